@@ -1,0 +1,94 @@
+"""cssp: China's urban and rural community service system plan as software.
+
+The plan (《“十四五”城乡社区服务体系建设规划》, 国办发〔2021〕56号) as typed,
+cited, unit-aware data, and one engine that evaluates communities and regions
+against it::
+
+    >>> import cssp
+    >>> plan = cssp.load_plan("fyp14")
+    >>> plan.indicators["facility_area_per_100_households"].target.value
+    30.0
+
+Everything public is re-exported here; nothing else is public.
+"""
+
+from cssp.catalogue import PLAN_IDS, load_plan
+from cssp.errors import CatalogueError, CsspError, InputError, UnitError, UnknownPlanError
+from cssp.evaluate import (
+    Assessment,
+    Counts,
+    Finding,
+    RegionAssessment,
+    RegionReport,
+    Status,
+    evaluate,
+    evaluate_figures,
+    evaluate_region,
+)
+from cssp.model.community import Community, CommunityKind, Facility, FacilityKind, Service, Staff
+from cssp.model.plan import (
+    Attribute,
+    Baseline,
+    Citation,
+    Comparator,
+    Indicator,
+    IndicatorKind,
+    Level,
+    Plan,
+    Programme,
+    ProgrammeGroup,
+    Scope,
+    Strength,
+    Target,
+    Text,
+)
+from cssp.sample import load_sample
+
+__all__ = [
+    "PLAN_IDS",
+    "Assessment",
+    "Attribute",
+    "Baseline",
+    "CatalogueError",
+    "Citation",
+    "Community",
+    "CommunityKind",
+    "Comparator",
+    "Counts",
+    "CsspError",
+    "Facility",
+    "FacilityKind",
+    "Finding",
+    "Indicator",
+    "IndicatorKind",
+    "InputError",
+    "Level",
+    "Plan",
+    "Programme",
+    "ProgrammeGroup",
+    "RegionAssessment",
+    "RegionReport",
+    "Scope",
+    "Service",
+    "Staff",
+    "Status",
+    "Strength",
+    "Target",
+    "Text",
+    "UnitError",
+    "UnknownPlanError",
+    "__version__",
+    "evaluate",
+    "evaluate_figures",
+    "evaluate_region",
+    "load_plan",
+    "load_sample",
+]
+
+
+def __getattr__(name: str) -> str:
+    if name == "__version__":
+        from importlib.metadata import version  # noqa: PLC0415
+
+        return version("cssp")
+    raise AttributeError(f"module 'cssp' has no attribute {name!r}")

@@ -1,0 +1,445 @@
+"""The scalar engine: one community, a list of communities grouped by region, or reported figures.
+
+A plan and a year are compiled once into a list of checks (cached); each
+check holds plain floats — the scale from measure units to the indicator's
+unit, the year's threshold — so evaluating a community touches no pint object.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Iterable, Mapping
+from typing import Final
+
+from attrs import define
+
+from cssp.catalogue import resolve_plan
+from cssp.errors import CatalogueError, InputError
+from cssp.evaluate.measures import MEASURES, Observation, Skip, Status
+from cssp.evaluate.results import Assessment, Counts, Finding, RegionAssessment, RegionReport
+from cssp.model.community import Community, CommunityKind
+from cssp.model.plan import IndicatorKind, Level, Plan, Scope, Target, Text
+from cssp.units import get_registry, to_canonical
+
+__all__ = ["REGION_LEVELS", "evaluate", "evaluate_figures", "evaluate_region"]
+
+#: Region levels and the length of their code prefix.
+REGION_LEVELS: Final = {"nation": 0, "province": 2, "prefecture": 4, "county": 6, "township": 9}
+
+
+def _in_scope(scope: Scope) -> Callable[[Community], bool]:
+    if scope is Scope.ALL:
+        return lambda c: True
+    if scope is Scope.URBAN:
+        return lambda c: c.kind is CommunityKind.URBAN
+    if scope is Scope.RURAL:
+        return lambda c: c.kind is CommunityKind.RURAL
+    if scope is Scope.RESETTLEMENT:
+        return lambda c: c.resettlement
+    if scope is Scope.OLD_RESIDENTIAL_AREA:
+        return lambda c: c.old_residential_area
+    return lambda c: c.newly_built
+
+
+_OUT_OF_SCOPE: Final = {
+    Scope.URBAN: Text("该目标只适用于城市社区", "the target applies to urban communities only"),
+    Scope.RURAL: Text("该目标只适用于农村社区", "the target applies to rural communities only"),
+    Scope.RESETTLEMENT: Text(
+        "该目标只适用于易地扶贫搬迁集中安置社区",
+        "the target applies to relocation resettlement communities only",
+    ),
+    Scope.OLD_RESIDENTIAL_AREA: Text(
+        "该目标只适用于城镇老旧小区", "the target applies to old urban residential areas only"
+    ),
+    Scope.NEWLY_BUILT: Text(
+        "该目标只适用于新建社区", "the target applies to newly built communities only"
+    ),
+}
+
+
+@define(frozen=True)
+class _Check:
+    """One target, compiled for one year: everything as plain floats."""
+
+    target: Target
+    kind: IndicatorKind
+    unit_label: Text
+    compute: Callable[[Community], Observation]
+    in_scope: Callable[[Community], bool]
+    out_of_scope: Skip
+    holds: Callable[[float, float], bool]
+    scale: float
+    threshold: float
+    community: bool
+    region: bool
+
+
+@define(frozen=True)
+class _Program:
+    plan: Plan
+    year: int
+    checks: tuple[_Check, ...]
+
+
+def _scale(numerator: str, denominator: str, unit: str, where: str) -> float:
+    registry = get_registry()
+    try:
+        value = registry.Quantity(1, f"({numerator}) / ({denominator})").to(unit).magnitude
+    except Exception as error:  # pint's DimensionalityError and friends
+        raise CatalogueError(
+            f"{where}: the measure's unit does not fit {unit!r}: {error}"
+        ) from None
+    nearest = round(value)
+    return float(nearest) if nearest and abs(value - nearest) <= 1e-12 * abs(value) else value
+
+
+@functools.lru_cache(maxsize=64)
+def _compile(plan: Plan, year: int) -> _Program:
+    if year < plan.baseline_year:
+        raise InputError(f"{year} is before the plan's baseline year {plan.baseline_year}", "year")
+    checks = []
+    for indicator in plan.indicators.values():
+        if indicator.measure is None:
+            continue  # catalogued only: cssp has no data to compute it from
+        measure = MEASURES.get(indicator.measure)
+        if measure is None:
+            raise CatalogueError(
+                f"indicator {indicator.id!r}: unknown measure {indicator.measure!r}"
+            )
+        where = f"indicator {indicator.id!r}"
+        scale = _scale(measure.numerator_unit, measure.denominator_unit, indicator.unit, where)
+        for target in indicator.targets:
+            community = Level.COMMUNITY in target.levels
+            region = Level.REGION in target.levels
+            if not (community or region):
+                continue
+            checks.append(
+                _Check(
+                    target=target,
+                    kind=indicator.kind,
+                    unit_label=indicator.unit_label,
+                    compute=measure.compute,
+                    in_scope=_in_scope(target.scope),
+                    out_of_scope=Skip(
+                        Status.NOT_APPLICABLE, _OUT_OF_SCOPE.get(target.scope, Text("", ""))
+                    ),
+                    holds=target.comparator.holds,
+                    scale=scale,
+                    threshold=target.milestone(year),
+                    community=community,
+                    region=region,
+                )
+            )
+    return _Program(plan, year, tuple(checks))
+
+
+def _program(plan: str | Plan, year: int | None) -> _Program:
+    resolved = resolve_plan(plan)
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+        raise InputError(f"{year!r} is not a year", "year")
+    return _compile(resolved, resolved.target_year if year is None else year)
+
+
+_MET: Final = Status.MET
+_NOT_MET: Final = Status.NOT_MET
+
+# One raw result: (status, numerator, denominator, reason).
+_Raw = tuple[Status, float, float, Text | None]
+
+
+def _observe(checks: tuple[_Check, ...], community: Community) -> list[_Raw]:
+    """The hot path: every check on one community, as plain tuples."""
+    out: list[_Raw] = []
+    append = out.append
+    for check in checks:
+        if not check.in_scope(community):
+            append((Status.NOT_APPLICABLE, 0.0, 0.0, check.out_of_scope.reason))
+            continue
+        observation = check.compute(community)
+        if observation.__class__ is Skip:
+            skip: Skip = observation  # type: ignore[assignment]
+            append((skip.status, 0.0, 0.0, skip.reason))
+            continue
+        numerator, denominator = observation  # type: ignore[misc]
+        # The one comparison rule: scale × numerator ⋛ threshold × denominator.
+        ok = check.holds(check.scale * numerator, check.threshold * denominator)
+        append((_MET if ok else _NOT_MET, numerator, denominator, None))
+    return out
+
+
+def _community_finding(check: _Check, raw: _Raw, code: str, year: int) -> Finding:
+    status, numerator, denominator, reason = raw
+    observed = None
+    if status is _MET or status is _NOT_MET:
+        observed = check.scale * numerator / denominator
+    return Finding(
+        target=check.target,
+        status=status,
+        subject=code,
+        level=Level.COMMUNITY,
+        year=year,
+        observed=observed,
+        required=check.threshold,
+        unit_label=check.unit_label,
+        kind=check.kind,
+        reason=reason,
+        numerator=numerator if observed is not None else None,
+        denominator=denominator if observed is not None else None,
+    )
+
+
+def _assessment(program: _Program, community: Community) -> tuple[Assessment, list[_Raw]]:
+    raws = _observe(program.checks, community)
+    findings = tuple(
+        _community_finding(check, raw, community.code, program.year)
+        for check, raw in zip(program.checks, raws, strict=True)
+        if check.community
+    )
+    return Assessment(community, program.plan, program.year, findings), raws
+
+
+def evaluate(
+    community: Community, plan: str | Plan = "fyp14", year: int | None = None
+) -> Assessment:
+    """Evaluate one community against every community-level target of a plan.
+
+    :param community: the community.
+    :param plan: a plan id (``"fyp14"``, ``"fyp13"``) or a :class:`~cssp.model.plan.Plan`.
+    :param year: the year to evaluate for; defaults to the plan's target year.
+        Before it, targets with a baseline are replaced by the milestone on the
+        straight line from the baseline to the target.
+    :return: an :class:`~cssp.evaluate.results.Assessment` with one finding per target.
+    """
+    if not isinstance(community, Community):
+        raise InputError(f"{type(community).__name__} is not a Community", "community")
+    return _assessment(_program(plan, year), community)[0]
+
+
+def statuses(
+    community: Community, plan: str | Plan = "fyp14", year: int | None = None
+) -> tuple[Status, ...]:
+    """The statuses alone, in the plan's target order: the fastest evaluation.
+
+    Used by dashboards that need only verdicts, and by the benchmarks.
+    """
+    program = _program(plan, year)
+    return tuple(raw[0] for raw in _observe(program.checks, community))
+
+
+def evaluate_region(
+    communities: Iterable[Community],
+    plan: str | Plan = "fyp14",
+    by: str = "county",
+    year: int | None = None,
+) -> RegionReport:
+    """Evaluate communities and the regions they form.
+
+    A region's value is a ratio of sums over its communities (for example
+    Σ facility area ÷ Σ households × 100), a coverage rate is the share of its
+    communities that have the thing, and a per-community requirement becomes
+    the share of communities that reach it. Communities whose finding is not
+    applicable or has no data are left out of the sums and counted in
+    :attr:`~cssp.evaluate.results.Finding.counts`.
+
+    :param communities: the communities; their codes must be unique.
+    :param plan: a plan id or a plan.
+    :param by: ``"nation"``, ``"province"``, ``"prefecture"``, ``"county"`` or ``"township"``.
+    :param year: the year to evaluate for; defaults to the plan's target year.
+    """
+    if by not in REGION_LEVELS:
+        choices = ", ".join(REGION_LEVELS)
+        raise InputError(f"{by!r} is not a region level; expected one of {choices}", "by")
+    program = _program(plan, year)
+    prefix = REGION_LEVELS[by]
+    assessments: list[Assessment] = []
+    members: dict[str, list[tuple[str, list[_Raw]]]] = {}
+    seen: set[str] = set()
+    for index, community in enumerate(communities):
+        if not isinstance(community, Community):
+            raise InputError(
+                f"{type(community).__name__} is not a Community", f"communities[{index}]"
+            )
+        if community.code in seen:
+            raise InputError(
+                f"community {community.code} appears twice; it would be counted twice",
+                f"communities[{index}].code",
+            )
+        seen.add(community.code)
+        assessment, raws = _assessment(program, community)
+        assessments.append(assessment)
+        members.setdefault(community.code[:prefix], []).append((community.code, raws))
+    regions = tuple(_region(program, code, by, members[code]) for code in sorted(members))
+    return RegionReport(program.plan, program.year, by, regions, tuple(assessments))
+
+
+def _region(
+    program: _Program, code: str, level: str, members: list[tuple[str, list[_Raw]]]
+) -> RegionAssessment:
+    from cssp.model.divisions import division_name  # noqa: PLC0415 - loads data lazily
+
+    findings = []
+    for index, check in enumerate(program.checks):
+        if not check.region:
+            continue
+        tally = {Status.MET: 0, Status.NOT_MET: 0, Status.NOT_APPLICABLE: 0, Status.NO_DATA: 0}
+        numerators: list[float] = []
+        denominators: list[float] = []
+        failing = []
+        for member, raws in members:
+            status, numerator, denominator, _ = raws[index]
+            tally[status] += 1
+            if status is _NOT_MET:
+                failing.append(member)
+            if status is _MET or status is _NOT_MET:
+                numerators.append(numerator)
+                denominators.append(denominator)
+        counts = Counts(
+            tally[Status.MET],
+            tally[Status.NOT_MET],
+            tally[Status.NOT_APPLICABLE],
+            tally[Status.NO_DATA],
+        )
+        findings.append(
+            _region_finding(
+                check, code, program.year, counts, numerators, denominators, tuple(failing)
+            )
+        )
+    return RegionAssessment(
+        code=code,
+        name=division_name(code),
+        level=level,
+        communities=tuple(member for member, _ in members),
+        findings=tuple(findings),
+    )
+
+
+def _region_finding(
+    check: _Check,
+    code: str,
+    year: int,
+    counts: Counts,
+    numerators: list[float],
+    denominators: list[float],
+    failing: tuple[str, ...],
+) -> Finding:
+    if check.kind is IndicatorKind.PER_COMMUNITY:
+        # A region's figure is the share (%) of its communities that reach the value.
+        numerator, denominator = float(counts.met), float(counts.evaluated)
+        scale, threshold = 100.0, check.target.region_share
+    else:
+        # math.fsum: exactly rounded, so the sum does not depend on input order.
+        numerator, denominator = math.fsum(numerators), math.fsum(denominators)
+        scale, threshold = check.scale, check.threshold
+    if denominator == 0:
+        no_data = counts.no_data > 0
+        reason = (
+            Text(
+                f"{counts.no_data}个社区无数据",
+                f"none of its communities has the data ({counts.no_data} without)",
+            )
+            if no_data
+            else Text("区域内没有适用的社区", "the region has no community the target applies to")
+        )
+        return Finding(
+            target=check.target,
+            status=Status.NO_DATA if no_data else Status.NOT_APPLICABLE,
+            subject=code,
+            level=Level.REGION,
+            year=year,
+            observed=None,
+            required=threshold,
+            unit_label=check.unit_label
+            if check.kind is not IndicatorKind.PER_COMMUNITY
+            else _PERCENT,
+            kind=check.kind,
+            reason=reason,
+            counts=counts,
+            failing=failing,
+        )
+    ok = check.holds(scale * numerator, threshold * denominator)
+    return Finding(
+        target=check.target,
+        status=Status.MET if ok else Status.NOT_MET,
+        subject=code,
+        level=Level.REGION,
+        year=year,
+        observed=scale * numerator / denominator,
+        required=threshold,
+        unit_label=check.unit_label if check.kind is not IndicatorKind.PER_COMMUNITY else _PERCENT,
+        kind=check.kind,
+        numerator=numerator,
+        denominator=denominator,
+        counts=counts,
+        failing=failing,
+    )
+
+
+_PERCENT: Final = Text("%", "%")
+
+
+def evaluate_figures(
+    figures: Mapping[str, object],
+    plan: str | Plan = "fyp14",
+    year: int | None = None,
+    subject: str = "",
+) -> RegionAssessment:
+    """Evaluate reported region figures (already aggregated) against a plan's targets.
+
+    For statistics published as rates — for example the 2020 national actuals
+    that fyp14 reports as its baselines — rather than community records.
+
+    >>> r = evaluate_figures({"rural_facility_coverage": "65.7%"}, plan="fyp13")
+    >>> r.finding("rural_facility_coverage").status
+    <Status.MET: 'met'>
+
+    :param figures: values by target id (or indicator id, for its every target),
+        in any notation :func:`cssp.units.to_canonical` reads; a bare number is
+        in the indicator's unit. For a per-community target, the figure is the
+        share (%) of communities that reach it.
+    :param plan: a plan id or a plan.
+    :param year: the year to evaluate for; defaults to the plan's target year.
+    :param subject: the region's code, ``""`` for the nation.
+    """
+    program = _program(plan, year)
+    resolved = program.plan
+    findings = []
+    used: set[str] = set()
+    for check in program.checks:
+        target = check.target
+        key = target.id if target.id in figures else target.indicator
+        if key not in figures or not check.region:
+            continue
+        used.add(key)
+        per_community = check.kind is IndicatorKind.PER_COMMUNITY
+        unit = "percent" if per_community else target.unit
+        value = to_canonical(figures[key], unit, key)
+        threshold = target.region_share if per_community else check.threshold
+        ok = check.holds(value, threshold)
+        findings.append(
+            Finding(
+                target=target,
+                status=Status.MET if ok else Status.NOT_MET,
+                subject=subject,
+                level=Level.REGION,
+                year=program.year,
+                observed=value,
+                required=threshold,
+                unit_label=_PERCENT if per_community else check.unit_label,
+                kind=check.kind,
+            )
+        )
+    unknown = sorted(set(figures) - used)
+    if unknown:
+        known = [t for t in resolved.targets if Level.REGION in resolved.targets[t].levels]
+        raise InputError(
+            f"{', '.join(map(repr, unknown))}: no region-level target of {resolved.id} has this id "
+            f"(known: {', '.join(sorted(known))})",
+            "figures",
+        )
+    from cssp.model.divisions import division_name  # noqa: PLC0415
+
+    level = next(
+        (name for name, length in REGION_LEVELS.items() if length == len(subject)), "region"
+    )
+    return RegionAssessment(subject, division_name(subject), level, (), tuple(findings))

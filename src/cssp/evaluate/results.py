@@ -1,0 +1,290 @@
+"""What an evaluation returns: findings, assessments and region reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Final
+
+from attrs import define, field
+
+from cssp.evaluate.measures import Status
+from cssp.model.plan import IndicatorKind, Level, Strength, Target, Text
+
+if TYPE_CHECKING:
+    import pint
+
+    from cssp.model.community import Community
+    from cssp.model.plan import Plan
+
+__all__ = ["Assessment", "Counts", "Finding", "RegionAssessment", "RegionReport"]
+
+
+def _number(value: float) -> str:
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+@define(frozen=True)
+class Counts:
+    """How many communities of a region reached each status for one target."""
+
+    met: int = 0
+    not_met: int = 0
+    not_applicable: int = 0
+    no_data: int = 0
+
+    @property
+    def evaluated(self) -> int:
+        """Communities with a verdict (met or not met)."""
+        return self.met + self.not_met
+
+    @property
+    def total(self) -> int:
+        """All communities of the region."""
+        return self.met + self.not_met + self.not_applicable + self.no_data
+
+
+@define(frozen=True)
+class Finding:
+    """The verdict on one target for one community or one region.
+
+    :param target: the target evaluated.
+    :param status: met, not met, not applicable or no data.
+    :param subject: the community's or region's code (``""`` for the nation).
+    :param level: community or region.
+    :param year: the year evaluated.
+    :param observed: the observed value in the target's unit, or ``None``.
+    :param required: the threshold for :attr:`year` (a milestone before the
+        target year when the plan gives a baseline).
+    :param unit_label: the unit as printed.
+    :param kind: how the indicator aggregates.
+    :param reason: why there is no verdict (for not applicable and no data).
+    :param numerator: the sum the value's numerator came from.
+    :param denominator: the sum the value's denominator came from.
+    :param counts: for a region, how many of its communities reached each status.
+    :param failing: for a region, the codes of the communities that did not meet it.
+    """
+
+    target: Target
+    status: Status
+    subject: str
+    level: Level
+    year: int
+    observed: float | None
+    required: float
+    unit_label: Text
+    kind: IndicatorKind
+    reason: Text | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    counts: Counts | None = None
+    failing: tuple[str, ...] = ()
+
+    @property
+    def gap(self) -> float | None:
+        """How far the observed value falls short of :attr:`required` (0 when met).
+
+        ``None`` when there is no observed value.
+        """
+        if self.observed is None:
+            return None
+        if self.status is Status.MET:
+            return 0.0
+        return abs(self.required - self.observed)
+
+    @property
+    def is_milestone(self) -> bool:
+        """True when :attr:`required` is an interim milestone, not the final target."""
+        return self.year < self.target.year and self.target.baseline is not None
+
+    @property
+    def on_track(self) -> bool | None:
+        """Before the target year: whether the milestone is met; else ``None``."""
+        if not self.is_milestone or self.status not in (Status.MET, Status.NOT_MET):
+            return None
+        return self.status is Status.MET
+
+    def quantity(self) -> pint.Quantity | None:
+        """The observed value as a pint quantity in cssp's registry."""
+        from cssp.units import Q_  # noqa: PLC0415 - pint is imported lazily
+
+        return None if self.observed is None else Q_(self.observed, self.target.unit)
+
+    def explain(self, lang: str = "zh") -> str:
+        """One sentence saying what was found and why, with the citation.
+
+        :param lang: ``"zh"`` (Chinese, the default) or ``"en"``.
+        """
+        if lang == "zh":
+            return _explain_zh(self)
+        if lang == "en":
+            return _explain_en(self)
+        raise ValueError(f"unknown language {lang!r}; expected 'zh' or 'en'")
+
+
+_WEAK: Final = {Strength.GENERALLY, Strength.AS_A_RULE, Strength.SHOULD, Strength.PROMOTE}
+
+
+def _value_label(target: Target) -> Text:
+    from cssp.catalogue import UNIT_LABELS  # noqa: PLC0415 - avoid an import cycle
+
+    return UNIT_LABELS.get(target.unit, Text(target.unit, target.unit))
+
+
+def _threshold(f: Finding, lang: str) -> str:
+    t = f.target
+    unit = f.unit_label.get(lang)
+    sep = "" if lang == "zh" or unit == "%" else " "
+    return f"{t.comparator.symbol}{_number(f.required)}{sep}{unit}"
+
+
+def _explain_en(f: Finding) -> str:
+    t = f.target
+    name = t.name.en
+    cite = t.citation.text("en")
+    if f.status in (Status.NOT_APPLICABLE, Status.NO_DATA):
+        verb = "does not apply" if f.status is Status.NOT_APPLICABLE else "cannot be evaluated"
+        reason = f.reason.en if f.reason else ""
+        return f"{name}: {verb}, as {reason} ({cite})."
+    when = f"the {f.year} milestone" if f.is_milestone else f"the {t.year} target"
+    weak = f", which the plan words as '{t.strength.value.replace('_', ' ')}' ({t.strength.zh})"
+    weak = weak if t.strength in _WEAK else ""
+    met = f.status is Status.MET
+    if f.kind is IndicatorKind.COVERAGE and f.level is Level.COMMUNITY:
+        have = "has it" if met else "does not have it"
+        return f"{name}: the community {have}; {when} is {_threshold(f, 'en')}{weak} ({cite})."
+    if f.kind is IndicatorKind.PER_COMMUNITY and f.level is Level.REGION and f.counts:
+        c = f.counts
+        return (
+            f"{name}: {c.met} of {c.evaluated} communities reach "
+            f"{t.comparator.symbol}{_number(t.value)} {_value_label(t).en} "
+            f"({_number(f.observed or 0)}%); {when} asks for {_threshold(f, 'en')} of them"
+            f"{weak} ({cite})."
+        )
+    unit = f.unit_label.en
+    observed = f"{_number(f.observed or 0)}{'' if unit == '%' else ' '}{unit}"
+    verdict = "meets" if met else f"falls {_number(f.gap or 0)} short of"
+    return f"{name} is {observed}, which {verdict} {when} of {_threshold(f, 'en')}{weak} ({cite})."
+
+
+def _explain_zh(f: Finding) -> str:
+    t = f.target
+    name = t.name.zh
+    cite = t.citation.text("zh")
+    if f.status in (Status.NOT_APPLICABLE, Status.NO_DATA):
+        verb = "不适用" if f.status is Status.NOT_APPLICABLE else "无法评估"
+        reason = f.reason.zh if f.reason else ""
+        return f"{name}：{verb}，因为{reason}（{cite}）。"
+    when = f"{f.year}年阶段目标" if f.is_milestone else f"{t.year}年目标"
+    weak = f"（规划表述为“{t.strength.zh}”）" if t.strength in _WEAK else ""
+    met = f.status is Status.MET
+    if f.kind is IndicatorKind.COVERAGE and f.level is Level.COMMUNITY:
+        have = "已具备" if met else "尚不具备"
+        return f"{name}：本社区{have}；{when}为{_threshold(f, 'zh')}{weak}（{cite}）。"
+    if f.kind is IndicatorKind.PER_COMMUNITY and f.level is Level.REGION and f.counts:
+        c = f.counts
+        return (
+            f"{name}：{c.evaluated}个社区中{c.met}个达到"
+            f"{t.comparator.symbol}{_number(t.value)}{_value_label(t).zh}"
+            f"（{_number(f.observed or 0)}%）；{when}要求{_threshold(f, 'zh')}{weak}（{cite}）。"
+        )
+    observed = f"{_number(f.observed or 0)}{f.unit_label.zh}"
+    verdict = "达到" if met else f"未达到（差{_number(f.gap or 0)}）"
+    return f"{name}为{observed}，{verdict}{when}{_threshold(f, 'zh')}{weak}（{cite}）。"
+
+
+@define(frozen=True)
+class Assessment:
+    """Every finding for one community.
+
+    :param community: the community evaluated.
+    :param plan: the plan it was evaluated against.
+    :param year: the year evaluated.
+    :param findings: one finding per community-level target.
+    """
+
+    community: Community
+    plan: Plan = field(repr=False)
+    year: int
+    findings: tuple[Finding, ...] = field(repr=False)
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self.findings)
+
+    def finding(self, target_id: str) -> Finding:
+        """The finding on one target, by its id."""
+        for f in self.findings:
+            if f.target.id == target_id:
+                return f
+        raise KeyError(target_id)
+
+    @property
+    def statuses(self) -> dict[str, Status]:
+        """Each target's status, by target id."""
+        return {f.target.id: f.status for f in self.findings}
+
+    @property
+    def failing(self) -> tuple[Finding, ...]:
+        """The findings whose status is not met."""
+        return tuple(f for f in self.findings if f.status is Status.NOT_MET)
+
+
+@define(frozen=True)
+class RegionAssessment:
+    """Every region-level finding for one region.
+
+    :param code: the region's division code (``""`` for the nation).
+    :param name: its official name, when cssp knows it.
+    :param level: ``nation``, ``province``, ``prefecture``, ``county`` or ``township``.
+    :param communities: the codes of its communities.
+    :param findings: one finding per region-level target.
+    """
+
+    code: str
+    name: str | None
+    level: str
+    communities: tuple[str, ...] = field(repr=False)
+    findings: tuple[Finding, ...] = field(repr=False)
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self.findings)
+
+    def finding(self, target_id: str) -> Finding:
+        """The finding on one target, by its id."""
+        for f in self.findings:
+            if f.target.id == target_id:
+                return f
+        raise KeyError(target_id)
+
+    @property
+    def statuses(self) -> dict[str, Status]:
+        """Each target's status, by target id."""
+        return {f.target.id: f.status for f in self.findings}
+
+
+@define(frozen=True)
+class RegionReport:
+    """The result of :func:`cssp.evaluate_region`.
+
+    :param plan: the plan evaluated against.
+    :param year: the year evaluated.
+    :param by: the level regions were formed at.
+    :param regions: one assessment per region, sorted by code.
+    :param assessments: one assessment per community, in input order.
+    """
+
+    plan: Plan = field(repr=False)
+    year: int
+    by: str
+    regions: tuple[RegionAssessment, ...]
+    assessments: tuple[Assessment, ...] = field(repr=False)
+
+    def __iter__(self) -> Iterator[RegionAssessment]:
+        return iter(self.regions)
+
+    def region(self, code: str) -> RegionAssessment:
+        """The assessment of one region, by its code."""
+        for r in self.regions:
+            if r.code == code:
+                return r
+        raise KeyError(code)

@@ -1,0 +1,216 @@
+"""The one cattrs converter cssp uses, for its own data files and for users' data.
+
+Structuring reports every problem, not only the first, each with its location
+(``communities[3].facilities[0].floor_area``), through cattrs' own
+:func:`cattrs.transform_error`. Quantities are converted field by field with
+:func:`cssp.units.to_canonical`, so a wrong unit is reported at its field.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from collections.abc import Callable
+from typing import Any, Final, TypeVar
+
+import cattrs
+from cattrs.gen import make_dict_structure_fn, override
+
+from cssp.errors import InputError
+from cssp.model.community import (
+    Community,
+    Facility,
+    Staff,
+    _facility_kind,
+    _flag,
+    _kind,
+    _optional,
+    _optional_count,
+    _services,
+)
+from cssp.units import AREA, HOURS_PER_DAY, HOUSEHOLDS, PERCENT, PERSONS, to_canonical
+
+__all__ = [
+    "MAX_PROBLEMS",
+    "get_converter",
+    "structure",
+    "structure_communities",
+    "unstructure",
+]
+
+T = TypeVar("T")
+
+#: At most this many problems are listed in one :class:`~cssp.errors.InputError`.
+MAX_PROBLEMS: Final = 50
+
+_SEPARATOR: Final = "\x1f"
+
+
+def _quantity(canonical: str, name: str) -> Callable[[object, object], float | None]:
+    return lambda value, _: _optional(value, canonical, name)
+
+
+def _count(canonical: str, name: str) -> Callable[[object, object], int | None]:
+    return lambda value, _: _optional_count(value, canonical, name)
+
+
+def _structure_date(value: object, _: object) -> datetime.date:
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        return datetime.date.fromisoformat(value)
+    raise InputError(f"{value!r} is not a date (YYYY-MM-DD)")
+
+
+@functools.cache
+def get_converter() -> cattrs.Converter:
+    """Return cssp's cattrs converter (created once).
+
+    Unknown keys are errors, not ignored. Use it for anything cssp reads; the
+    catalogue of plans is loaded through it too.
+    """
+    converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    converter.register_structure_hook(datetime.date, _structure_date)
+    converter.register_unstructure_hook(datetime.date, lambda d: d.isoformat())
+    converter.register_unstructure_hook(
+        frozenset, lambda s: sorted(converter.unstructure(x) for x in s)
+    )
+
+    converter.register_structure_hook(
+        Facility,
+        make_dict_structure_fn(
+            Facility,
+            converter,
+            kind=override(struct_hook=lambda v, _: _facility_kind(v)),
+            floor_area=override(struct_hook=lambda v, _: to_canonical(v, AREA, "floor_area")),
+            activity_area=override(struct_hook=_quantity(AREA, "activity_area")),
+            office_area=override(struct_hook=_quantity(AREA, "office_area")),
+            opening_hours=override(struct_hook=_quantity(HOURS_PER_DAY, "opening_hours")),
+        ),
+    )
+    converter.register_structure_hook(
+        Staff,
+        make_dict_structure_fn(
+            Staff,
+            converter,
+            **{
+                name: override(struct_hook=_count(PERSONS, name))
+                for name in (
+                    "community_workers",
+                    "social_workers",
+                    "disaster_information_officers",
+                    "trained_workers",
+                )
+            },
+        ),
+    )
+    flags = {
+        name: override(struct_hook=functools.partial(_flag_hook, name=name))
+        for name in ("resettlement", "old_residential_area", "newly_built")
+    }
+    converter.register_structure_hook(
+        Community,
+        make_dict_structure_fn(
+            Community,
+            converter,
+            code=override(struct_hook=lambda v, _: v),
+            kind=override(struct_hook=lambda v, _: _kind(v)),
+            households=override(struct_hook=_count(HOUSEHOLDS, "households")),
+            population=override(struct_hook=_count(PERSONS, "population")),
+            building_area=override(struct_hook=_quantity(AREA, "building_area")),
+            services=override(struct_hook=lambda v, _: _services(v)),
+            elderly_monthly_visit_rate=override(
+                struct_hook=_quantity(PERCENT, "elderly_monthly_visit_rate")
+            ),
+            social_organisations=override(
+                struct_hook=_count("dimensionless", "social_organisations")
+            ),
+            registered_volunteers=override(struct_hook=_count(PERSONS, "registered_volunteers")),
+            **flags,
+        ),
+    )
+    return converter
+
+
+def _flag_hook(value: object, _: object, name: str) -> bool:
+    return _flag(value, name)
+
+
+def _format(exc: BaseException, type_: type | None) -> str:
+    if isinstance(exc, InputError):
+        return f"{exc.path}{_SEPARATOR}{exc.message}"
+    return _SEPARATOR + cattrs.v.format_exception(exc, type_)
+
+
+def _problems(exc: BaseException, root: str) -> list[tuple[str, str]]:
+    problems = []
+    for line in cattrs.transform_error(exc, path=root, format_exception=_format):
+        text, _, where = line.rpartition(" @ ")
+        inner, _, message = text.partition(_SEPARATOR)
+        if inner and not (where == inner or where.endswith("." + inner)):
+            where = f"{where}.{inner}" if where else inner
+        problems.append((where.removeprefix("$").removeprefix("."), message))
+    return problems
+
+
+def structure(data: Any, type_: type[T], where: str = "") -> T:
+    """Structure ``data`` into ``type_``, or raise one :class:`InputError` listing every problem.
+
+    :param data: plain data (dicts, lists, strings, numbers), e.g. from JSON.
+    :param type_: the class to build.
+    :param where: a prefix for locations, e.g. a file name.
+    :raises InputError: with :attr:`~cssp.errors.InputError.problems` holding
+        ``(location, message)`` for each problem, up to :data:`MAX_PROBLEMS`.
+    """
+    try:
+        return get_converter().structure(data, type_)
+    except (cattrs.BaseValidationError, InputError, ValueError, TypeError, KeyError) as exc:
+        raise _input_error(exc, where) from None
+
+
+def _input_error(exc: BaseException, where: str) -> InputError:
+    if isinstance(exc, InputError) and not isinstance(exc, cattrs.BaseValidationError):
+        path = f"{where}.{exc.path}" if where and exc.path else where or exc.path
+        return InputError(exc.message, path)
+    problems = _problems(exc, "$")
+    if where:
+        problems = [(f"{where}.{p}" if p and p != "$" else where, m) for p, m in problems]
+    shown = tuple(problems[:MAX_PROBLEMS])
+    count = len(problems)
+    more = f" (showing the first {MAX_PROBLEMS})" if count > MAX_PROBLEMS else ""
+    if count == 1:
+        return InputError(shown[0][1], shown[0][0])
+    return InputError(f"{count} problems in the input{more}", where, shown)
+
+
+def structure_communities(records: Any, where: str = "communities") -> tuple[Community, ...]:
+    """Build communities from a list of mappings (e.g. parsed JSON).
+
+    Every bad record is reported, each with its location
+    (``communities[3].facilities[0].floor_area``).
+
+    :param records: a list of mappings, one per community.
+    :param where: the location prefix used in errors.
+    :raises InputError: listing every problem.
+    """
+    if not isinstance(records, list | tuple):
+        raise InputError(f"expected a list of communities, got {type(records).__name__}", where)
+    try:
+        return tuple(structure(list(records), list[Community]))
+    except InputError as error:
+        raise _relocate(error, where) from None
+
+
+def unstructure(value: Any) -> Any:
+    """Turn a cssp object into plain data (the inverse of :func:`structure`)."""
+    return get_converter().unstructure(value)
+
+
+def _relocate(error: InputError, where: str) -> InputError:
+    problems = tuple(
+        (f"{where}{p}" if p.startswith("[") else f"{where}.{p}" if p else where, m)
+        for p, m in error.problems
+    )
+    if len(problems) == 1:
+        return InputError(problems[0][1], problems[0][0])
+    return InputError(error.message, where, problems)

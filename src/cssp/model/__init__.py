@@ -1,0 +1,1 @@
+"""The plan's entities: communities and their facilities and staff, and the plan itself."""

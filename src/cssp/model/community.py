@@ -1,0 +1,406 @@
+"""Communities, their service facilities, staff and services.
+
+All classes are frozen attrs classes: build a changed copy with
+:func:`attrs.evolve`. Quantities are accepted in any notation
+:func:`cssp.units.to_canonical` reads and stored as floats in the field's
+canonical unit; a wrong dimension or an invalid value raises
+:class:`~cssp.errors.InputError` naming the field.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Iterable
+from typing import Final
+
+from attrs import define, field
+
+from cssp.errors import InputError
+from cssp.units import AREA, HOURS_PER_DAY, HOUSEHOLDS, PERCENT, PERSONS, to_canonical
+
+__all__ = [
+    "Community",
+    "CommunityKind",
+    "Facility",
+    "FacilityKind",
+    "Service",
+    "Staff",
+]
+
+
+class CommunityKind(enum.StrEnum):
+    """Urban community (社区, residents' committee) or rural village (村, villagers' committee)."""
+
+    URBAN = "urban"
+    RURAL = "rural"
+
+    @property
+    def zh(self) -> str:
+        """The Chinese name: 城市社区 or 农村社区."""
+        return "城市社区" if self is CommunityKind.URBAN else "农村社区"
+
+
+class FacilityKind(enum.StrEnum):
+    """What a service facility is, as far as the plan's indicators care."""
+
+    #: 社区综合服务设施 — the comprehensive service facility (党群服务中心 and the like).
+    COMPREHENSIVE = "comprehensive"
+    #: 社区商业设施 — commercial service space counted by 专栏1 item 3.
+    COMMERCIAL = "commercial"
+    #: any other service facility (an elderly-care station, a clinic, ...).
+    OTHER = "other"
+
+
+class Service(enum.StrEnum):
+    """The closed set of services and arrangements a community may have.
+
+    Each one is named by a requirement of the plan; see :attr:`zh` for the
+    Chinese term and the catalogue for the citation.
+    """
+
+    SELF_SERVICE_KIOSK = "self_service_kiosk"
+    AGENCY_SERVICE = "agency_service"
+    ONLINE_SERVICE_24H = "online_service_24h"
+    SATISFACTION_SURVEY = "satisfaction_survey"
+    DISABLED_PERSONS_ASSOCIATION = "disabled_persons_association"
+    CULTURAL_SERVICE_CENTRE = "cultural_service_centre"
+    FITNESS_CIRCLE_15MIN = "fitness_circle_15min"
+    POLICE_OFFICE_COLOCATED = "police_office_colocated"
+    BROADBAND = "broadband"
+    NETWORK_5G = "5g"
+    PUBLIC_SERVICE_INFO_PLATFORM = "public_service_info_platform"
+
+    @property
+    def zh(self) -> str:
+        """The Chinese term for the service."""
+        return _SERVICE_ZH[self]
+
+
+_SERVICE_ZH: Final = {
+    Service.SELF_SERVICE_KIOSK: "政务通用自助服务",
+    Service.AGENCY_SERVICE: "政务代办服务",
+    Service.ONLINE_SERVICE_24H: "24小时线上服务",
+    Service.SATISFACTION_SURVEY: "社区服务群众满意度调查",
+    Service.DISABLED_PERSONS_ASSOCIATION: "残疾人协会",
+    Service.CULTURAL_SERVICE_CENTRE: "综合性文化服务中心",
+    Service.FITNESS_CIRCLE_15MIN: "15分钟健身圈",
+    Service.POLICE_OFFICE_COLOCATED: "警务室与“两委”同址办公",
+    Service.BROADBAND: "宽带",
+    Service.NETWORK_5G: "5G网络",
+    Service.PUBLIC_SERVICE_INFO_PLATFORM: "社区公共服务综合信息平台",
+}
+
+
+# --- converters: each knows its field's name, so errors can name it -----------
+
+
+def _optional(value: object, canonical: str, name: str) -> float | None:
+    if value is None:
+        return None
+    if type(value) is float and math.isfinite(value):  # the fast path of a national run
+        return value
+    return to_canonical(value, canonical, name)
+
+
+def _optional_count(value: object, canonical: str, name: str) -> int | None:
+    if value is None:
+        return None
+    if type(value) is int:
+        return value
+    number = to_canonical(value, canonical, name)
+    if number != int(number):
+        raise InputError(f"{value!r} is not a whole number", name)
+    return int(number)
+
+
+def _kind(value: object) -> CommunityKind | None:
+    if value is None or isinstance(value, CommunityKind):
+        return value
+    if isinstance(value, str):
+        aliases = {"城市": "urban", "社区": "urban", "农村": "rural", "村": "rural"}
+        try:
+            return CommunityKind(aliases.get(value.strip(), value.strip().lower()))
+        except ValueError:
+            pass
+    raise InputError(f"{value!r} is not a community kind; expected 'urban' or 'rural'", "kind")
+
+
+def _facility_kind(value: object) -> FacilityKind:
+    if isinstance(value, FacilityKind):
+        return value
+    if isinstance(value, str):
+        aliases = {"综合服务设施": "comprehensive", "商业设施": "commercial", "其他": "other"}
+        try:
+            return FacilityKind(aliases.get(value.strip(), value.strip().lower()))
+        except ValueError:
+            pass
+    choices = ", ".join(repr(k.value) for k in FacilityKind)
+    raise InputError(f"{value!r} is not a facility kind; expected one of {choices}", "kind")
+
+
+def _services(value: object) -> frozenset[Service] | None:
+    if value is None:
+        return None
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InputError(f"{value!r} is not a set of service names", "services")
+    result = set()
+    for item in value:
+        try:
+            result.add(Service(item))
+        except ValueError:
+            choices = ", ".join(s.value for s in Service)
+            raise InputError(
+                f"{item!r} is not a known service; known services: {choices}", "services"
+            ) from None
+    return frozenset(result)
+
+
+def _facilities(value: object) -> tuple[Facility, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InputError(f"{value!r} is not a list of facilities", "facilities")
+    items = tuple(value)
+    for index, item in enumerate(items):
+        if not isinstance(item, Facility):
+            raise InputError(
+                f"{type(item).__name__} is not a Facility (read dicts with cssp.io)",
+                f"facilities[{index}]",
+            )
+    return items
+
+
+def _staff(value: object) -> Staff:
+    if value is None:
+        return Staff()
+    if not isinstance(value, Staff):
+        raise InputError(f"{type(value).__name__} is not a Staff", "staff")
+    return value
+
+
+def _flag(value: object, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise InputError(f"{value!r} is not true or false", name)
+    return value
+
+
+def _not_negative(owner: object, names: Iterable[str]) -> None:
+    for name in names:
+        value = getattr(owner, name)
+        if value is not None and value < 0:
+            raise InputError(f"{value!r} is negative", name)
+
+
+# --- the classes ---------------------------------------------------------------
+
+
+@define(frozen=True)
+class Facility:
+    """A community service facility.
+
+    :param kind: ``"comprehensive"`` (社区综合服务设施), ``"commercial"`` or ``"other"``.
+    :param floor_area: total floor area (建筑面积), canonical unit m².
+    :param activity_area: area given to residents' activities (居民活动区域面积), m².
+    :param office_area: office area (办公面积), m².
+    :param opening_hours: hours open and serving per day (开放和服务时间), h/day.
+    :param name: an optional name.
+    """
+
+    kind: FacilityKind = field(converter=_facility_kind)
+    floor_area: float = field(converter=lambda v: to_canonical(v, AREA, "floor_area"))
+    activity_area: float | None = field(
+        default=None, converter=lambda v: _optional(v, AREA, "activity_area")
+    )
+    office_area: float | None = field(
+        default=None, converter=lambda v: _optional(v, AREA, "office_area")
+    )
+    opening_hours: float | None = field(
+        default=None, converter=lambda v: _optional(v, HOURS_PER_DAY, "opening_hours")
+    )
+    name: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        _not_negative(self, ("floor_area", "activity_area", "office_area", "opening_hours"))
+        for part in ("activity_area", "office_area"):
+            value = getattr(self, part)
+            if value is not None and value > self.floor_area:
+                raise InputError(
+                    f"{value:g} m² is larger than the floor area of {self.floor_area:g} m²", part
+                )
+        if self.opening_hours is not None and self.opening_hours > 24:
+            raise InputError(
+                f"{self.opening_hours:g} h/day is more than a day has", "opening_hours"
+            )
+
+
+@define(frozen=True)
+class Staff:
+    """The people who work in a community. Every count is optional (unknown).
+
+    :param community_workers: community workers (社区工作者), persons.
+    :param social_workers: professional social workers (社区社会工作者), persons.
+    :param disaster_information_officers: disaster information officers (灾害信息员).
+    :param trained_workers: community workers who have completed the themed
+        rotation training of 专栏6 item 1 (轮训), persons.
+    """
+
+    community_workers: int | None = field(
+        default=None, converter=lambda v: _optional_count(v, PERSONS, "community_workers")
+    )
+    social_workers: int | None = field(
+        default=None, converter=lambda v: _optional_count(v, PERSONS, "social_workers")
+    )
+    disaster_information_officers: int | None = field(
+        default=None,
+        converter=lambda v: _optional_count(v, PERSONS, "disaster_information_officers"),
+    )
+    trained_workers: int | None = field(
+        default=None, converter=lambda v: _optional_count(v, PERSONS, "trained_workers")
+    )
+
+    def __attrs_post_init__(self) -> None:
+        _not_negative(
+            self,
+            (
+                "community_workers",
+                "social_workers",
+                "disaster_information_officers",
+                "trained_workers",
+            ),
+        )
+        if (
+            self.trained_workers is not None
+            and self.community_workers is not None
+            and self.trained_workers > self.community_workers
+        ):
+            raise InputError(
+                f"{self.trained_workers} trained workers but only "
+                f"{self.community_workers} community workers",
+                "trained_workers",
+            )
+
+
+@define(frozen=True)
+class Community:
+    """A village (村) or urban community (社区): the plan's basic unit.
+
+    :param code: the 12-digit statistical division code (统计用区划代码). Its
+        digits name the province (1–2), prefecture (3–4), county (5–6) and
+        township (7–9); digits 10–12 are 001–199 for a residents' committee
+        (urban) and 200–399 for a villagers' committee (rural).
+    :param name: the community's name.
+    :param kind: ``"urban"`` or ``"rural"``; inferred from the code when omitted,
+        and an error when it contradicts the code.
+    :param households: resident households (居民户数).
+    :param population: permanent residents (常住人口), persons.
+    :param building_area: total building area of the community (社区总建筑面积), m².
+    :param facilities: the service facilities; ``None`` when unknown, an empty
+        list when the community has none.
+    :param staff: the community's staff (:class:`Staff`).
+    :param services: the :class:`Service` items present; ``None`` when unknown.
+    :param resettlement: a relocation resettlement community (易地扶贫搬迁集中安置社区).
+    :param old_residential_area: an old urban residential area (城镇老旧小区).
+    :param newly_built: a newly built community (新建社区).
+    :param elderly_monthly_visit_rate: monthly visit rate of elderly people with
+        special difficulties (特殊困难老年人月探访率), percent.
+    :param social_organisations: community social organisations (社区社会组织).
+    :param registered_volunteers: registered community volunteers (注册志愿者), persons.
+    """
+
+    code: str = field()
+    name: str = ""
+    kind: CommunityKind = field(default=None, converter=_kind)
+    households: int | None = field(
+        default=None, converter=lambda v: _optional_count(v, HOUSEHOLDS, "households")
+    )
+    population: int | None = field(
+        default=None, converter=lambda v: _optional_count(v, PERSONS, "population")
+    )
+    building_area: float | None = field(
+        default=None, converter=lambda v: _optional(v, AREA, "building_area")
+    )
+    facilities: tuple[Facility, ...] | None = field(default=None, converter=_facilities)
+    staff: Staff = field(factory=Staff, converter=_staff)
+    services: frozenset[Service] | None = field(default=None, converter=_services)
+    resettlement: bool = field(default=False, converter=lambda v: _flag(v, "resettlement"))
+    old_residential_area: bool = field(
+        default=False, converter=lambda v: _flag(v, "old_residential_area")
+    )
+    newly_built: bool = field(default=False, converter=lambda v: _flag(v, "newly_built"))
+    elderly_monthly_visit_rate: float | None = field(
+        default=None, converter=lambda v: _optional(v, PERCENT, "elderly_monthly_visit_rate")
+    )
+    social_organisations: int | None = field(
+        default=None,
+        converter=lambda v: _optional_count(v, "dimensionless", "social_organisations"),
+    )
+    registered_volunteers: int | None = field(
+        default=None, converter=lambda v: _optional_count(v, PERSONS, "registered_volunteers")
+    )
+
+    def __attrs_post_init__(self) -> None:
+        code = self.code
+        if not isinstance(code, str) or len(code) != 12 or not code.isascii() or not code.isdigit():
+            raise InputError(f"{code!r} is not a 12-digit statistical division code", "code")
+        from cssp.model.divisions import PROVINCES_BY_CODE  # noqa: PLC0415 - avoid a cycle
+
+        if code[:2] not in PROVINCES_BY_CODE:
+            raise InputError(f"{code!r} does not start with a province code (11–65)", "code")
+        village = int(code[9:])
+        if not 1 <= village <= 399:
+            raise InputError(
+                f"{code!r}: digits 10–12 must be 001–199 (residents' committee) "
+                "or 200–399 (villagers' committee)",
+                "code",
+            )
+        implied = CommunityKind.URBAN if village < 200 else CommunityKind.RURAL
+        if self.kind is None:
+            object.__setattr__(self, "kind", implied)
+        elif self.kind is not implied:
+            raise InputError(
+                f"{self.kind.value!r} contradicts code {code} (digits 10–12 = {code[9:]}, "
+                f"a {'residents' if implied is CommunityKind.URBAN else 'villagers'}' committee)",
+                "kind",
+            )
+        _not_negative(
+            self,
+            (
+                "households",
+                "population",
+                "building_area",
+                "elderly_monthly_visit_rate",
+                "social_organisations",
+                "registered_volunteers",
+            ),
+        )
+        rate = self.elderly_monthly_visit_rate
+        if rate is not None and rate > 100:
+            raise InputError(f"{rate:g}% is more than 100%", "elderly_monthly_visit_rate")
+
+    # Codes of the enclosing divisions ------------------------------------------
+
+    @property
+    def province(self) -> str:
+        """The 2-digit province code."""
+        return self.code[:2]
+
+    @property
+    def prefecture(self) -> str:
+        """The 4-digit prefecture (地级) code."""
+        return self.code[:4]
+
+    @property
+    def county(self) -> str:
+        """The 6-digit county (县级) code."""
+        return self.code[:6]
+
+    @property
+    def township(self) -> str:
+        """The 9-digit township or street (乡镇/街道) code."""
+        return self.code[:9]
+
+    @property
+    def comprehensive_facilities(self) -> tuple[Facility, ...]:
+        """The facilities of kind ``comprehensive`` (empty when unknown)."""
+        return tuple(f for f in self.facilities or () if f.kind is FacilityKind.COMPREHENSIVE)

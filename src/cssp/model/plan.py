@@ -1,0 +1,401 @@
+"""The plan as data: plans, indicators, targets, programmes and citations.
+
+These classes are what :func:`cssp.load_plan` returns. They hold no
+computation: how an indicator is measured on a community is registered in
+:mod:`cssp.evaluate`, by indicator measure.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import operator
+from collections.abc import Callable, Mapping
+from typing import Final
+
+from attrs import define, field
+
+__all__ = [
+    "Attribute",
+    "Baseline",
+    "Citation",
+    "Comparator",
+    "Indicator",
+    "IndicatorKind",
+    "Level",
+    "Plan",
+    "Programme",
+    "ProgrammeGroup",
+    "Scope",
+    "Strength",
+    "Target",
+    "Text",
+]
+
+
+class Comparator(enum.StrEnum):
+    """How an observed value is compared with a target's threshold."""
+
+    GE = ">="
+    GT = ">"
+    LE = "<="
+    LT = "<"
+    EQ = "=="
+
+    @property
+    def symbol(self) -> str:
+        """The mathematical sign: ≥, >, ≤, < or =."""
+        return _SYMBOLS[self]
+
+    @property
+    def holds(self) -> Callable[[float, float], bool]:
+        """The comparison as a function ``(lhs, rhs) -> bool``."""
+        return _OPERATORS[self]
+
+    @property
+    def higher_is_better(self) -> bool:
+        """True for ≥ and >: raising the observed value never hurts."""
+        return self in (Comparator.GE, Comparator.GT)
+
+
+_SYMBOLS: Final = {
+    Comparator.GE: "≥",
+    Comparator.GT: ">",
+    Comparator.LE: "≤",
+    Comparator.LT: "<",
+    Comparator.EQ: "=",
+}
+_OPERATORS: Final[dict[Comparator, Callable[[float, float], bool]]] = {
+    Comparator.GE: operator.ge,
+    Comparator.GT: operator.gt,
+    Comparator.LE: operator.le,
+    Comparator.LT: operator.lt,
+    Comparator.EQ: operator.eq,
+}
+
+
+class Level(enum.StrEnum):
+    """Where a target is evaluated: on one community, or on a region's totals."""
+
+    COMMUNITY = "community"
+    REGION = "region"
+    TOWNSHIP = "township"
+
+
+class Scope(enum.StrEnum):
+    """Which communities a target applies to."""
+
+    ALL = "all"
+    URBAN = "urban"
+    RURAL = "rural"
+    RESETTLEMENT = "resettlement"
+    OLD_RESIDENTIAL_AREA = "old_residential_area"
+    NEWLY_BUILT = "newly_built"
+
+
+class Attribute(enum.StrEnum):
+    """The attribute (指标属性) a plan gives a target."""
+
+    #: 预期性 — expected, guidance.
+    EXPECTED = "expected"
+    #: 约束性 — binding.
+    BINDING = "binding"
+    #: the plan states the requirement in its text, without an attribute.
+    UNSPECIFIED = "unspecified"
+
+    @property
+    def zh(self) -> str:
+        """The Chinese term."""
+        return {"expected": "预期性", "binding": "约束性", "unspecified": "未标明"}[self.value]
+
+
+class Strength(enum.StrEnum):
+    """How firmly the plan words a requirement.
+
+    Wording such as 普遍 ("generally") or 一般 ("as a rule") is weaker than
+    全覆盖 ("full coverage"). cssp keeps the word: a target of strength
+    :attr:`GENERALLY` is evaluated against its threshold like any other, but
+    every report says how the plan put it.
+    """
+
+    #: a number the plan sets (专栏1).
+    QUANTIFIED = "quantified"
+    #: 全覆盖 / 所有 / 均 — every community.
+    FULL_COVERAGE = "full_coverage"
+    #: 普遍 — generally.
+    GENERALLY = "generally"
+    #: 一般 — as a rule.
+    AS_A_RULE = "as_a_rule"
+    #: 应 — should.
+    SHOULD = "should"
+    #: 推进 / 推动 — a direction without a level.
+    PROMOTE = "promote"
+
+    @property
+    def zh(self) -> str:
+        """The Chinese word of the plan."""
+        return _STRENGTH_ZH[self]
+
+
+_STRENGTH_ZH: Final = {
+    Strength.QUANTIFIED: "量化目标",
+    Strength.FULL_COVERAGE: "全覆盖",
+    Strength.GENERALLY: "普遍",
+    Strength.AS_A_RULE: "一般",
+    Strength.SHOULD: "应",
+    Strength.PROMOTE: "推进",
+}
+
+
+class IndicatorKind(enum.StrEnum):
+    """How an indicator is aggregated over a region.
+
+    * ``ratio``: a ratio of two community sums (Σ facility area ÷ Σ households).
+    * ``coverage``: the share of communities that have something.
+    * ``per_community``: a value each community must reach; a region's figure
+      is the share of its communities that reach it.
+    """
+
+    RATIO = "ratio"
+    COVERAGE = "coverage"
+    PER_COMMUNITY = "per_community"
+
+
+@define(frozen=True)
+class Text:
+    """A user-facing text in Chinese and English."""
+
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        """Return the text in ``lang`` (``"zh"`` or ``"en"``)."""
+        if lang == "zh":
+            return self.zh
+        if lang == "en":
+            return self.en
+        raise ValueError(f"unknown language {lang!r}; expected 'zh' or 'en'")
+
+
+@define(frozen=True)
+class Citation:
+    """Where in which document a fact is stated.
+
+    :param document: the document's number or short title, e.g. ``国办发〔2021〕56号``.
+    :param section: the section mark, e.g. ``（五）``.
+    :param column: the column (专栏), e.g. ``专栏1``; empty when the fact is in the text.
+    :param item: the item number within the column.
+    :param note: anything else a reader needs, e.g. "as reported by …".
+    """
+
+    document: str
+    section: str = ""
+    column: str = ""
+    item: int | None = None
+    note: str = ""
+
+    def text(self, lang: str = "zh") -> str:
+        """Render the citation, e.g. ``国办发〔2021〕56号（五）专栏1第4项``."""
+        if lang == "zh":
+            parts = [self.document, self.section, self.column]
+            item = f"第{self.item}项" if self.item is not None else ""
+            out = "".join(parts) + item
+        else:
+            parts = [self.document, self.section, self.column]
+            if self.item is not None:
+                parts.append(f"item {self.item}")
+            out = " ".join(p for p in parts if p)
+        return f"{out} ({self.note})" if self.note else out
+
+    def __str__(self) -> str:
+        return self.text("zh")
+
+
+@define(frozen=True)
+class Baseline:
+    """A value the plan reports for its baseline year."""
+
+    year: int
+    value: float
+
+
+@define(frozen=True)
+class Target:
+    """One requirement of a plan: an indicator, compared with a threshold by a year.
+
+    :param id: the target's id, unique in its plan (the national plan uses the
+        indicator id when an indicator has one target).
+    :param indicator: the id of the indicator it constrains.
+    :param comparator: how the observed value is compared.
+    :param value: the threshold, in :attr:`unit`.
+    :param unit: the indicator's unit (pint notation).
+    :param year: the year by which the target is to be reached.
+    :param scope: which communities it applies to.
+    :param levels: community, region, or both.
+    :param attribute: 预期性 / 约束性 / unspecified.
+    :param strength: how firmly the plan words it.
+    :param citation: where the plan states it.
+    :param region_share: for ``per_community`` indicators, the share (%) of a
+        region's communities that must reach :attr:`value`.
+    :param baseline: the indicator's baseline, used for milestones.
+    :param name: the target's name (defaults to the indicator's).
+    :param note: anything a reader needs to read the target right.
+    """
+
+    id: str
+    indicator: str
+    comparator: Comparator
+    value: float
+    unit: str
+    year: int
+    scope: Scope
+    levels: frozenset[Level]
+    attribute: Attribute
+    strength: Strength
+    citation: Citation
+    name: Text
+    region_share: float = 100.0
+    baseline: Baseline | None = None
+    note: Text | None = None
+
+    def milestone(self, year: int) -> float:
+        """The threshold for ``year``, on the straight line from the baseline.
+
+        Before the target year, with a baseline, the threshold moves linearly
+        from the baseline value (at the baseline year) to :attr:`value` (at
+        :attr:`year`). Without a baseline, or from the target year on, it is
+        :attr:`value`.
+        """
+        base = self.baseline
+        if base is None or year >= self.year or base.year >= self.year:
+            return self.value
+        if year <= base.year:
+            return base.value
+        share = (year - base.year) / (self.year - base.year)
+        return base.value + (self.value - base.value) * share
+
+    def applies_to(self, level: Level) -> bool:
+        """Whether the target is evaluated at ``level``."""
+        return level in self.levels
+
+
+@define(frozen=True)
+class Indicator:
+    """Something the plan measures, with its unit, baseline and targets.
+
+    :param id: the indicator id, e.g. ``facility_area_per_100_households``.
+    :param name: its name in Chinese (exactly as the plan words it) and English.
+    :param unit: its unit in pint notation, e.g. ``meter ** 2 / hundred_households``.
+    :param unit_label: the unit as printed, in Chinese and English.
+    :param kind: how it aggregates over a region (:class:`IndicatorKind`).
+    :param measure: the key of the computation registered in :mod:`cssp.evaluate`,
+        or ``None`` when cssp cannot compute it from community data.
+    :param citation: where the plan defines it.
+    :param baseline: the baseline value, if the plan gives one.
+    :param targets: the targets set on it.
+    :param description: what it measures, in cssp's own words.
+    """
+
+    id: str
+    name: Text
+    unit: str
+    unit_label: Text
+    kind: IndicatorKind
+    measure: str | None
+    citation: Citation
+    baseline: Baseline | None = None
+    targets: tuple[Target, ...] = ()
+    description: Text | None = None
+
+    @property
+    def target(self) -> Target:
+        """The indicator's target; for several, the one of the latest year."""
+        if not self.targets:
+            raise LookupError(f"indicator {self.id!r} has no target in this plan")
+        return max(self.targets, key=lambda t: t.year)
+
+
+@define(frozen=True)
+class Programme:
+    """One action (行动) or project item of a programme column.
+
+    :param id: e.g. ``elderly_care``.
+    :param column: the column (专栏), e.g. ``专栏3``.
+    :param item: the item number within the column.
+    :param title: the title, Chinese exactly as the plan has it, and English.
+    :param summary: what the item is about, in cssp's own words.
+    :param targets: the ids of the plan's targets this item carries.
+    :param citation: where the plan states it.
+    """
+
+    id: str
+    column: str
+    item: int
+    title: Text
+    summary: Text
+    citation: Citation
+    targets: tuple[str, ...] = ()
+
+
+@define(frozen=True)
+class ProgrammeGroup:
+    """A programme column (专栏2–6): an action plan or the major project.
+
+    :param column: e.g. ``专栏3``.
+    :param kind: ``action_plan`` (行动计划) or ``major_project`` (重大工程).
+    :param title: the column title, Chinese exact, and English.
+    :param programmes: its items, in the plan's order.
+    """
+
+    column: str
+    kind: str
+    title: Text
+    citation: Citation
+    programmes: tuple[Programme, ...]
+
+
+def _mapping(items: Mapping[str, object]) -> Mapping[str, object]:
+    import types  # noqa: PLC0415
+
+    return types.MappingProxyType(dict(items))
+
+
+@define(frozen=True, eq=False)
+class Plan:
+    """A plan: its identity, indicators, targets and programmes.
+
+    Obtain one with :func:`cssp.load_plan`. Plans compare by identity: each
+    loaded plan is one object, shared by every evaluation.
+    """
+
+    id: str
+    title: Text
+    issuer: str
+    document: str
+    baseline_year: int
+    target_year: int
+    indicators: Mapping[str, Indicator]
+    programme_groups: tuple[ProgrammeGroup, ...]
+    issued: datetime.date | None = None
+    published: datetime.date | None = None
+    source: str = ""
+    targets: Mapping[str, Target] = field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        targets: dict[str, Target] = {}
+        for indicator in self.indicators.values():
+            for target in indicator.targets:
+                targets[target.id] = target
+        object.__setattr__(self, "targets", _mapping(targets))
+        object.__setattr__(self, "indicators", _mapping(self.indicators))
+
+    @property
+    def programmes(self) -> tuple[Programme, ...]:
+        """Every programme item of every column, in the plan's order."""
+        return tuple(p for group in self.programme_groups for p in group.programmes)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Plan {self.id}: {self.title.zh}, {len(self.indicators)} indicators, "
+            f"{len(self.targets)} targets, {len(self.programmes)} programme items>"
+        )
