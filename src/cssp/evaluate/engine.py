@@ -157,11 +157,10 @@ def _observe(checks: tuple[_Check, ...], community: Community) -> list[_Raw]:
             append((Status.NOT_APPLICABLE, 0.0, 0.0, check.out_of_scope.reason))
             continue
         observation = check.compute(community)
-        if observation.__class__ is Skip:
-            skip: Skip = observation  # type: ignore[assignment]
-            append((skip.status, 0.0, 0.0, skip.reason))
+        if isinstance(observation, Skip):
+            append((observation.status, 0.0, 0.0, observation.reason))
             continue
-        numerator, denominator = observation  # type: ignore[misc]
+        numerator, denominator = observation
         # The one comparison rule: scale × numerator ⋛ threshold × denominator.
         ok = check.holds(check.scale * numerator, check.threshold * denominator)
         append((_MET if ok else _NOT_MET, numerator, denominator, None))

@@ -13,22 +13,12 @@ import functools
 from collections.abc import Callable
 from typing import Any, Final, TypeVar
 
+import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
 from cssp.errors import InputError
-from cssp.model.community import (
-    Community,
-    Facility,
-    Staff,
-    _facility_kind,
-    _flag,
-    _kind,
-    _optional,
-    _optional_count,
-    _services,
-)
-from cssp.units import AREA, HOURS_PER_DAY, HOUSEHOLDS, PERCENT, PERSONS, to_canonical
+from cssp.model.community import Community, Facility, Staff
 
 __all__ = [
     "MAX_PROBLEMS",
@@ -46,12 +36,22 @@ MAX_PROBLEMS: Final = 50
 _SEPARATOR: Final = "\x1f"
 
 
-def _quantity(canonical: str, name: str) -> Callable[[object, object], float | None]:
-    return lambda value, _: _optional(value, canonical, name)
+def _hook(convert: Callable[[object], object]) -> Callable[[object, object], object]:
+    return lambda value, _: convert(value)
 
 
-def _count(canonical: str, name: str) -> Callable[[object, object], int | None]:
-    return lambda value, _: _optional_count(value, canonical, name)
+def _field_hooks(cls: type) -> dict[str, Any]:
+    """Structure each field with its own attrs converter, so errors are located.
+
+    The model's converters know their field's unit and name; cattrs calls them
+    per attribute, so a bad value is reported at its path. Nested classes
+    (facilities, staff) are structured by cattrs first.
+    """
+    return {
+        a.name: override(struct_hook=_hook(a.converter))
+        for a in attrs.fields(cls)
+        if callable(a.converter) and a.name not in ("facilities", "staff")
+    }
 
 
 def _structure_date(value: object, _: object) -> datetime.date:
@@ -76,64 +76,11 @@ def get_converter() -> cattrs.Converter:
         frozenset, lambda s: sorted(converter.unstructure(x) for x in s)
     )
 
-    converter.register_structure_hook(
-        Facility,
-        make_dict_structure_fn(
-            Facility,
-            converter,
-            kind=override(struct_hook=lambda v, _: _facility_kind(v)),
-            floor_area=override(struct_hook=lambda v, _: to_canonical(v, AREA, "floor_area")),
-            activity_area=override(struct_hook=_quantity(AREA, "activity_area")),
-            office_area=override(struct_hook=_quantity(AREA, "office_area")),
-            opening_hours=override(struct_hook=_quantity(HOURS_PER_DAY, "opening_hours")),
-        ),
-    )
-    converter.register_structure_hook(
-        Staff,
-        make_dict_structure_fn(
-            Staff,
-            converter,
-            **{
-                name: override(struct_hook=_count(PERSONS, name))
-                for name in (
-                    "community_workers",
-                    "social_workers",
-                    "disaster_information_officers",
-                    "trained_workers",
-                )
-            },
-        ),
-    )
-    flags = {
-        name: override(struct_hook=functools.partial(_flag_hook, name=name))
-        for name in ("resettlement", "old_residential_area", "newly_built")
-    }
-    converter.register_structure_hook(
-        Community,
-        make_dict_structure_fn(
-            Community,
-            converter,
-            code=override(struct_hook=lambda v, _: v),
-            kind=override(struct_hook=lambda v, _: _kind(v)),
-            households=override(struct_hook=_count(HOUSEHOLDS, "households")),
-            population=override(struct_hook=_count(PERSONS, "population")),
-            building_area=override(struct_hook=_quantity(AREA, "building_area")),
-            services=override(struct_hook=lambda v, _: _services(v)),
-            elderly_monthly_visit_rate=override(
-                struct_hook=_quantity(PERCENT, "elderly_monthly_visit_rate")
-            ),
-            social_organisations=override(
-                struct_hook=_count("dimensionless", "social_organisations")
-            ),
-            registered_volunteers=override(struct_hook=_count(PERSONS, "registered_volunteers")),
-            **flags,
-        ),
-    )
+    for cls in (Facility, Staff, Community):
+        converter.register_structure_hook(
+            cls, make_dict_structure_fn(cls, converter, **_field_hooks(cls))
+        )
     return converter
-
-
-def _flag_hook(value: object, _: object, name: str) -> bool:
-    return _flag(value, name)
 
 
 def _format(exc: BaseException, type_: type | None) -> str:

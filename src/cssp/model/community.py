@@ -192,6 +192,78 @@ def _not_negative(owner: object, names: Iterable[str]) -> None:
             raise InputError(f"{value!r} is negative", name)
 
 
+# One named converter per field: attrs' mypy plugin types __init__ from them,
+# and cssp.io reuses them, so a field's conversion is written once.
+
+
+def _to_floor_area(value: object) -> float:
+    return to_canonical(value, AREA, "floor_area")
+
+
+def _to_activity_area(value: object) -> float | None:
+    return _optional(value, AREA, "activity_area")
+
+
+def _to_office_area(value: object) -> float | None:
+    return _optional(value, AREA, "office_area")
+
+
+def _to_opening_hours(value: object) -> float | None:
+    return _optional(value, HOURS_PER_DAY, "opening_hours")
+
+
+def _to_community_workers(value: object) -> int | None:
+    return _optional_count(value, PERSONS, "community_workers")
+
+
+def _to_social_workers(value: object) -> int | None:
+    return _optional_count(value, PERSONS, "social_workers")
+
+
+def _to_disaster_information_officers(value: object) -> int | None:
+    return _optional_count(value, PERSONS, "disaster_information_officers")
+
+
+def _to_trained_workers(value: object) -> int | None:
+    return _optional_count(value, PERSONS, "trained_workers")
+
+
+def _to_households(value: object) -> int | None:
+    return _optional_count(value, HOUSEHOLDS, "households")
+
+
+def _to_population(value: object) -> int | None:
+    return _optional_count(value, PERSONS, "population")
+
+
+def _to_building_area(value: object) -> float | None:
+    return _optional(value, AREA, "building_area")
+
+
+def _to_resettlement(value: object) -> bool:
+    return _flag(value, "resettlement")
+
+
+def _to_old_residential_area(value: object) -> bool:
+    return _flag(value, "old_residential_area")
+
+
+def _to_newly_built(value: object) -> bool:
+    return _flag(value, "newly_built")
+
+
+def _to_elderly_monthly_visit_rate(value: object) -> float | None:
+    return _optional(value, PERCENT, "elderly_monthly_visit_rate")
+
+
+def _to_social_organisations(value: object) -> int | None:
+    return _optional_count(value, "dimensionless", "social_organisations")
+
+
+def _to_registered_volunteers(value: object) -> int | None:
+    return _optional_count(value, PERSONS, "registered_volunteers")
+
+
 # --- the classes ---------------------------------------------------------------
 
 
@@ -208,16 +280,10 @@ class Facility:
     """
 
     kind: FacilityKind = field(converter=_facility_kind)
-    floor_area: float = field(converter=lambda v: to_canonical(v, AREA, "floor_area"))
-    activity_area: float | None = field(
-        default=None, converter=lambda v: _optional(v, AREA, "activity_area")
-    )
-    office_area: float | None = field(
-        default=None, converter=lambda v: _optional(v, AREA, "office_area")
-    )
-    opening_hours: float | None = field(
-        default=None, converter=lambda v: _optional(v, HOURS_PER_DAY, "opening_hours")
-    )
+    floor_area: float = field(converter=_to_floor_area)
+    activity_area: float | None = field(default=None, converter=_to_activity_area)
+    office_area: float | None = field(default=None, converter=_to_office_area)
+    opening_hours: float | None = field(default=None, converter=_to_opening_hours)
     name: str = ""
 
     def __attrs_post_init__(self) -> None:
@@ -245,19 +311,13 @@ class Staff:
         rotation training of 专栏6 item 1 (轮训), persons.
     """
 
-    community_workers: int | None = field(
-        default=None, converter=lambda v: _optional_count(v, PERSONS, "community_workers")
-    )
-    social_workers: int | None = field(
-        default=None, converter=lambda v: _optional_count(v, PERSONS, "social_workers")
-    )
+    community_workers: int | None = field(default=None, converter=_to_community_workers)
+    social_workers: int | None = field(default=None, converter=_to_social_workers)
     disaster_information_officers: int | None = field(
         default=None,
-        converter=lambda v: _optional_count(v, PERSONS, "disaster_information_officers"),
+        converter=_to_disaster_information_officers,
     )
-    trained_workers: int | None = field(
-        default=None, converter=lambda v: _optional_count(v, PERSONS, "trained_workers")
-    )
+    trained_workers: int | None = field(default=None, converter=_to_trained_workers)
 
     def __attrs_post_init__(self) -> None:
         _not_negative(
@@ -311,33 +371,23 @@ class Community:
     code: str = field()
     name: str = ""
     kind: CommunityKind = field(default=None, converter=_kind)
-    households: int | None = field(
-        default=None, converter=lambda v: _optional_count(v, HOUSEHOLDS, "households")
-    )
-    population: int | None = field(
-        default=None, converter=lambda v: _optional_count(v, PERSONS, "population")
-    )
-    building_area: float | None = field(
-        default=None, converter=lambda v: _optional(v, AREA, "building_area")
-    )
+    households: int | None = field(default=None, converter=_to_households)
+    population: int | None = field(default=None, converter=_to_population)
+    building_area: float | None = field(default=None, converter=_to_building_area)
     facilities: tuple[Facility, ...] | None = field(default=None, converter=_facilities)
     staff: Staff = field(factory=Staff, converter=_staff)
     services: frozenset[Service] | None = field(default=None, converter=_services)
-    resettlement: bool = field(default=False, converter=lambda v: _flag(v, "resettlement"))
-    old_residential_area: bool = field(
-        default=False, converter=lambda v: _flag(v, "old_residential_area")
-    )
-    newly_built: bool = field(default=False, converter=lambda v: _flag(v, "newly_built"))
+    resettlement: bool = field(default=False, converter=_to_resettlement)
+    old_residential_area: bool = field(default=False, converter=_to_old_residential_area)
+    newly_built: bool = field(default=False, converter=_to_newly_built)
     elderly_monthly_visit_rate: float | None = field(
-        default=None, converter=lambda v: _optional(v, PERCENT, "elderly_monthly_visit_rate")
+        default=None, converter=_to_elderly_monthly_visit_rate
     )
     social_organisations: int | None = field(
         default=None,
-        converter=lambda v: _optional_count(v, "dimensionless", "social_organisations"),
+        converter=_to_social_organisations,
     )
-    registered_volunteers: int | None = field(
-        default=None, converter=lambda v: _optional_count(v, PERSONS, "registered_volunteers")
-    )
+    registered_volunteers: int | None = field(default=None, converter=_to_registered_volunteers)
 
     def __attrs_post_init__(self) -> None:
         code = self.code
@@ -355,11 +405,12 @@ class Community:
                 "code",
             )
         implied = CommunityKind.URBAN if village < 200 else CommunityKind.RURAL
-        if self.kind is None:
+        given: CommunityKind | None = self.kind
+        if given is None:
             object.__setattr__(self, "kind", implied)
-        elif self.kind is not implied:
+        elif given is not implied:
             raise InputError(
-                f"{self.kind.value!r} contradicts code {code} (digits 10–12 = {code[9:]}, "
+                f"{given.value!r} contradicts code {code} (digits 10–12 = {code[9:]}, "
                 f"a {'residents' if implied is CommunityKind.URBAN else 'villagers'}' committee)",
                 "kind",
             )

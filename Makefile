@@ -1,0 +1,64 @@
+# cssp — the two commands of the README, and a few more.
+#
+#   make demo    set up .venv and run the main job on the sample data
+#   make test    set up .venv and run every check: pytest (unit, property,
+#                doctests, examples, benchmark smoke test), the docs build
+#                (-n -W) and doctest, ruff and mypy --strict
+#   make bench   run the benchmarks (one GOAL line per performance goal)
+#   make docs    build the HTML docs into docs/_build/html
+#   make fuzz    run the property tests with many more examples
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: all venv demo test lint typecheck pytest docs docs-check bench fuzz clean
+
+all: test
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "cssp needs Python 3.11 or newer ($(PYTHON) is older); run: make PYTHON=python3.11 ..." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/cssp demo
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest
+	$(MAKE) --no-print-directory docs-check
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+docs: $(STAMP)
+	$(BIN)/sphinx-build -n -W --keep-going -b html docs docs/_build/html
+
+docs-check: $(STAMP)
+	$(BIN)/sphinx-build -q -n -W --keep-going -b html docs docs/_build/html
+	$(BIN)/sphinx-build -q -n -W --keep-going -b doctest docs docs/_build/doctest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) docs/_build .pytest_cache .mypy_cache .ruff_cache .hypothesis
