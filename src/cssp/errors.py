@@ -11,6 +11,9 @@ __all__ = [
     "CatalogueError",
     "CsspError",
     "InputError",
+    "PluginError",
+    "ProfileConflictError",
+    "ProfileError",
     "UnitError",
     "UnknownPlanError",
 ]
@@ -68,3 +71,39 @@ class CatalogueError(CsspError, ValueError):
 
 class UnknownPlanError(CsspError, LookupError):
     """No plan with the given id is known."""
+
+
+class PluginError(CsspError, RuntimeError):
+    """A plugin failed: it raised, returned the wrong type, or could not be loaded.
+
+    :param plugin: the plugin's name (its distribution name where known).
+    :param message: what went wrong.
+    """
+
+    def __init__(self, plugin: str, message: str) -> None:
+        self.plugin = plugin
+        super().__init__(f"plugin {plugin}: {message}")
+
+
+class ProfileError(CsspError, ValueError):
+    """A profile is invalid.
+
+    For example: an unknown target, a wrong unit, a bad scope, or a loosened
+    target in strict mode.
+
+    :param source: the plugin (or file) that provided the profile.
+    :param profile: the profile's id.
+    :param entry: the offending entry, e.g. ``overrides[2].threshold``.
+    :param message: what is wrong.
+    """
+
+    def __init__(self, source: str, profile: str, entry: str, message: str) -> None:
+        self.source = source
+        self.profile = profile
+        self.entry = entry
+        where = f"profile {profile!r}" + (f" from {source}" if source else "")
+        super().__init__(f"{where}: {entry}: {message}" if entry else f"{where}: {message}")
+
+
+class ProfileConflictError(ProfileError):
+    """Two profiles of the same scope set the same thing; the message names both."""

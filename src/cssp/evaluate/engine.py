@@ -16,10 +16,12 @@ from attrs import define
 
 from cssp.catalogue import resolve_plan
 from cssp.errors import CatalogueError, InputError
-from cssp.evaluate.measures import MEASURES, Observation, Skip, Status
+from cssp.evaluate.measures import MEASURES, Measure, Observation, Skip, Status
 from cssp.evaluate.results import Assessment, Counts, Finding, RegionAssessment, RegionReport
 from cssp.model.community import Community, CommunityKind
 from cssp.model.plan import IndicatorKind, Level, Plan, Scope, Target, Text
+from cssp.rules.profile import Profile
+from cssp.rules.resolve import STAFFING_TARGET, EffectiveTargets, ProfileSet
 from cssp.units import get_registry, to_canonical
 
 __all__ = ["REGION_LEVELS", "evaluate", "evaluate_figures", "evaluate_region"]
@@ -73,6 +75,8 @@ class _Check:
     threshold: float
     community: bool
     region: bool
+    #: a per-community threshold (a staffing rule), instead of :attr:`threshold`.
+    threshold_of: Callable[[Community], float | None] | None = None
 
 
 @define(frozen=True)
@@ -80,6 +84,7 @@ class _Program:
     plan: Plan
     year: int
     checks: tuple[_Check, ...]
+    effective: EffectiveTargets
 
 
 def _scale(numerator: str, denominator: str, unit: str, where: str) -> float:
@@ -94,58 +99,122 @@ def _scale(numerator: str, denominator: str, unit: str, where: str) -> float:
     return float(nearest) if nearest and abs(value - nearest) <= 1e-12 * abs(value) else value
 
 
-@functools.lru_cache(maxsize=64)
-def _compile(plan: Plan, year: int) -> _Program:
+def _measure(key: str, effective: EffectiveTargets) -> Measure | None:
+    measure = MEASURES.get(key)
+    if measure is not None:
+        return measure
+    for profile in reversed(effective.chain):
+        found = profile.measures.get(key)
+        if found is not None:
+            return found
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _compile(effective: EffectiveTargets, year: int) -> _Program:
+    plan = effective.plan
     if year < plan.baseline_year:
         raise InputError(f"{year} is before the plan's baseline year {plan.baseline_year}", "year")
     checks = []
-    for indicator in plan.indicators.values():
+    scales: dict[str, float] = {}
+    for indicator, target in effective.pairs:
         if indicator.measure is None:
             continue  # catalogued only: cssp has no data to compute it from
-        measure = MEASURES.get(indicator.measure)
+        measure = _measure(indicator.measure, effective)
         if measure is None:
             raise CatalogueError(
                 f"indicator {indicator.id!r}: unknown measure {indicator.measure!r}"
             )
-        where = f"indicator {indicator.id!r}"
-        scale = _scale(measure.numerator_unit, measure.denominator_unit, indicator.unit, where)
-        for target in indicator.targets:
-            community = Level.COMMUNITY in target.levels
-            region = Level.REGION in target.levels
-            if not (community or region):
-                continue
-            checks.append(
-                _Check(
-                    target=target,
-                    kind=indicator.kind,
-                    unit_label=indicator.unit_label,
-                    compute=measure.compute,
-                    in_scope=_in_scope(target.scope),
-                    out_of_scope=Skip(
-                        Status.NOT_APPLICABLE, _OUT_OF_SCOPE.get(target.scope, Text("", ""))
-                    ),
-                    holds=target.comparator.holds,
-                    scale=scale,
-                    threshold=target.milestone(year),
-                    community=community,
-                    region=region,
-                )
+        community = Level.COMMUNITY in target.levels
+        region = Level.REGION in target.levels
+        if not (community or region):
+            continue
+        scale = scales.get(indicator.id)
+        if scale is None:
+            scale = _scale(
+                measure.numerator_unit,
+                measure.denominator_unit,
+                indicator.unit,
+                f"indicator {indicator.id!r}",
             )
-    return _Program(plan, year, tuple(checks))
+            scales[indicator.id] = scale
+        staffing = effective.staffing if target.id == STAFFING_TARGET else None
+        checks.append(
+            _Check(
+                target=target,
+                kind=indicator.kind,
+                unit_label=indicator.unit_label,
+                compute=measure.compute,
+                in_scope=_in_scope(target.scope),
+                out_of_scope=Skip(
+                    Status.NOT_APPLICABLE, _OUT_OF_SCOPE.get(target.scope, Text("", ""))
+                ),
+                holds=target.comparator.holds,
+                scale=scale,
+                threshold=target.milestone(year),
+                community=community,
+                region=region,
+                threshold_of=staffing.required if staffing is not None else None,
+            )
+        )
+    return _Program(plan, year, tuple(checks), effective)
 
 
-def _program(plan: str | Plan, year: int | None) -> _Program:
-    resolved = resolve_plan(plan)
-    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+_NATIONAL: Final = ProfileSet()
+
+
+def _profile_set(profiles: ProfileSet | Iterable[Profile] | None) -> ProfileSet:
+    if profiles is None:
+        from cssp.plugins import default_profiles  # noqa: PLC0415 - discovery is lazy
+
+        return default_profiles()
+    if isinstance(profiles, ProfileSet):
+        return profiles
+    items = tuple(profiles)
+    return ProfileSet(items) if items else _NATIONAL
+
+
+def _year(plan: Plan, year: int | None) -> int:
+    if year is None:
+        return plan.target_year
+    if isinstance(year, bool) or not isinstance(year, int):
         raise InputError(f"{year!r} is not a year", "year")
-    return _compile(resolved, resolved.target_year if year is None else year)
+    return year
 
 
+class _Programs:
+    """Programs per chain of profiles, for one plan, year and profile set."""
+
+    def __init__(self, plan: str | Plan, year: int | None, profiles: ProfileSet) -> None:
+        self.plan = resolve_plan(plan)
+        self.year = _year(self.plan, year)
+        self.profiles = profiles
+        self._by_key: dict[tuple[str, ...], _Program] = {}
+
+    def for_code(self, code: str) -> _Program:
+        key = self.profiles.scopes_key(self.plan.id, code)
+        program = self._by_key.get(key)
+        if program is None:
+            program = _compile(self.profiles.effective(self.plan, code), self.year)
+            self._by_key[key] = program
+        return program
+
+
+def _program(
+    plan: str | Plan, year: int | None, profiles: ProfileSet | Iterable[Profile] | None, code: str
+) -> _Program:
+    return _Programs(plan, year, _profile_set(profiles)).for_code(code)
+
+
+_NO_STANDARD: Final = Text(
+    "缺少计算配备标准所需的数据（如居民户数）",
+    "the data the staffing standard needs (such as households) is not given",
+)
 _MET: Final = Status.MET
 _NOT_MET: Final = Status.NOT_MET
 
-# One raw result: (status, numerator, denominator, reason).
-_Raw = tuple[Status, float, float, Text | None]
+# One raw result: (status, numerator, denominator, reason, threshold).
+_Raw = tuple[Status, float, float, Text | None, float]
 
 
 def _observe(checks: tuple[_Check, ...], community: Community) -> list[_Raw]:
@@ -153,22 +222,29 @@ def _observe(checks: tuple[_Check, ...], community: Community) -> list[_Raw]:
     out: list[_Raw] = []
     append = out.append
     for check in checks:
+        threshold = check.threshold
         if not check.in_scope(community):
-            append((Status.NOT_APPLICABLE, 0.0, 0.0, check.out_of_scope.reason))
+            append((Status.NOT_APPLICABLE, 0.0, 0.0, check.out_of_scope.reason, threshold))
             continue
         observation = check.compute(community)
         if isinstance(observation, Skip):
-            append((observation.status, 0.0, 0.0, observation.reason))
+            append((observation.status, 0.0, 0.0, observation.reason, threshold))
             continue
+        if check.threshold_of is not None:
+            required = check.threshold_of(community)
+            if required is None:
+                append((Status.NO_DATA, 0.0, 0.0, _NO_STANDARD, threshold))
+                continue
+            threshold = required
         numerator, denominator = observation
         # The one comparison rule: scale × numerator ⋛ threshold × denominator.
-        ok = check.holds(check.scale * numerator, check.threshold * denominator)
-        append((_MET if ok else _NOT_MET, numerator, denominator, None))
+        ok = check.holds(check.scale * numerator, threshold * denominator)
+        append((_MET if ok else _NOT_MET, numerator, denominator, None, threshold))
     return out
 
 
 def _community_finding(check: _Check, raw: _Raw, code: str, year: int) -> Finding:
-    status, numerator, denominator, reason = raw
+    status, numerator, denominator, reason, threshold = raw
     observed = None
     if status is _MET or status is _NOT_MET:
         observed = check.scale * numerator / denominator
@@ -179,7 +255,7 @@ def _community_finding(check: _Check, raw: _Raw, code: str, year: int) -> Findin
         level=Level.COMMUNITY,
         year=year,
         observed=observed,
-        required=check.threshold,
+        required=threshold,
         unit_label=check.unit_label,
         kind=check.kind,
         reason=reason,
@@ -198,31 +274,46 @@ def _assessment(program: _Program, community: Community) -> tuple[Assessment, li
     return Assessment(community, program.plan, program.year, findings), raws
 
 
+_Profiles = ProfileSet | Iterable[Profile] | None
+
+
 def evaluate(
-    community: Community, plan: str | Plan = "fyp14", year: int | None = None
+    community: Community,
+    plan: str | Plan = "fyp14",
+    year: int | None = None,
+    *,
+    profiles: _Profiles = None,
 ) -> Assessment:
-    """Evaluate one community against every community-level target of a plan.
+    """Evaluate one community against every community-level target in force for it.
 
     :param community: the community.
     :param plan: a plan id (``"fyp14"``, ``"fyp13"``) or a :class:`~cssp.model.plan.Plan`.
     :param year: the year to evaluate for; defaults to the plan's target year.
         Before it, targets with a baseline are replaced by the milestone on the
         straight line from the baseline to the target.
+    :param profiles: the province profiles to apply: ``None`` (the default) for
+        those of the installed plugins (see :func:`cssp.default_profiles`), a
+        :class:`~cssp.rules.resolve.ProfileSet` or a list of profiles, or
+        ``()`` for the national plan alone.
     :return: an :class:`~cssp.evaluate.results.Assessment` with one finding per target.
     """
     if not isinstance(community, Community):
         raise InputError(f"{type(community).__name__} is not a Community", "community")
-    return _assessment(_program(plan, year), community)[0]
+    return _assessment(_program(plan, year, profiles, community.code), community)[0]
 
 
 def statuses(
-    community: Community, plan: str | Plan = "fyp14", year: int | None = None
+    community: Community,
+    plan: str | Plan = "fyp14",
+    year: int | None = None,
+    *,
+    profiles: _Profiles = None,
 ) -> tuple[Status, ...]:
-    """The statuses alone, in the plan's target order: the fastest evaluation.
+    """The statuses alone, in target order: the fastest evaluation.
 
-    Used by dashboards that need only verdicts, and by the benchmarks.
+    For dashboards that need only verdicts, and for the benchmarks.
     """
-    program = _program(plan, year)
+    program = _program(plan, year, profiles, community.code)
     return tuple(raw[0] for raw in _observe(program.checks, community))
 
 
@@ -231,6 +322,8 @@ def evaluate_region(
     plan: str | Plan = "fyp14",
     by: str = "county",
     year: int | None = None,
+    *,
+    profiles: _Profiles = None,
 ) -> RegionReport:
     """Evaluate communities and the regions they form.
 
@@ -239,20 +332,23 @@ def evaluate_region(
     communities that have the thing, and a per-community requirement becomes
     the share of communities that reach it. Communities whose finding is not
     applicable or has no data are left out of the sums and counted in
-    :attr:`~cssp.evaluate.results.Finding.counts`.
+    :attr:`~cssp.evaluate.results.Finding.counts`. Each community is judged by
+    the targets in force for its code; each region by those in force for the
+    region's code (a province's profile applies to the province and below).
 
     :param communities: the communities; their codes must be unique.
     :param plan: a plan id or a plan.
     :param by: ``"nation"``, ``"province"``, ``"prefecture"``, ``"county"`` or ``"township"``.
     :param year: the year to evaluate for; defaults to the plan's target year.
+    :param profiles: as for :func:`evaluate`.
     """
     if by not in REGION_LEVELS:
         choices = ", ".join(REGION_LEVELS)
         raise InputError(f"{by!r} is not a region level; expected one of {choices}", "by")
-    program = _program(plan, year)
+    programs = _Programs(plan, year, _profile_set(profiles))
     prefix = REGION_LEVELS[by]
     assessments: list[Assessment] = []
-    members: dict[str, list[tuple[str, list[_Raw]]]] = {}
+    members: dict[str, list[tuple[str, dict[str, _Raw]]]] = {}
     seen: set[str] = set()
     for index, community in enumerate(communities):
         if not isinstance(community, Community):
@@ -265,28 +361,33 @@ def evaluate_region(
                 f"communities[{index}].code",
             )
         seen.add(community.code)
+        program = programs.for_code(community.code)
         assessment, raws = _assessment(program, community)
         assessments.append(assessment)
-        members.setdefault(community.code[:prefix], []).append((community.code, raws))
-    regions = tuple(_region(program, code, by, members[code]) for code in sorted(members))
-    return RegionReport(program.plan, program.year, by, regions, tuple(assessments))
+        by_target = {check.target.id: raw for check, raw in zip(program.checks, raws, strict=True)}
+        members.setdefault(community.code[:prefix], []).append((community.code, by_target))
+    regions = tuple(
+        _region(programs.for_code(code), code, by, members[code]) for code in sorted(members)
+    )
+    return RegionReport(programs.plan, programs.year, by, regions, tuple(assessments))
 
 
 def _region(
-    program: _Program, code: str, level: str, members: list[tuple[str, list[_Raw]]]
+    program: _Program, code: str, level: str, members: list[tuple[str, dict[str, _Raw]]]
 ) -> RegionAssessment:
     from cssp.model.divisions import division_name  # noqa: PLC0415 - loads data lazily
 
     findings = []
-    for index, check in enumerate(program.checks):
+    for check in program.checks:
         if not check.region:
             continue
+        target_id = check.target.id
         tally = {Status.MET: 0, Status.NOT_MET: 0, Status.NOT_APPLICABLE: 0, Status.NO_DATA: 0}
         numerators: list[float] = []
         denominators: list[float] = []
         failing = []
         for member, raws in members:
-            status, numerator, denominator, _ = raws[index]
+            status, numerator, denominator, _, _ = raws[target_id]
             tally[status] += 1
             if status is _NOT_MET:
                 failing.append(member)
@@ -382,6 +483,8 @@ def evaluate_figures(
     plan: str | Plan = "fyp14",
     year: int | None = None,
     subject: str = "",
+    *,
+    profiles: _Profiles = None,
 ) -> RegionAssessment:
     """Evaluate reported region figures (already aggregated) against a plan's targets.
 
@@ -398,9 +501,11 @@ def evaluate_figures(
         share (%) of communities that reach it.
     :param plan: a plan id or a plan.
     :param year: the year to evaluate for; defaults to the plan's target year.
-    :param subject: the region's code, ``""`` for the nation.
+    :param subject: the region's code, ``""`` for the nation; the targets in
+        force for it (with the profiles covering it) are used.
+    :param profiles: as for :func:`evaluate`.
     """
-    program = _program(plan, year)
+    program = _program(plan, year, profiles, subject)
     resolved = program.plan
     findings = []
     used: set[str] = set()

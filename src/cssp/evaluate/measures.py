@@ -274,6 +274,11 @@ MEASURES: Final[dict[str, Measure]] = {
             "disaster_information_officers", "灾害信息员", "disaster information officers"
         ),
     ),
+    "community_workers": Measure(
+        "person",
+        _COUNT,
+        _staff_count("community_workers", "社区工作者", "community workers"),
+    ),
     "social_workers": Measure(
         "person", _COUNT, _staff_count("social_workers", "社区社会工作者", "social workers")
     ),

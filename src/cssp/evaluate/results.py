@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Final
 from attrs import define, field
 
 from cssp.evaluate.measures import Status
-from cssp.model.plan import IndicatorKind, Level, Strength, Target, Text
+from cssp.model.plan import Change, IndicatorKind, Level, Strength, Target, Text
 
 if TYPE_CHECKING:
     import pint
@@ -138,6 +138,23 @@ def _threshold(f: Finding, lang: str) -> str:
     return f"{t.comparator.symbol}{_number(f.required)}{sep}{unit}"
 
 
+def _origin(f: Finding, lang: str) -> str:
+    """Where a profile changed the target: the national figure and the change."""
+    steps = f.target.provenance
+    if len(steps) < 2 or steps[-1].change is Change.NEW:
+        return ""
+    first, last = steps[0], steps[-1]
+    unit = f.unit_label.get(lang)
+    space = "" if lang == "zh" or unit == "%" else " "
+    national = f"{first.comparator.symbol}{_number(first.value)}{space}{unit}"
+    looser = any(step.change is Change.LOOSER for step in steps)
+    if lang == "zh":
+        flag = "，低于国家标准" if looser else ""
+        return f"；本地标准（{last.profile}，{last.source}），国家规划为{national}{flag}"
+    flag = "; LOOSER than the national plan" if looser else ""
+    return f"; local standard of {last.profile} ({last.source}), national plan {national}{flag}"
+
+
 def _explain_en(f: Finding) -> str:
     t = f.target
     name = t.name.en
@@ -164,7 +181,9 @@ def _explain_en(f: Finding) -> str:
     unit = f.unit_label.en
     observed = f"{_number(f.observed or 0)}{'' if unit == '%' else ' '}{unit}"
     verdict = "meets" if met else f"falls {_number(f.gap or 0)} short of"
-    return f"{name} is {observed}, which {verdict} {when} of {_threshold(f, 'en')}{weak} ({cite})."
+    origin = _origin(f, "en")
+    target = f"{when} of {_threshold(f, 'en')}{weak}"
+    return f"{name} is {observed}, which {verdict} {target} ({cite}{origin})."
 
 
 def _explain_zh(f: Finding) -> str:
@@ -190,7 +209,8 @@ def _explain_zh(f: Finding) -> str:
         )
     observed = f"{_number(f.observed or 0)}{f.unit_label.zh}"
     verdict = "达到" if met else f"未达到（差{_number(f.gap or 0)}）"
-    return f"{name}为{observed}，{verdict}{when}{_threshold(f, 'zh')}{weak}（{cite}）。"
+    origin = _origin(f, "zh")
+    return f"{name}为{observed}，{verdict}{when}{_threshold(f, 'zh')}{weak}（{cite}{origin}）。"
 
 
 @define(frozen=True)

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable
+import types
+from collections.abc import Iterable, Mapping
 from typing import Final
 
 from attrs import define, field
 
 from cssp.errors import InputError
+from cssp.model.divisions import PROVINCES_BY_CODE
 from cssp.units import AREA, HOURS_PER_DAY, HOUSEHOLDS, PERCENT, PERSONS, to_canonical
 
 __all__ = [
@@ -154,6 +156,22 @@ def _services(value: object) -> frozenset[Service] | None:
                 f"{item!r} is not a known service; known services: {choices}", "services"
             ) from None
     return frozenset(result)
+
+
+def _extra(value: object) -> Mapping[str, float]:
+    if value is None:
+        return _EMPTY
+    if not isinstance(value, Mapping):
+        raise InputError(f"{value!r} is not a mapping of names to numbers", "extra")
+    result = {}
+    for key, number in value.items():
+        if not isinstance(key, str) or not key.isidentifier():
+            raise InputError(f"{key!r} is not a valid name", "extra")
+        result[key] = to_canonical(number, "dimensionless", f"extra.{key}")
+    return types.MappingProxyType(result)
+
+
+_EMPTY: Final[Mapping[str, float]] = types.MappingProxyType({})
 
 
 def _facilities(value: object) -> tuple[Facility, ...] | None:
@@ -366,6 +384,9 @@ class Community:
         special difficulties (特殊困难老年人月探访率), percent.
     :param social_organisations: community social organisations (社区社会组织).
     :param registered_volunteers: registered community volunteers (注册志愿者), persons.
+    :param extra: further measured values by name, for indicators that
+        province profiles add (e.g. ``{"childcare_places": 40}``); plain numbers
+        in the unit the profile's indicator declares.
     """
 
     code: str = field()
@@ -388,13 +409,12 @@ class Community:
         converter=_to_social_organisations,
     )
     registered_volunteers: int | None = field(default=None, converter=_to_registered_volunteers)
+    extra: Mapping[str, float] = field(default=_EMPTY, converter=_extra, hash=False)
 
     def __attrs_post_init__(self) -> None:
         code = self.code
         if not isinstance(code, str) or len(code) != 12 or not code.isascii() or not code.isdigit():
             raise InputError(f"{code!r} is not a 12-digit statistical division code", "code")
-        from cssp.model.divisions import PROVINCES_BY_CODE  # noqa: PLC0415 - avoid a cycle
-
         if code[:2] not in PROVINCES_BY_CODE:
             raise InputError(f"{code!r} does not start with a province code (11–65)", "code")
         village = int(code[9:])

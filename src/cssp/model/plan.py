@@ -18,6 +18,7 @@ from attrs import define, field
 __all__ = [
     "Attribute",
     "Baseline",
+    "Change",
     "Citation",
     "Comparator",
     "Indicator",
@@ -26,6 +27,7 @@ __all__ = [
     "Plan",
     "Programme",
     "ProgrammeGroup",
+    "Provenance",
     "Scope",
     "Strength",
     "Target",
@@ -219,6 +221,48 @@ class Baseline:
     value: float
 
 
+class Change(enum.StrEnum):
+    """How one step of a target's provenance changed the step before it."""
+
+    #: the national plan sets it.
+    SET = "set"
+    #: a profile restates the same threshold (with its own citation).
+    SAME = "same"
+    #: a profile makes it harder to meet.
+    STRICTER = "stricter"
+    #: a profile makes it easier to meet — flagged in every report.
+    LOOSER = "looser"
+    #: a profile adds a target the plan does not have.
+    NEW = "new"
+    #: a more specific profile's staffing rule replaces a broader one's.
+    REPLACED = "replaced"
+
+
+@define(frozen=True)
+class Provenance:
+    """One step in the chain that produced an effective target.
+
+    :param source: who provided the step: ``"cssp <version>"`` for the
+        national plan, or a plugin's distribution name and version.
+    :param profile: the profile id (the plan id for the national step).
+    :param scope: the division code prefix the step applies to (``""`` national).
+    :param comparator: the comparator after this step.
+    :param value: the threshold after this step.
+    :param year: the target year after this step.
+    :param citation: where the step's document states it.
+    :param change: how it changed the step before it.
+    """
+
+    source: str
+    profile: str
+    scope: str
+    comparator: Comparator
+    value: float
+    year: int
+    citation: Citation
+    change: Change
+
+
 @define(frozen=True)
 class Target:
     """One requirement of a plan: an indicator, compared with a threshold by a year.
@@ -240,6 +284,8 @@ class Target:
     :param baseline: the indicator's baseline, used for milestones.
     :param name: the target's name (defaults to the indicator's).
     :param note: anything a reader needs to read the target right.
+    :param provenance: how the target came to be: the national plan's step,
+        then each profile's (empty for a target read straight from a plan).
     """
 
     id: str
@@ -257,6 +303,12 @@ class Target:
     region_share: float = 100.0
     baseline: Baseline | None = None
     note: Text | None = None
+    provenance: tuple[Provenance, ...] = ()
+
+    @property
+    def loosened(self) -> bool:
+        """True when a profile made this target easier to meet than the plan."""
+        return any(step.change is Change.LOOSER for step in self.provenance)
 
     def milestone(self, year: int) -> float:
         """The threshold for ``year``, on the straight line from the baseline.

@@ -1,0 +1,169 @@
+"""Profiles: a province's (or city's, or county's) refinement of a national plan.
+
+A :class:`Profile` is scoped by a division code prefix (``"44"`` Guangdong,
+``"4401"`` Guangzhou, ``"440106"`` Tianhe) and carries, each with its citation:
+
+* :class:`Override` — a new threshold for one of the plan's targets;
+* new indicators with their targets (:class:`~cssp.model.plan.Indicator`);
+* a :class:`StaffingRule` — a community-level staffing standard.
+
+Profiles are data. A Python plugin builds them in code; a data-only plugin
+ships a TOML file that :func:`cssp.rules.toml.parse_profile` reads without
+evaluating anything.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import types
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from attrs import define, field
+
+from cssp.errors import InputError
+from cssp.model.community import Community
+from cssp.model.divisions import DIVISION_LENGTHS, PROVINCES_BY_CODE
+from cssp.model.plan import Citation, Indicator, Scope, Text
+
+if TYPE_CHECKING:
+    from cssp.evaluate.measures import Measure
+
+__all__ = ["HouseholdStaffingRule", "Override", "Profile", "StaffingRule", "check_scope"]
+
+_SCOPE_LENGTHS = frozenset(DIVISION_LENGTHS.values())
+
+
+@define(frozen=True)
+class Override:
+    """A profile's new threshold for one of the national plan's targets.
+
+    :param target: the id of the plan's target.
+    :param threshold: the new threshold with its unit and, optionally, its
+        comparator, in any notation :func:`cssp.units.parse_threshold` reads
+        (``"≥32 m^2 / (100 household)"``, ``"≥90%"``, ``"> 18人/万人"``).
+        It is converted to the target's unit when the profile is loaded.
+    :param citation: where the profile's document states it.
+    :param year: the target year, when it differs from the plan's.
+    :param note: anything a reader needs.
+    """
+
+    target: str
+    threshold: str
+    citation: Citation
+    year: int | None = None
+    note: Text | None = None
+
+
+@define(frozen=True)
+class StaffingRule:
+    """A community-level staffing standard: how many community workers a community needs.
+
+    Subclass it in a Python plugin and implement :meth:`required`; data-only
+    profiles use :class:`HouseholdStaffingRule`. The engine calls
+    :meth:`required` once per community, directly (not through a hook).
+
+    :param citation: where the standard is published.
+    :param description: the rule in words, in Chinese and English.
+    :param applies_to: which communities it covers (urban, rural or all).
+    """
+
+    citation: Citation
+    description: Text
+    applies_to: Scope = field(default=Scope.ALL, kw_only=True)
+
+    def required(self, community: Community) -> float | None:
+        """The number of community workers ``community`` needs, or ``None`` without the data."""
+        raise NotImplementedError
+
+
+@define(frozen=True)
+class HouseholdStaffingRule(StaffingRule):
+    """One community worker per ``households_per_worker`` households, at least ``minimum``.
+
+    :param households_per_worker: households one worker serves.
+    :param minimum: the fewest workers any community has.
+    """
+
+    households_per_worker: float = field(kw_only=True)
+    minimum: int = field(kw_only=True, default=0)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.households_per_worker > 0:
+            raise InputError(
+                f"{self.households_per_worker!r} must be positive", "staffing.households_per_worker"
+            )
+        if self.minimum < 0:
+            raise InputError(f"{self.minimum!r} must not be negative", "staffing.minimum")
+
+    def required(self, community: Community) -> float | None:
+        """``max(minimum, ceil(households / households_per_worker))``."""
+        households = community.households
+        if households is None:
+            return None
+        return float(max(self.minimum, math.ceil(households / self.households_per_worker)))
+
+
+def _frozen_mapping(value: Mapping[str, Measure]) -> Mapping[str, Measure]:
+    return types.MappingProxyType(dict(value))
+
+
+def check_scope(scope: str, where: str = "scope") -> str:
+    """Validate a profile's scope: a 2-, 4-, 6- or 9-digit code of a real province.
+
+    :raises InputError: naming ``where``.
+    """
+    if (
+        not isinstance(scope, str)
+        or len(scope) not in _SCOPE_LENGTHS
+        or not scope.isascii()
+        or not scope.isdigit()
+    ):
+        raise InputError(
+            f"{scope!r} is not a division code of 2, 4, 6 or 9 digits (e.g. '44', '4401')", where
+        )
+    if scope[:2] not in PROVINCES_BY_CODE:
+        raise InputError(f"{scope!r} does not start with a province code", where)
+    return scope
+
+
+@define(frozen=True)
+class Profile:
+    """A scoped refinement of a national plan, with its document and citations.
+
+    :param id: a short id, unique among loaded profiles (e.g. ``"guangdong"``).
+    :param plan: the id of the national plan it refines (``"fyp14"``).
+    :param scope: the division code prefix it covers (``"44"``, ``"4401"``, ...).
+    :param title: the document's title, Chinese exact, and English.
+    :param issuer: who issued the document.
+    :param document: its number, or its title when the number is not known.
+    :param issued: the date of issue, if known.
+    :param reported_by: where cssp's figures were read, when not in the document
+        itself (``"羊城晚报, 2022-06-16"``).
+    :param overrides: new thresholds for the plan's targets.
+    :param indicators: new indicators, each with its targets.
+    :param staffing: a community-level staffing standard.
+    :param measures: computations for the new indicators, by the measure key
+        each indicator names (Python plugins; TOML profiles get theirs built
+        from the ratio of fields they declare).
+    :param source: the plugin that provided it (set by the plugin host).
+    """
+
+    id: str
+    plan: str
+    scope: str = field()
+    title: Text
+    issuer: str
+    document: str
+    issued: datetime.date | None = None
+    reported_by: str = ""
+    overrides: tuple[Override, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+    staffing: StaffingRule | None = None
+    measures: Mapping[str, Measure] = field(factory=dict, converter=_frozen_mapping, hash=False)
+    source: str = ""
+
+    @scope.validator
+    def _check(self, _: object, scope: str) -> None:
+        check_scope(scope)

@@ -1,0 +1,466 @@
+"""Resolving effective targets: the national plan, then each profile covering a code.
+
+A :class:`ProfileSet` validates its profiles once, against their plan, and
+then answers, for any division code, the chain of profiles covering it —
+from the broadest scope to the most specific — and the effective targets
+that chain produces, each with its provenance. Resolution is cached per
+chain, so evaluating many communities does not redo it. The result never
+depends on the order in which profiles were given: profiles are sorted by
+scope and id, and two profiles of the same scope setting the same target is
+an error rather than a matter of order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Final
+
+import attrs
+from attrs import define
+
+from cssp.catalogue import resolve_plan
+from cssp.errors import InputError, ProfileConflictError, ProfileError, UnknownPlanError
+from cssp.model.plan import (
+    Attribute,
+    Change,
+    Citation,
+    Comparator,
+    Indicator,
+    IndicatorKind,
+    Level,
+    Plan,
+    Provenance,
+    Strength,
+    Target,
+    Text,
+)
+from cssp.rules.profile import Profile, StaffingRule, check_scope
+from cssp.units import parse_threshold
+
+__all__ = ["STAFFING_TARGET", "EffectiveTargets", "ProfileSet"]
+
+#: The id of the community-level staffing target a staffing rule creates.
+STAFFING_TARGET: Final = "community_staffing"
+
+_STAFFING_INDICATOR_NAME: Final = Text("社区工作者配备标准", "Community staffing standard")
+
+
+def _national_source() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
+    try:
+        return f"cssp {version('cssp')}"
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "cssp"
+
+
+def _strictness(
+    old: tuple[Comparator, float], new: tuple[Comparator, float], higher: bool
+) -> Change:
+    (old_cmp, old_value), (new_cmp, new_value) = old, new
+    if new_value == old_value:
+        strict = (Comparator.GT, Comparator.LT)
+        if new_cmp == old_cmp:
+            return Change.SAME
+        return Change.STRICTER if new_cmp in strict else Change.LOOSER
+    better = new_value > old_value if higher else new_value < old_value
+    return Change.STRICTER if better else Change.LOOSER
+
+
+@define(frozen=True, eq=False)
+class _Layer:
+    """A validated profile: overrides as plain floats in the target's unit."""
+
+    profile: Profile
+    overrides: Mapping[str, tuple[Comparator, float, int | None, Citation, Text | None]]
+    indicators: tuple[Indicator, ...]
+
+
+@define(frozen=True, eq=False)
+class EffectiveTargets:
+    """The targets in force for one chain of profiles, with provenance.
+
+    :param plan: the national plan.
+    :param chain: the profiles applied, from the broadest scope to the most specific.
+    :param pairs: each effective target with the indicator it constrains.
+    :param staffing: the staffing rule in force, if any.
+    """
+
+    plan: Plan
+    chain: tuple[Profile, ...]
+    pairs: tuple[tuple[Indicator, Target], ...]
+    staffing: StaffingRule | None
+
+    @property
+    def targets(self) -> tuple[Target, ...]:
+        """The effective targets, in the plan's order, new ones last."""
+        return tuple(target for _, target in self.pairs)
+
+    @property
+    def loosened(self) -> tuple[Target, ...]:
+        """Targets some profile in the chain made easier to meet."""
+        return tuple(
+            t for t in self.targets if any(step.change is Change.LOOSER for step in t.provenance)
+        )
+
+
+class ProfileSet:
+    """A validated, order-independent set of profiles.
+
+    :param profiles: the profiles; their order does not matter.
+    :param strict: when true, a profile that loosens a target is an error
+        (:class:`~cssp.errors.ProfileError`) instead of a flag.
+    :raises ProfileError: for an unknown plan or target, a wrong unit, a bad
+        scope, or (strict) a loosened target — naming the plugin and entry.
+    :raises ProfileConflictError: when two profiles of the same scope set the
+        same target, the same new indicator or a staffing rule — naming both.
+    """
+
+    def __init__(self, profiles: Iterable[Profile] = (), *, strict: bool = False) -> None:
+        self.strict = strict
+        ordered = sorted(profiles, key=lambda p: (p.plan, len(p.scope), p.scope, p.id))
+        for profile in ordered:
+            if not isinstance(profile, Profile):
+                raise TypeError(f"{profile!r} is not a Profile")
+        self.profiles: tuple[Profile, ...] = tuple(ordered)
+        self._check_ids()
+        self._layers: dict[str, tuple[_Layer, ...]] = {}
+        by_plan: dict[str, list[Profile]] = {}
+        for profile in self.profiles:
+            by_plan.setdefault(profile.plan, []).append(profile)
+        for plan_id, group in by_plan.items():
+            self._layers[plan_id] = self._validate(plan_id, group)
+        self._scopes = {
+            plan_id: frozenset(layer.profile.scope for layer in layers)
+            for plan_id, layers in self._layers.items()
+        }
+        self._cache: dict[tuple[str, tuple[str, ...]], EffectiveTargets] = {}
+
+    def __repr__(self) -> str:
+        scopes = ", ".join(f"{p.id}@{p.scope}" for p in self.profiles)
+        return f"<ProfileSet [{scopes}]{' strict' if self.strict else ''}>"
+
+    def __len__(self) -> int:
+        return len(self.profiles)
+
+    # -- validation, once --------------------------------------------------------
+
+    def _check_ids(self) -> None:
+        seen: dict[str, Profile] = {}
+        for profile in self.profiles:
+            other = seen.get(profile.id)
+            if other is not None:
+                raise ProfileConflictError(
+                    profile.source,
+                    profile.id,
+                    "id",
+                    f"the id is also used by the profile from {other.source or 'another source'}",
+                )
+            seen[profile.id] = profile
+
+    def _validate(self, plan_id: str, group: list[Profile]) -> tuple[_Layer, ...]:
+        try:
+            plan = resolve_plan(plan_id)
+        except UnknownPlanError as error:
+            first = group[0]
+            raise ProfileError(first.source, first.id, "plan", str(error)) from None
+        layers: list[_Layer] = []
+        # Who set what, per scope: (scope, key) -> profile, to name both in a conflict.
+        owners: dict[tuple[str, str], Profile] = {}
+        for profile in group:
+            try:
+                check_scope(profile.scope)
+            except InputError as error:
+                raise ProfileError(profile.source, profile.id, "scope", error.message) from None
+            known = dict(_plan_pairs(plan))
+            for layer in layers:
+                if (
+                    profile.scope.startswith(layer.profile.scope)
+                    and profile.scope != layer.profile.scope
+                ):
+                    known.update({i.id: t for i in layer.indicators for t in i.targets})
+            overrides: dict[str, tuple[Comparator, float, int | None, Citation, Text | None]] = {}
+            for index, override in enumerate(profile.overrides):
+                entry = f"overrides[{index}]"
+                target = known.get(override.target)
+                if target is None:
+                    raise ProfileError(
+                        profile.source,
+                        profile.id,
+                        f"{entry}.target",
+                        f"{override.target!r} is not a target of {plan.id} "
+                        "(nor of a broader profile)",
+                    )
+                comparator, value = _threshold(profile, entry, override.threshold, target)
+                self._own(owners, profile, f"target {override.target!r}")
+                if override.target in overrides:
+                    raise ProfileError(
+                        profile.source,
+                        profile.id,
+                        entry,
+                        f"{override.target!r} is overridden twice",
+                    )
+                if comparator.higher_is_better != target.comparator.higher_is_better:
+                    raise ProfileError(
+                        profile.source,
+                        profile.id,
+                        f"{entry}.threshold",
+                        f"{comparator.symbol} turns {override.target!r} around "
+                        f"(the plan has {target.comparator.symbol}); add a new indicator instead",
+                    )
+                overrides[override.target] = (
+                    comparator,
+                    value,
+                    override.year,
+                    override.citation,
+                    override.note,
+                )
+            for index, indicator in enumerate(profile.indicators):
+                entry = f"indicators[{index}]"
+                if indicator.id in known or indicator.id in plan.indicators:
+                    raise ProfileError(
+                        profile.source,
+                        profile.id,
+                        f"{entry}.id",
+                        f"{indicator.id!r} is already an indicator or target of {plan.id}",
+                    )
+                self._own(owners, profile, f"indicator {indicator.id!r}")
+            if profile.staffing is not None:
+                self._own(owners, profile, "the staffing rule")
+            layers.append(_Layer(profile, overrides, profile.indicators))
+        result = tuple(layers)
+        if self.strict:
+            self._refuse_loosening(plan, result)
+        return result
+
+    @staticmethod
+    def _own(owners: dict[tuple[str, str], Profile], profile: Profile, what: str) -> None:
+        key = (profile.scope, what)
+        other = owners.get(key)
+        if other is not None and other is not profile:
+            raise ProfileConflictError(
+                profile.source,
+                profile.id,
+                "",
+                f"{what} for scope {profile.scope!r} is also set by profile {other.id!r} "
+                f"from {other.source or 'another source'}; one of them must go",
+            )
+        owners[key] = profile
+
+    def _refuse_loosening(self, plan: Plan, layers: tuple[_Layer, ...]) -> None:
+        for layer in layers:
+            scope = layer.profile.scope
+            chain = tuple(
+                other.profile for other in layers if scope.startswith(other.profile.scope)
+            )
+            resolved = self._resolve(plan, tuple(sorted(chain, key=lambda p: (len(p.scope), p.id))))
+            for target in resolved.loosened:
+                step = next(s for s in target.provenance if s.change is Change.LOOSER)
+                raise ProfileError(
+                    layer.profile.source,
+                    step.profile,
+                    f"target {target.id!r}",
+                    f"loosens the target to {step.comparator.symbol}{step.value:g} "
+                    "(strict mode refuses a looser target)",
+                )
+
+    # -- resolution, cached per chain ------------------------------------------
+
+    def chain(self, plan: str | Plan, code: str) -> tuple[Profile, ...]:
+        """The profiles covering ``code``, from the broadest scope to the most specific."""
+        plan_id = plan.id if isinstance(plan, Plan) else plan
+        layers = self._layers.get(plan_id, ())
+        return tuple(layer.profile for layer in layers if code.startswith(layer.profile.scope))
+
+    def scopes_key(self, plan_id: str, code: str) -> tuple[str, ...]:
+        """The scopes of the profiles covering ``code``: the cache key of its chain."""
+        scopes = self._scopes.get(plan_id)
+        if not scopes:
+            return ()
+        return tuple(code[:n] for n in (2, 4, 6, 9) if len(code) >= n and code[:n] in scopes)
+
+    def effective(self, plan: str | Plan, code: str = "") -> EffectiveTargets:
+        """The targets in force for a community or region ``code`` under ``plan``.
+
+        :param plan: a plan id or plan.
+        :param code: a division code of any length (``""`` for the nation).
+        """
+        resolved_plan = resolve_plan(plan)
+        key = (resolved_plan.id, self.scopes_key(resolved_plan.id, code))
+        cached = self._cache.get(key)
+        if cached is not None and cached.plan is resolved_plan:
+            return cached
+        layers = self._layers.get(resolved_plan.id, ())
+        chain = tuple(layer.profile for layer in layers if layer.profile.scope in key[1])
+        result = self._resolve(resolved_plan, chain)
+        self._cache[key] = result
+        return result
+
+    def _resolve(self, plan: Plan, chain: tuple[Profile, ...]) -> EffectiveTargets:
+        layers = {id(layer.profile): layer for layer in self._layers.get(plan.id, ())}
+        source = _national_source()
+        pairs: dict[str, tuple[Indicator, Target]] = {}
+        for indicator, target in _plan_pairs_with_indicator(plan):
+            step = Provenance(
+                source,
+                plan.id,
+                "",
+                target.comparator,
+                target.value,
+                target.year,
+                target.citation,
+                Change.SET,
+            )
+            pairs[target.id] = (indicator, attrs.evolve(target, provenance=(step,)))
+        staffing: StaffingRule | None = None
+        staffing_steps: list[Provenance] = []
+        for profile in chain:
+            layer = layers.get(id(profile))
+            if layer is None:  # validated profiles only
+                continue
+            for indicator in layer.indicators:
+                for target in indicator.targets:
+                    step = Provenance(
+                        profile.source,
+                        profile.id,
+                        profile.scope,
+                        target.comparator,
+                        target.value,
+                        target.year,
+                        target.citation,
+                        Change.NEW,
+                    )
+                    pairs[target.id] = (indicator, attrs.evolve(target, provenance=(step,)))
+            for target_id, (comparator, value, year, citation, note) in layer.overrides.items():
+                indicator, target = pairs[target_id]
+                change = _strictness(
+                    (target.comparator, target.value),
+                    (comparator, value),
+                    target.comparator.higher_is_better,
+                )
+                new_year = year or target.year
+                step = Provenance(
+                    profile.source,
+                    profile.id,
+                    profile.scope,
+                    comparator,
+                    value,
+                    new_year,
+                    citation,
+                    change,
+                )
+                pairs[target_id] = (
+                    indicator,
+                    attrs.evolve(
+                        target,
+                        comparator=comparator,
+                        value=value,
+                        year=new_year,
+                        citation=citation,
+                        note=note or target.note,
+                        provenance=(*target.provenance, step),
+                    ),
+                )
+            if profile.staffing is not None:
+                change = Change.REPLACED if staffing is not None else Change.NEW
+                staffing = profile.staffing
+                staffing_steps.append(
+                    Provenance(
+                        profile.source,
+                        profile.id,
+                        profile.scope,
+                        Comparator.GE,
+                        0.0,
+                        plan.target_year,
+                        staffing.citation,
+                        change,
+                    )
+                )
+        if staffing is not None:
+            indicator, target = _staffing_pair(plan, staffing, tuple(staffing_steps))
+            pairs[STAFFING_TARGET] = (indicator, target)
+        return EffectiveTargets(plan, chain, tuple(pairs.values()), staffing)
+
+
+def _plan_pairs(plan: Plan) -> Iterable[tuple[str, Target]]:
+    for indicator in plan.indicators.values():
+        for target in indicator.targets:
+            yield target.id, target
+
+
+def _plan_pairs_with_indicator(plan: Plan) -> Iterable[tuple[Indicator, Target]]:
+    for indicator in plan.indicators.values():
+        for target in indicator.targets:
+            yield indicator, target
+
+
+def _threshold(profile: Profile, entry: str, text: str, target: Target) -> tuple[Comparator, float]:
+    from cssp.units import get_registry  # noqa: PLC0415 - pint is imported lazily
+
+    try:
+        comparator_text, quantity = parse_threshold(text)
+    except InputError as error:
+        raise ProfileError(
+            profile.source, profile.id, f"{entry}.threshold", error.message
+        ) from None
+    comparator = Comparator(comparator_text)
+    units = get_registry().parse_units(target.unit)
+    if (
+        quantity.dimensionless
+        and str(quantity.units) == "dimensionless"
+        and target.unit != "percent"
+    ):
+        value = float(quantity.magnitude)  # a bare number is in the target's unit
+    else:
+        if quantity.dimensionality != units.dimensionality:
+            from cssp.units import describe_dimension  # noqa: PLC0415
+
+            raise ProfileError(
+                profile.source,
+                profile.id,
+                f"{entry}.threshold",
+                f"{text!r} does not fit target {target.id!r}, which is measured in "
+                f"{target.unit} ({describe_dimension(target.unit).split(', such as')[0]})",
+            )
+        value = float(quantity.to(units).magnitude)
+    if not math.isfinite(value):
+        raise ProfileError(
+            profile.source, profile.id, f"{entry}.threshold", f"{text!r} is not finite"
+        )
+    return comparator, value
+
+
+def _staffing_pair(
+    plan: Plan, rule: StaffingRule, steps: tuple[Provenance, ...]
+) -> tuple[Indicator, Target]:
+    from cssp.catalogue import UNIT_LABELS  # noqa: PLC0415
+
+    target = Target(
+        id=STAFFING_TARGET,
+        indicator=STAFFING_TARGET,
+        comparator=Comparator.GE,
+        value=0.0,
+        unit="person",
+        year=plan.target_year,
+        scope=rule.applies_to,
+        levels=frozenset({Level.COMMUNITY, Level.REGION}),
+        attribute=Attribute.UNSPECIFIED,
+        strength=Strength.QUANTIFIED,
+        citation=rule.citation,
+        name=_STAFFING_INDICATOR_NAME,
+        note=rule.description,
+        provenance=steps,
+    )
+    indicator = Indicator(
+        id=STAFFING_TARGET,
+        name=_STAFFING_INDICATOR_NAME,
+        unit="person",
+        unit_label=UNIT_LABELS["person"],
+        kind=IndicatorKind.PER_COMMUNITY,
+        measure="community_workers",
+        citation=rule.citation,
+        targets=(target,),
+        description=rule.description,
+    )
+    return indicator, target
