@@ -183,7 +183,7 @@ def Q_(value: float, unit: str) -> pint.Quantity:
 
 def _normalise(text: str) -> str:
     # Superscripts first: NFKC would turn "m²" into "m2", which pint rejects.
-    text = text.replace("²", "**2").replace("³", "**3").replace("^", "**")
+    text = text.replace("㎡", " m**2 ").replace("²", "**2").replace("³", "**3").replace("^", "**")
     text = unicodedata.normalize("NFKC", text)  # full-width digits, ％, ＞ ...
     return text.replace("％", "%").replace("≧", "≥").replace("≦", "≤")
 

@@ -24,7 +24,14 @@ from cssp.rules.profile import Profile
 from cssp.rules.resolve import STAFFING_TARGET, EffectiveTargets, ProfileSet
 from cssp.units import get_registry, to_canonical
 
-__all__ = ["REGION_LEVELS", "evaluate", "evaluate_figures", "evaluate_region"]
+__all__ = [
+    "REGION_LEVELS",
+    "effective_targets",
+    "evaluate",
+    "evaluate_figures",
+    "evaluate_region",
+    "statuses",
+]
 
 #: Region levels and the length of their code prefix.
 REGION_LEVELS: Final = {"nation": 0, "province": 2, "prefecture": 4, "county": 6, "township": 9}
@@ -275,6 +282,23 @@ def _assessment(program: _Program, community: Community) -> tuple[Assessment, li
 
 
 _Profiles = ProfileSet | Iterable[Profile] | None
+
+
+def effective_targets(
+    plan: str | Plan = "fyp14", code: str = "", *, profiles: _Profiles = None
+) -> EffectiveTargets:
+    """The targets in force for a community or region, each with its provenance.
+
+    >>> t = effective_targets("fyp14", "440106001001", profiles=())
+    >>> [step.change.value for step in t.targets[3].provenance]
+    ['set']
+
+    :param plan: a plan id or plan.
+    :param code: a division code of any length; ``""`` for the nation.
+    :param profiles: as for :func:`evaluate`.
+    :return: the chain of profiles applied and the targets it produces.
+    """
+    return _profile_set(profiles).effective(plan, code)
 
 
 def evaluate(

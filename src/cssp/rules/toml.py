@@ -1,0 +1,359 @@
+"""Data-only profiles: a province's targets in a TOML file, no code.
+
+The file is parsed with :mod:`tomllib` and structured through cssp's cattrs
+converter, like the national catalogue: nothing in it is evaluated, unknown
+keys are errors, and every problem names the file and the entry. New
+indicators are ratios of named community fields (see :data:`FIELDS`).
+
+A minimal profile::
+
+    schema = 1
+    id = "guangdong"
+    plan = "fyp14"
+    scope = "44"
+    title = { zh = "广东省城乡社区服务体系建设“十四五”规划", en = "Guangdong's plan" }
+    issuer = "广东省民政厅、广东省发展和改革委员会"
+    document = "广东省城乡社区服务体系建设“十四五”规划"
+    reported_by = "羊城晚报, 2022-06-16"
+
+    [[overrides]]
+    target = "facility_area_per_100_households"
+    threshold = "≥32 m^2 / (100 household)"
+"""
+
+from __future__ import annotations
+
+import datetime
+import tomllib
+from collections.abc import Callable
+from typing import Final
+
+from attrs import define, field
+
+from cssp.catalogue import UNIT_LABELS
+from cssp.errors import InputError, ProfileError
+from cssp.evaluate.measures import NO_POPULATION, Measure, Observation, Skip, Status
+from cssp.io.converter import structure
+from cssp.model.community import Community
+from cssp.model.plan import (
+    Attribute,
+    Citation,
+    Comparator,
+    Indicator,
+    IndicatorKind,
+    Level,
+    Scope,
+    Strength,
+    Target,
+    Text,
+)
+from cssp.rules.profile import HouseholdStaffingRule, Override, Profile
+from cssp.units import get_registry, parse_threshold
+
+__all__ = ["FIELDS", "parse_profile"]
+
+_Getter = Callable[[Community], float | None]
+
+#: Community fields a TOML indicator may use as numerator or denominator,
+#: with their units. ``extra.NAME`` reads :attr:`Community.extra` (its unit is
+#: declared by the indicator); ``communities`` counts each community once.
+FIELDS: Final[dict[str, tuple[str, _Getter]]] = {
+    "households": ("household", lambda c: c.households),
+    "population": ("person", lambda c: c.population),
+    "building_area": ("meter ** 2", lambda c: c.building_area),
+    "social_organisations": ("dimensionless", lambda c: c.social_organisations),
+    "registered_volunteers": ("person", lambda c: c.registered_volunteers),
+    "staff.community_workers": ("person", lambda c: c.staff.community_workers),
+    "staff.social_workers": ("person", lambda c: c.staff.social_workers),
+    "staff.disaster_information_officers": (
+        "person",
+        lambda c: c.staff.disaster_information_officers,
+    ),
+    "staff.trained_workers": ("person", lambda c: c.staff.trained_workers),
+    "communities": ("dimensionless", lambda c: 1.0),
+}
+
+
+@define
+class _CitationEntry:
+    document: str | None = None
+    section: str = ""
+    column: str = ""
+    item: int | None = None
+    note: str | None = None
+
+
+@define
+class _OverrideEntry:
+    target: str
+    threshold: str
+    citation: _CitationEntry | None = None
+    year: int | None = None
+    note: Text | None = None
+
+
+@define
+class _TargetEntry:
+    threshold: str
+    levels: list[Level]
+    scope: Scope = Scope.ALL
+    strength: Strength = Strength.QUANTIFIED
+    attribute: Attribute = Attribute.UNSPECIFIED
+    id: str | None = None
+    year: int | None = None
+    region_share: float = 100.0
+    name: Text | None = None
+    note: Text | None = None
+    citation: _CitationEntry | None = None
+
+
+@define
+class _IndicatorEntry:
+    id: str
+    name: Text
+    unit: str
+    kind: IndicatorKind
+    targets: list[_TargetEntry]
+    numerator: str | None = None
+    denominator: str | None = None
+    numerator_unit: str | None = None
+    denominator_unit: str | None = None
+    unit_label: Text | None = None
+    description: Text | None = None
+    citation: _CitationEntry | None = None
+
+
+@define
+class _StaffingEntry:
+    households_per_worker: float
+    description: Text
+    minimum: int = 0
+    applies_to: Scope = Scope.ALL
+    citation: _CitationEntry | None = None
+
+
+@define
+class _ProfileFile:
+    schema: int
+    id: str
+    plan: str
+    scope: str
+    title: Text
+    issuer: str
+    document: str
+    reported_by: str = ""
+    issued: datetime.date | None = None
+    target_year: int | None = None
+    overrides: list[_OverrideEntry] = field(factory=list)
+    indicators: list[_IndicatorEntry] = field(factory=list)
+    staffing: _StaffingEntry | None = None
+
+
+def parse_profile(text: str, where: str = "<profile>", source: str = "") -> Profile:
+    """Read a data-only profile from TOML text.
+
+    :param text: the TOML document.
+    :param where: the file's name, for error messages.
+    :param source: the plugin that ships it (distribution name and version).
+    :raises ProfileError: naming the file (or plugin) and the offending entry.
+    """
+    origin = source or where
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ProfileError(origin, "?", "", f"{where} is not valid TOML: {error}") from None
+    profile_id = str(data.get("id", "?")) if isinstance(data, dict) else "?"
+    try:
+        raw = structure(data, _ProfileFile)
+    except InputError as error:
+        first_path, first_message = error.problems[0]
+        more = f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""
+        raise ProfileError(origin, profile_id, first_path, first_message + more) from None
+    if raw.schema != 1:
+        raise ProfileError(origin, raw.id, "schema", f"unsupported schema {raw.schema}")
+    return _build(raw, origin, source)
+
+
+def _citation(entry: _CitationEntry | None, raw: _ProfileFile) -> Citation:
+    entry = entry or _CitationEntry()
+    note = entry.note
+    if note is None:
+        note = f"as reported by {raw.reported_by}" if raw.reported_by else ""
+    return Citation(
+        document=entry.document or raw.document,
+        section=entry.section,
+        column=entry.column,
+        item=entry.item,
+        note=note,
+    )
+
+
+def _build(raw: _ProfileFile, origin: str, source: str) -> Profile:
+    overrides = tuple(
+        Override(
+            target=o.target,
+            threshold=o.threshold,
+            citation=_citation(o.citation, raw),
+            year=o.year or raw.target_year,
+            note=o.note,
+        )
+        for o in raw.overrides
+    )
+    indicators = []
+    measures: dict[str, Measure] = {}
+    for index, entry in enumerate(raw.indicators):
+        where = f"indicators[{index}]"
+        measure_key = f"{raw.id}:{entry.id}"
+        measures[measure_key] = _ratio_measure(entry, origin, raw.id, where)
+        label = entry.unit_label or UNIT_LABELS.get(entry.unit)
+        if label is None:
+            raise ProfileError(origin, raw.id, f"{where}.unit_label", "is needed for this unit")
+        citation = _citation(entry.citation, raw)
+        targets = tuple(
+            _target(t, entry, raw, citation, origin, f"{where}.targets[{i}]")
+            for i, t in enumerate(entry.targets)
+        )
+        indicators.append(
+            Indicator(
+                id=entry.id,
+                name=entry.name,
+                unit=entry.unit,
+                unit_label=label,
+                kind=entry.kind,
+                measure=measure_key,
+                citation=citation,
+                targets=targets,
+                description=entry.description,
+            )
+        )
+    staffing = None
+    if raw.staffing is not None:
+        s = raw.staffing
+        try:
+            staffing = HouseholdStaffingRule(
+                _citation(s.citation, raw),
+                s.description,
+                households_per_worker=s.households_per_worker,
+                minimum=s.minimum,
+                applies_to=s.applies_to,
+            )
+        except InputError as error:
+            raise ProfileError(origin, raw.id, error.path, error.message) from None
+    try:
+        return Profile(
+            id=raw.id,
+            plan=raw.plan,
+            scope=raw.scope,
+            title=raw.title,
+            issuer=raw.issuer,
+            document=raw.document,
+            issued=raw.issued,
+            reported_by=raw.reported_by,
+            overrides=overrides,
+            indicators=tuple(indicators),
+            staffing=staffing,
+            measures=measures,
+            source=source,
+        )
+    except InputError as error:
+        raise ProfileError(origin, raw.id, error.path or "scope", error.message) from None
+
+
+def _target(
+    t: _TargetEntry,
+    entry: _IndicatorEntry,
+    raw: _ProfileFile,
+    citation: Citation,
+    origin: str,
+    where: str,
+) -> Target:
+    if not t.levels:
+        raise ProfileError(origin, raw.id, f"{where}.levels", "name at least one level")
+    try:
+        comparator_text, quantity = parse_threshold(t.threshold)
+    except InputError as error:
+        raise ProfileError(origin, raw.id, f"{where}.threshold", error.message) from None
+    registry = get_registry()
+    unit = registry.parse_units(entry.unit)
+    if str(quantity.units) == "dimensionless" and entry.unit != "percent":
+        value = float(quantity.magnitude)
+    elif quantity.dimensionality == unit.dimensionality:
+        value = float(quantity.to(unit).magnitude)
+    else:
+        raise ProfileError(
+            origin,
+            raw.id,
+            f"{where}.threshold",
+            f"{t.threshold!r} does not fit unit {entry.unit!r}",
+        )
+    year = t.year or raw.target_year
+    if year is None:
+        raise ProfileError(origin, raw.id, f"{where}.year", "give the target year")
+    return Target(
+        id=t.id or entry.id,
+        indicator=entry.id,
+        comparator=Comparator(comparator_text),
+        value=value,
+        unit=entry.unit,
+        year=year,
+        scope=t.scope,
+        levels=frozenset(t.levels),
+        attribute=t.attribute,
+        strength=t.strength,
+        citation=_citation(t.citation, raw) if t.citation else citation,
+        name=t.name or entry.name,
+        region_share=t.region_share,
+        note=t.note,
+    )
+
+
+def _field(
+    name: str | None, declared: str | None, origin: str, profile: str, where: str
+) -> tuple[str, _Getter]:
+    if name is None:
+        raise ProfileError(origin, profile, where, "name a community field")
+    if name.startswith("extra."):
+        key = name.removeprefix("extra.")
+        if not key.isidentifier():
+            raise ProfileError(origin, profile, where, f"{name!r} is not a valid extra field")
+        if declared is None:
+            raise ProfileError(origin, profile, f"{where}_unit", f"declare the unit of {name!r}")
+        return declared, lambda c: c.extra.get(key)
+    known = FIELDS.get(name)
+    if known is None:
+        choices = ", ".join([*FIELDS, "extra.NAME"])
+        raise ProfileError(origin, profile, where, f"{name!r} is not a field; use one of {choices}")
+    unit, getter = known
+    if declared is not None and declared != unit:
+        raise ProfileError(origin, profile, f"{where}_unit", f"{name!r} is measured in {unit!r}")
+    return unit, getter
+
+
+def _ratio_measure(entry: _IndicatorEntry, origin: str, profile: str, where: str) -> Measure:
+    num_unit, numerator = _field(
+        entry.numerator, entry.numerator_unit, origin, profile, f"{where}.numerator"
+    )
+    den_unit, denominator = _field(
+        entry.denominator, entry.denominator_unit, origin, profile, f"{where}.denominator"
+    )
+    missing = Skip(
+        Status.NO_DATA,
+        Text(
+            f"未提供{entry.numerator}或{entry.denominator}",
+            f"{entry.numerator} or {entry.denominator} is not given",
+        ),
+    )
+    zero = Skip(Status.NOT_APPLICABLE, Text(f"{entry.denominator}为0", f"{entry.denominator} is 0"))
+
+    def compute(c: Community) -> Observation:
+        top = numerator(c)
+        bottom = denominator(c)
+        if top is None or bottom is None:
+            return (
+                NO_POPULATION if bottom is None and entry.denominator == "population" else missing
+            )
+        if bottom == 0:
+            return zero
+        return (float(top), float(bottom))
+
+    return Measure(num_unit, den_unit, compute)
