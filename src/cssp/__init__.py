@@ -59,8 +59,8 @@ from cssp.plugins import (
     PluginInfo,
     default_profiles,
     hookimpl,
-    load_plugins,
     list_plugins,
+    load_plugins,
     load_profile,
 )
 from cssp.rules import (
