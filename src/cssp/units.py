@@ -11,6 +11,7 @@ unit                        Chinese                 note
 ``hundred_households``      百户                    100 households
 ``ten_thousand_persons``    万人                    10,000 persons
 ``mu``                      亩                      10000/15 m²
+``place``                   托位, 床位              its own dimension
 ==========================  ======================  =========================
 
 A person never converts to a household: each is a base dimension of its own.
@@ -79,6 +80,7 @@ DEFINITIONS: Final = (
     "ten_thousand_persons = 10000 * person",
     "thousand_persons = 1000 * person",
     "mu = 10000 / 15 * meter ** 2",
+    "place = [place]",
 )
 
 # Chinese (and typographic) unit words, longest first, to pint names.
@@ -95,6 +97,8 @@ _CHINESE_UNITS: Final = (
     ("小时", " hour "),
     ("分钟", " minute "),
     ("亩", " mu "),
+    ("托位", " place "),
+    ("床位", " place "),
     ("户", " household "),
     ("人", " person "),
     ("名", " person "),
@@ -255,6 +259,7 @@ _DIMENSION_NAMES: Final = {
     frozenset({("[time]", 1)}): "a duration",
     frozenset({("[person]", 1)}): "a number of persons, such as '15人'",
     frozenset({("[household]", 1)}): "a number of households, such as '1200户'",
+    frozenset({("[place]", 1)}): "a number of places (托位, 床位)",
     frozenset(): "a plain number or a percentage, such as '65.7%'",
     frozenset({("[length]", 2), ("[household]", -1)}): "an area per household",
     frozenset({("[person]", 1), ("[household]", -1)}): "persons per household",
