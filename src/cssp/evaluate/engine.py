@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Final
 
-from attrs import define
+from attrs import define, field
 
 from cssp.catalogue import resolve_plan
 from cssp.errors import CatalogueError, InputError
@@ -20,6 +20,7 @@ from cssp.evaluate.measures import MEASURES, Measure, Observation, Skip, Status
 from cssp.evaluate.results import Assessment, Counts, Finding, RegionAssessment, RegionReport
 from cssp.model.community import Community, CommunityKind
 from cssp.model.plan import IndicatorKind, Level, Plan, Scope, Target, Text
+from cssp.plugins import default_profiles
 from cssp.rules.profile import Profile
 from cssp.rules.resolve import STAFFING_TARGET, EffectiveTargets, ProfileSet
 from cssp.units import get_registry, to_canonical
@@ -92,6 +93,60 @@ class _Program:
     year: int
     checks: tuple[_Check, ...]
     effective: EffectiveTargets
+    # Specialised per scope key (kind and flags): the checks that apply, as flat
+    # tuples, and the prebuilt results of those that do not.
+    _by_scope: dict[_ScopeKey, _Specialised] = field(factory=dict, eq=False, repr=False)
+
+    def specialised(self, key: _ScopeKey) -> _Specialised:
+        found = self._by_scope.get(key)
+        if found is None:
+            found = self._by_scope[key] = self._specialise(key)
+        return found
+
+    def _specialise(self, key: _ScopeKey) -> _Specialised:
+        probe = _ScopeProbe(*key)
+        template: list[_Raw] = []
+        active = []
+        for index, check in enumerate(self.checks):
+            if check.in_scope(probe):  # type: ignore[arg-type]
+                template.append(_PENDING)
+                active.append(
+                    (
+                        index,
+                        check.compute,
+                        check.holds,
+                        check.scale,
+                        check.threshold,
+                        check.threshold_of,
+                    )
+                )
+            else:
+                reason = check.out_of_scope.reason
+                template.append((Status.NOT_APPLICABLE, 0.0, 0.0, reason, check.threshold))
+        return tuple(template), tuple(active)
+
+
+# kind, resettlement, old residential area, newly built
+_ScopeKey = tuple[CommunityKind, bool, bool, bool]
+_Active = tuple[
+    int,
+    Callable[[Community], Observation],
+    Callable[[float, float], bool],
+    float,
+    float,
+    Callable[[Community], float | None] | None,
+]
+_Specialised = tuple[tuple["_Raw", ...], tuple[_Active, ...]]
+
+
+@define(frozen=True)
+class _ScopeProbe:
+    """Stands in for a community when deciding which targets apply to its scope key."""
+
+    kind: CommunityKind
+    resettlement: bool
+    old_residential_area: bool
+    newly_built: bool
 
 
 def _scale(numerator: str, denominator: str, unit: str, where: str) -> float:
@@ -172,9 +227,7 @@ _NATIONAL: Final = ProfileSet()
 
 def _profile_set(profiles: ProfileSet | Iterable[Profile] | None) -> ProfileSet:
     if profiles is None:
-        from cssp.plugins import default_profiles  # noqa: PLC0415 - discovery is lazy
-
-        return default_profiles()
+        return default_profiles()  # discovered on first use, then cached
     if isinstance(profiles, ProfileSet):
         return profiles
     items = tuple(profiles)
@@ -207,16 +260,34 @@ class _Programs:
         return program
 
 
+# The last few (plan, year, profile set) combinations, so repeated scalar calls
+# skip plan and year resolution: key -> (profile set, programs).
+_RECENT: dict[tuple[str | int, int | None, int], tuple[ProfileSet, _Programs]] = {}
+
+
 def _program(
     plan: str | Plan, year: int | None, profiles: ProfileSet | Iterable[Profile] | None, code: str
 ) -> _Program:
-    return _Programs(plan, year, _profile_set(profiles)).for_code(code)
+    profile_set = _profile_set(profiles)
+    key = (plan if isinstance(plan, str) else id(plan), year, id(profile_set))
+    recent = _RECENT.get(key)
+    if (
+        recent is None
+        or recent[0] is not profile_set
+        or (not isinstance(plan, str) and recent[1].plan is not plan)
+    ):
+        if len(_RECENT) >= 64:
+            _RECENT.clear()
+        recent = (profile_set, _Programs(plan, year, profile_set))
+        _RECENT[key] = recent
+    return recent[1].for_code(code)
 
 
 _NO_STANDARD: Final = Text(
     "缺少计算配备标准所需的数据（如居民户数）",
     "the data the staffing standard needs (such as households) is not given",
 )
+_PENDING: Final = (Status.NO_DATA, 0.0, 0.0, None, 0.0)
 _MET: Final = Status.MET
 _NOT_MET: Final = Status.NOT_MET
 
@@ -224,29 +295,35 @@ _NOT_MET: Final = Status.NOT_MET
 _Raw = tuple[Status, float, float, Text | None, float]
 
 
-def _observe(checks: tuple[_Check, ...], community: Community) -> list[_Raw]:
+def _observe(program: _Program, community: Community) -> list[_Raw]:
     """The hot path: every check on one community, as plain tuples."""
-    out: list[_Raw] = []
-    append = out.append
-    for check in checks:
-        threshold = check.threshold
-        if not check.in_scope(community):
-            append((Status.NOT_APPLICABLE, 0.0, 0.0, check.out_of_scope.reason, threshold))
+    key = (
+        community.kind,
+        community.resettlement,
+        community.old_residential_area,
+        community.newly_built,
+    )
+    template, active = program.specialised(key)
+    out = list(template)
+    for index, compute, holds, scale, fixed, threshold_of in active:
+        observation = compute(community)
+        if observation.__class__ is not tuple:
+            skip: Skip = observation  # type: ignore[assignment]
+            out[index] = (skip.status, 0.0, 0.0, skip.reason, fixed)
             continue
-        observation = check.compute(community)
-        if isinstance(observation, Skip):
-            append((observation.status, 0.0, 0.0, observation.reason, threshold))
-            continue
-        if check.threshold_of is not None:
-            required = check.threshold_of(community)
+        threshold = fixed
+        if threshold_of is not None:
+            required = threshold_of(community)
             if required is None:
-                append((Status.NO_DATA, 0.0, 0.0, _NO_STANDARD, threshold))
+                out[index] = (Status.NO_DATA, 0.0, 0.0, _NO_STANDARD, fixed)
                 continue
             threshold = required
         numerator, denominator = observation
         # The one comparison rule: scale × numerator ⋛ threshold × denominator.
-        ok = check.holds(check.scale * numerator, threshold * denominator)
-        append((_MET if ok else _NOT_MET, numerator, denominator, None, threshold))
+        if holds(scale * numerator, threshold * denominator):
+            out[index] = (_MET, numerator, denominator, None, threshold)
+        else:
+            out[index] = (_NOT_MET, numerator, denominator, None, threshold)
     return out
 
 
@@ -272,7 +349,7 @@ def _community_finding(check: _Check, raw: _Raw, code: str, year: int) -> Findin
 
 
 def _assessment(program: _Program, community: Community) -> tuple[Assessment, list[_Raw]]:
-    raws = _observe(program.checks, community)
+    raws = _observe(program, community)
     findings = tuple(
         _community_finding(check, raw, community.code, program.year)
         for check, raw in zip(program.checks, raws, strict=True)
@@ -338,7 +415,7 @@ def statuses(
     For dashboards that need only verdicts, and for the benchmarks.
     """
     program = _program(plan, year, profiles, community.code)
-    return tuple(raw[0] for raw in _observe(program.checks, community))
+    return tuple([raw[0] for raw in _observe(program, community)])
 
 
 def evaluate_region(
