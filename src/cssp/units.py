@@ -140,6 +140,8 @@ _registry: pint.UnitRegistry | None = None
 _registry_lock = threading.Lock()
 # (unit text, canonical unit) -> factor such that value * factor is canonical.
 _factor_cache: dict[tuple[str, str], float] = {}
+# raw unit text as written -> pint unit text
+_unit_texts: dict[str, str] = {}
 _FACTOR_CACHE_LIMIT: Final = 8192
 
 
@@ -214,7 +216,13 @@ def _split(text: str, field: str) -> tuple[str | None, float, str]:
     if match["wan"]:
         number *= 10_000
     comparator = _COMPARATORS[match["cmp"]] if match["cmp"] else None
-    return comparator, number, _unit_text(match["unit"])
+    raw = match["unit"]
+    unit = _unit_texts.get(raw)
+    if unit is None:
+        unit = _unit_text(raw)
+        if len(_unit_texts) < _FACTOR_CACHE_LIMIT:
+            _unit_texts[raw] = unit
+    return comparator, number, unit
 
 
 def parse_quantity(text: str) -> pint.Quantity:

@@ -1,0 +1,885 @@
+"""Performance goals of the scalar path, each a ratio against a baseline run in the same process.
+
+Two goals, one line each::
+
+    GOAL scalar_vs_naive_pint: <ratio> (limit 100) PASS|FAIL
+    GOAL construct_vs_pint: <ratio> (limit 10) PASS|FAIL
+
+``scalar_vs_naive_pint``
+    Verdicts for one community against every community-level target of
+    ``fyp14``, by :func:`cssp.evaluate.engine.statuses`, against a naive
+    implementation that keeps one pint quantity per field (built once, outside
+    the timed loop) and computes every indicator with pint arithmetic,
+    comparing it with a pint threshold. Before timing, the script asserts that
+    the naive verdicts equal cssp's for every sample community, so the
+    baseline computes the same thing. Ratio = naive time / cssp time.
+
+``construct_vs_pint``
+    Building validated :class:`cssp.Community` objects from dicts whose values
+    carry units (``"1200户"``, ``"420平方米"``, ``"9 h/day"`` ...), through the
+    direct constructors, against converting every unit-bearing value of the
+    same dicts with ``ureg.Quantity(text).to(unit).magnitude`` after rewriting
+    the Chinese unit words to pint's syntax. The baseline only converts; it
+    neither validates nor builds objects. Ratio = pint time / cssp time.
+    :func:`cssp.io.structure_communities` is reported too, as information.
+
+Timings are the best of several repeats after a warm-up, with the garbage
+collector off while timing (as :mod:`timeit` does). ``--quick`` runs fewer
+iterations; the smoke test uses it, and its figures are rougher.
+
+Run ``python benchmarks/run.py`` (or ``make bench``) to run every benchmark.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import os
+import platform
+import random
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import cssp
+import cssp.io
+from cssp.evaluate.engine import statuses
+from cssp.units import Q_, get_registry
+
+#: The goals: name -> the least acceptable ratio.
+LIMITS: Final = {"scalar_vs_naive_pint": 100.0, "construct_vs_pint": 10.0}
+
+PLAN_ID: Final = "fyp14"
+
+# pint ships no usable type hints; its quantities are Any here.
+Quantity = Any
+# ... or None when the value is unknown (Any as well: "Any | None" would confuse mypy).
+MaybeQuantity = Any
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How much work each measurement does."""
+
+    repeats: int
+    naive_rounds: int  # rounds over the sample communities, naive pint baseline
+    cssp_rounds: int  # rounds over the sample communities, cssp (it is faster: more rounds)
+    records: int  # generated dicts for the construction goal
+
+
+FULL: Final = Settings(repeats=5, naive_rounds=150, cssp_rounds=3000, records=1000)
+QUICK: Final = Settings(repeats=3, naive_rounds=10, cssp_rounds=200, records=200)
+
+
+# --- timing ------------------------------------------------------------------------
+
+
+def best_times(runs: Sequence[Callable[[], object]], repeats: int) -> list[float]:
+    """Seconds taken by the fastest of ``repeats`` calls of each of ``runs``.
+
+    Every run is called once to warm up; then the runs take turns, repeat by
+    repeat, so that a change in the machine's load affects the baseline and
+    cssp alike rather than whichever happened to run during it.
+    """
+    for run in runs:
+        run()
+    best = [math.inf] * len(runs)
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(repeats):
+            for index, run in enumerate(runs):
+                start = time.perf_counter()
+                run()
+                best[index] = min(best[index], time.perf_counter() - start)
+    finally:
+        if enabled:
+            gc.enable()
+    return best
+
+
+def goal(name: str, ratio: float) -> bool:
+    """Print the goal's line and return whether it passed."""
+    limit = LIMITS[name]
+    passed = ratio >= limit
+    print(f"GOAL {name}: {ratio:.1f} (limit {limit:g}) {'PASS' if passed else 'FAIL'}", flush=True)
+    return passed
+
+
+def info(text: str) -> None:
+    """Print a line of information (not a goal)."""
+    print(f"INFO {text}", flush=True)
+
+
+def timing(group: str, label: str, seconds: float, per: str, note: str = "") -> None:
+    """Print one measured time per item as an information line."""
+    suffix = f" ({note})" if note else ""
+    info(f"{group}: {label:<36} {seconds * 1e6:9.2f} us/{per}{suffix}")
+
+
+def machine() -> str:
+    """The machine, in one line: platform, Python, CPU count and model."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    model = line.partition(":")[2].strip()
+                    break
+    except OSError:
+        pass
+    return (
+        f"{platform.platform()} | {platform.python_implementation()} "
+        f"{platform.python_version()} | {os.cpu_count()} CPUs | {model}"
+    )
+
+
+# --- the sample communities, one spec each, in canonical units ----------------------
+#
+# Each spec builds a cssp.Community and the naive baseline's pint community from
+# the same numbers. Between them they reach every status and every scope the
+# engine distinguishes: met, not met, not applicable (scope, zero households or
+# population, no facility) and no data.
+
+_ALL_SERVICES: Final = tuple(s.value for s in cssp.Service)
+
+SAMPLES: Final[tuple[dict[str, Any], ...]] = (
+    {  # urban, well provided
+        "code": "110101001001",
+        "households": 1200,
+        "population": 3600,
+        "building_area": 98000.0,
+        "facilities": [
+            {"kind": "comprehensive", "floor_area": 420.0, "activity_area": 260.0, "hours": 9.0},
+            {"kind": "commercial", "floor_area": 9800.0, "activity_area": None, "hours": 12.0},
+        ],
+        "staff": {"workers": 7, "trained": 7, "disaster": 1},
+        "services": _ALL_SERVICES,
+        "visit_rate": 100.0,
+    },
+    {  # urban, short of most targets
+        "code": "310104002003",
+        "households": 2600,
+        "population": 8200,
+        "building_area": 150000.0,
+        "facilities": [
+            {"kind": "comprehensive", "floor_area": 300.0, "activity_area": 120.0, "hours": 6.5},
+            {"kind": "other", "floor_area": 80.0, "activity_area": None, "hours": 8.0},
+        ],
+        "staff": {"workers": 9, "trained": 4, "disaster": 0},
+        "services": ("agency_service", "broadband"),
+        "visit_rate": 87.5,
+    },
+    {  # a village with a facility and broadband, no 5G
+        "code": "440105003201",
+        "households": 450,
+        "population": 1500,
+        "building_area": 40000.0,
+        "facilities": [
+            {"kind": "comprehensive", "floor_area": 210.0, "activity_area": 150.0, "hours": 8.0},
+        ],
+        "staff": {"workers": 5, "trained": 5, "disaster": 2},
+        "services": (
+            "agency_service",
+            "online_service_24h",
+            "broadband",
+            "cultural_service_centre",
+        ),
+        "visit_rate": 100.0,
+    },
+    {  # a village with no facility at all
+        "code": "510107004233",
+        "households": 380,
+        "population": 1100,
+        "building_area": 30000.0,
+        "facilities": [],
+        "staff": {"workers": 3, "trained": 0, "disaster": 1},
+        "services": (),
+        "visit_rate": 60.0,
+        "resettlement": False,
+    },
+    {  # an urban resettlement community
+        "code": "520111005012",
+        "households": 3000,
+        "population": 10500,
+        "building_area": 260000.0,
+        "facilities": [
+            {"kind": "comprehensive", "floor_area": 1100.0, "activity_area": 700.0, "hours": 10.0},
+            {"kind": "commercial", "floor_area": 30000.0, "activity_area": None, "hours": 14.0},
+        ],
+        "staff": {"workers": 20, "trained": 18, "disaster": 1},
+        "services": ("self_service_kiosk", "agency_service", "5g", "fitness_circle_15min"),
+        "visit_rate": 95.0,
+        "resettlement": True,
+    },
+    {  # almost nothing known
+        "code": "650102006007",
+        "households": None,
+        "population": None,
+        "building_area": None,
+        "facilities": None,
+        "staff": {"workers": None, "trained": None, "disaster": None},
+        "services": None,
+        "visit_rate": None,
+    },
+    {  # empty: no households, no residents, no workers
+        "code": "320106007008",
+        "households": 0,
+        "population": 0,
+        "building_area": 0.0,
+        "facilities": [
+            {"kind": "comprehensive", "floor_area": 200.0, "activity_area": 150.0, "hours": 8.0},
+        ],
+        "staff": {"workers": 0, "trained": 0, "disaster": 0},
+        "services": ("satisfaction_survey",),
+        "visit_rate": None,
+    },
+    {  # urban, partly known: no activity area, a facility without opening hours
+        "code": "420102008009",
+        "households": 1800,
+        "population": 5200,
+        "building_area": 120000.0,
+        "facilities": [
+            {"kind": "comprehensive", "floor_area": 700.0, "activity_area": None, "hours": 9.0},
+            {"kind": "other", "floor_area": 150.0, "activity_area": None, "hours": None},
+        ],
+        "staff": {"workers": 10, "trained": None, "disaster": 1},
+        "services": (
+            "self_service_kiosk",
+            "police_office_colocated",
+            "disabled_persons_association",
+        ),
+        "visit_rate": 100.0,
+    },
+)
+
+
+def cssp_community(spec: Mapping[str, Any]) -> cssp.Community:
+    """The sample as a cssp community."""
+    facilities = spec["facilities"]
+    staff = spec["staff"]
+    services = spec["services"]
+    return cssp.Community(
+        code=spec["code"],
+        households=spec["households"],
+        population=spec["population"],
+        building_area=spec["building_area"],
+        facilities=None
+        if facilities is None
+        else [
+            cssp.Facility(
+                kind=f["kind"],
+                floor_area=f["floor_area"],
+                activity_area=f["activity_area"],
+                opening_hours=f["hours"],
+            )
+            for f in facilities
+        ],
+        staff=cssp.Staff(
+            community_workers=staff["workers"],
+            trained_workers=staff["trained"],
+            disaster_information_officers=staff["disaster"],
+        ),
+        services=None if services is None else list(services),
+        elderly_monthly_visit_rate=spec["visit_rate"],
+        resettlement=spec.get("resettlement", False),
+    )
+
+
+# --- the naive baseline: a pint quantity per field ----------------------------------
+
+
+@dataclass(frozen=True)
+class NaiveFacility:
+    """A facility whose measured fields are pint quantities."""
+
+    kind: str
+    floor_area: Quantity
+    activity_area: MaybeQuantity
+    opening_hours: MaybeQuantity
+
+
+@dataclass(frozen=True)
+class NaiveCommunity:
+    """A community whose measured fields are pint quantities (``None``: unknown)."""
+
+    kind: str  # "urban" or "rural"
+    resettlement: bool
+    households: MaybeQuantity
+    population: MaybeQuantity
+    building_area: MaybeQuantity
+    facilities: tuple[NaiveFacility, ...] | None
+    community_workers: MaybeQuantity
+    trained_workers: MaybeQuantity
+    disaster_information_officers: MaybeQuantity
+    services: frozenset[str] | None
+    elderly_monthly_visit_rate: MaybeQuantity
+
+
+def _maybe(value: float | None, unit: str) -> MaybeQuantity:
+    return None if value is None else Q_(value, unit)
+
+
+def naive_community(spec: Mapping[str, Any]) -> NaiveCommunity:
+    """The sample with a pint quantity per field, built once outside the timed loop."""
+    facilities = spec["facilities"]
+    staff = spec["staff"]
+    services = spec["services"]
+    return NaiveCommunity(
+        kind="urban" if int(spec["code"][9:]) < 200 else "rural",
+        resettlement=spec.get("resettlement", False),
+        households=_maybe(spec["households"], "household"),
+        population=_maybe(spec["population"], "person"),
+        building_area=_maybe(spec["building_area"], "m**2"),
+        facilities=None
+        if facilities is None
+        else tuple(
+            NaiveFacility(
+                kind=f["kind"],
+                floor_area=Q_(f["floor_area"], "m**2"),
+                activity_area=_maybe(f["activity_area"], "m**2"),
+                opening_hours=_maybe(f["hours"], "hour/day"),
+            )
+            for f in facilities
+        ),
+        community_workers=_maybe(staff["workers"], "person"),
+        trained_workers=_maybe(staff["trained"], "person"),
+        disaster_information_officers=_maybe(staff["disaster"], "person"),
+        services=None if services is None else frozenset(services),
+        elderly_monthly_visit_rate=_maybe(spec["visit_rate"], "percent"),
+    )
+
+
+MET: Final = "met"
+NOT_MET: Final = "not_met"
+NOT_APPLICABLE: Final = "not_applicable"
+NO_DATA: Final = "no_data"
+
+# The plan's thresholds as pint quantities, written out as a naive implementation
+# would (checked against the catalogue in check_naive_thresholds). Built once.
+THRESHOLDS: Final[dict[str, tuple[float, str]]] = {
+    "rural_facility_coverage": (80, "percent"),
+    "urban_facility_coverage": (100, "percent"),
+    "commercial_service_area_share": (10, "percent"),
+    "facility_area_per_100_households": (30, "m**2 / hundred_households"),
+    "activity_area_share": (60, "percent"),
+    "urban_self_service_coverage": (100, "percent"),
+    "workers_per_10k_urban_residents": (18, "person / ten_thousand_persons"),
+    "facility_opening_hours": (8, "hour / day"),
+    "online_service_24h": (100, "percent"),
+    "agency_service_coverage": (100, "percent"),
+    "satisfaction_survey_coverage": (100, "percent"),
+    "resettlement_facility_coverage": (100, "percent"),
+    "special_needs_elderly_monthly_visit_rate": (100, "percent"),
+    "disabled_persons_association_coverage": (100, "percent"),
+    "cultural_service_centre": (100, "percent"),
+    "fitness_circle_15min_coverage": (100, "percent"),
+    "police_office_colocated": (100, "percent"),
+    "disaster_information_officer": (1, "person"),
+    "broadband_village_coverage": (100, "percent"),
+    "village_5g_coverage": (80, "percent"),
+    "worker_training_coverage": (100, "percent"),
+}
+
+NaiveCheck = Callable[[NaiveCommunity, Quantity], str]
+
+
+def _verdict(value: Quantity, threshold: Quantity) -> str:
+    return MET if value >= threshold else NOT_MET
+
+
+def _coverage(has: bool, threshold: Quantity) -> str:
+    # A community has the thing (100 %) or not (0 %); the two are built once.
+    return _verdict(_HUNDRED_PERCENT if has else _ZERO_PERCENT, threshold)
+
+
+def naive_facility_coverage(c: NaiveCommunity, threshold: Quantity) -> str:
+    if c.facilities is None:
+        return NO_DATA
+    return _coverage(any(f.kind == "comprehensive" for f in c.facilities), threshold)
+
+
+def naive_commercial_share(c: NaiveCommunity, threshold: Quantity) -> str:
+    if c.facilities is None or c.building_area is None:
+        return NO_DATA
+    if c.building_area.magnitude == 0:
+        return NOT_APPLICABLE
+    area = sum((f.floor_area for f in c.facilities if f.kind != "other"), _ZERO_AREA)
+    return _verdict(area / c.building_area, threshold)
+
+
+def naive_area_per_household(c: NaiveCommunity, threshold: Quantity) -> str:
+    if c.facilities is None or c.households is None:
+        return NO_DATA
+    if c.households.magnitude == 0:
+        return NOT_APPLICABLE
+    area = sum((f.floor_area for f in c.facilities if f.kind == "comprehensive"), _ZERO_AREA)
+    return _verdict(area / c.households, threshold)
+
+
+def naive_activity_share(c: NaiveCommunity, threshold: Quantity) -> str:
+    if c.facilities is None:
+        return NO_DATA
+    comprehensive = [f for f in c.facilities if f.kind == "comprehensive"]
+    if any(f.activity_area is None for f in comprehensive):
+        return NO_DATA
+    floor = sum((f.floor_area for f in comprehensive), _ZERO_AREA)
+    if not comprehensive or floor.magnitude == 0:
+        return NOT_APPLICABLE
+    activity = sum((f.activity_area for f in comprehensive), _ZERO_AREA)
+    return _verdict(activity / floor, threshold)
+
+
+def naive_workers_per_resident(c: NaiveCommunity, threshold: Quantity) -> str:
+    if c.community_workers is None or c.population is None:
+        return NO_DATA
+    if c.population.magnitude == 0:
+        return NOT_APPLICABLE
+    return _verdict(c.community_workers / c.population, threshold)
+
+
+def naive_opening_hours(c: NaiveCommunity, threshold: Quantity) -> str:
+    if c.facilities is None:
+        return NO_DATA
+    if not c.facilities:
+        return NOT_APPLICABLE
+    hours = [f.opening_hours for f in c.facilities]
+    if any(h is None for h in hours):
+        return NO_DATA
+    return _verdict(min(hours), threshold)
+
+
+def naive_service(service: str) -> NaiveCheck:
+    def check(c: NaiveCommunity, threshold: Quantity) -> str:
+        if c.services is None:
+            return NO_DATA
+        return _coverage(service in c.services, threshold)
+
+    return check
+
+
+def naive_visit_rate(c: NaiveCommunity, threshold: Quantity) -> str:
+    if c.elderly_monthly_visit_rate is None:
+        return NO_DATA
+    return _verdict(c.elderly_monthly_visit_rate, threshold)
+
+
+def naive_disaster_officers(c: NaiveCommunity, threshold: Quantity) -> str:
+    if c.disaster_information_officers is None:
+        return NO_DATA
+    return _verdict(c.disaster_information_officers, threshold)
+
+
+def naive_training_share(c: NaiveCommunity, threshold: Quantity) -> str:
+    if c.community_workers is None or c.trained_workers is None:
+        return NO_DATA
+    if c.community_workers.magnitude == 0:
+        return NOT_APPLICABLE
+    return _verdict(c.trained_workers / c.community_workers, threshold)
+
+
+def _urban(c: NaiveCommunity) -> bool:
+    return c.kind == "urban"
+
+
+def _rural(c: NaiveCommunity) -> bool:
+    return c.kind == "rural"
+
+
+def _resettlement(c: NaiveCommunity) -> bool:
+    return c.resettlement
+
+
+def _everyone(c: NaiveCommunity) -> bool:
+    return True
+
+
+# target id, scope, check — in the plan's order.
+NAIVE_TARGETS: Final[tuple[tuple[str, Callable[[NaiveCommunity], bool], NaiveCheck], ...]] = (
+    ("rural_facility_coverage", _rural, naive_facility_coverage),
+    ("urban_facility_coverage", _urban, naive_facility_coverage),
+    ("commercial_service_area_share", _everyone, naive_commercial_share),
+    ("facility_area_per_100_households", _everyone, naive_area_per_household),
+    ("activity_area_share", _everyone, naive_activity_share),
+    ("urban_self_service_coverage", _urban, naive_service("self_service_kiosk")),
+    ("workers_per_10k_urban_residents", _urban, naive_workers_per_resident),
+    ("facility_opening_hours", _everyone, naive_opening_hours),
+    ("online_service_24h", _everyone, naive_service("online_service_24h")),
+    ("agency_service_coverage", _everyone, naive_service("agency_service")),
+    ("satisfaction_survey_coverage", _everyone, naive_service("satisfaction_survey")),
+    ("resettlement_facility_coverage", _resettlement, naive_facility_coverage),
+    ("special_needs_elderly_monthly_visit_rate", _everyone, naive_visit_rate),
+    (
+        "disabled_persons_association_coverage",
+        _everyone,
+        naive_service("disabled_persons_association"),
+    ),
+    ("cultural_service_centre", _everyone, naive_service("cultural_service_centre")),
+    ("fitness_circle_15min_coverage", _everyone, naive_service("fitness_circle_15min")),
+    ("police_office_colocated", _everyone, naive_service("police_office_colocated")),
+    ("disaster_information_officer", _everyone, naive_disaster_officers),
+    ("broadband_village_coverage", _rural, naive_service("broadband")),
+    ("village_5g_coverage", _rural, naive_service("5g")),
+    ("worker_training_coverage", _everyone, naive_training_share),
+)
+
+_HUNDRED_PERCENT: Quantity = None
+_ZERO_PERCENT: Quantity = None
+_ZERO_AREA: Quantity = None
+_REGISTRY: Any = None
+_NAIVE_PROGRAM: list[tuple[Callable[[NaiveCommunity], bool], NaiveCheck, Quantity]] = []
+
+
+def prepare_naive() -> None:
+    """Build the baseline's constant quantities (outside any timed loop)."""
+    global _HUNDRED_PERCENT, _ZERO_PERCENT, _ZERO_AREA, _REGISTRY  # noqa: PLW0603 - built once
+    _REGISTRY = get_registry()
+    _HUNDRED_PERCENT = Q_(100, "percent")
+    _ZERO_PERCENT = Q_(0, "percent")
+    _ZERO_AREA = Q_(0, "m**2")
+    _NAIVE_PROGRAM[:] = [
+        (in_scope, check, Q_(*THRESHOLDS[target])) for target, in_scope, check in NAIVE_TARGETS
+    ]
+
+
+def naive_statuses(c: NaiveCommunity) -> tuple[str, ...]:
+    """The naive verdicts, one per target, in the plan's order (thresholds built once)."""
+    return tuple(
+        check(c, threshold) if in_scope(c) else NOT_APPLICABLE
+        for in_scope, check, threshold in _NAIVE_PROGRAM
+    )
+
+
+def naive_statuses_inline(c: NaiveCommunity) -> tuple[str, ...]:
+    """The same, building each threshold where it is compared, as ``>= Q_(30, "...")`` reads.
+
+    Information only: the goal uses :func:`naive_statuses`, the faster baseline.
+    """
+    quantity = _REGISTRY.Quantity
+    return tuple(
+        check(c, quantity(*THRESHOLDS[target])) if in_scope(c) else NOT_APPLICABLE
+        for target, in_scope, check in NAIVE_TARGETS
+    )
+
+
+def check_naive_thresholds(plan: cssp.Plan) -> None:
+    """Assert that the baseline's targets are the engine's, with the same thresholds."""
+    levels = {cssp.Level.COMMUNITY, cssp.Level.REGION}
+    year = plan.target_year
+    engine = [
+        target
+        for indicator in plan.indicators.values()
+        if indicator.measure is not None
+        for target in indicator.targets
+        if levels & target.levels
+    ]
+    assert [t.id for t in engine] == [t for t, _, _ in NAIVE_TARGETS], "target lists differ"
+    registry = get_registry()
+    for target in engine:
+        value, unit = THRESHOLDS[target.id]
+        assert target.comparator is cssp.Comparator.GE, target.id
+        assert value == target.milestone(year), target.id
+        assert registry.parse_units(unit) == registry.parse_units(target.unit), target.id
+
+
+# --- goal 1: scalar evaluation ---------------------------------------------------------
+
+
+def bench_scalar(settings: Settings) -> None:
+    plan = cssp.load_plan(PLAN_ID)
+    prepare_naive()
+    check_naive_thresholds(plan)
+    communities = [cssp_community(spec) for spec in SAMPLES]
+    naive = [naive_community(spec) for spec in SAMPLES]
+
+    # The baseline must give the same verdicts as cssp, sample by sample.
+    seen: set[str] = set()
+    for community, pint_community in zip(communities, naive, strict=True):
+        expected = tuple(str(s) for s in statuses(community, plan))
+        got = naive_statuses(pint_community)
+        assert got == expected, f"{community.code}: naive {got} != cssp {expected}"
+        assert naive_statuses_inline(pint_community) == expected, community.code
+        assert len(expected) == len(NAIVE_TARGETS)
+        seen.update(expected)
+    assert seen == {MET, NOT_MET, NOT_APPLICABLE, NO_DATA}, seen
+
+    def run_naive() -> None:
+        for _ in range(settings.naive_rounds):
+            for c in naive:
+                naive_statuses(c)
+
+    def run_naive_inline() -> None:
+        for _ in range(settings.naive_rounds):
+            for c in naive:
+                naive_statuses_inline(c)
+
+    def run_statuses() -> None:
+        for _ in range(settings.cssp_rounds):
+            for c in communities:
+                statuses(c, plan)
+
+    def run_evaluate() -> None:
+        for _ in range(settings.cssp_rounds):
+            for c in communities:
+                cssp.evaluate(c, plan)
+
+    naive_total, inline_total, statuses_total, evaluate_total = best_times(
+        (run_naive, run_naive_inline, run_statuses, run_evaluate), settings.repeats
+    )
+    per_naive = naive_total / (settings.naive_rounds * len(naive))
+    per_inline = inline_total / (settings.naive_rounds * len(naive))
+    count = settings.cssp_rounds * len(communities)
+    per_statuses = statuses_total / count
+    per_evaluate = evaluate_total / count
+    targets = len(NAIVE_TARGETS)
+    info(
+        f"scalar: {len(communities)} sample communities x {targets} targets of {PLAN_ID}; "
+        "naive verdicts asserted equal to cssp's"
+    )
+    timing("scalar", "naive pint baseline (the goal's)", per_naive, "community")
+    timing(
+        "scalar",
+        "naive, thresholds built in the loop",
+        per_inline,
+        "community",
+        f"naive/statuses = {per_inline / per_statuses:.1f}; not the goal",
+    )
+    timing("scalar", "cssp statuses()", per_statuses, "community")
+    timing(
+        "scalar",
+        "cssp.evaluate() (Findings)",
+        per_evaluate,
+        "community",
+        f"{per_evaluate / per_statuses:.1f}x statuses; naive/evaluate = "
+        f"{per_naive / per_evaluate:.1f}",
+    )
+    goal("scalar_vs_naive_pint", per_naive / per_statuses)
+
+
+# --- goal 2: construction from dicts with unit strings ------------------------------
+
+# Not "{}㎡": cssp.units normalises with NFKC before it reads unit words, which
+# turns "㎡" into "m2", and pint rejects that (reported; see RESULTS.md).
+AREA_SPELLINGS: Final = ("{} m²", "{}平方米", "{} m^2", "{}平米", "{} m**2", "{} 平方米")
+HOUSEHOLD_SPELLINGS: Final = ("{}户", "{} 户", "{} household")
+PERSON_SPELLINGS: Final = ("{}人", "{} 人", "{} person")
+HOURS_SPELLINGS: Final = ("{} h/day", "{}小时/天", "{} hour/day", "{}小时/日")
+PERCENT_SPELLINGS: Final = ("{}%", "{} %", "{} percent")
+PROVINCES: Final = ("11", "31", "44", "51", "32", "42", "65")
+
+
+def _spell(rng: random.Random, number: float, spellings: Sequence[str], bare: float) -> object:
+    """``number`` in one of ``spellings``, or bare (a plain number) with probability ``bare``."""
+    if rng.random() < bare:
+        return number
+    if isinstance(number, int) and number >= 1000 and rng.random() < 0.3:
+        text = f"{number:,}"
+    elif isinstance(number, float) and number.is_integer() and rng.random() < 0.5:
+        text = f"{number:.0f}"
+    else:
+        text = str(number)
+    return rng.choice(spellings).format(text)
+
+
+def make_records(count: int, seed: int = 20261124) -> list[dict[str, Any]]:
+    """``count`` community dicts of varied numbers and unit spellings, like a spreadsheet's rows."""
+    rng = random.Random(seed)
+    records = []
+    for index in range(count):
+        village = rng.randrange(1, 200) if rng.random() < 0.6 else rng.randrange(200, 400)
+        code = f"{rng.choice(PROVINCES)}01{rng.randrange(1, 20):02d}{index % 1000:03d}{village:03d}"
+        households = rng.randrange(150, 6000)
+        facilities = []
+        for kind in ("comprehensive", "commercial", "other")[: rng.randrange(1, 4)]:
+            floor = round(rng.uniform(120, 2500), rng.choice((0, 1)))
+            facility: dict[str, Any] = {
+                "kind": kind,
+                "floor_area": _spell(rng, floor, AREA_SPELLINGS, 0.0),
+                "opening_hours": _spell(
+                    rng, rng.choice((6, 7.5, 8, 8.5, 9, 10, 12, 24)), HOURS_SPELLINGS, 0.0
+                ),
+            }
+            if kind == "comprehensive":
+                activity = round(floor * rng.uniform(0.3, 0.9), 1)
+                facility["activity_area"] = _spell(rng, activity, AREA_SPELLINGS, 0.0)
+            facilities.append(facility)
+        workers = rng.randrange(2, 30)
+        records.append(
+            {
+                "code": code,
+                "households": _spell(rng, households, HOUSEHOLD_SPELLINGS, 0.2),
+                "population": _spell(rng, households * rng.randrange(2, 4), PERSON_SPELLINGS, 0.5),
+                "building_area": _spell(
+                    rng, float(rng.randrange(20_000, 400_000)), AREA_SPELLINGS, 0.0
+                ),
+                "facilities": facilities,
+                "staff": {
+                    "community_workers": _spell(rng, workers, PERSON_SPELLINGS, 0.5),
+                    "trained_workers": _spell(
+                        rng, rng.randrange(0, workers + 1), PERSON_SPELLINGS, 0.5
+                    ),
+                    "disaster_information_officers": _spell(
+                        rng, rng.randrange(0, 3), PERSON_SPELLINGS, 0.5
+                    ),
+                },
+                "services": rng.sample(_ALL_SERVICES, rng.randrange(0, len(_ALL_SERVICES))),
+                "elderly_monthly_visit_rate": _spell(
+                    rng, round(rng.uniform(60, 100), 1), PERCENT_SPELLINGS, 0.0
+                ),
+            }
+        )
+    return records
+
+
+def build_direct(record: Mapping[str, Any]) -> cssp.Community:
+    """The cssp path under the goal: the validating constructors, called directly."""
+    return cssp.Community(
+        **{
+            **record,
+            "facilities": [cssp.Facility(**f) for f in record["facilities"]],
+            "staff": cssp.Staff(**record["staff"]),
+        }
+    )
+
+
+# The baseline: rewrite the Chinese unit words into pint's syntax, then let pint
+# parse and convert every value that carries a unit. Bare numbers pass through.
+NAIVE_REWRITES: Final = (
+    (",", ""),
+    ("平方米", " m**2"),
+    ("平米", " m**2"),
+    ("㎡", " m**2"),
+    ("²", "**2"),
+    ("^", "**"),
+    ("小时", " hour"),
+    ("天", "day"),
+    ("日", "day"),
+    ("户", " household"),
+    ("人", " person"),
+    ("%", " percent"),
+)
+COMMUNITY_UNITS: Final = {
+    "households": "household",
+    "population": "person",
+    "building_area": "m**2",
+    "elderly_monthly_visit_rate": "percent",
+}
+FACILITY_UNITS: Final = {
+    "floor_area": "m**2",
+    "activity_area": "m**2",
+    "opening_hours": "hour/day",
+}
+
+
+def naive_convert(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The baseline: every unit-bearing value through ``ureg.Quantity(text).to(unit)``."""
+    ureg = get_registry()
+
+    def quantity(value: object, unit: str) -> float:
+        if isinstance(value, int | float):
+            return float(value)
+        text = str(value)
+        for old, new in NAIVE_REWRITES:
+            text = text.replace(old, new)
+        return float(ureg.Quantity(text).to(unit).magnitude)
+
+    out = dict(record)
+    for name, unit in COMMUNITY_UNITS.items():
+        out[name] = quantity(record[name], unit)
+    out["facilities"] = [
+        {
+            **f,
+            **{name: quantity(f[name], unit) for name, unit in FACILITY_UNITS.items() if name in f},
+        }
+        for f in record["facilities"]
+    ]
+    out["staff"] = {name: quantity(value, "person") for name, value in record["staff"].items()}
+    return out
+
+
+def check_same_values(community: cssp.Community, converted: Mapping[str, Any]) -> None:
+    """Assert that the baseline read every value as cssp did."""
+    for name in COMMUNITY_UNITS:
+        assert math.isclose(getattr(community, name), converted[name]), (community.code, name)
+    for facility, plain in zip(community.facilities or (), converted["facilities"], strict=True):
+        for name in FACILITY_UNITS:
+            if name in plain:
+                assert math.isclose(getattr(facility, name), plain[name]), (community.code, name)
+    for name, value in converted["staff"].items():
+        assert getattr(community.staff, name) == value, (community.code, name)
+
+
+def bench_construct(settings: Settings) -> None:
+    records = make_records(settings.records)
+    direct = [build_direct(r) for r in records]
+    structured = cssp.io.structure_communities(records)
+    assert structured == tuple(direct), "structure_communities and the constructors differ"
+    for community, record in zip(direct, records, strict=True):
+        check_same_values(community, naive_convert(record))
+    values = sum(
+        sum(isinstance(v, str) for v in (r[n] for n in COMMUNITY_UNITS))
+        + sum(isinstance(v, str) for f in r["facilities"] for n, v in f.items() if n != "kind")
+        + sum(isinstance(v, str) for v in r["staff"].values())
+        for r in records
+    )
+
+    def run_pint() -> None:
+        for record in records:
+            naive_convert(record)
+
+    def run_direct() -> None:
+        for record in records:
+            build_direct(record)
+
+    def run_structure() -> None:
+        cssp.io.structure_communities(records)
+
+    count = len(records)
+    per_pint, per_direct, per_structure = (
+        total / count
+        for total in best_times((run_pint, run_direct, run_structure), settings.repeats)
+    )
+    info(
+        f"construct: {count} generated records, {values} unit strings "
+        f"({values / count:.1f} per record); values asserted equal to pint's"
+    )
+    timing("construct", "per-value pint conversion", per_pint, "record")
+    timing("construct", "cssp.Community(...) direct", per_direct, "record")
+    timing(
+        "construct",
+        "cssp.io.structure_communities()",
+        per_structure,
+        "record",
+        f"pint/structure = {per_pint / per_structure:.1f}",
+    )
+    goal("construct_vs_pint", per_pint / per_direct)
+
+
+# --- main ------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="fewer iterations (smoke test)")
+    args = parser.parse_args(argv)
+    settings = QUICK if args.quick else FULL
+    import pint
+
+    print(f"# {os.path.basename(__file__)}", flush=True)
+    print(f"machine: {machine()}", flush=True)
+    print(
+        f"versions: cssp {cssp.__version__}, pint {pint.__version__}; "
+        f"mode: {'quick' if args.quick else 'full'}, best of {settings.repeats}",
+        flush=True,
+    )
+    bench_scalar(settings)
+    bench_construct(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,30 @@
+"""Smoke test of the benchmarks: they run, and print a line for each goal.
+
+Timings are not tests: whether a goal passes is not asserted here (see
+``benchmarks/RESULTS.md`` for the figures).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+RUN = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
+GOALS = ("scalar_vs_naive_pint", "construct_vs_pint")
+
+
+def test_quick_run_reports_every_goal() -> None:
+    result = subprocess.run(
+        [sys.executable, str(RUN), "--quick"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name in GOALS:
+        line = re.compile(rf"^GOAL {name}: \d+(\.\d+)? \(limit [\d.]+\) (PASS|FAIL)$", re.MULTILINE)
+        assert line.search(result.stdout), f"no GOAL line for {name}:\n{result.stdout}"
