@@ -1,0 +1,57 @@
+"""The scripts in examples/ run, and say what the docs say they say."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+EXAMPLES = pathlib.Path(__file__).parent.parent / "examples"
+
+
+def run(name: str, *args: str) -> str:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / name), *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_every_example_is_tested() -> None:
+    scripts = {p.name for p in EXAMPLES.glob("*.py")}
+    assert scripts == {"evaluate_community.py", "fyp13_against_2020.py", "county_report.py"}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_evaluate_community(lang: str) -> None:
+    out = run("evaluate_community.py", lang)
+    assert "met             facility_area_per_100_households" in out
+    assert "not_met         commercial_service_area_share" in out
+    assert "国办发〔2021〕56号" in out
+    assert "2023 milestone: 29.92 m² per 100 households, on track: True" in out
+
+
+def test_fyp13_against_2020() -> None:
+    out = run("fyp13_against_2020.py")
+    verdicts = {
+        line.split()[0]: line for line in out.splitlines() if line.startswith(("met", "not_met"))
+    }
+    assert "Rural community comprehensive service facility coverage is 65.7%" in verdicts["met"]
+    assert "is 29.8 m² per 100 households" in verdicts["not_met"]
+
+
+def test_county_report() -> None:
+    out = run("county_report.py")
+    assert "440106 天河区" in out
+    assert "331124 松阳县" in out
+    assert "not met: commercial_service_area_share (9.2)" in out
