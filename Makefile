@@ -1,9 +1,10 @@
 # cssp — the two commands of the README, and a few more.
 #
 #   make demo    set up .venv and run the main job on the sample data
-#   make test    set up .venv and run every check: pytest (unit, property,
-#                doctests, examples, benchmark smoke test), the docs build
-#                (-n -W) and doctest, ruff and mypy --strict
+#   make test    set up .venv and run every check: ruff, mypy --strict, and
+#                pytest: unit and property tests, docstring examples, the
+#                examples, the benchmark smoke test, and the docs (the Sphinx
+#                HTML build with -n -W and its doctests, run by tests/test_docs.py)
 #   make bench   run the benchmarks (one GOAL line per performance goal)
 #   make docs    build the HTML docs into docs/_build/html
 #   make fuzz    run the property tests with many more examples
@@ -35,7 +36,6 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
-	$(MAKE) --no-print-directory docs-check
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

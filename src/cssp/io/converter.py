@@ -101,12 +101,12 @@ def _problems(exc: BaseException, root: str) -> list[tuple[str, str]]:
 
 
 def structure(data: Any, type_: type[T], where: str = "") -> T:
-    """Structure ``data`` into ``type_``, or raise one :class:`InputError` listing every problem.
+    """Structure ``data`` into ``type_``, or raise one error listing every problem.
 
     :param data: plain data (dicts, lists, strings, numbers), e.g. from JSON.
     :param type_: the class to build.
     :param where: a prefix for locations, e.g. a file name.
-    :raises InputError: with :attr:`~cssp.errors.InputError.problems` holding
+    :raises ~cssp.errors.InputError: with :attr:`~cssp.errors.InputError.problems` holding
         ``(location, message)`` for each problem, up to :data:`MAX_PROBLEMS`.
     """
     try:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime
 import enum
-import operator
 from collections.abc import Callable, Mapping
 from typing import Final
 
 from attrs import define, field
 
 __all__ = [
+    "REL_TOL",
     "Attribute",
     "Baseline",
     "Change",
@@ -51,7 +51,18 @@ class Comparator(enum.StrEnum):
 
     @property
     def holds(self) -> Callable[[float, float], bool]:
-        """The comparison as a function ``(lhs, rhs) -> bool``."""
+        """The comparison as a function ``(lhs, rhs) -> bool``: the one comparison rule.
+
+        Every engine compares ``scale × numerator`` (lhs) with
+        ``threshold × denominator`` (rhs) through this function, with the
+        relative tolerance :data:`REL_TOL`; at exactly the threshold, ≥ and ≤
+        hold and > and < do not.
+
+        >>> Comparator.GE.holds(100 * 5.1, 30 * 17)  # 509.99999999999994 vs 510
+        True
+        >>> Comparator.GT.holds(100 * 5.1, 30 * 17)
+        False
+        """
         return _OPERATORS[self]
 
     @property
@@ -67,12 +78,39 @@ _SYMBOLS: Final = {
     Comparator.LT: "<",
     Comparator.EQ: "=",
 }
+#: The relative tolerance of the one comparison rule: an observed side within
+#: ``REL_TOL × |threshold side|`` of the threshold side counts as equal to it.
+#: It absorbs binary rounding (100 × 5.1 is 509.99999999999994, not 510), never
+#: a real shortfall: 1e-9 is far below any figure the plan states.
+REL_TOL: Final = 1e-9
+
+
+def _ge(lhs: float, rhs: float) -> bool:
+    return lhs >= rhs - REL_TOL * abs(rhs)
+
+
+def _gt(lhs: float, rhs: float) -> bool:
+    return lhs > rhs + REL_TOL * abs(rhs)
+
+
+def _le(lhs: float, rhs: float) -> bool:
+    return lhs <= rhs + REL_TOL * abs(rhs)
+
+
+def _lt(lhs: float, rhs: float) -> bool:
+    return lhs < rhs - REL_TOL * abs(rhs)
+
+
+def _eq(lhs: float, rhs: float) -> bool:
+    return abs(lhs - rhs) <= REL_TOL * abs(rhs)
+
+
 _OPERATORS: Final[dict[Comparator, Callable[[float, float], bool]]] = {
-    Comparator.GE: operator.ge,
-    Comparator.GT: operator.gt,
-    Comparator.LE: operator.le,
-    Comparator.LT: operator.lt,
-    Comparator.EQ: operator.eq,
+    Comparator.GE: _ge,
+    Comparator.GT: _gt,
+    Comparator.LE: _le,
+    Comparator.LT: _lt,
+    Comparator.EQ: _eq,
 }
 
 
@@ -281,7 +319,9 @@ class Target:
     :param citation: where the plan states it.
     :param region_share: for ``per_community`` indicators, the share (%) of a
         region's communities that must reach :attr:`value`.
-    :param baseline: the indicator's baseline, used for milestones.
+    :param baseline: the indicator's baseline, used for milestones. A profile
+        that changes a target drops it: the plan's baseline is a national
+        figure, and the profile's document gives none.
     :param name: the target's name (defaults to the indicator's).
     :param note: anything a reader needs to read the target right.
     :param provenance: how the target came to be: the national plan's step,

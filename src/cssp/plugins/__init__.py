@@ -185,7 +185,10 @@ class PluginHost:
     # -- results ---------------------------------------------------------------
 
     def profiles(self) -> tuple[Profile, ...]:
-        """Every profile the plugins provide, each with its :attr:`~Profile.source`."""
+        """Every profile the plugins provide.
+
+        Each carries its :attr:`~cssp.rules.profile.Profile.source`.
+        """
         result = [profile for _, profile in self._data]
         for impl in self._pm.hook.cssp_profiles.get_hookimpls():
             name = impl.plugin_name

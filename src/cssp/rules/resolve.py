@@ -360,6 +360,9 @@ class ProfileSet:
                         citation=citation,
                         note=note or target.note,
                         provenance=(*target.provenance, step),
+                        # The plan's baseline is a national figure: a profile's
+                        # own target has no straight line from it.
+                        baseline=None if change is not Change.SAME else target.baseline,
                     ),
                 )
             if profile.staffing is not None:

@@ -55,7 +55,8 @@ __all__ = ["FIELDS", "parse_profile"]
 _Getter = Callable[[Community], float | None]
 
 #: Community fields a TOML indicator may use as numerator or denominator,
-#: with their units. ``extra.NAME`` reads :attr:`Community.extra` (its unit is
+#: with their units. ``extra.NAME`` reads
+#: :attr:`~cssp.model.community.Community.extra` (its unit is
 #: declared by the indicator); ``communities`` counts each community once.
 FIELDS: Final[dict[str, tuple[str, _Getter]]] = {
     "households": ("household", lambda c: c.households),

@@ -1,0 +1,198 @@
+"""Sphinx configuration for cssp's documentation.
+
+Build with warnings as errors and every cross-reference checked::
+
+    sphinx-build -n -W --keep-going -b html docs docs/_build/html
+    sphinx-build -n -W --keep-going -b doctest docs docs/_build/doctest
+
+The build needs no network: there is no intersphinx. References to the
+standard library and third-party packages that cannot resolve offline are
+listed one by one in ``nitpick_ignore`` below, each with its reason.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from docutils.nodes import Element  # type: ignore[import-untyped]
+    from sphinx.addnodes import pending_xref
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "_ext"))
+# Document the checkout's source, whether or not cssp is installed.
+sys.path.insert(0, str(HERE.parent / "src"))
+# The tutorial and explanations show the national plan alone, whatever province
+# plugins are installed where the docs are built; the plugin how-to loads
+# profiles explicitly.
+os.environ["CSSP_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+
+import cssp  # noqa: E402 - after the path is set
+
+# -- Project ---------------------------------------------------------------------
+
+project = "cssp"
+author = "The cssp authors"
+copyright = "the cssp authors"
+try:
+    release = cssp.__version__
+except Exception:  # a checkout that was never installed: no metadata
+    release = "0+unknown"
+version = ".".join(release.split(".")[:2])
+language = "en"
+
+# -- General ---------------------------------------------------------------------
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.doctest",
+    "sphinx.ext.viewcode",
+    "cssp_catalogue",  # docs/_ext: the catalogue tables, generated from the data
+]
+source_suffix = {".md": "markdown"}
+root_doc = "index"
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+templates_path: list[str] = []
+
+nitpicky = True
+# Each entry is one reference that cannot resolve without intersphinx (the
+# build is offline by design). Never add a blanket pattern here.
+nitpick_ignore: list[tuple[str, str]] = [
+    # pint: cssp.units wraps pint, and its signatures name pint's classes.
+    ("py:class", "pint.Quantity"),
+    ("py:class", "pint.UnitRegistry"),
+    # attrs and cattrs, named in cssp.model.community and cssp.io.converter.
+    ("py:func", "attrs.evolve"),
+    ("py:func", "cattrs.transform_error"),
+    ("py:class", "cattrs.converters.Converter"),  # get_converter's return type
+    # pluggy, which cssp.plugins wraps.
+    ("py:class", "pluggy.PluginManager"),
+    # The standard library's abstract classes, in signatures (autodoc_typehints).
+    ("py:class", "collections.abc.Callable"),
+    ("py:class", "collections.abc.Iterable"),
+    ("py:class", "collections.abc.Mapping"),
+    ("py:class", "collections.abc.Sequence"),
+    ("py:class", "datetime.date"),  # Plan.issued and Plan.published
+    ("py:class", "os.PathLike"),  # cssp.plugins.load_profile(path)
+    ("py:mod", "tomllib"),  # named in cssp.rules.toml's docstring
+    # The type variable of cssp.io.structure(data, type_: type[T]) -> T.
+    ("py:class", "cssp.io.converter.T"),
+]
+
+# -- MyST ------------------------------------------------------------------------
+
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+# -- autodoc ---------------------------------------------------------------------
+
+autodoc_typehints = "description"
+autodoc_typehints_description_target = "documented_params"
+autodoc_member_order = "bysource"
+autodoc_class_signature = "mixed"
+add_module_names = False
+
+# -- doctest ---------------------------------------------------------------------
+
+# Every ``{doctest}`` block of the pages is run by ``sphinx-build -b doctest``.
+# The ``>>>`` examples of docstrings need their module's namespace, so they are
+# run by pytest (tests/test_docs.py), not here.
+doctest_global_setup = """
+import cssp
+"""
+doctest_test_doctest_blocks = ""
+
+# -- HTML ------------------------------------------------------------------------
+
+html_theme = "furo"
+html_title = f"cssp {release}"
+html_static_path: list[str] = []
+html_show_sourcelink = False
+
+# -- Public names ----------------------------------------------------------------
+
+#: The modules where the public names are defined; ``cssp`` re-exports them.
+DEFINING_MODULES = (
+    "cssp.catalogue",
+    "cssp.errors",
+    "cssp.evaluate.engine",
+    "cssp.evaluate.measures",
+    "cssp.evaluate.results",
+    "cssp.io.converter",
+    "cssp.model.community",
+    "cssp.model.plan",
+    "cssp.plugins",
+    "cssp.plugins.hookspecs",
+    "cssp.rules.profile",
+    "cssp.rules.resolve",
+    "cssp.rules.toml",
+    "cssp.sample",
+)
+
+
+def _reexports() -> dict[str, str]:
+    """Map each re-exported name to the full name it is documented under.
+
+    ``cssp.load_plan`` → ``cssp.catalogue.load_plan``,
+    ``cssp.io.structure`` → ``cssp.io.converter.structure``, and so on: every
+    name of a defining module's ``__all__`` that a package re-exports.
+    """
+    import importlib  # noqa: PLC0415
+
+    where: dict[str, str] = {}
+    # Deeper modules last, so a name listed by a package and by the module
+    # defining it (cssp.plugins and cssp.plugins.hookspecs both list hookimpl)
+    # resolves to the module that defines it.
+    for module_name in sorted(DEFINING_MODULES, key=lambda name: name.count(".")):
+        module = importlib.import_module(module_name)
+        for name in getattr(module, "__all__", ()):
+            full = f"{module_name}.{name}"
+            package = module_name
+            while "." in package:
+                package = package.rpartition(".")[0]
+                exported = getattr(importlib.import_module(package), "__all__", ())
+                if name in exported:
+                    where[f"{package}.{name}"] = full
+    return where
+
+
+REEXPORTS = _reexports()
+
+
+def resolve_reexport(
+    app: Sphinx, env: BuildEnvironment, node: pending_xref, contnode: Element
+) -> Element | None:
+    """Resolve a re-exported name, or an attribute of one, to where it is documented.
+
+    Users (and docstrings) write the public name, ``cssp.load_plan`` or
+    ``cssp.Facility.floor_area``; the reference documents each name once, in
+    the module that defines it. A reference that does not resolve there either
+    is still reported by ``-n``.
+    """
+    if node.get("refdomain") != "py":
+        return None
+    # The longest re-exported prefix: cssp.Facility.floor_area is
+    # cssp.model.community.Facility.floor_area.
+    parts = node.get("reftarget", "").split(".")
+    for end in range(len(parts), 1, -1):
+        home = REEXPORTS.get(".".join(parts[:end]))
+        if home is not None:
+            target = ".".join([home, *parts[end:]])
+            break
+    else:
+        return None
+    domain = env.domains.python_domain
+    resolved: Element | None = domain.resolve_xref(
+        env, node["refdoc"], app.builder, node["reftype"], target, node, contnode
+    )
+    return resolved
+
+
+def setup(app: Sphinx) -> None:
+    app.connect("missing-reference", resolve_reexport)
