@@ -13,17 +13,19 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+PLUGINS := $(wildcard plugins/cssp-*)
 
 .PHONY: all venv demo test lint typecheck pytest docs docs-check bench fuzz clean
 
 all: test
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt $(addsuffix /pyproject.toml,$(PLUGINS))
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "cssp needs Python 3.11 or newer ($(PYTHON) is older); run: make PYTHON=python3.11 ..." >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt $(addprefix -e ,$(PLUGINS))
 	@touch $(STAMP)
 
 venv: $(STAMP)

@@ -121,11 +121,10 @@ def list_plugins(out: TextIO) -> None:
 def test_profile(paths: Sequence[str], national: bool, out: TextIO) -> int:
     """Run cases files; return 0 when every case passes, 1 otherwise."""
     from cssp.rules.cases import run_profile_tests  # noqa: PLC0415
-    from cssp.rules.resolve import ProfileSet  # noqa: PLC0415
 
     failed = passed = 0
     for path in paths:
-        results = run_profile_tests(path, profiles=ProfileSet() if national else None)
+        results = run_profile_tests(path, autoload=not national)
         for result in results:
             mark = "PASS" if result.passed else "FAIL"
             print(f"{mark} {path}: {result.name}", file=out)

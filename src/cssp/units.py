@@ -58,6 +58,7 @@ __all__ = [
     "parse_quantity",
     "parse_threshold",
     "setup_registry",
+    "threshold_in",
     "to_canonical",
 ]
 
@@ -249,6 +250,23 @@ def parse_threshold(text: str) -> tuple[str, pint.Quantity]:
     """
     comparator, number, unit = _split(text, "")
     return comparator or ">=", _expression(unit, text, "") * number
+
+
+def threshold_in(text: str, canonical: str, field: str) -> tuple[str, float]:
+    """Read a target such as ``"≥32 m^2 / (100 household)"`` in the ``canonical`` unit.
+
+    The comparator defaults to ``">="``; a bare number is taken in the
+    canonical unit; anything with a unit is converted exactly as
+    :func:`to_canonical` converts values (same dimension checks).
+
+    >>> threshold_in("≥18 person / (10000 person)", "person / ten_thousand_persons", "t")
+    ('>=', 18.0)
+
+    :raises UnitError: naming ``field``.
+    """
+    comparator, number, unit = _split(text, field)
+    value = number if unit == "dimensionless" else number * _factor(unit, canonical, text, field)
+    return comparator or ">=", _finite(value, text, field)
 
 
 def _expression(unit: str, original: str, field: str) -> pint.Quantity:

@@ -79,14 +79,16 @@ class CaseResult:
 
 
 def run_profile_tests(
-    path: str | os.PathLike[str], *, profiles: ProfileSet | None = None
+    path: str | os.PathLike[str], *, profiles: ProfileSet | None = None, autoload: bool = True
 ) -> tuple[CaseResult, ...]:
     """Run the cases of a TOML cases file.
 
     :param path: the cases file.
     :param profiles: the profiles to test. Default: the files the cases file
         lists under ``profiles`` (relative to it); when it lists none, the
-        installed plugins' profiles.
+        installed plugins' profiles (or, with ``autoload=False``, none).
+    :param autoload: whether installed plugins may be used when the cases
+        file lists no profiles.
     :raises InputError: for a malformed cases file (unknown keys included).
     :raises ProfileError: for a profile that does not load.
     """
@@ -108,7 +110,7 @@ def run_profile_tests(
             loaded = [load_profile(file.parent / name) for name in raw.profiles]
             profiles = ProfileSet(loaded, strict=raw.strict)
         else:
-            profiles = default_profiles()
+            profiles = default_profiles() if autoload else ProfileSet()
     return tuple(
         _run(case, raw.plan, profiles, f"{where}.cases[{index}]")
         for index, case in enumerate(raw.cases)

@@ -12,7 +12,6 @@ an error rather than a matter of order.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from typing import Final
 
@@ -36,7 +35,7 @@ from cssp.model.plan import (
     Text,
 )
 from cssp.rules.profile import Profile, StaffingRule, check_scope
-from cssp.units import parse_threshold
+from cssp.units import threshold_in
 
 __all__ = ["STAFFING_TARGET", "EffectiveTargets", "ProfileSet"]
 
@@ -131,6 +130,8 @@ class ProfileSet:
             by_plan.setdefault(profile.plan, []).append(profile)
         for plan_id, group in by_plan.items():
             self._layers[plan_id] = self._validate(plan_id, group)
+            if strict:
+                self._refuse_loosening(resolve_plan(plan_id), self._layers[plan_id])
         self._scopes = {
             plan_id: frozenset(layer.profile.scope for layer in layers)
             for plan_id, layers in self._layers.items()
@@ -229,10 +230,7 @@ class ProfileSet:
             if profile.staffing is not None:
                 self._own(owners, profile, "the staffing rule")
             layers.append(_Layer(profile, overrides, profile.indicators))
-        result = tuple(layers)
-        if self.strict:
-            self._refuse_loosening(plan, result)
-        return result
+        return tuple(layers)
 
     @staticmethod
     def _own(owners: dict[tuple[str, str], Profile], profile: Profile, what: str) -> None:
@@ -399,39 +397,16 @@ def _plan_pairs_with_indicator(plan: Plan) -> Iterable[tuple[Indicator, Target]]
 
 
 def _threshold(profile: Profile, entry: str, text: str, target: Target) -> tuple[Comparator, float]:
-    from cssp.units import get_registry  # noqa: PLC0415 - pint is imported lazily
-
     try:
-        comparator_text, quantity = parse_threshold(text)
+        comparator, value = threshold_in(text, target.unit, f"{entry}.threshold")
     except InputError as error:
         raise ProfileError(
-            profile.source, profile.id, f"{entry}.threshold", error.message
+            profile.source,
+            profile.id,
+            f"{entry}.threshold",
+            f"{error.message} (target {target.id!r} is measured in {target.unit})",
         ) from None
-    comparator = Comparator(comparator_text)
-    units = get_registry().parse_units(target.unit)
-    if (
-        quantity.dimensionless
-        and str(quantity.units) == "dimensionless"
-        and target.unit != "percent"
-    ):
-        value = float(quantity.magnitude)  # a bare number is in the target's unit
-    else:
-        if quantity.dimensionality != units.dimensionality:
-            from cssp.units import describe_dimension  # noqa: PLC0415
-
-            raise ProfileError(
-                profile.source,
-                profile.id,
-                f"{entry}.threshold",
-                f"{text!r} does not fit target {target.id!r}, which is measured in "
-                f"{target.unit} ({describe_dimension(target.unit).split(', such as')[0]})",
-            )
-        value = float(quantity.to(units).magnitude)
-    if not math.isfinite(value):
-        raise ProfileError(
-            profile.source, profile.id, f"{entry}.threshold", f"{text!r} is not finite"
-        )
-    return comparator, value
+    return Comparator(comparator), value
 
 
 def _staffing_pair(

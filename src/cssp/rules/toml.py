@@ -48,7 +48,7 @@ from cssp.model.plan import (
     Text,
 )
 from cssp.rules.profile import HouseholdStaffingRule, Override, Profile
-from cssp.units import get_registry, parse_threshold
+from cssp.units import threshold_in
 
 __all__ = ["FIELDS", "parse_profile"]
 
@@ -271,22 +271,9 @@ def _target(
     if not t.levels:
         raise ProfileError(origin, raw.id, f"{where}.levels", "name at least one level")
     try:
-        comparator_text, quantity = parse_threshold(t.threshold)
+        comparator_text, value = threshold_in(t.threshold, entry.unit, f"{where}.threshold")
     except InputError as error:
-        raise ProfileError(origin, raw.id, f"{where}.threshold", error.message) from None
-    registry = get_registry()
-    unit = registry.parse_units(entry.unit)
-    if str(quantity.units) == "dimensionless" and entry.unit != "percent":
-        value = float(quantity.magnitude)
-    elif quantity.dimensionality == unit.dimensionality:
-        value = float(quantity.to(unit).magnitude)
-    else:
-        raise ProfileError(
-            origin,
-            raw.id,
-            f"{where}.threshold",
-            f"{t.threshold!r} does not fit unit {entry.unit!r}",
-        )
+        raise ProfileError(origin, raw.id, error.path, error.message) from None
     year = t.year or raw.target_year
     if year is None:
         raise ProfileError(origin, raw.id, f"{where}.year", "give the target year")

@@ -1,0 +1,6 @@
+"""Hubei's 14th Five-Year community service plan for cssp, as data only.
+
+This package holds ``profile.toml`` and nothing that runs: cssp finds the file
+through the entry point ``hubei = "cssp_hubei:profile.toml"`` and reads it as
+data, without importing this package.
+"""
