@@ -55,3 +55,23 @@ def test_county_report() -> None:
     assert "440106 天河区" in out
     assert "331124 松阳县" in out
     assert "not met: commercial_service_area_share (9.2)" in out
+
+
+def test_readme_example_runs_and_prints_what_it_says() -> None:
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    code = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    printed = done.stdout.splitlines()
+    assert printed[0] == "met 35.0 30.0"
+    assert printed[1].startswith("Comprehensive service facility area per 100 resident households")
+    assert "is 35 m² per 100 households, which meets" in printed[1]
