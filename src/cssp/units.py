@@ -137,6 +137,8 @@ _NUMBER = re.compile(
     re.VERBOSE,
 )
 
+_TRAILING_NUMBER: Final = re.compile(r"(?:^|\s)[\d.]+\s*$")
+
 _registry: pint.UnitRegistry | None = None
 _registry_lock = threading.Lock()
 # (unit text, canonical unit) -> factor such that value * factor is canonical.
@@ -218,6 +220,13 @@ def _split(text: str, field: str) -> tuple[str | None, float, str]:
         number *= 10_000
     comparator = _COMPARATORS[match["cmp"]] if match["cmp"] else None
     raw = match["unit"]
+    if raw and (raw[0] in "0123456789.," or "," in raw or _TRAILING_NUMBER.search(raw)):
+        # '12,00户', '1,2345户', '3 2平方米', '350 m² 2': pint would evaluate the
+        # stray digits and misread the value; refuse instead.
+        raise UnitError(
+            f"{text!r} is not a number with an optional unit (such as '1200户' or '1,200户')",
+            field,
+        )
     unit = _unit_texts.get(raw)
     if unit is None:
         unit = _unit_text(raw)
@@ -327,6 +336,8 @@ def _factor(unit: str, canonical: str, original: str, field: str) -> float:
         expected = "hours per day, such as '8 h/day' or '8小时/天'" if wants_time else None
         expected = expected or describe_dimension(canonical)
         raise UnitError(f"{original!r} is {_strip_example(found)}, expected {expected}", field)
+    if str(parsed.units) == "percent" and canonical not in (PERCENT, "dimensionless"):
+        raise UnitError(f"{original!r} is a percentage, but this is measured in {canonical}", field)
     factor = float(parsed.to(target).magnitude)
     if len(_factor_cache) < _FACTOR_CACHE_LIMIT:
         _factor_cache[key] = factor

@@ -158,6 +158,8 @@ def _check_unit(unit: str, where: str) -> None:
 
 
 def _build(raw: _PlanFile, where: str) -> Plan:
+    from cssp.evaluate.measures import MEASURES  # noqa: PLC0415 - the engine's registry
+
     if raw.schema != 1:
         raise CatalogueError(f"{where}: unsupported schema {raw.schema}; cssp reads schema 1")
     indicators: dict[str, Indicator] = {}
@@ -166,6 +168,8 @@ def _build(raw: _PlanFile, where: str) -> Plan:
         place = f"{where}: indicator {entry.id!r}"
         if entry.id in indicators:
             raise CatalogueError(f"{place} is defined twice")
+        if entry.measure is not None and entry.measure not in MEASURES:
+            raise CatalogueError(f"{place}: unknown measure {entry.measure!r}")
         _check_unit(entry.unit, place)
         label = entry.unit_label or UNIT_LABELS.get(entry.unit)
         if label is None:
@@ -276,7 +280,6 @@ def parse_plan(text: str, where: str = "<plan>") -> Plan:
     return _build(raw, where)
 
 
-@functools.cache
 def load_plan(plan_id: str = "fyp14") -> Plan:
     """Load one of the plans shipped with cssp.
 
@@ -291,6 +294,11 @@ def load_plan(plan_id: str = "fyp14") -> Plan:
     if plan_id not in PLAN_IDS:
         known = ", ".join(repr(p) for p in PLAN_IDS)
         raise UnknownPlanError(f"unknown plan {plan_id!r}; cssp ships {known}")
+    return _load(plan_id)
+
+
+@functools.cache
+def _load(plan_id: str) -> Plan:
     name = f"{plan_id}.toml"
     text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
     plan = parse_plan(text, name)

@@ -268,6 +268,8 @@ _RECENT: dict[tuple[str | int, int | None, int], tuple[ProfileSet, _Programs]] =
 def _program(
     plan: str | Plan, year: int | None, profiles: ProfileSet | Iterable[Profile] | None, code: str
 ) -> _Program:
+    if year is not None and (type(year) is not int):
+        _year(resolve_plan(plan), year)  # raises for a float, a bool or a string
     profile_set = _profile_set(profiles)
     key = (plan if isinstance(plan, str) else id(plan), year, id(profile_set))
     recent = _RECENT.get(key)

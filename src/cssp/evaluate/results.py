@@ -19,9 +19,19 @@ if TYPE_CHECKING:
 __all__ = ["Assessment", "Counts", "Finding", "RegionAssessment", "RegionReport"]
 
 
-def _number(value: float) -> str:
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+def _number(value: float, other: float | None = None) -> str:
+    """Format with two decimals, or more where fewer would hide a difference from ``other``."""
+    places = 2
+    if other is not None and value != other:
+        while places < 12 and round(value, places) == round(other, places):
+            places += 1
+    text = f"{value:,.{places}f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def _gap(f: Finding) -> str:
+    gap = f.gap or 0.0
+    return _number(gap, 0.0) if gap else "0"
 
 
 @define(frozen=True)
@@ -147,7 +157,7 @@ def _origin(f: Finding, lang: str) -> str:
     unit = f.unit_label.get(lang)
     space = "" if lang == "zh" or unit == "%" else " "
     national = f"{first.comparator.symbol}{_number(first.value)}{space}{unit}"
-    looser = any(step.change is Change.LOOSER for step in steps)
+    looser = f.target.loosened
     if lang == "zh":
         flag = "，低于国家标准" if looser else ""
         return f"；本地标准（{last.profile}，{last.source}），国家规划为{national}{flag}"
@@ -179,8 +189,8 @@ def _explain_en(f: Finding) -> str:
             f"{weak} ({cite})."
         )
     unit = f.unit_label.en
-    observed = f"{_number(f.observed or 0)}{'' if unit == '%' else ' '}{unit}"
-    verdict = "meets" if met else f"falls {_number(f.gap or 0)} short of"
+    observed = f"{_number(f.observed or 0, f.required)}{'' if unit == '%' else ' '}{unit}"
+    verdict = "meets" if met else f"falls {_gap(f)} short of"
     origin = _origin(f, "en")
     target = f"{when} of {_threshold(f, 'en')}{weak}"
     return f"{name} is {observed}, which {verdict} {target} ({cite}{origin})."
@@ -207,8 +217,8 @@ def _explain_zh(f: Finding) -> str:
             f"{t.comparator.symbol}{_number(t.value)}{_value_label(t).zh}"
             f"（{_number(f.observed or 0)}%）；{when}要求{_threshold(f, 'zh')}{weak}（{cite}）。"
         )
-    observed = f"{_number(f.observed or 0)}{f.unit_label.zh}"
-    verdict = "达到" if met else f"未达到（差{_number(f.gap or 0)}）"
+    observed = f"{_number(f.observed or 0, f.required)}{f.unit_label.zh}"
+    verdict = "达到" if met else f"未达到（差{_gap(f)}）"
     origin = _origin(f, "zh")
     return f"{name}为{observed}，{verdict}{when}{_threshold(f, 'zh')}{weak}（{cite}{origin}）。"
 

@@ -15,7 +15,7 @@ from typing import Any, Final, TypeVar
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_structure_fn, override
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from cssp.errors import InputError
 from cssp.model.community import Community, Facility, Staff
@@ -80,6 +80,17 @@ def get_converter() -> cattrs.Converter:
         converter.register_structure_hook(
             cls, make_dict_structure_fn(cls, converter, **_field_hooks(cls))
         )
+    converter.register_unstructure_hook(
+        Community,
+        make_dict_unstructure_fn(
+            Community,
+            converter,
+            services=override(
+                unstruct_hook=lambda s: None if s is None else sorted(x.value for x in s)
+            ),
+            extra=override(unstruct_hook=dict),
+        ),
+    )
     return converter
 
 
@@ -115,10 +126,16 @@ def structure(data: Any, type_: type[T], where: str = "") -> T:
         raise _input_error(exc, where) from None
 
 
+def _leaves(exc: BaseException) -> list[BaseException]:
+    if isinstance(exc, BaseExceptionGroup):
+        return [leaf for inner in exc.exceptions for leaf in _leaves(inner)]
+    return [exc]
+
+
 def _input_error(exc: BaseException, where: str) -> InputError:
     if isinstance(exc, InputError) and not isinstance(exc, cattrs.BaseValidationError):
         path = f"{where}.{exc.path}" if where and exc.path else where or exc.path
-        return InputError(exc.message, path)
+        return type(exc)(exc.message, path)
     problems = _problems(exc, "$")
     if where:
         problems = [(f"{where}.{p}" if p and p != "$" else where, m) for p, m in problems]
@@ -126,7 +143,14 @@ def _input_error(exc: BaseException, where: str) -> InputError:
     count = len(problems)
     more = f" (showing the first {MAX_PROBLEMS})" if count > MAX_PROBLEMS else ""
     if count == 1:
-        return InputError(shown[0][1], shown[0][0])
+        # One problem keeps its own type: a wrong unit stays a UnitError.
+        leaves = _leaves(exc)
+        kind = (
+            type(leaves[0])
+            if len(leaves) == 1 and isinstance(leaves[0], InputError)
+            else InputError
+        )
+        return kind(shown[0][1], shown[0][0])
     return InputError(f"{count} problems in the input{more}", where, shown)
 
 
@@ -159,5 +183,5 @@ def _relocate(error: InputError, where: str) -> InputError:
         for p, m in error.problems
     )
     if len(problems) == 1:
-        return InputError(problems[0][1], problems[0][0])
+        return type(error)(problems[0][1], problems[0][0])
     return InputError(error.message, where, problems)

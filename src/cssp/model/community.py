@@ -111,9 +111,11 @@ def _optional_count(value: object, canonical: str, name: str) -> int | None:
     if type(value) is int:
         return value
     number = to_canonical(value, canonical, name)
-    if number != int(number):
+    whole = round(number)
+    # '0.07万人' is 700.0000000000001 in binary: a whole number all the same.
+    if abs(number - whole) > 1e-9 * max(1.0, abs(number)):
         raise InputError(f"{value!r} is not a whole number", name)
-    return int(number)
+    return int(whole)
 
 
 def _kind(value: object) -> CommunityKind | None:

@@ -32,6 +32,7 @@ __all__ = [
     "Strength",
     "Target",
     "Text",
+    "strictness",
 ]
 
 
@@ -301,6 +302,25 @@ class Provenance:
     change: Change
 
 
+def strictness(
+    old: tuple[Comparator, float], new: tuple[Comparator, float], higher_is_better: bool
+) -> Change:
+    """How a new threshold compares with an old one: same, stricter or looser.
+
+    >>> strictness((Comparator.GE, 30.0), (Comparator.GE, 32.0), True)
+    <Change.STRICTER: 'stricter'>
+    >>> strictness((Comparator.GE, 30.0), (Comparator.GT, 30.0), True)
+    <Change.STRICTER: 'stricter'>
+    """
+    (old_cmp, old_value), (new_cmp, new_value) = old, new
+    if new_value == old_value:
+        if new_cmp == old_cmp:
+            return Change.SAME
+        return Change.STRICTER if new_cmp in (Comparator.GT, Comparator.LT) else Change.LOOSER
+    better = new_value > old_value if higher_is_better else new_value < old_value
+    return Change.STRICTER if better else Change.LOOSER
+
+
 @define(frozen=True)
 class Target:
     """One requirement of a plan: an indicator, compared with a threshold by a year.
@@ -347,8 +367,24 @@ class Target:
 
     @property
     def loosened(self) -> bool:
-        """True when a profile made this target easier to meet than the plan."""
-        return any(step.change is Change.LOOSER for step in self.provenance)
+        """True when the target in force is easier to meet than the national plan's.
+
+        Compares the last step of :attr:`provenance` with the first (the
+        plan's). A county below its province but above the plan is not
+        loosened; that step is still marked :attr:`Change.LOOSER`.
+        """
+        steps = self.provenance
+        if len(steps) < 2 or steps[0].change is not Change.SET:
+            return False
+        first, last = steps[0], steps[-1]
+        return (
+            strictness(
+                (first.comparator, first.value),
+                (last.comparator, last.value),
+                first.comparator.higher_is_better,
+            )
+            is Change.LOOSER
+        )
 
     def milestone(self, year: int) -> float:
         """The threshold for ``year``, on the straight line from the baseline.

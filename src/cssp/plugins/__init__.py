@@ -31,7 +31,7 @@ import attrs
 import pluggy
 from attrs import define
 
-from cssp.errors import CsspError, PluginError, ProfileError
+from cssp.errors import PluginError, ProfileError
 from cssp.plugins import hookspecs
 from cssp.plugins.hookspecs import hookimpl
 from cssp.rules.profile import Profile
@@ -196,8 +196,6 @@ class PluginHost:
             source = f"{dist} {version}" if dist else name
             try:
                 returned: Any = impl.function()
-            except CsspError:
-                raise
             except Exception as error:
                 raise PluginError(source, f"cssp_profiles raised {error!r}") from error
             if not isinstance(returned, list | tuple) or not all(

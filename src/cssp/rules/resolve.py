@@ -33,6 +33,7 @@ from cssp.model.plan import (
     Strength,
     Target,
     Text,
+    strictness,
 )
 from cssp.rules.profile import Profile, StaffingRule, check_scope
 from cssp.units import threshold_in
@@ -52,19 +53,6 @@ def _national_source() -> str:
         return f"cssp {version('cssp')}"
     except PackageNotFoundError:  # pragma: no cover - running from a source tree
         return "cssp"
-
-
-def _strictness(
-    old: tuple[Comparator, float], new: tuple[Comparator, float], higher: bool
-) -> Change:
-    (old_cmp, old_value), (new_cmp, new_value) = old, new
-    if new_value == old_value:
-        strict = (Comparator.GT, Comparator.LT)
-        if new_cmp == old_cmp:
-            return Change.SAME
-        return Change.STRICTER if new_cmp in strict else Change.LOOSER
-    better = new_value > old_value if higher else new_value < old_value
-    return Change.STRICTER if better else Change.LOOSER
 
 
 @define(frozen=True, eq=False)
@@ -98,10 +86,8 @@ class EffectiveTargets:
 
     @property
     def loosened(self) -> tuple[Target, ...]:
-        """Targets some profile in the chain made easier to meet."""
-        return tuple(
-            t for t in self.targets if any(step.change is Change.LOOSER for step in t.provenance)
-        )
+        """Targets the chain made easier to meet than the national plan's."""
+        return tuple(t for t in self.targets if t.loosened)
 
 
 class ProfileSet:
@@ -118,10 +104,11 @@ class ProfileSet:
 
     def __init__(self, profiles: Iterable[Profile] = (), *, strict: bool = False) -> None:
         self.strict = strict
-        ordered = sorted(profiles, key=lambda p: (p.plan, len(p.scope), p.scope, p.id))
-        for profile in ordered:
+        given = tuple(profiles)
+        for profile in given:
             if not isinstance(profile, Profile):
                 raise TypeError(f"{profile!r} is not a Profile")
+        ordered = sorted(given, key=lambda p: (p.plan, len(p.scope), p.scope, p.id))
         self.profiles: tuple[Profile, ...] = tuple(ordered)
         self._check_ids()
         self._layers: dict[str, tuple[_Layer, ...]] = {}
@@ -254,7 +241,7 @@ class ProfileSet:
             )
             resolved = self._resolve(plan, tuple(sorted(chain, key=lambda p: (len(p.scope), p.id))))
             for target in resolved.loosened:
-                step = next(s for s in target.provenance if s.change is Change.LOOSER)
+                step = target.provenance[-1]
                 raise ProfileError(
                     layer.profile.source,
                     step.profile,
@@ -332,7 +319,7 @@ class ProfileSet:
                     pairs[target.id] = (indicator, attrs.evolve(target, provenance=(step,)))
             for target_id, (comparator, value, year, citation, note) in layer.overrides.items():
                 indicator, target = pairs[target_id]
-                change = _strictness(
+                change = strictness(
                     (target.comparator, target.value),
                     (comparator, value),
                     target.comparator.higher_is_better,
