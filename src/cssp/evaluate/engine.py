@@ -469,8 +469,10 @@ def evaluate_region(
         assessments.append(assessment)
         by_target = {check.target.id: raw for check, raw in zip(program.checks, raws, strict=True)}
         members.setdefault(community.code[:prefix], []).append((community.code, by_target))
+    # Members sorted by code: a region's lists do not depend on the input order.
     regions = tuple(
-        _region(programs.for_code(code), code, by, members[code]) for code in sorted(members)
+        _region(programs.for_code(code), code, by, sorted(members[code], key=lambda m: m[0]))
+        for code in sorted(members)
     )
     return RegionReport(programs.plan, programs.year, by, regions, tuple(assessments))
 

@@ -72,7 +72,7 @@ class Finding:
     :param numerator: the sum the value's numerator came from.
     :param denominator: the sum the value's denominator came from.
     :param counts: for a region, how many of its communities reached each status.
-    :param failing: for a region, the codes of the communities that did not meet it.
+    :param failing: for a region, the codes of the communities that did not meet it, sorted.
     """
 
     target: Target
@@ -266,7 +266,7 @@ class RegionAssessment:
     :param code: the region's division code (``""`` for the nation).
     :param name: its official name, when cssp knows it.
     :param level: ``nation``, ``province``, ``prefecture``, ``county`` or ``township``.
-    :param communities: the codes of its communities.
+    :param communities: the codes of its communities, sorted.
     :param findings: one finding per region-level target.
     """
 

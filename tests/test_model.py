@@ -1,0 +1,397 @@
+"""Tests for cssp.model.community: communities, facilities, staff and their validation."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import cssp
+from cssp import Community, CommunityKind, Facility, FacilityKind, Service, Staff
+from cssp.model.divisions import division_path
+
+if TYPE_CHECKING:
+    import strategies as cst
+else:
+    from tests import strategies as cst
+
+#: An urban community of 五山街道, 天河区, 广州市 (a real township; invented figures),
+#: written the way a civil-affairs spreadsheet writes it.
+EXAMPLE_CODE = "440106001001"
+
+
+def example_community() -> Community:
+    return Community(
+        code=EXAMPLE_CODE,
+        name="示例社区",
+        households="1,200户",
+        population="3,600人",
+        building_area="8.4万平方米",
+        facilities=[
+            Facility(
+                "comprehensive",
+                floor_area="420平方米",
+                activity_area="260平方米",
+                office_area="60 m²",
+                opening_hours="9小时/天",
+            ),
+            Facility("commercial", floor_area="5,000 m²", opening_hours=12),
+        ],
+        staff=Staff(community_workers="8人", social_workers=2, disaster_information_officers=1),
+        services=["self_service_kiosk", "agency_service", "online_service_24h"],
+    )
+
+
+# --- the example -----------------------------------------------------------------
+
+
+def test_example_community_builds() -> None:
+    c = example_community()
+    assert c.code == EXAMPLE_CODE
+    assert c.kind is CommunityKind.URBAN
+    assert c.households == 1200
+    assert isinstance(c.households, int)
+    assert c.population == 3600
+    assert c.building_area == pytest.approx(84_000)
+    assert c.facilities is not None
+    assert len(c.facilities) == 2
+    centre = c.facilities[0]
+    assert centre.kind is FacilityKind.COMPREHENSIVE
+    assert (centre.floor_area, centre.activity_area, centre.office_area) == (420, 260, 60)
+    assert centre.opening_hours == 8 + 1
+    assert c.comprehensive_facilities == (centre,)
+    assert c.staff == Staff(community_workers=8, social_workers=2, disaster_information_officers=1)
+    assert c.services == frozenset(
+        {Service.SELF_SERVICE_KIOSK, Service.AGENCY_SERVICE, Service.ONLINE_SERVICE_24H}
+    )
+    assert (c.resettlement, c.old_residential_area, c.newly_built) == (False, False, False)
+
+
+def test_enclosing_division_codes() -> None:
+    c = example_community()
+    assert (c.province, c.prefecture, c.county, c.township) == (
+        "44",
+        "4401",
+        "440106",
+        "440106001",
+    )
+    names = [name for _, name in division_path(c.code)]
+    assert names == ["广东省", "广州市", "天河区", "五山街道"]
+
+
+def test_defaults_mean_unknown() -> None:
+    c = Community(code=EXAMPLE_CODE)
+    assert c.households is None
+    assert c.population is None
+    assert c.building_area is None
+    assert c.facilities is None
+    assert c.services is None
+    assert c.staff == Staff()
+    assert c.staff.community_workers is None
+    assert c.comprehensive_facilities == ()
+
+
+def test_empty_facilities_differ_from_unknown() -> None:
+    assert Community(code=EXAMPLE_CODE, facilities=[]).facilities == ()
+    assert Community(code=EXAMPLE_CODE, services=[]).services == frozenset()
+
+
+# --- kind and code -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        ("440106001001", CommunityKind.URBAN),
+        ("440106001199", CommunityKind.URBAN),
+        ("330106109200", CommunityKind.RURAL),
+        ("330106109399", CommunityKind.RURAL),
+        ("110101001001", CommunityKind.URBAN),
+        ("650102001201", CommunityKind.RURAL),
+    ],
+)
+def test_kind_is_inferred_from_the_code(code: str, kind: CommunityKind) -> None:
+    assert Community(code=code).kind is kind
+    assert Community(code=code, kind=kind).kind is kind
+    assert Community(code=code, kind=kind.value).kind is kind
+
+
+@pytest.mark.parametrize(
+    ("code", "alias", "kind"),
+    [
+        ("440106001001", "城市", CommunityKind.URBAN),
+        ("440106001001", "社区", CommunityKind.URBAN),
+        ("440106001001", "URBAN", CommunityKind.URBAN),
+        ("330106109201", "农村", CommunityKind.RURAL),
+        ("330106109201", "村", CommunityKind.RURAL),
+    ],
+)
+def test_kind_aliases(code: str, alias: str, kind: CommunityKind) -> None:
+    assert Community(code=code, kind=alias).kind is kind
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [("440106001001", "rural"), ("330106109201", "urban"), ("330106109201", "社区")],
+)
+def test_kind_contradicting_the_code_is_an_error(code: str, kind: str) -> None:
+    with pytest.raises(cssp.InputError) as info:
+        Community(code=code, kind=kind)
+    assert info.value.path == "kind"
+    assert code in str(info.value)
+
+
+def test_unknown_kind_is_an_error() -> None:
+    with pytest.raises(cssp.InputError) as info:
+        Community(code=EXAMPLE_CODE, kind="suburban")
+    assert info.value.path == "kind"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "44010600100",  # 11 digits
+        "4401060010011",  # 13 digits
+        "",
+        "44010600100a",
+        "４４０１０６００１００１",  # full-width digits
+        "440106 001001",
+        "990106001001",  # unknown province
+        "000106001001",
+        "700106001001",
+        "440106001000",  # village digits 000
+        "440106001400",  # 400 and above
+        "440106001999",
+    ],
+)
+def test_bad_codes(code: str) -> None:
+    with pytest.raises(cssp.InputError) as info:
+        Community(code=code)
+    assert info.value.path == "code"
+
+
+@pytest.mark.parametrize("code", [440106001001, None, b"440106001001"])
+def test_code_must_be_a_string(code: Any) -> None:
+    with pytest.raises(cssp.InputError) as info:
+        Community(code=code)
+    assert info.value.path == "code"
+
+
+# --- invalid values name their field ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"households": -1}, "households"),
+        ({"households": 12.5}, "households"),
+        ({"households": "1200.5户"}, "households"),
+        ({"households": "1200人"}, "households"),
+        ({"households": True}, "households"),
+        ({"households": float("nan")}, "households"),
+        ({"population": -3}, "population"),
+        ({"population": "36.5人"}, "population"),
+        ({"building_area": -0.5}, "building_area"),
+        ({"building_area": "3 kg"}, "building_area"),
+        ({"building_area": float("inf")}, "building_area"),
+        ({"services": ["teleport"]}, "services"),
+        ({"services": "broadband"}, "services"),
+        ({"elderly_monthly_visit_rate": 120}, "elderly_monthly_visit_rate"),
+        ({"elderly_monthly_visit_rate": -1}, "elderly_monthly_visit_rate"),
+        ({"social_organisations": -1}, "social_organisations"),
+        ({"registered_volunteers": 2.5}, "registered_volunteers"),
+        ({"resettlement": "yes"}, "resettlement"),
+        ({"newly_built": 1}, "newly_built"),
+        ({"staff": {"community_workers": 1}}, "staff"),
+        ({"facilities": [{"kind": "comprehensive", "floor_area": 1}]}, "facilities[0]"),
+    ],
+)
+def test_community_errors_name_the_field(kwargs: dict[str, Any], field: str) -> None:
+    with pytest.raises(cssp.InputError) as info:
+        Community(code=EXAMPLE_CODE, **kwargs)
+    assert info.value.path == field
+    assert str(info.value).startswith(f"{field}: ")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"floor_area": -1}, "floor_area"),
+        ({"floor_area": "3 kg"}, "floor_area"),
+        ({"floor_area": 100, "activity_area": -1}, "activity_area"),
+        ({"floor_area": 100, "office_area": -0.1}, "office_area"),
+        ({"floor_area": 100, "activity_area": 100.5}, "activity_area"),
+        ({"floor_area": 100, "office_area": "101平方米"}, "office_area"),
+        ({"floor_area": 100, "opening_hours": 24.5}, "opening_hours"),
+        ({"floor_area": 100, "opening_hours": "25小时/天"}, "opening_hours"),
+        ({"floor_area": 100, "opening_hours": -1}, "opening_hours"),
+        ({"floor_area": 100, "opening_hours": "80%"}, "opening_hours"),
+    ],
+)
+def test_facility_errors_name_the_field(kwargs: dict[str, Any], field: str) -> None:
+    with pytest.raises(cssp.InputError) as info:
+        Facility("comprehensive", **kwargs)
+    assert info.value.path == field
+
+
+def test_activity_area_larger_than_floor_area_says_both() -> None:
+    with pytest.raises(cssp.InputError, match=r"activity_area: 120 m² .* 100 m²"):
+        Facility("comprehensive", floor_area=100, activity_area=120)
+
+
+def test_facility_limits_are_inclusive() -> None:
+    f = Facility("comprehensive", floor_area=100, activity_area=100, office_area=100)
+    assert f.activity_area == f.office_area == f.floor_area == 100
+    assert Facility("other", floor_area=0, opening_hours=24).opening_hours == 24
+    assert Facility("other", floor_area=0, opening_hours="24小时/天").opening_hours == 24
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("comprehensive", FacilityKind.COMPREHENSIVE),
+        ("综合服务设施", FacilityKind.COMPREHENSIVE),
+        ("商业设施", FacilityKind.COMMERCIAL),
+        ("其他", FacilityKind.OTHER),
+        (FacilityKind.OTHER, FacilityKind.OTHER),
+    ],
+)
+def test_facility_kinds(kind: str, expected: FacilityKind) -> None:
+    assert Facility(kind, floor_area=1).kind is expected
+
+
+def test_unknown_facility_kind() -> None:
+    with pytest.raises(cssp.InputError) as info:
+        Facility("shop", floor_area=1)
+    assert info.value.path == "kind"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"community_workers": -1}, "community_workers"),
+        ({"social_workers": 1.5}, "social_workers"),
+        ({"disaster_information_officers": -2}, "disaster_information_officers"),
+        ({"community_workers": "5户"}, "community_workers"),
+        ({"community_workers": 2, "trained_workers": 3}, "trained_workers"),
+        ({"community_workers": 0, "trained_workers": 1}, "trained_workers"),
+    ],
+)
+def test_staff_errors_name_the_field(kwargs: dict[str, Any], field: str) -> None:
+    with pytest.raises(cssp.InputError) as info:
+        Staff(**kwargs)
+    assert info.value.path == field
+
+
+def test_staff_counts_accept_units() -> None:
+    s = Staff(community_workers="15人", social_workers=2.0, trained_workers="15名")
+    assert (s.community_workers, s.social_workers, s.trained_workers) == (15, 2, 15)
+    assert all(isinstance(v, int) for v in (s.community_workers, s.social_workers))
+    assert Staff(community_workers=3, trained_workers=3).trained_workers == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "households"),
+    [("1.2万户", 12_000), ("0.12万户", 1_200), ("1,200户", 1_200), ("12百户", 1_200)],
+)
+def test_household_counts_in_wan(text: str, households: int) -> None:
+    assert Community(code=EXAMPLE_CODE, households=text).households == households
+
+
+@pytest.mark.parametrize(
+    ("text", "persons"), [("0.07万人", 700), ("1.001万人", 10_010), ("0.0029万人", 29)]
+)
+def test_population_in_wan_is_a_whole_number(text: str, persons: int) -> None:
+    assert Community(code=EXAMPLE_CODE, population=text).population == persons
+
+
+def test_service_names() -> None:
+    assert Service("5g") is Service.NETWORK_5G
+    assert Service.SELF_SERVICE_KIOSK.zh == "政务通用自助服务"
+    assert all(service.zh for service in Service)
+    assert CommunityKind.URBAN.zh == "城市社区"
+    assert CommunityKind.RURAL.zh == "农村社区"
+
+
+# --- immutability ----------------------------------------------------------------------
+
+
+def test_objects_are_frozen() -> None:
+    c = example_community()
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        c.households = 1  # type: ignore[misc]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        c.staff.community_workers = 1  # type: ignore[misc]
+    assert c.facilities is not None
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        c.facilities[0].floor_area = 1  # type: ignore[misc]
+    assert isinstance(c.facilities, tuple)
+    assert isinstance(c.services, frozenset)
+
+
+def test_evolve_converts_and_validates() -> None:
+    c = example_community()
+    bigger = attrs.evolve(c, households="1,500户")
+    assert bigger.households == 1500
+    assert c.households == 1200
+    assert bigger.code == c.code
+    with pytest.raises(cssp.InputError) as info:
+        attrs.evolve(c, households=-1)
+    assert info.value.path == "households"
+    centre = Facility("comprehensive", floor_area=100)
+    assert attrs.evolve(centre, floor_area="3亩").floor_area == pytest.approx(2000)
+    with pytest.raises(cssp.InputError) as info:
+        attrs.evolve(centre, activity_area=150)
+    assert info.value.path == "activity_area"
+
+
+def test_evolve_to_a_code_of_the_other_kind() -> None:
+    c = example_community()
+    with pytest.raises(cssp.InputError) as info:
+        attrs.evolve(c, code="330106109201")
+    assert info.value.path == "kind"
+    assert attrs.evolve(c, code="330106109201", kind=None).kind is CommunityKind.RURAL
+
+
+def test_equal_communities_hash_equal() -> None:
+    assert example_community() == example_community()
+    assert hash(example_community()) == hash(example_community())
+    assert example_community() != attrs.evolve(example_community(), name="另一个社区")
+
+
+# --- properties of the strategies (they feed every property test) ---------------------
+
+
+@given(cst.communities())
+def test_generated_communities_are_consistent(c: Community) -> None:
+    village = int(c.code[9:])
+    assert (c.kind is CommunityKind.URBAN) == (1 <= village <= 199)
+    assert (c.kind is CommunityKind.RURAL) == (200 <= village <= 399)
+    assert attrs.evolve(c) == c
+    for facility in c.facilities or ():
+        assert 0 <= (facility.activity_area or 0) <= facility.floor_area
+
+
+@given(cst.communities(kind="rural", complete=True))
+def test_complete_communities_have_every_field(c: Community) -> None:
+    assert c.kind is CommunityKind.RURAL
+    assert None not in (c.households, c.population, c.building_area, c.facilities, c.services)
+    assert None not in attrs.astuple(c.staff)
+    for facility in c.facilities or ():
+        assert None not in (facility.activity_area, facility.office_area, facility.opening_hours)
+
+
+@given(cst.community_lists(max_size=6, township="330106109"))
+def test_community_lists_have_unique_codes(group: list[Community]) -> None:
+    assert len({c.code for c in group}) == len(group)
+    assert all(c.township == "330106109" for c in group)
+
+
+@given(cst.communities(), st.integers(min_value=-1000, max_value=-1))
+def test_a_negative_count_is_always_rejected(c: Community, negative: int) -> None:
+    with pytest.raises(cssp.InputError) as info:
+        attrs.evolve(c, households=negative)
+    assert info.value.path == "households"
