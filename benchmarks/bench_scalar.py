@@ -7,7 +7,7 @@ Two goals, one line each::
 
 ``scalar_vs_naive_pint``
     Verdicts for one community against every community-level target of
-    ``fyp14``, by :func:`cssp.evaluate.engine.statuses`, against a naive
+    ``fyp14``, by :func:`cssp.engine.scalar.statuses`, against a naive
     implementation that keeps one pint quantity per field (built once, outside
     the timed loop) and computes every indicator with pint arithmetic,
     comparing it with a pint threshold. Before timing, the script asserts that
@@ -46,7 +46,7 @@ from typing import Any, Final
 
 import cssp
 import cssp.io
-from cssp.evaluate.engine import statuses
+from cssp.engine.scalar import statuses
 from cssp.units import Q_, get_registry
 
 #: The goals: name -> the least acceptable ratio.

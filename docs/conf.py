@@ -121,9 +121,9 @@ html_show_sourcelink = False
 DEFINING_MODULES = (
     "cssp.catalogue",
     "cssp.errors",
-    "cssp.evaluate.engine",
-    "cssp.evaluate.measures",
-    "cssp.evaluate.results",
+    "cssp.engine.scalar",
+    "cssp.engine.measures",
+    "cssp.engine.results",
     "cssp.io.converter",
     "cssp.model.community",
     "cssp.model.plan",

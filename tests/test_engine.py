@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import cssp
 from cssp import Community, Facility, FacilityKind, Finding, Service, Staff, Status
-from cssp.evaluate import REGION_LEVELS
+from cssp.engine import REGION_LEVELS
 
 if TYPE_CHECKING:
     import strategies as cst

@@ -13,17 +13,7 @@ Everything public is re-exported here; nothing else is public.
 """
 
 from cssp.catalogue import PLAN_IDS, load_plan
-from cssp.errors import (
-    CatalogueError,
-    CsspError,
-    InputError,
-    PluginError,
-    ProfileConflictError,
-    ProfileError,
-    UnitError,
-    UnknownPlanError,
-)
-from cssp.evaluate import (
+from cssp.engine import (
     Assessment,
     Counts,
     Finding,
@@ -34,6 +24,16 @@ from cssp.evaluate import (
     evaluate,
     evaluate_figures,
     evaluate_region,
+)
+from cssp.errors import (
+    CatalogueError,
+    CsspError,
+    InputError,
+    PluginError,
+    ProfileConflictError,
+    ProfileError,
+    UnitError,
+    UnknownPlanError,
 )
 from cssp.model.community import Community, CommunityKind, Facility, FacilityKind, Service, Staff
 from cssp.model.plan import (

@@ -158,7 +158,7 @@ def _check_unit(unit: str, where: str) -> None:
 
 
 def _build(raw: _PlanFile, where: str) -> Plan:
-    from cssp.evaluate.measures import MEASURES  # noqa: PLC0415 - the engine's registry
+    from cssp.engine.measures import MEASURES  # noqa: PLC0415 - the engine's registry
 
     if raw.schema != 1:
         raise CatalogueError(f"{where}: unsupported schema {raw.schema}; cssp reads schema 1")

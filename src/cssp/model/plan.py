@@ -2,7 +2,7 @@
 
 These classes are what :func:`cssp.load_plan` returns. They hold no
 computation: how an indicator is measured on a community is registered in
-:mod:`cssp.evaluate`, by indicator measure.
+:mod:`cssp.engine`, by indicator measure.
 """
 
 from __future__ import annotations
@@ -416,7 +416,7 @@ class Indicator:
     :param unit: its unit in pint notation, e.g. ``meter ** 2 / hundred_households``.
     :param unit_label: the unit as printed, in Chinese and English.
     :param kind: how it aggregates over a region (:class:`IndicatorKind`).
-    :param measure: the key of the computation registered in :mod:`cssp.evaluate`,
+    :param measure: the key of the computation registered in :mod:`cssp.engine`,
         or ``None`` when cssp cannot compute it from community data.
     :param citation: where the plan defines it.
     :param baseline: the baseline value, if the plan gives one.

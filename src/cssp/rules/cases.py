@@ -33,10 +33,10 @@ from typing import Any
 
 from attrs import define, field
 
+from cssp.engine.measures import Status
+from cssp.engine.results import Finding
+from cssp.engine.scalar import evaluate, evaluate_region
 from cssp.errors import InputError
-from cssp.evaluate.engine import evaluate, evaluate_region
-from cssp.evaluate.measures import Status
-from cssp.evaluate.results import Finding
 from cssp.io.converter import structure, structure_communities
 from cssp.rules.resolve import ProfileSet
 

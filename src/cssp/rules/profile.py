@@ -28,7 +28,7 @@ from cssp.model.divisions import DIVISION_LENGTHS, PROVINCES_BY_CODE
 from cssp.model.plan import Citation, Indicator, Scope, Text
 
 if TYPE_CHECKING:
-    from cssp.evaluate.measures import Measure
+    from cssp.engine.measures import Measure
 
 __all__ = ["HouseholdStaffingRule", "Override", "Profile", "StaffingRule", "check_scope"]
 

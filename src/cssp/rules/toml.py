@@ -31,8 +31,8 @@ from typing import Final
 from attrs import define, field
 
 from cssp.catalogue import UNIT_LABELS
+from cssp.engine.measures import NO_POPULATION, Measure, Observation, Skip, Status
 from cssp.errors import InputError, ProfileError
-from cssp.evaluate.measures import NO_POPULATION, Measure, Observation, Skip, Status
 from cssp.io.converter import structure
 from cssp.model.community import Community
 from cssp.model.plan import (

@@ -1,14 +1,17 @@
-"""The compliance engine: findings for one community, regions, and reported figures."""
+"""The compliance engine: findings for one community, regions, and reported figures.
 
-from cssp.evaluate.engine import (
+The package is ``cssp.engine`` (not ``cssp.evaluate``, which is the function).
+"""
+
+from cssp.engine.measures import MEASURES, Status
+from cssp.engine.results import Assessment, Counts, Finding, RegionAssessment, RegionReport
+from cssp.engine.scalar import (
     REGION_LEVELS,
     effective_targets,
     evaluate,
     evaluate_figures,
     evaluate_region,
 )
-from cssp.evaluate.measures import MEASURES, Status
-from cssp.evaluate.results import Assessment, Counts, Finding, RegionAssessment, RegionReport
 
 __all__ = [
     "MEASURES",

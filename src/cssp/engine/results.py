@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Final
 
 from attrs import define, field
 
-from cssp.evaluate.measures import Status
+from cssp.engine.measures import Status
 from cssp.model.plan import Change, IndicatorKind, Level, Strength, Target, Text
 
 if TYPE_CHECKING:

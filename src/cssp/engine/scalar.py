@@ -15,9 +15,9 @@ from typing import Final
 from attrs import define, field
 
 from cssp.catalogue import resolve_plan
+from cssp.engine.measures import MEASURES, Measure, Observation, Skip, Status
+from cssp.engine.results import Assessment, Counts, Finding, RegionAssessment, RegionReport
 from cssp.errors import CatalogueError, InputError
-from cssp.evaluate.measures import MEASURES, Measure, Observation, Skip, Status
-from cssp.evaluate.results import Assessment, Counts, Finding, RegionAssessment, RegionReport
 from cssp.model.community import Community, CommunityKind
 from cssp.model.plan import IndicatorKind, Level, Plan, Scope, Target, Text
 from cssp.plugins import default_profiles
@@ -398,7 +398,7 @@ def evaluate(
         those of the installed plugins (see :func:`cssp.default_profiles`), a
         :class:`~cssp.rules.resolve.ProfileSet` or a list of profiles, or
         ``()`` for the national plan alone.
-    :return: an :class:`~cssp.evaluate.results.Assessment` with one finding per target.
+    :return: an :class:`~cssp.engine.results.Assessment` with one finding per target.
     """
     if not isinstance(community, Community):
         raise InputError(f"{type(community).__name__} is not a Community", "community")
@@ -435,7 +435,7 @@ def evaluate_region(
     communities that have the thing, and a per-community requirement becomes
     the share of communities that reach it. Communities whose finding is not
     applicable or has no data are left out of the sums and counted in
-    :attr:`~cssp.evaluate.results.Finding.counts`. Each community is judged by
+    :attr:`~cssp.engine.results.Finding.counts`. Each community is judged by
     the targets in force for its code; each region by those in force for the
     region's code (a province's profile applies to the province and below).
 
