@@ -599,7 +599,7 @@ def bench_scalar(settings: Settings) -> None:
     # The baseline must give the same verdicts as cssp, sample by sample.
     seen: set[str] = set()
     for community, pint_community in zip(communities, naive, strict=True):
-        expected = tuple(str(s) for s in statuses(community, plan))
+        expected = tuple(str(s) for s in statuses(community, plan, profiles=()))
         got = naive_statuses(pint_community)
         assert got == expected, f"{community.code}: naive {got} != cssp {expected}"
         assert naive_statuses_inline(pint_community) == expected, community.code
@@ -620,12 +620,12 @@ def bench_scalar(settings: Settings) -> None:
     def run_statuses() -> None:
         for _ in range(settings.cssp_rounds):
             for c in communities:
-                statuses(c, plan)
+                statuses(c, plan, profiles=())
 
     def run_evaluate() -> None:
         for _ in range(settings.cssp_rounds):
             for c in communities:
-                cssp.evaluate(c, plan)
+                cssp.evaluate(c, plan, profiles=())
 
     naive_total, inline_total, statuses_total, evaluate_total = best_times(
         (run_naive, run_naive_inline, run_statuses, run_evaluate), settings.repeats
