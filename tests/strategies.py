@@ -47,6 +47,7 @@ __all__ = [
     "communities",
     "community_codes",
     "community_lists",
+    "example_community",
     "facilities",
     "opening_hours",
     "services",
@@ -270,4 +271,27 @@ def community_lists(
         min_size=min_size,
         max_size=max_size,
         unique_by=lambda community: community.code,
+    )
+
+
+def example_community() -> Community:
+    """The example community: 420 m² of comprehensive facility for 1,200 households."""
+    return Community(
+        code="440106001001",  # a residents' committee of 五山街道, 天河区, 广州市
+        name="示例社区",
+        households="1,200户",
+        population="3,600人",
+        building_area="8.4万平方米",
+        facilities=[
+            Facility(
+                "comprehensive",
+                floor_area="420平方米",
+                activity_area="260平方米",
+                office_area="60 m²",
+                opening_hours="9小时/天",
+            ),
+            Facility("commercial", floor_area="5,000 m²", opening_hours=12),
+        ],
+        staff=Staff(community_workers="8人", social_workers=2, disaster_information_officers=1),
+        services=["self_service_kiosk", "agency_service", "online_service_24h"],
     )

@@ -23,27 +23,7 @@ RURAL: Final = "330106109201"  # a villagers' committee of 三墩镇, 西湖区,
 FOUR_STATUSES: Final = frozenset(Status)
 
 
-def example_community() -> Community:
-    """The example community: 420 m² of comprehensive facility for 1,200 households."""
-    return Community(
-        code=URBAN,
-        name="示例社区",
-        households="1,200户",
-        population="3,600人",
-        building_area="8.4万平方米",
-        facilities=[
-            Facility(
-                "comprehensive",
-                floor_area="420平方米",
-                activity_area="260平方米",
-                office_area="60 m²",
-                opening_hours="9小时/天",
-            ),
-            Facility("commercial", floor_area="5,000 m²", opening_hours=12),
-        ],
-        staff=Staff(community_workers="8人", social_workers=2, disaster_information_officers=1),
-        services=["self_service_kiosk", "agency_service", "online_service_24h"],
-    )
+example_community = cst.example_community
 
 
 def finding(community: Community, target: str, **kwargs: Any) -> Finding:

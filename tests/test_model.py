@@ -23,26 +23,7 @@ else:
 EXAMPLE_CODE = "440106001001"
 
 
-def example_community() -> Community:
-    return Community(
-        code=EXAMPLE_CODE,
-        name="示例社区",
-        households="1,200户",
-        population="3,600人",
-        building_area="8.4万平方米",
-        facilities=[
-            Facility(
-                "comprehensive",
-                floor_area="420平方米",
-                activity_area="260平方米",
-                office_area="60 m²",
-                opening_hours="9小时/天",
-            ),
-            Facility("commercial", floor_area="5,000 m²", opening_hours=12),
-        ],
-        staff=Staff(community_workers="8人", social_workers=2, disaster_information_officers=1),
-        services=["self_service_kiosk", "agency_service", "online_service_24h"],
-    )
+example_community = cst.example_community
 
 
 # --- the example -----------------------------------------------------------------

@@ -223,20 +223,11 @@ def _explain_zh(f: Finding) -> str:
     return f"{name}为{observed}，{verdict}{when}{_threshold(f, 'zh')}{weak}（{cite}{origin}）。"
 
 
-@define(frozen=True)
-class Assessment:
-    """Every finding for one community.
+class _Findings:
+    """What Assessment and RegionAssessment share: lookups over their findings."""
 
-    :param community: the community evaluated.
-    :param plan: the plan it was evaluated against.
-    :param year: the year evaluated.
-    :param findings: one finding per community-level target.
-    """
-
-    community: Community
-    plan: Plan = field(repr=False)
-    year: int
-    findings: tuple[Finding, ...] = field(repr=False)
+    __slots__ = ()
+    findings: tuple[Finding, ...]
 
     def __iter__(self) -> Iterator[Finding]:
         return iter(self.findings)
@@ -260,7 +251,23 @@ class Assessment:
 
 
 @define(frozen=True)
-class RegionAssessment:
+class Assessment(_Findings):
+    """Every finding for one community.
+
+    :param community: the community evaluated.
+    :param plan: the plan it was evaluated against.
+    :param year: the year evaluated.
+    :param findings: one finding per community-level target.
+    """
+
+    community: Community
+    plan: Plan = field(repr=False)
+    year: int
+    findings: tuple[Finding, ...] = field(repr=False)
+
+
+@define(frozen=True)
+class RegionAssessment(_Findings):
     """Every region-level finding for one region.
 
     :param code: the region's division code (``""`` for the nation).
@@ -275,21 +282,6 @@ class RegionAssessment:
     level: str
     communities: tuple[str, ...] = field(repr=False)
     findings: tuple[Finding, ...] = field(repr=False)
-
-    def __iter__(self) -> Iterator[Finding]:
-        return iter(self.findings)
-
-    def finding(self, target_id: str) -> Finding:
-        """The finding on one target, by its id."""
-        for f in self.findings:
-            if f.target.id == target_id:
-                return f
-        raise KeyError(target_id)
-
-    @property
-    def statuses(self) -> dict[str, Status]:
-        """Each target's status, by target id."""
-        return {f.target.id: f.status for f in self.findings}
 
 
 @define(frozen=True)
