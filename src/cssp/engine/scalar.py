@@ -250,13 +250,21 @@ class _Programs:
         self.year = _year(self.plan, year)
         self.profiles = profiles
         self._by_key: dict[tuple[str, ...], _Program] = {}
+        # Scopes are at most 9 digits, so a code's chain is that of its
+        # township prefix: one dict lookup per community.
+        self._by_township: dict[str, _Program] = {}
 
     def for_code(self, code: str) -> _Program:
-        key = self.profiles.scopes_key(self.plan.id, code)
-        program = self._by_key.get(key)
+        township = code[:9]
+        program = self._by_township.get(township)
         if program is None:
-            program = _compile(self.profiles.effective(self.plan, code), self.year)
-            self._by_key[key] = program
+            key = self.profiles.scopes_key(self.plan.id, code)
+            program = self._by_key.get(key)
+            if program is None:
+                program = _compile(self.profiles.effective(self.plan, code), self.year)
+                self._by_key[key] = program
+            if len(self._by_township) < 65536:
+                self._by_township[township] = program
         return program
 
 
