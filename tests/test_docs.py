@@ -5,7 +5,8 @@ pages are read as text and every name of ``cssp.__all__`` must be documented
 there, exactly once, under the module that defines it. The Sphinx build itself
 runs in a subprocess, with warnings as errors and every cross-reference
 checked (``-n -W``), and so does its doctest builder, which runs every example
-of the tutorial and explanation pages.
+of the tutorial, how-to and explanation pages. The how-to must explain every key
+of the TOML profile and cases formats.
 """
 
 from __future__ import annotations
@@ -102,6 +103,43 @@ def test_catalogue_page_covers_every_plan() -> None:
     text = (REFERENCE / "catalogue.md").read_text("utf-8")
     shown = set(re.findall(r"^```\{cssp-catalogue\}\s+(\w+)\s*$", text, re.MULTILINE))
     assert shown == set(cssp.PLAN_IDS)
+
+
+# --- the how-to: every key of the TOML formats is explained -------------------
+
+HOWTO: Final = DOCS / "howto" / "write-a-plugin.md"
+
+
+def _schema_keys() -> list[str]:
+    """Every key of a TOML profile (cssp.rules.toml) and of a cases file (cssp.rules.cases)."""
+    import attrs
+
+    import cssp.rules.cases
+    import cssp.rules.toml
+
+    classes = [
+        getattr(cssp.rules.toml, name)
+        for name in (
+            "_ProfileFile",
+            "_OverrideEntry",
+            "_IndicatorEntry",
+            "_TargetEntry",
+            "_StaffingEntry",
+            "_CitationEntry",
+        )
+    ]
+    classes += [cssp.rules.cases._CasesFile, cssp.rules.cases._Case]
+    return sorted({field.name for cls in classes for field in attrs.fields(cls)})
+
+
+@pytest.mark.parametrize("key", _schema_keys())
+def test_howto_explains_every_toml_key(key: str) -> None:
+    """A key added to the profile or cases schema must be explained in the how-to."""
+    text = HOWTO.read_text("utf-8")
+    cells = (f"| `{key}`", f", `{key}`", f"| `[{key}]`", f"| `[[{key}]]`")
+    assert any(cell in text for cell in cells), (
+        f"the TOML key {key!r} is not explained in a table of docs/howto/write-a-plugin.md"
+    )
 
 
 # --- the examples of the modules the reference shows ---------------------------
