@@ -12,6 +12,7 @@ listed one by one in ``nitpick_ignore`` below, each with its reason.
 
 from __future__ import annotations
 
+import doctest
 import os
 import sys
 from pathlib import Path
@@ -107,6 +108,8 @@ doctest_global_setup = """
 import cssp
 """
 doctest_test_doctest_blocks = ""
+# Check exception messages too: cssp's errors are part of what it promises.
+doctest_default_flags = doctest.ELLIPSIS | doctest.DONT_ACCEPT_TRUE_FOR_1
 
 # -- HTML ------------------------------------------------------------------------
 

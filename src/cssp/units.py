@@ -57,6 +57,7 @@ __all__ = [
     "get_registry",
     "parse_quantity",
     "parse_threshold",
+    "ratio_scale",
     "setup_registry",
     "threshold_in",
     "to_canonical",
@@ -276,6 +277,23 @@ def threshold_in(text: str, canonical: str, field: str) -> tuple[str, float]:
     comparator, number, unit = _split(text, field)
     value = number if unit == "dimensionless" else number * _factor(unit, canonical, text, field)
     return comparator or ">=", _finite(value, text, field)
+
+
+def ratio_scale(numerator: str, denominator: str, unit: str) -> float:
+    """The factor that turns ``numerator ÷ denominator`` into ``unit``.
+
+    >>> ratio_scale("meter ** 2", "household", "meter ** 2 / hundred_households")
+    100.0
+
+    :raises UnitError: when the ratio's dimension does not fit ``unit``.
+    """
+    try:
+        quantity = get_registry().Quantity(1, f"({numerator}) / ({denominator})")
+        value = float(quantity.to(unit).magnitude)
+    except Exception as error:  # pint's DimensionalityError and friends
+        raise UnitError(f"({numerator}) / ({denominator}) does not fit {unit!r}: {error}") from None
+    nearest = round(value)
+    return float(nearest) if nearest and abs(value - nearest) <= 1e-12 * abs(value) else value
 
 
 def _expression(unit: str, original: str, field: str) -> pint.Quantity:

@@ -135,6 +135,9 @@ class Finding:
 _WEAK: Final = {Strength.GENERALLY, Strength.AS_A_RULE, Strength.SHOULD, Strength.PROMOTE}
 
 
+STAFFING_TARGET: Final = "community_staffing"  # cssp.rules.resolve.STAFFING_TARGET
+
+
 def _value_label(target: Target) -> Text:
     from cssp.catalogue import UNIT_LABELS  # noqa: PLC0415 - avoid an import cycle
 
@@ -177,21 +180,27 @@ def _explain_en(f: Finding) -> str:
     weak = f", which the plan words as '{t.strength.value.replace('_', ' ')}' ({t.strength.zh})"
     weak = weak if t.strength in _WEAK else ""
     met = f.status is Status.MET
+    origin = _origin(f, "en")
     if f.kind is IndicatorKind.COVERAGE and f.level is Level.COMMUNITY:
         have = "has it" if met else "does not have it"
-        return f"{name}: the community {have}; {when} is {_threshold(f, 'en')}{weak} ({cite})."
+        return (
+            f"{name}: the community {have}; {when} is {_threshold(f, 'en')}{weak} ({cite}{origin})."
+        )
     if f.kind is IndicatorKind.PER_COMMUNITY and f.level is Level.REGION and f.counts:
         c = f.counts
+        level = (
+            "their staffing standard"
+            if t.id == STAFFING_TARGET
+            else f"{t.comparator.symbol}{_number(t.value)} {_value_label(t).en}"
+        )
         return (
-            f"{name}: {c.met} of {c.evaluated} communities reach "
-            f"{t.comparator.symbol}{_number(t.value)} {_value_label(t).en} "
+            f"{name}: {c.met} of {c.evaluated} communities reach {level} "
             f"({_number(f.observed or 0)}%); {when} asks for {_threshold(f, 'en')} of them"
-            f"{weak} ({cite})."
+            f"{weak} ({cite}{origin})."
         )
     unit = f.unit_label.en
     observed = f"{_number(f.observed or 0, f.required)}{'' if unit == '%' else ' '}{unit}"
     verdict = "meets" if met else f"falls {_gap(f)} short of"
-    origin = _origin(f, "en")
     target = f"{when} of {_threshold(f, 'en')}{weak}"
     return f"{name} is {observed}, which {verdict} {target} ({cite}{origin})."
 
@@ -207,19 +216,24 @@ def _explain_zh(f: Finding) -> str:
     when = f"{f.year}年阶段目标" if f.is_milestone else f"{t.year}年目标"
     weak = f"（规划表述为“{t.strength.zh}”）" if t.strength in _WEAK else ""
     met = f.status is Status.MET
+    origin = _origin(f, "zh")
     if f.kind is IndicatorKind.COVERAGE and f.level is Level.COMMUNITY:
         have = "已具备" if met else "尚不具备"
-        return f"{name}：本社区{have}；{when}为{_threshold(f, 'zh')}{weak}（{cite}）。"
+        return f"{name}：本社区{have}；{when}为{_threshold(f, 'zh')}{weak}（{cite}{origin}）。"
     if f.kind is IndicatorKind.PER_COMMUNITY and f.level is Level.REGION and f.counts:
         c = f.counts
+        level = (
+            "配备标准"
+            if t.id == STAFFING_TARGET
+            else f"{t.comparator.symbol}{_number(t.value)}{_value_label(t).zh}"
+        )
         return (
-            f"{name}：{c.evaluated}个社区中{c.met}个达到"
-            f"{t.comparator.symbol}{_number(t.value)}{_value_label(t).zh}"
-            f"（{_number(f.observed or 0)}%）；{when}要求{_threshold(f, 'zh')}{weak}（{cite}）。"
+            f"{name}：{c.evaluated}个社区中{c.met}个达到{level}"
+            f"（{_number(f.observed or 0)}%）；{when}要求{_threshold(f, 'zh')}{weak}"
+            f"（{cite}{origin}）。"
         )
     observed = f"{_number(f.observed or 0, f.required)}{f.unit_label.zh}"
     verdict = "达到" if met else f"未达到（差{_gap(f)}）"
-    origin = _origin(f, "zh")
     return f"{name}为{observed}，{verdict}{when}{_threshold(f, 'zh')}{weak}（{cite}{origin}）。"
 
 

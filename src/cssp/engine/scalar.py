@@ -17,13 +17,13 @@ from attrs import define, field
 from cssp.catalogue import resolve_plan
 from cssp.engine.measures import MEASURES, Measure, Observation, Skip, Status
 from cssp.engine.results import Assessment, Counts, Finding, RegionAssessment, RegionReport
-from cssp.errors import CatalogueError, InputError
+from cssp.errors import CatalogueError, InputError, UnitError
 from cssp.model.community import Community, CommunityKind
 from cssp.model.plan import IndicatorKind, Level, Plan, Scope, Target, Text
 from cssp.plugins import default_profiles
 from cssp.rules.profile import Profile
 from cssp.rules.resolve import STAFFING_TARGET, EffectiveTargets, ProfileSet
-from cssp.units import get_registry, to_canonical
+from cssp.units import ratio_scale, to_canonical
 
 __all__ = [
     "REGION_LEVELS",
@@ -150,15 +150,10 @@ class _ScopeProbe:
 
 
 def _scale(numerator: str, denominator: str, unit: str, where: str) -> float:
-    registry = get_registry()
     try:
-        value = registry.Quantity(1, f"({numerator}) / ({denominator})").to(unit).magnitude
-    except Exception as error:  # pint's DimensionalityError and friends
-        raise CatalogueError(
-            f"{where}: the measure's unit does not fit {unit!r}: {error}"
-        ) from None
-    nearest = round(value)
-    return float(nearest) if nearest and abs(value - nearest) <= 1e-12 * abs(value) else value
+        return ratio_scale(numerator, denominator, unit)
+    except UnitError as error:
+        raise CatalogueError(f"{where}: the measure's unit does not fit: {error}") from None
 
 
 def _measure(key: str, effective: EffectiveTargets) -> Measure | None:

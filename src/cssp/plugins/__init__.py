@@ -194,10 +194,20 @@ class PluginHost:
             name = impl.plugin_name
             dist, version, _ = self._sources.get(name, ("", "", "explicit"))
             source = f"{dist} {version}" if dist else name
+            # Through pluggy (so CSSP_PLUGIN_TRACE shows the call), one plugin
+            # at a time, so an error or a bad result is pinned on its plugin.
+            others = [p for p in self._pm.get_plugins() if p is not impl.plugin]
+            call = self._pm.subset_hook_caller("cssp_profiles", remove_plugins=others)
             try:
-                returned: Any = impl.function()
+                results: list[Any] = call()
             except Exception as error:
                 raise PluginError(source, f"cssp_profiles raised {error!r}") from error
+            if not results:  # pluggy leaves out a None result
+                raise PluginError(
+                    source,
+                    "cssp_profiles returned None; return a list of Profile (it may be empty)",
+                )
+            returned: Any = results[0]
             if not isinstance(returned, list | tuple) or not all(
                 isinstance(p, Profile) for p in returned
             ):

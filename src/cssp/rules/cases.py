@@ -110,7 +110,8 @@ def run_profile_tests(
             loaded = [load_profile(file.parent / name) for name in raw.profiles]
             profiles = ProfileSet(loaded, strict=raw.strict)
         else:
-            profiles = default_profiles() if autoload else ProfileSet()
+            installed = default_profiles().profiles if autoload else ()
+            profiles = ProfileSet(installed, strict=raw.strict)
     return tuple(
         _run(case, raw.plan, profiles, f"{where}.cases[{index}]")
         for index, case in enumerate(raw.cases)

@@ -36,7 +36,7 @@ from cssp.model.plan import (
     strictness,
 )
 from cssp.rules.profile import Profile, StaffingRule, check_scope
-from cssp.units import threshold_in
+from cssp.units import ratio_scale, threshold_in
 
 __all__ = ["STAFFING_TARGET", "EffectiveTargets", "ProfileSet"]
 
@@ -206,6 +206,7 @@ class ProfileSet:
                 )
             for index, indicator in enumerate(profile.indicators):
                 entry = f"indicators[{index}]"
+                _check_measure(profile, entry, indicator, group)
                 if indicator.id in known or indicator.id in plan.indicators:
                     raise ProfileError(
                         profile.source,
@@ -369,6 +370,29 @@ class ProfileSet:
             indicator, target = _staffing_pair(plan, staffing, tuple(staffing_steps))
             pairs[STAFFING_TARGET] = (indicator, target)
         return EffectiveTargets(plan, chain, tuple(pairs.values()), staffing)
+
+
+def _check_measure(
+    profile: Profile, entry: str, indicator: Indicator, group: Iterable[Profile]
+) -> None:
+    """A new indicator's measure exists, and its units fit the indicator's unit."""
+    from cssp.engine.measures import MEASURES  # noqa: PLC0415 - the engine's registry
+
+    if indicator.measure is None:
+        return
+    measure = profile.measures.get(indicator.measure) or MEASURES.get(indicator.measure)
+    if measure is None:
+        for other in group:
+            if profile.scope.startswith(other.scope) and indicator.measure in other.measures:
+                measure = other.measures[indicator.measure]
+    if measure is None:
+        raise ProfileError(
+            profile.source, profile.id, f"{entry}.measure", f"unknown measure {indicator.measure!r}"
+        )
+    try:
+        ratio_scale(measure.numerator_unit, measure.denominator_unit, indicator.unit)
+    except InputError as error:
+        raise ProfileError(profile.source, profile.id, f"{entry}.unit", error.message) from None
 
 
 def _plan_pairs(plan: Plan) -> Iterable[tuple[str, Target]]:

@@ -168,8 +168,12 @@ def parse_profile(text: str, where: str = "<profile>", source: str = "") -> Prof
         raw = structure(data, _ProfileFile)
     except InputError as error:
         first_path, first_message = error.problems[0]
-        more = f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""
-        raise ProfileError(origin, profile_id, first_path, first_message + more) from None
+        if len(error.problems) == 1:
+            raise ProfileError(origin, profile_id, first_path, first_message) from None
+        listed = "; ".join(f"{p}: {m}" if p else m for p, m in error.problems)
+        raise ProfileError(
+            origin, profile_id, "", f"{len(error.problems)} problems: {listed}"
+        ) from None
     if raw.schema != 1:
         raise ProfileError(origin, raw.id, "schema", f"unsupported schema {raw.schema}")
     return _build(raw, origin, source)
