@@ -55,6 +55,7 @@ extensions = [
     "sphinx.ext.doctest",
     "sphinx.ext.viewcode",
     "cssp_catalogue",  # docs/_ext: the catalogue tables, generated from the data
+    "cssp_cli",  # docs/_ext: the command reference, generated from its parser
 ]
 source_suffix = {".md": "markdown"}
 root_doc = "index"

@@ -1,0 +1,277 @@
+"""What every output format shares: labels in two languages, numbers, widths, lookups."""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Final
+
+from cssp.engine.measures import Status
+from cssp.errors import InputError
+from cssp.model.plan import Change, Comparator, Level, Scope, Target, Text
+
+if TYPE_CHECKING:
+    from cssp.engine.results import Assessment, Finding, RegionAssessment, RegionReport
+
+#: Statuses in the order reports list them.
+STATUS_ORDER: Final = (Status.MET, Status.NOT_MET, Status.NO_DATA, Status.NOT_APPLICABLE)
+
+STATUS_LABELS: Final = {
+    Status.MET: Text("达标", "met"),
+    Status.NOT_MET: Text("未达标", "not met"),
+    Status.NOT_APPLICABLE: Text("不适用", "n/a"),
+    Status.NO_DATA: Text("无数据", "no data"),
+}
+
+STATUS_MARKS: Final = {
+    Status.MET: "✓",
+    Status.NOT_MET: "✗",
+    Status.NOT_APPLICABLE: "-",
+    Status.NO_DATA: "?",
+}
+
+#: The region levels, as a report names them.
+LEVEL_LABELS: Final = {
+    "nation": Text("全国", "nation"),
+    "province": Text("省级", "province"),
+    "prefecture": Text("地级", "prefecture"),
+    "county": Text("县级", "county"),
+    "township": Text("乡级", "township"),
+}
+
+SCOPE_LABELS: Final = {
+    Scope.ALL: Text("全部社区", "all"),
+    Scope.URBAN: Text("城市社区", "urban"),
+    Scope.RURAL: Text("农村社区", "rural"),
+    Scope.RESETTLEMENT: Text("易地扶贫搬迁安置社区", "resettlement"),
+    Scope.OLD_RESIDENTIAL_AREA: Text("城镇老旧小区", "old residential areas"),
+    Scope.NEWLY_BUILT: Text("新建社区", "newly built"),
+}
+
+TARGET_LEVEL_LABELS: Final = {
+    Level.COMMUNITY: Text("社区", "community"),
+    Level.REGION: Text("区域", "region"),
+    Level.TOWNSHIP: Text("乡镇（街道）", "township"),
+}
+
+CHANGE_LABELS: Final = {
+    Change.SET: Text("国家规划设定", "set by the plan"),
+    Change.SAME: Text("相同", "same"),
+    Change.STRICTER: Text("更严", "stricter"),
+    Change.LOOSER: Text("更宽松", "looser"),
+    Change.NEW: Text("新增", "new"),
+    Change.REPLACED: Text("替换", "replaced"),
+}
+
+LANGS: Final = ("zh", "en")
+
+
+def check_lang(lang: str) -> None:
+    """Raise :class:`~cssp.errors.InputError` unless ``lang`` is ``"zh"`` or ``"en"``."""
+    if lang not in LANGS:
+        raise InputError(f"{lang!r} is not a language; expected 'zh' or 'en'", "lang")
+
+
+def check_format(format: str, allowed: Sequence[str], what: str) -> None:
+    """Raise :class:`~cssp.errors.InputError` unless ``format`` is one of ``allowed``."""
+    if format not in allowed:
+        choices = ", ".join(allowed)
+        raise InputError(
+            f"{format!r} is not an output format for {what}; expected one of {choices}", "format"
+        )
+
+
+def finite(value: float | None) -> float | None:
+    """``value`` as a plain float, or ``None`` for ``None``, NaN and infinities."""
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def number(value: float | None, *, grouping: bool = True) -> str:
+    """Two decimals at most, trailing zeros dropped: ``37.07``, ``100``, ``1,234.5``."""
+    value = finite(value)
+    if value is None:
+        return "—"
+    text = f"{value:{',' if grouping else ''}.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def plain(value: float | None) -> str:
+    """A number for CSV: up to 4 decimals, no grouping; empty for no value."""
+    value = finite(value)
+    if value is None:
+        return ""
+    rounded = round(value, 4)
+    if rounded == int(rounded) and abs(rounded) < 1e15:
+        return str(int(rounded))
+    return repr(rounded)
+
+
+def unit_sep(unit: str, lang: str) -> str:
+    """The space between a number and its unit: none in Chinese or before ``%``."""
+    return "" if lang == "zh" or unit in ("%", "") else " "
+
+
+def threshold(comparator: Comparator, value: float, unit: str, lang: str) -> str:
+    """``≥30平方米/百户`` or ``≥30 m² per 100 households``."""
+    return f"{comparator.symbol}{number(value)}{unit_sep(unit, lang)}{unit}"
+
+
+def with_unit(value: float | None, unit: str, lang: str) -> str:
+    """``37.07平方米/百户``; ``—`` when there is no value."""
+    if finite(value) is None:
+        return "—"
+    return f"{number(value)}{unit_sep(unit, lang)}{unit}"
+
+
+def display_width(text: str) -> int:
+    """The number of terminal columns ``text`` takes: CJK characters take two."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def truncate(text: str, width: int) -> str:
+    """Cut ``text`` to at most ``width`` columns, ending with ``…`` when cut."""
+    if display_width(text) <= width:
+        return text
+    out = []
+    used = 0
+    for char in text:
+        w = display_width(char)
+        if used + w > width - 1:
+            break
+        out.append(char)
+        used += w
+    return "".join(out) + "…"
+
+
+def region_label(region: RegionAssessment, lang: str) -> str:
+    """The region's name, or its code; ``全国`` / ``nation`` for the nation."""
+    if not region.code:
+        return LEVEL_LABELS["nation"].get(lang)
+    return region.name or region.code
+
+
+def region_title(region: RegionAssessment, lang: str) -> str:
+    """``西湖区（330106）`` or ``西湖区 (330106)``."""
+    label = region_label(region, lang)
+    if not region.code or label == region.code:
+        return label
+    return f"{label}（{region.code}）" if lang == "zh" else f"{label} ({region.code})"
+
+
+def count_phrase(n: int, zh_unit: str, en_word: str, lang: str) -> str:
+    """``13个社区`` or ``13 communities``."""
+    if lang == "zh":
+        return f"{n}{zh_unit}"
+    return f"{n} {en_word}" if n != 1 else f"{n} {en_word.removesuffix('s')}"
+
+
+def by_code(report: RegionReport) -> dict[str, Assessment]:
+    """The report's assessments by community code, sorted by code."""
+    return {a.community.code: a for a in sorted(report.assessments, key=lambda a: a.community.code)}
+
+
+def failing_in(region: RegionAssessment, assessments: dict[str, Assessment]) -> list[Assessment]:
+    """The region's communities that fail at least one target, by code."""
+    found = (assessments.get(code) for code in region.communities)
+    return [a for a in found if a is not None and a.failing]
+
+
+def tally(findings: Iterable[Finding]) -> dict[Status, int]:
+    """How many findings reached each status, in :data:`STATUS_ORDER`."""
+    counts = dict.fromkeys(STATUS_ORDER, 0)
+    for f in findings:
+        counts[f.status] += 1
+    return counts
+
+
+def changed_by_profile(target: Target) -> bool:
+    """True when a profile changed or added the target (more than the plan's own step)."""
+    steps = target.provenance
+    return bool(steps) and (len(steps) > 1 or steps[-1].change is not Change.SET)
+
+
+def origin_note(target: Target, unit: str, lang: str) -> str:
+    """Where a profile set the target: the local figure, the national one and the change.
+
+    ``guangdong（profile.toml）：≥32平方米/百户；国家规划≥30平方米/百户（更严）``; empty
+    for a target the national plan alone sets.
+    """
+    if not changed_by_profile(target):
+        return ""
+    steps = target.provenance
+    first, last = steps[0], steps[-1]
+    local = threshold(last.comparator, last.value, unit, lang)
+    who = f"{last.profile}（{last.source}）" if lang == "zh" else f"{last.profile} ({last.source})"
+    if first.change is not Change.SET:
+        new = CHANGE_LABELS[Change.NEW].get(lang)
+        return f"{who}：{local}（{new}）" if lang == "zh" else f"{who}: {local} ({new})"
+    national = threshold(first.comparator, first.value, unit, lang)
+    change = CHANGE_LABELS[last.change].get(lang)
+    flag = ""
+    if target.loosened:
+        flag = "，低于国家标准" if lang == "zh" else ", LOOSER than the national plan"
+    if lang == "zh":
+        return f"{who}：{local}；国家规划{national}（{change}{flag}）"
+    return f"{who}: {local}; national plan {national} ({change}{flag})"
+
+
+def regional_targets(report: RegionReport) -> list[str]:
+    """The ids of the targets evaluated on regions, in the plan's order, new ones last."""
+    seen: dict[str, None] = {}
+    for region in report.regions:
+        for f in region.findings:
+            seen.setdefault(f.target.id, None)
+    return list(seen)
+
+
+def community_targets(assessments: Iterable[Assessment]) -> list[str]:
+    """The ids of the targets evaluated on communities, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for a in assessments:
+        for f in a.findings:
+            seen.setdefault(f.target.id, None)
+    return list(seen)
+
+
+def find(findings: Iterable[Finding], target_id: str) -> Finding | None:
+    """The finding on ``target_id``, or ``None``."""
+    for f in findings:
+        if f.target.id == target_id:
+            return f
+    return None
+
+
+def community_kind(assessment: Assessment, lang: str) -> str:
+    """城市社区 / 农村社区, or urban / rural."""
+    kind = assessment.community.kind
+    return kind.zh if lang == "zh" else kind.value
+
+
+def report_title(report: RegionReport, lang: str) -> str:
+    """《title》 in Chinese, the title in English."""
+    title = report.plan.title.get(lang)
+    return f"《{title}》" if lang == "zh" else title
+
+
+def division_line(code: str) -> str:
+    """The names of the divisions enclosing ``code``: ``广东省 广州市 天河区 五山街道``.
+
+    Empty for the nation and for a code that is not a division code.
+    """
+    from cssp.model.divisions import division_path  # noqa: PLC0415 - loads data lazily
+
+    if not code:
+        return ""
+    try:
+        return " ".join(name or prefix for prefix, name in division_path(code))
+    except InputError:
+        return ""

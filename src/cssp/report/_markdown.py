@@ -1,0 +1,308 @@
+"""Markdown: headings per region, GitHub-style tables, failing communities with their reasons."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Final
+
+from cssp.engine.measures import Status
+from cssp.model.plan import Plan, Text
+from cssp.report._common import (
+    LEVEL_LABELS,
+    SCOPE_LABELS,
+    STATUS_LABELS,
+    STATUS_MARKS,
+    STATUS_ORDER,
+    TARGET_LEVEL_LABELS,
+    by_code,
+    changed_by_profile,
+    community_kind,
+    failing_in,
+    number,
+    origin_note,
+    region_title,
+    report_title,
+    tally,
+    threshold,
+)
+
+if TYPE_CHECKING:
+    from cssp.engine.results import Assessment, Finding, RegionReport
+    from cssp.rules.resolve import EffectiveTargets
+
+_SPECIAL: Final = re.compile(r"([\\`*_\[\]<>|])")
+
+
+def escape(text: str) -> str:
+    r"""Escape Markdown's special characters, ``|`` included, and fold line breaks.
+
+    >>> escape("a|b *c*")
+    'a\\|b \\*c\\*'
+    """
+    return _SPECIAL.sub(r"\\\1", " ".join(text.splitlines()))
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], aligns: str) -> list[str]:
+    """A GitHub-style table; every cell is escaped."""
+    rule = {"<": "---", ">": "---:"}
+    lines = ["| " + " | ".join(escape(h) for h in headers) + " |"]
+    lines.append("| " + " | ".join(rule[a] for a in aligns) + " |")
+    lines += ["| " + " | ".join(escape(cell) for cell in row) + " |" for row in rows]
+    return lines
+
+
+_L: Final = {
+    "report": Text("评估报告", "evaluation report"),
+    "document": Text("文件", "Document"),
+    "year": Text("评估年份", "Year evaluated"),
+    "level": Text("区域层级", "Regions by"),
+    "communities": Text("社区", "Communities"),
+    "regional": Text("区域指标", "Region findings"),
+    "indicator": Text("指标", "Indicator"),
+    "observed": Text("实际值", "Observed"),
+    "required": Text("目标", "Target"),
+    "unit": Text("单位", "Unit"),
+    "status": Text("状态", "Status"),
+    "failing": Text("未达标的社区", "Communities not meeting a target"),
+    "local": Text("本地标准", "Local standards"),
+    "no_data": Text("无数据", "Without data"),
+    "scope": Text("适用范围", "Scope"),
+    "levels": Text("层级", "Levels"),
+    "citation": Text("依据", "Citation"),
+    "year_col": Text("年份", "Year"),
+    "provenance": Text("来源", "Provenance"),
+}
+
+
+def _l(key: str, lang: str) -> str:
+    return _L[key].get(lang)
+
+
+def _status(status: Status, lang: str) -> str:
+    return f"{STATUS_MARKS[status]} {STATUS_LABELS[status].get(lang)}"
+
+
+def _required(f: Finding) -> str:
+    mark = "*" if changed_by_profile(f.target) else ""
+    return f"{f.target.comparator.symbol}{number(f.required)}{mark}"
+
+
+def _notes(findings: Sequence[Finding], lang: str) -> list[str]:
+    lines = []
+    for f in findings:
+        note = origin_note(f.target, f.unit_label.get(lang), lang)
+        if note:
+            sep = "：" if lang == "zh" else ": "
+            lines.append(f"- \\* {escape(f.target.name.get(lang))}{sep}{escape(note)}")
+    if lines:
+        return [
+            "",
+            f"{_l('local', lang)}:" if lang == "en" else f"{_l('local', lang)}：",
+            "",
+            *lines,
+        ]
+    return []
+
+
+def _kv(key: str, value: str, lang: str) -> str:
+    sep = "：" if lang == "zh" else ": "
+    return f"- **{_l(key, lang)}**{sep}{escape(value)}"
+
+
+def render_report(report: RegionReport, lang: str) -> str:
+    assessments = by_code(report)
+    level = LEVEL_LABELS.get(report.by, Text(report.by, report.by)).get(lang)
+    failing_total = sum(1 for a in assessments.values() if a.failing)
+    counts = tally(f for r in report.regions for f in r.findings)
+    regional = ", ".join(f"{STATUS_LABELS[s].get(lang)} {counts[s]}" for s in STATUS_ORDER)
+    if lang == "zh":
+        communities = f"{len(assessments)}个，其中{failing_total}个至少有一项未达标"
+    else:
+        communities = f"{len(assessments)}, of which {failing_total} fail at least one target"
+    title = report_title(report, lang)
+    out = [
+        f"# {escape(title)}{'' if lang == 'zh' else ': '}{_l('report', lang)}",
+        "",
+        _kv("document", report.plan.document, lang),
+        _kv("year", str(report.year), lang),
+        _kv("level", level, lang),
+        _kv("communities", communities, lang),
+        _kv("regional", regional, lang),
+    ]
+    headers = [
+        _l("indicator", lang),
+        _l("observed", lang),
+        _l("required", lang),
+        _l("unit", lang),
+        _l("status", lang),
+        *(STATUS_LABELS[s].get(lang) for s in _COUNT_ORDER),
+    ]
+    for region in report.regions:
+        out += ["", f"## {escape(region_title(region, lang))}", ""]
+        n = len(region.communities)
+        out.append(f"{n}个社区。" if lang == "zh" else f"{n} communities.")
+        out.append("")
+        rows = []
+        for f in region.findings:
+            c = f.counts
+            counts_row = [c.met, c.not_met, c.not_applicable, c.no_data] if c else [0, 0, 0, 0]
+            rows.append(
+                [
+                    f.target.name.get(lang),
+                    number(f.observed),
+                    _required(f),
+                    f.unit_label.get(lang),
+                    _status(f.status, lang),
+                    *(str(x) for x in counts_row),
+                ]
+            )
+        out += table(headers, rows, "<>><<>>>>")
+        out += _notes(region.findings, lang)
+        failing = failing_in(region, assessments)
+        if failing:
+            out += ["", f"### {_l('failing', lang)} ({len(failing)})", ""]
+            for a in failing:
+                out.append(f"- **{escape(a.community.code)}** {escape(a.community.name)}".rstrip())
+                out += [f"  - {escape(f.explain(lang))}" for f in a.failing]
+    return "\n".join(out) + "\n"
+
+
+_COUNT_ORDER: Final = (Status.MET, Status.NOT_MET, Status.NOT_APPLICABLE, Status.NO_DATA)
+
+
+def render_assessment(assessment: Assessment, lang: str) -> str:
+    c = assessment.community
+    plan = assessment.plan
+    title = f"{c.name}（{c.code}）" if lang == "zh" else f"{c.name} ({c.code})"
+    counts = tally(assessment.findings)
+    summary = ", ".join(f"{STATUS_LABELS[s].get(lang)} {counts[s]}" for s in STATUS_ORDER)
+    out = [
+        f"# {escape(title if c.name else c.code)}",
+        "",
+        _kv("document", f"{plan.title.get(lang)} ({plan.document})", lang),
+        _kv("year", str(assessment.year), lang),
+        f"- **{'类型' if lang == 'zh' else 'Kind'}**{'：' if lang == 'zh' else ': '}"
+        f"{community_kind(assessment, lang)}",
+        f"- **{_l('status', lang)}**{'：' if lang == 'zh' else ': '}{escape(summary)}",
+        "",
+    ]
+    rows = [
+        [
+            f.target.name.get(lang),
+            number(f.observed),
+            _required(f),
+            f.unit_label.get(lang),
+            _status(f.status, lang),
+        ]
+        for f in assessment.findings
+    ]
+    out += table(
+        [
+            _l("indicator", lang),
+            _l("observed", lang),
+            _l("required", lang),
+            _l("unit", lang),
+            _l("status", lang),
+        ],
+        rows,
+        "<>><<",
+    )
+    out += _notes(assessment.findings, lang)
+    for status, key in ((Status.NOT_MET, "failing"), (Status.NO_DATA, "no_data")):
+        chosen = [f for f in assessment.findings if f.status is status]
+        if chosen:
+            heading = STATUS_LABELS[status].get(lang) if key == "failing" else _l(key, lang)
+            out += ["", f"## {heading.capitalize()}", ""]
+            out += [f"- {escape(f.explain(lang))}" for f in chosen]
+    return "\n".join(out) + "\n"
+
+
+def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
+    from cssp.model.divisions import division_path  # noqa: PLC0415
+
+    plan = effective.plan
+    place = " ".join(name or c for c, name in division_path(code)) if code else ""
+    if lang == "zh":
+        where = f"{code}（{place}）" if code else "全国"
+        out = [f"# {escape(where)}的生效目标", ""]
+    else:
+        where = f"{code} ({place})" if code else "the nation"
+        out = [f"# Targets in force for {escape(where)}", ""]
+    out.append(_kv("document", f"{plan.title.get(lang)} ({plan.document})", lang))
+    for p in effective.chain:
+        label = "本地规划" if lang == "zh" else "Profile"
+        sep = "：" if lang == "zh" else ": "
+        out.append(
+            f"- **{label}**{sep}{escape(p.title.get(lang))} "
+            f"(`{escape(p.id)}`, {escape(p.source or '-')}, scope {escape(p.scope)})"
+        )
+    out.append("")
+    rows = []
+    for indicator, t in effective.pairs:
+        levels = ", ".join(
+            TARGET_LEVEL_LABELS[lv].get(lang)
+            for lv in sorted(t.levels, key=lambda v: list(TARGET_LEVEL_LABELS).index(v))
+        )
+        mark = "*" if changed_by_profile(t) else ""
+        rows.append(
+            [
+                t.name.get(lang),
+                f"{threshold(t.comparator, t.value, indicator.unit_label.get(lang), lang)}{mark}",
+                str(t.year),
+                SCOPE_LABELS[t.scope].get(lang),
+                levels,
+                t.strength.zh if lang == "zh" else t.strength.value.replace("_", " "),
+                t.citation.text(lang),
+            ]
+        )
+    out += table(
+        [
+            _l("indicator", lang),
+            _l("required", lang),
+            _l("year_col", lang),
+            _l("scope", lang),
+            _l("levels", lang),
+            "表述" if lang == "zh" else "Wording",
+            _l("citation", lang),
+        ],
+        rows,
+        "<<><<<<",
+    )
+    changed = [(i, t) for i, t in effective.pairs if changed_by_profile(t)]
+    if changed:
+        out += ["", f"## {_l('provenance', lang)}"]
+        for indicator, t in changed:
+            out += ["", f"**{escape(t.name.get(lang))}** (`{t.id}`)", ""]
+            unit = indicator.unit_label.get(lang)
+            for step in t.provenance:
+                where = step.scope or ("全国" if lang == "zh" else "national")
+                out.append(
+                    f"1. `{escape(step.profile)}` ({escape(step.source)}, {escape(where)}): "
+                    f"{escape(threshold(step.comparator, step.value, unit, lang))}, "
+                    f"{step.year} — {escape(step.change.value)} — "
+                    f"{escape(step.citation.text(lang))}"
+                )
+    return "\n".join(out) + "\n"
+
+
+def render_programmes(plan: Plan, lang: str) -> str:
+    kinds = {
+        "action_plan": Text("行动计划", "action plan"),
+        "major_project": Text("重大工程", "major project"),
+    }
+    heading = "专栏与项目" if lang == "zh" else "Programmes"
+    out = [f"# {escape(plan.title.get(lang))}: {heading}", ""]
+    out.append(_kv("document", plan.document, lang))
+    for group in plan.programme_groups:
+        kind = kinds.get(group.kind, Text(group.kind, group.kind)).get(lang)
+        out += ["", f"## {escape(group.column)} {escape(group.title.get(lang))} ({kind})", ""]
+        for p in group.programmes:
+            out.append(f"{p.item}. **{escape(p.title.get(lang))}** — {escape(p.summary.get(lang))}")
+            if p.targets:
+                names = ", ".join(
+                    plan.targets[t].name.get(lang) if t in plan.targets else t for t in p.targets
+                )
+                label = "目标" if lang == "zh" else "Targets"
+                out.append(f"   {label}: {escape(names)}")
+    return "\n".join(out) + "\n"

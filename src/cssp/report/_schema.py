@@ -1,0 +1,345 @@
+"""Results as plain dicts: the versioned JSON schema (docs/reference/json-schema.md)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Final
+
+from cssp.model.plan import (
+    Change,
+    Citation,
+    Indicator,
+    IndicatorKind,
+    Level,
+    Plan,
+    Provenance,
+    Target,
+    Text,
+)
+from cssp.report._common import STATUS_ORDER, finite, tally
+
+if TYPE_CHECKING:
+    from cssp.engine.results import Assessment, Counts, Finding, RegionAssessment, RegionReport
+    from cssp.rules.profile import Profile
+    from cssp.rules.resolve import EffectiveTargets
+
+#: The version of the JSON documents; bumped when a field changes meaning or goes.
+SCHEMA_VERSION: Final = "1"
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """The canonical JSON text: sorted keys, two-space indent, UTF-8 as is, a final newline."""
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False) + (
+        "\n"
+    )
+
+
+def text_dict(text: Text | None) -> dict[str, str] | None:
+    return None if text is None else {"zh": text.zh, "en": text.en}
+
+
+def citation_dict(citation: Citation) -> dict[str, Any]:
+    return {
+        "document": citation.document,
+        "section": citation.section,
+        "column": citation.column,
+        "item": citation.item,
+        "note": citation.note,
+        "text_zh": citation.text("zh"),
+        "text_en": citation.text("en"),
+    }
+
+
+def plan_dict(plan: Plan) -> dict[str, Any]:
+    return {
+        "id": plan.id,
+        "title": text_dict(plan.title),
+        "issuer": plan.issuer,
+        "document": plan.document,
+        "baseline_year": plan.baseline_year,
+        "target_year": plan.target_year,
+    }
+
+
+def provenance_dict(step: Provenance) -> dict[str, Any]:
+    return {
+        "source": step.source,
+        "profile": step.profile,
+        "scope": step.scope,
+        "comparator": step.comparator.value,
+        "value": finite(step.value),
+        "year": step.year,
+        "citation": citation_dict(step.citation),
+        "change": step.change.value,
+    }
+
+
+def _unit_label(target: Target, indicator: Indicator | None) -> Text:
+    if indicator is not None:
+        return indicator.unit_label
+    from cssp.catalogue import UNIT_LABELS  # noqa: PLC0415 - as the engine does
+
+    return UNIT_LABELS.get(target.unit, Text(target.unit, target.unit))
+
+
+def target_to_dict(target: Target, indicator: Indicator | None = None) -> dict[str, Any]:
+    """One target as a dict of the JSON schema, with its provenance.
+
+    :param target: the target (an effective target carries its provenance).
+    :param indicator: the indicator it constrains, for its unit label and kind;
+        without it the unit label comes from the catalogue's labels and
+        ``kind`` is ``None``.
+    """
+    baseline = target.baseline
+    return {
+        "id": target.id,
+        "indicator": target.indicator,
+        "name": text_dict(target.name),
+        "kind": indicator.kind.value if indicator is not None else None,
+        "comparator": target.comparator.value,
+        "value": finite(target.value),
+        "unit": target.unit,
+        "unit_label": text_dict(_unit_label(target, indicator)),
+        "year": target.year,
+        "baseline": (
+            None if baseline is None else {"year": baseline.year, "value": finite(baseline.value)}
+        ),
+        "region_share": finite(target.region_share),
+        "attribute": target.attribute.value,
+        "levels": sorted(level.value for level in target.levels),
+        "scope": target.scope.value,
+        "strength": target.strength.value,
+        "citation": citation_dict(target.citation),
+        "note": text_dict(target.note),
+        "loosened": target.loosened,
+        "provenance": [provenance_dict(step) for step in target.provenance],
+    }
+
+
+def _profile_dict(profile: Profile) -> dict[str, Any]:
+    return {
+        "id": profile.id,
+        "scope": profile.scope,
+        "source": profile.source,
+        "title": text_dict(profile.title),
+        "issuer": profile.issuer,
+        "document": profile.document,
+        "reported_by": profile.reported_by,
+    }
+
+
+def targets_to_dict(effective: EffectiveTargets, code: str = "") -> dict[str, Any]:
+    """The targets in force for ``code`` as a ``"targets"`` document.
+
+    :param effective: what :func:`cssp.effective_targets` returned for ``code``.
+    :param code: the division code it was resolved for (``""`` for the nation),
+        shown with the names of the divisions enclosing it.
+    :raises cssp.InputError: when ``code`` is not a division code.
+    """
+    from cssp.model.divisions import division_path  # noqa: PLC0415 - loads data lazily
+
+    divisions = division_path(code) if code else ()
+    staffing = effective.staffing
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "targets",
+        "plan": plan_dict(effective.plan),
+        "code": code,
+        "divisions": [{"code": c, "name": name} for c, name in divisions],
+        "profiles": [_profile_dict(p) for p in effective.chain],
+        "staffing": (
+            None
+            if staffing is None
+            else {
+                "description": text_dict(staffing.description),
+                "applies_to": staffing.applies_to.value,
+                "citation": citation_dict(staffing.citation),
+            }
+        ),
+        "loosened": [t.id for t in effective.loosened],
+        "targets": [target_to_dict(t, i) for i, t in effective.pairs],
+    }
+
+
+def counts_dict(counts: Counts | None) -> dict[str, int] | None:
+    if counts is None:
+        return None
+    return {
+        "met": counts.met,
+        "not_met": counts.not_met,
+        "not_applicable": counts.not_applicable,
+        "no_data": counts.no_data,
+    }
+
+
+def finding_unit(finding: Finding) -> str:
+    """The unit of a finding's observed and required values (pint notation).
+
+    A region's figure for a per-community target is the share of its
+    communities that reach it, in percent.
+    """
+    if finding.level is Level.REGION and finding.kind is IndicatorKind.PER_COMMUNITY:
+        return "percent"
+    return finding.target.unit
+
+
+def profiles_of(target: Target) -> list[str]:
+    """The ids of the profiles that changed or added the target, broadest first."""
+    return [
+        step.profile
+        for index, step in enumerate(target.provenance)
+        if index > 0 or step.change is not Change.SET
+    ]
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    """One finding as a dict of the JSON schema."""
+    target = finding.target
+    return {
+        "target": target.id,
+        "indicator": target.indicator,
+        "name": text_dict(target.name),
+        "kind": finding.kind.value,
+        "status": finding.status.value,
+        "comparator": target.comparator.value,
+        "observed": finite(finding.observed),
+        "required": finite(finding.required),
+        "unit": finding_unit(finding),
+        "unit_label": text_dict(finding.unit_label),
+        "gap": finite(finding.gap),
+        "level": finding.level.value,
+        "subject": finding.subject,
+        "year": finding.year,
+        "milestone": finding.is_milestone,
+        "on_track": finding.on_track,
+        "reason": text_dict(finding.reason),
+        "numerator": finite(finding.numerator),
+        "denominator": finite(finding.denominator),
+        "counts": counts_dict(finding.counts),
+        "failing": list(finding.failing),
+        "loosened": target.loosened,
+        "profiles": profiles_of(target),
+        "explanation": {"zh": finding.explain("zh"), "en": finding.explain("en")},
+    }
+
+
+def summary_dict(findings: Iterable[Finding]) -> dict[str, int]:
+    counts = tally(findings)
+    return {status.value: counts[status] for status in STATUS_ORDER}
+
+
+def _community_dict(assessment: Assessment) -> dict[str, Any]:
+    c = assessment.community
+    return {"code": c.code, "name": c.name, "kind": c.kind.value}
+
+
+def _assessment_body(assessment: Assessment) -> dict[str, Any]:
+    return {
+        "community": _community_dict(assessment),
+        "summary": summary_dict(assessment.findings),
+        "findings": [finding_to_dict(f) for f in assessment.findings],
+    }
+
+
+def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
+    """One community's assessment as an ``"assessment"`` document."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "assessment",
+        "plan": plan_dict(assessment.plan),
+        "year": assessment.year,
+        **_assessment_body(assessment),
+    }
+
+
+def region_to_dict(region: RegionAssessment) -> dict[str, Any]:
+    return {
+        "code": region.code,
+        "name": region.name,
+        "level": region.level,
+        "communities": list(region.communities),
+        "summary": summary_dict(region.findings),
+        "findings": [finding_to_dict(f) for f in region.findings],
+    }
+
+
+def _profiles_seen(report: RegionReport) -> list[dict[str, str]]:
+    seen: set[tuple[str, str, str]] = set()
+    findings = [f for r in report.regions for f in r.findings]
+    findings += [f for a in report.assessments for f in a.findings]
+    for f in findings:
+        for index, step in enumerate(f.target.provenance):
+            if index > 0 or step.change is not Change.SET:
+                seen.add((step.profile, step.scope, step.source))
+    return [
+        {"id": profile, "scope": scope, "source": source}
+        for profile, scope, source in sorted(seen, key=lambda s: (len(s[1]), s[1], s[0], s[2]))
+    ]
+
+
+def report_to_dict(report: RegionReport, *, include_communities: bool = True) -> dict[str, Any]:
+    """A region report as a ``"region_report"`` document.
+
+    The document does not depend on the order the communities were given:
+    regions, their communities and the community list are sorted by code.
+
+    :param report: what :func:`cssp.evaluate_region` returned.
+    :param include_communities: include every community's findings
+        (``communities``); ``False`` gives the regions alone, far smaller for
+        large inputs.
+    """
+    assessments = sorted(report.assessments, key=lambda a: a.community.code)
+    failing = sum(1 for a in assessments if a.failing)
+    document: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "region_report",
+        "plan": plan_dict(report.plan),
+        "year": report.year,
+        "by": report.by,
+        "profiles": _profiles_seen(report),
+        "summary": {
+            "regions": len(report.regions),
+            "communities": len(assessments),
+            "communities_failing": failing,
+            "region_findings": summary_dict(f for r in report.regions for f in r.findings),
+        },
+        "regions": [region_to_dict(r) for r in report.regions],
+    }
+    if include_communities:
+        region_of = {code: r.code for r in report.regions for code in r.communities}
+        document["communities"] = [
+            {"region": region_of.get(a.community.code, ""), **_assessment_body(a)}
+            for a in assessments
+        ]
+    return document
+
+
+def programmes_to_dict(plan: Plan) -> dict[str, Any]:
+    """The plan's programme columns and items as a ``"programmes"`` document."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "programmes",
+        "plan": plan_dict(plan),
+        "groups": [
+            {
+                "column": group.column,
+                "kind": group.kind,
+                "title": text_dict(group.title),
+                "citation": citation_dict(group.citation),
+                "programmes": [
+                    {
+                        "id": p.id,
+                        "column": p.column,
+                        "item": p.item,
+                        "title": text_dict(p.title),
+                        "summary": text_dict(p.summary),
+                        "citation": citation_dict(p.citation),
+                        "targets": list(p.targets),
+                    }
+                    for p in group.programmes
+                ],
+            }
+            for group in plan.programme_groups
+        ],
+    }
