@@ -12,7 +12,12 @@ import sys
 from pathlib import Path
 
 RUN = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
-GOALS = ("scalar_vs_naive_pint", "construct_vs_pint", "profiles_overhead")
+GOALS = (
+    "scalar_vs_naive_pint",
+    "construct_vs_pint",
+    "profiles_overhead",
+    "csv_read_vs_dictreader",
+)
 
 
 def test_quick_run_reports_every_goal() -> None:

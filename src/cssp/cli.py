@@ -1,20 +1,30 @@
-"""The ``cssp`` command (also ``python -m cssp``).
+"""The ``cssp`` command (also ``python -m cssp``): a thin shell over the public API.
 
-This first version has ``cssp demo``, ``cssp plugins``, ``cssp test-profile``
-and ``cssp --version``; the readers,
-``evaluate``, ``targets`` and ``explain`` come with the I/O issue. The command
-is a thin shell over the public API, and imports it only when a subcommand
-needs it, so ``cssp --version`` starts fast.
+Exit codes: 0 done; 1 with ``--fail-on unmet`` when a target is not met, or a
+failing profile test case; 2 bad input or usage (a message on standard error,
+no traceback); 130 interrupted. The command imports cssp only when a
+subcommand needs it, so ``cssp --version`` starts fast.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
-from typing import TextIO
+import time
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, TextIO, TypeVar
+
+if TYPE_CHECKING:
+    from cssp.model.community import Community
+    from cssp.rules.resolve import ProfileSet
 
 __all__ = ["main"]
+
+T = TypeVar("T")
+
+LEVELS = ("nation", "province", "prefecture", "county", "township")
+INPUT_FORMATS = ("json", "jsonl", "csv", "toml", "xlsx", "parquet")
 
 
 def _version() -> str:
@@ -23,27 +33,102 @@ def _version() -> str:
     return version("cssp")
 
 
+def _common(parser: argparse.ArgumentParser, *, year: bool = True) -> None:
+    parser.add_argument("--plan", default="fyp14", help="plan id: fyp14 (default) or fyp13")
+    if year:
+        parser.add_argument(
+            "--year", type=int, default=None, help="year to evaluate for (default: the target year)"
+        )
+    parser.add_argument("--lang", default="zh", choices=["zh", "en"], help="language (default zh)")
+
+
+def _profiles_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-plugins", action="store_true", help="use the national plan alone, no province plugins"
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="refuse a profile that loosens a national target"
+    )
+
+
+def _input_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--input-format", choices=INPUT_FORMATS, default=None, help="default: from the file suffix"
+    )
+    parser.add_argument(
+        "--encoding", default=None, help="text encoding of CSV/JSON input (default: detected)"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cssp",
         description="Evaluate communities against the urban and rural community service plan "
         "(国办发〔2021〕56号).",
+        epilog="Exit codes: 0 done, 1 a target not met (with --fail-on unmet), "
+        "2 bad input or usage, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"cssp {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    demo = commands.add_parser("demo", help="evaluate the sample data shipped with cssp")
-    demo.add_argument("--plan", default="fyp14", help="plan id: fyp14 (default) or fyp13")
-    demo.add_argument("--year", type=int, default=None, help="year (default: the target year)")
-    demo.add_argument(
-        "--by",
-        default="county",
-        choices=["nation", "province", "prefecture", "county", "township"],
-        help="region level (default: county)",
+
+    evaluate = commands.add_parser(
+        "evaluate", help="evaluate communities from files and report by region"
     )
-    demo.add_argument("--lang", default="zh", choices=["zh", "en"], help="language of the report")
-    demo.add_argument("--no-plugins", action="store_true", help="use the national plan alone")
-    listing = commands.add_parser("plugins", help="list the installed plugins and their scopes")
-    listing.add_argument("--no-plugins", action="store_true", help=argparse.SUPPRESS)
+    evaluate.add_argument("files", nargs="+", metavar="FILE", help="JSON, JSONL, CSV, TOML, ...")
+    _common(evaluate)
+    evaluate.add_argument("--by", default="county", choices=LEVELS, help="region level")
+    evaluate.add_argument(
+        "--format",
+        default="text",
+        choices=["text", "json", "markdown", "csv", "html"],
+        help="output format (default text)",
+    )
+    evaluate.add_argument("-o", "--output", default=None, help="write here (atomically)")
+    evaluate.add_argument(
+        "--fail-on",
+        choices=["unmet"],
+        default=None,
+        help="exit 1 when any target is not met (for pipelines)",
+    )
+    evaluate.add_argument(
+        "--colour", choices=["auto", "always", "never"], default="auto", help="colour in text"
+    )
+    _profiles_options(evaluate)
+    _input_options(evaluate)
+
+    targets = commands.add_parser("targets", help="the targets in force, with provenance")
+    _common(targets, year=False)
+    targets.add_argument(
+        "--code", default="", help="a division code (44, 4401, 440106001001); default the nation"
+    )
+    targets.add_argument(
+        "--format", default="text", choices=["text", "json", "markdown", "csv"], help="format"
+    )
+    targets.add_argument("-o", "--output", default=None, help="write here (atomically)")
+    _profiles_options(targets)
+
+    explain = commands.add_parser(
+        "explain", help="every finding for one community, in Chinese and English"
+    )
+    explain.add_argument("file", metavar="FILE")
+    explain.add_argument("--community", required=True, metavar="CODE", help="its 12-digit code")
+    explain.add_argument("--plan", default="fyp14", help="plan id")
+    explain.add_argument("--year", type=int, default=None, help="year")
+    _profiles_options(explain)
+    _input_options(explain)
+
+    programmes = commands.add_parser("programmes", help="the plan's programmes (专栏2–6)")
+    _common(programmes, year=False)
+    programmes.add_argument(
+        "--format", default="text", choices=["text", "json", "markdown"], help="format"
+    )
+
+    validate = commands.add_parser("validate", help="check data files without evaluating")
+    validate.add_argument("files", nargs="+", metavar="FILE")
+    _input_options(validate)
+
+    commands.add_parser("plugins", help="list the installed plugins and their scopes")
+
     cases = commands.add_parser(
         "test-profile", help="run a profile's declarative test cases (a TOML cases file)"
     )
@@ -51,9 +136,143 @@ def _parser() -> argparse.ArgumentParser:
     cases.add_argument(
         "--no-plugins",
         action="store_true",
-        help="do not load installed plugins (when a cases file lists no profiles)",
+        help="do not use installed plugins (when a cases file lists no profiles)",
     )
+
+    demo = commands.add_parser("demo", help="evaluate the sample data shipped with cssp")
+    _common(demo)
+    demo.add_argument("--by", default="county", choices=LEVELS, help="region level")
+    demo.add_argument("--no-plugins", action="store_true", help="use the national plan alone")
     return parser
+
+
+# --- helpers ---------------------------------------------------------------------
+
+
+def _profiles(args: argparse.Namespace) -> ProfileSet:
+    from cssp.plugins import default_profiles  # noqa: PLC0415
+    from cssp.rules.resolve import ProfileSet  # noqa: PLC0415
+
+    if getattr(args, "no_plugins", False):
+        return ProfileSet()
+    installed = default_profiles()
+    if getattr(args, "strict", False):
+        return ProfileSet(installed.profiles, strict=True)
+    return installed
+
+
+def _read(files: Sequence[str], args: argparse.Namespace) -> tuple[Community, ...]:
+    from cssp.io import read_many  # noqa: PLC0415
+
+    return read_many(list(files), format=args.input_format, encoding=args.encoding)
+
+
+def _emit(text: str, output: str | None, out: TextIO) -> None:
+    if output:
+        from cssp.io import write_atomic  # noqa: PLC0415
+
+        write_atomic(output, text)
+    else:
+        out.write(text if text.endswith("\n") else text + "\n")
+
+
+def _colour(choice: str, out: TextIO) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return out.isatty()
+
+
+def _progress(items: Sequence[T], label: str, err: TextIO) -> Iterator[T]:
+    """Yield the items; on a terminal, show progress once it takes over a second."""
+    total = len(items)
+    shown = err.isatty()
+    start = time.monotonic()
+    last = 0.0
+    for index, item in enumerate(items, 1):
+        yield item
+        if shown and index % 1000 == 0:
+            now = time.monotonic()
+            if now - start > 1 and now - last > 0.2:
+                last = now
+                err.write(f"\r{label} {index:,}/{total:,} ({index * 100 // total}%)")
+                err.flush()
+    if shown and time.monotonic() - start > 1:
+        err.write(f"\r{label} {total:,}/{total:,} (100%)\n")
+
+
+# --- commands --------------------------------------------------------------------
+
+
+def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import cssp  # noqa: PLC0415
+    from cssp.report import render_report  # noqa: PLC0415
+
+    communities = _read(args.files, args)
+    profiles = _profiles(args)
+    report = cssp.evaluate_region(
+        _progress(communities, "evaluating", err),
+        plan=args.plan,
+        by=args.by,
+        year=args.year,
+        profiles=profiles,
+    )
+    colour = args.format == "text" and not args.output and _colour(args.colour, out)
+    _emit(render_report(report, args.format, lang=args.lang, colour=colour), args.output, out)
+    if args.fail_on == "unmet":
+        unmet = any(f.status is cssp.Status.NOT_MET for r in report.regions for f in r) or any(
+            a.failing for a in report.assessments
+        )
+        if unmet:
+            err.write("cssp: some targets are not met (--fail-on unmet)\n")
+            return 1
+    return 0
+
+
+def _targets(args: argparse.Namespace, out: TextIO) -> int:
+    import cssp  # noqa: PLC0415
+    from cssp.report import render_targets  # noqa: PLC0415
+
+    code = args.code
+    if code and (not code.isdigit() or len(code) not in (2, 4, 6, 9, 12)):
+        raise cssp.InputError(
+            f"{code!r} is not a division code of 2, 4, 6, 9 or 12 digits", "--code"
+        )
+    effective = cssp.effective_targets(args.plan, code, profiles=_profiles(args))
+    _emit(render_targets(effective, args.format, lang=args.lang, code=code), args.output, out)
+    return 0
+
+
+def _explain(args: argparse.Namespace, out: TextIO) -> int:
+    import cssp  # noqa: PLC0415
+    from cssp.report import render_explain  # noqa: PLC0415
+
+    communities = _read([args.file], args)
+    found = [c for c in communities if c.code == args.community]
+    if not found:
+        raise cssp.InputError(f"no community {args.community} in {args.file}", "--community")
+    assessment = cssp.evaluate(found[0], args.plan, args.year, profiles=_profiles(args))
+    _emit(render_explain(assessment, colour=False), None, out)
+    return 0
+
+
+def _programmes(args: argparse.Namespace, out: TextIO) -> int:
+    import cssp  # noqa: PLC0415
+    from cssp.report import render_programmes  # noqa: PLC0415
+
+    _emit(render_programmes(cssp.load_plan(args.plan), args.format, lang=args.lang), None, out)
+    return 0
+
+
+def _validate(args: argparse.Namespace, out: TextIO) -> int:
+    communities = _read(args.files, args)
+    urban = sum(1 for c in communities if c.kind.value == "urban")
+    out.write(
+        f"{len(communities)} communities read ({urban} urban, {len(communities) - urban} rural) "
+        f"from {len(args.files)} file(s): no problems\n"
+    )
+    return 0
 
 
 def demo(
@@ -75,11 +294,8 @@ def demo(
     print("=" * 72, file=out)
     for region in report.regions:
         name = region.name or region.code or ("全国" if lang == "zh" else "nation")
-        print(
-            f"\n{name} ({region.code or '-'}), {len(region.communities)} "
-            f"{'个社区' if lang == 'zh' else 'communities'}",
-            file=out,
-        )
+        count = f"{len(region.communities)} {'个社区' if lang == 'zh' else 'communities'}"
+        print(f"\n{name} ({region.code or '-'}), {count}", file=out)
         for finding in region.findings:
             if finding.status is cssp.Status.NOT_APPLICABLE:
                 continue
@@ -138,7 +354,7 @@ def test_profile(paths: Sequence[str], national: bool, out: TextIO) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; return its exit code (0 done, 2 bad input or usage)."""
+    """Run the command; return its exit code (see the module's docstring)."""
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -146,16 +362,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from cssp.errors import CsspError  # noqa: PLC0415
 
+    out, err = sys.stdout, sys.stderr
     try:
-        if args.command == "demo":
-            demo(args.plan, args.year, args.by, args.lang, sys.stdout, national=args.no_plugins)
-        elif args.command == "plugins":
-            list_plugins(sys.stdout)
+        if args.command == "evaluate":
+            return _evaluate(args, out, err)
+        if args.command == "targets":
+            return _targets(args, out)
+        if args.command == "explain":
+            return _explain(args, out)
+        if args.command == "programmes":
+            return _programmes(args, out)
+        if args.command == "validate":
+            return _validate(args, out)
+        if args.command == "plugins":
+            list_plugins(out)
         elif args.command == "test-profile":
-            return test_profile(args.path, args.no_plugins, sys.stdout)
+            return test_profile(args.path, args.no_plugins, out)
+        elif args.command == "demo":
+            demo(args.plan, args.year, args.by, args.lang, out, national=args.no_plugins)
     except CsspError as error:
-        print(f"cssp: error: {error}", file=sys.stderr)
+        err.write(f"cssp: error: {error}\n")
         return 2
+    except KeyboardInterrupt:
+        err.write("\ncssp: interrupted; no output was written\n")
+        return 130
+    except BrokenPipeError:  # `cssp ... | head`
+        return 0
     return 0
 
 

@@ -1,4 +1,11 @@
-"""Reading and writing cssp's data: one cattrs converter with located errors."""
+"""Reading and writing cssp's data: one cattrs converter with located errors.
+
+:func:`~cssp.io.readers.read_communities` and :func:`~cssp.io.readers.read_many`
+read JSON, JSON Lines, TOML, CSV, Excel and Parquet files (:mod:`cssp.io.readers`);
+:func:`~cssp.io.writers.write_atomic` and :func:`~cssp.io.writers.communities_to_json`
+write them (:mod:`cssp.io.writers`). The formats are described in
+``docs/reference/formats.md``.
+"""
 
 from cssp.io.converter import (
     MAX_PROBLEMS,
@@ -7,5 +14,19 @@ from cssp.io.converter import (
     structure_communities,
     unstructure,
 )
+from cssp.io.readers import FORMATS, detect_format, read_communities, read_many
+from cssp.io.writers import communities_to_json, write_atomic
 
-__all__ = ["MAX_PROBLEMS", "get_converter", "structure", "structure_communities", "unstructure"]
+__all__ = [
+    "FORMATS",
+    "MAX_PROBLEMS",
+    "communities_to_json",
+    "detect_format",
+    "get_converter",
+    "read_communities",
+    "read_many",
+    "structure",
+    "structure_communities",
+    "unstructure",
+    "write_atomic",
+]
