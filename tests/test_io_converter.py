@@ -279,3 +279,16 @@ def test_round_trip_of_lists(communities: list[Community]) -> None:
 @given(cst.facilities(complete=True))
 def test_round_trip_of_facilities(facility: Facility) -> None:
     assert structure(unstructure(facility), Facility) == facility
+
+
+@pytest.mark.parametrize("data", ["text", 5, None, [1], True])
+def test_a_non_object_is_an_input_error(data: object) -> None:
+    with pytest.raises(cssp.InputError, match="expected an object with named fields"):
+        structure(data, cssp.Community)
+
+
+def test_a_facility_given_as_text_is_located() -> None:
+    with pytest.raises(cssp.InputError) as caught:
+        structure_communities([{"code": "440106001001", "facilities": ["x"]}])
+    assert "communities[0].facilities[0]" in str(caught.value)
+    assert "Facility as an object" in str(caught.value)

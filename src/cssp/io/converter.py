@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeVar
 
 import attrs
@@ -97,6 +97,10 @@ def get_converter() -> cattrs.Converter:
 def _format(exc: BaseException, type_: type | None) -> str:
     if isinstance(exc, InputError):
         return f"{exc.path}{_SEPARATOR}{exc.message}"
+    if isinstance(exc, AttributeError) and "keys" in str(exc):
+        # cattrs met a non-mapping where a nested object (a facility, the staff) belongs
+        name = getattr(type_, "__name__", "an object")
+        return f"{_SEPARATOR}expected {name} as an object with named fields"
     return _SEPARATOR + cattrs.v.format_exception(exc, type_)
 
 
@@ -120,10 +124,24 @@ def structure(data: Any, type_: type[T], where: str = "") -> T:
     :raises ~cssp.errors.InputError: with :attr:`~cssp.errors.InputError.problems` holding
         ``(location, message)`` for each problem, up to :data:`MAX_PROBLEMS`.
     """
+    if isinstance(type_, type) and attrs.has(type_) and not isinstance(data, Mapping):
+        raise InputError(f"expected an object with named fields, got {_kind_of(data)}", where)
     try:
         return get_converter().structure(data, type_)
-    except (cattrs.BaseValidationError, InputError, ValueError, TypeError, KeyError) as exc:
+    except (
+        cattrs.BaseValidationError,
+        InputError,
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+    ) as exc:
         raise _input_error(exc, where) from None
+
+
+def _kind_of(data: object) -> str:
+    names = {str: "a text", int: "a number", float: "a number", list: "a list", bool: "true/false"}
+    return "nothing (null)" if data is None else names.get(type(data), type(data).__name__)
 
 
 def _leaves(exc: BaseException) -> list[BaseException]:
