@@ -43,18 +43,17 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gc
-import math
 import os
-import platform
 import random
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
+
+import _harness
+from _harness import best_times, info, machine
 
 import cssp
 import cssp.io
@@ -83,66 +82,15 @@ QUICK: Final = Settings(rows=10_000, repeats=3)
 # --- timing (as in bench_scalar.py) ------------------------------------------------
 
 
-def best_times(runs: Sequence[Callable[[], object]], repeats: int) -> list[float]:
-    """Seconds taken by the fastest of ``repeats`` calls of each of ``runs``.
-
-    Every run is called once to warm up; then the runs take turns, repeat by
-    repeat, so that a change in the machine's load affects the baseline and
-    the subject alike rather than whichever happened to run during it.
-    """
-    for run in runs:
-        run()
-    best = [math.inf] * len(runs)
-    enabled = gc.isenabled()
-    gc.collect()
-    gc.disable()
-    try:
-        for _ in range(repeats):
-            for index, run in enumerate(runs):
-                start = time.perf_counter()
-                run()
-                best[index] = min(best[index], time.perf_counter() - start)
-                gc.collect()  # what one run left behind is not the next run's cost
-    finally:
-        if enabled:
-            gc.enable()
-    return best
-
-
 def goal(name: str, ratio: float) -> bool:
-    """Print the goal's line and return whether it passed (a ratio at most the limit)."""
-    limit = LIMITS[name]
-    passed = ratio <= limit
-    print(f"GOAL {name}: {ratio:.2f} (limit {limit:g}) {'PASS' if passed else 'FAIL'}", flush=True)
-    return passed
-
-
-def info(text: str) -> None:
-    """Print a line of information (not a goal)."""
-    print(f"INFO {text}", flush=True)
+    """Print the goal's line and return whether it passed."""
+    return _harness.goal(name, ratio, LIMITS[name], at_most=True, digits=2)
 
 
 def timing(label: str, seconds: float, note: str = "") -> None:
     """Print one measured time per row as an information line."""
     suffix = f" ({note})" if note else ""
     info(f"io: {label:<44} {seconds * 1e6:8.2f} us/row{suffix}")
-
-
-def machine() -> str:
-    """The machine, in one line: platform, Python, CPU count and model."""
-    model = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    model = line.partition(":")[2].strip()
-                    break
-    except OSError:
-        pass
-    return (
-        f"{platform.platform()} | {platform.python_implementation()} "
-        f"{platform.python_version()} | {os.cpu_count()} CPUs | {model}"
-    )
 
 
 # --- the generated table -------------------------------------------------------------

@@ -38,18 +38,18 @@ Run ``python benchmarks/run.py`` (or ``make bench``) to run every benchmark.
 from __future__ import annotations
 
 import argparse
-import gc
-import math
 import os
-import platform
 import random
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, TypeVar
+
+import _harness
+from _harness import best_times, info, machine
 
 import cssp
 from cssp.engine.scalar import statuses
@@ -85,61 +85,6 @@ QUICK: Final = Settings(communities=2_000, repeats=3)
 
 
 # --- timing (as in bench_scalar.py) ------------------------------------------------
-
-
-def best_times(runs: Sequence[Callable[[], object]], repeats: int) -> list[float]:
-    """Seconds taken by the fastest of ``repeats`` calls of each of ``runs``.
-
-    Every run is called once to warm up; then the runs take turns, repeat by
-    repeat, so that a change in the machine's load affects the baseline and
-    the subject alike rather than whichever happened to run during it.
-    """
-    for run in runs:
-        run()
-    best = [math.inf] * len(runs)
-    enabled = gc.isenabled()
-    gc.collect()
-    gc.disable()
-    try:
-        for _ in range(repeats):
-            for index, run in enumerate(runs):
-                start = time.perf_counter()
-                run()
-                best[index] = min(best[index], time.perf_counter() - start)
-    finally:
-        if enabled:
-            gc.enable()
-    return best
-
-
-def goal(name: str, ratio: float) -> bool:
-    """Print the goal's line and return whether it passed (a ratio at most the limit)."""
-    limit = LIMITS[name]
-    passed = ratio <= limit
-    print(f"GOAL {name}: {ratio:.2f} (limit {limit:g}) {'PASS' if passed else 'FAIL'}", flush=True)
-    return passed
-
-
-def info(text: str) -> None:
-    """Print a line of information (not a goal)."""
-    print(f"INFO {text}", flush=True)
-
-
-def machine() -> str:
-    """The machine, in one line: platform, Python, CPU count and model."""
-    model = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    model = line.partition(":")[2].strip()
-                    break
-    except OSError:
-        pass
-    return (
-        f"{platform.platform()} | {platform.python_implementation()} "
-        f"{platform.python_version()} | {os.cpu_count()} CPUs | {model}"
-    )
 
 
 # --- the communities ------------------------------------------------------------------
@@ -180,6 +125,11 @@ T = TypeVar("T")
 
 #: Each secondary value is left out with this probability.
 GAP_RATE: Final = 0.03
+
+
+def goal(name: str, ratio: float) -> bool:
+    """Print the goal's line and return whether it passed."""
+    return _harness.goal(name, ratio, LIMITS[name], at_most=True, digits=2)
 
 
 def _urban_odds(township_name: str) -> float:

@@ -33,16 +33,16 @@ Run ``python benchmarks/run.py`` (or ``make bench``) to run every benchmark.
 from __future__ import annotations
 
 import argparse
-import gc
 import math
 import os
-import platform
 import random
 import sys
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
+
+import _harness
+from _harness import best_times, info, machine
 
 import cssp
 import cssp.io
@@ -77,65 +77,15 @@ QUICK: Final = Settings(repeats=3, naive_rounds=10, cssp_rounds=200, records=200
 # --- timing ------------------------------------------------------------------------
 
 
-def best_times(runs: Sequence[Callable[[], object]], repeats: int) -> list[float]:
-    """Seconds taken by the fastest of ``repeats`` calls of each of ``runs``.
-
-    Every run is called once to warm up; then the runs take turns, repeat by
-    repeat, so that a change in the machine's load affects the baseline and
-    cssp alike rather than whichever happened to run during it.
-    """
-    for run in runs:
-        run()
-    best = [math.inf] * len(runs)
-    enabled = gc.isenabled()
-    gc.collect()
-    gc.disable()
-    try:
-        for _ in range(repeats):
-            for index, run in enumerate(runs):
-                start = time.perf_counter()
-                run()
-                best[index] = min(best[index], time.perf_counter() - start)
-    finally:
-        if enabled:
-            gc.enable()
-    return best
-
-
 def goal(name: str, ratio: float) -> bool:
     """Print the goal's line and return whether it passed."""
-    limit = LIMITS[name]
-    passed = ratio >= limit
-    print(f"GOAL {name}: {ratio:.1f} (limit {limit:g}) {'PASS' if passed else 'FAIL'}", flush=True)
-    return passed
-
-
-def info(text: str) -> None:
-    """Print a line of information (not a goal)."""
-    print(f"INFO {text}", flush=True)
+    return _harness.goal(name, ratio, LIMITS[name], at_most=False, digits=1)
 
 
 def timing(group: str, label: str, seconds: float, per: str, note: str = "") -> None:
     """Print one measured time per item as an information line."""
     suffix = f" ({note})" if note else ""
     info(f"{group}: {label:<36} {seconds * 1e6:9.2f} us/{per}{suffix}")
-
-
-def machine() -> str:
-    """The machine, in one line: platform, Python, CPU count and model."""
-    model = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    model = line.partition(":")[2].strip()
-                    break
-    except OSError:
-        pass
-    return (
-        f"{platform.platform()} | {platform.python_implementation()} "
-        f"{platform.python_version()} | {os.cpu_count()} CPUs | {model}"
-    )
 
 
 # --- the sample communities, one spec each, in canonical units ----------------------
