@@ -225,3 +225,11 @@ def test_usage_errors_are_exit_2() -> None:
     assert cssp("evaluate").returncode == 2
     assert cssp("evaluate", str(SAMPLE), "--format", "pdf").returncode == 2
     assert cssp("explain", str(SAMPLE)).returncode == 2  # --community is required
+
+
+def test_no_communities_keeps_json_to_the_regions() -> None:
+    done = cssp("evaluate", str(SAMPLE), "--format", "json", "--no-communities")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert document["regions"]
+    assert not document.get("communities")

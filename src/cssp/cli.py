@@ -93,6 +93,11 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--colour", choices=["auto", "always", "never"], default="auto", help="colour in text"
     )
+    evaluate.add_argument(
+        "--no-communities",
+        action="store_true",
+        help="JSON: regions only, without each community's findings (about 30 kB a community)",
+    )
     _profiles_options(evaluate)
     _input_options(evaluate)
 
@@ -219,7 +224,14 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         profiles=profiles,
     )
     colour = args.format == "text" and not args.output and _colour(args.colour, out)
-    _emit(render_report(report, args.format, lang=args.lang, colour=colour), args.output, out)
+    text = render_report(
+        report,
+        args.format,
+        lang=args.lang,
+        colour=colour,
+        include_communities=not args.no_communities,
+    )
+    _emit(text, args.output, out)
     if args.fail_on == "unmet":
         unmet = any(f.status is cssp.Status.NOT_MET for r in report.regions for f in r) or any(
             a.failing for a in report.assessments
