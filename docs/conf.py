@@ -66,6 +66,8 @@ nitpicky = True
 # Each entry is one reference that cannot resolve without intersphinx (the
 # build is offline by design). Never add a blanket pattern here.
 nitpick_ignore: list[tuple[str, str]] = [
+    # hypothesis: cssp.testing returns its strategies (no intersphinx offline).
+    ("py:class", "hypothesis.strategies.SearchStrategy"),
     # pint: cssp.units wraps pint, and its signatures name pint's classes.
     ("py:class", "pint.Quantity"),
     ("py:class", "pint.UnitRegistry"),

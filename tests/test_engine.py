@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import attrs
 import pytest
@@ -11,12 +11,8 @@ from hypothesis import strategies as st
 
 import cssp
 from cssp import Community, Facility, FacilityKind, Finding, Service, Staff, Status
+from cssp import testing as cst
 from cssp.engine import REGION_LEVELS
-
-if TYPE_CHECKING:
-    import strategies as cst
-else:
-    from tests import strategies as cst
 
 URBAN: Final = "440106001001"  # a residents' committee of 五山街道, 天河区, 广州市
 RURAL: Final = "330106109201"  # a villagers' committee of 三墩镇, 西湖区, 杭州市

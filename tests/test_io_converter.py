@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import pytest
 from hypothesis import given
 
 import cssp
 from cssp import Community, CommunityKind, Facility, FacilityKind, Service, Staff
+from cssp import testing as cst
 from cssp.io import MAX_PROBLEMS, get_converter, structure, structure_communities, unstructure
-
-if TYPE_CHECKING:
-    import strategies as cst
-else:
-    from tests import strategies as cst
 
 #: The example community as a spreadsheet or JSON file gives it: units in strings.
 EXAMPLE_RECORD: Final[dict[str, Any]] = {

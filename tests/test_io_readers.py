@@ -10,7 +10,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import attrs
 import pytest
@@ -18,6 +18,7 @@ from hypothesis import given, settings
 
 import cssp
 from cssp import Community, CommunityKind, Facility, FacilityKind, Service, Staff
+from cssp import testing as cst
 from cssp.io import (
     FORMATS,
     MAX_PROBLEMS,
@@ -28,11 +29,6 @@ from cssp.io import (
     write_atomic,
 )
 from cssp.io.readers import COLUMNS, HEADER_ALIASES
-
-if TYPE_CHECKING:
-    import strategies as cst
-else:
-    from tests import strategies as cst
 
 DATA: Final = Path(__file__).resolve().parent / "data"
 BAD: Final = DATA / "bad"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import pytest
@@ -11,12 +11,8 @@ from hypothesis import strategies as st
 
 import cssp
 from cssp import Community, CommunityKind, Facility, FacilityKind, Service, Staff
+from cssp import testing as cst
 from cssp.model.divisions import division_path
-
-if TYPE_CHECKING:
-    import strategies as cst
-else:
-    from tests import strategies as cst
 
 #: An urban community of 五山街道, 天河区, 广州市 (a real township; invented figures),
 #: written the way a civil-affairs spreadsheet writes it.

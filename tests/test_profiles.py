@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -36,12 +36,8 @@ from cssp import (
     Status,
     Text,
 )
+from cssp import testing as cst
 from cssp.model.divisions import PROVINCES_BY_CODE
-
-if TYPE_CHECKING:
-    import strategies as cst
-else:
-    from tests import strategies as cst
 
 PLAN = cssp.load_plan("fyp14")
 AREA = "facility_area_per_100_households"  # ≥30 m² per 100 households

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 import pytest
 from hypothesis import given
@@ -11,12 +11,8 @@ from hypothesis import strategies as st
 
 import cssp
 from cssp import Community, Facility, IndicatorKind, Level, Staff, Status
+from cssp import testing as cst
 from cssp.model.divisions import NATION_NAME, division_name
-
-if TYPE_CHECKING:
-    import strategies as cst
-else:
-    from tests import strategies as cst
 
 FYP14: Final = cssp.load_plan("fyp14")
 

@@ -1,4 +1,8 @@
-"""Hypothesis strategies for cssp's model: facilities, staff and communities.
+"""Hypothesis strategies for cssp's model, for property-testing code that uses cssp.
+
+Install with ``pip install 'cssp[testing]'`` (it needs hypothesis). cssp's own
+tests use these strategies, and so can plugin authors and systems that import
+cssp: facilities, staff, communities and lists of communities.
 
 Every value these strategies produce is *valid*: building it never raises, so
 a property test can assert that cssp handles every input a user may give it.
@@ -9,10 +13,11 @@ agree with its kind (001–199 urban, 200–399 rural).
 Optional data is left out (``None``) at random, as it is in real returns;
 pass ``complete=True`` to get every field filled in.
 
-This module is meant to be published as ``cssp.testing``. Use it in a test::
+Use it in a test::
 
     >>> from hypothesis import given, settings
     >>> import cssp
+    >>> from cssp.testing import communities, community_lists
     >>> @settings(max_examples=10)
     ... @given(communities(kind="rural", complete=True))
     ... def test_rural(community: cssp.Community) -> None:
@@ -38,6 +43,7 @@ from typing import Final, TypeVar
 from hypothesis import strategies as st
 
 from cssp import Community, CommunityKind, Facility, FacilityKind, Service, Staff
+from cssp.model.divisions import DIVISION_LENGTHS, load_divisions
 
 __all__ = [
     "MAX_AREA",
@@ -79,8 +85,6 @@ _RATES: Final = st.floats(min_value=0.0, max_value=100.0, allow_nan=False, allow
 
 @functools.cache
 def _townships() -> tuple[str, ...]:
-    from cssp.model.divisions import DIVISION_LENGTHS, load_divisions
-
     length = DIVISION_LENGTHS["township"]
     return tuple(sorted(code for code in load_divisions() if len(code) == length))
 
