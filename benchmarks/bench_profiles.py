@@ -51,6 +51,9 @@ from typing import Final, TypeVar
 import _harness
 from _harness import best_times, info, machine
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+import make_sample
+
 import cssp
 from cssp.engine.scalar import statuses
 from cssp.model.divisions import division_name, load_divisions
@@ -92,34 +95,9 @@ QUICK: Final = Settings(communities=2_000, repeats=3)
 URBAN: Final = "urban"
 RURAL: Final = "rural"
 
-#: Odds of each service beyond the base one (the kiosk in town, broadband in villages),
-#: as in tools/make_sample.py.
-SERVICE_ODDS: Final = {
-    URBAN: {
-        "agency_service": 0.9,
-        "online_service_24h": 0.8,
-        "satisfaction_survey": 0.85,
-        "disabled_persons_association": 0.9,
-        "cultural_service_centre": 0.85,
-        "fitness_circle_15min": 0.8,
-        "police_office_colocated": 0.6,
-        "broadband": 0.95,
-        "5g": 0.95,
-        "public_service_info_platform": 0.7,
-    },
-    RURAL: {
-        "self_service_kiosk": 0.3,
-        "agency_service": 0.9,
-        "online_service_24h": 0.6,
-        "satisfaction_survey": 0.7,
-        "disabled_persons_association": 0.8,
-        "cultural_service_centre": 0.75,
-        "fitness_circle_15min": 0.6,
-        "police_office_colocated": 0.4,
-        "5g": 0.75,
-        "public_service_info_platform": 0.5,
-    },
-}
+#: Odds of each service beyond the base one (the kiosk in town, broadband in
+#: villages): the sample generator's, so the two data sets look alike.
+SERVICE_ODDS: Final = make_sample.SERVICE_ODDS
 
 T = TypeVar("T")
 
