@@ -18,7 +18,8 @@ cssp loads it through the entry point ``beijing = "cssp_beijing"`` and calls
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Mapping
+from typing import Any, Final
 
 from attrs import define, field
 
@@ -87,6 +88,20 @@ class BeijingStaffingRule(cssp.StaffingRule):
         if households is None:
             return None
         return float(max(self.minimum, _ceil_div(households, self.most_households_per_worker)))
+
+    def required_columns(self, columns: Mapping[str, Any]) -> Any:
+        """The same for many communities (numpy arrays), for cssp's batch engine.
+
+        ``households`` is a float64 array with NaN where not given; the result
+        is NaN there too. Households are whole numbers below 2**53, so the
+        float division rounds up exactly as the integer one does.
+        """
+        import numpy as np  # noqa: PLC0415 - only the batch engine calls this
+
+        households = columns["households"]
+        return np.maximum(
+            float(self.minimum), np.ceil(households / self.most_households_per_worker)
+        )
 
     def standard_range(self, community: cssp.Community) -> tuple[int, int] | None:
         """The workers the published range implies: one per 150 to one per 110 households.

@@ -64,6 +64,9 @@ class Measure:
     numerator_unit: str
     denominator_unit: str
     compute: Callable[[Community], Observation]
+    #: for a ratio of two community fields (a TOML indicator): their names, so
+    #: the batch engine can compute it on columns (see :data:`cssp.rules.toml.FIELDS`).
+    fields: tuple[str, str] | None = None
 
 
 def _no_data(zh: str, en: str) -> Skip:

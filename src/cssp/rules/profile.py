@@ -18,7 +18,7 @@ import datetime
 import math
 import types
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from attrs import define, field
 
@@ -77,6 +77,21 @@ class StaffingRule:
         """The number of community workers ``community`` needs, or ``None`` without the data."""
         raise NotImplementedError
 
+    def required_columns(self, columns: Mapping[str, Any]) -> Any:
+        """The same for many communities at once, for the batch engine (optional).
+
+        :param columns: numpy arrays by field name: the numeric fields of
+            :class:`~cssp.model.community.Community` and its staff (float64, NaN
+            where not given: ``households``, ``population``, ``community_workers``
+            …), the flags ``resettlement``, ``old_residential_area`` and
+            ``newly_built``, and ``rural`` (bool).
+        :return: a float64 array of the workers each community needs, NaN where
+            the data is missing — or ``None`` (the default) when the rule has no
+            columnar form, in which case the batch engine calls :meth:`required`
+            on each community (exact, but slow).
+        """
+        return None
+
 
 @define(frozen=True)
 class HouseholdStaffingRule(StaffingRule):
@@ -103,6 +118,13 @@ class HouseholdStaffingRule(StaffingRule):
         if households is None:
             return None
         return float(max(self.minimum, math.ceil(households / self.households_per_worker)))
+
+    def required_columns(self, columns: Mapping[str, Any]) -> Any:
+        """``max(minimum, ceil(households / households_per_worker))`` elementwise; NaN stays NaN."""
+        import numpy as np  # noqa: PLC0415 - the batch engine's optional dependency
+
+        households = columns["households"]
+        return np.maximum(float(self.minimum), np.ceil(households / self.households_per_worker))
 
 
 def _frozen_mapping(value: Mapping[str, Measure]) -> Mapping[str, Measure]:

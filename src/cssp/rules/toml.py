@@ -348,4 +348,6 @@ def _ratio_measure(entry: _IndicatorEntry, origin: str, profile: str, where: str
             return zero
         return (float(top), float(bottom))
 
-    return Measure(num_unit, den_unit, compute)
+    assert entry.numerator is not None  # checked by _field
+    assert entry.denominator is not None
+    return Measure(num_unit, den_unit, compute, (entry.numerator, entry.denominator))

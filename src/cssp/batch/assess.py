@@ -1,0 +1,72 @@
+"""Region tables as the scalar engine's objects, built by the scalar engine's own code."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from cssp.batch.engine import RegionTable
+from cssp.batch.measures import NOT_MET
+from cssp.engine.results import Counts, RegionAssessment
+from cssp.engine.scalar import REGION_LEVELS, _region_finding
+
+if TYPE_CHECKING:
+    from cssp.batch import BatchResult
+
+
+def assessments(
+    result: BatchResult, table: RegionTable, *, members: bool
+) -> tuple[RegionAssessment, ...]:
+    """One :class:`RegionAssessment` per region of ``table``."""
+    from cssp.model.divisions import division_name  # noqa: PLC0415 - loads data lazily
+
+    programs = result._programs
+    length = REGION_LEVELS[table.level]
+    member_codes: list[str] = []
+    starts: list[int] = []
+    order = None
+    if members:
+        order = np.argsort(result.codes, kind="stable")
+        ordered = result.codes[order]
+        member_codes = [c.decode() for c in ordered.tolist()]
+        prefixes = ordered.astype(f"S{max(length, 1)}") if length else np.full(len(ordered), b"")
+        starts = np.searchsorted(prefixes, np.char.encode(table.codes, "ascii")).tolist()
+    out = []
+    for r, code in enumerate(table.codes.tolist()):
+        program = programs.for_code(code)
+        if members:
+            assert order is not None
+            end = starts[r + 1] if r + 1 < len(starts) else len(member_codes)
+            rows = order[starts[r] : end]
+            codes = tuple(member_codes[starts[r] : end])
+        findings = []
+        for check in program.checks:
+            if not check.region:
+                continue
+            t = table.targets.index(check.target.id)
+            c = table.counts[r, t]
+            counts = Counts(int(c[0]), int(c[1]), int(c[2]), int(c[3]))
+            numerator = table.numerator[r, t]
+            denominator = table.denominator[r, t]
+            nums: list[float] = [0.0 if np.isnan(denominator) else float(numerator)]
+            dens: list[float] = [0.0 if np.isnan(denominator) else float(denominator)]
+            failing: tuple[str, ...] = ()
+            if members:
+                bad = result.status[rows, result.targets.index(check.target.id)] == NOT_MET
+                failing = tuple(code for code, no in zip(codes, bad.tolist(), strict=True) if no)
+            if check.kind.value == "per_community":
+                nums, dens = [], []
+            findings.append(
+                _region_finding(check, code, programs.year, counts, nums, dens, failing)
+            )
+        out.append(
+            RegionAssessment(
+                code=code,
+                name=division_name(code),
+                level=table.level,
+                communities=codes if members else (),
+                findings=tuple(findings),
+            )
+        )
+    return tuple(out)

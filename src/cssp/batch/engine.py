@@ -1,0 +1,458 @@
+"""The batch engine: every community × target at once, then regions at five levels.
+
+It reuses the scalar engine's compiled programs — the targets in force for
+each chain of profiles, their thresholds for the year, the scales from measure
+units to indicator units — and applies each target's comparison
+(:attr:`Comparator.holds <cssp.model.plan.Comparator.holds>`, the same
+function, elementwise) to whole columns. Region sums are exact
+(:mod:`cssp.batch._exact`), so the figures equal the scalar engine's
+:func:`math.fsum` to the bit, and partial results of partitions merge exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+from cssp.batch._exact import ExactSums, group_sums
+from cssp.batch.frame import Frame
+from cssp.batch.measures import (
+    ABSENT,
+    MEASURED,
+    MEASURES,
+    MET,
+    NO_DATA,
+    NOT_APPLICABLE,
+    NOT_MET,
+    Observed,
+    ratio_of_fields,
+)
+from cssp.engine.measures import MEASURES as SCALAR_MEASURES
+from cssp.engine.measures import Skip
+from cssp.engine.scalar import REGION_LEVELS, _Check, _Program, _Programs
+from cssp.model.plan import IndicatorKind, Plan, Scope
+
+__all__ = ["Partial", "evaluate_partial", "finish", "target_order"]
+
+Floats = NDArray[np.float64]
+Codes = NDArray[np.uint8]
+#: The region levels from the finest to the coarsest.
+LEVELS: Final = ("township", "county", "prefecture", "province", "nation")
+
+
+def _scope_mask(frame: Frame, scope: Scope) -> NDArray[np.bool_] | None:
+    if scope is Scope.ALL:
+        return None
+    if scope is Scope.URBAN:
+        return ~frame.rural
+    if scope is Scope.RURAL:
+        return frame.rural
+    if scope is Scope.RESETTLEMENT:
+        return frame.flags["resettlement"]
+    if scope is Scope.OLD_RESIDENTIAL_AREA:
+        return frame.flags["old_residential_area"]
+    return frame.flags["newly_built"]
+
+
+class _Columns:
+    """The measures of one frame, each computed once."""
+
+    def __init__(self, frame: Frame) -> None:
+        self.frame = frame
+        self._cache: dict[object, Observed] = {}
+
+    def observe(self, program: _Program, check: _Check) -> Observed:
+        key = _measure_key(program, check)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = self._compute(program, check, key)
+        return found
+
+    def _compute(self, program: _Program, check: _Check, key: object) -> Observed:
+        if isinstance(key, str):
+            return MEASURES[key](self.frame)
+        if isinstance(key, tuple) and key[0] == "fields":
+            return ratio_of_fields(key[1], key[2])(self.frame)
+        return self._row_by_row(check.compute)
+
+    def _row_by_row(self, compute: Callable[[Any], object]) -> Observed:
+        """A measure with no columnar form: computed on each community (slow, exact)."""
+        n = self.frame.size
+        numerator, denominator = np.zeros(n), np.ones(n)
+        status = np.zeros(n, dtype=np.uint8)
+        for i in range(n):
+            observation = compute(self.frame.community(i))
+            if isinstance(observation, Skip):
+                status[i] = _CODE[observation.status.value]
+            else:
+                numerator[i], denominator[i] = observation  # type: ignore[misc]
+        return numerator, denominator, status
+
+
+_CODE: Final = {
+    "met": MET,
+    "not_met": NOT_MET,
+    "not_applicable": NOT_APPLICABLE,
+    "no_data": NO_DATA,
+}
+
+
+def _measure_key(program: _Program, check: _Check) -> object:
+    """A key naming the measure of ``check``: equal keys compute equal columns."""
+    key = next(
+        indicator.measure
+        for indicator, target in program.effective.pairs
+        if target.id == check.target.id
+    )
+    assert key is not None
+    builtin = SCALAR_MEASURES.get(key)
+    if builtin is not None and builtin.compute is check.compute:
+        return key
+    for profile in reversed(program.effective.chain):
+        measure = profile.measures.get(key)
+        if measure is not None and measure.compute is check.compute:
+            if measure.fields is not None:
+                return ("fields", *measure.fields)
+            break
+    return ("rows", id(check.compute))
+
+
+def target_order(plan: Plan, programs: Iterable[_Program]) -> tuple[str, ...]:
+    """Every target id in force anywhere: the plan's in its order, then the others by id."""
+    return canonical(plan, (c.target.id for p in programs for c in p.checks))
+
+
+def canonical(plan: Plan, ids: Iterable[str]) -> tuple[str, ...]:
+    """``ids`` once each: the plan's targets in the plan's order, then the others by id."""
+    seen = set(ids)
+    national = [t for t in plan.targets if t in seen]
+    return (*national, *sorted(seen - set(national)))
+
+
+def _required(frame: Frame, program: _Program, wanted: NDArray[np.bool_]) -> Floats:
+    """The per-community threshold of a staffing rule (NaN where the data is missing).
+
+    A rule with no columnar form is called on the communities of ``wanted`` only.
+    """
+    rule = program.effective.staffing
+    assert rule is not None
+    vector = rule.required_columns(_rule_columns(frame))
+    if vector is not None:
+        return np.asarray(vector, dtype=np.float64)
+    out = np.full(frame.size, np.nan)
+    for i in np.flatnonzero(wanted).tolist():
+        value = rule.required(frame.community(i))
+        if value is not None:
+            out[i] = value
+    return out
+
+
+def _rule_columns(frame: Frame) -> dict[str, Any]:
+    return {**frame.values, **frame.flags, "rural": frame.rural}
+
+
+class Partial:
+    """Township totals of one or more partitions: what merges exactly.
+
+    For each target: the communities met / not met / not applicable / without
+    data, and the exact sums of the numerators and denominators of those met
+    or not met, per township (9-digit code). Regions above a township are sums
+    of townships, so merging partials of any partitioning — then calling
+    :func:`finish` — gives the figures of a single run.
+    """
+
+    def __init__(
+        self,
+        townships: NDArray[np.str_],
+        targets: tuple[str, ...],
+        counts: NDArray[np.int64],
+        numerators: list[ExactSums],
+        denominators: list[ExactSums],
+    ) -> None:
+        #: the 9-digit township codes, sorted and unique.
+        self.townships = townships
+        #: the target ids of the other attributes' first axis.
+        self.targets = targets
+        #: counts by target, township and status (met, not met, n/a, no data).
+        self.counts = counts
+        self.numerators = numerators
+        self.denominators = denominators
+
+    def reordered(self, targets: tuple[str, ...]) -> Partial:
+        """The same totals with the targets in the order ``targets`` (a permutation)."""
+        if targets == self.targets:
+            return self
+        index = [self.targets.index(t) for t in targets]
+        return Partial(
+            self.townships,
+            targets,
+            self.counts[index],
+            [self.numerators[i] for i in index],
+            [self.denominators[i] for i in index],
+        )
+
+    @staticmethod
+    def merge(parts: Sequence[Partial]) -> Partial:
+        """One partial for all of ``parts`` (townships split across parts are summed)."""
+        parts = [p for p in parts if len(p.townships)]
+        if not parts:
+            return Partial(np.array([], dtype="U9"), (), np.zeros((0, 0, 4), np.int64), [], [])
+        if len(parts) == 1:
+            return parts[0]
+        targets: tuple[str, ...] = ()
+        for p in parts:
+            targets = (*targets, *(t for t in p.targets if t not in targets))
+        townships = np.concatenate([p.townships for p in parts])
+        order = np.argsort(townships, kind="stable")
+        ordered = townships[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]).astype(np.intp)
+        counts = np.zeros((len(targets), len(starts), 4), dtype=np.int64)
+        numerators, denominators = [], []
+        for t, target in enumerate(targets):
+            stacked_counts = []
+            nums, dens = [], []
+            for p in parts:
+                if target in p.targets:
+                    k = p.targets.index(target)
+                    stacked_counts.append(p.counts[k])
+                    nums.append(p.numerators[k])
+                    dens.append(p.denominators[k])
+                else:
+                    size = len(p.townships)
+                    stacked_counts.append(np.zeros((size, 4), dtype=np.int64))
+                    nums.append(_zeros(size))
+                    dens.append(_zeros(size))
+            counts[t] = np.add.reduceat(np.concatenate(stacked_counts)[order], starts, axis=0)
+            numerators.append(ExactSums.concat(nums).take(order).regroup(starts))
+            denominators.append(ExactSums.concat(dens).take(order).regroup(starts))
+        return Partial(ordered[starts], targets, counts, numerators, denominators)
+
+
+def _zeros(size: int) -> ExactSums:
+    return ExactSums(np.zeros((size, 1), dtype=np.int64), 0)
+
+
+def evaluate_partial(frame: Frame, programs: _Programs) -> tuple[tuple[str, ...], Codes, Partial]:
+    """Evaluate a frame: the targets, the status of each (sorted) row × target, and the totals."""
+    n = frame.size
+    townships = frame.codes.astype("U9")
+    if n:
+        starts = np.flatnonzero(np.r_[True, townships[1:] != townships[:-1]]).astype(np.intp)
+    else:
+        starts = np.zeros(0, dtype=np.intp)
+    lengths = np.diff(np.r_[starts, n])
+    # The program of each township, and of each row.
+    distinct: dict[int, int] = {}
+    program_list: list[_Program] = []
+    township_program = np.empty(len(starts), dtype=np.int64)
+    for g, start in enumerate(starts.tolist()):
+        program = programs.for_code(str(frame.codes[start]))
+        index = distinct.get(id(program))
+        if index is None:
+            index = distinct[id(program)] = len(program_list)
+            program_list.append(program)
+        township_program[g] = index
+    row_program = np.repeat(township_program, lengths)
+    targets = target_order(programs.plan, program_list)
+    status = np.full((n, len(targets)), ABSENT, dtype=np.uint8)
+    columns = _Columns(frame)
+    numerators: list[Floats] = []
+    denominators: list[Floats] = []
+    for t, target_id in enumerate(targets):
+        numerator = np.zeros(n)
+        denominator = np.zeros(n)
+        for groups in _same_rule(program_list, target_id):
+            rows = np.isin(row_program, [p for p, _ in groups]) if len(program_list) > 1 else None
+            num, den, result = _judge_rows(frame, columns, program_list, row_program, groups, rows)
+            if rows is None:
+                status[:, t] = result
+                numerator, denominator = num, den
+            else:
+                status[rows, t] = result[rows]
+                numerator = np.where(rows, num, numerator)
+                denominator = np.where(rows, den, denominator)
+        numerators.append(numerator)
+        denominators.append(denominator)
+    partial = _totals(townships, starts, targets, status, numerators, denominators)
+    return targets, status, partial
+
+
+def _judge_rows(
+    frame: Frame,
+    columns: _Columns,
+    program_list: list[_Program],
+    row_program: NDArray[np.int64],
+    groups: list[tuple[int, _Check]],
+    rows: NDArray[np.bool_] | None,
+) -> Observed:
+    """Numerators, denominators and statuses of one target under one rule (all rows)."""
+    p0, check = groups[0]
+    program = program_list[p0]
+    num, den, measured = columns.observe(program, check)
+    result = measured.copy()
+    scope = _scope_mask(frame, check.target.scope)
+    if scope is not None:
+        result[~scope] = NOT_APPLICABLE
+    threshold: Any
+    if check.threshold_of is not None:
+        wanted = result == MEASURED
+        if rows is not None:
+            wanted &= rows
+        threshold = _required(frame, program, wanted)
+        result[(result == MEASURED) & np.isnan(threshold)] = NO_DATA
+    elif len(groups) == 1:
+        threshold = check.threshold
+    else:
+        by_program = np.zeros(len(program_list))
+        for p, c in groups:
+            by_program[p] = c.threshold
+        threshold = by_program[row_program]
+    # The one comparison rule, elementwise: scale × numerator ⋛ threshold × denominator.
+    holds: Callable[[Any, Any], Any] = check.holds
+    with np.errstate(invalid="ignore"):
+        met = holds(check.scale * num, threshold * den)
+    result[(result == MEASURED) & ~met] = NOT_MET
+    return num, den, result
+
+
+def _same_rule(programs: list[_Program], target_id: str) -> list[list[tuple[int, _Check]]]:
+    """The programs that have ``target_id``, grouped by everything but a fixed threshold."""
+    groups: dict[object, list[tuple[int, _Check]]] = {}
+    for p, program in enumerate(programs):
+        for check in program.checks:
+            if check.target.id == target_id:
+                key = (
+                    check.holds,
+                    check.scale,
+                    check.target.scope,
+                    check.compute,
+                    check.threshold_of,
+                )
+                groups.setdefault(key, []).append((p, check))
+                break
+    return list(groups.values())
+
+
+def _totals(
+    townships: NDArray[np.str_],
+    starts: NDArray[np.intp],
+    targets: tuple[str, ...],
+    status: Codes,
+    numerators: list[Floats],
+    denominators: list[Floats],
+) -> Partial:
+    groups = len(starts)
+    group_of_row = np.repeat(np.arange(groups), np.diff(np.r_[starts, len(status)]))
+    counts = np.zeros((len(targets), groups, 4), dtype=np.int64)
+    nums, dens = [], []
+    for t in range(len(targets)):
+        column = status[:, t]
+        present = column != ABSENT
+        counts[t] = np.bincount(
+            group_of_row[present] * 4 + column[present], minlength=groups * 4
+        ).reshape(groups, 4)
+        evaluated = column <= NOT_MET
+        nums.append(group_sums(np.where(evaluated, numerators[t], 0.0), starts))
+        dens.append(group_sums(np.where(evaluated, denominators[t], 0.0), starts))
+    return Partial(townships[starts], targets, counts, nums, dens)
+
+
+class RegionTable:
+    """The regions of one level, as arrays.
+
+    Row ``r`` is region ``codes[r]``, column ``t`` target ``targets[t]``.
+
+    ``status`` holds the batch status codes (:data:`~cssp.batch.MET` …
+    :data:`~cssp.batch.ABSENT` where the target is not a region-level target in
+    force for the region); ``numerator``, ``denominator`` and ``observed`` are
+    NaN where nothing was evaluated; ``counts[r, t]`` counts the region's
+    communities met, not met, not applicable and without data.
+    """
+
+    def __init__(self, level: str, codes: NDArray[np.str_], targets: tuple[str, ...]) -> None:
+        self.level = level
+        self.codes = codes
+        self.targets = targets
+        shape = (len(codes), len(targets))
+        self.status = np.full(shape, ABSENT, dtype=np.uint8)
+        self.numerator = np.full(shape, np.nan)
+        self.denominator = np.full(shape, np.nan)
+        self.observed = np.full(shape, np.nan)
+        self.required = np.full(shape, np.nan)
+        self.counts = np.zeros((*shape, 4), dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+def finish(partial: Partial, programs: _Programs) -> dict[str, RegionTable]:
+    """Region figures and verdicts at every level, from township totals."""
+    tables: dict[str, RegionTable] = {}
+    codes = partial.townships
+    counts = partial.counts
+    nums, dens = partial.numerators, partial.denominators
+    for level in LEVELS:
+        length = REGION_LEVELS[level]
+        if level != "township":
+            keys = codes.astype(f"U{max(length, 1)}") if length else np.full(len(codes), "")
+            starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]).astype(np.intp)
+            if len(codes) == 0:
+                starts = np.zeros(0, dtype=np.intp)
+            codes = keys[starts]
+            counts = np.add.reduceat(counts, starts, axis=1) if len(starts) else counts
+            nums = [s.regroup(starts) for s in nums]
+            dens = [s.regroup(starts) for s in dens]
+        tables[level] = _judge(level, codes, partial.targets, counts, nums, dens, programs)
+    return tables
+
+
+def _judge(
+    level: str,
+    codes: NDArray[np.str_],
+    targets: tuple[str, ...],
+    counts: NDArray[np.int64],
+    nums: list[ExactSums],
+    dens: list[ExactSums],
+    programs: _Programs,
+) -> RegionTable:
+    table = RegionTable(level, codes, targets)
+    if not len(codes):
+        return table
+    region_program = [programs.for_code(str(code)) for code in codes.tolist()]
+    by_program: dict[int, list[int]] = {}
+    for r, program in enumerate(region_program):
+        by_program.setdefault(id(program), []).append(r)
+    for t, target_id in enumerate(targets):
+        c = counts[t]
+        table.counts[:, t] = c
+        met, evaluated, no_data = c[:, 0], c[:, 0] + c[:, 1], c[:, 3]
+        num_float = nums[t].floats()
+        den_float = dens[t].floats()
+        for rows in by_program.values():
+            program = region_program[rows[0]]
+            check = next((k for k in program.checks if k.target.id == target_id), None)
+            if check is None or not check.region:
+                continue
+            index = np.array(rows)
+            if check.kind is IndicatorKind.PER_COMMUNITY:
+                numerator = met[index].astype(np.float64)
+                denominator = evaluated[index].astype(np.float64)
+                scale, threshold = 100.0, check.target.region_share
+            else:
+                numerator, denominator = num_float[index], den_float[index]
+                scale, threshold = check.scale, check.threshold
+            empty = denominator == 0
+            with np.errstate(invalid="ignore", divide="ignore"):
+                holds = check.holds(scale * numerator, threshold * denominator)
+                observed = scale * numerator / denominator
+            verdict = np.where(holds, MET, NOT_MET).astype(np.uint8)
+            verdict[empty] = np.where(no_data[index][empty] > 0, NO_DATA, NOT_APPLICABLE)
+            table.status[index, t] = verdict
+            table.numerator[index, t] = np.where(empty, np.nan, numerator)
+            table.denominator[index, t] = np.where(empty, np.nan, denominator)
+            table.observed[index, t] = np.where(empty, np.nan, observed)
+            table.required[index, t] = threshold
+    return table

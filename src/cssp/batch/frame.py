@@ -1,0 +1,597 @@
+"""Columns in, validated arrays out: what the batch engine evaluates.
+
+Two ways in, one result:
+
+* :meth:`Frame.from_columns` takes a table in cssp's table format (the columns
+  of :data:`cssp.io.readers.COLUMNS`, one column per service named by its
+  value, ``extra.NAME``) as a mapping of arrays, a pandas DataFrame or a
+  pyarrow Table, and validates it as the readers and the model would.
+* :meth:`Frame.from_communities` takes :class:`~cssp.model.community.Community`
+  objects (any number of facilities each).
+
+Both reduce each community to the few numbers the measures need —
+comprehensive floor area, service floor area, activity area, shortest opening
+hours — summed in the order the scalar measures sum them, so both engines see
+the same floats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+from cssp.errors import InputError
+from cssp.model.community import Community, Facility, FacilityKind, Service
+from cssp.model.divisions import PROVINCES_BY_CODE
+
+__all__ = ["COUNT_FIELDS", "VALUE_FIELDS", "Frame"]
+
+Floats = NDArray[np.float64]
+Bools = NDArray[np.bool_]
+
+#: Numeric fields of a community, kept as float64 with NaN for "not given".
+VALUE_FIELDS: Final = (
+    "households",
+    "population",
+    "building_area",
+    "elderly_monthly_visit_rate",
+    "social_organisations",
+    "registered_volunteers",
+    "community_workers",
+    "social_workers",
+    "disaster_information_officers",
+    "trained_workers",
+)
+#: Those of :data:`VALUE_FIELDS` that must be whole numbers.
+COUNT_FIELDS: Final = frozenset(VALUE_FIELDS) - {"building_area", "elderly_monthly_visit_rate"}
+_STAFF: Final = frozenset(
+    ("community_workers", "social_workers", "disaster_information_officers", "trained_workers")
+)
+_FLAGS: Final = ("resettlement", "old_residential_area", "newly_built")
+_FACILITY_COLUMNS: Final = (
+    "has_facility",
+    "facility_floor_area",
+    "facility_activity_area",
+    "facility_office_area",
+    "facility_opening_hours",
+    "commercial_floor_area",
+)
+_SERVICES: Final = {s.value: s for s in Service}
+_KINDS: Final = {
+    "urban": False,
+    "城市": False,
+    "社区": False,
+    "rural": True,
+    "农村": True,
+    "村": True,
+}
+_MAX_PROBLEMS: Final = 20
+#: Integers above this are not exact in float64.
+_EXACT: Final = 2.0**53
+
+
+class Frame:
+    """Communities as validated columns, sorted by code.
+
+    Build one with :meth:`from_columns` or :meth:`from_communities`. Row ``i``
+    of every array is the community ``codes[i]``; ``order[i]`` is its position
+    in the input.
+    """
+
+    def __init__(self, codes: NDArray[np.str_], order: NDArray[np.intp]) -> None:
+        self.codes = codes
+        self.order = order
+        n = len(codes)
+        self.size = n
+        self.rural: Bools = np.zeros(n, dtype=bool)
+        self.flags: dict[str, Bools] = {f: np.zeros(n, dtype=bool) for f in _FLAGS}
+        self.values: dict[str, Floats] = {f: np.full(n, np.nan) for f in VALUE_FIELDS}
+        #: whether the facilities are known, and how many there are.
+        self.facilities_known: Bools = np.zeros(n, dtype=bool)
+        self.facilities = np.zeros(n, dtype=np.int64)
+        self.comprehensive = np.zeros(n, dtype=np.int64)
+        #: Σ floor area of the comprehensive facilities, and of those and the commercial ones.
+        self.comprehensive_area: Floats = np.zeros(n)
+        self.service_area: Floats = np.zeros(n)
+        #: Σ activity area of the comprehensive facilities; NaN when one lacks it.
+        self.activity_area: Floats = np.zeros(n)
+        #: the shortest opening hours of any facility; NaN when one lacks them.
+        self.shortest_hours: Floats = np.full(n, 24.0)
+        self.services_known: Bools = np.zeros(n, dtype=bool)
+        self.services: dict[Service, Bools] = {s: np.zeros(n, dtype=bool) for s in Service}
+        self.extra: dict[str, Floats] = {}
+        #: the communities themselves, when built from them (for rules with no columnar form).
+        self.source: Sequence[Community] | None = None
+        #: the input columns, when built from a table (for rules with no columnar form).
+        self.table: Mapping[str, Any] | None = None
+
+    # -- from Community objects ----------------------------------------------
+
+    @classmethod
+    def from_communities(cls, communities: Iterable[Community]) -> Frame:
+        """Reduce communities to columns (any number of facilities each).
+
+        :raises InputError: if an item is not a Community, or two share a code.
+        """
+        items = list(communities)
+        for index, item in enumerate(items):
+            if not isinstance(item, Community):
+                raise InputError(
+                    f"{type(item).__name__} is not a Community", f"communities[{index}]"
+                )
+        codes = np.array([c.code for c in items], dtype="U12")
+        order = _sorted_order(codes, "communities", "code")
+        items = [items[i] for i in order.tolist()]
+        frame = cls(codes[order], order)
+        frame.source = items
+        n = len(items)
+        values = {f: [np.nan] * n for f in VALUE_FIELDS}
+        rural = [False] * n
+        flags = {f: [False] * n for f in _FLAGS}
+        known = [False] * n
+        count = [0] * n
+        comprehensive = [0] * n
+        comp_area = [0.0] * n
+        service_area = [0.0] * n
+        activity = [0.0] * n
+        hours = [24.0] * n
+        services_known = [False] * n
+        services: dict[Service, list[bool]] = {s: [False] * n for s in Service}
+        extras: dict[str, list[float]] = {}
+        for i, c in enumerate(items):
+            rural[i] = c.kind.value == "rural"
+            for f in _FLAGS:
+                flags[f][i] = getattr(c, f)
+            for f in VALUE_FIELDS:
+                v = getattr(c.staff, f) if f in _STAFF else getattr(c, f)
+                if v is not None:
+                    values[f][i] = float(v)
+            facilities = c.facilities
+            if facilities is not None:
+                known[i] = True
+                count[i] = len(facilities)
+                (comprehensive[i], comp_area[i], service_area[i], activity[i], hours[i]) = _reduce(
+                    facilities
+                )
+            if c.services is not None:
+                services_known[i] = True
+                for s in c.services:
+                    services[s][i] = True
+            for name, value in c.extra.items():
+                extras.setdefault(name, [np.nan] * n)[i] = value
+        frame.rural = np.array(rural, dtype=bool)
+        frame.flags = {f: np.array(v, dtype=bool) for f, v in flags.items()}
+        frame.values = {f: np.array(v, dtype=np.float64) for f, v in values.items()}
+        frame.facilities_known = np.array(known, dtype=bool)
+        frame.facilities = np.array(count, dtype=np.int64)
+        frame.comprehensive = np.array(comprehensive, dtype=np.int64)
+        frame.comprehensive_area = np.array(comp_area, dtype=np.float64)
+        frame.service_area = np.array(service_area, dtype=np.float64)
+        frame.activity_area = np.array(activity, dtype=np.float64)
+        frame.shortest_hours = np.array(hours, dtype=np.float64)
+        frame.services_known = np.array(services_known, dtype=bool)
+        frame.services = {s: np.array(v, dtype=bool) for s, v in services.items()}
+        frame.extra = {k: np.array(v, dtype=np.float64) for k, v in extras.items()}
+        return frame
+
+    # -- from a table ----------------------------------------------------------
+
+    @classmethod
+    def from_columns(cls, table: object, *, first_row: int = 0) -> Frame:
+        """Validate a table in cssp's table format and reduce it to columns.
+
+        :param table: a mapping of column name to 1-D array-like, a pandas
+            DataFrame or a pyarrow Table (or RecordBatch).
+        :param first_row: the index of the table's first row in a larger input
+            (for error locations when a file is read in batches).
+        :raises InputError: naming every bad row and column (``rows[12].households``).
+        """
+        columns = _as_columns(table)
+        problems = _Problems(first_row)
+        if "code" not in columns:
+            raise InputError("the table has no code column", "code")
+        unknown = sorted(
+            name
+            for name in columns
+            if name not in _KNOWN and name not in _SERVICES and not name.startswith("extra.")
+        )
+        if unknown:
+            raise InputError(
+                f"unknown column(s) {', '.join(map(repr, unknown))}; the table format's columns "
+                "are listed in cssp.io.readers.COLUMNS (plus one per service and extra.NAME)",
+                unknown[0],
+            )
+        if "services" in columns:
+            raise InputError(
+                "the batch engine reads one yes/no column per service (e.g. '5g'), "
+                "not a services list",
+                "services",
+            )
+        raw_codes = _strings(columns["code"], "code")
+        n = len(raw_codes)
+        for name, column in columns.items():
+            if len(column) != n:
+                raise InputError(f"has {len(column)} rows, but code has {n}", name)
+        codes = _check_codes(raw_codes, problems)
+        rural_from_code = np.array([c[9:12] >= "200" for c in codes.tolist()], dtype=bool)
+        if "kind" in columns:
+            _check_kind(columns["kind"], rural_from_code, problems)
+        values = {f: _numbers(columns.get(f), n, f, problems) for f in VALUE_FIELDS}
+        for f in VALUE_FIELDS:
+            _check_value(values[f], f, problems)
+        workers, trained = values["community_workers"], values["trained_workers"]
+        bad = trained > workers
+        problems.add(
+            bad,
+            "trained_workers",
+            lambda i: f"{trained[i]:g} trained workers but only {workers[i]:g} community workers",
+        )
+        flags = {f: _flag(columns.get(f), n, f, problems) for f in _FLAGS}
+        facility = {f: _numbers(columns.get(f), n, f, problems) for f in _FACILITY_COLUMNS}
+        services_given = [s for s in _SERVICES if s in columns]
+        service_values = {s: _numbers(columns[s], n, s, problems) for s in services_given}
+        for s, v in service_values.items():
+            problems.add(~(np.isnan(v) | (v == 0) | (v == 1)), s, lambda i: "is not yes or no")
+        extra = {
+            name[len("extra.") :]: _numbers(columns[name], n, name, problems)
+            for name in columns
+            if name.startswith("extra.")
+        }
+        for name in extra:
+            if not name.isidentifier():
+                raise InputError(f"{name!r} is not a valid name", f"extra.{name}")
+        has_facility_columns = any(f in columns for f in _FACILITY_COLUMNS)
+        derived = _facilities(facility, has_facility_columns, problems)
+        problems.raise_if_any()
+
+        order = _sorted_order(codes, "rows", "code", first_row)
+        frame = cls(codes[order], order)
+        frame.table = columns
+        frame.rural = rural_from_code[order]
+        frame.flags = {f: v[order] for f, v in flags.items()}
+        frame.values = {f: v[order] for f, v in values.items()}
+        (
+            frame.facilities_known,
+            frame.facilities,
+            frame.comprehensive,
+            frame.comprehensive_area,
+            frame.service_area,
+            frame.activity_area,
+            frame.shortest_hours,
+        ) = (a[order] for a in derived)
+        if service_values:
+            stacked = np.stack([service_values[s] for s in services_given])
+            given: Bools = np.asarray((~np.isnan(stacked)).any(axis=0))
+            frame.services_known = given[order]
+            for s, v in service_values.items():
+                frame.services[_SERVICES[s]] = (v == 1)[order]
+        frame.extra = {k: v[order] for k, v in extra.items()}
+        return frame
+
+    def community(self, row: int) -> Community:
+        """The :class:`Community` of sorted row ``row`` (for rules with no columnar form)."""
+        if self.source is not None:
+            return self.source[row]
+        assert self.table is not None
+        from cssp.io.converter import structure  # noqa: PLC0415
+
+        record: dict[str, Any] = {}
+        at = int(self.order[row])
+        for name, column in self.table.items():
+            value = column[at]
+            if isinstance(value, np.generic):
+                value = value.item()
+            if value is None or (isinstance(value, float) and np.isnan(value)):
+                continue
+            record[name] = value
+        return structure(_table_record(record), Community)
+
+
+def _reduce(facilities: Iterable[Facility]) -> tuple[int, float, float, float, float]:
+    """Comprehensive facilities, their floor area, the service floor area, the
+    activity area (NaN when one lacks it) and the shortest opening hours (NaN
+    when one lacks them): the same sums, in the same order, as the scalar measures."""
+    area = served = activity = 0.0
+    shortest = 24.0
+    activity_missing = hours_missing = False
+    comprehensive = 0
+    for facility in facilities:
+        if facility.kind is FacilityKind.COMPREHENSIVE:
+            comprehensive += 1
+            area += facility.floor_area
+            if facility.activity_area is None:
+                activity_missing = True
+            elif not activity_missing:
+                activity += facility.activity_area
+        if facility.kind is not FacilityKind.OTHER:
+            served += facility.floor_area
+        if facility.opening_hours is None:
+            hours_missing = True
+        else:
+            shortest = min(shortest, facility.opening_hours)
+    return (
+        comprehensive,
+        area,
+        served,
+        np.nan if activity_missing else activity,
+        np.nan if hours_missing else shortest,
+    )
+
+
+_KNOWN: Final = frozenset(("code", "name", "kind", *VALUE_FIELDS, *_FLAGS, *_FACILITY_COLUMNS))
+
+
+def _table_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A table row as the nested record :func:`cssp.io.structure` reads."""
+    record: dict[str, Any] = {"code": row["code"]}
+    for key in ("name", "kind", *_FLAGS, *VALUE_FIELDS):
+        if key in row and key not in _STAFF:
+            record[key] = bool(row[key]) if key in _FLAGS else row[key]
+    staff = {k: row[k] for k in _STAFF if k in row}
+    if staff:
+        record["staff"] = staff
+    facilities: list[dict[str, Any]] | None = None
+    if "facility_floor_area" in row:
+        comprehensive = {"kind": "comprehensive", "floor_area": row["facility_floor_area"]}
+        for part in ("activity_area", "office_area", "opening_hours"):
+            if f"facility_{part}" in row:
+                comprehensive[part] = row[f"facility_{part}"]
+        facilities = [comprehensive]
+    elif "has_facility" in row or "commercial_floor_area" in row:
+        facilities = []
+    if "commercial_floor_area" in row:
+        assert facilities is not None
+        facilities.append({"kind": "commercial", "floor_area": row["commercial_floor_area"]})
+    if facilities is not None:
+        record["facilities"] = facilities
+    services = [s for s in _SERVICES if s in row]
+    if services:
+        record["services"] = [s for s in services if row[s]]
+    extra = {k[len("extra.") :]: v for k, v in row.items() if k.startswith("extra.")}
+    if extra:
+        record["extra"] = extra
+    return record
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+class _Problems:
+    """Every problem of a table, located as ``rows[i].column``."""
+
+    def __init__(self, first_row: int) -> None:
+        self.first_row = first_row
+        self.items: list[tuple[int, str, str]] = []
+        self.total = 0
+
+    def add(self, bad: Bools, column: str, message: Any) -> None:
+        rows = np.flatnonzero(bad)
+        self.total += len(rows)
+        for i in rows[: max(0, _MAX_PROBLEMS - len(self.items))].tolist():
+            self.items.append((i, column, message(i)))
+
+    def raise_if_any(self) -> None:
+        if not self.total:
+            return
+        self.items.sort()
+        located = tuple(
+            (f"rows[{self.first_row + i}].{column}", message) for i, column, message in self.items
+        )
+        more = self.total - len(located)
+        summary = f"{self.total} problem(s) in the table" + (
+            f"; the first {len(located)} are listed" if more else ""
+        )
+        if len(located) == 1:
+            path, message = located[0]
+            raise InputError(message, path)
+        raise InputError(summary, located[0][0], located)
+
+
+def _as_columns(table: object) -> dict[str, Any]:
+    if isinstance(table, Mapping):
+        return {str(k): v for k, v in table.items()}
+    module = type(table).__module__.split(".")[0]
+    if module == "pandas":
+        frame: Any = table
+        return {str(name): frame[name] for name in frame.columns}
+    if module == "pyarrow":
+        return {
+            name: table.column(name)  # type: ignore[attr-defined]
+            for name in table.column_names  # type: ignore[attr-defined]
+        }
+    raise InputError(
+        f"{type(table).__name__} is not a table; give a mapping of columns, "
+        "a pandas DataFrame or a pyarrow Table",
+        "table",
+    )
+
+
+def _to_numpy(column: Any) -> NDArray[Any]:
+    if hasattr(column, "to_numpy") and type(column).__module__.split(".")[0] == "pyarrow":
+        return np.asarray(column.to_numpy(zero_copy_only=False))
+    if hasattr(column, "to_numpy"):  # pandas
+        array = column.to_numpy()
+        if array.dtype == object:
+            return np.asarray(array)
+        return np.asarray(array)
+    return np.asarray(column)
+
+
+def _strings(column: Any, name: str) -> list[str]:
+    array = _to_numpy(column)
+    if array.dtype.kind in "US":
+        return [str(x) for x in array.astype("U").tolist()]
+    values = array.tolist()
+    for index, value in enumerate(values):
+        if not isinstance(value, str):
+            raise InputError(
+                f"{value!r} is not a code: give codes as text (a number loses leading zeros)",
+                f"rows[{index}].{name}",
+            )
+    return [str(value) for value in values]
+
+
+def _check_codes(codes: list[str], problems: _Problems) -> NDArray[np.str_]:
+    bad = np.zeros(len(codes), dtype=bool)
+    messages: dict[int, str] = {}
+    for i, code in enumerate(codes):
+        if len(code) != 12 or not code.isascii() or not code.isdigit():
+            messages[i] = f"{code!r} is not a 12-digit statistical division code"
+        elif code[:2] not in PROVINCES_BY_CODE:
+            messages[i] = f"{code!r} does not start with a province code (11–65)"
+        elif not 1 <= int(code[9:]) <= 399:
+            messages[i] = (
+                f"{code!r}: digits 10–12 must be 001–199 (residents' committee) "
+                "or 200–399 (villagers' committee)"
+            )
+        else:
+            continue
+        bad[i] = True
+    problems.add(bad, "code", messages.__getitem__)
+    return np.array(codes, dtype="U12")
+
+
+def _check_kind(column: Any, rural: Bools, problems: _Problems) -> None:
+    kinds = _to_numpy(column).tolist()
+    bad = np.zeros(len(kinds), dtype=bool)
+    messages: dict[int, str] = {}
+    for i, kind in enumerate(kinds):
+        if kind is None or (isinstance(kind, float) and np.isnan(kind)) or kind == "":
+            continue
+        text = str(kind).strip()
+        is_rural = _KINDS.get(text.lower(), _KINDS.get(text))
+        if is_rural is None:
+            messages[i] = f"{kind!r} is not a community kind; expected 'urban' or 'rural'"
+        elif is_rural != bool(rural[i]):
+            messages[i] = f"{text!r} contradicts the code (digits 10–12)"
+        else:
+            continue
+        bad[i] = True
+    problems.add(bad, "kind", messages.__getitem__)
+
+
+def _numbers(column: Any, n: int, name: str, problems: _Problems) -> Floats:
+    if column is None:
+        return np.full(n, np.nan)
+    array = _to_numpy(column)
+    if array.dtype.kind == "b":
+        return array.astype(np.float64)
+    if array.dtype.kind in "iuf":
+        return array.astype(np.float64)
+    # object columns: None/NaN are missing; anything else must be a real number.
+    out = np.full(n, np.nan)
+    bad = np.zeros(n, dtype=bool)
+    for i, value in enumerate(array.tolist()):
+        if value is None:
+            continue
+        if isinstance(value, bool | int | float):
+            out[i] = float(value)
+        else:
+            bad[i] = True
+    problems.add(
+        bad,
+        name,
+        lambda i: (
+            f"{array[i]!r} is not a number (the batch engine reads numbers in the "
+            "column's canonical unit; read text with units through cssp.read_communities)"
+        ),
+    )
+    return out
+
+
+def _check_value(values: Floats, name: str, problems: _Problems) -> None:
+    problems.add(np.isinf(values), name, lambda i: f"{values[i]!r} is not a finite number")
+    problems.add(values < 0, name, lambda i: f"{values[i]!r} is negative")
+    if name in COUNT_FIELDS:
+        fractional = (values != np.floor(values)) & np.isfinite(values)
+        problems.add(fractional, name, lambda i: f"{values[i]!r} is not a whole number")
+        problems.add(
+            values >= _EXACT, name, lambda i: f"{values[i]!r} is too large to count exactly"
+        )
+    if name == "elderly_monthly_visit_rate":
+        problems.add(values > 100, name, lambda i: f"{values[i]:g}% is more than 100%")
+
+
+def _flag(column: Any, n: int, name: str, problems: _Problems) -> Bools:
+    values = _numbers(column, n, name, problems)
+    problems.add(
+        ~(np.isnan(values) | (values == 0) | (values == 1)), name, lambda i: "is not yes or no"
+    )
+    flags: Bools = values == 1
+    return flags
+
+
+def _facilities(columns: dict[str, Floats], present: bool, problems: _Problems) -> tuple[Any, ...]:
+    has = columns["has_facility"]
+    floor = columns["facility_floor_area"]
+    activity = columns["facility_activity_area"]
+    office = columns["facility_office_area"]
+    hours = columns["facility_opening_hours"]
+    commercial = columns["commercial_floor_area"]
+    n = len(has)
+    for name in _FACILITY_COLUMNS[1:]:
+        values = columns[name]
+        problems.add(np.isinf(values), name, lambda i, v=values: f"{v[i]!r} is not finite")
+        problems.add(values < 0, name, lambda i, v=values: f"{v[i]!r} is negative")
+    problems.add(
+        ~(np.isnan(has) | (has == 0) | (has == 1)), "has_facility", lambda i: "is not yes or no"
+    )
+    comp = ~np.isnan(floor)
+    for part, values in (("facility_activity_area", activity), ("facility_office_area", office)):
+        problems.add(
+            comp & (values > floor),
+            part,
+            lambda i, v=values: f"{v[i]:g} m² is larger than the floor area of {floor[i]:g} m²",
+        )
+    problems.add(hours > 24, "facility_opening_hours", lambda i: "is more than a day has")
+    problems.add(
+        comp & (has == 0),
+        "has_facility",
+        lambda i: (
+            "says there is no comprehensive facility, but facility_floor_area gives its floor area"
+        ),
+    )
+    parts_given = ~(np.isnan(activity) & np.isnan(office) & np.isnan(hours))
+    problems.add(
+        ~comp & ((has == 1) | parts_given),
+        "facility_floor_area",
+        lambda i: (
+            "the comprehensive facility's floor area is empty, but the other facility "
+            "columns describe one: fill in its floor area"
+        ),
+    )
+    problems.add(
+        ~comp & np.isnan(has) & ~np.isnan(commercial) & ~parts_given,
+        "commercial_floor_area",
+        lambda i: (
+            "a commercial floor area is given, but not whether there is a comprehensive facility"
+        ),
+    )
+    with_commercial = ~np.isnan(commercial)
+    known = comp | ~np.isnan(has) | with_commercial if present else np.zeros(n, dtype=bool)
+    count = comp.astype(np.int64) + with_commercial.astype(np.int64)
+    comp_area = np.where(comp, 0.0 + floor, 0.0)
+    service_area = np.where(with_commercial, comp_area + commercial, comp_area)
+    activity_area = np.where(comp, 0.0 + activity, 0.0)  # NaN where a facility lacks it
+    shortest = np.where(comp, np.minimum(24.0, hours), 24.0)
+    shortest = np.where(with_commercial, np.nan, shortest)  # a table gives no commercial hours
+    return (known, count, comp.astype(np.int64), comp_area, service_area, activity_area, shortest)
+
+
+def _sorted_order(
+    codes: NDArray[np.str_], what: str, column: str, first_row: int = 0
+) -> NDArray[np.intp]:
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    same = np.flatnonzero(ordered[1:] == ordered[:-1])
+    if same.size:
+        a, b = sorted((int(order[same[0]]), int(order[same[0] + 1])))
+        raise InputError(
+            f"community {ordered[same[0]]} appears twice (also at {what}[{first_row + a}]); "
+            "it would be counted twice",
+            f"{what}[{first_row + b}].{column}",
+        )
+    return order.astype(np.intp)

@@ -1,0 +1,213 @@
+"""The batch engine gives exactly the scalar engine's verdicts and region figures.
+
+Properties over generated communities (real township codes in five
+provinces), with the four shipped province profiles, a county profile, a
+staffing rule with and without a columnar form, and a Python measure with
+none; values exactly at thresholds and missing data included.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import attrs
+import numpy as np
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+import cssp
+import cssp.batch
+from cssp.batch._exact import ExactSums, group_sums
+from cssp.model.community import Community, Facility, FacilityKind
+from cssp.testing import communities
+
+CHECKOUT = Path(__file__).resolve().parents[1]
+LEVELS = ("township", "county", "prefecture", "province", "nation")
+
+
+def _toml(name: str) -> cssp.Profile:
+    return cssp.load_profile(
+        CHECKOUT / f"plugins/cssp-{name}/cssp_{name}/profile.toml", source=f"cssp-{name} 0.1.0"
+    )
+
+
+def _beijing() -> tuple[cssp.Profile, ...]:
+    import cssp_beijing
+
+    return tuple(cssp_beijing.cssp_profiles())
+
+
+class RowByRowRule(cssp.StaffingRule):
+    """A staffing rule with no columnar form: the batch engine calls it on each community."""
+
+    def required(self, community: Community) -> float | None:
+        population = community.population
+        return None if population is None else float(max(2, math.ceil(population / 1000)))
+
+
+def _county_profile() -> cssp.Profile:
+    """Tianhe district (440106): a stricter facility area, a row-by-row rule and measure."""
+    return cssp.Profile(
+        id="tianhe",
+        plan="fyp14",
+        scope="440106",
+        title=cssp.Text("天河区（测试）", "Tianhe (test)"),
+        issuer="test",
+        document="test",
+        overrides=(
+            cssp.Override(
+                "facility_area_per_100_households",
+                "≥ 34 m^2 / (100 household)",
+                cssp.Citation(document="test"),
+            ),
+        ),
+        staffing=RowByRowRule(
+            cssp.Citation(document="test"), cssp.Text("测试", "test"), applies_to=cssp.Scope.ALL
+        ),
+    )
+
+
+def _row_by_row(profile: cssp.Profile) -> cssp.Profile:
+    """The profile with its measures stripped of their columnar form."""
+    measures = {k: attrs.evolve(m, fields=None) for k, m in profile.measures.items()}
+    return attrs.evolve(profile, measures=measures)
+
+
+GUANGDONG = _toml("guangdong")
+PROFILES: tuple[cssp.Profile, ...] = (
+    GUANGDONG,
+    _toml("jiangsu"),
+    _toml("hubei"),
+    *_beijing(),
+    _county_profile(),
+)
+TOWNSHIPS = (
+    "440106001",  # Guangzhou, Tianhe (Guangdong + the county profile)
+    "440106002",
+    "441823100",  # Qingyuan, Yangshan (Guangdong)
+    "320102001",  # Nanjing (Jiangsu)
+    "420102001",  # Wuhan (Hubei)
+    "110101001",  # Beijing, Dongcheng (Beijing's staffing rule)
+    "330106001",  # Hangzhou (no profile)
+    "331124100",  # Songyang (no profile)
+)
+EXTRAS = (
+    "childcare_places_under_3",
+    "sports_ground_area",
+    "qualified_social_workers",
+    "all_round_service_model",
+    "elderly_receiving_home_services",
+    "home_dwelling_elderly",
+)
+
+
+@st.composite
+def _at_threshold(draw: st.DrawFn, community: Community) -> Community:
+    """Put the facility area exactly at 30 m² per 100 households (17 households → 5.1 m²)."""
+    households = draw(st.sampled_from([17, 100, 1700, 3, 49]))
+    area = households * 30 / 100
+    return attrs.evolve(
+        community,
+        households=households,
+        facilities=(Facility(FacilityKind.COMPREHENSIVE, area, area * 0.6, None, 8.0),),
+    )
+
+
+@st.composite
+def _community(draw: st.DrawFn) -> Community:
+    township = draw(st.sampled_from(TOWNSHIPS))
+    community = draw(communities(township=township))
+    if draw(st.booleans()):
+        community = draw(_at_threshold(community))
+    extras = draw(
+        st.dictionaries(
+            st.sampled_from(EXTRAS),
+            st.one_of(st.integers(0, 50).map(float), st.floats(0, 500), st.just(-1.5)),
+            max_size=len(EXTRAS),
+        )
+    )
+    return attrs.evolve(community, extra=extras)
+
+
+_lists = st.lists(_community(), min_size=0, max_size=24, unique_by=lambda c: c.code)
+
+
+@settings(max_examples=60)
+@given(_lists, st.sampled_from([2020, 2023, 2025]), st.booleans())
+def test_batch_equals_scalar_with_profiles(
+    items: list[Community], year: int, row_by_row: bool
+) -> None:
+    chosen = PROFILES if not row_by_row else (_row_by_row(GUANGDONG), *PROFILES[1:])
+    profiles = cssp.ProfileSet(chosen)
+    result = cssp.batch.evaluate_communities(items, year=year, profiles=profiles)
+    assert len(result) == len(items)
+    for index, community in enumerate(items):
+        scalar = cssp.evaluate(community, year=year, profiles=profiles)
+        statuses = result.status_of(index)
+        # every community-level target of the scalar engine, with the same verdict
+        assert {f.target.id: f.status for f in scalar.findings}.items() <= statuses.items()
+    for level in LEVELS:
+        report = cssp.evaluate_region(items, by=level, year=year, profiles=profiles)
+        assert result.region_assessments(level, members=True) == report.regions
+
+
+@settings(max_examples=30)
+@given(_lists)
+def test_batch_equals_scalar_for_the_national_plan_and_fyp13(items: list[Community]) -> None:
+    for plan in ("fyp14", "fyp13"):
+        result = cssp.batch.evaluate_communities(items, plan=plan, profiles=())
+        for level in ("county", "nation"):
+            report = cssp.evaluate_region(items, plan=plan, by=level, profiles=())
+            assert result.region_assessments(level, members=True) == report.regions
+
+
+def test_partitions_merge_to_the_single_run() -> None:
+    items = cssp.load_sample()
+    whole = cssp.batch.evaluate_communities(items, profiles=())
+    halves = [
+        cssp.batch.evaluate_communities(items[::2], profiles=()),
+        cssp.batch.evaluate_communities(items[1::2], profiles=()),
+    ]
+    merged = cssp.batch.Partial.merge([h.partial for h in halves])
+    for level in LEVELS:
+        a = whole.regions(level)
+        b = cssp.batch.engine.finish(merged, whole._programs)[level]
+        assert a.codes.tolist() == b.codes.tolist()
+        np.testing.assert_array_equal(a.status, b.status)
+        np.testing.assert_array_equal(a.counts, b.counts)
+        np.testing.assert_array_equal(a.numerator, b.numerator)
+        np.testing.assert_array_equal(a.denominator, b.denominator)
+
+
+# -- exact sums ----------------------------------------------------------------
+
+_floats = st.one_of(
+    st.floats(0, 1e6),
+    st.integers(0, 10**6).map(float),
+    st.floats(0, 1e-300),
+    st.floats(0, 1e300),
+    st.sampled_from([0.1, 0.2, 0.3, 5.1, 2.0**-1074, 2.0**52 + 1, 1e16 + 2]),
+)
+
+
+@settings(max_examples=400)
+@given(st.lists(st.lists(_floats, min_size=1, max_size=8), min_size=1, max_size=6), st.booleans())
+@example([[2.0**53, 1.0, 2.0**-60]], False)  # a tie broken by a far-away bit
+@example([[0.1] * 10], False)
+def test_group_sums_are_fsum(groups: list[list[float]], negative: bool) -> None:
+    if negative:
+        groups = [[-x if i % 2 else x for i, x in enumerate(g)] for g in groups]
+    values = np.array([x for g in groups for x in g])
+    starts = np.cumsum([0] + [len(g) for g in groups[:-1]]).astype(np.intp)
+    try:
+        expected = [math.fsum(g) for g in groups]
+        total = math.fsum(values.tolist())
+    except OverflowError:
+        return
+    sums = group_sums(values, starts)
+    assert sums.floats().tolist() == expected
+    assert sums.regroup(np.array([0], dtype=np.intp)).floats().tolist() == [total]
+    both = ExactSums.concat([sums, group_sums(values[::-1].copy(), np.array([0], np.intp))])
+    assert both.floats().tolist()[-1] == total
+    assert [v / 2**1074 for v in sums.integers()] == expected
