@@ -85,6 +85,9 @@ nitpick_ignore: list[tuple[str, str]] = [
     ("py:class", "datetime.date"),  # Plan.issued and Plan.published
     ("py:class", "os.PathLike"),  # cssp.plugins.load_profile(path)
     ("py:mod", "tomllib"),  # named in cssp.rules.toml's docstring
+    # numpy: the columns of cssp.synth are numpy arrays (NDArray in signatures).
+    ("py:class", "numpy.ndarray"),
+    ("py:class", "numpy.dtype"),
     # The type variable of cssp.io.structure(data, type_: type[T]) -> T.
     ("py:class", "cssp.io.converter.T"),
 ]

@@ -12,7 +12,7 @@ Scale 1.0 is the nation at the end of 2020: **502,000 villagers' committees
 民政部 2020 statistical bulletin's counts (``provinces.toml`` [[reference]];
 the plan's own 50.9万 counts the villagers' committees whose information is
 collected centrally). Every community sits under a real township code of the
-shipped division data (:func:`cssp.model.divisions.load_divisions`), and the
+shipped division data (``cssp.model.divisions.load_divisions()``), and the
 national aggregates reproduce the plan's 2020 baselines (专栏1) by
 construction, not by luck:
 
@@ -307,7 +307,7 @@ def write(columns: Mapping[str, NDArray[Any]], path: str | os.PathLike[str]) -> 
     names, an empty cell for a missing value, ``true``/``false`` for flags,
     whole numbers without a decimal point) or ``.parquet`` (through pyarrow:
     ``pip install 'cssp[batch]'``; counts as 64-bit integers, flags as
-    booleans, a missing value as null). :func:`cssp.io.read_communities` reads
+    booleans, a missing value as null). :func:`~cssp.io.readers.read_communities` reads
     either back. The same columns give the same bytes (for Parquet, with the
     same pyarrow, whose version the file records).
 
