@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import attrs
 import numpy as np
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -133,7 +135,7 @@ def _community(draw: st.DrawFn) -> Community:
 _lists = st.lists(_community(), min_size=0, max_size=24, unique_by=lambda c: c.code)
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(_lists, st.sampled_from([2020, 2023, 2025]), st.booleans())
 def test_batch_equals_scalar_with_profiles(
     items: list[Community], year: int, row_by_row: bool
@@ -152,7 +154,7 @@ def test_batch_equals_scalar_with_profiles(
         assert result.region_assessments(level, members=True) == report.regions
 
 
-@settings(max_examples=30)
+@settings(max_examples=30, deadline=None)
 @given(_lists)
 def test_batch_equals_scalar_for_the_national_plan_and_fyp13(items: list[Community]) -> None:
     for plan in ("fyp14", "fyp13"):
@@ -191,7 +193,7 @@ _floats = st.one_of(
 )
 
 
-@settings(max_examples=400)
+@settings(max_examples=400, deadline=None)
 @given(st.lists(st.lists(_floats, min_size=1, max_size=8), min_size=1, max_size=6), st.booleans())
 @example([[2.0**53, 1.0, 2.0**-60]], False)  # a tie broken by a far-away bit
 @example([[0.1] * 10], False)
@@ -211,3 +213,160 @@ def test_group_sums_are_fsum(groups: list[list[float]], negative: bool) -> None:
     both = ExactSums.concat([sums, group_sums(values[::-1].copy(), np.array([0], np.intp))])
     assert both.floats().tolist()[-1] == total
     assert [v / 2**1074 for v in sums.integers()] == expected
+
+
+# -- the table path ------------------------------------------------------------
+
+
+def _table_row(c: Community) -> dict[str, Any] | None:
+    """The community as a row of cssp's table format, or None if a table cannot hold it."""
+    facilities = c.facilities
+    comprehensive = [f for f in facilities or () if f.kind is FacilityKind.COMPREHENSIVE]
+    commercial = [f for f in facilities or () if f.kind is FacilityKind.COMMERCIAL]
+    if len(comprehensive) > 1 or len(commercial) > 1 or c.extra:
+        return None
+    if any(f.kind is FacilityKind.OTHER for f in facilities or ()):
+        return None
+    if commercial and (commercial[0].activity_area is not None or commercial[0].opening_hours):
+        return None
+    if facilities and commercial and facilities[0] is not (comprehensive or commercial)[0]:
+        return None  # the table puts the comprehensive facility first
+    row: dict[str, Any] = {"code": c.code}
+    for name in ("households", "population", "building_area", "elderly_monthly_visit_rate"):
+        row[name] = getattr(c, name)
+    row["social_organisations"] = c.social_organisations
+    row["registered_volunteers"] = c.registered_volunteers
+    for name in ("community_workers", "social_workers", "trained_workers"):
+        row[name] = getattr(c.staff, name)
+    row["disaster_information_officers"] = c.staff.disaster_information_officers
+    for name in ("resettlement", "old_residential_area", "newly_built"):
+        row[name] = getattr(c, name)
+    if facilities is not None:
+        row["has_facility"] = bool(comprehensive)
+        if comprehensive:
+            f = comprehensive[0]
+            row["facility_floor_area"] = f.floor_area
+            row["facility_activity_area"] = f.activity_area
+            row["facility_office_area"] = f.office_area
+            row["facility_opening_hours"] = f.opening_hours
+        if commercial:
+            row["commercial_floor_area"] = commercial[0].floor_area
+    if c.services is not None:
+        for s in cssp.Service:
+            row[s.value] = s in c.services
+    return row
+
+
+def _columns(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    names = sorted({k for r in rows for k in r})
+    out: dict[str, Any] = {"code": np.array([r["code"] for r in rows], dtype="U12")}
+    for name in names:
+        if name != "code":
+            out[name] = np.array([np.nan if r.get(name) is None else float(r[name]) for r in rows])
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(communities(), max_size=20, unique_by=lambda c: c.code))
+def test_a_table_gives_the_verdicts_of_its_communities(items: list[Community]) -> None:
+    rows = [r for r in map(_table_row, items) if r is not None]
+    kept = [c for c in items if _table_row(c) is not None]
+    if not rows:
+        return
+    from_table = cssp.batch.evaluate_columns(_columns(rows), profiles=())
+    from_objects = cssp.batch.evaluate_communities(kept, profiles=())
+    assert from_table.targets == from_objects.targets
+    np.testing.assert_array_equal(from_table.status, from_objects.status)
+    for level in ("township", "nation"):
+        assert from_table.region_assessments(level) == from_objects.region_assessments(level)
+
+
+def test_parquet_is_streamed_in_batches_with_the_same_result(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    items = cssp.load_sample()
+    rows = [r for r in map(_table_row, items) if r is not None]
+    table = _columns(rows)
+    path = tmp_path / "sample.parquet"
+    pq.write_table(pa.table(table), path)
+    whole = cssp.batch.evaluate_columns(table, profiles=())
+    streamed = cssp.batch.evaluate_parquet(path, profiles=(), batch_rows=7)
+    np.testing.assert_array_equal(whole.codes, streamed.codes)
+    np.testing.assert_array_equal(whole.status, streamed.status)
+    for level in LEVELS:
+        assert whole.region_assessments(level) == streamed.region_assessments(level)
+
+
+def test_a_code_twice_in_different_batches_is_an_error(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    codes = ["440106001001", "440106001002", "440106001001"]
+    pq.write_table(pa.table({"code": codes, "households": [1.0, 2.0, 3.0]}), tmp_path / "t.pq")
+    with pytest.raises(cssp.InputError, match="appears twice") as error:
+        cssp.batch.evaluate_parquet(tmp_path / "t.pq", profiles=(), batch_rows=2)
+    assert error.value.path == "rows[2].code"
+
+
+@pytest.mark.parametrize(
+    ("columns", "path", "message"),
+    [
+        ({"code": ["44010600100"]}, "rows[0].code", "not a 12-digit"),
+        ({"code": ["990106001001"]}, "rows[0].code", "province code"),
+        ({"code": ["440106001400"]}, "rows[0].code", "digits 10–12"),
+        ({"code": ["440106001001"], "households": [-1.0]}, "rows[0].households", "negative"),
+        ({"code": ["440106001001"], "households": [1.5]}, "rows[0].households", "whole"),
+        ({"code": ["440106001001"], "households": [np.inf]}, "rows[0].households", "finite"),
+        (
+            {"code": ["440106001001"], "community_workers": [2.0], "trained_workers": [3.0]},
+            "rows[0].trained_workers",
+            "only 2",
+        ),
+        (
+            {"code": ["440106001001"], "facility_floor_area": [10.0], "has_facility": [0.0]},
+            "rows[0].has_facility",
+            "no comprehensive facility",
+        ),
+        (
+            {
+                "code": ["440106001001"],
+                "facility_floor_area": [10.0],
+                "facility_activity_area": [11.0],
+            },
+            "rows[0].facility_activity_area",
+            "larger than the floor area",
+        ),
+        ({"code": ["440106001001"], "kind": ["rural"]}, "rows[0].kind", "contradicts"),
+        ({"code": ["440106001001"], "househlds": [1.0]}, "househlds", "unknown column"),
+        ({"code": ["440106001001"], "households": ["12户"]}, "rows[0].households", "not a number"),
+        ({"code": [440106001001]}, "rows[0].code", "as text"),
+        ({"households": [1.0]}, "code", "no code column"),
+        ({"code": ["440106001001", "440106001001"]}, "rows[1].code", "appears twice"),
+    ],
+)
+def test_bad_columns_are_located(columns: dict[str, Any], path: str, message: str) -> None:
+    with pytest.raises(cssp.InputError, match=message) as error:
+        cssp.batch.evaluate_columns(columns, profiles=())
+    assert error.value.path == path
+
+
+def test_every_problem_of_a_table_is_listed() -> None:
+    table = {"code": ["440106001001", "x", "440106001003"], "households": [1.5, 2.0, -3.0]}
+    with pytest.raises(cssp.InputError) as error:
+        cssp.batch.evaluate_columns(table, profiles=())
+    assert [p for p, _ in error.value.problems] == [
+        "rows[0].households",
+        "rows[1].code",
+        "rows[2].households",
+    ]
+
+
+def test_pandas_and_arrow_tables_are_read() -> None:
+    import pandas as pd
+    import pyarrow as pa
+
+    table = {"code": ["440106001001", "441823100201"], "households": [1700.0, None]}
+    for frame in (pd.DataFrame(table), pa.table(table)):
+        result = cssp.batch.evaluate_columns(frame, profiles=())
+        assert result.status_of(1)["facility_area_per_100_households"] is cssp.Status.NO_DATA

@@ -166,7 +166,7 @@ def _run(frame: Frame, programs: _Programs) -> BatchResult:
     in_input_order = np.empty_like(status)
     in_input_order[frame.order] = status
     codes = np.empty(frame.size, dtype="S12")
-    codes[frame.order] = np.char.encode(frame.codes, "ascii")
+    codes[frame.order] = frame.codes
     return BatchResult(programs, codes, targets, in_input_order, partial)
 
 

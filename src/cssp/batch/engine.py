@@ -166,13 +166,13 @@ class Partial:
 
     def __init__(
         self,
-        townships: NDArray[np.str_],
+        townships: NDArray[np.int64],
         targets: tuple[str, ...],
         counts: NDArray[np.int64],
         numerators: list[ExactSums],
         denominators: list[ExactSums],
     ) -> None:
-        #: the 9-digit township codes, sorted and unique.
+        #: the 9-digit township codes as integers, sorted and unique.
         self.townships = townships
         #: the target ids of the other attributes' first axis.
         self.targets = targets
@@ -199,7 +199,7 @@ class Partial:
         """One partial for all of ``parts`` (townships split across parts are summed)."""
         parts = [p for p in parts if len(p.townships)]
         if not parts:
-            return Partial(np.array([], dtype="U9"), (), np.zeros((0, 0, 4), np.int64), [], [])
+            return Partial(np.zeros(0, np.int64), (), np.zeros((0, 0, 4), np.int64), [], [])
         if len(parts) == 1:
             return parts[0]
         targets: tuple[str, ...] = ()
@@ -208,7 +208,7 @@ class Partial:
         townships = np.concatenate([p.townships for p in parts])
         order = np.argsort(townships, kind="stable")
         ordered = townships[order]
-        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]).astype(np.intp)
+        starts = _run_starts(ordered)
         counts = np.zeros((len(targets), len(starts), 4), dtype=np.int64)
         numerators, denominators = [], []
         for t, target in enumerate(targets):
@@ -238,18 +238,15 @@ def _zeros(size: int) -> ExactSums:
 def evaluate_partial(frame: Frame, programs: _Programs) -> tuple[tuple[str, ...], Codes, Partial]:
     """Evaluate a frame: the targets, the status of each (sorted) row × target, and the totals."""
     n = frame.size
-    townships = frame.codes.astype("U9")
-    if n:
-        starts = np.flatnonzero(np.r_[True, townships[1:] != townships[:-1]]).astype(np.intp)
-    else:
-        starts = np.zeros(0, dtype=np.intp)
+    townships = frame.keys // 1000
+    starts = _run_starts(townships)
     lengths = np.diff(np.r_[starts, n])
     # The program of each township, and of each row.
     distinct: dict[int, int] = {}
     program_list: list[_Program] = []
     township_program = np.empty(len(starts), dtype=np.int64)
     for g, start in enumerate(starts.tolist()):
-        program = programs.for_code(str(frame.codes[start]))
+        program = programs.for_code(frame.code(start))
         index = distinct.get(id(program))
         if index is None:
             index = distinct[id(program)] = len(program_list)
@@ -312,10 +309,17 @@ def _judge_rows(
         threshold = by_program[row_program]
     # The one comparison rule, elementwise: scale × numerator ⋛ threshold × denominator.
     holds: Callable[[Any, Any], Any] = check.holds
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         met = holds(check.scale * num, threshold * den)
     result[(result == MEASURED) & ~met] = NOT_MET
     return num, den, result
+
+
+def _run_starts(keys: NDArray[np.int64]) -> NDArray[np.intp]:
+    """Where each run of equal (sorted) keys starts."""
+    if not len(keys):
+        return np.zeros(0, dtype=np.intp)
+    return np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]).astype(np.intp)
 
 
 def _same_rule(programs: list[_Program], target_id: str) -> list[list[tuple[int, _Check]]]:
@@ -337,7 +341,7 @@ def _same_rule(programs: list[_Program], target_id: str) -> list[list[tuple[int,
 
 
 def _totals(
-    townships: NDArray[np.str_],
+    townships: NDArray[np.int64],
     starts: NDArray[np.intp],
     targets: tuple[str, ...],
     status: Codes,
@@ -350,10 +354,11 @@ def _totals(
     nums, dens = [], []
     for t in range(len(targets)):
         column = status[:, t]
+        index = group_of_row * 4 + column
         present = column != ABSENT
-        counts[t] = np.bincount(
-            group_of_row[present] * 4 + column[present], minlength=groups * 4
-        ).reshape(groups, 4)
+        if not present.all():
+            index = index[present]
+        counts[t] = np.bincount(index, minlength=groups * 4).reshape(groups, 4)
         evaluated = column <= NOT_MET
         nums.append(group_sums(np.where(evaluated, numerators[t], 0.0), starts))
         dens.append(group_sums(np.where(evaluated, denominators[t], 0.0), starts))
@@ -388,23 +393,28 @@ class RegionTable:
         return len(self.codes)
 
 
+#: Dividing a township key by these gives the next level's key.
+_DIVISORS: Final = {"township": 1, "county": 1000, "prefecture": 100, "province": 100, "nation": 0}
+
+
 def finish(partial: Partial, programs: _Programs) -> dict[str, RegionTable]:
     """Region figures and verdicts at every level, from township totals."""
     tables: dict[str, RegionTable] = {}
-    codes = partial.townships
+    keys = partial.townships
     counts = partial.counts
     nums, dens = partial.numerators, partial.denominators
     for level in LEVELS:
-        length = REGION_LEVELS[level]
-        if level != "township":
-            keys = codes.astype(f"U{max(length, 1)}") if length else np.full(len(codes), "")
-            starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]).astype(np.intp)
-            if len(codes) == 0:
-                starts = np.zeros(0, dtype=np.intp)
-            codes = keys[starts]
-            counts = np.add.reduceat(counts, starts, axis=1) if len(starts) else counts
-            nums = [s.regroup(starts) for s in nums]
-            dens = [s.regroup(starts) for s in dens]
+        divisor = _DIVISORS[level]
+        if divisor != 1:
+            keys = keys // divisor if divisor else np.zeros_like(keys)
+            starts = _run_starts(keys)
+            keys = keys[starts]
+            if len(starts):
+                counts = np.add.reduceat(counts, starts, axis=1)
+                nums = [s.regroup(starts) for s in nums]
+                dens = [s.regroup(starts) for s in dens]
+        width = REGION_LEVELS[level]
+        codes = np.array([f"{k:0{width}d}" if width else "" for k in keys.tolist()], dtype="U9")
         tables[level] = _judge(level, codes, partial.targets, counts, nums, dens, programs)
     return tables
 
@@ -445,7 +455,7 @@ def _judge(
                 numerator, denominator = num_float[index], den_float[index]
                 scale, threshold = check.scale, check.threshold
             empty = denominator == 0
-            with np.errstate(invalid="ignore", divide="ignore"):
+            with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
                 holds = check.holds(scale * numerator, threshold * denominator)
                 observed = scale * numerator / denominator
             verdict = np.where(holds, MET, NOT_MET).astype(np.uint8)

@@ -81,32 +81,46 @@ class Frame:
     in the input.
     """
 
-    def __init__(self, codes: NDArray[np.str_], order: NDArray[np.intp]) -> None:
-        self.codes = codes
+    def __init__(self, keys: NDArray[np.int64], order: NDArray[np.intp]) -> None:
+        #: the codes as integers, sorted (a 12-digit code fits an int64).
+        self.keys = keys
+        #: the position in the input of each row.
         self.order = order
-        n = len(codes)
-        self.size = n
+        self.size = n = len(keys)
         self.rural: Bools = np.zeros(n, dtype=bool)
-        self.flags: dict[str, Bools] = {f: np.zeros(n, dtype=bool) for f in _FLAGS}
-        self.values: dict[str, Floats] = {f: np.full(n, np.nan) for f in VALUE_FIELDS}
-        #: whether the facilities are known, and how many there are.
+        self.flags: dict[str, Bools] = {}
+        self.values: dict[str, Floats] = {}
+        #: whether the facilities are known, how many there are, how many comprehensive.
         self.facilities_known: Bools = np.zeros(n, dtype=bool)
-        self.facilities = np.zeros(n, dtype=np.int64)
-        self.comprehensive = np.zeros(n, dtype=np.int64)
+        self.facilities: NDArray[np.int64] = np.zeros(n, dtype=np.int64)
+        self.comprehensive: NDArray[np.int64] = np.zeros(n, dtype=np.int64)
         #: Σ floor area of the comprehensive facilities, and of those and the commercial ones.
         self.comprehensive_area: Floats = np.zeros(n)
         self.service_area: Floats = np.zeros(n)
         #: Σ activity area of the comprehensive facilities; NaN when one lacks it.
         self.activity_area: Floats = np.zeros(n)
         #: the shortest opening hours of any facility; NaN when one lacks them.
-        self.shortest_hours: Floats = np.full(n, 24.0)
+        self.shortest_hours: Floats = np.zeros(n)
         self.services_known: Bools = np.zeros(n, dtype=bool)
-        self.services: dict[Service, Bools] = {s: np.zeros(n, dtype=bool) for s in Service}
+        self.services: dict[Service, Bools] = {}
         self.extra: dict[str, Floats] = {}
         #: the communities themselves, when built from them (for rules with no columnar form).
         self.source: Sequence[Community] | None = None
         #: the input columns, when built from a table (for rules with no columnar form).
         self.table: Mapping[str, Any] | None = None
+        self._codes: NDArray[np.bytes_] | None = None
+
+    def code(self, row: int) -> str:
+        """The code of sorted row ``row``."""
+        return f"{int(self.keys[row]):012d}"
+
+    @property
+    def codes(self) -> NDArray[np.bytes_]:
+        """The codes, sorted, as bytes (``S12``)."""
+        if self._codes is None:
+            digits = (self.keys[:, None] // _POWERS) % 10 + 48
+            self._codes = digits.astype(np.uint8).view("S12").reshape(self.size)
+        return self._codes
 
     # -- from Community objects ----------------------------------------------
 
@@ -122,10 +136,10 @@ class Frame:
                 raise InputError(
                     f"{type(item).__name__} is not a Community", f"communities[{index}]"
                 )
-        codes = np.array([c.code for c in items], dtype="U12")
-        order = _sorted_order(codes, "communities", "code")
+        keys = np.array([int(c.code) for c in items], dtype=np.int64)
+        order = _sorted_order(keys, "communities", "code")
         items = [items[i] for i in order.tolist()]
-        frame = cls(codes[order], order)
+        frame = cls(keys[order], order)
         frame.source = items
         n = len(items)
         values = {f: [np.nan] * n for f in VALUE_FIELDS}
@@ -210,13 +224,11 @@ class Frame:
                 "not a services list",
                 "services",
             )
-        raw_codes = _strings(columns["code"], "code")
-        n = len(raw_codes)
+        keys, rural_from_code, raw_codes = _codes(columns["code"], problems)
+        n = len(keys)
         for name, column in columns.items():
             if len(column) != n:
                 raise InputError(f"has {len(column)} rows, but code has {n}", name)
-        codes = _check_codes(raw_codes, problems)
-        rural_from_code = np.array([c[9:12] >= "200" for c in codes.tolist()], dtype=bool)
         if "kind" in columns:
             _check_kind(columns["kind"], rural_from_code, problems)
         values = {f: _numbers(columns.get(f), n, f, problems) for f in VALUE_FIELDS}
@@ -247,8 +259,9 @@ class Frame:
         derived = _facilities(facility, has_facility_columns, problems)
         problems.raise_if_any()
 
-        order = _sorted_order(codes, "rows", "code", first_row)
-        frame = cls(codes[order], order)
+        order = _sorted_order(keys, "rows", "code", first_row)
+        frame = cls(keys[order], order)
+        frame._codes = raw_codes[order]
         frame.table = columns
         frame.rural = rural_from_code[order]
         frame.flags = {f: v[order] for f, v in flags.items()}
@@ -262,12 +275,15 @@ class Frame:
             frame.activity_area,
             frame.shortest_hours,
         ) = (a[order] for a in derived)
-        if service_values:
-            stacked = np.stack([service_values[s] for s in services_given])
-            given: Bools = np.asarray((~np.isnan(stacked)).any(axis=0))
-            frame.services_known = given[order]
-            for s, v in service_values.items():
-                frame.services[_SERVICES[s]] = (v == 1)[order]
+        given = np.zeros(n, dtype=bool)
+        for service in Service:
+            v = service_values.get(service.value)
+            if v is None:
+                frame.services[service] = np.zeros(n, dtype=bool)
+            else:
+                given |= ~np.isnan(v)
+                frame.services[service] = (v == 1)[order]
+        frame.services_known = given[order]
         frame.extra = {k: v[order] for k, v in extra.items()}
         return frame
 
@@ -420,38 +436,60 @@ def _to_numpy(column: Any) -> NDArray[Any]:
     return np.asarray(column)
 
 
-def _strings(column: Any, name: str) -> list[str]:
+_PROVINCE_OK: Final = np.zeros(100, dtype=bool)
+_PROVINCE_OK[[int(code) for code in PROVINCES_BY_CODE]] = True
+_POWERS: Final = 10 ** np.arange(11, -1, -1, dtype=np.int64)
+
+
+def _codes(column: Any, problems: _Problems) -> tuple[NDArray[np.int64], Bools, NDArray[np.bytes_]]:
+    """Check 12-digit codes, vectorised; return them as integers, and which are rural."""
     array = _to_numpy(column)
-    if array.dtype.kind in "US":
-        return [str(x) for x in array.astype("U").tolist()]
-    values = array.tolist()
-    for index, value in enumerate(values):
-        if not isinstance(value, str):
-            raise InputError(
-                f"{value!r} is not a code: give codes as text (a number loses leading zeros)",
-                f"rows[{index}].{name}",
-            )
-    return [str(value) for value in values]
+    if array.dtype.kind not in "US":
+        values = array.tolist()
+        for index, value in enumerate(values):
+            if not isinstance(value, str):
+                raise InputError(
+                    f"{value!r} is not a code: give codes as text (a number loses leading zeros)",
+                    f"rows[{problems.first_row + index}].code",
+                )
+        array = np.array(values, dtype="U") if values else np.zeros(0, dtype="U12")
+    n = len(array)
+    lengths = np.char.str_len(array) if n else np.zeros(0, dtype=np.int64)
+    try:
+        raw = array.astype("S12")
+    except UnicodeEncodeError:
+        ascii_only = np.array([str(c).isascii() for c in array.tolist()], dtype=bool)
+        raw = np.where(ascii_only, array, "x").astype("S12")
+        lengths = np.where(ascii_only, lengths, -1)
+    matrix = np.ascontiguousarray(raw).view(np.uint8).reshape(n, 12)
+    well_formed = (lengths == 12) & ((matrix >= 48) & (matrix <= 57)).all(axis=1)
+    keys: NDArray[np.int64] = np.zeros(n, dtype=np.int64)
+    for j in range(12):
+        keys *= 10
+        keys += matrix[:, j]
+        keys -= 48
+    keys[~well_formed] = 0
+    province = keys // 10**10
+    village = keys % 1000
+    known_province = _PROVINCE_OK[province]
+    bad = ~well_formed | ~known_province | (village < 1) | (village > 399)
+    if bad.any():
+        texts = array.tolist()
 
-
-def _check_codes(codes: list[str], problems: _Problems) -> NDArray[np.str_]:
-    bad = np.zeros(len(codes), dtype=bool)
-    messages: dict[int, str] = {}
-    for i, code in enumerate(codes):
-        if len(code) != 12 or not code.isascii() or not code.isdigit():
-            messages[i] = f"{code!r} is not a 12-digit statistical division code"
-        elif code[:2] not in PROVINCES_BY_CODE:
-            messages[i] = f"{code!r} does not start with a province code (11–65)"
-        elif not 1 <= int(code[9:]) <= 399:
-            messages[i] = (
+        def message(i: int) -> str:
+            code = texts[i]
+            if not well_formed[i]:
+                return f"{code!r} is not a 12-digit statistical division code"
+            if not known_province[i]:
+                return f"{code!r} does not start with a province code (11–65)"
+            return (
                 f"{code!r}: digits 10–12 must be 001–199 (residents' committee) "
                 "or 200–399 (villagers' committee)"
             )
-        else:
-            continue
-        bad[i] = True
-    problems.add(bad, "code", messages.__getitem__)
-    return np.array(codes, dtype="U12")
+
+        problems.add(bad, "code", message)
+    rural: Bools = village >= 200
+    return keys, rural, raw
 
 
 def _check_kind(column: Any, rural: Bools, problems: _Problems) -> None:
@@ -477,10 +515,9 @@ def _numbers(column: Any, n: int, name: str, problems: _Problems) -> Floats:
     if column is None:
         return np.full(n, np.nan)
     array = _to_numpy(column)
-    if array.dtype.kind == "b":
-        return array.astype(np.float64)
-    if array.dtype.kind in "iuf":
-        return array.astype(np.float64)
+    if array.dtype.kind in "biuf":
+        converted: Floats = np.asarray(array, dtype=np.float64)
+        return converted
     # object columns: None/NaN are missing; anything else must be a real number.
     out = np.full(n, np.nan)
     bad = np.zeros(n, dtype=bool)
@@ -582,16 +619,16 @@ def _facilities(columns: dict[str, Floats], present: bool, problems: _Problems) 
 
 
 def _sorted_order(
-    codes: NDArray[np.str_], what: str, column: str, first_row: int = 0
+    keys: NDArray[np.int64], what: str, column: str, first_row: int = 0
 ) -> NDArray[np.intp]:
-    order = np.argsort(codes, kind="stable")
-    ordered = codes[order]
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
     same = np.flatnonzero(ordered[1:] == ordered[:-1])
     if same.size:
         a, b = sorted((int(order[same[0]]), int(order[same[0] + 1])))
         raise InputError(
-            f"community {ordered[same[0]]} appears twice (also at {what}[{first_row + a}]); "
-            "it would be counted twice",
+            f"community {int(ordered[same[0]]):012d} appears twice "
+            f"(also at {what}[{first_row + a}]); it would be counted twice",
             f"{what}[{first_row + b}].{column}",
         )
     return order.astype(np.intp)
