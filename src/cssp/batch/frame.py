@@ -277,12 +277,12 @@ class Frame:
         ) = (a[order] for a in derived)
         given = np.zeros(n, dtype=bool)
         for service in Service:
-            v = service_values.get(service.value)
-            if v is None:
+            found = service_values.get(service.value)
+            if found is None:
                 frame.services[service] = np.zeros(n, dtype=bool)
             else:
-                given |= ~np.isnan(v)
-                frame.services[service] = (v == 1)[order]
+                given |= ~np.isnan(found)
+                frame.services[service] = (found == 1)[order]
         frame.services_known = given[order]
         frame.extra = {k: v[order] for k, v in extra.items()}
         return frame
