@@ -14,21 +14,26 @@ the plan's own 50.9万 counts the villagers' committees whose information is
 collected centrally). Every community sits under a real township code of the
 shipped division data (``cssp.model.divisions.load_divisions()``), and the
 national aggregates reproduce the plan's 2020 baselines (专栏1) by
-construction, not by luck:
+construction, not by luck — each at the baseline or just above it (by less
+than one community, one worker or 0.1 m²), so the nation meets its baseline
+whatever the seed:
 
-* rural facility coverage 65.7%: exactly that share (rounded to a whole
-  community) of the villages whose facilities are known has a comprehensive
-  facility;
+* rural facility coverage 65.7%: that share, rounded up to a whole
+  community, of the villages whose facilities are known has a comprehensive
+  facility (every urban community has one);
 * 29.8 m² of comprehensive facility per 100 households: the floor areas are
-  scaled by one factor so that Σ floor area ÷ Σ households over the
-  communities the engine counts is 29.8 m² per 100 households;
+  scaled by one factor so that Σ floor area ÷ Σ households × 100 over the
+  communities the engine counts is 29.8 m²;
 * 15 community workers per 10,000 urban residents: urban workers are scaled
-  and then corrected one by one until Σ workers ÷ Σ population over the
-  urban communities the engine counts is 15 per 10,000.
+  and then corrected one by one until Σ workers ÷ Σ population × 10,000
+  over the urban communities the engine counts is 15.
 
 Everything else (the shapes of the distributions, the missing rates, the
-services present) is a modelling assumption, listed with its source or
-marked as an assumption in ``docs/reference/synth.md``.
+services present) is a modelling assumption; every figure is listed, with
+its source or marked as an assumption, in the reference's page on the
+synthetic nation (``docs/reference/synth.md``). A year from 2021 to 2025
+moves the three calibrated figures along the plan's straight line to its
+2025 targets.
 
 >>> columns = nation(0.001, seed=7)
 >>> urban = [int(code[9:]) < 200 for code in columns["code"]]
@@ -732,11 +737,14 @@ def _cells(name: str, column: NDArray[Any]) -> NDArray[np.str_]:
     absent = np.isnan(values)
     if name in _NULLABLE_FLAGS:
         return np.where(absent, "", np.where(values != 0, "true", "false"))
-    filled = np.where(absent, 0.0, values)
-    whole = (filled == np.floor(filled)) & (np.abs(filled) < 2.0**53)
-    as_int = np.where(whole, filled, 0.0).astype(np.int64).astype(str)
-    text = np.where(whole, as_int, filled.astype(str))
-    return np.where(absent, "", text)
+    # A whole number without a decimal point ("1200", as a count is read fastest);
+    # any other number in its shortest exact form ("420.5"). Each cell converted once.
+    whole = ~absent & (values == np.floor(values)) & (np.abs(values) < 2.0**53)
+    fraction = ~absent & ~whole
+    text = np.zeros(values.size, dtype="U32")
+    text[whole] = values[whole].astype(np.int64).astype(str)
+    text[fraction] = values[fraction].astype(str)
+    return text
 
 
 def _csv_text(columns: Mapping[str, NDArray[Any]]) -> str:
