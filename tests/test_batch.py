@@ -370,3 +370,32 @@ def test_pandas_and_arrow_tables_are_read() -> None:
     for frame in (pd.DataFrame(table), pa.table(table)):
         result = cssp.batch.evaluate_columns(frame, profiles=())
         assert result.status_of(1)["facility_area_per_100_households"] is cssp.Status.NO_DATA
+
+
+# -- Dask ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("partitions", [1, 3, 7])
+def test_dask_partitions_give_the_single_run(partitions: int) -> None:
+    import dask
+    import dask.dataframe as dd
+    import pandas as pd
+
+    from cssp.batch.on_dask import evaluate_dask
+
+    rows = [r for r in map(_table_row, cssp.load_sample()) if r is not None]
+    table = pd.DataFrame(_columns(rows))
+    profiles = cssp.ProfileSet(PROFILES[:3])
+    single = cssp.batch.evaluate_columns(table, profiles=profiles)
+    with dask.config.set(scheduler="sync"):
+        partitioned = dd.from_pandas(table, npartitions=partitions)  # type: ignore[no-untyped-call]
+        totals = evaluate_dask(partitioned, profiles=profiles)
+    for level in LEVELS:
+        a, b = single.regions(level), totals.regions(level)
+        assert a.codes.tolist() == b.codes.tolist()
+        assert a.targets == b.targets
+        np.testing.assert_array_equal(a.status, b.status)
+        np.testing.assert_array_equal(a.counts, b.counts)
+        np.testing.assert_array_equal(a.numerator, b.numerator)
+        np.testing.assert_array_equal(a.denominator, b.denominator)
+        assert single.region_assessments(level) == totals.region_assessments(level)

@@ -66,6 +66,7 @@ __all__ = [
     "BatchResult",
     "Partial",
     "RegionTable",
+    "Totals",
     "evaluate_columns",
     "evaluate_communities",
     "evaluate_parquet",
@@ -77,28 +78,16 @@ STATUSES: Final = (Status.MET, Status.NOT_MET, Status.NOT_APPLICABLE, Status.NO_
 _Profiles = "ProfileSet | Iterable[Profile] | None"
 
 
-class BatchResult:
-    """The verdicts of a batch run and the totals its region figures come from.
+class Totals:
+    """Region figures of a run, from its township totals (:class:`Partial`).
 
-    :ivar codes: the communities' codes, in input order (bytes, ``S12``).
-    :ivar targets: the target ids, the columns of :attr:`status`.
-    :ivar status: ``uint8`` status codes, one row per community in input order.
-    :ivar partial: the township totals (:class:`Partial`): merge them with
-        those of other partitions (:meth:`Partial.merge`) for a larger run.
+    What a partitioned run (:func:`cssp.batch.on_dask.evaluate_dask`) returns; a
+    :class:`BatchResult` is one too, with each community's verdicts besides.
     """
 
-    def __init__(
-        self,
-        programs: _Programs,
-        codes: NDArray[np.bytes_],
-        targets: tuple[str, ...],
-        status: NDArray[np.uint8],
-        partial: Partial,
-    ) -> None:
+    def __init__(self, programs: _Programs, partial: Partial) -> None:
         self._programs = programs
-        self.codes = codes
-        self.targets = targets
-        self.status = status
+        #: the township totals: merge them with other partitions' (:meth:`Partial.merge`).
         self.partial = partial
         self._tables: dict[str, RegionTable] | None = None
 
@@ -111,6 +100,54 @@ class BatchResult:
     def year(self) -> int:
         """The year evaluated."""
         return self._programs.year
+
+    def regions(self, level: str) -> RegionTable:
+        """The regions of ``level`` (``"township"`` … ``"nation"``) as a :class:`RegionTable`."""
+        if level not in REGION_LEVELS:
+            choices = ", ".join(REGION_LEVELS)
+            raise InputError(f"{level!r} is not a region level; expected one of {choices}", "level")
+        if self._tables is None:
+            self._tables = finish(self.partial, self._programs)
+        return self._tables[level]
+
+    def region_assessments(
+        self, level: str, *, members: bool = False
+    ) -> tuple[RegionAssessment, ...]:
+        """The regions of ``level`` as :class:`~cssp.engine.results.RegionAssessment` objects.
+
+        They are built by the scalar engine's own code from the exact totals.
+
+        :param members: also list each region's communities and, per finding,
+            those that fail (as :func:`cssp.evaluate_region` does); costly
+            for a large run, so off by default, and only for a :class:`BatchResult`.
+        """
+        from cssp.batch.assess import assessments  # noqa: PLC0415
+
+        if members and not isinstance(self, BatchResult):
+            raise InputError("a partitioned run keeps no community verdicts", "members")
+        return assessments(self, self.regions(level), members=members)
+
+
+class BatchResult(Totals):
+    """The verdicts of a batch run and the totals its region figures come from.
+
+    :ivar codes: the communities' codes, in input order (bytes, ``S12``).
+    :ivar targets: the target ids, the columns of :attr:`status`.
+    :ivar status: ``uint8`` status codes, one row per community in input order.
+    """
+
+    def __init__(
+        self,
+        programs: _Programs,
+        codes: NDArray[np.bytes_],
+        targets: tuple[str, ...],
+        status: NDArray[np.uint8],
+        partial: Partial,
+    ) -> None:
+        super().__init__(programs, partial)
+        self.codes = codes
+        self.targets = targets
+        self.status = status
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -131,30 +168,6 @@ class BatchResult:
             tally = np.bincount(self.status[:, t], minlength=256)
             out[target] = (int(tally[MET]), int(tally[NOT_MET]), int(tally[2]), int(tally[3]))
         return out
-
-    def regions(self, level: str) -> RegionTable:
-        """The regions of ``level`` (``"township"`` … ``"nation"``) as a :class:`RegionTable`."""
-        if level not in REGION_LEVELS:
-            choices = ", ".join(REGION_LEVELS)
-            raise InputError(f"{level!r} is not a region level; expected one of {choices}", "level")
-        if self._tables is None:
-            self._tables = finish(self.partial, self._programs)
-        return self._tables[level]
-
-    def region_assessments(
-        self, level: str, *, members: bool = False
-    ) -> tuple[RegionAssessment, ...]:
-        """The regions of ``level`` as :class:`~cssp.engine.results.RegionAssessment` objects.
-
-        They are built by the scalar engine's own code from the exact totals.
-
-        :param members: also list each region's communities and, per finding,
-            those that fail (as :func:`cssp.evaluate_region` does); costly
-            for a large run, so off by default.
-        """
-        from cssp.batch.assess import assessments  # noqa: PLC0415
-
-        return assessments(self, self.regions(level), members=members)
 
 
 def _programs(plan: str | Plan, year: int | None, profiles: Any) -> _Programs:

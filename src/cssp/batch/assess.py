@@ -6,17 +6,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from cssp.batch import BatchResult
 from cssp.batch.engine import RegionTable
 from cssp.batch.measures import NOT_MET
 from cssp.engine.results import Counts, RegionAssessment
 from cssp.engine.scalar import REGION_LEVELS, _region_finding
 
 if TYPE_CHECKING:
-    from cssp.batch import BatchResult
+    from cssp.batch import Totals
 
 
 def assessments(
-    result: BatchResult, table: RegionTable, *, members: bool
+    result: Totals, table: RegionTable, *, members: bool
 ) -> tuple[RegionAssessment, ...]:
     """One :class:`RegionAssessment` per region of ``table``."""
     from cssp.model.divisions import division_name  # noqa: PLC0415 - loads data lazily
@@ -26,9 +27,11 @@ def assessments(
     member_codes: list[str] = []
     starts: list[int] = []
     order = None
+    batch = result if isinstance(result, BatchResult) else None
     if members:
-        order = np.argsort(result.codes, kind="stable")
-        ordered = result.codes[order]
+        assert batch is not None
+        order = np.argsort(batch.codes, kind="stable")
+        ordered = batch.codes[order]
         member_codes = [c.decode() for c in ordered.tolist()]
         prefixes = ordered.astype(f"S{max(length, 1)}") if length else np.full(len(ordered), b"")
         starts = np.searchsorted(prefixes, np.char.encode(table.codes, "ascii")).tolist()
@@ -52,8 +55,8 @@ def assessments(
             nums: list[float] = [0.0 if np.isnan(denominator) else float(numerator)]
             dens: list[float] = [0.0 if np.isnan(denominator) else float(denominator)]
             failing: tuple[str, ...] = ()
-            if members:
-                bad = result.status[rows, result.targets.index(check.target.id)] == NOT_MET
+            if batch is not None and members:
+                bad = batch.status[rows, batch.targets.index(check.target.id)] == NOT_MET
                 failing = tuple(code for code, no in zip(codes, bad.tolist(), strict=True) if no)
             if check.kind.value == "per_community":
                 nums, dens = [], []

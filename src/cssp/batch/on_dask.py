@@ -1,0 +1,183 @@
+"""Run the batch engine on Dask: each partition to township totals, then one exact merge.
+
+Region figures are ratios of sums, and the sums are exact (integers), so the
+totals of any partitioning add up to those of a single run:
+
+>>> import dask.dataframe as dd, pandas as pd
+>>> import numpy as np, cssp.batch, cssp.batch.on_dask
+>>> table = pd.DataFrame({
+...     "code": ["440106001001", "440106001002", "441823100201"],
+...     "households": [1700.0, 2000.0, 300.0],
+...     "facility_floor_area": [510.0, 480.0, 60.0],
+... })
+>>> totals = cssp.batch.on_dask.evaluate_dask(dd.from_pandas(table, npartitions=2), profiles=())
+>>> single = cssp.batch.evaluate_columns(table, profiles=())
+>>> nation, one = totals.regions("nation"), single.regions("nation")
+>>> bool(np.array_equal(nation.numerator, one.numerator, equal_nan=True))
+True
+
+The same partition function, :func:`partition_totals`, takes a pandas
+DataFrame (or a pyarrow Table) and returns a DataFrame of totals: anything that
+can map a function over partitions and sum the result by key — Spark's
+``mapInArrow`` included — can run cssp. See the how-to "Run at national scale".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+
+from cssp.batch import Totals, _programs
+from cssp.batch._exact import ExactSums
+from cssp.batch.engine import Partial, canonical, evaluate_partial
+from cssp.batch.frame import Frame
+
+if TYPE_CHECKING:
+    from cssp.model.plan import Plan
+    from cssp.rules.profile import Profile
+    from cssp.rules.resolve import ProfileSet
+
+__all__ = [
+    "TOTALS_COLUMNS",
+    "combine_totals",
+    "evaluate_dask",
+    "partition_totals",
+    "totals_from_frame",
+]
+
+#: The columns of the DataFrame :func:`partition_totals` returns: the township
+#: (9-digit code as an integer) and target, four counts, and the exact sums of
+#: the numerators and denominators as Python integers (multiples of 2**-1074).
+TOTALS_COLUMNS: Final = (
+    "township",
+    "target",
+    "met",
+    "not_met",
+    "not_applicable",
+    "no_data",
+    "numerator",
+    "denominator",
+)
+_COUNTS: Final = ("met", "not_met", "not_applicable", "no_data")
+
+
+def partition_totals(
+    table: Any,
+    plan: str | Plan = "fyp14",
+    year: int | None = None,
+    profiles: ProfileSet | Iterable[Profile] | None = None,
+) -> Any:
+    """Evaluate one partition and return its township totals as a pandas DataFrame.
+
+    :param table: a partition in cssp's table format (pandas DataFrame, pyarrow
+        Table or mapping of arrays).
+    :return: one row per township and target, columns :data:`TOTALS_COLUMNS`.
+    """
+    import pandas as pd  # noqa: PLC0415
+
+    programs = _programs(plan, year, profiles)
+    frame = Frame.from_columns(table)
+    _, _, partial = evaluate_partial(frame, programs)
+    return _to_frame(partial, pd)
+
+
+def _to_frame(partial: Partial, pd: Any) -> Any:
+    townships = len(partial.townships)
+    rows: dict[str, Any] = {name: [] for name in TOTALS_COLUMNS}
+    for t, target in enumerate(partial.targets):
+        rows["township"].append(partial.townships)
+        rows["target"].append(np.full(townships, target, dtype=object))
+        for k, name in enumerate(_COUNTS):
+            rows[name].append(partial.counts[t, :, k])
+        rows["numerator"].append(np.array(partial.numerators[t].integers(), dtype=object))
+        rows["denominator"].append(np.array(partial.denominators[t].integers(), dtype=object))
+    columns = {
+        name: np.concatenate(parts) if parts else np.zeros(0, dtype=_DTYPES[name])
+        for name, parts in rows.items()
+    }
+    return pd.DataFrame({name: columns[name].astype(_DTYPES[name]) for name in TOTALS_COLUMNS})
+
+
+_DTYPES: Final[dict[str, Any]] = {
+    "township": np.int64,
+    "target": object,
+    "met": np.int64,
+    "not_met": np.int64,
+    "not_applicable": np.int64,
+    "no_data": np.int64,
+    "numerator": object,
+    "denominator": object,
+}
+
+
+def totals_from_frame(frame: Any, plan: Plan) -> Partial:
+    """A :class:`~cssp.batch.Partial` from a DataFrame of totals (summed by township and target)."""
+    townships = np.unique(np.asarray(frame["township"], dtype=np.int64))
+    targets = canonical(plan, frame["target"].tolist())
+    position = {int(k): i for i, k in enumerate(townships.tolist())}
+    counts = np.zeros((len(targets), len(townships), 4), dtype=np.int64)
+    numerators = [[0] * len(townships) for _ in targets]
+    denominators = [[0] * len(townships) for _ in targets]
+    index = {t: i for i, t in enumerate(targets)}
+    for row in frame.itertuples(index=False):
+        t, g = index[row.target], position[int(row.township)]
+        counts[t, g] += (row.met, row.not_met, row.not_applicable, row.no_data)
+        numerators[t][g] += int(row.numerator)
+        denominators[t][g] += int(row.denominator)
+    return Partial(
+        townships,
+        targets,
+        counts,
+        [ExactSums.from_integers(v) for v in numerators],
+        [ExactSums.from_integers(v) for v in denominators],
+    )
+
+
+def evaluate_dask(
+    frame: Any,
+    plan: str | Plan = "fyp14",
+    year: int | None = None,
+    *,
+    profiles: ProfileSet | Iterable[Profile] | None = None,
+) -> Totals:
+    """Evaluate a Dask DataFrame in cssp's table format, partition by partition.
+
+    Each partition is evaluated by :func:`partition_totals`
+    (``map_partitions``); the totals are summed by township and target
+    (``groupby().sum()``, exact: Python integers) and computed; the region
+    figures are then derived on the client, as for a single run.
+
+    :param frame: a ``dask.dataframe.DataFrame``; a code must not appear in two
+        partitions (each partition checks its own).
+    :return: the region figures (:class:`~cssp.batch.Totals`); the per-community
+        verdicts stay with the partitions.
+    """
+    import pandas as pd  # noqa: PLC0415
+
+    programs = _programs(plan, year, profiles)
+    meta = pd.DataFrame({name: pd.Series(dtype=_DTYPES[name]) for name in TOTALS_COLUMNS})
+    parts = frame.map_partitions(
+        partition_totals, programs.plan, programs.year, programs.profiles, meta=meta
+    )
+    # A tree reduction of the partitions' totals; the sums are Python integers, exact.
+    summed = parts.reduction(
+        chunk=combine_totals, combine=combine_totals, aggregate=combine_totals, meta=meta
+    ).compute()
+    return Totals(programs, totals_from_frame(summed, programs.plan))
+
+
+def combine_totals(totals: Any) -> Any:
+    """Sum DataFrames of totals (concatenated) by township and target, exactly."""
+    if not len(totals):
+        return totals
+    grouped = totals.groupby(["township", "target"], sort=True)
+    out = grouped[list(_COUNTS)].sum()
+    for name in ("numerator", "denominator"):
+        out[name] = grouped[name].agg(_exact_sum)
+    return out.reset_index()[list(TOTALS_COLUMNS)]
+
+
+def _exact_sum(values: Any) -> int:
+    return sum(int(v) for v in values.tolist())
