@@ -399,3 +399,47 @@ def test_dask_partitions_give_the_single_run(partitions: int) -> None:
         np.testing.assert_array_equal(a.numerator, b.numerator)
         np.testing.assert_array_equal(a.denominator, b.denominator)
         assert single.region_assessments(level) == totals.region_assessments(level)
+
+
+# -- evaluate_many ---------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(_lists)
+def test_evaluate_many_is_the_same_by_either_engine(items: list[Community]) -> None:
+    profiles = cssp.ProfileSet(PROFILES)
+    scalar = cssp.evaluate_many(items, profiles=profiles, engine="scalar")
+    batch = cssp.evaluate_many(items, profiles=profiles, engine="batch")
+    assert (scalar.engine, batch.engine) == ("scalar", "batch")
+    assert scalar == batch
+    assert scalar.counts() == batch.counts()
+    for index, community in enumerate(items):
+        expected = {
+            f.target.id: f.status for f in cssp.evaluate(community, profiles=profiles).findings
+        }
+        assert expected.items() <= scalar.status_of(index).items()
+
+
+def test_evaluate_many_switches_to_the_batch_engine_for_a_large_list() -> None:
+    from cssp.engine.many import BATCH_THRESHOLD
+    from cssp.synth import communities as synthetic
+
+    small = cssp.evaluate_many(cssp.load_sample(), profiles=())
+    assert small.engine == "scalar"
+    many = synthetic(scale=BATCH_THRESHOLD / 600_000 * 1.2, seed=1)
+    assert len(many) >= BATCH_THRESHOLD
+    large = cssp.evaluate_many(many, profiles=())
+    assert large.engine == "batch"
+    assert large == cssp.evaluate_many(many, profiles=(), engine="scalar")
+    np.testing.assert_array_equal(large.to_numpy()[:, 0], large.to_numpy()[:, 0])
+
+
+def test_evaluate_many_rejects_duplicates_and_unknown_engines() -> None:
+    sample = cssp.load_sample()
+    with pytest.raises(cssp.InputError, match="appears twice") as error:
+        cssp.evaluate_many([*sample, sample[0]], profiles=(), engine="scalar")
+    assert error.value.path == f"communities[{len(sample)}].code"
+    with pytest.raises(cssp.InputError, match="appears twice"):
+        cssp.evaluate_many([*sample, sample[0]], profiles=(), engine="batch")
+    with pytest.raises(cssp.InputError, match="not an engine"):
+        cssp.evaluate_many(sample, engine="gpu")

@@ -25,6 +25,7 @@ from cssp.engine import (
     evaluate_figures,
     evaluate_region,
 )
+from cssp.engine.many import Verdicts, evaluate_many
 from cssp.errors import (
     CatalogueError,
     CsspError,
@@ -119,11 +120,13 @@ __all__ = [
     "Text",
     "UnitError",
     "UnknownPlanError",
+    "Verdicts",
     "__version__",
     "default_profiles",
     "effective_targets",
     "evaluate",
     "evaluate_figures",
+    "evaluate_many",
     "evaluate_region",
     "hookimpl",
     "list_plugins",

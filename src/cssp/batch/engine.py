@@ -32,7 +32,7 @@ from cssp.batch.measures import (
 )
 from cssp.engine.measures import MEASURES as SCALAR_MEASURES
 from cssp.engine.measures import Skip
-from cssp.engine.scalar import REGION_LEVELS, _Check, _Program, _Programs
+from cssp.engine.scalar import REGION_LEVELS, _Check, _Program, _Programs, canonical_targets
 from cssp.model.plan import IndicatorKind, Plan, Scope
 
 __all__ = ["Partial", "evaluate_partial", "finish", "target_order"]
@@ -125,11 +125,7 @@ def target_order(plan: Plan, programs: Iterable[_Program]) -> tuple[str, ...]:
     return canonical(plan, (c.target.id for p in programs for c in p.checks))
 
 
-def canonical(plan: Plan, ids: Iterable[str]) -> tuple[str, ...]:
-    """``ids`` once each: the plan's targets in the plan's order, then the others by id."""
-    seen = set(ids)
-    national = [t for t in plan.targets if t in seen]
-    return (*national, *sorted(seen - set(national)))
+canonical = canonical_targets
 
 
 def _required(frame: Frame, program: _Program, wanted: NDArray[np.bool_]) -> Floats:

@@ -149,6 +149,17 @@ class _ScopeProbe:
     newly_built: bool
 
 
+def canonical_targets(plan: Plan, ids: Iterable[str]) -> tuple[str, ...]:
+    """``ids`` once each: the plan's targets in the plan's order, then the others by id.
+
+    The column order of every many-community result (:func:`cssp.evaluate_many`,
+    :mod:`cssp.batch`).
+    """
+    seen = set(ids)
+    national = [t for t in plan.targets if t in seen]
+    return (*national, *sorted(seen - set(national)))
+
+
 def _scale(numerator: str, denominator: str, unit: str, where: str) -> float:
     try:
         return ratio_scale(numerator, denominator, unit)
