@@ -7,7 +7,9 @@
 #                HTML build with -n -W and its doctests, run by tests/test_docs.py)
 #   make bench   run the benchmarks (one GOAL line per performance goal)
 #   make docs    build the HTML docs into docs/_build/html
-#   make fuzz    run the property tests with many more examples
+#   make fuzz    run the property tests with many more examples (the fuzz
+#                hypothesis profile, 5,000 a test), the readers' fuzzing first:
+#                it prints how many inputs it tried
 
 PYTHON ?= python3
 VENV   := .venv
@@ -60,7 +62,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q --hypothesis-show-statistics tests/test_fuzz_readers.py
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q --ignore=tests/test_fuzz_readers.py
 
 clean:
 	rm -rf $(VENV) docs/_build .pytest_cache .mypy_cache .ruff_cache .hypothesis

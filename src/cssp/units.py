@@ -140,6 +140,15 @@ _NUMBER = re.compile(
 
 _TRAILING_NUMBER: Final = re.compile(r"(?:^|\s)[\d.]+\s*$")
 
+# pint evaluates the numbers of a unit with Python's arithmetic, so a power of a
+# power ("m**9**9**9") would compute a number of 370 million digits, for minutes.
+# A unit may hold a few powers of one digit each (m**2, m^3, h**-1), never chained.
+_POWER: Final = re.compile(
+    r"\*\*\s*(?:[-+]?\d(?:\.\d+)?|\(\s*[-+]?\d(?:\.\d+)?\s*\))"  # ** and one digit
+    r"(?!\s*(?:\*\*|\d))"  # not followed by another power, nor by a second digit
+)
+_MAX_POWERS: Final = 4
+
 _registry: pint.UnitRegistry | None = None
 _registry_lock = threading.Lock()
 # (unit text, canonical unit) -> factor such that value * factor is canonical.
@@ -287,6 +296,8 @@ def ratio_scale(numerator: str, denominator: str, unit: str) -> float:
 
     :raises UnitError: when the ratio's dimension does not fit ``unit``.
     """
+    for text in (numerator, denominator, unit):
+        _check_powers(text, text, "")
     try:
         quantity = get_registry().Quantity(1, f"({numerator}) / ({denominator})")
         value = float(quantity.to(unit).magnitude)
@@ -296,7 +307,21 @@ def ratio_scale(numerator: str, denominator: str, unit: str) -> float:
     return float(nearest) if nearest and abs(value - nearest) <= 1e-12 * abs(value) else value
 
 
+def _check_powers(unit: str, original: str, field: str) -> None:
+    """Refuse a unit whose powers pint could take ages to compute (see :data:`_POWER`)."""
+    if "**" not in unit:
+        return
+    starts = [match.start() for match in re.finditer(r"\*\*", unit)]
+    if len(starts) > _MAX_POWERS or any(_POWER.match(unit, at) is None for at in starts):
+        raise UnitError(
+            f"{original!r}: a unit's powers are single digits, such as m**2 or m^3, "
+            "at most four of them and never a power of a power",
+            field,
+        )
+
+
 def _expression(unit: str, original: str, field: str) -> pint.Quantity:
+    _check_powers(unit, original, field)
     registry = get_registry()
     try:
         return registry.parse_expression(unit)
@@ -343,6 +368,7 @@ def _factor(unit: str, canonical: str, original: str, field: str) -> float:
     if cached is not None:
         return cached
     parsed = _expression(unit, original, field)
+    _check_powers(canonical, canonical, field)
     target = get_registry().parse_units(canonical)
     # hour/day and percent are both dimensionless to pint; keep them apart.
     wants_time = canonical == HOURS_PER_DAY
@@ -385,7 +411,7 @@ def to_canonical(value: object, canonical: str, field: str) -> float:
     if isinstance(value, bool):
         raise UnitError(f"{value!r} is a yes/no value, expected a number", field)
     if isinstance(value, int | float):
-        return _finite(float(value), value, field)
+        return _finite(_float(value, field), value, field)
     if isinstance(value, str):
         comparator, number, unit = _split(value, field)
         if comparator is not None:
@@ -415,12 +441,13 @@ def _from_mapping(value: Mapping[Any, Any], canonical: str, field: str) -> float
         raise UnitError(f"{dict(value)!r}: 'value' must be a number", field)
     unit = value.get("unit")
     if unit is None:
-        return _finite(float(magnitude), value, field)
+        return _finite(_float(magnitude, field), value, field)
     if not isinstance(unit, str):
         raise UnitError(f"{dict(value)!r}: 'unit' must be a string", field)
     text = _unit_text(_normalise(unit))
-    factor = _factor(text, canonical, f"{magnitude} {unit}", field)
-    return _finite(float(magnitude) * factor, value, field)
+    number = _float(magnitude, field)
+    factor = _factor(text, canonical, f"{number:g} {unit}", field)
+    return _finite(number * factor, value, field)
 
 
 def _as_quantity(value: object) -> tuple[float, str] | None:
@@ -434,6 +461,19 @@ def _as_quantity(value: object) -> tuple[float, str] | None:
     # Re-reading the unit by name converts quantities of a foreign registry,
     # and keeps cssp's registry the only one whose objects flow further.
     return float(magnitude), str(units)
+
+
+def _float(number: float, field: str) -> float:
+    """``float(number)``; an integer beyond the largest float is an error, not OverflowError."""
+    try:
+        return float(number)
+    except OverflowError:
+        digits = math.floor(math.log10(abs(number))) + 1
+        raise UnitError(
+            f"a number of {digits} digits is not a finite number here "
+            "(the largest is about 1.8e308)",
+            field,
+        ) from None
 
 
 def _finite(number: float, original: object, field: str) -> float:

@@ -33,6 +33,8 @@ T = TypeVar("T")
 #: At most this many problems are listed in one :class:`~cssp.errors.InputError`.
 MAX_PROBLEMS: Final = 50
 
+_TOO_DEEP: Final = "nested too deeply: lists and objects inside each other, beyond what cssp reads"
+
 _SEPARATOR: Final = "\x1f"
 
 
@@ -54,6 +56,31 @@ def _field_hooks(cls: type) -> dict[str, Any]:
     }
 
 
+def _structure_str(value: object, type_: type[str]) -> str:
+    """Text as it is; a number as its digits (a code or name a spreadsheet wrote as one).
+
+    Anything else (null, a list, an object, true or false) is an error, not its
+    ``str()``; so is text with a lone surrogate (``"\\ud800"`` in JSON), which
+    no file can hold. A subclass of ``str`` (a ``StrEnum`` such as
+    :class:`~cssp.model.plan.Comparator`) is built as cattrs builds it: ``type_(value)``.
+    """
+    if type_ is not str:
+        return type_(value)
+    if isinstance(value, str):
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as error:
+                bad = ord(value[error.start])
+                raise InputError(
+                    f"not valid text: it holds a lone surrogate (\\u{bad:04x}), half of a character"
+                ) from None
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    raise InputError(f"expected text, got {_kind_of(value)}")
+
+
 def _structure_date(value: object, _: object) -> datetime.date:
     if isinstance(value, datetime.date):
         return value
@@ -70,6 +97,7 @@ def get_converter() -> cattrs.Converter:
     catalogue of plans is loaded through it too.
     """
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    converter.register_structure_hook(str, _structure_str)
     converter.register_structure_hook(datetime.date, _structure_date)
     converter.register_unstructure_hook(datetime.date, lambda d: d.isoformat())
     converter.register_unstructure_hook(
@@ -97,6 +125,8 @@ def get_converter() -> cattrs.Converter:
 def _format(exc: BaseException, type_: type | None) -> str:
     if isinstance(exc, InputError):
         return f"{exc.path}{_SEPARATOR}{exc.message}"
+    if isinstance(exc, RecursionError):
+        return f"{_SEPARATOR}{_TOO_DEEP}"
     if isinstance(exc, AttributeError) and "keys" in str(exc):
         # cattrs met a non-mapping where a nested object (a facility, the staff) belongs
         name = getattr(type_, "__name__", "an object")
@@ -109,7 +139,11 @@ def _problems(exc: BaseException, root: str) -> list[tuple[str, str]]:
     for line in cattrs.transform_error(exc, path=root, format_exception=_format):
         text, _, where = line.rpartition(" @ ")
         inner, _, message = text.partition(_SEPARATOR)
-        if inner and not (where == inner or where.endswith("." + inner)):
+        head, _, last = where.rpartition(".")
+        if inner and inner.startswith((last + ".", last + "[")):
+            # the model's own path starts with the field's name: extra.a, not extra.extra.a
+            where = f"{head}.{inner}" if head else inner
+        elif inner and not (where == inner or where.endswith("." + inner)):
             where = f"{where}.{inner}" if where else inner
         problems.append((where.removeprefix("$").removeprefix("."), message))
     return problems
@@ -137,10 +171,19 @@ def structure(data: Any, type_: type[T], where: str = "") -> T:
         AttributeError,
     ) as exc:
         raise _input_error(exc, where) from None
+    except RecursionError:
+        raise InputError(_TOO_DEEP, where) from None
 
 
 def _kind_of(data: object) -> str:
-    names = {str: "a text", int: "a number", float: "a number", list: "a list", bool: "true/false"}
+    names = {
+        str: "a text",
+        int: "a number",
+        float: "a number",
+        list: "a list",
+        dict: "an object",
+        bool: "true or false",
+    }
     return "nothing (null)" if data is None else names.get(type(data), type(data).__name__)
 
 

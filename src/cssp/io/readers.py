@@ -61,7 +61,7 @@ from typing import Any, Final
 import attrs
 
 from cssp.errors import InputError, UnitError
-from cssp.io.converter import MAX_PROBLEMS, structure
+from cssp.io.converter import _TOO_DEEP, MAX_PROBLEMS, structure
 from cssp.model.community import Community, CommunityKind, Facility, FacilityKind, Service, Staff
 from cssp.units import AREA, HOURS_PER_DAY, HOUSEHOLDS, PERCENT, PERSONS, to_canonical
 
@@ -481,6 +481,10 @@ def _parse_json(name: str, text: str) -> object:
         raise InputError(
             f"not valid JSON: {error.msg}", f"{name}: line {error.lineno}, column {error.colno}"
         ) from None
+    except RecursionError:
+        raise InputError(_TOO_DEEP, name) from None
+    except ValueError as error:  # an integer of more than 4300 digits
+        raise InputError(f"not valid JSON: {error}", name) from None
 
 
 def _parse_toml(name: str, text: str) -> object:
@@ -494,6 +498,10 @@ def _parse_toml(name: str, text: str) -> object:
             message = message[: match.start()]
             where = f"{name}: line {match[1]}, column {match[2]}" if match[1] else f"{name}: end"
         raise InputError(f"not valid TOML: {message}", where) from None
+    except RecursionError:
+        raise InputError(_TOO_DEEP, name) from None
+    except ValueError as error:  # an integer of more than 4300 digits
+        raise InputError(f"not valid TOML: {error}", name) from None
 
 
 def _document_records(document: object, name: str) -> list[object]:
@@ -620,6 +628,12 @@ def _read_jsonl(name: str, text: str, problems: _Problems) -> _Found:
             record = json.loads(line)
         except json.JSONDecodeError as error:
             problems.add(root, f"not valid JSON (at column {error.colno}): {error.msg}")
+            continue
+        except RecursionError:
+            problems.add(root, _TOO_DEEP)
+            continue
+        except ValueError as error:  # an integer of more than 4300 digits
+            problems.add(root, f"not valid JSON: {error}")
             continue
         locate = _subpath(root, ": ")
         community = _structure_one(record, locate, problems)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import math
+import sys
 import types
 from collections.abc import Iterable, Mapping
 from typing import Final
@@ -96,6 +97,9 @@ _SERVICE_ZH: Final = {
 
 # --- converters: each knows its field's name, so errors can name it -----------
 
+#: The largest count kept as it is: beyond, a count has no float (the engine's numbers).
+_LARGEST: Final = int(sys.float_info.max)
+
 
 def _optional(value: object, canonical: str, name: str) -> float | None:
     if value is None:
@@ -108,8 +112,8 @@ def _optional(value: object, canonical: str, name: str) -> float | None:
 def _optional_count(value: object, canonical: str, name: str) -> int | None:
     if value is None:
         return None
-    if type(value) is int:
-        return value
+    if type(value) is int and -_LARGEST <= value <= _LARGEST:
+        return value  # beyond a float's range, to_canonical refuses it: the engine needs floats
     number = to_canonical(value, canonical, name)
     whole = round(number)
     # '0.07万人' is 700.0000000000001 in binary: a whole number all the same.
