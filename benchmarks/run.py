@@ -8,14 +8,19 @@ that its baseline gives cssp's results).
 
 Usage::
 
-    python benchmarks/run.py [--quick]
+    python benchmarks/run.py [--quick] [--scale SCALE]
 
 ``--quick`` is passed to every script: fewer iterations, rougher figures.
+``--scale`` sets the size of the synthetic nation of the national-scale
+benchmarks (``bench_batch.py``; 1.0 is 615,000 communities, the default, and
+0.01 with ``--quick``) through the environment variable ``CSSP_BENCH_SCALE``,
+which may also be set directly.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -34,11 +39,18 @@ def scripts() -> list[Path]:
     return sorted(HERE.glob("bench_*.py"))
 
 
-def run_script(script: Path, arguments: Sequence[str]) -> tuple[int, list[str]]:
+#: The environment variable that sets the synthetic nation's scale.
+SCALE_VARIABLE: Final = "CSSP_BENCH_SCALE"
+
+
+def run_script(
+    script: Path, arguments: Sequence[str], environment: dict[str, str] | None = None
+) -> tuple[int, list[str]]:
     """Run one script, echo its standard output line by line, and return (status, goal lines)."""
     goals: list[str] = []
     with subprocess.Popen(
         [sys.executable, str(script), *arguments],
+        env=environment,
         stdout=subprocess.PIPE,
         text=True,
         encoding="utf-8",
@@ -55,8 +67,17 @@ def run_script(script: Path, arguments: Sequence[str]) -> tuple[int, list[str]]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run cssp's benchmarks and report their goals.")
     parser.add_argument("--quick", action="store_true", help="fewer iterations (smoke test)")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=None,
+        help=f"size of the synthetic nation, 1.0 = 615,000 communities (sets ${SCALE_VARIABLE})",
+    )
     args = parser.parse_args(argv)
     arguments = ["--quick"] if args.quick else []
+    environment = None
+    if args.scale is not None:
+        environment = {**os.environ, SCALE_VARIABLE: repr(args.scale)}
 
     found = scripts()
     if not found:
@@ -65,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     crashed: list[str] = []
     goals: list[str] = []
     for script in found:
-        status, lines = run_script(script, arguments)
+        status, lines = run_script(script, arguments, environment)
         goals.extend(lines)
         if status != 0:
             crashed.append(f"{script.name} (exit status {status})")

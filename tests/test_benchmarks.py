@@ -1,7 +1,8 @@
 """Smoke test of the benchmarks: they run, and print a line for each goal.
 
 Timings are not tests: whether a goal passes is not asserted here (see
-``benchmarks/RESULTS.md`` for the figures).
+``benchmarks/RESULTS.md`` for the figures). ``--quick`` runs the national-scale
+benchmarks on a synthetic nation at scale 0.01 (6,150 communities).
 """
 
 from __future__ import annotations
@@ -17,12 +18,16 @@ GOALS = (
     "construct_vs_pint",
     "profiles_overhead",
     "csv_read_vs_dictreader",
+    "batch_vs_numpy",
+    "parquet_vs_numpy",
+    "batch_memory",
+    "startup",
 )
 
 
 def test_quick_run_reports_every_goal() -> None:
     result = subprocess.run(
-        [sys.executable, str(RUN), "--quick"],
+        [sys.executable, str(RUN), "--quick", "--scale", "0.01"],
         capture_output=True,
         text=True,
         encoding="utf-8",
