@@ -51,6 +51,7 @@ Run ``python benchmarks/run.py`` (or ``make bench``) to run every benchmark.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import resource
@@ -458,8 +459,13 @@ def check_same(result: cssp.batch.BatchResult, ours: BaselineResult) -> int:
 # --- memory, in a fresh interpreter -----------------------------------------------------
 
 
-def memory_child(path: Path) -> int:
-    """Run in the child: the peak RSS of evaluate_parquet and its regions, as JSON."""
+def memory_child(path: Path, preimport: Sequence[str]) -> int:
+    """Run in the child: the peak RSS of evaluate_parquet and its regions, as JSON.
+
+    :param preimport: modules to import first, counted with the imports.
+    """
+    for name in preimport:
+        importlib.import_module(name)
     after_imports = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     result = cssp.batch.evaluate_parquet(path, PLAN_ID, profiles=())
     regions = [len(result.regions(level)) for level in LEVELS]
@@ -478,9 +484,10 @@ def memory_child(path: Path) -> int:
 LAUNCHER: Final = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))"
 
 
-def measure_memory(path: Path) -> dict[str, int]:
+def measure_memory(path: Path, preimport: Sequence[str] = ()) -> dict[str, int]:
     """The child's figures: its peak RSS after the imports and at the end (KiB), and more."""
     child = [sys.executable, __file__, "--memory-child", str(path)]
+    child += [f"--memory-preimport={name}" for name in preimport]
     completed = subprocess.run(
         [sys.executable, "-c", LAUNCHER, *child],
         capture_output=True,
@@ -571,6 +578,14 @@ def bench_batch(settings: Settings, folder: Path) -> None:
         f"{figures['peak_kib'] / 1024:.0f} MB, {figures['imports_kib'] / 1024:.0f} MB after "
         f"the imports, grown by {grown / 2**20:.0f} MB for {n:,} communities"
     )
+    # pyarrow imports pandas, when it is installed, to convert text to numpy.
+    with_pandas = measure_memory(path, ["pandas"])
+    grown_after_pandas = (with_pandas["peak_kib"] - with_pandas["imports_kib"]) * 1024
+    info(
+        "batch: the same with pandas imported beforehand (pyarrow imports it to convert the "
+        f"code column): grown by {grown_after_pandas / 2**20:.0f} MB, "
+        f"{grown_after_pandas / n:.0f} bytes per community"
+    )
     goal("batch_memory", grown / n, digits=0)
 
 
@@ -598,9 +613,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"share of the nation (1.0: 615,000 communities; default ${SCALE_VARIABLE} or 1.0)",
     )
     parser.add_argument("--memory-child", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--memory-preimport", action="append", default=[], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child is not None:
-        return memory_child(args.memory_child)
+        return memory_child(args.memory_child, args.memory_preimport)
     settings = Settings(
         scale=_scale(args.scale, args.quick), repeats=QUICK_REPEATS if args.quick else FULL_REPEATS
     )
