@@ -227,7 +227,9 @@ def _table_row(c: Community) -> dict[str, Any] | None:
         return None
     if any(f.kind is FacilityKind.OTHER for f in facilities or ()):
         return None
-    if commercial and (commercial[0].activity_area is not None or commercial[0].opening_hours):
+    if commercial and (
+        commercial[0].activity_area is not None or commercial[0].opening_hours is not None
+    ):
         return None
     if facilities and commercial and facilities[0] is not (comprehensive or commercial)[0]:
         return None  # the table puts the comprehensive facility first
