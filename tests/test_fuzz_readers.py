@@ -827,6 +827,24 @@ def test_a_name_may_be_a_number_as_spreadsheets_write_it() -> None:
     assert (community.code, community.name) == ("440106001001", "12")
 
 
+@pytest.mark.parametrize(
+    ("table", "where"),
+    [
+        ("code,有综合服务设施\n110101001001,是\n", "row 2, column 有综合服务设施"),
+        ("code,5g,有综合服务设施\n110101001001,是,是\n", "row 2, column 有综合服务设施"),
+        ("code,开放时间\n110101001001,8\n", "row 2, column 开放时间"),
+    ],
+)
+def test_a_facility_without_a_floor_area_column_is_located(
+    folder: pathlib.Path, table: str, where: str
+) -> None:
+    # Found by the fuzzer: an IndexError when the table has no floor-area column.
+    with pytest.raises(InputError, match="floor area") as caught:
+        _read_text(folder, "no_floor_area.csv", table.encode())
+    check_located(caught.value, f"no_floor_area.csv: {where}")
+    assert "综合服务设施面积" in str(caught.value)
+
+
 def test_a_lone_surrogate_in_a_json_file_is_an_input_error(folder: pathlib.Path) -> None:
     data = b'[{"code": "440106001001", "name": "\\ud800"}]'
     with pytest.raises(InputError, match="not valid text") as caught:

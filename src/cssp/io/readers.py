@@ -1315,11 +1315,17 @@ class _Table:
         ]
         if has is True or parts:
             given = ", ".join(self.headers[key] for key in parts) or self.headers["has_facility"]
+            if "facility_floor_area" in self.headers:
+                key = "facility_floor_area"
+                fill = "fill in its floor area"
+            else:  # no floor-area column at all: say where the row describes a facility
+                key = parts[0] if parts else "has_facility"
+                fill = "add a column 综合服务设施面积 (facility_floor_area) with its floor area"
             self.problem(
                 number,
-                "facility_floor_area" if "facility_floor_area" in self.headers else parts[0],
+                key,
                 f"the comprehensive facility's floor area is empty, but {given} "
-                "describes one: fill in its floor area"
+                f"describes one: {fill}"
                 + (", or clear the other facility columns" if has is not True else ""),
             )
             return False
