@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
 if TYPE_CHECKING:
+    from cssp.engine.results import RegionReport
     from cssp.model.community import Community
     from cssp.rules.resolve import ProfileSet
 
@@ -97,6 +98,13 @@ def _parser() -> argparse.ArgumentParser:
         "--no-communities",
         action="store_true",
         help="JSON: regions only, without each community's findings (about 30 kB a community)",
+    )
+    evaluate.add_argument(
+        "--engine",
+        choices=["scalar", "batch"],
+        default="scalar",
+        help="batch: stream one Parquet file through the columnar engine (cssp[batch]) in "
+        "bounded memory; regions only, as with --no-communities (formats json, text, markdown)",
     )
     _profiles_options(evaluate)
     _input_options(evaluate)
@@ -239,32 +247,60 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import cssp  # noqa: PLC0415
     from cssp.report import render_report  # noqa: PLC0415
 
-    communities = _read(args.files, args)
-    profiles = _profiles(args)
-    report = cssp.evaluate_region(
-        _progress(communities, "evaluating", err),
-        plan=args.plan,
-        by=args.by,
-        year=args.year,
-        profiles=profiles,
-    )
+    if args.engine == "batch":
+        report = _evaluate_batch(args)
+    else:
+        communities = _read(args.files, args)
+        report = cssp.evaluate_region(
+            _progress(communities, "evaluating", err),
+            plan=args.plan,
+            by=args.by,
+            year=args.year,
+            profiles=_profiles(args),
+        )
     colour = args.format == "text" and not args.output and _colour(args.colour, out)
     text = render_report(
         report,
         args.format,
         lang=args.lang,
         colour=colour,
-        include_communities=not args.no_communities,
+        include_communities=not args.no_communities and args.engine != "batch",
     )
     _emit(text, args.output, out)
     if args.fail_on == "unmet":
         unmet = any(f.status is cssp.Status.NOT_MET for r in report.regions for f in r) or any(
             a.failing for a in report.assessments
         )
+        if report.summary is not None:
+            unmet = unmet or report.summary.failing > 0
         if unmet:
             err.write("cssp: some targets are not met (--fail-on unmet)\n")
             return 1
     return 0
+
+
+def _evaluate_batch(args: argparse.Namespace) -> RegionReport:
+    """``cssp evaluate --engine batch``: one Parquet file, streamed through the batch engine."""
+    from cssp.errors import InputError  # noqa: PLC0415
+
+    if len(args.files) != 1 or not args.files[0].lower().endswith((".parquet", ".pq")):
+        raise InputError(
+            "--engine batch reads one Parquet file in cssp's table format "
+            "(write one with 'cssp synth' or pyarrow); use the default engine for other files",
+            "files",
+        )
+    if args.format not in ("json", "text", "markdown"):
+        raise InputError(
+            f"--engine batch writes regions only: use --format json, text or markdown, "
+            f"not {args.format}",
+            "--format",
+        )
+    import cssp.batch  # noqa: PLC0415 - without numpy: a CsspError naming the extra
+
+    result = cssp.batch.evaluate_parquet(
+        args.files[0], args.plan, args.year, profiles=_profiles(args)
+    )
+    return result.report(args.by)
 
 
 def _targets(args: argparse.Namespace, out: TextIO) -> int:

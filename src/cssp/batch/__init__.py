@@ -44,6 +44,7 @@ from cssp.batch.engine import Partial, RegionTable, canonical, evaluate_partial,
 from cssp.batch.frame import Frame
 from cssp.batch.measures import ABSENT, MET, NO_DATA, NOT_APPLICABLE, NOT_MET
 from cssp.engine.measures import Status
+from cssp.engine.results import RegionReport
 from cssp.engine.scalar import REGION_LEVELS, _profile_set, _Programs
 from cssp.errors import InputError
 
@@ -52,7 +53,7 @@ if TYPE_CHECKING:
 
     from cssp.engine.results import RegionAssessment
     from cssp.model.community import Community
-    from cssp.model.plan import Plan
+    from cssp.model.plan import Plan, Target
     from cssp.rules.profile import Profile
     from cssp.rules.resolve import ProfileSet
 
@@ -148,6 +149,29 @@ class BatchResult(Totals):
         self.codes = codes
         self.targets = targets
         self.status = status
+        #: the community-level targets in force for any of the communities.
+        self.community_targets: tuple[Target, ...] = ()
+
+    def failing(self) -> int:
+        """How many communities fail at least one community-level target."""
+        ids = {t.id for t in self.community_targets}
+        columns = [i for i, target in enumerate(self.targets) if target in ids]
+        if not columns or not len(self):
+            return 0
+        return int((self.status[:, columns] == NOT_MET).any(axis=1).sum())
+
+    def report(self, by: str) -> RegionReport:
+        """The regions of level ``by`` as the scalar engine's report, without community findings.
+
+        Rendered with ``include_communities=False`` it is byte for byte what
+        :func:`cssp.evaluate_region` gives for the same communities (the CLI's
+        ``cssp evaluate --engine batch``).
+        """
+        from cssp.engine.results import CommunitySummary  # noqa: PLC0415
+
+        regions = self.region_assessments(by, members=True)
+        summary = CommunitySummary(len(self), self.failing(), self.community_targets)
+        return RegionReport(self.plan, self.year, by, regions, (), summary=summary)
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -175,12 +199,23 @@ def _programs(plan: str | Plan, year: int | None, profiles: Any) -> _Programs:
 
 
 def _run(frame: Frame, programs: _Programs) -> BatchResult:
-    targets, status, partial = evaluate_partial(frame, programs)
+    targets, status, partial, used = evaluate_partial(frame, programs)
     in_input_order = np.empty_like(status)
     in_input_order[frame.order] = status
     codes = np.empty(frame.size, dtype="S12")
     codes[frame.order] = frame.codes
-    return BatchResult(programs, codes, targets, in_input_order, partial)
+    result = BatchResult(programs, codes, targets, in_input_order, partial)
+    result.community_targets = _community_targets(used)
+    return result
+
+
+def _community_targets(programs: Iterable[Any]) -> tuple[Target, ...]:
+    found: dict[int, Target] = {}
+    for program in programs:
+        for check in program.checks:
+            if check.community:
+                found.setdefault(id(check.target), check.target)
+    return tuple(found.values())
 
 
 def evaluate_columns(
@@ -250,6 +285,7 @@ def evaluate_parquet(
     statuses: list[NDArray[np.uint8]] = []
     partials: list[Partial] = []
     targets_seen: list[tuple[str, ...]] = []
+    community_targets: dict[int, Target] = {}
     first_row = 0
     for batch in _parquet_batches(path, batch_rows):
         frame = Frame.from_columns(batch, first_row=first_row)
@@ -258,6 +294,8 @@ def evaluate_parquet(
         statuses.append(result.status)
         targets_seen.append(result.targets)
         partials.append(result.partial)
+        for target in result.community_targets:
+            community_targets.setdefault(id(target), target)
         if len(partials) >= 8:  # keep the totals small
             partials = [Partial.merge(partials)]
         first_row += frame.size
@@ -267,7 +305,9 @@ def evaluate_parquet(
     partial = partial.reordered(canonical(programs.plan, partial.targets))
     targets = partial.targets
     status = _align(statuses, targets_seen, targets, len(all_codes))
-    return BatchResult(programs, all_codes, targets, status, partial)
+    result = BatchResult(programs, all_codes, targets, status, partial)
+    result.community_targets = tuple(community_targets.values())
+    return result
 
 
 def _parquet_batches(path: str | os.PathLike[str], rows: int) -> Iterator[Any]:

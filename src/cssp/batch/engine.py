@@ -231,8 +231,15 @@ def _zeros(size: int) -> ExactSums:
     return ExactSums(np.zeros((size, 1), dtype=np.int64), 0)
 
 
-def evaluate_partial(frame: Frame, programs: _Programs) -> tuple[tuple[str, ...], Codes, Partial]:
-    """Evaluate a frame: the targets, the status of each (sorted) row × target, and the totals."""
+def evaluate_partial(
+    frame: Frame, programs: _Programs
+) -> tuple[tuple[str, ...], Codes, Partial, list[_Program]]:
+    """Evaluate a frame.
+
+    :return: the targets, the status of each (sorted) row × target, the
+        township totals, and the programs (chains of profiles) its communities
+        fell under.
+    """
     n = frame.size
     townships = frame.keys // 1000
     starts = _run_starts(townships)
@@ -270,7 +277,7 @@ def evaluate_partial(frame: Frame, programs: _Programs) -> tuple[tuple[str, ...]
         numerators.append(numerator)
         denominators.append(denominator)
     partial = _totals(townships, starts, targets, status, numerators, denominators)
-    return targets, status, partial
+    return targets, status, partial, program_list
 
 
 def _judge_rows(

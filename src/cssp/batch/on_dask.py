@@ -79,7 +79,7 @@ def partition_totals(
 
     programs = _programs(plan, year, profiles)
     frame = Frame.from_columns(table)
-    _, _, partial = evaluate_partial(frame, programs)
+    _, _, partial, _ = evaluate_partial(frame, programs)
     return _to_frame(partial, pd)
 
 

@@ -16,7 +16,14 @@ if TYPE_CHECKING:
     from cssp.model.community import Community
     from cssp.model.plan import Plan
 
-__all__ = ["Assessment", "Counts", "Finding", "RegionAssessment", "RegionReport"]
+__all__ = [
+    "Assessment",
+    "CommunitySummary",
+    "Counts",
+    "Finding",
+    "RegionAssessment",
+    "RegionReport",
+]
 
 
 def _number(value: float, other: float | None = None) -> str:
@@ -152,20 +159,42 @@ def _threshold(f: Finding, lang: str) -> str:
 
 
 def _origin(f: Finding, lang: str) -> str:
-    """Where a profile changed the target: the national figure and the change."""
+    """Where a profile changed the target: whose threshold it changed, and whether it is looser.
+
+    The reference is the first step of the provenance: the national plan's
+    (``set``), or the profile's that added the target (``new``), named as
+    such — never called the national plan. A staffing rule has no threshold:
+    a replaced one names the rule it replaces.
+    """
     steps = f.target.provenance
-    if len(steps) < 2 or steps[-1].change is Change.NEW:
+    if len(steps) < 2:
         return ""
     first, last = steps[0], steps[-1]
+    zh = lang == "zh"
+    local = (
+        f"；本地标准（{last.profile}，{last.source}）"
+        if zh
+        else f"; local standard of {last.profile} ({last.source})"
+    )
+    if first.value is None:  # staffing rules, the last replacing the one before it
+        replaced = steps[-2].profile
+        return f"{local}，替代{replaced}的标准" if zh else f"{local}, replacing that of {replaced}"
     unit = f.unit_label.get(lang)
-    space = "" if lang == "zh" or unit == "%" else " "
-    national = f"{first.comparator.symbol}{_number(first.value)}{space}{unit}"
+    space = "" if zh or unit == "%" else " "
+    reference = f"{first.comparator.symbol}{_number(first.value)}{space}{unit}"
+    if first.year != last.year:
+        reference += f"（{first.year}年）" if zh else f" by {first.year}"
     looser = f.target.loosened
-    if lang == "zh":
-        flag = "，低于国家标准" if looser else ""
-        return f"；本地标准（{last.profile}，{last.source}），国家规划为{national}{flag}"
-    flag = "; LOOSER than the national plan" if looser else ""
-    return f"; local standard of {last.profile} ({last.source}), national plan {national}{flag}"
+    if first.change is Change.SET:
+        if zh:
+            return f"{local}，国家规划为{reference}{'，低于国家标准' if looser else ''}"
+        flag = "; LOOSER than the national plan" if looser else ""
+        return f"{local}, national plan {reference}{flag}"
+    if zh:
+        flag = f"，低于{first.profile}的标准" if looser else ""
+        return f"{local}，{first.profile}规定为{reference}{flag}"
+    flag = f"; LOOSER than the standard of {first.profile}" if looser else ""
+    return f"{local}, standard of {first.profile} {reference}{flag}"
 
 
 def _explain_en(f: Finding) -> str:
@@ -299,6 +328,21 @@ class RegionAssessment(_Findings):
 
 
 @define(frozen=True)
+class CommunitySummary:
+    """What a region report says of its communities when their findings are not kept.
+
+    :param communities: how many communities were evaluated.
+    :param failing: how many of them fail at least one community-level target.
+    :param targets: the community-level targets in force for any of them (their
+        provenance names the profiles applied).
+    """
+
+    communities: int
+    failing: int
+    targets: tuple[Target, ...] = field(repr=False)
+
+
+@define(frozen=True)
 class RegionReport:
     """The result of :func:`cssp.evaluate_region`.
 
@@ -314,6 +358,9 @@ class RegionReport:
     by: str
     regions: tuple[RegionAssessment, ...]
     assessments: tuple[Assessment, ...] = field(repr=False)
+    #: when the communities' findings were not kept (a streamed batch run,
+    #: :meth:`cssp.batch.BatchResult.report`): what the report says of them.
+    summary: CommunitySummary | None = field(default=None, repr=False, kw_only=True)
 
     def __iter__(self) -> Iterator[RegionAssessment]:
         return iter(self.regions)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Final
 
 from cssp.engine.measures import Status
 from cssp.errors import InputError
-from cssp.model.plan import Change, Comparator, Level, Scope, Target, Text
+from cssp.model.plan import Change, Comparator, Level, Provenance, Scope, Target, Text
 
 if TYPE_CHECKING:
     from cssp.engine.results import Assessment, Finding, RegionAssessment, RegionReport
@@ -120,6 +120,29 @@ def threshold(comparator: Comparator, value: float, unit: str, lang: str) -> str
     return f"{comparator.symbol}{number(value)}{unit_sep(unit, lang)}{unit}"
 
 
+#: What a step without a single threshold (a staffing rule's) requires.
+BY_RULE: Final = Text("按配备标准逐社区计算", "per community, by its rule")
+
+
+def step_threshold(step: Provenance, unit: str, lang: str) -> str:
+    """A provenance step's threshold; :data:`BY_RULE` for a staffing rule's step."""
+    if step.value is None:
+        return BY_RULE.get(lang)
+    return threshold(step.comparator, step.value, unit, lang)
+
+
+def reference_name(target: Target, lang: str) -> str:
+    """Whose standard a profile's change is measured against, for "looser than …".
+
+    ``国家标准`` / ``the national plan``, or, for an indicator a profile
+    introduced, ``guangdong的标准`` / ``the standard of guangdong``.
+    """
+    first = target.provenance[0]
+    if first.change is Change.SET:
+        return "国家标准" if lang == "zh" else "the national plan"
+    return f"{first.profile}的标准" if lang == "zh" else f"the standard of {first.profile}"
+
+
 def with_unit(value: float | None, unit: str, lang: str) -> str:
     """``37.07平方米/百户``; ``—`` when there is no value."""
     if finite(value) is None:
@@ -200,28 +223,38 @@ def changed_by_profile(target: Target) -> bool:
 
 
 def origin_note(target: Target, unit: str, lang: str) -> str:
-    """Where a profile set the target: the local figure, the national one and the change.
+    """Where a profile set the target: the local figure, the one it changed and the change.
 
     ``guangdong（profile.toml）：≥32平方米/百户；国家规划≥30平方米/百户（更严）``; empty
-    for a target the national plan alone sets.
+    for a target the national plan alone sets. The figure changed is the first
+    step's: the national plan's, or that of the profile that added the target.
     """
     if not changed_by_profile(target):
         return ""
     steps = target.provenance
     first, last = steps[0], steps[-1]
-    local = threshold(last.comparator, last.value, unit, lang)
+    local = step_threshold(last, unit, lang)
     who = f"{last.profile}（{last.source}）" if lang == "zh" else f"{last.profile} ({last.source})"
-    if first.change is not Change.SET:
-        new = CHANGE_LABELS[Change.NEW].get(lang)
-        return f"{who}：{local}（{new}）" if lang == "zh" else f"{who}: {local} ({new})"
-    national = threshold(first.comparator, first.value, unit, lang)
+    if len(steps) == 1 or last.value is None:  # a new target, or a staffing rule
+        change = CHANGE_LABELS[last.change].get(lang)
+        return f"{who}：{local}（{change}）" if lang == "zh" else f"{who}: {local} ({change})"
+    reference = step_threshold(first, unit, lang)
+    if first.year != last.year:
+        reference += f"（{first.year}年）" if lang == "zh" else f" by {first.year}"
+    if first.change is Change.SET:
+        reference = f"国家规划{reference}" if lang == "zh" else f"national plan {reference}"
+    else:
+        reference = (
+            f"{first.profile}规定{reference}" if lang == "zh" else f"{first.profile} {reference}"
+        )
     change = CHANGE_LABELS[last.change].get(lang)
     flag = ""
     if target.loosened:
-        flag = "，低于国家标准" if lang == "zh" else ", LOOSER than the national plan"
+        name = reference_name(target, lang)
+        flag = f"，低于{name}" if lang == "zh" else f", LOOSER than {name}"
     if lang == "zh":
-        return f"{who}：{local}；国家规划{national}（{change}{flag}）"
-    return f"{who}: {local}; national plan {national} ({change}{flag})"
+        return f"{who}：{local}；{reference}（{change}{flag}）"
+    return f"{who}: {local}; {reference} ({change}{flag})"
 
 
 def regional_targets(report: RegionReport) -> list[str]:
@@ -275,3 +308,13 @@ def division_line(code: str) -> str:
         return " ".join(name or prefix for prefix, name in division_path(code))
     except InputError:
         return ""
+
+
+def community_counts(report: RegionReport) -> tuple[int, int]:
+    """How many communities a report covers, and how many fail at least one target.
+
+    From the report's summary when it keeps no community findings (a streamed run).
+    """
+    if report.summary is not None:
+        return report.summary.communities, report.summary.failing
+    return len(report.assessments), sum(1 for a in report.assessments if a.failing)

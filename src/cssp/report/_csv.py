@@ -134,7 +134,8 @@ def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
     rows = []
     for indicator, t in effective.pairs:
         steps = " > ".join(
-            f"{s.profile}:{s.change.value}:{s.comparator.symbol}{plain(s.value)}"
+            f"{s.profile}:{s.change.value}:"
+            + ("rule" if s.value is None else f"{s.comparator.symbol}{plain(s.value)}")
             for s in t.provenance
         )
         rows.append(

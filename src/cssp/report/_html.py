@@ -32,8 +32,10 @@ from cssp.report._common import (
     failing_in,
     find,
     number,
+    reference_name,
     region_label,
     regional_targets,
+    step_threshold,
     tally,
     threshold,
     truncate,
@@ -135,7 +137,6 @@ _L: Final = {
         "Met: reaches the target; not met: falls short; no data: the data needed is missing; "
         "n/a: the target does not apply there.",
     ),
-    "looser": Text("低于国家标准", "looser than the national plan"),
     "milestone": Text("{year}年阶段目标", "{year} milestone"),
     "varies": Text("各地区目标不同", "targets differ by region"),
     "share_note": Text(
@@ -429,15 +430,17 @@ def _highlights(report: RegionReport, lang: str) -> str:
             if zh
             else f"Most region targets not met: {joined} ({worst})."
         )
-    loosened = sorted(
-        {f.target.name.get(lang) for r in report.regions for f in r.findings if f.target.loosened}
-    )
-    if loosened:
-        joined = ("、" if zh else ", ").join(loosened)
+    # Loosened targets, by the standard they are looser than (the national plan's first).
+    loosened: dict[tuple[bool, str], set[str]] = {}
+    for f in (f for r in report.regions for f in r.findings if f.target.loosened):
+        key = (f.target.provenance[0].change is not Change.SET, _looser(f.target, lang))
+        loosened.setdefault(key, set()).add(f.target.name.get(lang))
+    for (_, looser), targets in sorted(loosened.items()):
+        joined = ("、" if zh else ", ").join(sorted(targets))
         points.append(
-            f"注意：以下目标的本地标准低于国家标准：{joined}。"
+            f"注意：以下目标的本地标准{looser}：{joined}。"
             if zh
-            else f"Note: local standards looser than the national plan: {joined}."
+            else f"Note: local standards {looser}: {joined}."
         )
     if report.year < report.plan.target_year:
         points.append(
@@ -647,13 +650,17 @@ def _origin_parts(f: Finding, lang: str) -> tuple[str, str, str, str, bool]:
     )
     steps = t.provenance
     first, last = steps[0], steps[-1]
-    national = (
-        threshold(first.comparator, first.value, unit, lang) if first.change is Change.SET else "—"
-    )
-    local = threshold(last.comparator, last.value, unit, lang)
+    national = step_threshold(first, unit, lang) if first.change is Change.SET else "—"
+    local = step_threshold(last, unit, lang)
     change = CHANGE_LABELS[last.change].get(lang)
     who = f"{last.profile} ({last.source}) · {last.citation.text(lang)}"
     return national, local, change, who, t.loosened
+
+
+def _looser(target: Target, lang: str) -> str:
+    """``低于国家标准`` / ``looser than the national plan``, or than the profile that added it."""
+    name = reference_name(target, lang)
+    return f"低于{name}" if lang == "zh" else f"looser than {name}"
 
 
 def _provenance_notes(report: RegionReport, target_id: str, lang: str) -> list[str]:
@@ -674,7 +681,7 @@ def _provenance_notes(report: RegionReport, target_id: str, lang: str) -> list[s
                 f"{where}: local standard {local} ({last.profile}); national {national}; {change}"
             )
         if loosened:
-            text += f" — {_l('looser', lang)}"
+            text += f" — {_looser(f.target, lang)}"
         cls = "note warn" if loosened else "note"
         notes.append(f'<p class="{cls}">{esc(text)}</p>')
     return notes
@@ -929,7 +936,9 @@ def _provenance(report: RegionReport, target_ids: Sequence[str], lang: str) -> s
         for f, regions in _provenance_groups(report, target_id):
             national, local, change, who, loosened = _origin_parts(f, lang)
             flag = (
-                f' <span class="badge s-fail">{esc(_l("looser", lang))}</span>' if loosened else ""
+                f' <span class="badge s-fail">{esc(_looser(f.target, lang))}</span>'
+                if loosened
+                else ""
             )
             where = ("、" if lang == "zh" else ", ").join(labels[r.code] for r in regions)
             rows.append(

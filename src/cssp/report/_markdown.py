@@ -17,12 +17,14 @@ from cssp.report._common import (
     TARGET_LEVEL_LABELS,
     by_code,
     changed_by_profile,
+    community_counts,
     community_kind,
     failing_in,
     number,
     origin_note,
     region_title,
     report_title,
+    step_threshold,
     tally,
     threshold,
 )
@@ -113,13 +115,13 @@ def _kv(key: str, value: str, lang: str) -> str:
 def render_report(report: RegionReport, lang: str) -> str:
     assessments = by_code(report)
     level = LEVEL_LABELS.get(report.by, Text(report.by, report.by)).get(lang)
-    failing_total = sum(1 for a in assessments.values() if a.failing)
+    total, failing_total = community_counts(report)
     counts = tally(f for r in report.regions for f in r.findings)
     regional = ", ".join(f"{STATUS_LABELS[s].get(lang)} {counts[s]}" for s in STATUS_ORDER)
     if lang == "zh":
-        communities = f"{len(assessments)}个，其中{failing_total}个至少有一项未达标"
+        communities = f"{total}个，其中{failing_total}个至少有一项未达标"
     else:
-        communities = f"{len(assessments)}, of which {failing_total} fail at least one target"
+        communities = f"{total}, of which {failing_total} fail at least one target"
     title = report_title(report, lang)
     out = [
         f"# {escape(title)}{'' if lang == 'zh' else ': '}{_l('report', lang)}",
@@ -279,7 +281,7 @@ def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
                 where = step.scope or ("全国" if lang == "zh" else "national")
                 out.append(
                     f"1. `{escape(step.profile)}` ({escape(step.source)}, {escape(where)}): "
-                    f"{escape(threshold(step.comparator, step.value, unit, lang))}, "
+                    f"{escape(step_threshold(step, unit, lang))}, "
                     f"{step.year} — {escape(step.change.value)} — "
                     f"{escape(step.citation.text(lang))}"
                 )

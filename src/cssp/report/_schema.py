@@ -266,10 +266,12 @@ def region_to_dict(region: RegionAssessment) -> dict[str, Any]:
 
 def _profiles_seen(report: RegionReport) -> list[dict[str, str]]:
     seen: set[tuple[str, str, str]] = set()
-    findings = [f for r in report.regions for f in r.findings]
-    findings += [f for a in report.assessments for f in a.findings]
-    for f in findings:
-        for index, step in enumerate(f.target.provenance):
+    targets = [f.target for r in report.regions for f in r.findings]
+    targets += [f.target for a in report.assessments for f in a.findings]
+    if report.summary is not None:
+        targets += report.summary.targets
+    for target in targets:
+        for index, step in enumerate(target.provenance):
             if index > 0 or step.change is not Change.SET:
                 seen.add((step.profile, step.scope, step.source))
     return [
@@ -291,6 +293,9 @@ def report_to_dict(report: RegionReport, *, include_communities: bool = True) ->
     """
     assessments = sorted(report.assessments, key=lambda a: a.community.code)
     failing = sum(1 for a in assessments if a.failing)
+    communities = len(assessments)
+    if report.summary is not None:
+        communities, failing = report.summary.communities, report.summary.failing
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "kind": "region_report",
@@ -300,7 +305,7 @@ def report_to_dict(report: RegionReport, *, include_communities: bool = True) ->
         "profiles": _profiles_seen(report),
         "summary": {
             "regions": len(report.regions),
-            "communities": len(assessments),
+            "communities": communities,
             "communities_failing": failing,
             "region_findings": summary_dict(f for r in report.regions for f in r.findings),
         },

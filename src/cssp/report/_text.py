@@ -17,6 +17,7 @@ from cssp.report._common import (
     TARGET_LEVEL_LABELS,
     by_code,
     changed_by_profile,
+    community_counts,
     community_kind,
     count_phrase,
     display_width,
@@ -24,10 +25,11 @@ from cssp.report._common import (
     failing_in,
     number,
     origin_note,
+    reference_name,
     region_title,
     report_title,
+    step_threshold,
     tally,
-    threshold,
     truncate,
 )
 
@@ -146,7 +148,7 @@ def render_report(report: RegionReport, lang: str, colour: bool) -> str:
     assessments = by_code(report)
     level = LEVEL_LABELS.get(report.by, Text(report.by, report.by)).get(lang)
     n_regions = len(report.regions)
-    n_communities = len(assessments)
+    n_communities = community_counts(report)[0]
     if lang == "zh":
         meta = (
             f"{report.plan.document} · {report.year}年目标 · 按{level}汇总 · "
@@ -213,8 +215,7 @@ _COUNT_ORDER: Final = (Status.MET, Status.NOT_MET, Status.NOT_APPLICABLE, Status
 
 def _summary(report: RegionReport, lang: str) -> str:
     counts = tally(f for r in report.regions for f in r.findings)
-    failing = sum(1 for a in report.assessments if a.failing)
-    total = len(report.assessments)
+    total, failing = community_counts(report)
     regions = len(report.regions)
     met, not_met = counts[Status.MET], counts[Status.NOT_MET]
     no_data, na = counts[Status.NO_DATA], counts[Status.NOT_APPLICABLE]
@@ -304,7 +305,7 @@ def render_assessment(assessment: Assessment, lang: str, colour: bool) -> str:
 def _step_line(index: int, step_target: Target, unit: Text, step_no: int) -> str:
     step = step_target.provenance[index]
     where = f"scope {step.scope}" if step.scope else "national / 全国"
-    value = threshold(step.comparator, step.value, unit.zh, "zh")
+    value = step_threshold(step, unit.zh, "zh")
     change = f"{CHANGE_LABELS[step.change].zh} / {CHANGE_LABELS[step.change].en}"
     return (
         f"     {step_no}. {step.profile} ({step.source}; {where}): {value} ({step.year}) — "
@@ -339,7 +340,8 @@ def render_explain(assessment: Assessment, colour: bool) -> str:
         if t.provenance:
             label = "   来源 / Provenance:"
             if t.loosened:
-                label += " " + paint("低于国家标准 / LOOSER than the national plan", "31", colour)
+                looser = f"低于{reference_name(t, 'zh')} / LOOSER than {reference_name(t, 'en')}"
+                label += " " + paint(looser, "31", colour)
             out.append(label)
             out += [_step_line(i, t, unit, i + 1) for i in range(len(t.provenance))]
     counts = tally(assessment.findings)
@@ -408,7 +410,7 @@ def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
     if changed:
         out += ["", "* 来源 / Provenance:"]
         for indicator, t in changed:
-            flag = " — 低于国家标准 / LOOSER" if t.loosened else ""
+            flag = f" — 低于{reference_name(t, 'zh')} / LOOSER" if t.loosened else ""
             out.append(f"  {t.name.get(lang)} [{t.id}]{flag}")
             out += [
                 _step_line(i, t, indicator.unit_label, i + 1)[2:] for i in range(len(t.provenance))
