@@ -100,6 +100,12 @@ def _parser() -> argparse.ArgumentParser:
         help="JSON: regions only, without each community's findings (about 30 kB a community)",
     )
     evaluate.add_argument(
+        "--no-members",
+        action="store_true",
+        help="regions without their lists of communities and of failing communities: the "
+        "output stays small whatever the input (implies --no-communities)",
+    )
+    evaluate.add_argument(
         "--engine",
         choices=["scalar", "batch"],
         default="scalar",
@@ -258,13 +264,15 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             year=args.year,
             profiles=_profiles(args),
         )
+        if args.no_members:
+            report = _without_members(report)
     colour = args.format == "text" and not args.output and _colour(args.colour, out)
     text = render_report(
         report,
         args.format,
         lang=args.lang,
         colour=colour,
-        include_communities=not args.no_communities and args.engine != "batch",
+        include_communities=not (args.no_communities or args.no_members or args.engine == "batch"),
     )
     _emit(text, args.output, out)
     if args.fail_on == "unmet":
@@ -300,7 +308,22 @@ def _evaluate_batch(args: argparse.Namespace) -> RegionReport:
     result = cssp.batch.evaluate_parquet(
         args.files[0], args.plan, args.year, profiles=_profiles(args)
     )
-    return result.report(args.by)
+    return result.report(args.by, members=not args.no_members)
+
+
+def _without_members(report: RegionReport) -> RegionReport:
+    """The report with no lists of communities: regions' members, findings' failing ones."""
+    import attrs  # noqa: PLC0415
+
+    regions = tuple(
+        attrs.evolve(
+            region,
+            communities=(),
+            findings=tuple(attrs.evolve(f, failing=()) for f in region.findings),
+        )
+        for region in report.regions
+    )
+    return attrs.evolve(report, regions=regions)
 
 
 def _targets(args: argparse.Namespace, out: TextIO) -> int:

@@ -132,9 +132,8 @@ class Totals:
 class BatchResult(Totals):
     """The verdicts of a batch run and the totals its region figures come from.
 
-    :ivar codes: the communities' codes, in input order (bytes, ``S12``).
-    :ivar targets: the target ids, the columns of :attr:`status`.
-    :ivar status: ``uint8`` status codes, one row per community in input order.
+    Row ``i`` of :attr:`status` is the community ``codes[i]``, in input order;
+    column ``j`` is the target ``targets[j]``.
     """
 
     def __init__(
@@ -146,8 +145,13 @@ class BatchResult(Totals):
         partial: Partial,
     ) -> None:
         super().__init__(programs, partial)
+        #: the communities' codes, in input order (bytes, ``S12``).
         self.codes = codes
+        #: the target ids in force for any of the communities, the columns of
+        #: :attr:`status`: the plan's in its order, then the others by id.
         self.targets = targets
+        #: ``uint8`` status codes (:data:`~cssp.batch.MET` …
+        #: :data:`~cssp.batch.ABSENT`), one row per community in input order.
         self.status = status
         #: the community-level targets in force for any of the communities.
         self.community_targets: tuple[Target, ...] = ()
@@ -160,16 +164,20 @@ class BatchResult(Totals):
             return 0
         return int((self.status[:, columns] == NOT_MET).any(axis=1).sum())
 
-    def report(self, by: str) -> RegionReport:
+    def report(self, by: str, *, members: bool = True) -> RegionReport:
         """The regions of level ``by`` as the scalar engine's report, without community findings.
 
         Rendered with ``include_communities=False`` it is byte for byte what
         :func:`cssp.evaluate_region` gives for the same communities (the CLI's
         ``cssp evaluate --engine batch``).
+
+        :param members: list each region's communities, and per finding those
+            that fail; ``False`` keeps the report small whatever the number
+            of communities (``cssp evaluate --no-members``).
         """
         from cssp.engine.results import CommunitySummary  # noqa: PLC0415
 
-        regions = self.region_assessments(by, members=True)
+        regions = self.region_assessments(by, members=members)
         summary = CommunitySummary(len(self), self.failing(), self.community_targets)
         return RegionReport(self.plan, self.year, by, regions, (), summary=summary)
 
@@ -271,9 +279,9 @@ def evaluate_parquet(
 ) -> BatchResult:
     """Evaluate a Parquet file in cssp's table format, streaming it in batches of rows.
 
-    Memory grows with the verdicts (one byte per community and target) and
-    the township totals, not with the file: each batch is read, evaluated,
-    reduced to township totals and dropped.
+    Memory grows with the verdicts (one byte per community and target, and
+    the community's 12-byte code) and the township totals, not with the file:
+    each batch is read, evaluated, reduced to township totals and dropped.
 
     :param batch_rows: rows read at a time.
     :raises cssp.InputError: for a bad row (located by its row number in the

@@ -426,14 +426,33 @@ def _as_columns(table: object) -> dict[str, Any]:
 
 
 def _to_numpy(column: Any) -> NDArray[Any]:
-    if hasattr(column, "to_numpy") and type(column).__module__.split(".")[0] == "pyarrow":
-        return np.asarray(column.to_numpy(zero_copy_only=False))
+    if type(column).__module__.split(".")[0] == "pyarrow":
+        return _arrow_to_numpy(column)
     if hasattr(column, "to_numpy"):  # pandas
-        array = column.to_numpy()
-        if array.dtype == object:
-            return np.asarray(array)
-        return np.asarray(array)
+        return np.asarray(column.to_numpy())
     return np.asarray(column)
+
+
+def _arrow_to_numpy(column: Any) -> NDArray[Any]:
+    """An Arrow column as numpy: numbers and booleans as float64 with NaN for null,
+    12-byte strings as ``S12`` without a Python object per cell."""
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    kind = column.type
+    if pa.types.is_boolean(kind) or pa.types.is_integer(kind) or pa.types.is_floating(kind):
+        return np.asarray(pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False))
+    if (pa.types.is_string(kind) or pa.types.is_large_string(kind)) and not column.null_count:
+        try:
+            fixed = pc.cast(column, pa.binary(12))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass  # not all 12 bytes long: the general path reports which
+        else:
+            if isinstance(fixed, pa.ChunkedArray):
+                fixed = fixed.combine_chunks()
+            data = fixed.buffers()[1]
+            return np.frombuffer(data, dtype="S12", count=len(fixed), offset=fixed.offset * 12)
+    return np.asarray(column.to_numpy(zero_copy_only=False))
 
 
 _PROVINCE_OK: Final = np.zeros(100, dtype=bool)
