@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cssp
+import cssp.report
 from cssp import (
     Change,
     Citation,
@@ -653,3 +655,168 @@ def test_resolution_is_cached_per_chain() -> None:
     first = profiles.effective("fyp14", "440106001001")
     assert profiles.effective("fyp14", "440305001001") is first
     assert profiles.effective("fyp14", "330106001001") is not first
+
+
+# --- regressions: the reference a change is measured against -------------------------------
+#
+# Rules (docs/explanation/profiles.md, "Provenance" and "Loosened targets"): a target is
+# loosened when it is easier to meet than the *first* step that set it — the national
+# plan's, or the profile's that added the indicator; the explanation names that step's
+# owner, never "national plan" for a profile's own indicator; a staffing rule's steps have
+# no value; the same threshold by a later year is looser, by an earlier one stricter; a
+# year before the plan's baseline year is refused.
+
+GUANGDONG_TOML = (
+    Path(__file__).resolve().parents[1] / "plugins/cssp-guangdong/cssp_guangdong/profile.toml"
+)
+SPORTS = "gd_sports_ground_area_per_person"  # Guangdong's own new indicator, ≥2.6 m² per person
+
+
+def test_a_replaced_staffing_rule_states_no_national_standard() -> None:
+    profiles = ProfileSet(
+        [
+            make_profile(
+                "beijing", "11", source="cssp-beijing 1.0", staffing=staffing_rule(150, 9)
+            ),
+            make_profile(
+                "dongcheng", "110101", source="cssp-dc 0.1", staffing=staffing_rule(100, 5)
+            ),
+        ]
+    )
+    community = Community("110101001001", households=1000, staff=Staff(community_workers=3))
+    assessment = cssp.evaluate(community, profiles=profiles)
+    finding = assessment.finding(STAFFING)
+    steps = finding.target.provenance
+    assert [(s.profile, s.change, s.value) for s in steps] == [
+        ("beijing", Change.NEW, None),
+        ("dongcheng", Change.REPLACED, None),
+    ]
+    assert not finding.target.loosened
+    en, zh = finding.explain("en"), finding.explain("zh")
+    assert "national plan" not in en
+    assert "国家" not in zh
+    assert "local standard of dongcheng (cssp-dc 0.1), replacing that of beijing" in en
+    assert "替代beijing的标准" in zh
+    # The reports show no made-up threshold either.
+    text = cssp.report.render_explain(assessment)
+    assert "≥0" not in text
+    assert "国家规划" not in text.split("社区工作者配备标准", 1)[1]
+    document = cssp.report.targets_to_dict(profiles.effective("fyp14", community.code))
+    (staffing,) = (t for t in document["targets"] if t["id"] == STAFFING)
+    assert [step["value"] for step in staffing["provenance"]] == [None, None]
+
+
+def _county_setting_sports(threshold: str) -> Profile:
+    return Profile(
+        id="tianhe",
+        plan="fyp14",
+        scope="440106",
+        title=Text("天河区规划", "Tianhe plan"),
+        issuer="天河区",
+        document="天河 doc",
+        overrides=(Override(SPORTS, threshold, Citation("天河 doc")),),
+        source="cssp-tianhe 0.1",
+    )
+
+
+def test_a_county_loosening_a_provinces_own_indicator_is_loosened() -> None:
+    guangdong = cssp.load_profile(GUANGDONG_TOML, source="cssp-guangdong 0.1.0")
+    county = _county_setting_sports("≥2.0 m^2 / person")
+    profiles = ProfileSet([guangdong, county])
+    effective = profiles.effective("fyp14", "440106001001")
+    sports = target(effective, SPORTS)
+    assert [(s.profile, s.value, s.change) for s in sports.provenance] == [
+        ("guangdong", 2.6, Change.NEW),
+        ("tianhe", 2.0, Change.LOOSER),
+    ]
+    assert sports.loosened
+    assert [t.id for t in effective.loosened] == [SPORTS]
+
+    with pytest.raises(ProfileError) as caught:
+        ProfileSet([guangdong, county], strict=True)
+    assert (caught.value.source, caught.value.profile) == ("cssp-tianhe 0.1", "tianhe")
+    assert SPORTS in str(caught.value)
+    assert "below ≥2.6 set by guangdong" in str(caught.value)
+
+    figures = {SPORTS: "2.1 m^2 / person"}
+    finding = cssp.evaluate_figures(figures, subject="440106", profiles=profiles).finding(SPORTS)
+    en, zh = finding.explain("en"), finding.explain("zh")
+    assert "national" not in en
+    assert "国家" not in zh
+    assert "standard of guangdong ≥2.6 m² per person; LOOSER than the standard of guangdong" in en
+    assert "guangdong规定为≥2.6平方米/人，低于guangdong的标准" in zh
+
+
+@pytest.mark.parametrize(("threshold", "change"), [("≥2.6", Change.SAME), ("≥3", Change.STRICTER)])
+def test_a_county_keeping_or_raising_a_provinces_own_indicator_is_not_loosened(
+    threshold: str, change: Change
+) -> None:
+    guangdong = cssp.load_profile(GUANGDONG_TOML, source="cssp-guangdong 0.1.0")
+    profiles = ProfileSet([guangdong, _county_setting_sports(threshold)], strict=True)
+    sports = target(profiles.effective("fyp14", "440106001001"), SPORTS)
+    assert sports.provenance[-1].change is change
+    assert not sports.loosened
+
+
+def _area_by(year: int | None, threshold: str = "≥30平方米/百户") -> Profile:
+    return Profile(
+        id="gd",
+        plan="fyp14",
+        scope="44",
+        title=Text("广东规划", "Guangdong plan"),
+        issuer="广东",
+        document="gd doc",
+        overrides=(Override(AREA, threshold, Citation("gd doc"), year=year),),
+        source="cssp-gd 1.0",
+    )
+
+
+@pytest.mark.parametrize(
+    ("year", "threshold", "change", "loosened", "required_2025"),
+    [
+        (None, "≥30平方米/百户", Change.SAME, False, 30.0),
+        (2025, "≥30平方米/百户", Change.SAME, False, 30.0),
+        (2027, "≥30平方米/百户", Change.LOOSER, True, 29.8 + 0.2 * 5 / 7),
+        (2030, "≥30平方米/百户", Change.LOOSER, True, 29.8 + 0.2 * 5 / 10),
+        (2024, "≥30平方米/百户", Change.STRICTER, False, 30.0),
+        (2027, "≥32平方米/百户", Change.STRICTER, False, 32.0),  # the threshold decides first
+        (2024, "≥28平方米/百户", Change.LOOSER, True, 28.0),
+    ],
+)
+def test_changing_the_target_year_is_stricter_or_looser(
+    year: int | None, threshold: str, change: Change, loosened: bool, required_2025: float
+) -> None:
+    profiles = ProfileSet([_area_by(year, threshold)])
+    area = target(profiles.effective("fyp14", "44"), AREA)
+    assert area.provenance[-1].change is change
+    assert area.loosened is loosened
+    assert area.milestone(2025) == pytest.approx(required_2025)
+    if loosened:
+        with pytest.raises(ProfileError, match="strict mode refuses"):
+            ProfileSet([_area_by(year, threshold)], strict=True)
+    else:
+        assert len(ProfileSet([_area_by(year, threshold)], strict=True)) == 1
+
+
+def test_a_later_target_year_is_flagged_where_its_milestone_is_below_the_plan() -> None:
+    profiles = ProfileSet([_area_by(2027)])
+    finding = cssp.evaluate(area_community("440106001001", 299.5), profiles=profiles).finding(AREA)
+    assert finding.status is Status.MET  # 29.95 ≥ the 2025 milestone of 29.94 on the way to 2027
+    assert finding.required < PLAN.targets[AREA].value
+    en = finding.explain("en")
+    assert "national plan ≥30 m² per 100 households by 2025; LOOSER than the national plan" in en
+    assert "国家规划为≥30平方米/百户（2025年），低于国家标准" in finding.explain("zh")
+    with pytest.raises(ProfileError, match="loosens the target to ≥30 by 2027"):
+        ProfileSet([_area_by(2027)], strict=True)
+    # An earlier year keeps the line, so its milestones are above the plan's.
+    earlier = target(ProfileSet([_area_by(2024)]).effective("fyp14", "44"), AREA)
+    assert earlier.milestone(2023) > PLAN.targets[AREA].milestone(2023)
+
+
+@pytest.mark.parametrize("year", [2019, 2000])
+def test_a_target_year_before_the_plans_baseline_year_is_refused(year: int) -> None:
+    with pytest.raises(ProfileError) as caught:
+        ProfileSet([_area_by(year)])
+    assert (caught.value.source, caught.value.entry) == ("cssp-gd 1.0", "overrides[0].year")
+    assert str(year) in str(caught.value)
+    assert "2020" in str(caught.value)

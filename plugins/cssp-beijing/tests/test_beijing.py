@@ -111,8 +111,9 @@ def test_provenance_national_then_beijing(profiles: cssp.ProfileSet) -> None:
     assert staffing.scope is cssp.Scope.URBAN
     assert staffing.citation == CITATION
     (step,) = staffing.provenance
+    # A staffing rule sets no single threshold: its step has no value.
     assert step == cssp.Provenance(
-        SOURCE, "beijing", "11", cssp.Comparator.GE, 0.0, 2025, CITATION, cssp.Change.NEW
+        SOURCE, "beijing", "11", cssp.Comparator.GE, None, 2025, CITATION, cssp.Change.NEW
     )
 
 

@@ -267,9 +267,9 @@ class Change(enum.StrEnum):
     SET = "set"
     #: a profile restates the same threshold (with its own citation).
     SAME = "same"
-    #: a profile makes it harder to meet.
+    #: a profile makes it harder to meet (or keeps the threshold, by an earlier year).
     STRICTER = "stricter"
-    #: a profile makes it easier to meet — flagged in every report.
+    #: a profile makes it easier to meet (or keeps the threshold, by a later year).
     LOOSER = "looser"
     #: a profile adds a target the plan does not have.
     NEW = "new"
@@ -286,7 +286,10 @@ class Provenance:
     :param profile: the profile id (the plan id for the national step).
     :param scope: the division code prefix the step applies to (``""`` national).
     :param comparator: the comparator after this step.
-    :param value: the threshold after this step.
+    :param value: the threshold after this step; ``None`` for a staffing
+        rule's step, which sets no single threshold (the number of workers
+        required depends on each community; the rule's description is on the
+        target, :attr:`Target.note`).
     :param year: the target year after this step.
     :param citation: where the step's document states it.
     :param change: how it changed the step before it.
@@ -296,26 +299,39 @@ class Provenance:
     profile: str
     scope: str
     comparator: Comparator
-    value: float
+    value: float | None
     year: int
     citation: Citation
     change: Change
 
 
 def strictness(
-    old: tuple[Comparator, float], new: tuple[Comparator, float], higher_is_better: bool
+    old: tuple[Comparator, float],
+    new: tuple[Comparator, float],
+    higher_is_better: bool,
+    years: tuple[int, int] | None = None,
 ) -> Change:
     """How a new threshold compares with an old one: same, stricter or looser.
+
+    The threshold decides first. Only when it is the same do the target
+    ``years`` (old, new) decide: a later year gives more time, so it is
+    looser; an earlier one is stricter.
 
     >>> strictness((Comparator.GE, 30.0), (Comparator.GE, 32.0), True)
     <Change.STRICTER: 'stricter'>
     >>> strictness((Comparator.GE, 30.0), (Comparator.GT, 30.0), True)
     <Change.STRICTER: 'stricter'>
+    >>> strictness((Comparator.GE, 30.0), (Comparator.GE, 30.0), True, years=(2025, 2027))
+    <Change.LOOSER: 'looser'>
+    >>> strictness((Comparator.GE, 30.0), (Comparator.GE, 32.0), True, years=(2025, 2027))
+    <Change.STRICTER: 'stricter'>
     """
     (old_cmp, old_value), (new_cmp, new_value) = old, new
     if new_value == old_value:
         if new_cmp == old_cmp:
-            return Change.SAME
+            if years is None or years[0] == years[1]:
+                return Change.SAME
+            return Change.LOOSER if years[1] > years[0] else Change.STRICTER
         return Change.STRICTER if new_cmp in (Comparator.GT, Comparator.LT) else Change.LOOSER
     better = new_value > old_value if higher_is_better else new_value < old_value
     return Change.STRICTER if better else Change.LOOSER
@@ -340,8 +356,10 @@ class Target:
     :param region_share: for ``per_community`` indicators, the share (%) of a
         region's communities that must reach :attr:`value`.
     :param baseline: the indicator's baseline, used for milestones. A profile
-        that changes a target drops it: the plan's baseline is a national
-        figure, and the profile's document gives none.
+        that changes the threshold drops it: the plan's baseline is a national
+        figure, and the profile's document gives none. One that keeps the
+        threshold and only moves the target year keeps it, and the milestones
+        run to the new year.
     :param name: the target's name (defaults to the indicator's).
     :param note: anything a reader needs to read the target right.
     :param provenance: how the target came to be: the national plan's step,
@@ -367,21 +385,28 @@ class Target:
 
     @property
     def loosened(self) -> bool:
-        """True when the target in force is easier to meet than the national plan's.
+        """True when the target in force is easier to meet than the first step that set it.
 
-        Compares the last step of :attr:`provenance` with the first (the
-        plan's). A county below its province but above the plan is not
-        loosened; that step is still marked :attr:`Change.LOOSER`.
+        Compares the last step of :attr:`provenance` with the first: the
+        national plan's (:attr:`Change.SET`), or, for an indicator a profile
+        introduced, that profile's (:attr:`Change.NEW`). A county below its
+        province but above the plan is not loosened; that step is still
+        marked :attr:`Change.LOOSER`. The same threshold with a later target
+        year is looser (see ``strictness``). A staffing rule has no threshold
+        to compare, and is never loosened.
         """
         steps = self.provenance
-        if len(steps) < 2 or steps[0].change is not Change.SET:
+        if len(steps) < 2:
             return False
         first, last = steps[0], steps[-1]
+        if first.value is None or last.value is None:
+            return False
         return (
             strictness(
                 (first.comparator, first.value),
                 (last.comparator, last.value),
                 first.comparator.higher_is_better,
+                years=(first.year, last.year),
             )
             is Change.LOOSER
         )

@@ -86,7 +86,11 @@ class EffectiveTargets:
 
     @property
     def loosened(self) -> tuple[Target, ...]:
-        """Targets the chain made easier to meet than the national plan's."""
+        """Targets the chain made easier to meet than the first step that set them.
+
+        That step is the national plan's, or, for an indicator a profile
+        added, that profile's (:attr:`Target.loosened <cssp.Target.loosened>`).
+        """
         return tuple(t for t in self.targets if t.loosened)
 
 
@@ -181,6 +185,14 @@ class ProfileSet:
                         "(nor of a broader profile)",
                     )
                 comparator, value = _threshold(profile, entry, override.threshold, target)
+                if override.year is not None and override.year < plan.baseline_year:
+                    raise ProfileError(
+                        profile.source,
+                        profile.id,
+                        f"{entry}.year",
+                        f"{override.year} is before the baseline year of {plan.id} "
+                        f"({plan.baseline_year}); a target year must be within or after the plan",
+                    )
                 self._own(owners, profile, f"target {override.target!r}")
                 if override.target in overrides:
                     raise ProfileError(
@@ -242,13 +254,17 @@ class ProfileSet:
             )
             resolved = self._resolve(plan, tuple(sorted(chain, key=lambda p: (len(p.scope), p.id))))
             for target in resolved.loosened:
-                step = target.provenance[-1]
+                first, step = target.provenance[0], target.provenance[-1]
+                to = f"{step.comparator.symbol}{step.value:g}"
+                if step.year != first.year:
+                    to += f" by {step.year}"
+                if first.change is not Change.SET:  # an indicator a broader profile added
+                    to += f", below {first.comparator.symbol}{first.value:g} set by {first.profile}"
                 raise ProfileError(
                     layer.profile.source,
                     step.profile,
                     f"target {target.id!r}",
-                    f"loosens the target to {step.comparator.symbol}{step.value:g} "
-                    "(strict mode refuses a looser target)",
+                    f"loosens the target to {to} (strict mode refuses a looser target)",
                 )
 
     # -- resolution, cached per chain ------------------------------------------
@@ -320,12 +336,13 @@ class ProfileSet:
                     pairs[target.id] = (indicator, attrs.evolve(target, provenance=(step,)))
             for target_id, (comparator, value, year, citation, note) in layer.overrides.items():
                 indicator, target = pairs[target_id]
+                new_year = year or target.year
                 change = strictness(
                     (target.comparator, target.value),
                     (comparator, value),
                     target.comparator.higher_is_better,
+                    years=(target.year, new_year),
                 )
-                new_year = year or target.year
                 step = Provenance(
                     profile.source,
                     profile.id,
@@ -347,8 +364,11 @@ class ProfileSet:
                         note=note or target.note,
                         provenance=(*target.provenance, step),
                         # The plan's baseline is a national figure: a profile's
-                        # own target has no straight line from it.
-                        baseline=None if change is not Change.SAME else target.baseline,
+                        # own threshold has no straight line from it. The same
+                        # threshold by another year keeps the line, to that year.
+                        baseline=target.baseline
+                        if (comparator, value) == (target.comparator, target.value)
+                        else None,
                     ),
                 )
             if profile.staffing is not None:
@@ -360,7 +380,7 @@ class ProfileSet:
                         profile.id,
                         profile.scope,
                         Comparator.GE,
-                        0.0,
+                        None,  # no single threshold: the rule gives one per community
                         plan.target_year,
                         staffing.citation,
                         change,
