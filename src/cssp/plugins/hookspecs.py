@@ -39,11 +39,15 @@ def cssp_profiles() -> Sequence[Profile]:  # type: ignore[empty-body]
     their measures in :attr:`~cssp.rules.profile.Profile.measures`) and
     optionally a :class:`~cssp.rules.profile.StaffingRule`, each with its
     citation. cssp fills in :attr:`~cssp.rules.profile.Profile.source` with
-    the plugin's distribution name and version.
+    the plugin's distribution name and version (an installed plugin cannot
+    name another source).
 
     All results are collected (this is not a ``firstresult`` hook). A plugin
-    that raises, or returns anything but a list or tuple of profiles, fails
-    with a :class:`~cssp.errors.PluginError` naming it.
+    that raises, calls :func:`sys.exit`, does not return within the time limit
+    (``CSSP_PLUGIN_TIMEOUT``), or returns anything but a list or tuple of
+    profiles whose every field has its declared type, fails with a
+    :class:`~cssp.errors.PluginError` naming it; so does a profile outside the
+    scopes its distribution may set (``CSSP_PLUGIN_SCOPES``).
 
     :return: a list (or tuple) of profiles, possibly empty.
 
