@@ -131,6 +131,7 @@ DEFINING_MODULES = (
     "cssp.catalogue",
     "cssp.errors",
     "cssp.engine.scalar",
+    "cssp.engine.many",
     "cssp.engine.measures",
     "cssp.engine.results",
     "cssp.io.converter",

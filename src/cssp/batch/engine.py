@@ -156,8 +156,9 @@ class Partial:
     For each target: the communities met / not met / not applicable / without
     data, and the exact sums of the numerators and denominators of those met
     or not met, per township (9-digit code). Regions above a township are sums
-    of townships, so merging partials of any partitioning — then calling
-    :func:`finish` — gives the figures of a single run.
+    of townships, so merging partials of any partitioning — then computing the
+    regions from the merged totals (:class:`~cssp.batch.Totals`) — gives the
+    figures of a single run.
     """
 
     def __init__(
@@ -174,7 +175,9 @@ class Partial:
         self.targets = targets
         #: counts by target, township and status (met, not met, n/a, no data).
         self.counts = counts
+        #: per target, the exact sums of the numerators by township.
         self.numerators = numerators
+        #: per target, the exact sums of the denominators by township.
         self.denominators = denominators
 
     def reordered(self, targets: tuple[str, ...]) -> Partial:
@@ -381,15 +384,25 @@ class RegionTable:
     """
 
     def __init__(self, level: str, codes: NDArray[np.str_], targets: tuple[str, ...]) -> None:
+        #: the level, ``"township"`` … ``"nation"``.
         self.level = level
+        #: the regions' codes, sorted (``""`` for the nation).
         self.codes = codes
+        #: the target ids, the columns of the arrays.
         self.targets = targets
         shape = (len(codes), len(targets))
+        #: ``uint8`` status codes, one per region and target.
         self.status = np.full(shape, ABSENT, dtype=np.uint8)
+        #: the sum of the numerators (for a per-community requirement, the communities met).
         self.numerator = np.full(shape, np.nan)
+        #: the sum of the denominators (for a per-community requirement, those evaluated).
         self.denominator = np.full(shape, np.nan)
+        #: the region's figure, in the indicator's unit: scale × numerator ÷ denominator.
         self.observed = np.full(shape, np.nan)
+        #: the threshold in force (for a per-community requirement, the share of
+        #: communities that must meet it, in percent).
         self.required = np.full(shape, np.nan)
+        #: ``counts[r, t]``: the communities met, not met, not applicable and without data.
         self.counts = np.zeros((*shape, 4), dtype=np.int64)
 
     def __len__(self) -> int:

@@ -19,7 +19,8 @@ True
 The same partition function, :func:`partition_totals`, takes a pandas
 DataFrame (or a pyarrow Table) and returns a DataFrame of totals: anything that
 can map a function over partitions and sum the result by key — Spark's
-``mapInArrow`` included — can run cssp. See the how-to "Run at national scale".
+``mapInArrow`` included — can run cssp. See the how-to
+:doc:`/howto/national-scale`.
 """
 
 from __future__ import annotations
@@ -145,9 +146,10 @@ def evaluate_dask(
     """Evaluate a Dask DataFrame in cssp's table format, partition by partition.
 
     Each partition is evaluated by :func:`partition_totals`
-    (``map_partitions``); the totals are summed by township and target
-    (``groupby().sum()``, exact: Python integers) and computed; the region
-    figures are then derived on the client, as for a single run.
+    (``map_partitions``); the totals are summed by township and target in a
+    tree reduction (:func:`combine_totals`, exact: Python integers) and
+    computed; the region figures are then derived on the client, as for a
+    single run.
 
     :param frame: a ``dask.dataframe.DataFrame``; a code must not appear in two
         partitions (each partition checks its own).
