@@ -92,6 +92,26 @@ class Totals:
         self.partial = partial
         self._tables: dict[str, RegionTable] | None = None
 
+    @classmethod
+    def from_partial(
+        cls,
+        partial: Partial,
+        plan: str | Plan = "fyp14",
+        year: int | None = None,
+        *,
+        profiles: ProfileSet | Iterable[Profile] | None = None,
+    ) -> Totals:
+        """Region figures from township totals merged elsewhere (Spark, snapshots pooled).
+
+        :param partial: the totals, e.g. :meth:`Partial.merge` of several runs'
+            :attr:`partial`, or :func:`cssp.batch.on_dask.totals_from_frame`.
+        :param plan: the plan the totals were computed for.
+        :param year: the year they were computed for.
+        :param profiles: the profiles they were computed with (regions are
+            judged by the targets in force for each region's code).
+        """
+        return cls(_programs(plan, year, profiles), partial)
+
     @property
     def plan(self) -> Plan:
         """The plan evaluated."""

@@ -115,18 +115,27 @@ _DTYPES: Final[dict[str, Any]] = {
 
 def totals_from_frame(frame: Any, plan: Plan) -> Partial:
     """A :class:`~cssp.batch.Partial` from a DataFrame of totals (summed by township and target)."""
-    townships = np.unique(np.asarray(frame["township"], dtype=np.int64))
-    targets = canonical(plan, frame["target"].tolist())
-    position = {int(k): i for i, k in enumerate(townships.tolist())}
+    frame = combine_totals(frame)
+    townships, township_index = np.unique(
+        np.asarray(frame["township"], dtype=np.int64), return_inverse=True
+    )
+    targets = canonical(plan, frame["target"].unique().tolist())
+    position = {t: i for i, t in enumerate(targets)}
+    target_index = np.array([position[t] for t in frame["target"].tolist()], dtype=np.intp)
     counts = np.zeros((len(targets), len(townships), 4), dtype=np.int64)
+    np.add.at(counts, (target_index, township_index), frame[list(_COUNTS)].to_numpy(dtype=np.int64))
     numerators = [[0] * len(townships) for _ in targets]
     denominators = [[0] * len(townships) for _ in targets]
-    index = {t: i for i, t in enumerate(targets)}
-    for row in frame.itertuples(index=False):
-        t, g = index[row.target], position[int(row.township)]
-        counts[t, g] += (row.met, row.not_met, row.not_applicable, row.no_data)
-        numerators[t][g] += int(row.numerator)
-        denominators[t][g] += int(row.denominator)
+    rows = zip(
+        target_index.tolist(),
+        township_index.tolist(),
+        frame["numerator"].tolist(),
+        frame["denominator"].tolist(),
+        strict=True,
+    )
+    for t, g, numerator, denominator in rows:
+        numerators[t][g] = int(numerator)
+        denominators[t][g] = int(denominator)
     return Partial(
         townships,
         targets,
@@ -165,20 +174,36 @@ def evaluate_dask(
     )
     # A tree reduction of the partitions' totals; the sums are Python integers, exact.
     summed = parts.reduction(
-        chunk=combine_totals, combine=combine_totals, aggregate=combine_totals, meta=meta
+        chunk=_same, combine=combine_totals, aggregate=combine_totals, meta=meta
     ).compute()
     return Totals(programs, totals_from_frame(summed, programs.plan))
 
 
+def _same(totals: Any) -> Any:
+    return totals  # a partition's totals have one row per township and target already
+
+
 def combine_totals(totals: Any) -> Any:
-    """Sum DataFrames of totals (concatenated) by township and target, exactly."""
+    """Sum DataFrames of totals (concatenated) by township and target, exactly.
+
+    Rows whose township and target appear once pass through as they are (a
+    township split across partitions is the exception); the others are summed
+    with Python integers.
+    """
     if not len(totals):
         return totals
-    grouped = totals.groupby(["township", "target"], sort=True)
-    out = grouped[list(_COUNTS)].sum()
+    keys = ["township", "target"]
+    repeated = totals.duplicated(keys, keep=False).to_numpy()
+    if not repeated.any():
+        return totals
+    grouped = totals[repeated].groupby(keys, sort=False)
+    merged = grouped[list(_COUNTS)].sum()
     for name in ("numerator", "denominator"):
-        out[name] = grouped[name].agg(_exact_sum)
-    return out.reset_index()[list(TOTALS_COLUMNS)]
+        merged[name] = grouped[name].agg(_exact_sum)
+    merged = merged.reset_index()[list(TOTALS_COLUMNS)]
+    import pandas as pd  # noqa: PLC0415
+
+    return pd.concat([totals[~repeated], merged], ignore_index=True)
 
 
 def _exact_sum(values: Any) -> int:
