@@ -787,6 +787,8 @@ def _parquet_bytes(columns: Mapping[str, NDArray[Any]], name: str) -> bytes:
                 arrays.append(pa.array(values, mask=absent, type=pa.float64()))
     table = pa.Table.from_arrays(arrays, names=list(columns))
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="zstd")
+    # Row groups of 65,536 rows: a reader that streams the file (cssp.batch.evaluate_parquet)
+    # decodes one row group at a time, so its memory does not grow with the file.
+    pq.write_table(table, sink, compression="zstd", row_group_size=65_536)
     data: bytes = sink.getvalue().to_pybytes()
     return data

@@ -324,7 +324,7 @@ def evaluate_parquet(
         partials.append(result.partial)
         for target in result.community_targets:
             community_targets.setdefault(id(target), target)
-        if len(partials) >= 8:  # keep the totals small
+        if len(partials) >= 2:  # keep one running total
             partials = [Partial.merge(partials)]
         first_row += frame.size
     all_codes = np.concatenate(codes) if codes else np.zeros(0, dtype="S12")
@@ -349,7 +349,12 @@ def _parquet_batches(path: str | os.PathLike[str], rows: int) -> Iterator[Any]:
         source = pq.ParquetFile(os.fspath(path))
     except (OSError, ValueError) as error:
         raise InputError(f"cannot read {os.fspath(path)!r} as Parquet: {error}", "path") from None
-    yield from source.iter_batches(batch_size=rows)
+    # One row group decoded at a time (iter_batches reads ahead, and holds twice as much).
+    for group in range(source.metadata.num_row_groups):
+        table = source.read_row_group(group, use_threads=False)
+        for start in range(0, table.num_rows, rows):
+            yield table.slice(start, rows)
+        del table
 
 
 def _check_unique(codes: NDArray[np.bytes_]) -> None:
@@ -366,15 +371,19 @@ def _check_unique(codes: NDArray[np.bytes_]) -> None:
 
 
 def _align(
-    statuses: Sequence[NDArray[np.uint8]],
+    statuses: list[NDArray[np.uint8]],
     seen: Sequence[tuple[str, ...]],
     targets: tuple[str, ...],
     n: int,
 ) -> NDArray[np.uint8]:
+    """One matrix of the batches' statuses; each batch's is freed once copied."""
     out = np.full((n, len(targets)), ABSENT, dtype=np.uint8)
     row = 0
-    for status, columns in zip(statuses, seen, strict=True):
+    statuses.reverse()
+    for columns in seen:
+        status = statuses.pop()
         for c, target in enumerate(columns):
             out[row : row + len(status), targets.index(target)] = status[:, c]
         row += len(status)
+        del status
     return out

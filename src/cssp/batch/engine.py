@@ -165,7 +165,7 @@ class Partial:
         self,
         townships: NDArray[np.int64],
         targets: tuple[str, ...],
-        counts: NDArray[np.int64],
+        counts: NDArray[np.integer[Any]],
         numerators: list[ExactSums],
         denominators: list[ExactSums],
     ) -> None:
@@ -198,7 +198,7 @@ class Partial:
         """One partial for all of ``parts`` (townships split across parts are summed)."""
         parts = [p for p in parts if len(p.townships)]
         if not parts:
-            return Partial(np.zeros(0, np.int64), (), np.zeros((0, 0, 4), np.int64), [], [])
+            return Partial(np.zeros(0, np.int64), (), np.zeros((0, 0, 4), np.int32), [], [])
         if len(parts) == 1:
             return parts[0]
         targets: tuple[str, ...] = ()
@@ -208,7 +208,7 @@ class Partial:
         order = np.argsort(townships, kind="stable")
         ordered = townships[order]
         starts = _run_starts(ordered)
-        counts = np.zeros((len(targets), len(starts), 4), dtype=np.int64)
+        counts = np.zeros((len(targets), len(starts), 4), dtype=np.int32)
         numerators, denominators = [], []
         for t, target in enumerate(targets):
             stacked_counts = []
@@ -221,7 +221,7 @@ class Partial:
                     dens.append(p.denominators[k])
                 else:
                     size = len(p.townships)
-                    stacked_counts.append(np.zeros((size, 4), dtype=np.int64))
+                    stacked_counts.append(np.zeros((size, 4), dtype=np.int32))
                     nums.append(_zeros(size))
                     dens.append(_zeros(size))
             counts[t] = np.add.reduceat(np.concatenate(stacked_counts)[order], starts, axis=0)
@@ -262,11 +262,10 @@ def evaluate_partial(
     targets = target_order(programs.plan, program_list)
     status = np.full((n, len(targets)), ABSENT, dtype=np.uint8)
     columns = _Columns(frame)
-    numerators: list[Floats] = []
-    denominators: list[Floats] = []
+    totals = _Totals(townships, starts, len(targets))
     for t, target_id in enumerate(targets):
-        numerator = np.zeros(n)
-        denominator = np.zeros(n)
+        numerator: Floats | None = None
+        denominator: Floats | None = None
         for groups in _same_rule(program_list, target_id):
             rows = np.isin(row_program, [p for p, _ in groups]) if len(program_list) > 1 else None
             num, den, result = _judge_rows(frame, columns, program_list, row_program, groups, rows)
@@ -275,12 +274,13 @@ def evaluate_partial(
                 numerator, denominator = num, den
             else:
                 status[rows, t] = result[rows]
-                numerator = np.where(rows, num, numerator)
-                denominator = np.where(rows, den, denominator)
-        numerators.append(numerator)
-        denominators.append(denominator)
-    partial = _totals(townships, starts, targets, status, numerators, denominators)
-    return targets, status, partial, program_list
+                numerator = np.where(rows, num, 0.0 if numerator is None else numerator)
+                denominator = np.where(rows, den, 0.0 if denominator is None else denominator)
+        assert numerator is not None
+        assert denominator is not None
+        # The township totals of this target now: its columns are not kept.
+        totals.add(t, status[:, t], numerator, denominator)
+    return targets, status, totals.partial(targets), program_list
 
 
 def _judge_rows(
@@ -346,29 +346,31 @@ def _same_rule(programs: list[_Program], target_id: str) -> list[list[tuple[int,
     return list(groups.values())
 
 
-def _totals(
-    townships: NDArray[np.int64],
-    starts: NDArray[np.intp],
-    targets: tuple[str, ...],
-    status: Codes,
-    numerators: list[Floats],
-    denominators: list[Floats],
-) -> Partial:
-    groups = len(starts)
-    group_of_row = np.repeat(np.arange(groups), np.diff(np.r_[starts, len(status)]))
-    counts = np.zeros((len(targets), groups, 4), dtype=np.int64)
-    nums, dens = [], []
-    for t in range(len(targets)):
-        column = status[:, t]
-        index = group_of_row * 4 + column
+class _Totals:
+    """Township totals, target by target."""
+
+    def __init__(self, keys: NDArray[np.int64], starts: NDArray[np.intp], targets: int) -> None:
+        self.townships = keys[starts]
+        self.starts = starts
+        groups = len(starts)
+        self.group_of_row = np.repeat(np.arange(groups), np.diff(np.r_[starts, len(keys)]))
+        self.counts = np.zeros((targets, groups, 4), dtype=np.int32)
+        self.nums: list[ExactSums] = []
+        self.dens: list[ExactSums] = []
+
+    def add(self, t: int, column: Codes, numerator: Floats, denominator: Floats) -> None:
+        groups = len(self.starts)
+        index = self.group_of_row * 4 + column
         present = column != ABSENT
         if not present.all():
             index = index[present]
-        counts[t] = np.bincount(index, minlength=groups * 4).reshape(groups, 4)
+        self.counts[t] = np.bincount(index, minlength=groups * 4).reshape(groups, 4)
         evaluated = column <= NOT_MET
-        nums.append(group_sums(np.where(evaluated, numerators[t], 0.0), starts))
-        dens.append(group_sums(np.where(evaluated, denominators[t], 0.0), starts))
-    return Partial(townships[starts], targets, counts, nums, dens)
+        self.nums.append(group_sums(np.where(evaluated, numerator, 0.0), self.starts))
+        self.dens.append(group_sums(np.where(evaluated, denominator, 0.0), self.starts))
+
+    def partial(self, targets: tuple[str, ...]) -> Partial:
+        return Partial(self.townships, targets, self.counts, self.nums, self.dens)
 
 
 class RegionTable:
@@ -403,7 +405,7 @@ class RegionTable:
         #: communities that must meet it, in percent).
         self.required = np.full(shape, np.nan)
         #: ``counts[r, t]``: the communities met, not met, not applicable and without data.
-        self.counts = np.zeros((*shape, 4), dtype=np.int64)
+        self.counts = np.zeros((*shape, 4), dtype=np.int32)
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -439,7 +441,7 @@ def _judge(
     level: str,
     codes: NDArray[np.str_],
     targets: tuple[str, ...],
-    counts: NDArray[np.int64],
+    counts: NDArray[np.integer[Any]],
     nums: list[ExactSums],
     dens: list[ExactSums],
     programs: _Programs,
