@@ -351,7 +351,7 @@ def _parquet_batches(path: str | os.PathLike[str], rows: int) -> Iterator[Any]:
         raise InputError(f"cannot read {os.fspath(path)!r} as Parquet: {error}", "path") from None
     # One row group decoded at a time (iter_batches reads ahead, and holds twice as much).
     for group in range(source.metadata.num_row_groups):
-        table = source.read_row_group(group, use_threads=False)
+        table = source.read_row_group(group)
         for start in range(0, table.num_rows, rows):
             yield table.slice(start, rows)
         del table

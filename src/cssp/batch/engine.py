@@ -248,16 +248,10 @@ def evaluate_partial(
     starts = _run_starts(townships)
     lengths = np.diff(np.r_[starts, n])
     # The program of each township, and of each row.
-    distinct: dict[int, int] = {}
-    program_list: list[_Program] = []
-    township_program = np.empty(len(starts), dtype=np.int64)
-    for g, start in enumerate(starts.tolist()):
-        program = programs.for_code(frame.code(start))
-        index = distinct.get(id(program))
-        if index is None:
-            index = distinct[id(program)] = len(program_list)
-            program_list.append(program)
-        township_program[g] = index
+    township_program, program_list = _programs_of(programs, frame.keys[starts] // 1000, 9)
+    # Only the programs some community falls under decide the targets.
+    used, township_program = np.unique(township_program, return_inverse=True)
+    program_list = [program_list[p] for p in used.tolist()]
     row_program = np.repeat(township_program, lengths)
     targets = target_order(programs.plan, program_list)
     status = np.full((n, len(targets)), ABSENT, dtype=np.uint8)
@@ -281,6 +275,33 @@ def evaluate_partial(
         # The township totals of this target now: its columns are not kept.
         totals.add(t, status[:, t], numerator, denominator)
     return targets, status, totals.partial(targets), program_list
+
+
+def _programs_of(
+    programs: _Programs, keys: NDArray[np.int64], width: int
+) -> tuple[NDArray[np.int64], list[_Program]]:
+    """The program of each region key (``width`` digits), as an index into a list of programs.
+
+    Provinces that no profile covers share the national program: only the
+    regions of the others are looked up one by one.
+    """
+    covered = {p.scope[:2] for p in programs.profiles.profiles if p.plan == programs.plan.id}
+    index = np.zeros(len(keys), dtype=np.int64)
+    national = programs.for_code("")
+    program_list = [national]
+    distinct = {id(national): 0}
+    if not covered or not len(keys):
+        return index, program_list
+    provinces = keys // 10 ** (width - 2) if width > 2 else keys
+    wanted = np.isin(provinces, np.array(sorted(int(c) for c in covered), dtype=np.int64))
+    for g in np.flatnonzero(wanted).tolist():
+        program = programs.for_code(f"{int(keys[g]):0{width}d}")
+        found = distinct.get(id(program))
+        if found is None:
+            found = distinct[id(program)] = len(program_list)
+            program_list.append(program)
+        index[g] = found
+    return index, program_list
 
 
 def _judge_rows(
@@ -433,12 +454,13 @@ def finish(partial: Partial, programs: _Programs) -> dict[str, RegionTable]:
                 dens = [s.regroup(starts) for s in dens]
         width = REGION_LEVELS[level]
         codes = np.array([f"{k:0{width}d}" if width else "" for k in keys.tolist()], dtype="U9")
-        tables[level] = _judge(level, codes, partial.targets, counts, nums, dens, programs)
+        tables[level] = _judge(level, keys, codes, partial.targets, counts, nums, dens, programs)
     return tables
 
 
 def _judge(
     level: str,
+    keys: NDArray[np.int64],
     codes: NDArray[np.str_],
     targets: tuple[str, ...],
     counts: NDArray[np.integer[Any]],
@@ -449,22 +471,26 @@ def _judge(
     table = RegionTable(level, codes, targets)
     if not len(codes):
         return table
-    region_program = [programs.for_code(str(code)) for code in codes.tolist()]
-    by_program: dict[int, list[int]] = {}
-    for r, program in enumerate(region_program):
-        by_program.setdefault(id(program), []).append(r)
+    width = REGION_LEVELS[level]
+    if width:
+        index, program_list = _programs_of(programs, keys, width)
+    else:
+        index, program_list = np.zeros(1, dtype=np.int64), [programs.for_code("")]
+    by_program = {p: np.flatnonzero(index == p) for p in range(len(program_list))}
     for t, target_id in enumerate(targets):
         c = counts[t]
         table.counts[:, t] = c
         met, evaluated, no_data = c[:, 0], c[:, 0] + c[:, 1], c[:, 3]
         num_float = nums[t].floats()
         den_float = dens[t].floats()
-        for rows in by_program.values():
-            program = region_program[rows[0]]
+        for p, rows in by_program.items():
+            if not len(rows):
+                continue
+            program = program_list[p]
             check = next((k for k in program.checks if k.target.id == target_id), None)
             if check is None or not check.region:
                 continue
-            index = np.array(rows)
+            index = rows
             if check.kind is IndicatorKind.PER_COMMUNITY:
                 numerator = met[index].astype(np.float64)
                 denominator = evaluated[index].astype(np.float64)
