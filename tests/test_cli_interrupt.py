@@ -136,11 +136,6 @@ def test_interrupted_while_reading(folder: pathlib.Path, table: bytes) -> None:
     check_interrupted(code, err, folder)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.main does not catch OSError: an output path in a missing directory is a "
-    "FileNotFoundError traceback (exit 1), not a one-line error (exit 2)",
-)
 def test_an_output_in_a_missing_directory_is_a_one_line_error(tmp_path: pathlib.Path) -> None:
     data = tmp_path / "in.csv"
     data.write_bytes(big_table(3))

@@ -580,3 +580,10 @@ def test_two_distributions_setting_one_scope_conflict_naming_both(site: Site) ->
         cssp.load_plugins(blocked=site.others()).profile_set()
     for part in ("cssp-fake-guangdong 0.3", "cssp-fake-zhejiang 1.1", "'33'", AREA):
         assert part in str(caught.value)
+
+
+def test_the_measures_cannot_be_replaced_in_place() -> None:
+    from cssp.engine.measures import MEASURES
+
+    with pytest.raises(TypeError):
+        MEASURES["facility_area_per_household"] = MEASURES["comprehensive_facility"]  # type: ignore[index]

@@ -502,8 +502,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.write("\ncssp: interrupted; no output was written\n")
         return 130
-    except BrokenPipeError:  # `cssp ... | head`
+    except BrokenPipeError:  # `cssp ... | head` (an OSError: caught first)
         return 0
+    except OSError as error:  # an output in a missing folder, a full disk, no permission
+        target = getattr(args, "output", None) or error.filename or "the output"
+        err.write(f"cssp: error: cannot write {target}: {error.strerror or error}\n")
+        return 2
     return 0
 
 

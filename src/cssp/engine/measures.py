@@ -13,7 +13,8 @@ same ratio over the sums of its communities' numerators and denominators.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Mapping
 from typing import Final
 
 from attrs import define
@@ -253,8 +254,7 @@ def _registered_volunteer_share(c: Community) -> Observation:
 
 _COUNT: Final = "dimensionless"
 
-#: Every measure cssp knows, by the key an indicator names in the catalogue.
-MEASURES: Final[dict[str, Measure]] = {
+_MEASURES: Final[dict[str, Measure]] = {
     "comprehensive_facility": Measure(_COUNT, _COUNT, _comprehensive_facility),
     "facility_area_per_household": Measure("meter ** 2", "household", _facility_area_per_household),
     "commercial_service_area_share": Measure(
@@ -293,4 +293,7 @@ MEASURES: Final[dict[str, Measure]] = {
     ),
     "registered_volunteer_share": Measure("person", "person", _registered_volunteer_share),
 }
-MEASURES.update({f"service:{s.value}": Measure(_COUNT, _COUNT, _service(s)) for s in Service})
+_MEASURES.update({f"service:{s.value}": Measure(_COUNT, _COUNT, _service(s)) for s in Service})
+#: Every measure cssp knows, by the key an indicator names in the catalogue
+#: (read-only: a plugin adds measures through its profiles, never here).
+MEASURES: Final[Mapping[str, Measure]] = types.MappingProxyType(_MEASURES)
