@@ -64,6 +64,7 @@ try:
 except ImportError:  # pragma: no cover - depends on the environment
     raise InputError("the synthetic nation needs numpy: pip install 'cssp[batch]'") from None
 
+from cssp.batch.frame import COUNT_FIELDS
 from cssp.catalogue import load_plan
 from cssp.io.readers import COLUMNS
 from cssp.io.writers import write_atomic
@@ -200,18 +201,7 @@ _NAMES: Final = (
     *(c for c in COLUMNS if c not in {"name", "kind", "services"}),
     *(s.value for s in Service),
 )
-_COUNTS: Final = frozenset(
-    {
-        "households",
-        "population",
-        "social_organisations",
-        "registered_volunteers",
-        "community_workers",
-        "social_workers",
-        "disaster_information_officers",
-        "trained_workers",
-    }
-)
+_COUNTS: Final = COUNT_FIELDS
 _NULLABLE_FLAGS: Final = frozenset({"has_facility", *(s.value for s in Service)})
 
 _PROVINCE_INDEX: Final = {province.code: i for i, province in enumerate(PROVINCES)}

@@ -23,6 +23,7 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
+from cssp.engine.scalar import Distinct
 from cssp.errors import InputError
 from cssp.model.community import Community, Facility, FacilityKind, Service
 from cssp.model.divisions import PROVINCES_BY_CODE
@@ -130,12 +131,8 @@ class Frame:
 
         :raises InputError: if an item is not a Community, or two share a code.
         """
-        items = list(communities)
-        for index, item in enumerate(items):
-            if not isinstance(item, Community):
-                raise InputError(
-                    f"{type(item).__name__} is not a Community", f"communities[{index}]"
-                )
+        distinct = Distinct()
+        items = [distinct.check(index, item) for index, item in enumerate(communities)]
         keys = np.array([int(c.code) for c in items], dtype=np.int64)
         order = _sorted_order(keys, "communities", "code")
         items = [items[i] for i in order.tolist()]

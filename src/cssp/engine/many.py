@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final
 
 from cssp.engine.measures import Status
-from cssp.engine.scalar import _observe, _profile_set, _Programs, canonical_targets
+from cssp.engine.scalar import Distinct, _observe, _profile_set, _Programs, canonical_targets
 from cssp.errors import InputError
 from cssp.model.community import Community
 
@@ -129,20 +129,10 @@ def _has_numpy() -> bool:
 
 def _scalar(items: list[Community], plan: str | Plan, year: int | None, profiles: Any) -> Verdicts:
     programs = _Programs(plan, year, _profile_set(profiles))
-    seen: dict[str, int] = {}
+    distinct = Distinct()
     rows = []
     for index, community in enumerate(items):
-        if not isinstance(community, Community):
-            raise InputError(
-                f"{type(community).__name__} is not a Community", f"communities[{index}]"
-            )
-        if community.code in seen:
-            raise InputError(
-                f"community {community.code} appears twice (also at "
-                f"communities[{seen[community.code]}]); it would be counted twice",
-                f"communities[{index}].code",
-            )
-        seen[community.code] = index
+        distinct.check(index, community)
         program = programs.for_code(community.code)
         raws = _observe(program, community)
         rows.append({c.target.id: _CODE[r[0]] for c, r in zip(program.checks, raws, strict=True)})

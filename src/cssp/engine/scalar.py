@@ -466,18 +466,9 @@ def evaluate_region(
     prefix = REGION_LEVELS[by]
     assessments: list[Assessment] = []
     members: dict[str, list[tuple[str, dict[str, _Raw]]]] = {}
-    seen: set[str] = set()
+    distinct = Distinct()
     for index, community in enumerate(communities):
-        if not isinstance(community, Community):
-            raise InputError(
-                f"{type(community).__name__} is not a Community", f"communities[{index}]"
-            )
-        if community.code in seen:
-            raise InputError(
-                f"community {community.code} appears twice; it would be counted twice",
-                f"communities[{index}].code",
-            )
-        seen.add(community.code)
+        distinct.check(index, community)
         program = programs.for_code(community.code)
         assessment, raws = _assessment(program, community)
         assessments.append(assessment)
@@ -489,6 +480,28 @@ def evaluate_region(
         for code in sorted(members)
     )
     return RegionReport(programs.plan, programs.year, by, regions, tuple(assessments))
+
+
+class Distinct:
+    """Checks a list of communities item by item: each a Community, no code twice."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+
+    def check(self, index: int, community: object) -> Community:
+        """Return ``community``, the item at ``index``, or raise a located InputError."""
+        if not isinstance(community, Community):
+            raise InputError(
+                f"{type(community).__name__} is not a Community", f"communities[{index}]"
+            )
+        first = self.seen.setdefault(community.code, index)
+        if first != index:
+            raise InputError(
+                f"community {community.code} appears twice (also at communities[{first}]); "
+                "it would be counted twice",
+                f"communities[{index}].code",
+            )
+        return community
 
 
 def _region(
