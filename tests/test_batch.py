@@ -480,3 +480,10 @@ def test_the_cli_batch_engine_reads_parquet_only(tmp_path: Path, capsys: Any) ->
     sample = Path(cssp.__file__).parent / "data" / "sample_communities.json"
     assert main(["evaluate", str(sample), "--engine", "batch"]) == 2
     assert "reads one Parquet file" in capsys.readouterr().err
+
+
+def test_verdicts_index_like_a_sequence() -> None:
+    verdicts = cssp.evaluate_many(cssp.load_sample(), profiles=(), engine="scalar")
+    assert verdicts.status_of(-1) == verdicts.status_of(len(verdicts) - 1)
+    with pytest.raises(IndexError):
+        verdicts.status_of(len(verdicts))

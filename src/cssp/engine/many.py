@@ -61,6 +61,9 @@ class Verdicts:
 
     def status_of(self, index: int) -> dict[str, Status]:
         """The statuses of the community at ``index``, for the targets in force for it."""
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"community index {index} out of range for {len(self)} communities")
+        index %= len(self)
         width = len(self.targets)
         row = self._matrix[index * width : (index + 1) * width]
         return {t: _STATUSES[c] for t, c in zip(self.targets, row, strict=True) if c != _ABSENT}
