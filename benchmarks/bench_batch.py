@@ -24,6 +24,10 @@ Three goals, one line each::
     (``resource.getrusage(RUSAGE_SELF).ru_maxrss``) of ``evaluate_parquet``
     of the national file and its five region tables, minus the peak after
     the imports, divided by the number of communities. Bytes per community.
+    Arrow allocates with the system allocator, as the ``cssp`` command has it
+    do (``ARROW_DEFAULT_MEMORY_POOL=system``); the figure with Arrow's own
+    allocator (mimalloc, which keeps what it frees for itself) is reported
+    as information.
     The imports are numpy, pyarrow.parquet, cssp.batch and, when it is
     installed, pandas: pyarrow imports pandas when it builds its first array,
     whatever the array (some 40 MB); the figure without importing it first is
@@ -489,15 +493,25 @@ def memory_child(path: Path, preimport: Sequence[str]) -> int:
 LAUNCHER: Final = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))"
 
 
-def measure_memory(path: Path, preimport: Sequence[str] = ()) -> dict[str, int]:
-    """The child's figures: its peak RSS after the imports and at the end (KiB), and more."""
+def measure_memory(
+    path: Path, preimport: Sequence[str] = (), allocator: str | None = "system"
+) -> dict[str, int]:
+    """The child's figures: its peak RSS after the imports and at the end (KiB), and more.
+
+    :param allocator: Arrow's allocator (``ARROW_DEFAULT_MEMORY_POOL``), as
+        the ``cssp`` command sets it; None for Arrow's default (mimalloc).
+    """
     child = [sys.executable, __file__, "--memory-child", str(path)]
     child += [f"--memory-preimport={name}" for name in preimport]
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    if allocator is not None:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = allocator
     completed = subprocess.run(
         [sys.executable, "-c", LAUNCHER, *child],
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     )
     figures: dict[str, int] = json.loads(completed.stdout.strip().splitlines()[-1])
     return figures
@@ -581,10 +595,19 @@ def bench_batch(settings: Settings, folder: Path) -> None:
     assert figures["n"] == n, figures
     grown = (figures["peak_kib"] - figures["imports_kib"]) * 1024
     info(
-        "batch: evaluate_parquet + regions x5 in a fresh interpreter: peak RSS "
+        "batch: evaluate_parquet + regions x5 in a fresh interpreter, Arrow allocating with "
+        "the system allocator (ARROW_DEFAULT_MEMORY_POOL=system, as the cssp command runs): "
+        "peak RSS "
         f"{figures['peak_kib'] / 1024:.0f} MB, {figures['imports_kib'] / 1024:.0f} MB after "
         f"the imports ({', '.join(['numpy', 'pyarrow', 'cssp', *pandas])}), grown by "
         f"{grown / 2**20:.0f} MB for {n:,} communities"
+    )
+    arrow = measure_memory(path, pandas, allocator=None)
+    grown_arrow = (arrow["peak_kib"] - arrow["imports_kib"]) * 1024
+    info(
+        "batch: the same with Arrow's own allocator (mimalloc; ARROW_DEFAULT_MEMORY_POOL "
+        f"unset, as a library user gets it): grown by {grown_arrow / 2**20:.0f} MB, "
+        f"{grown_arrow / n:.0f} bytes per community"
     )
     if pandas:
         alone = measure_memory(path)

@@ -89,6 +89,9 @@ nitpick_ignore: list[tuple[str, str]] = [
     # numpy: the columns of cssp.synth are numpy arrays (NDArray in signatures).
     ("py:class", "numpy.ndarray"),
     ("py:class", "numpy.dtype"),
+    # ... and the element types of the region tables' arrays (RegionTable.counts, .observed).
+    ("py:class", "numpy.integer"),
+    ("py:class", "numpy.float64"),
     # The type variable of cssp.io.structure(data, type_: type[T]) -> T.
     ("py:class", "cssp.io.converter.T"),
 ]

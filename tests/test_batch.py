@@ -218,12 +218,16 @@ def test_group_sums_are_fsum(groups: list[list[float]], negative: bool) -> None:
 # -- the table path ------------------------------------------------------------
 
 
-def _table_row(c: Community) -> dict[str, Any] | None:
-    """The community as a row of cssp's table format, or None if a table cannot hold it."""
+def _table_row(c: Community, *, extra: bool = False) -> dict[str, Any] | None:
+    """The community as a row of cssp's table format, or None if a table cannot hold it.
+
+    :param extra: put the community's extra fields in ``extra.NAME`` columns
+        (else a community with extra fields has no row).
+    """
     facilities = c.facilities
     comprehensive = [f for f in facilities or () if f.kind is FacilityKind.COMPREHENSIVE]
     commercial = [f for f in facilities or () if f.kind is FacilityKind.COMMERCIAL]
-    if len(comprehensive) > 1 or len(commercial) > 1 or c.extra:
+    if len(comprehensive) > 1 or len(commercial) > 1 or (c.extra and not extra):
         return None
     if any(f.kind is FacilityKind.OTHER for f in facilities or ()):
         return None
@@ -256,6 +260,8 @@ def _table_row(c: Community) -> dict[str, Any] | None:
     if c.services is not None:
         for s in cssp.Service:
             row[s.value] = s in c.services
+    for name, value in c.extra.items():
+        row[f"extra.{name}"] = value
     return row
 
 
@@ -300,6 +306,81 @@ def test_parquet_is_streamed_in_batches_with_the_same_result(tmp_path: Path) -> 
         assert whole.region_assessments(level) == streamed.region_assessments(level)
 
 
+def _same_tables(a: cssp.batch.Totals, b: cssp.batch.Totals) -> None:
+    """The region tables of ``a`` and ``b`` are equal to the bit at every level."""
+    for level in LEVELS:
+        x, y = a.regions(level), b.regions(level)
+        assert x.codes.tolist() == y.codes.tolist()
+        assert x.targets == y.targets
+        for name in ("status", "counts", "numerator", "denominator", "observed", "required"):
+            np.testing.assert_array_equal(getattr(x, name), getattr(y, name), err_msg=name)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_lists, st.sampled_from([2020, 2025]), st.randoms(use_true_random=False), st.data())
+def test_a_parquet_file_in_any_row_groups_and_batches_is_one_run(
+    items: list[Community], year: int, random: Any, data: st.DataObject
+) -> None:
+    """Streamed in row groups and batches of any size, in any row order, with profiles."""
+    import tempfile
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [r for r in (_table_row(c, extra=True) for c in items) if r is not None]
+    if not rows:
+        return
+    random.shuffle(rows)
+    table = _columns(rows)
+    profiles = cssp.ProfileSet(PROFILES)
+    whole = cssp.batch.evaluate_columns(table, year=year, profiles=profiles)
+    group = data.draw(st.integers(1, len(rows)), label="row group size")
+    batch = data.draw(st.integers(1, 9), label="batch rows")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.parquet"
+        pq.write_table(pa.table(table), path, row_group_size=group)
+        streamed = cssp.batch.evaluate_parquet(path, year=year, profiles=profiles, batch_rows=batch)
+    np.testing.assert_array_equal(whole.codes, streamed.codes)
+    assert whole.targets == streamed.targets
+    np.testing.assert_array_equal(whole.status, streamed.status)
+    assert whole.failing() == streamed.failing()
+    assert {t.id for t in whole.community_targets} == {t.id for t in streamed.community_targets}
+    _same_tables(whole, streamed)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(_floats, min_size=1, max_size=5), min_size=1, max_size=6),
+    st.lists(st.integers(0, 5), min_size=1, max_size=6),
+    st.booleans(),
+)
+def test_sums_added_in_place_are_fsum(
+    batches: list[list[float]], groups: list[int], negative: bool
+) -> None:
+    """A running total (ExactSums.add_at) of batches with any exponents is fsum of all."""
+    if negative:
+        batches = [[-x if i % 2 else x for i, x in enumerate(b)] for b in batches]
+    total = ExactSums(np.zeros((6, 1), dtype=np.int64), 0)
+    expected: list[list[float]] = [[] for _ in range(6)]
+    for values, group in zip(batches, groups * len(batches), strict=False):
+        # each batch goes to one group and the one after it (distinct rows)
+        rows = np.array(sorted({group, (group + 1) % 6}), dtype=np.intp)
+        half = len(values) // 2
+        parts = [values[:half], values[half:]] if len(rows) == 2 else [values]
+        parts = [p for p in parts if p] or [[0.0]]
+        rows = rows[: len(parts)]
+        flat = np.array([x for p in parts for x in p])
+        starts = np.cumsum([0] + [len(p) for p in parts[:-1]]).astype(np.intp)
+        total = total.add_at(rows, group_sums(flat, starts))
+        for row, p in zip(rows.tolist(), parts, strict=True):
+            expected[row].extend(p)
+    try:
+        wanted = [math.fsum(e) for e in expected]
+    except OverflowError:
+        return
+    assert total.floats().tolist() == wanted
+
+
 def test_a_code_twice_in_different_batches_is_an_error(tmp_path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -309,6 +390,60 @@ def test_a_code_twice_in_different_batches_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(cssp.InputError, match="appears twice") as error:
         cssp.batch.evaluate_parquet(tmp_path / "t.pq", profiles=(), batch_rows=2)
     assert error.value.path == "rows[2].code"
+
+
+def test_a_bad_row_is_named_before_a_code_met_twice(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    codes = ["440106001001", "440106001002", "440106001001", "440106001004"]
+    table = pa.table({"code": codes, "households": [1.0, 2.0, 3.0, -4.0]})
+    pq.write_table(table, tmp_path / "t.pq", row_group_size=2)
+    with pytest.raises(cssp.InputError, match="negative") as error:
+        cssp.batch.evaluate_parquet(tmp_path / "t.pq", profiles=(), batch_rows=1)
+    assert error.value.path == "rows[3].households"
+
+
+def test_parquet_codes_must_be_text_and_batches_positive(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"code": [440106001001]}), tmp_path / "n.pq")
+    with pytest.raises(cssp.InputError, match="give codes as text") as error:
+        cssp.batch.evaluate_parquet(tmp_path / "n.pq", profiles=())
+    assert error.value.path == "rows[0].code"
+    pq.write_table(pa.table({"households": [1.0]}), tmp_path / "c.pq")
+    with pytest.raises(cssp.InputError, match="no code column"):
+        cssp.batch.evaluate_parquet(tmp_path / "c.pq", profiles=())
+    pq.write_table(pa.table({"code": ["440106001001"]}), tmp_path / "ok.pq")
+    with pytest.raises(cssp.InputError, match="positive") as error:
+        cssp.batch.evaluate_parquet(tmp_path / "ok.pq", profiles=(), batch_rows=0)
+    assert error.value.path == "batch_rows"
+
+
+def test_region_counts_are_a_read_only_view() -> None:
+    result = cssp.batch.evaluate_communities(cssp.load_sample(), profiles=())
+    counts = result.regions("township").counts
+    with pytest.raises(ValueError, match="read-only"):
+        counts[0, 0, 0] = 99
+    assert counts.shape == (len(result.regions("township")), len(result.targets), 4)
+
+
+def test_a_row_by_row_rule_reads_a_dataframe_by_position() -> None:
+    """A rule with no columnar form gets the right row of a DataFrame whatever its index."""
+    import pandas as pd
+
+    rows = [r for r in map(_table_row, cssp.load_sample()) if r is not None]
+    for i, row in enumerate(rows):  # all in Tianhe (440106), under the county profile
+        row["code"] = f"440106{i + 1:03d}{row['code'][-3:]}"
+    table = _columns(rows)
+    frame = pd.DataFrame(table, index=list(range(100, 100 + len(rows)))[::-1])
+    profiles = cssp.ProfileSet([_county_profile()])
+    a = cssp.batch.evaluate_columns(table, profiles=profiles)
+    b = cssp.batch.evaluate_columns(frame, profiles=profiles)
+    np.testing.assert_array_equal(a.status, b.status)
+    staffing = a.targets.index("community_staffing")
+    assert {int(v) for v in a.status[:, staffing]} >= {cssp.batch.MET, cssp.batch.NO_DATA}
 
 
 @pytest.mark.parametrize(
@@ -487,3 +622,35 @@ def test_verdicts_index_like_a_sequence() -> None:
     assert verdicts.status_of(-1) == verdicts.status_of(len(verdicts) - 1)
     with pytest.raises(IndexError):
         verdicts.status_of(len(verdicts))
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "system"), ("mimalloc", "mimalloc")])
+def test_the_command_has_arrow_use_the_system_allocator(
+    tmp_path: Path, given: str | None, expected: str
+) -> None:
+    """Run as the program, cssp picks Arrow's allocator unless the variable is set."""
+    import os
+    import subprocess
+    import sys
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "one.parquet"
+    pq.write_table(pa.table({"code": ["440106001001"], "households": [1700.0]}), path)
+    script = (
+        "import sys\n"
+        "from cssp.cli import main\n"
+        f"sys.argv = ['cssp', 'evaluate', {str(path)!r}, '--engine', 'batch', '--format', 'json',"
+        f" '-o', {str(tmp_path / 'out.json')!r}]\n"
+        "code = main()\n"
+        "import pyarrow as pa\n"
+        "print(code, pa.default_memory_pool().backend_name)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    if given is not None:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = given
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.split() == ["0", expected]

@@ -28,7 +28,7 @@ the community (a province's own indicator, elsewhere).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Final
 
 try:
@@ -40,8 +40,16 @@ except ImportError as error:  # pragma: no cover - exercised without numpy
         "the batch engine needs numpy (and pyarrow for Parquet): pip install 'cssp[batch]'"
     ) from error
 
-from cssp.batch.engine import Partial, RegionTable, canonical, evaluate_partial, finish
-from cssp.batch.frame import Frame
+from cssp.batch.engine import (
+    Partial,
+    RegionTable,
+    RunningTotals,
+    evaluate_partial,
+    finish,
+    target_order,
+    township_programs,
+)
+from cssp.batch.frame import Frame, code_keys, sorted_order
 from cssp.batch.measures import ABSENT, MET, NO_DATA, NOT_APPLICABLE, NOT_MET
 from cssp.engine.measures import Status
 from cssp.engine.results import RegionReport
@@ -286,7 +294,7 @@ def evaluate_communities(
 
 
 #: Rows read from a Parquet file at a time.
-BATCH_ROWS: Final = 65_536
+BATCH_ROWS: Final = 16_384
 
 
 def evaluate_parquet(
@@ -300,90 +308,104 @@ def evaluate_parquet(
     """Evaluate a Parquet file in cssp's table format, streaming it in batches of rows.
 
     Memory grows with the verdicts (one byte per community and target, and
-    the community's 12-byte code) and the township totals, not with the file:
-    each batch is read, evaluated, reduced to township totals and dropped.
+    the community's 12-byte code) and the township totals, not with the file.
+    A first pass reads the codes alone, so that the verdicts and the township
+    totals are allocated once at their final size; then each batch is read,
+    evaluated, added in place and dropped.
 
     :param batch_rows: rows read at a time.
     :raises cssp.InputError: for a bad row (located by its row number in the
         file), a code that appears twice anywhere in the file, or a file that
         is not Parquet.
     """
+    if batch_rows < 1:
+        raise InputError(f"must be a positive number of rows, not {batch_rows!r}", "batch_rows")
     programs = _programs(plan, year, profiles)
-    codes: list[NDArray[np.bytes_]] = []
-    statuses: list[NDArray[np.uint8]] = []
-    partials: list[Partial] = []
-    targets_seen: list[tuple[str, ...]] = []
+    source = _Parquet(path)
+    codes, townships, twice = source.codes()
+    targets = target_order(programs.plan, township_programs(programs, townships)[1])
+    column = {target: t for t, target in enumerate(targets)}
+    status = np.full((len(codes), len(targets)), ABSENT, dtype=np.uint8)
+    totals = RunningTotals(townships, targets)
     community_targets: dict[int, Target] = {}
     first_row = 0
-    for batch in _parquet_batches(path, batch_rows):
+    for batch in source.batches(batch_rows):
         frame = Frame.from_columns(batch, first_row=first_row)
-        result = _run(frame, programs)
-        codes.append(result.codes)
-        statuses.append(result.status)
-        targets_seen.append(result.targets)
-        partials.append(result.partial)
-        for target in result.community_targets:
-            community_targets.setdefault(id(target), target)
-        if len(partials) >= 2:  # keep one running total
-            partials = [Partial.merge(partials)]
+        del batch
+        batch_targets, batch_status, partial, used = evaluate_partial(frame, programs)
+        rows = first_row + frame.order
+        for k, target in enumerate(batch_targets):
+            status[rows, column[target]] = batch_status[:, k]
+        totals.add(partial)
+        for kept in _community_targets(used):
+            community_targets.setdefault(id(kept), kept)
         first_row += frame.size
-    all_codes = np.concatenate(codes) if codes else np.zeros(0, dtype="S12")
-    _check_unique(all_codes)
-    partial = Partial.merge(partials)
-    partial = partial.reordered(canonical(programs.plan, partial.targets))
-    targets = partial.targets
-    status = _align(statuses, targets_seen, targets, len(all_codes))
-    result = BatchResult(programs, all_codes, targets, status, partial)
+        del frame, batch_status, partial, rows
+    if twice is not None:
+        raise twice
+    result = BatchResult(programs, codes, targets, status, totals.partial())
     result.community_targets = tuple(community_targets.values())
     return result
 
 
-def _parquet_batches(path: str | os.PathLike[str], rows: int) -> Iterator[Any]:
-    try:
-        import pyarrow.parquet as pq  # noqa: PLC0415
-    except ImportError as error:  # pragma: no cover
-        raise InputError(
-            "reading Parquet needs pyarrow: pip install 'cssp[batch]'", "path"
-        ) from error
-    try:
-        source = pq.ParquetFile(os.fspath(path))
-    except (OSError, ValueError) as error:
-        raise InputError(f"cannot read {os.fspath(path)!r} as Parquet: {error}", "path") from None
-    # One row group decoded at a time (iter_batches reads ahead, and holds twice as much).
-    for group in range(source.metadata.num_row_groups):
-        table = source.read_row_group(group)
-        for start in range(0, table.num_rows, rows):
-            yield table.slice(start, rows)
-        del table
+class _Parquet:
+    """A Parquet file read one row group at a time (Arrow decodes a whole group at once)."""
 
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        try:
+            import pyarrow.parquet as pq  # noqa: PLC0415
+        except ImportError as error:  # pragma: no cover
+            raise InputError(
+                "reading Parquet needs pyarrow: pip install 'cssp[batch]'", "path"
+            ) from error
+        self.name = os.fspath(path)
+        try:
+            self.file = pq.ParquetFile(self.name)
+        except (OSError, ValueError) as error:
+            raise InputError(f"cannot read {self.name!r} as Parquet: {error}", "path") from None
 
-def _check_unique(codes: NDArray[np.bytes_]) -> None:
-    order = np.argsort(codes, kind="stable")
-    ordered = codes[order]
-    same = np.flatnonzero(ordered[1:] == ordered[:-1])
-    if same.size:
-        a, b = sorted((int(order[same[0]]), int(order[same[0] + 1])))
-        code = ordered[same[0]].decode()
-        raise InputError(
-            f"community {code} appears twice (also at rows[{a}]); it would be counted twice",
-            f"rows[{b}].code",
-        )
+    def _group(self, group: int, columns: list[str] | None = None) -> Any:
+        try:
+            return self.file.read_row_group(group, columns=columns, use_threads=False)
+        except (OSError, ValueError) as error:
+            raise InputError(
+                f"cannot read row group {group} of {self.name!r}: {error}", "path"
+            ) from None
 
+    def codes(self) -> tuple[NDArray[np.bytes_], NDArray[np.int64], InputError | None]:
+        """The codes in file order, the townships (sorted 9-digit keys), and a code met twice.
 
-def _align(
-    statuses: list[NDArray[np.uint8]],
-    seen: Sequence[tuple[str, ...]],
-    targets: tuple[str, ...],
-    n: int,
-) -> NDArray[np.uint8]:
-    """One matrix of the batches' statuses; each batch's is freed once copied."""
-    out = np.full((n, len(targets)), ABSENT, dtype=np.uint8)
-    row = 0
-    statuses.reverse()
-    for columns in seen:
-        status = statuses.pop()
-        for c, target in enumerate(columns):
-            out[row : row + len(status), targets.index(target)] = status[:, c]
-        row += len(status)
-        del status
-    return out
+        Codes the batches will reject are read as 0 here; the batch that
+        holds them names them. A code met twice is returned, not raised, so
+        that a bad row is named first, as a single run would.
+        """
+        if "code" not in self.file.schema_arrow.names:
+            raise InputError("the table has no code column", "code")
+        n = self.file.metadata.num_rows
+        codes = np.empty(n, dtype="S12")
+        keys = np.empty(n, dtype=np.int64)
+        row = 0
+        for group in range(self.file.metadata.num_row_groups):
+            column = self._group(group, ["code"]).column("code")
+            group_keys, _, raw = code_keys(column, first_row=row)
+            codes[row : row + len(raw)] = raw
+            keys[row : row + len(raw)] = group_keys
+            row += len(raw)
+            del column, raw, group_keys
+        twice = None
+        try:
+            order = sorted_order(keys, "rows", "code")
+        except InputError as error:
+            twice, order = error, np.argsort(keys, kind="stable")
+        keys = keys[order] // 1000
+        del order
+        townships = keys[np.r_[True, keys[1:] != keys[:-1]]] if n else keys
+        return codes, townships, twice
+
+    def batches(self, rows: int) -> Iterator[Any]:
+        """The file's rows, ``rows`` at a time (a batch does not span row groups)."""
+        for group in range(self.file.metadata.num_row_groups):
+            table = self._group(group)
+            for start in range(0, table.num_rows, rows):
+                yield table.slice(start, rows)
+            del table

@@ -116,6 +116,30 @@ class ExactSums:
             rows.append(block)
         return ExactSums(np.concatenate(rows), base)
 
+    def add_at(self, index: NDArray[np.intp], other: ExactSums) -> ExactSums:
+        """Add ``other``'s sums to the groups at ``index`` (distinct), in place where it can.
+
+        The limbs are updated in place when ``other`` fits them, so ``self``
+        must own them (a running total); otherwise a wider copy is returned.
+        """
+        if self.exact is not None or other.exact is not None:
+            values = self.integers()
+            for i, value in zip(index.tolist(), other.integers(), strict=True):
+                values[i] += value
+            return ExactSums(None, _TINY, values)
+        assert self.limbs is not None
+        assert other.limbs is not None
+        carried = _carry(other.limbs)  # digits below 2**32: 2**31 adds fit an int64
+        base = min(self.base, other.base)
+        mine, theirs = (self.base - base) // 32, (other.base - base) // 32
+        width = max(self.limbs.shape[1] + mine, carried.shape[1] + theirs)
+        limbs = self.limbs
+        if mine or width > limbs.shape[1]:
+            limbs = np.zeros((limbs.shape[0], width), dtype=np.int64)
+            limbs[:, mine : mine + self.limbs.shape[1]] = self.limbs
+        limbs[index, theirs : theirs + carried.shape[1]] += carried
+        return ExactSums(limbs, base)
+
     # -- rounding ----------------------------------------------------------
 
     def floats(self) -> Floats:

@@ -11,6 +11,7 @@ function, elementwise) to whole columns. Region sums are exact
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 
@@ -35,7 +36,14 @@ from cssp.engine.measures import Skip
 from cssp.engine.scalar import REGION_LEVELS, _Check, _Program, _Programs, canonical_targets
 from cssp.model.plan import IndicatorKind, Plan, Scope
 
-__all__ = ["Partial", "evaluate_partial", "finish", "target_order"]
+__all__ = [
+    "Partial",
+    "RunningTotals",
+    "evaluate_partial",
+    "finish",
+    "target_order",
+    "township_programs",
+]
 
 Floats = NDArray[np.float64]
 Codes = NDArray[np.uint8]
@@ -234,6 +242,37 @@ def _zeros(size: int) -> ExactSums:
     return ExactSums(np.zeros((size, 1), dtype=np.int64), 0)
 
 
+class RunningTotals:
+    """Township totals of a stream of batches, added in place.
+
+    The townships and targets are known before the first batch (a first pass
+    over the codes), so each batch's :class:`Partial` is added into arrays of
+    the final size: memory does not grow with the batches, and no merge
+    copies the totals.
+    """
+
+    def __init__(self, townships: NDArray[np.int64], targets: tuple[str, ...]) -> None:
+        self.townships = townships
+        self.targets = targets
+        self._index = {target: t for t, target in enumerate(targets)}
+        self.counts = np.zeros((len(targets), len(townships), 4), dtype=np.int32)
+        self.nums = [_zeros(len(townships)) for _ in targets]
+        self.dens = [_zeros(len(townships)) for _ in targets]
+
+    def add(self, part: Partial) -> None:
+        """Add a batch's totals (its townships and targets must be among these)."""
+        rows = np.searchsorted(self.townships, part.townships)
+        for k, target in enumerate(part.targets):
+            t = self._index[target]
+            self.counts[t, rows] += part.counts[k]
+            self.nums[t] = self.nums[t].add_at(rows, part.numerators[k])
+            self.dens[t] = self.dens[t].add_at(rows, part.denominators[k])
+
+    def partial(self) -> Partial:
+        """The totals so far."""
+        return Partial(self.townships, self.targets, self.counts, self.nums, self.dens)
+
+
 def evaluate_partial(
     frame: Frame, programs: _Programs
 ) -> tuple[tuple[str, ...], Codes, Partial, list[_Program]]:
@@ -248,10 +287,7 @@ def evaluate_partial(
     starts = _run_starts(townships)
     lengths = np.diff(np.r_[starts, n])
     # The program of each township, and of each row.
-    township_program, program_list = _programs_of(programs, frame.keys[starts] // 1000, 9)
-    # Only the programs some community falls under decide the targets.
-    used, township_program = np.unique(township_program, return_inverse=True)
-    program_list = [program_list[p] for p in used.tolist()]
+    township_program, program_list = township_programs(programs, frame.keys[starts] // 1000)
     row_program = np.repeat(township_program, lengths)
     targets = target_order(programs.plan, program_list)
     status = np.full((n, len(targets)), ABSENT, dtype=np.uint8)
@@ -275,6 +311,18 @@ def evaluate_partial(
         # The township totals of this target now: its columns are not kept.
         totals.add(t, status[:, t], numerator, denominator)
     return targets, status, totals.partial(targets), program_list
+
+
+def township_programs(
+    programs: _Programs, townships: NDArray[np.int64]
+) -> tuple[NDArray[np.intp], list[_Program]]:
+    """The programs some township of ``townships`` (9-digit keys) falls under, and each one's.
+
+    Only these decide the targets of a run (:func:`target_order`).
+    """
+    township_program, program_list = _programs_of(programs, townships, 9)
+    used, township_program = np.unique(township_program, return_inverse=True)
+    return township_program, [program_list[p] for p in used.tolist()]
 
 
 def _programs_of(
@@ -404,9 +452,19 @@ class RegionTable:
     force for the region); ``numerator``, ``denominator`` and ``observed`` are
     NaN where nothing was evaluated; ``counts[r, t]`` counts the region's
     communities met, not met, not applicable and without data.
+
+    ``observed`` and ``required`` are computed when first read, and ``counts``
+    is a read-only view of the totals: a table of the 38,000 townships costs
+    17 bytes a cell until they are read.
     """
 
-    def __init__(self, level: str, codes: NDArray[np.str_], targets: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        level: str,
+        codes: NDArray[np.str_],
+        targets: tuple[str, ...],
+        counts: NDArray[np.integer[Any]] | None = None,
+    ) -> None:
         #: the level, ``"township"`` … ``"nation"``.
         self.level = level
         #: the regions' codes, sorted (``""`` for the nation).
@@ -420,13 +478,35 @@ class RegionTable:
         self.numerator = np.full(shape, np.nan)
         #: the sum of the denominators (for a per-community requirement, those evaluated).
         self.denominator = np.full(shape, np.nan)
-        #: the region's figure, in the indicator's unit: scale × numerator ÷ denominator.
-        self.observed = np.full(shape, np.nan)
-        #: the threshold in force (for a per-community requirement, the share of
-        #: communities that must meet it, in percent).
-        self.required = np.full(shape, np.nan)
-        #: ``counts[r, t]``: the communities met, not met, not applicable and without data.
-        self.counts = np.zeros((*shape, 4), dtype=np.int32)
+        if counts is None:
+            counts = np.zeros((len(targets), len(codes), 4), dtype=np.int32)
+        self._counts = counts
+        # Each region's program (a row of the two below); per program and
+        # target, the scale and the threshold of its region check (NaN: none).
+        self._program: NDArray[np.intp] = np.zeros(len(codes), dtype=np.intp)
+        self._scale: Floats = np.full((1, len(targets)), np.nan)
+        self._threshold: Floats = np.full((1, len(targets)), np.nan)
+
+    @property
+    def counts(self) -> NDArray[np.integer[Any]]:
+        """``counts[r, t]``: the communities met, not met, not applicable and without data."""
+        view = self._counts.transpose(1, 0, 2)
+        view.flags.writeable = False
+        return view
+
+    @functools.cached_property
+    def observed(self) -> Floats:
+        """The region's figure, in the indicator's unit: scale × numerator ÷ denominator."""
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            figure: Floats = self._scale[self._program] * self.numerator / self.denominator
+        return figure
+
+    @functools.cached_property
+    def required(self) -> Floats:
+        """The threshold in force (for a per-community requirement, the share of
+        communities that must meet it, in percent); NaN where no region check applies."""
+        threshold: Floats = self._threshold[self._program]
+        return threshold
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -449,7 +529,11 @@ def finish(partial: Partial, programs: _Programs) -> dict[str, RegionTable]:
             starts = _run_starts(keys)
             keys = keys[starts]
             if len(starts):
-                counts = np.add.reduceat(counts, starts, axis=1)
+                # Target by target: reduceat would copy all the counts to int64 first.
+                if len(counts):
+                    counts = np.stack([np.add.reduceat(c, starts, axis=0) for c in counts])
+                else:
+                    counts = counts[:, starts]
                 nums = [s.regroup(starts) for s in nums]
                 dens = [s.regroup(starts) for s in dens]
         width = REGION_LEVELS[level]
@@ -468,7 +552,7 @@ def _judge(
     dens: list[ExactSums],
     programs: _Programs,
 ) -> RegionTable:
-    table = RegionTable(level, codes, targets)
+    table = RegionTable(level, codes, targets, counts)
     if not len(codes):
         return table
     width = REGION_LEVELS[level]
@@ -476,10 +560,12 @@ def _judge(
         index, program_list = _programs_of(programs, keys, width)
     else:
         index, program_list = np.zeros(1, dtype=np.int64), [programs.for_code("")]
+    table._program = index.astype(np.intp)
+    table._scale = np.full((len(program_list), len(targets)), np.nan)
+    table._threshold = np.full((len(program_list), len(targets)), np.nan)
     by_program = {p: np.flatnonzero(index == p) for p in range(len(program_list))}
     for t, target_id in enumerate(targets):
         c = counts[t]
-        table.counts[:, t] = c
         met, evaluated, no_data = c[:, 0], c[:, 0] + c[:, 1], c[:, 3]
         num_float = nums[t].floats()
         den_float = dens[t].floats()
@@ -490,23 +576,21 @@ def _judge(
             check = next((k for k in program.checks if k.target.id == target_id), None)
             if check is None or not check.region:
                 continue
-            index = rows
             if check.kind is IndicatorKind.PER_COMMUNITY:
-                numerator = met[index].astype(np.float64)
-                denominator = evaluated[index].astype(np.float64)
+                numerator = met[rows].astype(np.float64)
+                denominator = evaluated[rows].astype(np.float64)
                 scale, threshold = 100.0, check.target.region_share
             else:
-                numerator, denominator = num_float[index], den_float[index]
+                numerator, denominator = num_float[rows], den_float[rows]
                 scale, threshold = check.scale, check.threshold
             empty = denominator == 0
-            with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            with np.errstate(invalid="ignore", over="ignore"):
                 holds = check.holds(scale * numerator, threshold * denominator)
-                observed = scale * numerator / denominator
             verdict = np.where(holds, MET, NOT_MET).astype(np.uint8)
-            verdict[empty] = np.where(no_data[index][empty] > 0, NO_DATA, NOT_APPLICABLE)
-            table.status[index, t] = verdict
-            table.numerator[index, t] = np.where(empty, np.nan, numerator)
-            table.denominator[index, t] = np.where(empty, np.nan, denominator)
-            table.observed[index, t] = np.where(empty, np.nan, observed)
-            table.required[index, t] = threshold
+            verdict[empty] = np.where(no_data[rows][empty] > 0, NO_DATA, NOT_APPLICABLE)
+            table.status[rows, t] = verdict
+            table.numerator[rows, t] = np.where(empty, np.nan, numerator)
+            table.denominator[rows, t] = np.where(empty, np.nan, denominator)
+            table._scale[p, t] = scale
+            table._threshold[p, t] = threshold
     return table

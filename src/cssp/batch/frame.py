@@ -28,7 +28,7 @@ from cssp.errors import InputError
 from cssp.model.community import Community, Facility, FacilityKind, Service
 from cssp.model.divisions import PROVINCES_BY_CODE
 
-__all__ = ["COUNT_FIELDS", "VALUE_FIELDS", "Frame"]
+__all__ = ["COUNT_FIELDS", "VALUE_FIELDS", "Frame", "code_keys", "sorted_order"]
 
 Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
@@ -134,7 +134,7 @@ class Frame:
         distinct = Distinct()
         items = [distinct.check(index, item) for index, item in enumerate(communities)]
         keys = np.array([int(c.code) for c in items], dtype=np.int64)
-        order = _sorted_order(keys, "communities", "code")
+        order = sorted_order(keys, "communities", "code")
         items = [items[i] for i in order.tolist()]
         frame = cls(keys[order], order)
         frame.source = items
@@ -256,7 +256,7 @@ class Frame:
         derived = _facilities(facility, has_facility_columns, problems)
         problems.raise_if_any()
 
-        order = _sorted_order(keys, "rows", "code", first_row)
+        order = sorted_order(keys, "rows", "code", first_row)
         frame = cls(keys[order], order)
         frame._codes = raw_codes[order]
         frame.table = columns
@@ -294,13 +294,22 @@ class Frame:
         record: dict[str, Any] = {}
         at = int(self.order[row])
         for name, column in self.table.items():
-            value = column[at]
-            if isinstance(value, np.generic):
-                value = value.item()
+            value = _cell(column, at)
             if value is None or (isinstance(value, float) and np.isnan(value)):
                 continue
             record[name] = value
         return structure(_table_record(record), Community)
+
+
+def _cell(column: Any, at: int) -> Any:
+    """Cell ``at`` of a column (numpy, list, pandas or Arrow) as a Python value."""
+    # pandas by position, whatever the index
+    value = column.iloc[at] if hasattr(column, "iloc") else column[at]
+    if hasattr(value, "as_py"):  # an Arrow scalar
+        return value.as_py()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def _reduce(facilities: Iterable[Facility]) -> tuple[int, float, float, float, float]:
@@ -455,6 +464,17 @@ def _arrow_to_numpy(column: Any) -> NDArray[Any]:
 _PROVINCE_OK: Final = np.zeros(100, dtype=bool)
 _PROVINCE_OK[[int(code) for code in PROVINCES_BY_CODE]] = True
 _POWERS: Final = 10 ** np.arange(11, -1, -1, dtype=np.int64)
+
+
+def code_keys(
+    column: Any, first_row: int = 0
+) -> tuple[NDArray[np.int64], Bools, NDArray[np.bytes_]]:
+    """The codes of a column as integers (0 where malformed), which are rural, and as ``S12``.
+
+    Bad codes are left for :meth:`Frame.from_columns` to name; a column that
+    is not text is refused at once, as there.
+    """
+    return _codes(column, _Problems(first_row))
 
 
 def _codes(column: Any, problems: _Problems) -> tuple[NDArray[np.int64], Bools, NDArray[np.bytes_]]:
@@ -634,9 +654,10 @@ def _facilities(columns: dict[str, Floats], present: bool, problems: _Problems) 
     return (known, count, comp.astype(np.int64), comp_area, service_area, activity_area, shortest)
 
 
-def _sorted_order(
+def sorted_order(
     keys: NDArray[np.int64], what: str, column: str, first_row: int = 0
 ) -> NDArray[np.intp]:
+    """The order that sorts ``keys``; a key met twice is an error located at its second place."""
     order = np.argsort(keys, kind="stable")
     ordered = keys[order]
     same = np.flatnonzero(ordered[1:] == ordered[:-1])
