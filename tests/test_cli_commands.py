@@ -165,6 +165,31 @@ def test_targets_json_lists_every_field_with_provenance() -> None:
     assert [step["change"] for step in target["provenance"]] == ["set"]
 
 
+@pytest.mark.parametrize("fmt", ["text", "markdown", "csv", "json"])
+def test_the_staffing_target_shows_its_rule_not_a_number(fmt: str) -> None:
+    """Beijing's staffing rule sets the requirement community by community: no "≥0"."""
+    import cssp_beijing
+
+    import cssp
+    from cssp.report import render_targets
+
+    code = "110101001001"
+    effective = cssp.effective_targets("fyp14", code, profiles=list(cssp_beijing.cssp_profiles()))
+    out = render_targets(effective, fmt, lang="en", code=code)
+    if fmt == "json":
+        target = next(t for t in json.loads(out)["targets"] if t["id"] == "community_staffing")
+        assert target["value"] is None
+        assert target["provenance"][-1]["value"] is None
+        return
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(out.lstrip("\ufeff"))))
+        assert next(r for r in rows if r["target"] == "community_staffing")["value"] == ""
+    else:
+        line = next(row for row in out.splitlines() if "staffing standard" in row.lower())
+        assert "per community, by its rule" in line
+    assert "≥0" not in out
+
+
 def test_targets_rejects_a_bad_code() -> None:
     done = cssp("targets", "--code", "44x")
     assert done.returncode == 2

@@ -124,6 +124,18 @@ def threshold(comparator: Comparator, value: float, unit: str, lang: str) -> str
 BY_RULE: Final = Text("按配备标准逐社区计算", "per community, by its rule")
 
 
+def by_rule(target: Target) -> bool:
+    """True when a staffing rule sets the target community by community (no single threshold)."""
+    return bool(target.provenance) and target.provenance[-1].value is None
+
+
+def target_threshold(target: Target, unit: str, lang: str) -> str:
+    """The target's threshold with its unit; :data:`BY_RULE` when a staffing rule sets it."""
+    if by_rule(target):
+        return BY_RULE.get(lang)
+    return threshold(target.comparator, target.value, unit, lang)
+
+
 def step_threshold(step: Provenance, unit: str, lang: str) -> str:
     """A provenance step's threshold; :data:`BY_RULE` for a staffing rule's step."""
     if step.value is None:

@@ -11,7 +11,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Final
 
-from cssp.report._common import plain, region_label
+from cssp.report._common import by_rule, plain, region_label
 
 if TYPE_CHECKING:
     from cssp.engine.results import Assessment, RegionReport
@@ -145,7 +145,7 @@ def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
                 t.indicator,
                 t.name.get(lang),
                 t.comparator.value,
-                plain(t.value),
+                "" if by_rule(t) else plain(t.value),
                 indicator.unit_label.get(lang),
                 t.year,
                 t.baseline.year if t.baseline else "",

@@ -37,6 +37,7 @@ from cssp.report._common import (
     regional_targets,
     step_threshold,
     tally,
+    target_threshold,
     threshold,
     truncate,
     with_unit,
@@ -605,7 +606,7 @@ def _indicator_figure(
     notes = []
     if first.kind is IndicatorKind.PER_COMMUNITY:
         unit = _unit_label_of(target).get(lang)
-        level = threshold(target.comparator, target.value, unit, lang)
+        level = target_threshold(target, unit, lang)
         notes.append(f'<p class="note">{esc(_l("share_note", lang, level=level))}</p>')
     notes += _provenance_notes(report, target_id, lang)
     chart = _bar_chart(rows, name, lang)

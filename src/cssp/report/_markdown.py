@@ -26,7 +26,7 @@ from cssp.report._common import (
     report_title,
     step_threshold,
     tally,
-    threshold,
+    target_threshold,
 )
 
 if TYPE_CHECKING:
@@ -250,7 +250,7 @@ def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
         rows.append(
             [
                 t.name.get(lang),
-                f"{threshold(t.comparator, t.value, indicator.unit_label.get(lang), lang)}{mark}",
+                f"{target_threshold(t, indicator.unit_label.get(lang), lang)}{mark}",
                 str(t.year),
                 SCOPE_LABELS[t.scope].get(lang),
                 levels,

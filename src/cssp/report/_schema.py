@@ -17,7 +17,7 @@ from cssp.model.plan import (
     Target,
     Text,
 )
-from cssp.report._common import STATUS_ORDER, finite, tally
+from cssp.report._common import STATUS_ORDER, by_rule, finite, tally
 
 if TYPE_CHECKING:
     from cssp.engine.results import Assessment, Counts, Finding, RegionAssessment, RegionReport
@@ -98,7 +98,7 @@ def target_to_dict(target: Target, indicator: Indicator | None = None) -> dict[s
         "name": text_dict(target.name),
         "kind": indicator.kind.value if indicator is not None else None,
         "comparator": target.comparator.value,
-        "value": finite(target.value),
+        "value": None if by_rule(target) else finite(target.value),
         "unit": target.unit,
         "unit_label": text_dict(_unit_label(target, indicator)),
         "year": target.year,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Final
 from cssp.engine.measures import Status
 from cssp.model.plan import Attribute, Plan, Strength, Target, Text
 from cssp.report._common import (
+    BY_RULE,
     CHANGE_LABELS,
     LEVEL_LABELS,
     SCOPE_LABELS,
@@ -16,6 +17,7 @@ from cssp.report._common import (
     STATUS_ORDER,
     TARGET_LEVEL_LABELS,
     by_code,
+    by_rule,
     changed_by_profile,
     community_counts,
     community_kind,
@@ -388,6 +390,7 @@ def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
     rows = []
     for indicator, t in effective.pairs:
         mark = "*" if changed_by_profile(t) else ""
+        required = BY_RULE.get(lang) if by_rule(t) else f"{t.comparator.symbol}{number(t.value)}"
         levels = ", ".join(
             TARGET_LEVEL_LABELS[level].get(lang)
             for level in sorted(t.levels, key=lambda v: list(TARGET_LEVEL_LABELS).index(v))
@@ -395,7 +398,7 @@ def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
         rows.append(
             [
                 _name(t, lang, 36),
-                f"{t.comparator.symbol}{number(t.value)}{mark}",
+                f"{required}{mark}",
                 indicator.unit_label.get(lang),
                 str(t.year),
                 SCOPE_LABELS[t.scope].get(lang),
