@@ -12,7 +12,6 @@ from __future__ import annotations
 import enum
 import math
 import sys
-import types
 from collections.abc import Iterable, Mapping
 from typing import Final
 
@@ -20,6 +19,7 @@ from attrs import define, field
 
 from cssp.errors import InputError
 from cssp.model.divisions import PROVINCES_BY_CODE
+from cssp.model.frozen import FrozenMap
 from cssp.units import AREA, HOURS_PER_DAY, HOUSEHOLDS, PERCENT, PERSONS, to_canonical
 
 __all__ = [
@@ -174,10 +174,10 @@ def _extra(value: object) -> Mapping[str, float]:
         if not isinstance(key, str) or not key.isidentifier():
             raise InputError(f"{key!r} is not a valid name", "extra")
         result[key] = to_canonical(number, "dimensionless", f"extra.{key}")
-    return types.MappingProxyType(result)
+    return FrozenMap(result)
 
 
-_EMPTY: Final[Mapping[str, float]] = types.MappingProxyType({})
+_EMPTY: Final[Mapping[str, float]] = FrozenMap()
 
 
 def _facilities(value: object) -> tuple[Facility, ...] | None:

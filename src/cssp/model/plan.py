@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import enum
 from collections.abc import Callable, Mapping
-from typing import Final
+from typing import Any, Final, SupportsIndex
 
 from attrs import define, field
 
@@ -508,9 +508,9 @@ class ProgrammeGroup:
 
 
 def _mapping(items: Mapping[str, object]) -> Mapping[str, object]:
-    import types  # noqa: PLC0415
+    from cssp.model.frozen import FrozenMap  # noqa: PLC0415
 
-    return types.MappingProxyType(dict(items))
+    return FrozenMap(items)
 
 
 @define(frozen=True, eq=False)
@@ -541,6 +541,14 @@ class Plan:
                 targets[target.id] = target
         object.__setattr__(self, "targets", _mapping(targets))
         object.__setattr__(self, "indicators", _mapping(self.indicators))
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> str | tuple[Any, ...]:
+        """A plan cssp ships unpickles as that plan, loaded (plans compare by identity)."""
+        from cssp.catalogue import PLAN_IDS, load_plan  # noqa: PLC0415 - a cycle
+
+        if self.id in PLAN_IDS and load_plan(self.id) is self:
+            return (load_plan, (self.id,))
+        return super().__reduce_ex__(protocol)
 
     @property
     def programmes(self) -> tuple[Programme, ...]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime
 import math
-import types
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,7 @@ from attrs import define, field
 from cssp.errors import InputError
 from cssp.model.community import Community
 from cssp.model.divisions import DIVISION_LENGTHS, PROVINCES_BY_CODE
+from cssp.model.frozen import FrozenMap
 from cssp.model.plan import Citation, Indicator, Scope, Text
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ class HouseholdStaffingRule(StaffingRule):
 
 
 def _frozen_mapping(value: Mapping[str, Measure]) -> Mapping[str, Measure]:
-    return types.MappingProxyType(dict(value))
+    return FrozenMap(value)
 
 
 def check_scope(scope: str, where: str = "scope") -> str:

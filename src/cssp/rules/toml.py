@@ -50,7 +50,7 @@ from cssp.model.plan import (
 from cssp.rules.profile import HouseholdStaffingRule, Override, Profile
 from cssp.units import threshold_in
 
-__all__ = ["FIELDS", "parse_profile"]
+__all__ = ["FIELDS", "FieldRatio", "parse_profile"]
 
 _Getter = Callable[[Community], float | None]
 
@@ -299,9 +299,7 @@ def _target(
     )
 
 
-def _field(
-    name: str | None, declared: str | None, origin: str, profile: str, where: str
-) -> tuple[str, _Getter]:
+def _field(name: str | None, declared: str | None, origin: str, profile: str, where: str) -> str:
     if name is None:
         raise ProfileError(origin, profile, where, "name a community field")
     if name.startswith("extra."):
@@ -310,44 +308,62 @@ def _field(
             raise ProfileError(origin, profile, where, f"{name!r} is not a valid extra field")
         if declared is None:
             raise ProfileError(origin, profile, f"{where}_unit", f"declare the unit of {name!r}")
-        return declared, lambda c: c.extra.get(key)
+        return declared
     known = FIELDS.get(name)
     if known is None:
         choices = ", ".join([*FIELDS, "extra.NAME"])
         raise ProfileError(origin, profile, where, f"{name!r} is not a field; use one of {choices}")
-    unit, getter = known
+    unit = known[0]
     if declared is not None and declared != unit:
         raise ProfileError(origin, profile, f"{where}_unit", f"{name!r} is measured in {unit!r}")
-    return unit, getter
+    return unit
+
+
+def _read(community: Community, name: str) -> float | None:
+    """The value of field ``name`` (a key of :data:`FIELDS`, or ``extra.NAME``)."""
+    if name.startswith("extra."):
+        return community.extra.get(name.removeprefix("extra."))
+    return FIELDS[name][1](community)
+
+
+@define(frozen=True)
+class FieldRatio:
+    """The measure of a TOML indicator: one community field over another.
+
+    A named, comparable object rather than a closure, so that profiles
+    pickle (to other processes: ``multiprocessing``, Dask, Spark).
+    """
+
+    numerator: str
+    denominator: str
+
+    def __call__(self, c: Community) -> Observation:
+        top = _read(c, self.numerator)
+        bottom = _read(c, self.denominator)
+        if top is None or bottom is None:
+            if bottom is None and self.denominator == "population":
+                return NO_POPULATION
+            return Skip(
+                Status.NO_DATA,
+                Text(
+                    f"未提供{self.numerator}或{self.denominator}",
+                    f"{self.numerator} or {self.denominator} is not given",
+                ),
+            )
+        if bottom == 0:
+            return Skip(
+                Status.NOT_APPLICABLE,
+                Text(f"{self.denominator}为0", f"{self.denominator} is 0"),
+            )
+        return (float(top), float(bottom))
 
 
 def _ratio_measure(entry: _IndicatorEntry, origin: str, profile: str, where: str) -> Measure:
-    num_unit, numerator = _field(
-        entry.numerator, entry.numerator_unit, origin, profile, f"{where}.numerator"
-    )
-    den_unit, denominator = _field(
+    num_unit = _field(entry.numerator, entry.numerator_unit, origin, profile, f"{where}.numerator")
+    den_unit = _field(
         entry.denominator, entry.denominator_unit, origin, profile, f"{where}.denominator"
     )
-    missing = Skip(
-        Status.NO_DATA,
-        Text(
-            f"未提供{entry.numerator}或{entry.denominator}",
-            f"{entry.numerator} or {entry.denominator} is not given",
-        ),
-    )
-    zero = Skip(Status.NOT_APPLICABLE, Text(f"{entry.denominator}为0", f"{entry.denominator} is 0"))
-
-    def compute(c: Community) -> Observation:
-        top = numerator(c)
-        bottom = denominator(c)
-        if top is None or bottom is None:
-            return (
-                NO_POPULATION if bottom is None and entry.denominator == "population" else missing
-            )
-        if bottom == 0:
-            return zero
-        return (float(top), float(bottom))
-
     assert entry.numerator is not None  # checked by _field
     assert entry.denominator is not None
+    compute = FieldRatio(entry.numerator, entry.denominator)
     return Measure(num_unit, den_unit, compute, (entry.numerator, entry.denominator))
