@@ -77,13 +77,14 @@ def test_profiles_pickle_and_evaluate_the_same() -> None:
     assert before == after
 
 
-def _evaluate_there(community: Community) -> cssp.Assessment:
-    return cssp.evaluate(community, profiles=())
-
-
 def test_a_process_pool_evaluates_as_this_process() -> None:
-    """Under ``spawn`` (the default on Windows and macOS) everything crosses by pickle."""
+    """Under ``spawn`` (the default on Windows and macOS) everything crosses by pickle.
+
+    The workers run :func:`cssp.evaluate` itself (a test module is not
+    importable in them under pytest's importlib mode); they inherit the
+    environment, plugins off.
+    """
     items = cssp.load_sample()[:6]
     with multiprocessing.get_context("spawn").Pool(2) as pool:
-        there = pool.map(_evaluate_there, items)
-    assert there == [_evaluate_there(c) for c in items]
+        there = pool.map_async(cssp.evaluate, items).get(timeout=120)
+    assert there == [cssp.evaluate(c) for c in items]
