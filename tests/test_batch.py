@@ -164,6 +164,14 @@ def test_batch_equals_scalar_for_the_national_plan_and_fyp13(items: list[Communi
             assert result.region_assessments(level, members=True) == report.regions
 
 
+def _same_table(x: cssp.batch.RegionTable, y: cssp.batch.RegionTable) -> None:
+    """Two region tables are equal to the bit: codes, targets, statuses, counts and figures."""
+    assert x.codes.tolist() == y.codes.tolist()
+    assert x.targets == y.targets
+    for name in ("status", "counts", "numerator", "denominator", "observed", "required"):
+        np.testing.assert_array_equal(getattr(x, name), getattr(y, name), err_msg=name)
+
+
 def test_partitions_merge_to_the_single_run() -> None:
     items = cssp.load_sample()
     whole = cssp.batch.evaluate_communities(items, profiles=())
@@ -173,13 +181,7 @@ def test_partitions_merge_to_the_single_run() -> None:
     ]
     merged = cssp.batch.Partial.merge([h.partial for h in halves])
     for level in LEVELS:
-        a = whole.regions(level)
-        b = cssp.batch.engine.finish(merged, whole._programs)[level]
-        assert a.codes.tolist() == b.codes.tolist()
-        np.testing.assert_array_equal(a.status, b.status)
-        np.testing.assert_array_equal(a.counts, b.counts)
-        np.testing.assert_array_equal(a.numerator, b.numerator)
-        np.testing.assert_array_equal(a.denominator, b.denominator)
+        _same_table(whole.regions(level), cssp.batch.engine.finish(merged, whole._programs)[level])
 
 
 # -- exact sums ----------------------------------------------------------------
@@ -309,11 +311,7 @@ def test_parquet_is_streamed_in_batches_with_the_same_result(tmp_path: Path) -> 
 def _same_tables(a: cssp.batch.Totals, b: cssp.batch.Totals) -> None:
     """The region tables of ``a`` and ``b`` are equal to the bit at every level."""
     for level in LEVELS:
-        x, y = a.regions(level), b.regions(level)
-        assert x.codes.tolist() == y.codes.tolist()
-        assert x.targets == y.targets
-        for name in ("status", "counts", "numerator", "denominator", "observed", "required"):
-            np.testing.assert_array_equal(getattr(x, name), getattr(y, name), err_msg=name)
+        _same_table(a.regions(level), b.regions(level))
 
 
 @settings(max_examples=40, deadline=None)
