@@ -71,7 +71,7 @@ nitpick_ignore: list[tuple[str, str]] = [
     # pint: cssp.units wraps pint, and its signatures name pint's classes.
     ("py:class", "pint.Quantity"),
     ("py:class", "pint.UnitRegistry"),
-    # attrs and cattrs, named in cssp.model.community and cssp.io.converter.
+    # attrs and cattrs, named in cssp.model.community and cssp.model.convert.
     ("py:func", "attrs.evolve"),
     ("py:func", "cattrs.transform_error"),
     ("py:class", "cattrs.converters.Converter"),  # get_converter's return type
@@ -93,7 +93,7 @@ nitpick_ignore: list[tuple[str, str]] = [
     ("py:class", "numpy.integer"),
     ("py:class", "numpy.float64"),
     # The type variable of cssp.io.structure(data, type_: type[T]) -> T.
-    ("py:class", "cssp.io.converter.T"),
+    ("py:class", "cssp.model.convert.T"),
 ]
 
 # -- MyST ------------------------------------------------------------------------
@@ -134,11 +134,10 @@ html_show_sourcelink = False
 DEFINING_MODULES = (
     "cssp.catalogue",
     "cssp.errors",
-    "cssp.engine.scalar",
-    "cssp.engine.many",
-    "cssp.engine.measures",
+    "cssp.api",
+    "cssp.model.measures",
     "cssp.engine.results",
-    "cssp.io.converter",
+    "cssp.model.convert",
     "cssp.model.community",
     "cssp.model.plan",
     "cssp.plugins",
@@ -147,14 +146,18 @@ DEFINING_MODULES = (
     "cssp.rules.resolve",
     "cssp.rules.toml",
     "cssp.sample",
+    "cssp.testing.cases",
+    "cssp.testing.strategies",
 )
+#: Public namespaces that re-export names defined elsewhere (besides a module's parents).
+REEXPORTING = ("cssp", "cssp.io", "cssp.testing")
 
 
 def _reexports() -> dict[str, str]:
     """Map each re-exported name to the full name it is documented under.
 
     ``cssp.load_plan`` → ``cssp.catalogue.load_plan``,
-    ``cssp.io.structure`` → ``cssp.io.converter.structure``, and so on: every
+    ``cssp.io.structure`` → ``cssp.model.convert.structure``, and so on: every
     name of a defining module's ``__all__`` that a package re-exports.
     """
     import importlib  # noqa: PLC0415
@@ -167,11 +170,14 @@ def _reexports() -> dict[str, str]:
         module = importlib.import_module(module_name)
         for name in getattr(module, "__all__", ()):
             full = f"{module_name}.{name}"
+            packages = []
             package = module_name
             while "." in package:
                 package = package.rpartition(".")[0]
+                packages.append(package)
+            for package in dict.fromkeys([*packages, *REEXPORTING]):
                 exported = getattr(importlib.import_module(package), "__all__", ())
-                if name in exported:
+                if name in exported and package != module_name:
                     where[f"{package}.{name}"] = full
     return where
 

@@ -22,6 +22,7 @@ import cssp
 import cssp.batch
 from cssp.batch._exact import ExactSums, group_sums
 from cssp.model.community import Community, Facility, FacilityKind
+from cssp.model.measures import Measure
 from cssp.testing import communities
 
 CHECKOUT = Path(__file__).resolve().parents[1]
@@ -71,8 +72,12 @@ def _county_profile() -> cssp.Profile:
 
 
 def _row_by_row(profile: cssp.Profile) -> cssp.Profile:
-    """The profile with its measures stripped of their columnar form."""
-    measures = {k: attrs.evolve(m, fields=None) for k, m in profile.measures.items()}
+    """The profile with its measures replaced by opaque functions (no declaration to derive
+    a columnar form from): the batch engine computes them community by community."""
+    measures = {
+        k: Measure(m.numerator_unit, m.denominator_unit, m.observe)
+        for k, m in profile.measures.items()
+    }
     return attrs.evolve(profile, measures=measures)
 
 
@@ -556,7 +561,7 @@ def test_evaluate_many_is_the_same_by_either_engine(items: list[Community]) -> N
 
 
 def test_evaluate_many_switches_to_the_batch_engine_for_a_large_list() -> None:
-    from cssp.engine.many import BATCH_THRESHOLD
+    from cssp.api import BATCH_THRESHOLD
     from cssp.synth import communities as synthetic
 
     small = cssp.evaluate_many(cssp.load_sample(), profiles=())

@@ -111,11 +111,11 @@ HOWTO: Final = DOCS / "howto" / "write-a-plugin.md"
 
 
 def _schema_keys() -> list[str]:
-    """Every key of a TOML profile (cssp.rules.toml) and of a cases file (cssp.rules.cases)."""
+    """Every key of a TOML profile (cssp.rules.toml) and of a cases file (cssp.testing.cases)."""
     import attrs
 
-    import cssp.rules.cases
     import cssp.rules.toml
+    import cssp.testing.cases
 
     classes = [
         getattr(cssp.rules.toml, name)
@@ -128,7 +128,7 @@ def _schema_keys() -> list[str]:
             "_CitationEntry",
         )
     ]
-    classes += [cssp.rules.cases._CasesFile, cssp.rules.cases._Case]
+    classes += [cssp.testing.cases._CasesFile, cssp.testing.cases._Case]
     return sorted({field.name for cls in classes for field in attrs.fields(cls)})
 
 

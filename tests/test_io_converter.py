@@ -1,4 +1,4 @@
-"""Tests for cssp.io.converter: structuring users' data with located errors, and back."""
+"""Tests for cssp.model.convert: structuring users' data with located errors, and back."""
 
 from __future__ import annotations
 

@@ -583,7 +583,7 @@ def test_two_distributions_setting_one_scope_conflict_naming_both(site: Site) ->
 
 
 def test_the_measures_cannot_be_replaced_in_place() -> None:
-    from cssp.engine.measures import MEASURES
+    from cssp.model.measures import MEASURES
 
     with pytest.raises(TypeError):
         MEASURES["facility_area_per_household"] = MEASURES["comprehensive_facility"]  # type: ignore[index]

@@ -12,20 +12,24 @@ against it::
 Everything public is re-exported here; nothing else is public.
 """
 
+from typing import TYPE_CHECKING
+
+from cssp.api import (
+    effective_targets,
+    evaluate,
+    evaluate_figures,
+    evaluate_many,
+    evaluate_region,
+)
 from cssp.catalogue import PLAN_IDS, load_plan
-from cssp.engine import (
+from cssp.engine.results import (
     Assessment,
     Counts,
     Finding,
     RegionAssessment,
     RegionReport,
-    Status,
-    effective_targets,
-    evaluate,
-    evaluate_figures,
-    evaluate_region,
+    Verdicts,
 )
-from cssp.engine.many import Verdicts, evaluate_many
 from cssp.errors import (
     CatalogueError,
     CsspError,
@@ -37,6 +41,7 @@ from cssp.errors import (
     UnknownPlanError,
 )
 from cssp.model.community import Community, CommunityKind, Facility, FacilityKind, Service, Staff
+from cssp.model.measures import Status
 from cssp.model.plan import (
     Attribute,
     Baseline,
@@ -72,7 +77,9 @@ from cssp.rules import (
     ProfileSet,
     StaffingRule,
 )
-from cssp.sample import load_sample
+
+if TYPE_CHECKING:
+    from cssp.sample import load_sample
 
 __all__ = [
     "PLAN_IDS",
@@ -137,9 +144,14 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> str:
+def __getattr__(name: str) -> object:
+    """The names loaded on first use: the version, and the sample (it loads the readers)."""
     if name == "__version__":
-        from importlib.metadata import version  # noqa: PLC0415
+        from importlib.metadata import version  # noqa: PLC0415 - read when asked for
 
         return version("cssp")
+    if name == "load_sample":
+        from cssp.sample import load_sample  # noqa: PLC0415 - the readers load on first use
+
+        return load_sample
     raise AttributeError(f"module 'cssp' has no attribute {name!r}")

@@ -450,7 +450,7 @@ def list_plugins(out: TextIO) -> None:
 
 def test_profile(paths: Sequence[str], national: bool, out: TextIO) -> int:
     """Run cases files; return 0 when every case passes, 1 otherwise."""
-    from cssp.rules.cases import run_profile_tests  # noqa: PLC0415
+    from cssp.testing.cases import run_profile_tests  # noqa: PLC0415
 
     failed = passed = 0
     for path in paths:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-from cssp.io.converter import structure_communities
 from cssp.model.community import Community
+from cssp.model.convert import structure_communities
 
 __all__ = ["load_sample"]
 

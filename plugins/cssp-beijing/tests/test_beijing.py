@@ -16,7 +16,7 @@ import attrs
 import pytest
 
 import cssp
-from cssp.rules.cases import run_profile_tests
+from cssp.testing.cases import run_profile_tests
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "cssp_beijing"

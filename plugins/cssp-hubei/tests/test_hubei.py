@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import cssp
-from cssp.rules.cases import run_profile_tests
+from cssp.testing.cases import run_profile_tests
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "cssp_hubei"

@@ -40,6 +40,7 @@ except ImportError as error:  # pragma: no cover - exercised without numpy
         "the batch engine needs numpy (and pyarrow for Parquet): pip install 'cssp[batch]'"
     ) from error
 
+from cssp.batch.columnar import ABSENT, MET, NO_DATA, NOT_APPLICABLE, NOT_MET
 from cssp.batch.engine import (
     Partial,
     RegionTable,
@@ -50,17 +51,17 @@ from cssp.batch.engine import (
     township_programs,
 )
 from cssp.batch.frame import Frame, code_keys, sorted_order
-from cssp.batch.measures import ABSENT, MET, NO_DATA, NOT_APPLICABLE, NOT_MET
-from cssp.engine.measures import Status
-from cssp.engine.results import RegionReport
-from cssp.engine.scalar import REGION_LEVELS, _profile_set, _Programs
+from cssp.engine.program import REGION_LEVELS, Programs, profile_set
+from cssp.engine.results import STATUS_CODES, CommunitySummary, RegionReport
 from cssp.errors import InputError
+from cssp.plugins import default_profiles
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from cssp.engine.results import RegionAssessment
     from cssp.model.community import Community
+    from cssp.model.measures import Status
     from cssp.model.plan import Plan, Target
     from cssp.rules.profile import Profile
     from cssp.rules.resolve import ProfileSet
@@ -81,8 +82,8 @@ __all__ = [
     "evaluate_parquet",
 ]
 
-#: The :class:`~cssp.engine.measures.Status` of each status code but :data:`ABSENT`.
-STATUSES: Final = (Status.MET, Status.NOT_MET, Status.NOT_APPLICABLE, Status.NO_DATA)
+#: The :class:`~cssp.model.measures.Status` of each status code but :data:`ABSENT`.
+STATUSES: Final = STATUS_CODES
 
 _Profiles = "ProfileSet | Iterable[Profile] | None"
 
@@ -94,7 +95,7 @@ class Totals:
     :class:`BatchResult` is one too, with each community's verdicts besides.
     """
 
-    def __init__(self, programs: _Programs, partial: Partial) -> None:
+    def __init__(self, programs: Programs, partial: Partial) -> None:
         self._programs = programs
         #: the township totals: merge them with other partitions' (:meth:`Partial.merge`).
         self.partial = partial
@@ -166,7 +167,7 @@ class BatchResult(Totals):
 
     def __init__(
         self,
-        programs: _Programs,
+        programs: Programs,
         codes: NDArray[np.bytes_],
         targets: tuple[str, ...],
         status: NDArray[np.uint8],
@@ -203,8 +204,6 @@ class BatchResult(Totals):
             that fail; ``False`` keeps the report small whatever the number
             of communities (``cssp evaluate --no-members``).
         """
-        from cssp.engine.results import CommunitySummary  # noqa: PLC0415
-
         regions = self.region_assessments(by, members=members)
         summary = CommunitySummary(len(self), self.failing(), self.community_targets)
         return RegionReport(self.plan, self.year, by, regions, (), summary=summary)
@@ -230,11 +229,13 @@ class BatchResult(Totals):
         return out
 
 
-def _programs(plan: str | Plan, year: int | None, profiles: Any) -> _Programs:
-    return _Programs(plan, year, _profile_set(profiles))
+def _programs(plan: str | Plan, year: int | None, profiles: Any) -> Programs:
+    """The programs of a run; ``profiles=None``: the installed plugins' (as
+    :func:`cssp.evaluate`)."""
+    return Programs(plan, year, profile_set(default_profiles() if profiles is None else profiles))
 
 
-def _run(frame: Frame, programs: _Programs) -> BatchResult:
+def _run(frame: Frame, programs: Programs) -> BatchResult:
     targets, status, partial, used = evaluate_partial(frame, programs)
     in_input_order = np.empty_like(status)
     in_input_order[frame.order] = status

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from cssp.batch import BatchResult
+from cssp.batch.columnar import NOT_MET
 from cssp.batch.engine import RegionTable
-from cssp.batch.measures import NOT_MET
+from cssp.engine.program import REGION_LEVELS, region_finding
 from cssp.engine.results import Counts, RegionAssessment
-from cssp.engine.scalar import REGION_LEVELS, _region_finding
+from cssp.model.divisions import division_name
 
 if TYPE_CHECKING:
     from cssp.batch import Totals
@@ -20,8 +21,6 @@ def assessments(
     result: Totals, table: RegionTable, *, members: bool
 ) -> tuple[RegionAssessment, ...]:
     """One :class:`RegionAssessment` per region of ``table``."""
-    from cssp.model.divisions import division_name  # noqa: PLC0415 - loads data lazily
-
     programs = result._programs
     length = REGION_LEVELS[table.level]
     member_codes: list[str] = []
@@ -52,16 +51,14 @@ def assessments(
             counts = Counts(int(c[0]), int(c[1]), int(c[2]), int(c[3]))
             numerator = table.numerator[r, t]
             denominator = table.denominator[r, t]
-            nums: list[float] = [0.0 if np.isnan(denominator) else float(numerator)]
-            dens: list[float] = [0.0 if np.isnan(denominator) else float(denominator)]
+            numerator = 0.0 if np.isnan(denominator) else float(numerator)
+            denominator = 0.0 if np.isnan(denominator) else float(denominator)
             failing: tuple[str, ...] = ()
             if batch is not None and members:
                 bad = batch.status[rows, batch.targets.index(check.target.id)] == NOT_MET
                 failing = tuple(code for code, no in zip(codes, bad.tolist(), strict=True) if no)
-            if check.kind.value == "per_community":
-                nums, dens = [], []
             findings.append(
-                _region_finding(check, code, programs.year, counts, nums, dens, failing)
+                region_finding(check, code, programs.year, counts, numerator, denominator, failing)
             )
         out.append(
             RegionAssessment(

@@ -1,10 +1,12 @@
 """The batch engine: every community × target at once, then regions at five levels.
 
-It reuses the scalar engine's compiled programs — the targets in force for
-each chain of profiles, their thresholds for the year, the scales from measure
-units to indicator units — and applies each target's comparison
-(:attr:`Comparator.holds <cssp.model.plan.Comparator.holds>`, the same
-function, elementwise) to whole columns. Region sums are exact
+It evaluates the programs the scalar engine runs (:mod:`cssp.engine.program`)
+— the targets in force for each chain of profiles, their thresholds for the
+year, the scales from measure units to indicator units — applying each
+measure's declaration to whole columns (:mod:`cssp.batch.columnar`), each
+target's comparison (:attr:`Comparator.holds <cssp.model.plan.Comparator.holds>`,
+the same function, elementwise) and the one region verdict
+(:func:`~cssp.engine.program.region_status`). Region sums are exact
 (:mod:`cssp.batch._exact`), so the figures equal the scalar engine's
 :func:`math.fsum` to the bit, and partial results of partitions merge exactly.
 """
@@ -19,22 +21,27 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cssp.batch._exact import ExactSums, group_sums
-from cssp.batch.frame import Frame
-from cssp.batch.measures import (
+from cssp.batch.columnar import (
     ABSENT,
     MEASURED,
-    MEASURES,
-    MET,
     NO_DATA,
     NOT_APPLICABLE,
     NOT_MET,
     Observed,
-    ratio_of_fields,
+    observe,
 )
-from cssp.engine.measures import MEASURES as SCALAR_MEASURES
-from cssp.engine.measures import Skip
-from cssp.engine.scalar import REGION_LEVELS, _Check, _Program, _Programs, canonical_targets
-from cssp.model.plan import IndicatorKind, Plan, Scope
+from cssp.batch.frame import Frame
+from cssp.engine.program import (
+    REGION_LEVELS,
+    Check,
+    Program,
+    Programs,
+    canonical_targets,
+    region_status,
+    region_terms,
+)
+from cssp.model.measures import FLAG_NAMES, Measure, Skip, in_scope
+from cssp.model.plan import Plan, Scope
 
 __all__ = [
     "Partial",
@@ -52,17 +59,10 @@ LEVELS: Final = ("township", "county", "prefecture", "province", "nation")
 
 
 def _scope_mask(frame: Frame, scope: Scope) -> NDArray[np.bool_] | None:
-    if scope is Scope.ALL:
-        return None
-    if scope is Scope.URBAN:
-        return ~frame.rural
-    if scope is Scope.RURAL:
-        return frame.rural
-    if scope is Scope.RESETTLEMENT:
-        return frame.flags["resettlement"]
-    if scope is Scope.OLD_RESIDENTIAL_AREA:
-        return frame.flags["old_residential_area"]
-    return frame.flags["newly_built"]
+    """The rows a target of ``scope`` applies to (``None``: all): the one scope rule."""
+    flags = {"rural": frame.rural, **frame.flags}
+    mask = in_scope(scope, {name: flags[name] for name in FLAG_NAMES})
+    return None if mask is True else np.asarray(mask, dtype=bool)
 
 
 class _Columns:
@@ -70,65 +70,40 @@ class _Columns:
 
     def __init__(self, frame: Frame) -> None:
         self.frame = frame
-        self._cache: dict[object, Observed] = {}
+        self._cache: dict[Measure, Observed] = {}
 
-    def observe(self, program: _Program, check: _Check) -> Observed:
-        key = _measure_key(program, check)
-        found = self._cache.get(key)
+    def observe(self, measure: Measure) -> Observed:
+        found = self._cache.get(measure)
         if found is None:
-            found = self._cache[key] = self._compute(program, check, key)
+            found = self._cache[measure] = (
+                observe(measure, self.frame) if measure.declared else self._row_by_row(measure)
+            )
         return found
 
-    def _compute(self, program: _Program, check: _Check, key: object) -> Observed:
-        if isinstance(key, str):
-            return MEASURES[key](self.frame)
-        if isinstance(key, tuple) and key[0] == "fields":
-            return ratio_of_fields(key[1], key[2])(self.frame)
-        return self._row_by_row(check.compute)
-
-    def _row_by_row(self, compute: Callable[[Any], object]) -> Observed:
-        """A measure with no columnar form: computed on each community (slow, exact)."""
+    def _row_by_row(self, measure: Measure) -> Observed:
+        """A measure with no declaration: computed on each community (slow, exact)."""
+        assert measure.compute is not None
         n = self.frame.size
         numerator, denominator = np.zeros(n), np.ones(n)
         status = np.zeros(n, dtype=np.uint8)
         for i in range(n):
-            observation = compute(self.frame.community(i))
+            observation = measure.compute(self.frame.community(i))
             if isinstance(observation, Skip):
                 status[i] = _CODE[observation.status.value]
             else:
-                numerator[i], denominator[i] = observation  # type: ignore[misc]
+                numerator[i], denominator[i] = observation
         return numerator, denominator, status
 
 
 _CODE: Final = {
-    "met": MET,
+    "met": MEASURED,
     "not_met": NOT_MET,
     "not_applicable": NOT_APPLICABLE,
     "no_data": NO_DATA,
 }
 
 
-def _measure_key(program: _Program, check: _Check) -> object:
-    """A key naming the measure of ``check``: equal keys compute equal columns."""
-    key = next(
-        indicator.measure
-        for indicator, target in program.effective.pairs
-        if target.id == check.target.id
-    )
-    assert key is not None
-    builtin = SCALAR_MEASURES.get(key)
-    if builtin is not None and builtin.compute is check.compute:
-        return key
-    for profile in reversed(program.effective.chain):
-        measure = profile.measures.get(key)
-        if measure is not None and measure.compute is check.compute:
-            if measure.fields is not None:
-                return ("fields", *measure.fields)
-            break
-    return ("rows", id(check.compute))
-
-
-def target_order(plan: Plan, programs: Iterable[_Program]) -> tuple[str, ...]:
+def target_order(plan: Plan, programs: Iterable[Program]) -> tuple[str, ...]:
     """Every target id in force anywhere: the plan's in its order, then the others by id."""
     return canonical(plan, (c.target.id for p in programs for c in p.checks))
 
@@ -136,7 +111,7 @@ def target_order(plan: Plan, programs: Iterable[_Program]) -> tuple[str, ...]:
 canonical = canonical_targets
 
 
-def _required(frame: Frame, program: _Program, wanted: NDArray[np.bool_]) -> Floats:
+def _required(frame: Frame, program: Program, wanted: NDArray[np.bool_]) -> Floats:
     """The per-community threshold of a staffing rule (NaN where the data is missing).
 
     A rule with no columnar form is called on the communities of ``wanted`` only.
@@ -187,19 +162,6 @@ class Partial:
         self.numerators = numerators
         #: per target, the exact sums of the denominators by township.
         self.denominators = denominators
-
-    def reordered(self, targets: tuple[str, ...]) -> Partial:
-        """The same totals with the targets in the order ``targets`` (a permutation)."""
-        if targets == self.targets:
-            return self
-        index = [self.targets.index(t) for t in targets]
-        return Partial(
-            self.townships,
-            targets,
-            self.counts[index],
-            [self.numerators[i] for i in index],
-            [self.denominators[i] for i in index],
-        )
 
     @staticmethod
     def merge(parts: Sequence[Partial]) -> Partial:
@@ -274,8 +236,8 @@ class RunningTotals:
 
 
 def evaluate_partial(
-    frame: Frame, programs: _Programs
-) -> tuple[tuple[str, ...], Codes, Partial, list[_Program]]:
+    frame: Frame, programs: Programs
+) -> tuple[tuple[str, ...], Codes, Partial, list[Program]]:
     """Evaluate a frame.
 
     :return: the targets, the status of each (sorted) row × target, the
@@ -314,8 +276,8 @@ def evaluate_partial(
 
 
 def township_programs(
-    programs: _Programs, townships: NDArray[np.int64]
-) -> tuple[NDArray[np.intp], list[_Program]]:
+    programs: Programs, townships: NDArray[np.int64]
+) -> tuple[NDArray[np.intp], list[Program]]:
     """The programs some township of ``townships`` (9-digit keys) falls under, and each one's.
 
     Only these decide the targets of a run (:func:`target_order`).
@@ -326,8 +288,8 @@ def township_programs(
 
 
 def _programs_of(
-    programs: _Programs, keys: NDArray[np.int64], width: int
-) -> tuple[NDArray[np.int64], list[_Program]]:
+    programs: Programs, keys: NDArray[np.int64], width: int
+) -> tuple[NDArray[np.int64], list[Program]]:
     """The program of each region key (``width`` digits), as an index into a list of programs.
 
     Provinces that no profile covers share the national program: only the
@@ -355,21 +317,21 @@ def _programs_of(
 def _judge_rows(
     frame: Frame,
     columns: _Columns,
-    program_list: list[_Program],
+    program_list: list[Program],
     row_program: NDArray[np.int64],
-    groups: list[tuple[int, _Check]],
+    groups: list[tuple[int, Check]],
     rows: NDArray[np.bool_] | None,
 ) -> Observed:
     """Numerators, denominators and statuses of one target under one rule (all rows)."""
     p0, check = groups[0]
     program = program_list[p0]
-    num, den, measured = columns.observe(program, check)
+    num, den, measured = columns.observe(check.measure)
     result = measured.copy()
     scope = _scope_mask(frame, check.target.scope)
     if scope is not None:
         result[~scope] = NOT_APPLICABLE
     threshold: Any
-    if check.threshold_of is not None:
+    if check.staffing is not None:
         wanted = result == MEASURED
         if rows is not None:
             wanted &= rows
@@ -397,18 +359,18 @@ def _run_starts(keys: NDArray[np.int64]) -> NDArray[np.intp]:
     return np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]).astype(np.intp)
 
 
-def _same_rule(programs: list[_Program], target_id: str) -> list[list[tuple[int, _Check]]]:
+def _same_rule(programs: list[Program], target_id: str) -> list[list[tuple[int, Check]]]:
     """The programs that have ``target_id``, grouped by everything but a fixed threshold."""
-    groups: dict[object, list[tuple[int, _Check]]] = {}
+    groups: dict[object, list[tuple[int, Check]]] = {}
     for p, program in enumerate(programs):
         for check in program.checks:
             if check.target.id == target_id:
                 key = (
-                    check.holds,
+                    check.comparator,
                     check.scale,
                     check.target.scope,
-                    check.compute,
-                    check.threshold_of,
+                    check.measure,
+                    check.staffing,
                 )
                 groups.setdefault(key, []).append((p, check))
                 break
@@ -516,7 +478,7 @@ class RegionTable:
 _DIVISORS: Final = {"township": 1, "county": 1000, "prefecture": 100, "province": 100, "nation": 0}
 
 
-def finish(partial: Partial, programs: _Programs) -> dict[str, RegionTable]:
+def finish(partial: Partial, programs: Programs) -> dict[str, RegionTable]:
     """Region figures and verdicts at every level, from township totals."""
     tables: dict[str, RegionTable] = {}
     keys = partial.townships
@@ -550,7 +512,7 @@ def _judge(
     counts: NDArray[np.integer[Any]],
     nums: list[ExactSums],
     dens: list[ExactSums],
-    programs: _Programs,
+    programs: Programs,
 ) -> RegionTable:
     table = RegionTable(level, codes, targets, counts)
     if not len(codes):
@@ -576,19 +538,17 @@ def _judge(
             check = next((k for k in program.checks if k.target.id == target_id), None)
             if check is None or not check.region:
                 continue
-            if check.kind is IndicatorKind.PER_COMMUNITY:
-                numerator = met[rows].astype(np.float64)
-                denominator = evaluated[rows].astype(np.float64)
-                scale, threshold = 100.0, check.target.region_share
-            else:
-                numerator, denominator = num_float[rows], den_float[rows]
-                scale, threshold = check.scale, check.threshold
+            numerator, denominator, scale, threshold = region_terms(
+                check,
+                met[rows].astype(np.float64),
+                evaluated[rows].astype(np.float64),
+                num_float[rows],
+                den_float[rows],
+            )
             empty = denominator == 0
             with np.errstate(invalid="ignore", over="ignore"):
                 holds = check.holds(scale * numerator, threshold * denominator)
-            verdict = np.where(holds, MET, NOT_MET).astype(np.uint8)
-            verdict[empty] = np.where(no_data[rows][empty] > 0, NO_DATA, NOT_APPLICABLE)
-            table.status[rows, t] = verdict
+            table.status[rows, t] = region_status(holds, denominator, no_data[rows])
             table.numerator[rows, t] = np.where(empty, np.nan, numerator)
             table.denominator[rows, t] = np.where(empty, np.nan, denominator)
             table._scale[p, t] = scale

@@ -23,10 +23,11 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
-from cssp.engine.scalar import Distinct
+from cssp.engine.program import facility_summariser
 from cssp.errors import InputError
-from cssp.model.community import Community, Facility, FacilityKind, Service
+from cssp.model.community import Community, FacilityKind, Service, check_distinct
 from cssp.model.divisions import PROVINCES_BY_CODE
+from cssp.model.measures import FACILITY_FIELDS, FacilityField
 
 __all__ = ["COUNT_FIELDS", "VALUE_FIELDS", "Frame", "code_keys", "sorted_order"]
 
@@ -91,17 +92,9 @@ class Frame:
         self.rural: Bools = np.zeros(n, dtype=bool)
         self.flags: dict[str, Bools] = {}
         self.values: dict[str, Floats] = {}
-        #: whether the facilities are known, how many there are, how many comprehensive.
-        self.facilities_known: Bools = np.zeros(n, dtype=bool)
-        self.facilities: NDArray[np.int64] = np.zeros(n, dtype=np.int64)
-        self.comprehensive: NDArray[np.int64] = np.zeros(n, dtype=np.int64)
-        #: Σ floor area of the comprehensive facilities, and of those and the commercial ones.
-        self.comprehensive_area: Floats = np.zeros(n)
-        self.service_area: Floats = np.zeros(n)
-        #: Σ activity area of the comprehensive facilities; NaN when one lacks it.
-        self.activity_area: Floats = np.zeros(n)
-        #: the shortest opening hours of any facility; NaN when one lacks them.
-        self.shortest_hours: Floats = np.zeros(n)
+        #: the facility sums of :data:`~cssp.model.measures.FACILITY_FIELDS`, by
+        #: name: NaN where the facilities are unknown (or where one lacks what is summed).
+        self.facility: dict[str, Floats] = {}
         self.services_known: Bools = np.zeros(n, dtype=bool)
         self.services: dict[Service, Bools] = {}
         self.extra: dict[str, Floats] = {}
@@ -110,6 +103,28 @@ class Frame:
         #: the input columns, when built from a table (for rules with no columnar form).
         self.table: Mapping[str, Any] | None = None
         self._codes: NDArray[np.bytes_] | None = None
+        self._fields: dict[str, Floats] = {}
+
+    def field(self, name: str) -> Floats:
+        """A field of the measures' vocabulary (:data:`cssp.model.measures.FIELDS`) as a
+        column, NaN where it is missing."""
+        found = self._fields.get(name)
+        if found is None:
+            found = self._fields[name] = self._field(name)
+        return found
+
+    def _field(self, name: str) -> Floats:
+        if name == "communities":
+            return np.ones(self.size)
+        if name.startswith("extra."):
+            found = self.extra.get(name[len("extra.") :])
+            return found if found is not None else np.full(self.size, np.nan)
+        if name.startswith("services."):
+            present = self.services[Service(name[len("services.") :])]
+            return np.where(self.services_known, present.astype(np.float64), np.nan)
+        if name in FACILITY_FIELDS:
+            return self.facility[name]
+        return self.values[name.removeprefix("staff.")]
 
     def code(self, row: int) -> str:
         """The code of sorted row ``row``."""
@@ -131,8 +146,7 @@ class Frame:
 
         :raises InputError: if an item is not a Community, or two share a code.
         """
-        distinct = Distinct()
-        items = [distinct.check(index, item) for index, item in enumerate(communities)]
+        items = list(check_distinct(communities))
         keys = np.array([int(c.code) for c in items], dtype=np.int64)
         order = sorted_order(keys, "communities", "code")
         items = [items[i] for i in order.tolist()]
@@ -142,13 +156,9 @@ class Frame:
         values = {f: [np.nan] * n for f in VALUE_FIELDS}
         rural = [False] * n
         flags = {f: [False] * n for f in _FLAGS}
-        known = [False] * n
-        count = [0] * n
-        comprehensive = [0] * n
-        comp_area = [0.0] * n
-        service_area = [0.0] * n
-        activity = [0.0] * n
-        hours = [24.0] * n
+        summarise = facility_summariser()
+        unknown = (np.nan,) * len(FACILITY_FIELDS)
+        sums = [unknown] * n
         services_known = [False] * n
         services: dict[Service, list[bool]] = {s: [False] * n for s in Service}
         extras: dict[str, list[float]] = {}
@@ -162,11 +172,7 @@ class Frame:
                     values[f][i] = float(v)
             facilities = c.facilities
             if facilities is not None:
-                known[i] = True
-                count[i] = len(facilities)
-                (comprehensive[i], comp_area[i], service_area[i], activity[i], hours[i]) = _reduce(
-                    facilities
-                )
+                sums[i] = tuple(np.nan if v is None else v for v in summarise(facilities))
             if c.services is not None:
                 services_known[i] = True
                 for s in c.services:
@@ -176,13 +182,8 @@ class Frame:
         frame.rural = np.array(rural, dtype=bool)
         frame.flags = {f: np.array(v, dtype=bool) for f, v in flags.items()}
         frame.values = {f: np.array(v, dtype=np.float64) for f, v in values.items()}
-        frame.facilities_known = np.array(known, dtype=bool)
-        frame.facilities = np.array(count, dtype=np.int64)
-        frame.comprehensive = np.array(comprehensive, dtype=np.int64)
-        frame.comprehensive_area = np.array(comp_area, dtype=np.float64)
-        frame.service_area = np.array(service_area, dtype=np.float64)
-        frame.activity_area = np.array(activity, dtype=np.float64)
-        frame.shortest_hours = np.array(hours, dtype=np.float64)
+        columns = np.array(sums, dtype=np.float64).reshape(n, len(FACILITY_FIELDS))
+        frame.facility = {name: columns[:, j].copy() for j, name in enumerate(FACILITY_FIELDS)}
         frame.services_known = np.array(services_known, dtype=bool)
         frame.services = {s: np.array(v, dtype=bool) for s, v in services.items()}
         frame.extra = {k: np.array(v, dtype=np.float64) for k, v in extras.items()}
@@ -263,15 +264,7 @@ class Frame:
         frame.rural = rural_from_code[order]
         frame.flags = {f: v[order] for f, v in flags.items()}
         frame.values = {f: v[order] for f, v in values.items()}
-        (
-            frame.facilities_known,
-            frame.facilities,
-            frame.comprehensive,
-            frame.comprehensive_area,
-            frame.service_area,
-            frame.activity_area,
-            frame.shortest_hours,
-        ) = (a[order] for a in derived)
+        frame.facility = {name: values[order] for name, values in derived.items()}
         given = np.zeros(n, dtype=bool)
         for service in Service:
             found = service_values.get(service.value)
@@ -289,7 +282,7 @@ class Frame:
         if self.source is not None:
             return self.source[row]
         assert self.table is not None
-        from cssp.io.converter import structure  # noqa: PLC0415
+        from cssp.model.convert import structure  # noqa: PLC0415
 
         record: dict[str, Any] = {}
         at = int(self.order[row])
@@ -310,37 +303,6 @@ def _cell(column: Any, at: int) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     return value
-
-
-def _reduce(facilities: Iterable[Facility]) -> tuple[int, float, float, float, float]:
-    """Comprehensive facilities, their floor area, the service floor area, the
-    activity area (NaN when one lacks it) and the shortest opening hours (NaN
-    when one lacks them): the same sums, in the same order, as the scalar measures."""
-    area = served = activity = 0.0
-    shortest = 24.0
-    activity_missing = hours_missing = False
-    comprehensive = 0
-    for facility in facilities:
-        if facility.kind is FacilityKind.COMPREHENSIVE:
-            comprehensive += 1
-            area += facility.floor_area
-            if facility.activity_area is None:
-                activity_missing = True
-            elif not activity_missing:
-                activity += facility.activity_area
-        if facility.kind is not FacilityKind.OTHER:
-            served += facility.floor_area
-        if facility.opening_hours is None:
-            hours_missing = True
-        else:
-            shortest = min(shortest, facility.opening_hours)
-    return (
-        comprehensive,
-        area,
-        served,
-        np.nan if activity_missing else activity,
-        np.nan if hours_missing else shortest,
-    )
 
 
 _KNOWN: Final = frozenset(("code", "name", "kind", *VALUE_FIELDS, *_FLAGS, *_FACILITY_COLUMNS))
@@ -597,7 +559,9 @@ def _flag(column: Any, n: int, name: str, problems: _Problems) -> Bools:
     return flags
 
 
-def _facilities(columns: dict[str, Floats], present: bool, problems: _Problems) -> tuple[Any, ...]:
+def _facilities(
+    columns: dict[str, Floats], present: bool, problems: _Problems
+) -> dict[str, Floats]:
     has = columns["has_facility"]
     floor = columns["facility_floor_area"]
     activity = columns["facility_activity_area"]
@@ -645,13 +609,42 @@ def _facilities(columns: dict[str, Floats], present: bool, problems: _Problems) 
     )
     with_commercial = ~np.isnan(commercial)
     known = comp | ~np.isnan(has) | with_commercial if present else np.zeros(n, dtype=bool)
-    count = comp.astype(np.int64) + with_commercial.astype(np.int64)
-    comp_area = np.where(comp, 0.0 + floor, 0.0)
-    service_area = np.where(with_commercial, comp_area + commercial, comp_area)
-    activity_area = np.where(comp, 0.0 + activity, 0.0)  # NaN where a facility lacks it
-    shortest = np.where(comp, np.minimum(24.0, hours), 24.0)
-    shortest = np.where(with_commercial, np.nan, shortest)  # a table gives no commercial hours
-    return (known, count, comp.astype(np.int64), comp_area, service_area, activity_area, shortest)
+    kinds = {FacilityKind.COMPREHENSIVE: comp, FacilityKind.COMMERCIAL: with_commercial}
+    out = {}
+    for name, spec in FACILITY_FIELDS.items():
+        values = _table_sum(spec, kinds, columns, n)
+        values[~known] = np.nan
+        out[name] = values
+    return out
+
+
+#: The facilities a table row describes, in this order, and the prefix of their
+#: columns: one comprehensive facility (``facility_*``) and one commercial one.
+_TABLE_FACILITIES: Final = (
+    (FacilityKind.COMPREHENSIVE, "facility_"),
+    (FacilityKind.COMMERCIAL, "commercial_"),
+)
+
+
+def _table_sum(
+    spec: FacilityField, present: dict[FacilityKind, Bools], columns: dict[str, Floats], n: int
+) -> Floats:
+    """A facility sum (:data:`~cssp.model.measures.FACILITY_FIELDS`) of table rows, from
+    its declaration: the facilities of a row taken in the order of :data:`_TABLE_FACILITIES`."""
+    covered = [(kind, prefix) for kind, prefix in _TABLE_FACILITIES if kind in spec.kinds]
+    if spec.op in ("count", "any"):
+        count = np.zeros(n)
+        for kind, _ in covered:
+            count = count + present[kind]
+        return count if spec.op == "count" else (count > 0).astype(np.float64)
+    total = np.full(n, 0.0 if spec.op == "sum" else spec.start)
+    for kind, prefix in covered:
+        values = columns.get(prefix + spec.attribute)
+        if values is None:  # a column the table format does not have: not given
+            values = np.full(n, np.nan)
+        updated = total + values if spec.op == "sum" else np.minimum(total, values)
+        total = np.where(present[kind], updated, total)
+    return total
 
 
 def sorted_order(

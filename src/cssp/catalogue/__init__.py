@@ -17,7 +17,8 @@ from typing import Final
 from attrs import define, field
 
 from cssp.errors import CatalogueError, InputError, UnknownPlanError
-from cssp.io.converter import structure
+from cssp.model.convert import structure
+from cssp.model.measures import MEASURES
 from cssp.model.plan import (
     Attribute,
     Baseline,
@@ -33,6 +34,7 @@ from cssp.model.plan import (
     Strength,
     Target,
     Text,
+    register_shipped,
 )
 
 __all__ = ["PLAN_IDS", "UNIT_LABELS", "load_plan", "resolve_plan"]
@@ -158,8 +160,6 @@ def _check_unit(unit: str, where: str) -> None:
 
 
 def _build(raw: _PlanFile, where: str) -> Plan:
-    from cssp.engine.measures import MEASURES  # noqa: PLC0415 - the engine's registry
-
     if raw.schema != 1:
         raise CatalogueError(f"{where}: unsupported schema {raw.schema}; cssp reads schema 1")
     indicators: dict[str, Indicator] = {}
@@ -304,6 +304,7 @@ def _load(plan_id: str) -> Plan:
     plan = parse_plan(text, name)
     if plan.id != plan_id:
         raise CatalogueError(f"{name}: declares id {plan.id!r}")
+    register_shipped(plan, load_plan)
     return plan
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from attrs import define, field
 
-from cssp.engine.measures import Status
+from cssp.model.measures import Status
 from cssp.model.plan import Change, IndicatorKind, Level, Strength, Target, Text
 
 if TYPE_CHECKING:
@@ -17,13 +17,22 @@ if TYPE_CHECKING:
     from cssp.model.plan import Plan
 
 __all__ = [
+    "ABSENT",
+    "STATUS_CODES",
     "Assessment",
     "CommunitySummary",
     "Counts",
     "Finding",
     "RegionAssessment",
     "RegionReport",
+    "Verdicts",
 ]
+
+#: The statuses by code: the batch engine's codes 0–3 (:mod:`cssp.batch`) and
+#: the bytes of :class:`Verdicts`.
+STATUS_CODES: Final = (Status.MET, Status.NOT_MET, Status.NOT_APPLICABLE, Status.NO_DATA)
+#: The code of a target not in force for a community.
+ABSENT: Final = 255
 
 
 def _number(value: float, other: float | None = None) -> str:
@@ -371,3 +380,60 @@ class RegionReport:
             if r.code == code:
                 return r
         raise KeyError(code)
+
+
+class Verdicts:
+    """The status of every community × target: one byte each.
+
+    :ivar targets: the target ids in force for any of the communities: the
+        plan's in its order, then the others (a province's own) by id.
+    :ivar codes: the communities' codes, in input order.
+    :ivar engine: ``"scalar"`` or ``"batch"``: which engine computed them
+        (the verdicts are the same).
+    """
+
+    def __init__(
+        self, targets: tuple[str, ...], codes: tuple[str, ...], matrix: bytes, engine: str
+    ) -> None:
+        self.targets = targets
+        self.codes = codes
+        self.engine = engine
+        self._matrix = matrix
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Verdicts):
+            return NotImplemented
+        return (self.targets, self.codes, self._matrix) == (
+            other.targets,
+            other.codes,
+            other._matrix,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def status_of(self, index: int) -> dict[str, Status]:
+        """The statuses of the community at ``index``, for the targets in force for it."""
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"community index {index} out of range for {len(self)} communities")
+        index %= len(self)
+        width = len(self.targets)
+        row = self._matrix[index * width : (index + 1) * width]
+        return {t: STATUS_CODES[c] for t, c in zip(self.targets, row, strict=True) if c != ABSENT}
+
+    def counts(self) -> dict[str, tuple[int, int, int, int]]:
+        """For each target: the communities met, not met, not applicable and without data."""
+        width = len(self.targets)
+        out = {}
+        for t, target in enumerate(self.targets):
+            column = self._matrix[t::width]
+            out[target] = (column.count(0), column.count(1), column.count(2), column.count(3))
+        return out
+
+    def to_numpy(self) -> Any:
+        """The status codes as a ``uint8`` array, one row per community (needs numpy)."""
+        import numpy as np  # noqa: PLC0415
+
+        return np.frombuffer(self._matrix, dtype=np.uint8).reshape(len(self), len(self.targets))

@@ -7,15 +7,15 @@ write them (:mod:`cssp.io.writers`). The formats are described in
 ``docs/reference/formats.md``.
 """
 
-from cssp.io.converter import (
+from cssp.io.readers import FORMATS, detect_format, read_communities, read_many
+from cssp.io.writers import communities_to_json, write_atomic
+from cssp.model.convert import (
     MAX_PROBLEMS,
     get_converter,
     structure,
     structure_communities,
     unstructure,
 )
-from cssp.io.readers import FORMATS, detect_format, read_communities, read_many
-from cssp.io.writers import communities_to_json, write_atomic
 
 __all__ = [
     "FORMATS",

@@ -61,8 +61,8 @@ from typing import Any, Final
 import attrs
 
 from cssp.errors import InputError, UnitError
-from cssp.io.converter import _TOO_DEEP, MAX_PROBLEMS, structure
 from cssp.model.community import Community, CommunityKind, Facility, FacilityKind, Service, Staff
+from cssp.model.convert import _TOO_DEEP, MAX_PROBLEMS, structure
 from cssp.units import AREA, HOURS_PER_DAY, HOUSEHOLDS, PERCENT, PERSONS, to_canonical
 
 __all__ = [

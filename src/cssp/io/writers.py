@@ -27,9 +27,9 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from cssp.io.converter import unstructure
 from cssp.io.readers import SCHEMA_VERSION
 from cssp.model.community import Community
+from cssp.model.convert import unstructure
 
 __all__ = ["communities_to_json", "write_atomic"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import math
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Final
 
 from attrs import define, field
@@ -29,6 +29,7 @@ __all__ = [
     "FacilityKind",
     "Service",
     "Staff",
+    "check_distinct",
 ]
 
 
@@ -481,3 +482,25 @@ class Community:
     def comprehensive_facilities(self) -> tuple[Facility, ...]:
         """The facilities of kind ``comprehensive`` (empty when unknown)."""
         return tuple(f for f in self.facilities or () if f.kind is FacilityKind.COMPREHENSIVE)
+
+
+def check_distinct(communities: Iterable[object]) -> Iterator[Community]:
+    """Yield ``communities``, checking each is a Community and no code appears twice.
+
+    :raises InputError: located at the item (``communities[3]``), naming where
+        a repeated code first appeared.
+    """
+    seen: dict[str, int] = {}
+    for index, community in enumerate(communities):
+        if not isinstance(community, Community):
+            raise InputError(
+                f"{type(community).__name__} is not a Community", f"communities[{index}]"
+            )
+        first = seen.setdefault(community.code, index)
+        if first != index:
+            raise InputError(
+                f"community {community.code} appears twice (also at communities[{first}]); "
+                "it would be counted twice",
+                f"communities[{index}].code",
+            )
+        yield community

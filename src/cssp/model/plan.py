@@ -2,7 +2,7 @@
 
 These classes are what :func:`cssp.load_plan` returns. They hold no
 computation: how an indicator is measured on a community is registered in
-:mod:`cssp.engine`, by indicator measure.
+:mod:`cssp.model.measures`, by indicator measure.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final, SupportsIndex
 
 from attrs import define, field
+
+from cssp.model.frozen import FrozenMap
 
 __all__ = [
     "REL_TOL",
@@ -32,6 +34,7 @@ __all__ = [
     "Strength",
     "Target",
     "Text",
+    "register_shipped",
     "strictness",
 ]
 
@@ -66,6 +69,35 @@ class Comparator(enum.StrEnum):
         """
         return _OPERATORS[self]
 
+    def source(self, lhs: str, rhs: str, bound: str | None = None) -> str:
+        """The comparison of :attr:`holds` as Python source, for generated code.
+
+        :param lhs: the expression of the left-hand side (``scale × numerator``).
+        :param rhs: a name holding the right-hand side (``threshold × denominator``).
+        :param bound: the bound already computed from ``rhs`` (a literal), when
+            ``rhs`` is a constant; see :meth:`bound`.
+
+        >>> Comparator.GE.source("n", "rhs")
+        'n >= rhs - REL_TOL * abs(rhs)'
+        """
+        test, bound_source = _SOURCES[self.value]
+        if bound is None:
+            bound = bound_source.format(rhs=rhs)
+        return test.format(lhs=lhs, rhs=rhs, bound=bound)
+
+    def bound(self, rhs: float) -> float:
+        """The bound :attr:`holds` compares with, for a constant right-hand side.
+
+        The same operations in the same order as :attr:`holds` performs, so a
+        comparison with the bound computed ahead gives the same answer to the bit.
+
+        >>> Comparator.GE.bound(30.0) == 30.0 - REL_TOL * 30.0
+        True
+        """
+        source = _SOURCES[self.value][1].format(rhs="rhs")
+        value: float = eval(source, {"REL_TOL": REL_TOL, "rhs": rhs})
+        return value
+
     @property
     def higher_is_better(self) -> bool:
         """True for ≥ and >: raising the observed value never hurts."""
@@ -86,33 +118,29 @@ _SYMBOLS: Final = {
 REL_TOL: Final = 1e-9
 
 
-def _ge(lhs: float, rhs: float) -> bool:
-    return lhs >= rhs - REL_TOL * abs(rhs)
-
-
-def _gt(lhs: float, rhs: float) -> bool:
-    return lhs > rhs + REL_TOL * abs(rhs)
-
-
-def _le(lhs: float, rhs: float) -> bool:
-    return lhs <= rhs + REL_TOL * abs(rhs)
-
-
-def _lt(lhs: float, rhs: float) -> bool:
-    return lhs < rhs - REL_TOL * abs(rhs)
-
-
-def _eq(lhs: float, rhs: float) -> bool:
-    return abs(lhs - rhs) <= REL_TOL * abs(rhs)
-
-
-_OPERATORS: Final[dict[Comparator, Callable[[float, float], bool]]] = {
-    Comparator.GE: _ge,
-    Comparator.GT: _gt,
-    Comparator.LE: _le,
-    Comparator.LT: _lt,
-    Comparator.EQ: _eq,
+#: Each comparison as Python source, written once: the operator and the bound it
+#: is compared with. :attr:`Comparator.holds` is made from it, and so is the
+#: code the scalar engine generates (:meth:`Comparator.source`).
+_SOURCES: Final = {
+    ">=": ("{lhs} >= {bound}", "{rhs} - REL_TOL * abs({rhs})"),
+    ">": ("{lhs} > {bound}", "{rhs} + REL_TOL * abs({rhs})"),
+    "<=": ("{lhs} <= {bound}", "{rhs} + REL_TOL * abs({rhs})"),
+    "<": ("{lhs} < {bound}", "{rhs} - REL_TOL * abs({rhs})"),
+    "==": ("abs({lhs} - {rhs}) <= {bound}", "REL_TOL * abs({rhs})"),
 }
+
+
+def _make_holds(sign: str) -> Callable[[float, float], bool]:
+    test, bound = _SOURCES[sign]
+    expression = test.format(lhs="lhs", rhs="rhs", bound=bound.format(rhs="rhs"))
+    source = f"def holds(lhs, rhs):\n    return {expression}\n"
+    namespace: dict[str, Any] = {"REL_TOL": REL_TOL}
+    exec(compile(source, f"<comparator {sign}>", "exec"), namespace)
+    holds: Callable[[float, float], bool] = namespace["holds"]
+    return holds
+
+
+_OPERATORS: Final = {c: _make_holds(c.value) for c in Comparator}
 
 
 class Level(enum.StrEnum):
@@ -441,7 +469,7 @@ class Indicator:
     :param unit: its unit in pint notation, e.g. ``meter ** 2 / hundred_households``.
     :param unit_label: the unit as printed, in Chinese and English.
     :param kind: how it aggregates over a region (:class:`IndicatorKind`).
-    :param measure: the key of the computation registered in :mod:`cssp.engine`,
+    :param measure: the key of the computation registered in :mod:`cssp.model.measures`,
         or ``None`` when cssp cannot compute it from community data.
     :param citation: where the plan defines it.
     :param baseline: the baseline value, if the plan gives one.
@@ -508,9 +536,18 @@ class ProgrammeGroup:
 
 
 def _mapping(items: Mapping[str, object]) -> Mapping[str, object]:
-    from cssp.model.frozen import FrozenMap  # noqa: PLC0415
-
     return FrozenMap(items)
+
+
+#: The shipped plans, by id, with the function that loads them: registered by
+#: :mod:`cssp.catalogue` when it loads one, so that a shipped plan pickles as a
+#: reference to it (the model does not import the catalogue).
+_SHIPPED: dict[int, tuple[Callable[[str], Plan], str]] = {}
+
+
+def register_shipped(plan: Plan, loader: Callable[[str], Plan]) -> None:
+    """Record that ``loader(plan.id)`` returns ``plan``: it then pickles as that call."""
+    _SHIPPED[id(plan)] = (loader, plan.id)
 
 
 @define(frozen=True, eq=False)
@@ -544,10 +581,10 @@ class Plan:
 
     def __reduce_ex__(self, protocol: SupportsIndex) -> str | tuple[Any, ...]:
         """A plan cssp ships unpickles as that plan, loaded (plans compare by identity)."""
-        from cssp.catalogue import PLAN_IDS, load_plan  # noqa: PLC0415 - a cycle
-
-        if self.id in PLAN_IDS and load_plan(self.id) is self:
-            return (load_plan, (self.id,))
+        shipped = _SHIPPED.get(id(self))
+        if shipped is not None:
+            loader, plan_id = shipped
+            return (loader, (plan_id,))
         return super().__reduce_ex__(protocol)
 
     @property

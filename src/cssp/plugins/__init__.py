@@ -48,6 +48,8 @@ import pluggy
 from attrs import define
 
 from cssp.errors import InputError, PluginError, ProfileError
+from cssp.model.community import Community
+from cssp.model.measures import Measure, Observation
 from cssp.plugins import hookspecs
 from cssp.plugins.hookspecs import hookimpl
 from cssp.rules.profile import Profile, check_scope
@@ -467,9 +469,6 @@ def _field_types(cls: Any) -> tuple[tuple[str, Any], ...]:
     The model's annotations are strings (``from __future__ import annotations``),
     some naming classes imported only for type checkers: those are supplied here.
     """
-    from cssp.engine.measures import Measure, Observation  # noqa: PLC0415 - import cycle
-    from cssp.model.community import Community  # noqa: PLC0415
-
     names = {"Measure": Measure, "Observation": Observation, "Community": Community}
     try:
         hints = typing.get_type_hints(cls, localns=names)

@@ -7,8 +7,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Final
 
-from cssp.engine.measures import Status
 from cssp.errors import InputError
+from cssp.model.measures import Status
 from cssp.model.plan import Change, Comparator, Level, Provenance, Scope, Target, Text
 
 if TYPE_CHECKING:

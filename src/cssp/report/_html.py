@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Final
 
 from attrs import define
 
-from cssp.engine.measures import Status
+from cssp.model.measures import Status
 from cssp.model.plan import Change, IndicatorKind, Text
 from cssp.report._common import (
     CHANGE_LABELS,

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
-from cssp.engine.measures import Status
+from cssp.model.measures import Status
 from cssp.model.plan import Plan, Text
 from cssp.report._common import (
     LEVEL_LABELS,

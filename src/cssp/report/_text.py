@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
-from cssp.engine.measures import Status
+from cssp.model.measures import Status
 from cssp.model.plan import Attribute, Plan, Strength, Target, Text
 from cssp.report._common import (
     BY_RULE,

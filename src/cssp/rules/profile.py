@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from attrs import define, field
 
@@ -25,10 +25,8 @@ from cssp.errors import InputError
 from cssp.model.community import Community
 from cssp.model.divisions import DIVISION_LENGTHS, PROVINCES_BY_CODE
 from cssp.model.frozen import FrozenMap
+from cssp.model.measures import Measure
 from cssp.model.plan import Citation, Indicator, Scope, Text
-
-if TYPE_CHECKING:
-    from cssp.engine.measures import Measure
 
 __all__ = ["HouseholdStaffingRule", "Override", "Profile", "StaffingRule", "check_scope"]
 

@@ -20,6 +20,7 @@ from attrs import define
 
 from cssp.catalogue import resolve_plan
 from cssp.errors import InputError, ProfileConflictError, ProfileError, UnknownPlanError
+from cssp.model.measures import MEASURES
 from cssp.model.plan import (
     Attribute,
     Change,
@@ -396,8 +397,6 @@ def _check_measure(
     profile: Profile, entry: str, indicator: Indicator, group: Iterable[Profile]
 ) -> None:
     """A new indicator's measure exists, and its units fit the indicator's unit."""
-    from cssp.engine.measures import MEASURES  # noqa: PLC0415 - the engine's registry
-
     if indicator.measure is None:
         return
     measure = profile.measures.get(indicator.measure) or MEASURES.get(indicator.measure)

@@ -24,17 +24,17 @@ A minimal profile::
 from __future__ import annotations
 
 import datetime
+import difflib
 import tomllib
-from collections.abc import Callable
 from typing import Final
 
 from attrs import define, field
 
 from cssp.catalogue import UNIT_LABELS
-from cssp.engine.measures import NO_POPULATION, Measure, Observation, Skip, Status
 from cssp.errors import InputError, ProfileError
-from cssp.io.converter import structure
-from cssp.model.community import Community
+from cssp.model.convert import structure
+from cssp.model.measures import FIELDS as MEASURE_FIELDS
+from cssp.model.measures import NO_POPULATION, Guard, Measure, Skip, Status
 from cssp.model.plan import (
     Attribute,
     Citation,
@@ -50,29 +50,13 @@ from cssp.model.plan import (
 from cssp.rules.profile import HouseholdStaffingRule, Override, Profile
 from cssp.units import threshold_in
 
-__all__ = ["FIELDS", "FieldRatio", "parse_profile"]
+__all__ = ["FIELDS", "field_ratio", "parse_profile"]
 
-_Getter = Callable[[Community], float | None]
-
-#: Community fields a TOML indicator may use as numerator or denominator,
-#: with their units. ``extra.NAME`` reads
-#: :attr:`~cssp.model.community.Community.extra` (its unit is
-#: declared by the indicator); ``communities`` counts each community once.
-FIELDS: Final[dict[str, tuple[str, _Getter]]] = {
-    "households": ("household", lambda c: c.households),
-    "population": ("person", lambda c: c.population),
-    "building_area": ("meter ** 2", lambda c: c.building_area),
-    "social_organisations": ("dimensionless", lambda c: c.social_organisations),
-    "registered_volunteers": ("person", lambda c: c.registered_volunteers),
-    "staff.community_workers": ("person", lambda c: c.staff.community_workers),
-    "staff.social_workers": ("person", lambda c: c.staff.social_workers),
-    "staff.disaster_information_officers": (
-        "person",
-        lambda c: c.staff.disaster_information_officers,
-    ),
-    "staff.trained_workers": ("person", lambda c: c.staff.trained_workers),
-    "communities": ("dimensionless", lambda c: 1.0),
-}
+#: Community fields a TOML indicator may use as numerator or denominator, with
+#: their units: the measures' vocabulary (:data:`cssp.model.measures.FIELDS`).
+#: ``extra.NAME`` reads :attr:`~cssp.model.community.Community.extra` (its unit
+#: is declared by the indicator); ``communities`` counts each community once.
+FIELDS: Final[dict[str, str]] = {name: info.unit for name, info in MEASURE_FIELDS.items()}
 
 
 @define
@@ -311,51 +295,45 @@ def _field(name: str | None, declared: str | None, origin: str, profile: str, wh
         return declared
     known = FIELDS.get(name)
     if known is None:
-        choices = ", ".join([*FIELDS, "extra.NAME"])
-        raise ProfileError(origin, profile, where, f"{name!r} is not a field; use one of {choices}")
-    unit = known[0]
+        close = difflib.get_close_matches(name, FIELDS, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise ProfileError(
+            origin,
+            profile,
+            where,
+            f"{name!r} is not a field; {hint}(the fields are listed in cssp.rules.toml.FIELDS; "
+            "or extra.NAME)",
+        )
+    unit = known
     if declared is not None and declared != unit:
         raise ProfileError(origin, profile, f"{where}_unit", f"{name!r} is measured in {unit!r}")
     return unit
 
 
-def _read(community: Community, name: str) -> float | None:
-    """The value of field ``name`` (a key of :data:`FIELDS`, or ``extra.NAME``)."""
-    if name.startswith("extra."):
-        return community.extra.get(name.removeprefix("extra."))
-    return FIELDS[name][1](community)
+def field_ratio(
+    numerator: str, denominator: str, numerator_unit: str, denominator_unit: str
+) -> Measure:
+    """The measure of a TOML indicator, declared: one community field over another.
 
-
-@define(frozen=True)
-class FieldRatio:
-    """The measure of a TOML indicator: one community field over another.
-
-    A named, comparable object rather than a closure, so that profiles
-    pickle (to other processes: ``multiprocessing``, Dask, Spark).
+    No data when either field is missing; not applicable when the denominator is 0.
     """
-
-    numerator: str
-    denominator: str
-
-    def __call__(self, c: Community) -> Observation:
-        top = _read(c, self.numerator)
-        bottom = _read(c, self.denominator)
-        if top is None or bottom is None:
-            if bottom is None and self.denominator == "population":
-                return NO_POPULATION
-            return Skip(
-                Status.NO_DATA,
-                Text(
-                    f"未提供{self.numerator}或{self.denominator}",
-                    f"{self.numerator} or {self.denominator} is not given",
-                ),
-            )
-        if bottom == 0:
-            return Skip(
-                Status.NOT_APPLICABLE,
-                Text(f"{self.denominator}为0", f"{self.denominator} is 0"),
-            )
-        return (float(top), float(bottom))
+    missing = Skip(
+        Status.NO_DATA,
+        Text(f"未提供{numerator}或{denominator}", f"{numerator} or {denominator} is not given"),
+    )
+    if denominator == "population":
+        guards = [Guard("given", denominator, NO_POPULATION), Guard("given", numerator, missing)]
+    else:
+        guards = [Guard("given", numerator, missing), Guard("given", denominator, missing)]
+    zero = Skip(Status.NOT_APPLICABLE, Text(f"{denominator}为0", f"{denominator} is 0"))
+    guards.append(Guard("nonzero", denominator, zero))
+    return Measure(
+        numerator_unit,
+        denominator_unit,
+        numerator=numerator,
+        denominator=denominator,
+        guards=tuple(guards),
+    )
 
 
 def _ratio_measure(entry: _IndicatorEntry, origin: str, profile: str, where: str) -> Measure:
@@ -365,5 +343,4 @@ def _ratio_measure(entry: _IndicatorEntry, origin: str, profile: str, where: str
     )
     assert entry.numerator is not None  # checked by _field
     assert entry.denominator is not None
-    compute = FieldRatio(entry.numerator, entry.denominator)
-    return Measure(num_unit, den_unit, compute, (entry.numerator, entry.denominator))
+    return field_ratio(entry.numerator, entry.denominator, num_unit, den_unit)

@@ -33,11 +33,12 @@ from typing import Any
 
 from attrs import define, field
 
-from cssp.engine.measures import Status
 from cssp.engine.results import Finding
 from cssp.engine.scalar import evaluate, evaluate_region
 from cssp.errors import InputError
-from cssp.io.converter import structure, structure_communities
+from cssp.model.convert import structure, structure_communities
+from cssp.model.measures import Status
+from cssp.plugins import default_profiles, load_profile
 from cssp.rules.resolve import ProfileSet
 
 __all__ = ["CaseResult", "run_profile_tests"]
@@ -92,8 +93,6 @@ def run_profile_tests(
     :raises InputError: for a malformed cases file (unknown keys included).
     :raises ProfileError: for a profile that does not load.
     """
-    from cssp.plugins import default_profiles, load_profile  # noqa: PLC0415
-
     file = pathlib.Path(path)
     where = str(file)
     try:

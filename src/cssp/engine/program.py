@@ -1,0 +1,653 @@
+"""The compiled program: a plan's targets for one year and one chain of profiles.
+
+Both engines evaluate through it. A :class:`Program` holds one :class:`Check`
+per target in force — the measure's declaration, the scale from the measure's
+units to the indicator's unit, the year's threshold, the scope — as plain
+values, so evaluating touches no pint object.
+
+For the scalar engine a program generates, per combination of the flags that
+scopes test, one Python function evaluating every check on a community, from
+the measures' declarations (:mod:`cssp.model.measures`) and the comparators'
+source (:meth:`Comparator.source <cssp.model.plan.Comparator.source>`) — as
+attrs generates ``__init__`` from a class's fields. The batch engine applies
+the same declarations to columns (``cssp.batch.columnar``). The region
+verdict is one function over floats or arrays (:func:`region_status`).
+
+The interface both engines use: :class:`Check`, :class:`Program`,
+:class:`Programs`, :func:`compile_program`, :func:`profile_set`,
+:func:`region_terms`, :func:`region_status`, :func:`region_finding` and
+:data:`REGION_LEVELS`.
+"""
+
+from __future__ import annotations
+
+import functools
+import linecache
+import math
+from collections.abc import Callable, Iterable
+from typing import Any, Final
+
+from attrs import define, field
+
+from cssp.catalogue import resolve_plan
+from cssp.engine.results import STATUS_CODES, Counts, Finding
+from cssp.errors import CatalogueError, InputError, UnitError
+from cssp.model.community import Community, CommunityKind, FacilityKind, Service
+from cssp.model.measures import (
+    FACILITY_FIELDS,
+    FIELDS,
+    FLAG_NAMES,
+    MEASURES,
+    ONE,
+    Measure,
+    Skip,
+    Status,
+    in_scope,
+    out_of_scope,
+)
+from cssp.model.plan import REL_TOL, Comparator, IndicatorKind, Level, Plan, Target, Text
+from cssp.rules.profile import Profile, StaffingRule
+from cssp.rules.resolve import STAFFING_TARGET, EffectiveTargets, ProfileSet
+from cssp.units import ratio_scale
+
+__all__ = [
+    "REGION_LEVELS",
+    "Check",
+    "Program",
+    "Programs",
+    "Raw",
+    "canonical_targets",
+    "compile_program",
+    "facility_summariser",
+    "profile_set",
+    "region_finding",
+    "region_status",
+    "region_terms",
+]
+
+#: Region levels and the length of their code prefix.
+REGION_LEVELS: Final = {"nation": 0, "province": 2, "prefecture": 4, "county": 6, "township": 9}
+
+#: One community's result for one check: (status, numerator, denominator,
+#: reason, threshold).
+Raw = tuple[Status, float, float, Text | None, float]
+
+
+@define(frozen=True)
+class Check:
+    """One target, compiled for one year: everything as plain values."""
+
+    target: Target
+    kind: IndicatorKind
+    unit_label: Text
+    measure: Measure
+    comparator: Comparator
+    scale: float
+    threshold: float
+    community: bool
+    region: bool
+    #: the staffing rule giving a per-community threshold, instead of ``threshold``.
+    staffing: StaffingRule | None = None
+
+    @property
+    def holds(self) -> Callable[[Any, Any], Any]:
+        """The comparison, over floats or arrays (:attr:`Comparator.holds
+        <cssp.model.plan.Comparator.holds>`)."""
+        return self.comparator.holds
+
+    @property
+    def out_of_scope(self) -> Skip:
+        """The answer for a community outside the target's scope."""
+        return out_of_scope(self.target.scope)
+
+
+# kind, resettlement, old residential area, newly built
+_FlagKey = tuple[CommunityKind, bool, bool, bool]
+_Observe = Callable[[Community], list[Raw]]
+_Statuses = Callable[[Community], tuple[Status, ...]]
+
+
+@define(frozen=True)
+class Program:
+    """The checks of a plan, for one year and one chain of profiles."""
+
+    plan: Plan
+    year: int
+    checks: tuple[Check, ...]
+    effective: EffectiveTargets
+    _by_flags: dict[_FlagKey, tuple[_Observe, _Statuses, str]] = field(
+        factory=dict, eq=False, repr=False
+    )
+
+    def observe(self, community: Community) -> list[Raw]:
+        """Every check on one community, in the order of ``checks``."""
+        key = (
+            community.kind,
+            community.resettlement,
+            community.old_residential_area,
+            community.newly_built,
+        )
+        found = self._by_flags.get(key)
+        if found is None:
+            found = self._specialise(key)
+        return found[0](community)
+
+    def statuses(self, community: Community) -> tuple[Status, ...]:
+        """The statuses alone, in the order of ``checks``: the fastest evaluation."""
+        key = (
+            community.kind,
+            community.resettlement,
+            community.old_residential_area,
+            community.newly_built,
+        )
+        found = self._by_flags.get(key)
+        if found is None:
+            found = self._specialise(key)
+        return found[1](community)
+
+    def source(self, community: Community) -> str:
+        """The Python source generated for communities with the flags of ``community``."""
+        self.observe(community)
+        key = (
+            community.kind,
+            community.resettlement,
+            community.old_residential_area,
+            community.newly_built,
+        )
+        return self._by_flags[key][2]
+
+    def _specialise(self, key: _FlagKey) -> tuple[_Observe, _Statuses, str]:
+        kind, *rest = key
+        flags = dict(zip(FLAG_NAMES, (kind is CommunityKind.RURAL, *rest), strict=True))
+        found = self._by_flags[key] = _generate(self.checks, flags)
+        return found
+
+
+@functools.lru_cache(maxsize=256)
+def compile_program(effective: EffectiveTargets, year: int) -> Program:
+    """The program of ``effective`` targets for ``year`` (cached).
+
+    :raises InputError: for a year before the plan's baseline year.
+    :raises CatalogueError: for an indicator whose measure is unknown or whose
+        units do not fit.
+    """
+    plan = effective.plan
+    if year < plan.baseline_year:
+        raise InputError(f"{year} is before the plan's baseline year {plan.baseline_year}", "year")
+    checks = []
+    scales: dict[str, float] = {}
+    for indicator, target in effective.pairs:
+        if indicator.measure is None:
+            continue  # catalogued only: cssp has no data to compute it from
+        measure = _measure(indicator.measure, effective)
+        if measure is None:
+            raise CatalogueError(
+                f"indicator {indicator.id!r}: unknown measure {indicator.measure!r}"
+            )
+        community = Level.COMMUNITY in target.levels
+        region = Level.REGION in target.levels
+        if not (community or region):
+            continue
+        scale = scales.get(indicator.id)
+        if scale is None:
+            scale = scales[indicator.id] = _scale(measure, indicator.unit, indicator.id)
+        checks.append(
+            Check(
+                target=target,
+                kind=indicator.kind,
+                unit_label=indicator.unit_label,
+                measure=measure,
+                comparator=target.comparator,
+                scale=scale,
+                threshold=target.milestone(year),
+                community=community,
+                region=region,
+                staffing=effective.staffing if target.id == STAFFING_TARGET else None,
+            )
+        )
+    return Program(plan, year, tuple(checks), effective)
+
+
+def _scale(measure: Measure, unit: str, indicator: str) -> float:
+    try:
+        return ratio_scale(measure.numerator_unit, measure.denominator_unit, unit)
+    except UnitError as error:
+        raise CatalogueError(
+            f"indicator {indicator!r}: the measure's unit does not fit: {error}"
+        ) from None
+
+
+def _measure(key: str, effective: EffectiveTargets) -> Measure | None:
+    measure = MEASURES.get(key)
+    if measure is not None:
+        return measure
+    for profile in reversed(effective.chain):
+        found = profile.measures.get(key)
+        if found is not None:
+            return found
+    return None
+
+
+_NATIONAL: Final = ProfileSet()
+
+
+def profile_set(profiles: ProfileSet | Iterable[Profile]) -> ProfileSet:
+    """``profiles`` as a :class:`~cssp.rules.resolve.ProfileSet` (the national plan
+    alone when empty)."""
+    if isinstance(profiles, ProfileSet):
+        return profiles
+    items = tuple(profiles)
+    return ProfileSet(items) if items else _NATIONAL
+
+
+def plan_year(plan: Plan, year: int | None) -> int:
+    """``year``, checked; the plan's target year when ``None``."""
+    if year is None:
+        return plan.target_year
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise InputError(f"{year!r} is not a year", "year")
+    return year
+
+
+class Programs:
+    """Programs per chain of profiles, for one plan, year and profile set."""
+
+    def __init__(self, plan: str | Plan, year: int | None, profiles: ProfileSet) -> None:
+        self.plan = resolve_plan(plan)
+        self.year = plan_year(self.plan, year)
+        self.profiles = profiles
+        self._by_key: dict[tuple[str, ...], Program] = {}
+        # Scopes are at most 9 digits, so a code's chain is that of its
+        # township prefix: one dict lookup per community.
+        self._by_township: dict[str, Program] = {}
+
+    def for_code(self, code: str) -> Program:
+        """The program in force for a community or region code."""
+        township = code[:9]
+        program = self._by_township.get(township)
+        if program is None:
+            key = self.profiles.scopes_key(self.plan.id, code)
+            program = self._by_key.get(key)
+            if program is None:
+                program = compile_program(self.profiles.effective(self.plan, code), self.year)
+                self._by_key[key] = program
+            if len(self._by_township) < 65536:
+                self._by_township[township] = program
+        return program
+
+
+def canonical_targets(plan: Plan, ids: Iterable[str]) -> tuple[str, ...]:
+    """``ids`` once each: the plan's targets in the plan's order, then the others by id.
+
+    The column order of every many-community result (:func:`cssp.evaluate_many`,
+    :mod:`cssp.batch`).
+    """
+    seen = set(ids)
+    national = [t for t in plan.targets if t in seen]
+    return (*national, *sorted(seen - set(national)))
+
+
+# --- the region verdict: one rule, over floats or arrays -------------------------------
+
+
+def region_terms(check: Check, met: Any, evaluated: Any, numerator: Any, denominator: Any) -> Any:
+    """A region's (numerator, denominator, scale, threshold) for ``check``.
+
+    For a per-community requirement, the region's figure is the share (%) of
+    its communities that reach it (``met`` of ``evaluated``), held against the
+    target's region share; otherwise it is the ratio of the sums ``numerator``
+    and ``denominator``. Floats or arrays alike.
+    """
+    if check.kind is IndicatorKind.PER_COMMUNITY:
+        return met, evaluated, 100.0, check.target.region_share
+    return numerator, denominator, check.scale, check.threshold
+
+
+def region_status(holds: Any, denominator: Any, no_data: Any) -> Any:
+    """A region's status code (0 met, 1 not met, 2 n/a, 3 no data): floats or arrays alike.
+
+    A region with nothing summed (``denominator`` 0) has no data when some of
+    its communities lack it, and is not applicable otherwise; else the
+    comparison ``holds`` decides.
+
+    >>> region_status(True, 12.0, 0), region_status(False, 12.0, 0)
+    (0, 1)
+    >>> region_status(False, 0.0, 3), region_status(False, 0.0, 0)
+    (3, 2)
+    """
+    empty = denominator == 0
+    return empty * (2 + (no_data > 0)) + (1 - empty) * (1 - holds)
+
+
+_PERCENT: Final = Text("%", "%")
+
+
+def region_finding(
+    check: Check,
+    code: str,
+    year: int,
+    counts: Counts,
+    numerator: float,
+    denominator: float,
+    failing: tuple[str, ...],
+) -> Finding:
+    """The finding of a region for ``check``, from its counts and its exact sums."""
+    numerator, denominator, scale, threshold = region_terms(
+        check, float(counts.met), float(counts.evaluated), numerator, denominator
+    )
+    holds = check.holds(scale * numerator, threshold * denominator)
+    status = STATUS_CODES[region_status(holds, denominator, counts.no_data)]
+    per_community = check.kind is IndicatorKind.PER_COMMUNITY
+    unit_label = _PERCENT if per_community else check.unit_label
+    if denominator == 0:
+        reason = (
+            Text(
+                f"{counts.no_data}个社区无数据",
+                f"none of its communities has the data ({counts.no_data} without)",
+            )
+            if status is Status.NO_DATA
+            else Text("区域内没有适用的社区", "the region has no community the target applies to")
+        )
+        return Finding(
+            target=check.target,
+            status=status,
+            subject=code,
+            level=Level.REGION,
+            year=year,
+            observed=None,
+            required=threshold,
+            unit_label=unit_label,
+            kind=check.kind,
+            reason=reason,
+            counts=counts,
+            failing=failing,
+        )
+    return Finding(
+        target=check.target,
+        status=status,
+        subject=code,
+        level=Level.REGION,
+        year=year,
+        observed=scale * numerator / denominator,
+        required=threshold,
+        unit_label=unit_label,
+        kind=check.kind,
+        numerator=numerator,
+        denominator=denominator,
+        counts=counts,
+        failing=failing,
+    )
+
+
+# --- code generation: the scalar form of the declarations --------------------------------
+
+_NO_STANDARD: Final = Text(
+    "缺少计算配备标准所需的数据（如居民户数）",
+    "the data the staffing standard needs (such as households) is not given",
+)
+
+
+class _Source:
+    """The text of a generated function and the constants it names."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.names: dict[str, object] = {
+            "MET": Status.MET,
+            "NOT_MET": Status.NOT_MET,
+            "NOT_APPLICABLE": Status.NOT_APPLICABLE,
+            "NO_DATA": Status.NO_DATA,
+            "REL_TOL": REL_TOL,
+        }
+        self._ids: dict[int, str] = {}
+
+    def constant(self, value: object, stem: str = "K") -> str:
+        """A name for ``value`` in the generated code; a finite float is written as a literal."""
+        if type(value) is float and math.isfinite(value):
+            return repr(value)
+        found = self._ids.get(id(value))
+        if found is None:
+            found = f"{stem}{len(self._ids)}"
+            self._ids[id(value)] = found
+            self.names[found] = value
+        return found
+
+    def add(self, indent: int, line: str) -> None:
+        self.lines.append("    " * indent + line)
+
+
+def _variable(name: str) -> str:
+    return "v_" + name.replace(".", "_")
+
+
+def _prologue(src: _Source, fields: list[str]) -> None:
+    """Read each field the checks need into a local variable (``None`` when missing)."""
+    staff = facilities = services = extra = False
+    wanted_facility = [f for f in FACILITY_FIELDS if f in fields]
+    for name in fields:
+        info = FIELDS.get(name)
+        var = _variable(name)
+        if name == "communities":
+            src.add(1, f"{var} = 1.0")
+        elif name.startswith("extra."):
+            if not extra:
+                src.add(1, "extra = c.extra")
+                extra = True
+            src.add(1, f"{var} = extra.get({src.constant(name[len('extra.') :], 'X')})")
+        elif name.startswith("services."):
+            if not services:
+                src.add(1, "services = c.services")
+                services = True
+            service = src.constant(Service(name[len("services.") :]), "SVC")
+            src.add(
+                1,
+                f"{var} = None if services is None else (1.0 if {service} in services else 0.0)",
+            )
+        elif name in FACILITY_FIELDS:
+            if not facilities:
+                _facility_sums(src, wanted_facility)
+                facilities = True
+        else:
+            assert info is not None, name
+            if info.path[0] == "staff":
+                if not staff:
+                    src.add(1, "staff = c.staff")
+                    staff = True
+                src.add(1, f"{var} = staff.{info.path[1]}")
+            else:
+                src.add(1, f"{var} = c.{'.'.join(info.path)}")
+
+
+def _kind_test(src: _Source, kinds: frozenset[FacilityKind]) -> str | None:
+    if kinds == frozenset(FacilityKind):
+        return None
+    ordered = sorted(kinds, key=list(FacilityKind).index)
+    return " or ".join(f"k is {src.constant(k, 'KIND')}" for k in ordered)
+
+
+def _facility_sums(src: _Source, names: list[str]) -> None:
+    """Read ``c.facilities`` and compute the facility sums ``names`` (``None`` when unknown)."""
+    src.add(1, "facilities = c.facilities")
+    src.add(1, "if facilities is None:")
+    src.add(2, " = ".join(_variable(n) for n in names) + " = None")
+    src.add(1, "else:")
+    _facility_loop(src, names, 2)
+
+
+def _facility_loop(src: _Source, names: list[str], depth: int) -> None:
+    """The facility sums of :data:`FACILITY_FIELDS` over ``facilities``, in one loop."""
+    loop: list[tuple[int, str]] = []
+    after: list[str] = []
+    for name in names:
+        var = _variable(name)
+        spec = FACILITY_FIELDS[name]
+        test = _kind_test(src, spec.kinds)
+        if spec.op == "count" and test is None:
+            src.add(depth, f"{var} = float(len(facilities))")
+            continue
+        src.add(depth, f"{var} = {repr(spec.start) if spec.op == 'min' else '0.0'}")
+        body: list[str]
+        if spec.op == "count":
+            body = [f"{var} += 1.0"]
+        elif spec.op == "any":
+            body = [f"{var} = 1.0"]
+        else:
+            missing, value = f"m_{var}", f"a_{var}"
+            src.add(depth, f"{missing} = False")
+            body = [
+                f"{value} = f.{spec.attribute}",
+                f"if {value} is None: {missing} = True",
+                f"else: {var} += {value}"
+                if spec.op == "sum"
+                else f"elif {value} < {var}: {var} = {value}",
+            ]
+            after.append(f"if {missing}: {var} = None")
+        if test is None:
+            loop.extend((0, line) for line in body)
+        else:
+            loop.append((0, f"if {test}:"))
+            loop.extend((1, line) for line in body)
+    if loop:
+        src.add(depth, "for f in facilities:")
+        if any(line.startswith("if k is") for _, line in loop):
+            src.add(depth + 1, "k = f.kind")
+        for indent, line in loop:
+            src.add(depth + 1 + indent, line)
+    for line in after:
+        src.add(depth, line)
+
+
+@functools.cache
+def facility_summariser() -> Callable[[Iterable[Any]], tuple[float | None, ...]]:
+    """A function computing every facility sum of
+    :data:`~cssp.model.measures.FACILITY_FIELDS`, in its order,
+    from a community's facilities: generated from their declarations, as the
+    scalar engine's code is."""
+    src = _Source()
+    src.lines = ["def summarise(facilities):"]
+    names = list(FACILITY_FIELDS)
+    _facility_loop(src, names, 1)
+    src.add(1, f"return ({', '.join(_variable(n) for n in names)},)")
+    text = "\n".join(src.lines) + "\n"
+    namespace = dict(src.names)
+    exec(compile(text, "<cssp facility sums>", "exec"), namespace)
+    linecache.cache["<cssp facility sums>"] = (len(text), None, text.splitlines(True), "")
+    summarise: Callable[[Iterable[Any]], tuple[float | None, ...]]
+    summarise = namespace["summarise"]  # type: ignore[assignment]
+    return summarise
+
+
+def _number(name: str) -> str:
+    """A field's value as a float expression (counts are ints on a Community)."""
+    if name == ONE:
+        return "1.0"
+    info = FIELDS.get(name)
+    if info is not None and info.whole and info.path:
+        return f"float({_variable(name)})"
+    return _variable(name)
+
+
+def _comparison(src: _Source, check: Check, depth: int, threshold: str, constant: bool) -> str:
+    """Emit the computation of ``rhs`` as needed; return the test's source."""
+    comparator = check.comparator
+    lhs = "n" if check.scale == 1.0 else f"{src.constant(check.scale)} * n"
+    if constant:  # the denominator is 1: threshold × 1.0 is the threshold
+        value = check.threshold
+        bound = src.constant(comparator.bound(value))
+        return comparator.source(lhs, src.constant(value), bound)
+    src.add(depth, f"rhs = {threshold} * d")
+    return comparator.source(lhs, "rhs")
+
+
+def _generate(checks: tuple[Check, ...], flags: dict[str, bool]) -> tuple[_Observe, _Statuses, str]:
+    """The scalar engine's two functions for communities with these ``flags``.
+
+    ``observe`` returns each check's :data:`Raw` result, ``statuses`` only its
+    status; both are generated from the same declarations.
+    """
+    active = [in_scope(c.target.scope, flags) is True for c in checks]
+    needed: list[str] = []
+    for check, on in zip(checks, active, strict=True):
+        if on and check.measure.declared:
+            needed.extend(f for f in check.measure.fields() if f not in needed)
+    src = _Source()
+    texts = []
+    for mode in ("observe", "statuses"):
+        src.lines = [f"def {mode}(c):"]
+        _prologue(src, needed)
+        results: list[str] = []
+        for i, (check, on) in enumerate(zip(checks, active, strict=True)):
+            if on:
+                _check_code(src, check, i, mode)
+                results.append(f"r{i}")
+            elif mode == "observe":
+                skip = check.out_of_scope
+                raw = (skip.status, 0.0, 0.0, skip.reason, check.threshold)
+                results.append(src.constant(raw, "R"))
+            else:
+                results.append("NOT_APPLICABLE")
+        if mode == "observe":
+            src.add(1, f"return [{', '.join(results)}]")
+        else:
+            src.add(1, f"return ({', '.join(results)}{',' if len(results) == 1 else ''})")
+        texts.append("\n".join(src.lines) + "\n")
+    full = "\n\n".join(texts)
+    filename = f"<cssp program {id(checks):x} {''.join(str(int(v)) for v in flags.values())}>"
+    namespace = dict(src.names)
+    exec(compile(full, filename, "exec"), namespace)
+    # Register the text so that tracebacks show the generated lines (as attrs does).
+    linecache.cache[filename] = (len(full), None, full.splitlines(True), filename)
+    observe: _Observe = namespace["observe"]  # type: ignore[assignment]
+    statuses: _Statuses = namespace["statuses"]  # type: ignore[assignment]
+    return observe, statuses, full
+
+
+def _check_code(src: _Source, check: Check, i: int, mode: str) -> None:
+    """The code of one check: sets ``r{i}``, its raw result (or only its status)."""
+
+    def result(status: str, raw: str) -> str:
+        return f"r{i} = {raw if mode == 'observe' else status}"
+
+    measure = check.measure
+    threshold = src.constant(check.threshold)
+    depth = 1
+    if measure.declared:
+        keyword = "if"
+        for guard in measure.tests:
+            var = _variable(guard.field)
+            test = f"{var} is None" if guard.test == "given" else f"{var} == 0"
+            raw = (guard.skip.status, 0.0, 0.0, guard.skip.reason, check.threshold)
+            status = guard.skip.status.name
+            src.add(depth, f"{keyword} {test}: {result(status, src.constant(raw, 'R'))}")
+            keyword = "elif"
+        if measure.tests:
+            src.add(depth, "else:")
+            depth += 1
+        assert measure.numerator is not None
+        src.add(depth, f"n = {_number(measure.numerator)}")
+        src.add(depth, f"d = {_number(measure.denominator)}")
+        constant_denominator = measure.denominator == ONE
+    else:
+        compute = src.constant(measure.compute, "COMPUTE")
+        src.add(depth, f"o = {compute}(c)")
+        src.add(depth, "if o.__class__ is not tuple:")
+        skipped = f"(o.status, 0.0, 0.0, o.reason, {threshold})"
+        src.add(depth + 1, result("o.status", skipped))
+        src.add(depth, "else:")
+        depth += 1
+        src.add(depth, "n, d = o")
+        constant_denominator = False
+    if check.staffing is not None:
+        required = src.constant(check.staffing.required, "REQUIRED")
+        no_standard = (Status.NO_DATA, 0.0, 0.0, _NO_STANDARD, check.threshold)
+        src.add(depth, f"t = {required}(c)")
+        src.add(depth, f"if t is None: {result('NO_DATA', src.constant(no_standard, 'R'))}")
+        src.add(depth, "else:")
+        depth += 1
+        test = _comparison(src, check, depth, "t", constant=False)
+        value = "t"
+    else:
+        test = _comparison(src, check, depth, threshold, constant_denominator)
+        value = threshold
+    src.add(depth, f"if {test}: {result('MET', f'(MET, n, d, None, {value})')}")
+    src.add(depth, f"else: {result('NOT_MET', f'(NOT_MET, n, d, None, {value})')}")
