@@ -43,7 +43,6 @@ column table, in ``docs/reference/formats.md``.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import itertools
@@ -62,6 +61,8 @@ import attrs
 
 from cssp.errors import InputError, UnitError
 from cssp.io.converter import _TOO_DEEP, MAX_PROBLEMS, structure
+from cssp.io.readers.problems import _Found, _optional_import, _Problems
+from cssp.io.readers.text import _decode, _read_bytes
 from cssp.model.community import Community, CommunityKind, Facility, FacilityKind, Service, Staff
 from cssp.units import AREA, HOURS_PER_DAY, HOUSEHOLDS, PERCENT, PERSONS, to_canonical
 
@@ -253,53 +254,6 @@ _COMPREHENSIVE: Final = FacilityKind.COMPREHENSIVE
 _COMMERCIAL: Final = FacilityKind.COMMERCIAL
 
 
-# --- problems ------------------------------------------------------------------------
-
-
-class _Problems:
-    """Every problem found, up to ``limit``, each with its location."""
-
-    __slots__ = ("count", "items", "kinds", "limit")
-
-    def __init__(self, limit: int) -> None:
-        if limit < 1:
-            raise ValueError(f"limit must be at least 1, not {limit}")
-        self.limit = limit
-        self.count = 0
-        self.items: list[tuple[str, str]] = []
-        self.kinds: list[type[InputError]] = []
-
-    def add(self, where: str, message: str, kind: type[InputError] = InputError) -> None:
-        self.count += 1
-        if len(self.items) < self.limit:
-            self.items.append((where, message))
-            self.kinds.append(kind)
-
-    def add_error(self, error: InputError, locate: Callable[[str], str] | None = None) -> None:
-        kind = type(error) if len(error.problems) == 1 else InputError
-        for path, message in error.problems:
-            self.add(locate(path) if locate else path, message, kind)
-
-    def check(self, what: str) -> None:
-        """Raise one error listing the problems, if there are any."""
-        if self.count == 0:
-            return
-        if self.count == 1:
-            where, message = self.items[0]
-            raise self.kinds[0](message, where)
-        more = f" (showing the first {len(self.items)})" if self.count > len(self.items) else ""
-        raise InputError(f"{self.count} problems in {what}{more}", what, tuple(self.items))
-
-
-@attrs.define
-class _Found:
-    """The communities read from one file, and where each one's code is."""
-
-    communities: list[Community] = attrs.field(factory=list)
-    # the location of the code of communities[i], made only when it is needed
-    locate: Callable[[int], str] = str
-
-
 def _check_duplicates(found: Iterable[_Found], problems: _Problems) -> None:
     first: dict[str, tuple[_Found, int]] = {}
     for part in found:
@@ -420,55 +374,6 @@ def _read_file(name: str, format: str | None, encoding: str | None, problems: _P
     document = _parse_json(name, text) if chosen == "json" else _parse_toml(name, text)
     records = _document_records(document, name)
     return _structure_records(records, problems, lambda index: f"{name}: communities[{index}]")
-
-
-# --- bytes to text -------------------------------------------------------------------
-
-
-def _read_bytes(name: str) -> bytes:
-    try:
-        return Path(name).read_bytes()
-    except OSError as error:
-        raise InputError(f"cannot read the file: {error.strerror or error}", name) from None
-
-
-def _decode(data: bytes, name: str, encoding: str | None) -> str:
-    """Decode a text file: the declared encoding, or UTF-8, UTF-16 or GB18030 as detected."""
-    if encoding is not None:
-        try:
-            codec = codecs.lookup(encoding).name
-        except LookupError:
-            raise InputError(f"unknown text encoding {encoding!r}", name) from None
-        return _decode_as(data, "utf-8-sig" if codec == "utf-8" else encoding, name, encoding)
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _decode_as(data, "utf-16", name, "UTF-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as utf8:
-        try:
-            return data.decode("gb18030")
-        except UnicodeDecodeError:
-            raise InputError(
-                f"the file is neither UTF-8 nor GB18030 (GBK) text: the bytes "
-                f"{_bytes_at(data, utf8.start)} are not valid UTF-8; save it as "
-                "UTF-8 or give its encoding",
-                f"{name}: byte {utf8.start}",
-            ) from None
-
-
-def _decode_as(data: bytes, encoding: str, name: str, label: str) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as error:
-        raise InputError(
-            f"the bytes {_bytes_at(data, error.start)} are not valid {label} text; "
-            "is the file in another encoding, such as GBK or GB18030 (or UTF-8)?",
-            f"{name}: byte {error.start}",
-        ) from None
-
-
-def _bytes_at(data: bytes, offset: int) -> str:
-    return data[offset : offset + 4].hex(" ")
 
 
 # --- JSON, JSON Lines and TOML: through the converter ----------------------------------
@@ -1360,18 +1265,6 @@ def _read_csv(name: str, text: str, problems: _Problems) -> _Found:
         return _read_table(name, enumerate(reader, start=1), problems, text_cells=True)
     except csv.Error as error:
         raise InputError(f"not valid CSV: {error}", f"{name}: line {reader.line_num}") from None
-
-
-def _optional_import(module: str, extra: str, what: str, name: str) -> Any:
-    import importlib  # noqa: PLC0415
-
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        package = module.partition(".")[0]
-        raise InputError(
-            f"reading {what} files needs {package}: pip install 'cssp[{extra}]'", name
-        ) from None
 
 
 def _read_excel(name: str, problems: _Problems) -> _Found:
