@@ -43,24 +43,27 @@ column table, in ``docs/reference/formats.md``.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import os
-import re
-import tomllib
-import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Final
 
 from cssp.errors import InputError
-from cssp.io.converter import _TOO_DEEP, MAX_PROBLEMS, structure
-from cssp.io.readers import columns
-from cssp.io.readers.problems import _Found, _optional_import, _Problems
-from cssp.io.readers.rows import _read_table, _Rows
+from cssp.io.converter import MAX_PROBLEMS
+from cssp.io.readers import columns, documents
+from cssp.io.readers.delimited import _read_csv
+from cssp.io.readers.documents import _read_json, _read_jsonl, _read_toml
+from cssp.io.readers.parquet import _read_parquet
+from cssp.io.readers.problems import _Found, _Problems
+from cssp.io.readers.spreadsheets import _read_excel
 from cssp.io.readers.text import _decode, _read_bytes
 from cssp.model.community import Community
+
+# This module finds each file's format and reads it with the module of its family:
+# documents (JSON, JSON Lines, TOML), delimited (CSV, TSV), spreadsheets (Excel) and parquet.
+# The text formats are decoded by text; the tables' columns are read by columns (the table
+# format: headers, units, cells) and their rows by rows (communities, built by the model);
+# problems collects what goes wrong, with its location.
 
 __all__ = [
     "COLUMNS",
@@ -76,11 +79,12 @@ __all__ = [
 #: The formats :func:`read_communities` reads.
 FORMATS: Final = ("json", "jsonl", "csv", "toml", "xlsx", "parquet")
 
-#: The version of the JSON and TOML layout (``{"schema_version": 1, "communities": [...]}``).
-SCHEMA_VERSION: Final = 1
+# Names defined where their format is read (SCHEMA_VERSION by cssp.io.readers.documents, the
+# table format's by cssp.io.readers.columns): their doc comments are here, where Sphinx
+# documents them.
 
-# The table format's names, defined by cssp.io.readers.columns; their doc comments are here,
-# where Sphinx documents them.
+#: The version of the JSON and TOML layout (``{"schema_version": 1, "communities": [...]}``).
+SCHEMA_VERSION: Final = documents.SCHEMA_VERSION
 
 #: The columns of a CSV, TSV, Excel or Parquet table, by their English names.
 #: Besides these: one yes/no column per :class:`~cssp.model.community.Service`
@@ -106,8 +110,6 @@ _SUFFIXES: Final = {
     ".xlsx": "xlsx",
     ".parquet": "parquet",
 }
-
-_TOML_WHERE: Final = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)$")
 
 
 def _check_duplicates(found: Iterable[_Found], problems: _Problems) -> None:
@@ -227,231 +229,6 @@ def _read_file(name: str, format: str | None, encoding: str | None, problems: _P
         return _read_csv(name, text, problems)
     if chosen == "jsonl":
         return _read_jsonl(name, text, problems)
-    document = _parse_json(name, text) if chosen == "json" else _parse_toml(name, text)
-    records = _document_records(document, name)
-    return _structure_records(records, problems, lambda index: f"{name}: communities[{index}]")
-
-
-# --- JSON, JSON Lines and TOML: through the converter ----------------------------------
-
-
-def _parse_json(name: str, text: str) -> object:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(
-            f"not valid JSON: {error.msg}", f"{name}: line {error.lineno}, column {error.colno}"
-        ) from None
-    except RecursionError:
-        raise InputError(_TOO_DEEP, name) from None
-    except ValueError as error:  # an integer of more than 4300 digits
-        raise InputError(f"not valid JSON: {error}", name) from None
-
-
-def _parse_toml(name: str, text: str) -> object:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        message = str(error)
-        match = _TOML_WHERE.search(message)
-        where = name
-        if match is not None:
-            message = message[: match.start()]
-            where = f"{name}: line {match[1]}, column {match[2]}" if match[1] else f"{name}: end"
-        raise InputError(f"not valid TOML: {message}", where) from None
-    except RecursionError:
-        raise InputError(_TOO_DEEP, name) from None
-    except ValueError as error:  # an integer of more than 4300 digits
-        raise InputError(f"not valid TOML: {error}", name) from None
-
-
-def _document_records(document: object, name: str) -> list[object]:
-    """The list of community records of a parsed JSON or TOML document."""
-    if isinstance(document, Mapping):
-        unknown = sorted(set(document) - {"communities", "schema_version"})
-        if unknown:
-            raise InputError(
-                f"unknown key {unknown[0]!r}: the file has 'communities' "
-                "(a list) and optionally 'schema_version'",
-                name,
-            )
-        version = document.get("schema_version", SCHEMA_VERSION)
-        if version != SCHEMA_VERSION:
-            raise InputError(
-                f"schema_version {version!r} is not one this cssp reads ({SCHEMA_VERSION})",
-                f"{name}: schema_version",
-            )
-        if "communities" not in document:
-            raise InputError("there is no 'communities' list", name)
-        records = document["communities"]
-        if not isinstance(records, list):
-            raise InputError(
-                f"expected a list of communities, got {_describe(records)}", f"{name}: communities"
-            )
-    elif isinstance(document, list):
-        records = document
-    else:
-        raise InputError(
-            "expected a list of communities, or an object with a 'communities' list; "
-            f"got {_describe(document)}",
-            name,
-        )
-    if not records:
-        raise InputError("the file has no communities", name)
-    return records
-
-
-def _describe(value: object) -> str:
-    names = {
-        str: "text",
-        int: "a number",
-        float: "a number",
-        bool: "true or false",
-        list: "a list",
-        dict: "an object",
-        type(None): "null",
-    }
-    kind = names.get(type(value), type(value).__name__)
-    return f"{kind} ({_shorten(repr(value))})" if kind != "null" else kind
-
-
-def _shorten(text: str, width: int = 40) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _subpath(root: str, separator: str) -> Callable[[str], str]:
-    def locate(path: str) -> str:
-        if not path:
-            return root
-        return f"{root}{path}" if path.startswith("[") else f"{root}{separator}{path}"
-
-    return locate
-
-
-def _structure_records(
-    records: Sequence[object], problems: _Problems, root: Callable[[int], str]
-) -> _Found:
-    """Structure each record with cssp's converter, collecting every record's problems."""
-    found = _Found()
-    wheres: list[str] = []
-    found.locate = wheres.__getitem__
-    for index, record in enumerate(records):
-        locate = _subpath(root(index), ".")
-        community = _structure_one(record, locate, problems)
-        if community is not None:
-            found.communities.append(community)
-            wheres.append(locate("code"))
-    return found
-
-
-def _structure_one(
-    record: object, locate: Callable[[str], str], problems: _Problems
-) -> Community | None:
-    shape = _shape_problem(record)
-    if shape is not None:
-        problems.add(locate(shape[0]), shape[1])
-        return None
-    try:
-        return structure(record, Community)
-    except InputError as error:
-        problems.add_error(error, locate)
-        return None
-
-
-def _shape_problem(record: object) -> tuple[str, str] | None:
-    """A record that is not shaped as a community, with where (the converter's message is terse)."""
-    if not isinstance(record, Mapping):
-        return "", f"expected a community (an object with a code), got {_describe(record)}"
-    facilities = record.get("facilities")
-    if isinstance(facilities, list):
-        for index, facility in enumerate(facilities):
-            if not isinstance(facility, Mapping):
-                return (
-                    f"facilities[{index}]",
-                    f"expected a facility (an object with kind and floor_area), "
-                    f"got {_describe(facility)}",
-                )
-    staff = record.get("staff")
-    if staff is not None and not isinstance(staff, Mapping):
-        return "staff", f"expected an object of staff counts, got {_describe(staff)}"
-    return None
-
-
-def _read_jsonl(name: str, text: str, problems: _Problems) -> _Found:
-    found = _Found()
-    wheres: list[str] = []
-    found.locate = wheres.__getitem__
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        root = f"{name}: line {number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            problems.add(root, f"not valid JSON (at column {error.colno}): {error.msg}")
-            continue
-        except RecursionError:
-            problems.add(root, _TOO_DEEP)
-            continue
-        except ValueError as error:  # an integer of more than 4300 digits
-            problems.add(root, f"not valid JSON: {error}")
-            continue
-        locate = _subpath(root, ": ")
-        community = _structure_one(record, locate, problems)
-        if community is not None:
-            found.communities.append(community)
-            wheres.append(locate("code"))
-    return found
-
-
-def _read_csv(name: str, text: str, problems: _Problems) -> _Found:
-    delimiter = "\t" if name.lower().endswith(".tsv") else ","
-    first = text.lstrip("\r\n").partition("\n")[0]
-    if delimiter == "," and "," not in first and "\t" in first:
-        delimiter = "\t"
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        return _read_table(name, enumerate(reader, start=1), problems, text_cells=True)
-    except csv.Error as error:
-        raise InputError(f"not valid CSV: {error}", f"{name}: line {reader.line_num}") from None
-
-
-def _read_excel(name: str, problems: _Problems) -> _Found:
-    openpyxl = _optional_import("openpyxl", "xlsx", "Excel", name)
-    with warnings.catch_warnings():
-        # openpyxl warns about styles and extensions it skips; they do not matter here.
-        warnings.simplefilter("ignore")
-        try:
-            workbook = openpyxl.load_workbook(name, read_only=True, data_only=True)
-        except OSError as error:
-            raise InputError(f"cannot read the file: {error.strerror or error}", name) from None
-        except Exception as error:  # openpyxl raises several unrelated types here
-            raise InputError(f"not an Excel workbook (.xlsx): {error}", name) from None
-        try:
-            sheets = list(workbook.worksheets)
-            chosen = next(
-                (s for s in sheets if str(s.title).strip().casefold() in ("社区", "communities")),
-                sheets[0] if sheets else None,
-            )
-            if chosen is None:
-                raise InputError("the workbook has no worksheet", name)
-            where = name if chosen is sheets[0] else f"{name} [{chosen.title}]"
-            return _read_table(where, enumerate(chosen.iter_rows(values_only=True), 1), problems)
-        finally:
-            workbook.close()
-
-
-def _read_parquet(name: str, problems: _Problems) -> _Found:
-    parquet = _optional_import("pyarrow.parquet", "parquet", "Parquet", name)
-    try:
-        table = parquet.read_table(name)
-    except OSError as error:
-        if isinstance(error, FileNotFoundError | PermissionError | IsADirectoryError):
-            raise InputError(f"cannot read the file: {error.strerror or error}", name) from None
-        raise InputError(f"not a Parquet file: {error}", name) from None
-    except Exception as error:  # pyarrow's ArrowInvalid and friends
-        raise InputError(f"not a Parquet file: {error}", name) from None
-    header: Sequence[object] = table.column_names
-    columns = [table.column(index).to_pylist() for index in range(table.num_columns)]
-    rows: _Rows = iter([(0, header), *enumerate(zip(*columns, strict=True), start=1)])
-    return _read_table(name, rows, problems)
+    if chosen == "json":
+        return _read_json(name, text, problems)
+    return _read_toml(name, text, problems)
