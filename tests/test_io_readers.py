@@ -437,7 +437,7 @@ def test_services_as_yes_no_columns(tmp_path: Path) -> None:
 
 
 def test_every_service_can_head_a_column() -> None:
-    from cssp.io.readers import _KNOWN, _normalise_header
+    from cssp.io.readers.columns import _KNOWN, _normalise_header
 
     for service in Service:
         assert _KNOWN[_normalise_header(service.value)] == f"service.{service.value}"
@@ -492,7 +492,7 @@ def test_kind_is_read_and_checked(tmp_path: Path) -> None:
 
 
 def test_many_rows_are_read_in_chunks(tmp_path: Path) -> None:
-    from cssp.io.readers import _CHUNK
+    from cssp.io.readers.rows import _CHUNK
 
     count = 2 * _CHUNK + 7
     rows = "".join(f"440106{n // 399 + 1:03d}{n % 399 + 1:03d},{n}\n" for n in range(count))

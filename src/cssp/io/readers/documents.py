@@ -1,0 +1,210 @@
+"""Document formats: JSON, JSON Lines and TOML, structured by cssp's one cattrs converter.
+
+A JSON or TOML file holds a list of communities, or ``{"communities": [...]}``
+with an optional ``"schema_version"``; a JSON Lines file, one community per
+line. Each record goes through :func:`cssp.io.structure`, as the sample data
+does, and every record's problems are collected with their location
+(``data.json: communities[3].facilities[0].floor_area``, ``data.jsonl: line 4:
+households``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from typing import Final
+
+from cssp.errors import InputError
+from cssp.io.readers.problems import _Found, _Problems
+from cssp.model.community import Community
+from cssp.model.convert import _TOO_DEEP, structure
+
+# The version of the JSON and TOML layout (documented as cssp.io.readers.SCHEMA_VERSION).
+SCHEMA_VERSION: Final = 1
+
+_TOML_WHERE: Final = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)$")
+
+
+def _read_json(name: str, text: str, problems: _Problems) -> _Found:
+    return _read_document(name, _parse_json(name, text), problems)
+
+
+def _read_toml(name: str, text: str, problems: _Problems) -> _Found:
+    return _read_document(name, _parse_toml(name, text), problems)
+
+
+def _read_document(name: str, document: object, problems: _Problems) -> _Found:
+    """The communities of a parsed JSON or TOML document, each structured by the converter."""
+    records = _document_records(document, name)
+    return _structure_records(records, problems, lambda index: f"{name}: communities[{index}]")
+
+
+def _parse_json(name: str, text: str) -> object:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(
+            f"not valid JSON: {error.msg}", f"{name}: line {error.lineno}, column {error.colno}"
+        ) from None
+    except RecursionError:
+        raise InputError(_TOO_DEEP, name) from None
+    except ValueError as error:  # an integer of more than 4300 digits
+        raise InputError(f"not valid JSON: {error}", name) from None
+
+
+def _parse_toml(name: str, text: str) -> object:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        match = _TOML_WHERE.search(message)
+        where = name
+        if match is not None:
+            message = message[: match.start()]
+            where = f"{name}: line {match[1]}, column {match[2]}" if match[1] else f"{name}: end"
+        raise InputError(f"not valid TOML: {message}", where) from None
+    except RecursionError:
+        raise InputError(_TOO_DEEP, name) from None
+    except ValueError as error:  # an integer of more than 4300 digits
+        raise InputError(f"not valid TOML: {error}", name) from None
+
+
+def _document_records(document: object, name: str) -> list[object]:
+    """The list of community records of a parsed JSON or TOML document."""
+    if isinstance(document, Mapping):
+        unknown = sorted(set(document) - {"communities", "schema_version"})
+        if unknown:
+            raise InputError(
+                f"unknown key {unknown[0]!r}: the file has 'communities' "
+                "(a list) and optionally 'schema_version'",
+                name,
+            )
+        version = document.get("schema_version", SCHEMA_VERSION)
+        if version != SCHEMA_VERSION:
+            raise InputError(
+                f"schema_version {version!r} is not one this cssp reads ({SCHEMA_VERSION})",
+                f"{name}: schema_version",
+            )
+        if "communities" not in document:
+            raise InputError("there is no 'communities' list", name)
+        records = document["communities"]
+        if not isinstance(records, list):
+            raise InputError(
+                f"expected a list of communities, got {_describe(records)}", f"{name}: communities"
+            )
+    elif isinstance(document, list):
+        records = document
+    else:
+        raise InputError(
+            "expected a list of communities, or an object with a 'communities' list; "
+            f"got {_describe(document)}",
+            name,
+        )
+    if not records:
+        raise InputError("the file has no communities", name)
+    return records
+
+
+def _describe(value: object) -> str:
+    names = {
+        str: "text",
+        int: "a number",
+        float: "a number",
+        bool: "true or false",
+        list: "a list",
+        dict: "an object",
+        type(None): "null",
+    }
+    kind = names.get(type(value), type(value).__name__)
+    return f"{kind} ({_shorten(repr(value))})" if kind != "null" else kind
+
+
+def _shorten(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _subpath(root: str, separator: str) -> Callable[[str], str]:
+    def locate(path: str) -> str:
+        if not path:
+            return root
+        return f"{root}{path}" if path.startswith("[") else f"{root}{separator}{path}"
+
+    return locate
+
+
+def _structure_records(
+    records: Sequence[object], problems: _Problems, root: Callable[[int], str]
+) -> _Found:
+    """Structure each record with cssp's converter, collecting every record's problems."""
+    found = _Found()
+    wheres: list[str] = []
+    found.locate = wheres.__getitem__
+    for index, record in enumerate(records):
+        locate = _subpath(root(index), ".")
+        community = _structure_one(record, locate, problems)
+        if community is not None:
+            found.communities.append(community)
+            wheres.append(locate("code"))
+    return found
+
+
+def _structure_one(
+    record: object, locate: Callable[[str], str], problems: _Problems
+) -> Community | None:
+    shape = _shape_problem(record)
+    if shape is not None:
+        problems.add(locate(shape[0]), shape[1])
+        return None
+    try:
+        return structure(record, Community)
+    except InputError as error:
+        problems.add_error(error, locate)
+        return None
+
+
+def _shape_problem(record: object) -> tuple[str, str] | None:
+    """A record that is not shaped as a community, with where (the converter's message is terse)."""
+    if not isinstance(record, Mapping):
+        return "", f"expected a community (an object with a code), got {_describe(record)}"
+    facilities = record.get("facilities")
+    if isinstance(facilities, list):
+        for index, facility in enumerate(facilities):
+            if not isinstance(facility, Mapping):
+                return (
+                    f"facilities[{index}]",
+                    f"expected a facility (an object with kind and floor_area), "
+                    f"got {_describe(facility)}",
+                )
+    staff = record.get("staff")
+    if staff is not None and not isinstance(staff, Mapping):
+        return "staff", f"expected an object of staff counts, got {_describe(staff)}"
+    return None
+
+
+def _read_jsonl(name: str, text: str, problems: _Problems) -> _Found:
+    found = _Found()
+    wheres: list[str] = []
+    found.locate = wheres.__getitem__
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        root = f"{name}: line {number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            problems.add(root, f"not valid JSON (at column {error.colno}): {error.msg}")
+            continue
+        except RecursionError:
+            problems.add(root, _TOO_DEEP)
+            continue
+        except ValueError as error:  # an integer of more than 4300 digits
+            problems.add(root, f"not valid JSON: {error}")
+            continue
+        locate = _subpath(root, ": ")
+        community = _structure_one(record, locate, problems)
+        if community is not None:
+            found.communities.append(community)
+            wheres.append(locate("code"))
+    return found
