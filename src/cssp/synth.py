@@ -754,7 +754,7 @@ def _csv_text(columns: Mapping[str, NDArray[Any]]) -> str:
 def _parquet_bytes(columns: Mapping[str, NDArray[Any]], name: str) -> bytes:
     try:
         import pyarrow as pa  # noqa: PLC0415 - an optional extra
-        import pyarrow.parquet as pq  # noqa: PLC0415
+        import pyarrow.parquet as pq  # noqa: PLC0415 - only for a Parquet file
     except ImportError:
         raise InputError(
             "writing Parquet files needs pyarrow: pip install 'cssp[batch]'", name

@@ -40,6 +40,7 @@ except ImportError as error:  # pragma: no cover - exercised without numpy
         "the batch engine needs numpy (and pyarrow for Parquet): pip install 'cssp[batch]'"
     ) from error
 
+from cssp.batch.assess import assessments
 from cssp.batch.columnar import ABSENT, MET, NO_DATA, NOT_APPLICABLE, NOT_MET
 from cssp.batch.engine import (
     Partial,
@@ -151,11 +152,10 @@ class Totals:
             those that fail (as :func:`cssp.evaluate_region` does); costly
             for a large run, so off by default, and only for a :class:`BatchResult`.
         """
-        from cssp.batch.assess import assessments  # noqa: PLC0415
-
         if members and not isinstance(self, BatchResult):
             raise InputError("a partitioned run keeps no community verdicts", "members")
-        return assessments(self, self.regions(level), members=members)
+        batch = self if isinstance(self, BatchResult) else None
+        return assessments(self, self.regions(level), members=members, batch=batch)
 
 
 class BatchResult(Totals):
@@ -354,7 +354,7 @@ class _Parquet:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         try:
-            import pyarrow.parquet as pq  # noqa: PLC0415
+            import pyarrow.parquet as pq  # noqa: PLC0415 - only for a Parquet file
         except ImportError as error:  # pragma: no cover
             raise InputError(
                 "reading Parquet needs pyarrow: pip install 'cssp[batch]'", "path"

@@ -14,11 +14,11 @@ from cssp.engine.results import Counts, RegionAssessment
 from cssp.model.divisions import division_name
 
 if TYPE_CHECKING:
-    from cssp.batch import Totals
+    from cssp.batch import BatchResult, Totals
 
 
 def assessments(
-    result: Totals, table: RegionTable, *, members: bool
+    result: Totals, table: RegionTable, *, members: bool, batch: BatchResult | None
 ) -> tuple[RegionAssessment, ...]:
     """One :class:`RegionAssessment` per region of ``table``."""
     programs = result._programs
@@ -26,7 +26,6 @@ def assessments(
     member_codes: list[str] = []
     starts: list[int] = []
     order = None
-    batch = result if isinstance(result, BatchResult) else None
     if members:
         assert batch is not None
         order = np.argsort(batch.codes, kind="stable")

@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 from cssp.engine.program import facility_summariser
 from cssp.errors import InputError
 from cssp.model.community import Community, FacilityKind, Service, check_distinct
+from cssp.model.convert import structure
 from cssp.model.divisions import PROVINCES_BY_CODE
 from cssp.model.measures import FACILITY_FIELDS, FacilityField
 
@@ -282,8 +283,6 @@ class Frame:
         if self.source is not None:
             return self.source[row]
         assert self.table is not None
-        from cssp.model.convert import structure  # noqa: PLC0415
-
         record: dict[str, Any] = {}
         at = int(self.order[row])
         for name, column in self.table.items():
@@ -404,7 +403,7 @@ def _to_numpy(column: Any) -> NDArray[Any]:
 def _arrow_to_numpy(column: Any) -> NDArray[Any]:
     """An Arrow column as numpy: numbers and booleans as float64 with NaN for null,
     12-byte strings as ``S12`` without a Python object per cell."""
-    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow as pa  # noqa: PLC0415 - only for Arrow input (the parquet extra)
     import pyarrow.compute as pc  # noqa: PLC0415
 
     kind = column.type

@@ -434,6 +434,6 @@ class Verdicts:
 
     def to_numpy(self) -> Any:
         """The status codes as a ``uint8`` array, one row per community (needs numpy)."""
-        import numpy as np  # noqa: PLC0415
+        import numpy as np  # noqa: PLC0415 - the batch extra, only when asked for
 
         return np.frombuffer(self._matrix, dtype=np.uint8).reshape(len(self), len(self.targets))

@@ -22,6 +22,7 @@ from cssp.model.community import Community, Facility, Staff
 
 __all__ = [
     "MAX_PROBLEMS",
+    "TOO_DEEP",
     "get_converter",
     "structure",
     "structure_communities",
@@ -33,7 +34,8 @@ T = TypeVar("T")
 #: At most this many problems are listed in one :class:`~cssp.errors.InputError`.
 MAX_PROBLEMS: Final = 50
 
-_TOO_DEEP: Final = "nested too deeply: lists and objects inside each other, beyond what cssp reads"
+#: The message for input nested beyond what cssp reads (the readers give it too).
+TOO_DEEP: Final = "nested too deeply: lists and objects inside each other, beyond what cssp reads"
 
 _SEPARATOR: Final = "\x1f"
 
@@ -126,7 +128,7 @@ def _format(exc: BaseException, type_: type | None) -> str:
     if isinstance(exc, InputError):
         return f"{exc.path}{_SEPARATOR}{exc.message}"
     if isinstance(exc, RecursionError):
-        return f"{_SEPARATOR}{_TOO_DEEP}"
+        return f"{_SEPARATOR}{TOO_DEEP}"
     if isinstance(exc, AttributeError) and "keys" in str(exc):
         # cattrs met a non-mapping where a nested object (a facility, the staff) belongs
         name = getattr(type_, "__name__", "an object")
@@ -172,7 +174,7 @@ def structure(data: Any, type_: type[T], where: str = "") -> T:
     ) as exc:
         raise _input_error(exc, where) from None
     except RecursionError:
-        raise InputError(_TOO_DEEP, where) from None
+        raise InputError(TOO_DEEP, where) from None
 
 
 def _kind_of(data: object) -> str:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
+from cssp.model.divisions import division_path
 from cssp.model.measures import Status
 from cssp.model.plan import Plan, Text
 from cssp.report._common import (
@@ -221,7 +222,6 @@ def render_assessment(assessment: Assessment, lang: str) -> str:
 
 
 def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
-    from cssp.model.divisions import division_path  # noqa: PLC0415
 
     plan = effective.plan
     place = " ".join(name or c for c, name in division_path(code)) if code else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
+from cssp.model.divisions import division_path
 from cssp.model.measures import Status
 from cssp.model.plan import Attribute, Plan, Strength, Target, Text
 from cssp.report._common import (
@@ -354,7 +355,6 @@ def render_explain(assessment: Assessment, colour: bool) -> str:
 
 
 def _divisions(code: str) -> str:
-    from cssp.model.divisions import division_path  # noqa: PLC0415
 
     return " ".join(name or c for c, name in division_path(code)) if code else ""
 

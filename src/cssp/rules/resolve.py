@@ -18,7 +18,7 @@ from typing import Final
 import attrs
 from attrs import define
 
-from cssp.catalogue import resolve_plan
+from cssp.catalogue import UNIT_LABELS, resolve_plan
 from cssp.errors import InputError, ProfileConflictError, ProfileError, UnknownPlanError
 from cssp.model.measures import MEASURES
 from cssp.model.plan import (
@@ -48,7 +48,7 @@ _STAFFING_INDICATOR_NAME: Final = Text("社区工作者配备标准", "Community
 
 
 def _national_source() -> str:
-    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415 - when needed
 
     try:
         return f"cssp {version('cssp')}"
@@ -442,8 +442,6 @@ def _threshold(profile: Profile, entry: str, text: str, target: Target) -> tuple
 def _staffing_pair(
     plan: Plan, rule: StaffingRule, steps: tuple[Provenance, ...]
 ) -> tuple[Indicator, Target]:
-    from cssp.catalogue import UNIT_LABELS  # noqa: PLC0415
-
     target = Target(
         id=STAFFING_TARGET,
         indicator=STAFFING_TARGET,

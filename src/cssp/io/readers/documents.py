@@ -19,7 +19,7 @@ from typing import Final
 from cssp.errors import InputError
 from cssp.io.readers.problems import _Found, _Problems
 from cssp.model.community import Community
-from cssp.model.convert import _TOO_DEEP, structure
+from cssp.model.convert import TOO_DEEP, structure
 
 # The version of the JSON and TOML layout (documented as cssp.io.readers.SCHEMA_VERSION).
 SCHEMA_VERSION: Final = 1
@@ -49,7 +49,7 @@ def _parse_json(name: str, text: str) -> object:
             f"not valid JSON: {error.msg}", f"{name}: line {error.lineno}, column {error.colno}"
         ) from None
     except RecursionError:
-        raise InputError(_TOO_DEEP, name) from None
+        raise InputError(TOO_DEEP, name) from None
     except ValueError as error:  # an integer of more than 4300 digits
         raise InputError(f"not valid JSON: {error}", name) from None
 
@@ -66,7 +66,7 @@ def _parse_toml(name: str, text: str) -> object:
             where = f"{name}: line {match[1]}, column {match[2]}" if match[1] else f"{name}: end"
         raise InputError(f"not valid TOML: {message}", where) from None
     except RecursionError:
-        raise InputError(_TOO_DEEP, name) from None
+        raise InputError(TOO_DEEP, name) from None
     except ValueError as error:  # an integer of more than 4300 digits
         raise InputError(f"not valid TOML: {error}", name) from None
 
@@ -197,7 +197,7 @@ def _read_jsonl(name: str, text: str, problems: _Problems) -> _Found:
             problems.add(root, f"not valid JSON (at column {error.colno}): {error.msg}")
             continue
         except RecursionError:
-            problems.add(root, _TOO_DEEP)
+            problems.add(root, TOO_DEEP)
             continue
         except ValueError as error:  # an integer of more than 4300 digits
             problems.add(root, f"not valid JSON: {error}")

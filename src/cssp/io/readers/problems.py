@@ -9,6 +9,7 @@ an optional format needs, or says what to install.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -63,8 +64,6 @@ class _Found:
 
 
 def _optional_import(module: str, extra: str, what: str, name: str) -> Any:
-    import importlib  # noqa: PLC0415
-
     try:
         return importlib.import_module(module)
     except ImportError:
