@@ -11,6 +11,8 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Iterable, Sequence
+from functools import cache
+from importlib.resources import files
 from typing import TYPE_CHECKING, Final
 
 from attrs import define
@@ -154,112 +156,10 @@ def _l(key: str, lang: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-_CSS: Final = """
-:root{--met:#1a7f37;--met-bar:#2da44e;--met-bg:#dcf5e3;--fail:#b42318;--fail-bar:#e0493e;
---fail-bg:#fde8e6;--nodata:#8a5a00;--nodata-bar:#e3b341;--nodata-bg:#fff4cc;--na:#6b7380;
---na-bar:#c9ced6;--na-bg:#f1f3f5;--ink:#1c2330;--muted:#5b6573;--line:#dfe3e8;--navy:#13315c;
---paper:#ffffff;--bg:#f3f5f8}
-*{box-sizing:border-box}
-html{-webkit-text-size-adjust:100%}
-body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.6 system-ui,-apple-system,
-"Segoe UI","PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC","Noto Sans SC",
-"Source Han Sans SC","WenQuanYi Micro Hei",Roboto,"Helvetica Neue",Arial,sans-serif;
-font-variant-numeric:tabular-nums}
-.wrap{max-width:1180px;margin:0 auto;padding:0 28px}
-.masthead{background:linear-gradient(135deg,#0d2647 0%,#1a4579 100%);color:#fff;
-padding:34px 0 30px;border-bottom:4px solid #c8a24a}
-.eyebrow{font-size:13px;letter-spacing:.12em;opacity:.8;margin:0}
-.masthead h1{font-size:29px;line-height:1.3;margin:6px 0 6px;font-weight:700}
-.meta{margin:0;opacity:.92;font-size:15px}
-.meta span+span:before{content:"·";margin:0 .55em;opacity:.7}
-.kpis{display:grid;grid-template-columns:repeat(4,minmax(0,1fr));gap:14px;margin-top:24px}
-.kpi{background:rgba(255,255,255,.09);border:1px solid rgba(255,255,255,.2);border-radius:10px;
-padding:12px 16px}
-.kpi b{display:block;font-size:30px;line-height:1.15;font-weight:700}
-.kpi small{font-size:15px;font-weight:400;opacity:.75;margin-left:2px}
-.kpi span{font-size:13px;opacity:.85}
-.meter{display:flex;height:6px;border-radius:3px;overflow:hidden;margin-top:8px;
-background:rgba(255,255,255,.2)}
-.meter i{display:block}
-main{padding:4px 0 10px}
-section{background:var(--paper);border:1px solid var(--line);border-radius:12px;
-padding:22px 26px 24px;margin:22px 0;box-shadow:0 1px 3px rgba(16,24,40,.05)}
-h2{font-size:20px;margin:0 0 2px;color:var(--navy)}
-h3{font-size:15px;margin:0}
-.lede{color:var(--muted);margin:0 0 16px;font-size:14px}
-.legend{display:flex;flex-wrap:wrap;gap:8px 18px;font-size:13px;color:var(--muted);margin:0 0 14px}
-.legend i{display:inline-block;width:11px;height:11px;border-radius:3px;margin-right:6px;
-vertical-align:-1px}
-.grid{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:16px}
-figure{margin:0;border:1px solid var(--line);border-radius:10px;padding:14px 16px 10px;
-break-inside:avoid;page-break-inside:avoid;background:#fff}
-figure.wide{grid-column:1/-1}
-figcaption{margin-bottom:6px}
-figcaption p{margin:2px 0 0;font-size:12.5px;color:var(--muted)}
-.note{font-size:12px;color:var(--muted);margin:6px 0 0}
-.note.warn{color:var(--fail);font-weight:600}
-svg{display:block;width:100%;height:auto;overflow:visible}
-svg text{font-family:inherit;font-size:12px;fill:var(--ink)}
-svg .axis{fill:var(--muted);font-size:11px}
-svg .grid{stroke:#e8ebef;stroke-width:1}
-svg .base{stroke:#aeb6c1;stroke-width:1}
-svg .tline{stroke:var(--ink);stroke-width:2}
-svg .tdash{stroke:var(--ink);stroke-width:1.5;stroke-dasharray:4 3}
-svg .tlabel{font-size:11px;font-weight:600}
-svg .halo{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
-svg .val{font-size:11.5px;font-weight:600}
-svg .inside{fill:#fff;font-size:11px;font-weight:600}
-.b-met{fill:var(--met-bar)}.b-fail{fill:var(--fail-bar)}.b-nodata{fill:var(--nodata-bar)}
-.b-na{fill:var(--na-bar)}
-.t-met{fill:var(--met)}.t-fail{fill:var(--fail)}.t-nodata{fill:var(--nodata)}.t-na{fill:var(--na)}
-.bg-nodata{fill:var(--nodata-bg)}.bg-na{fill:var(--na-bg)}
-.badge{display:inline-block;padding:1px 9px;border-radius:999px;font-size:12px;font-weight:600;
-white-space:nowrap}
-.s-met{color:var(--met);background:var(--met-bg)}.s-fail{color:var(--fail);background:var(--fail-bg)}
-.s-nodata{color:var(--nodata);background:var(--nodata-bg)}.s-na{color:var(--na);background:var(--na-bg)}
-.k-met{background:var(--met-bar)}.k-fail{background:var(--fail-bar)}
-.k-nodata{background:var(--nodata-bar)}.k-na{background:var(--na-bar)}
-.scroll{overflow-x:auto}
-table{border-collapse:collapse;width:100%;font-size:13.5px}
-th,td{padding:7px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
-th{font-weight:600;color:var(--muted);background:#f6f8fa;font-size:12.5px;white-space:nowrap}
-td.num,th.num{text-align:right;white-space:nowrap}
-td.name{min-width:14em}
-td.nowrap{white-space:nowrap}
-td.where{min-width:8.5em}
-table.matrix td.cell{text-align:center;white-space:nowrap;font-weight:600;
-border-left:2px solid #fff}
-td.c-met{background:var(--met-bg);color:var(--met)}
-td.c-fail{background:var(--fail-bg);color:var(--fail)}
-td.c-nodata{background:var(--nodata-bg);color:var(--nodata)}
-td.c-na{background:var(--na-bg);color:var(--na);font-weight:400}
-table.failing td{border-bottom:1px solid var(--line)}
-table.failing ul{margin:0;padding-left:1.1em}
-table.failing li{margin:0 0 3px}
-.code{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace;font-size:12.5px;color:var(--muted)}
-.region-h{margin:20px 0 8px;font-size:16px;color:var(--navy)}
-.region-h:first-of-type{margin-top:6px}
-.muted{color:var(--muted)}
-.highlights{background:#f5f8fc;border-left:4px solid #c8a24a;border-radius:6px;
-padding:12px 18px 10px;margin:8px 0 18px}
-.highlights h3{font-size:14px;color:var(--navy);margin:0 0 4px}
-.highlights ul{margin:0;padding-left:1.2em}
-.highlights li{margin:2px 0}
-.pill{display:inline-block;font-size:11.5px;border:1px solid var(--line);border-radius:999px;
-padding:0 8px;color:var(--muted);margin-left:6px;white-space:nowrap}
-footer{color:var(--muted);font-size:12.5px;padding:6px 0 34px}
-@media screen and (max-width:860px){.grid{grid-template-columns:1fr}
-.kpis{grid-template-columns:repeat(2,minmax(0,1fr))}}
-@page{size:A4;margin:14mm 12mm}
-@media print{body{background:#fff;font-size:10.5pt}
-.masthead,.badge,td.cell,.legend i,.meter{-webkit-print-color-adjust:exact;print-color-adjust:exact}
-.wrap{max-width:none;padding:0}
-.masthead{padding:18px 16px;border-radius:0}
-section{box-shadow:none;border:none;border-radius:0;padding:0;margin:18px 0}
-figure,tr,.kpi{break-inside:avoid;page-break-inside:avoid}
-h2,h3,.region-h{break-after:avoid;page-break-after:avoid}
-.scroll{overflow:visible}}
-"""
+@cache
+def _stylesheet() -> str:
+    """The page's stylesheet, ``report.css`` beside this module: read once."""
+    return files("cssp.report").joinpath("report.css").read_text(encoding="utf-8")
 
 
 # --- small pieces -----------------------------------------------------------------
@@ -1037,7 +937,7 @@ def _page(title: str, lang: str, header: str, sections: Iterable[str], footer: s
     return (
         f'<!DOCTYPE html>\n<html lang="{html_lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{esc(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        f"<title>{esc(title)}</title>\n<style>\n{_stylesheet()}</style>\n</head>\n<body>\n"
         f'{header}\n<main class="wrap">\n'
         + "\n".join(s for s in sections if s)
         + f"\n</main>\n{footer}\n</body>\n</html>\n"
