@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Final
 
 from cssp.errors import InputError
+from cssp.model.divisions import division_path
 from cssp.model.measures import Status
 from cssp.model.plan import Change, Comparator, Level, Provenance, Scope, Target, Text
 
@@ -312,7 +313,6 @@ def division_line(code: str) -> str:
 
     Empty for the nation and for a code that is not a division code.
     """
-    from cssp.model.divisions import division_path  # noqa: PLC0415 - loads data lazily
 
     if not code:
         return ""

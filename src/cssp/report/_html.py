@@ -1,22 +1,31 @@
 """One self-contained HTML page: inline CSS and SVG, no script, no external reference.
 
-The page opens offline and prints: every style is in one ``<style>`` element,
-every chart is inline SVG drawn here, and nothing is fetched — no font, no
-image, no stylesheet, no script. All text from the plan, the profiles and the
-data is escaped.
+The page opens offline and prints: every style is in one ``<style>`` element
+(the stylesheet ``report.css``, shipped beside this module), every chart is
+inline SVG (drawn by ``cssp.report._charts``), and nothing is fetched — no
+font, no image, no stylesheet, no script. All text from the plan, the profiles
+and the data is escaped. This module assembles the page; its words are in
+``cssp.report._labels``.
 """
 
 from __future__ import annotations
 
-import html
-import math
 from collections.abc import Iterable, Sequence
+from functools import cache
+from importlib.resources import files
 from typing import TYPE_CHECKING, Final
 
-from attrs import define
-
+from cssp.catalogue import UNIT_LABELS
 from cssp.model.measures import Status
 from cssp.model.plan import Change, IndicatorKind, Text
+from cssp.report._charts import (
+    _bar_chart,
+    _f,
+    _histogram,
+    _histogram_targets,
+    _mini_bar,
+    _stacked,
+)
 from cssp.report._common import (
     CHANGE_LABELS,
     LEVEL_LABELS,
@@ -27,7 +36,6 @@ from cssp.report._common import (
     changed_by_profile,
     community_kind,
     community_targets,
-    display_width,
     division_line,
     failing_in,
     find,
@@ -39,227 +47,19 @@ from cssp.report._common import (
     tally,
     target_threshold,
     threshold,
-    truncate,
     with_unit,
 )
+from cssp.report._labels import _CLASS, _l, esc
 
 if TYPE_CHECKING:
     from cssp.engine.results import Assessment, Finding, RegionAssessment, RegionReport
     from cssp.model.plan import Target
 
 
-def esc(text: object) -> str:
-    """Escape text for HTML, quotes included."""
-    return html.escape(str(text), quote=True)
-
-
-_CLASS: Final = {
-    Status.MET: "met",
-    Status.NOT_MET: "fail",
-    Status.NO_DATA: "nodata",
-    Status.NOT_APPLICABLE: "na",
-}
-
-_L: Final = {
-    "eyebrow": Text(
-        "城乡社区服务体系建设 · 评估报告", "Community service plan · evaluation report"
-    ),
-    "target_year": Text("{year}年目标", "{year} targets"),
-    "by": Text("按{level}汇总", "regions by {level}"),
-    "regions": Text("区域", "regions"),
-    "communities": Text("社区", "communities"),
-    "region_met": Text("区域指标达标", "region findings met"),
-    "failing_communities": Text("至少一项未达标的社区", "communities failing a target"),
-    "overview": Text("总览", "Overview"),
-    "overview_lede": Text(
-        "每个区域在各项指标上的数值与达标情况（区域值为其社区数据的汇总）。",
-        "Each region's figure and status per indicator (a region's figure is computed "
-        "from its communities' totals).",
-    ),
-    "indicator": Text("指标", "Indicator"),
-    "target": Text("目标", "Target"),
-    "charts": Text("各项指标对照目标", "Each indicator against its target"),
-    "charts_lede": Text(
-        "条形为各区域的实际值，竖线为目标值；颜色表示是否达标。",
-        "Bars are each region's value; the vertical line is the target; the colour is the status.",
-    ),
-    "distribution": Text("社区分布", "How communities fare"),
-    "distribution_lede": Text(
-        "全部社区在各项社区指标上的达标情况，以及主要数值指标的分布。",
-        "Every community's status on each community-level target, and the spread of "
-        "the main figures.",
-    ),
-    "stacked_title": Text("各项指标的社区达标情况", "Communities by status, per target"),
-    "rate_note": Text(
-        "右侧为达标率：达标社区数 ÷（达标 + 未达标）。",
-        "On the right, the met rate: met ÷ (met + not met).",
-    ),
-    "histogram": Text("社区分布：{name}", "Distribution of communities: {name}"),
-    "histogram_note": Text(
-        "每根柱为一个数值区间内的社区数，绿色达标、红色未达标；虚线为目标值。",
-        "Each column counts the communities in one range; green met, red not met; "
-        "the dashed line is the target.",
-    ),
-    "failing": Text("未达标的社区", "Communities not meeting a target"),
-    "failing_lede": Text(
-        "每个社区列出未达到的各项指标及原因，依据规划原文。",
-        "For each community, the targets it does not meet and why, with the plan's citation.",
-    ),
-    "community": Text("社区", "Community"),
-    "count": Text("未达标项", "Failing"),
-    "reasons": Text("原因", "Reasons"),
-    "more": Text(
-        "另有{n}个社区未达标，完整名单见CSV或JSON输出。",
-        "{n} more communities do not meet a target; the CSV or JSON output lists them all.",
-    ),
-    "none_failing": Text("所有社区均达标。", "Every community meets every target."),
-    "provenance": Text("本地标准与来源", "Local standards and provenance"),
-    "provenance_lede": Text(
-        "以下目标由省级等本地规划设定或调整，报告中对相应区域使用本地标准。",
-        "These targets were set or changed by a province's (or lower) plan; the report "
-        "uses the local standard for the regions it covers.",
-    ),
-    "national": Text("国家规划", "National plan"),
-    "local": Text("本地标准", "Local standard"),
-    "change": Text("变化", "Change"),
-    "applies": Text("适用区域", "Regions"),
-    "source": Text("依据", "Source"),
-    "not_evaluated": Text("无法评估的指标", "Indicators without a verdict"),
-    "observed": Text("实际值", "Observed"),
-    "status": Text("状态", "Status"),
-    "explanation": Text("说明", "Explanation"),
-    "comparison": Text("对照目标", "Against the target"),
-    "generated": Text(
-        "本报告由 cssp {version} 依据{document}生成。",
-        "Generated by cssp {version} from {document}.",
-    ),
-    "legend_note": Text(
-        "达标：达到目标；未达标：未达到；无数据：缺少计算所需数据；不适用：目标不适用于该地区或社区。",
-        "Met: reaches the target; not met: falls short; no data: the data needed is missing; "
-        "n/a: the target does not apply there.",
-    ),
-    "milestone": Text("{year}年阶段目标", "{year} milestone"),
-    "varies": Text("各地区目标不同", "targets differ by region"),
-    "share_note": Text(
-        "区域值为达到“{level}”的社区比例。",
-        "A region's figure is the share of its communities reaching {level}.",
-    ),
-    "community_report": Text("社区评估", "Community assessment"),
-    "targets_label": Text("项指标", "targets"),
-}
-
-
-def _l(key: str, lang: str, **values: object) -> str:
-    text = _L[key].get(lang)
-    return text.format(**values) if values else text
-
-
-_CSS: Final = """
-:root{--met:#1a7f37;--met-bar:#2da44e;--met-bg:#dcf5e3;--fail:#b42318;--fail-bar:#e0493e;
---fail-bg:#fde8e6;--nodata:#8a5a00;--nodata-bar:#e3b341;--nodata-bg:#fff4cc;--na:#6b7380;
---na-bar:#c9ced6;--na-bg:#f1f3f5;--ink:#1c2330;--muted:#5b6573;--line:#dfe3e8;--navy:#13315c;
---paper:#ffffff;--bg:#f3f5f8}
-*{box-sizing:border-box}
-html{-webkit-text-size-adjust:100%}
-body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.6 system-ui,-apple-system,
-"Segoe UI","PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC","Noto Sans SC",
-"Source Han Sans SC","WenQuanYi Micro Hei",Roboto,"Helvetica Neue",Arial,sans-serif;
-font-variant-numeric:tabular-nums}
-.wrap{max-width:1180px;margin:0 auto;padding:0 28px}
-.masthead{background:linear-gradient(135deg,#0d2647 0%,#1a4579 100%);color:#fff;
-padding:34px 0 30px;border-bottom:4px solid #c8a24a}
-.eyebrow{font-size:13px;letter-spacing:.12em;opacity:.8;margin:0}
-.masthead h1{font-size:29px;line-height:1.3;margin:6px 0 6px;font-weight:700}
-.meta{margin:0;opacity:.92;font-size:15px}
-.meta span+span:before{content:"·";margin:0 .55em;opacity:.7}
-.kpis{display:grid;grid-template-columns:repeat(4,minmax(0,1fr));gap:14px;margin-top:24px}
-.kpi{background:rgba(255,255,255,.09);border:1px solid rgba(255,255,255,.2);border-radius:10px;
-padding:12px 16px}
-.kpi b{display:block;font-size:30px;line-height:1.15;font-weight:700}
-.kpi small{font-size:15px;font-weight:400;opacity:.75;margin-left:2px}
-.kpi span{font-size:13px;opacity:.85}
-.meter{display:flex;height:6px;border-radius:3px;overflow:hidden;margin-top:8px;
-background:rgba(255,255,255,.2)}
-.meter i{display:block}
-main{padding:4px 0 10px}
-section{background:var(--paper);border:1px solid var(--line);border-radius:12px;
-padding:22px 26px 24px;margin:22px 0;box-shadow:0 1px 3px rgba(16,24,40,.05)}
-h2{font-size:20px;margin:0 0 2px;color:var(--navy)}
-h3{font-size:15px;margin:0}
-.lede{color:var(--muted);margin:0 0 16px;font-size:14px}
-.legend{display:flex;flex-wrap:wrap;gap:8px 18px;font-size:13px;color:var(--muted);margin:0 0 14px}
-.legend i{display:inline-block;width:11px;height:11px;border-radius:3px;margin-right:6px;
-vertical-align:-1px}
-.grid{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:16px}
-figure{margin:0;border:1px solid var(--line);border-radius:10px;padding:14px 16px 10px;
-break-inside:avoid;page-break-inside:avoid;background:#fff}
-figure.wide{grid-column:1/-1}
-figcaption{margin-bottom:6px}
-figcaption p{margin:2px 0 0;font-size:12.5px;color:var(--muted)}
-.note{font-size:12px;color:var(--muted);margin:6px 0 0}
-.note.warn{color:var(--fail);font-weight:600}
-svg{display:block;width:100%;height:auto;overflow:visible}
-svg text{font-family:inherit;font-size:12px;fill:var(--ink)}
-svg .axis{fill:var(--muted);font-size:11px}
-svg .grid{stroke:#e8ebef;stroke-width:1}
-svg .base{stroke:#aeb6c1;stroke-width:1}
-svg .tline{stroke:var(--ink);stroke-width:2}
-svg .tdash{stroke:var(--ink);stroke-width:1.5;stroke-dasharray:4 3}
-svg .tlabel{font-size:11px;font-weight:600}
-svg .halo{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
-svg .val{font-size:11.5px;font-weight:600}
-svg .inside{fill:#fff;font-size:11px;font-weight:600}
-.b-met{fill:var(--met-bar)}.b-fail{fill:var(--fail-bar)}.b-nodata{fill:var(--nodata-bar)}
-.b-na{fill:var(--na-bar)}
-.t-met{fill:var(--met)}.t-fail{fill:var(--fail)}.t-nodata{fill:var(--nodata)}.t-na{fill:var(--na)}
-.bg-nodata{fill:var(--nodata-bg)}.bg-na{fill:var(--na-bg)}
-.badge{display:inline-block;padding:1px 9px;border-radius:999px;font-size:12px;font-weight:600;
-white-space:nowrap}
-.s-met{color:var(--met);background:var(--met-bg)}.s-fail{color:var(--fail);background:var(--fail-bg)}
-.s-nodata{color:var(--nodata);background:var(--nodata-bg)}.s-na{color:var(--na);background:var(--na-bg)}
-.k-met{background:var(--met-bar)}.k-fail{background:var(--fail-bar)}
-.k-nodata{background:var(--nodata-bar)}.k-na{background:var(--na-bar)}
-.scroll{overflow-x:auto}
-table{border-collapse:collapse;width:100%;font-size:13.5px}
-th,td{padding:7px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
-th{font-weight:600;color:var(--muted);background:#f6f8fa;font-size:12.5px;white-space:nowrap}
-td.num,th.num{text-align:right;white-space:nowrap}
-td.name{min-width:14em}
-td.nowrap{white-space:nowrap}
-td.where{min-width:8.5em}
-table.matrix td.cell{text-align:center;white-space:nowrap;font-weight:600;
-border-left:2px solid #fff}
-td.c-met{background:var(--met-bg);color:var(--met)}
-td.c-fail{background:var(--fail-bg);color:var(--fail)}
-td.c-nodata{background:var(--nodata-bg);color:var(--nodata)}
-td.c-na{background:var(--na-bg);color:var(--na);font-weight:400}
-table.failing td{border-bottom:1px solid var(--line)}
-table.failing ul{margin:0;padding-left:1.1em}
-table.failing li{margin:0 0 3px}
-.code{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace;font-size:12.5px;color:var(--muted)}
-.region-h{margin:20px 0 8px;font-size:16px;color:var(--navy)}
-.region-h:first-of-type{margin-top:6px}
-.muted{color:var(--muted)}
-.highlights{background:#f5f8fc;border-left:4px solid #c8a24a;border-radius:6px;
-padding:12px 18px 10px;margin:8px 0 18px}
-.highlights h3{font-size:14px;color:var(--navy);margin:0 0 4px}
-.highlights ul{margin:0;padding-left:1.2em}
-.highlights li{margin:2px 0}
-.pill{display:inline-block;font-size:11.5px;border:1px solid var(--line);border-radius:999px;
-padding:0 8px;color:var(--muted);margin-left:6px;white-space:nowrap}
-footer{color:var(--muted);font-size:12.5px;padding:6px 0 34px}
-@media screen and (max-width:860px){.grid{grid-template-columns:1fr}
-.kpis{grid-template-columns:repeat(2,minmax(0,1fr))}}
-@page{size:A4;margin:14mm 12mm}
-@media print{body{background:#fff;font-size:10.5pt}
-.masthead,.badge,td.cell,.legend i,.meter{-webkit-print-color-adjust:exact;print-color-adjust:exact}
-.wrap{max-width:none;padding:0}
-.masthead{padding:18px 16px;border-radius:0}
-section{box-shadow:none;border:none;border-radius:0;padding:0;margin:18px 0}
-figure,tr,.kpi{break-inside:avoid;page-break-inside:avoid}
-h2,h3,.region-h{break-after:avoid;page-break-after:avoid}
-.scroll{overflow:visible}}
-"""
+@cache
+def _stylesheet() -> str:
+    """The page's stylesheet, ``report.css`` beside this module: read once."""
+    return files("cssp.report").joinpath("report.css").read_text(encoding="utf-8")
 
 
 # --- small pieces -----------------------------------------------------------------
@@ -276,56 +76,6 @@ def _legend(lang: str, statuses: Sequence[Status] = STATUS_ORDER) -> str:
         for s in statuses
     )
     return f'<div class="legend">{items}</div>'
-
-
-def _f(x: float) -> str:
-    """An SVG coordinate."""
-    return f"{x:.1f}".rstrip("0").rstrip(".")
-
-
-def _nice_step(
-    span: float, ticks: int = 5, steps: Sequence[float] = (1.0, 2.0, 2.5, 5.0, 10.0)
-) -> float:
-    """A round step that cuts ``span`` into about ``ticks`` parts."""
-    if span <= 0:
-        return 1.0
-    raw = span / ticks
-    magnitude = 10.0 ** math.floor(math.log10(raw))
-    for m in steps:
-        if raw <= m * magnitude:
-            return m * magnitude
-    return 10.0 * magnitude
-
-
-def _domain(values: Iterable[float], percent: bool) -> tuple[float, float]:
-    """The axis maximum and its tick step."""
-    top = max([0.0, *values])
-    if percent and top <= 100:
-        return 100.0, 25.0
-    if top == 0:
-        return 1.0, 0.25
-    step = _nice_step(top * 1.05)
-    return math.ceil(top * 1.05 / step) * step, step
-
-
-def _svg_label(text: str, max_px: float) -> str:
-    cols = max(4, int(max_px / 6.5))
-    return truncate(text, cols)
-
-
-def _text_px(text: str) -> float:
-    return display_width(text) * 6.5
-
-
-def _svg(width: float, height: float, label: str, body: Iterable[str]) -> str:
-    return (
-        f'<svg viewBox="0 0 {_f(width)} {_f(height)}" role="img" aria-label="{esc(label)}">'
-        f"<title>{esc(label)}</title>{''.join(body)}</svg>"
-    )
-
-
-def _is_percent(finding: Finding) -> bool:
-    return finding.unit_label.en == "%"
 
 
 def _unique_labels(regions: Sequence[RegionAssessment], lang: str) -> dict[str, str]:
@@ -492,92 +242,6 @@ def _overview(report: RegionReport, target_ids: Sequence[str], lang: str) -> str
     )
 
 
-def _bar_chart(rows: Sequence[tuple[str, Finding | None]], title: str, lang: str) -> str:
-    """Horizontal bars, one per region, with each region's target as a vertical line."""
-    width = 560.0
-    row_h = 30.0
-    top = 26.0
-    bottom = 24.0
-    longest = max((_text_px(label) for label, _ in rows), default=40.0)
-    label_w = min(170.0, max(56.0, longest + 14))
-    x0, x1 = label_w, width - 60
-    present = [f for _, f in rows if f is not None]
-    values = [f.observed for f in present if f.observed is not None]
-    values += [f.required for f in present]
-    percent = all(_is_percent(f) for f in present)
-    dom, step = _domain(values, percent)
-
-    def x(v: float) -> float:
-        return x0 + (x1 - x0) * max(0.0, min(v, dom)) / dom
-
-    height = top + row_h * len(rows) + bottom
-    body = []
-    tick = 0.0
-    while tick <= dom + 1e-9:
-        tx = x(tick)
-        body.append(
-            f'<line class="grid" x1="{_f(tx)}" y1="{_f(top - 4)}" x2="{_f(tx)}" '
-            f'y2="{_f(height - bottom + 2)}"/>'
-            f'<text class="axis" x="{_f(tx)}" y="{_f(height - 6)}" text-anchor="middle">'
-            f"{esc(number(tick))}</text>"
-        )
-        tick += step
-    body.append(
-        f'<line class="base" x1="{_f(x0)}" y1="{_f(top - 4)}" x2="{_f(x0)}" '
-        f'y2="{_f(height - bottom + 2)}"/>'
-    )
-    requireds = {f.required for f in present}
-    shared = len(requireds) == 1
-    for index, (label, f) in enumerate(rows):
-        y = top + index * row_h
-        cy = y + row_h / 2
-        body.append(
-            f'<text x="{_f(x0 - 8)}" y="{_f(cy + 4)}" text-anchor="end">'
-            f"{esc(_svg_label(label, label_w - 14))}</text>"
-        )
-        if f is None or f.observed is None:
-            status = f.status if f is not None else Status.NOT_APPLICABLE
-            word = STATUS_LABELS[status].get(lang)
-            body.append(
-                f'<rect class="bg-{_CLASS[status]}" x="{_f(x0 + 1)}" y="{_f(y + 7)}" '
-                f'width="{_f(x1 - x0 - 1)}" height="16" rx="3"/>'
-                f'<text class="t-{_CLASS[status]}" x="{_f(x0 + 8)}" y="{_f(cy + 4)}">'
-                f"{esc(word)}</text>"
-            )
-        else:
-            bx = x(f.observed)
-            cls = _CLASS[f.status]
-            value = number(f.observed)
-            lx = bx + 6
-            tx = x(f.required)
-            if lx - 4 <= tx <= lx + _text_px(value) + 4:
-                lx = tx + 6  # clear of the target line
-            body.append(
-                f'<rect class="b-{cls}" x="{_f(x0)}" y="{_f(y + 7)}" '
-                f'width="{_f(max(1.5, bx - x0))}" height="16" rx="3"/>'
-                f'<text class="val halo t-{cls}" x="{_f(lx)}" y="{_f(cy + 4)}">'
-                f"{esc(value)}</text>"
-            )
-        if f is not None and not shared:
-            tx = x(f.required)
-            body.append(
-                f'<line class="tline" x1="{_f(tx)}" y1="{_f(y + 3)}" x2="{_f(tx)}" '
-                f'y2="{_f(y + row_h - 3)}"/>'
-            )
-    if shared and present:
-        required = next(iter(requireds))
-        tx = x(required)
-        label = f"{_l('target', lang)} {present[0].target.comparator.symbol}{number(required)}"
-        anchor = "end" if tx > x1 - 30 else "middle"
-        body.append(
-            f'<line class="tdash" x1="{_f(tx)}" y1="{_f(top - 6)}" x2="{_f(tx)}" '
-            f'y2="{_f(height - bottom + 2)}"/>'
-            f'<text class="tlabel" x="{_f(tx)}" y="{_f(top - 10)}" text-anchor="{anchor}">'
-            f"{esc(label)}</text>"
-        )
-    return _svg(width, height, title, body)
-
-
 def _indicator_figure(
     report: RegionReport, target_id: str, labels: dict[str, str], lang: str
 ) -> str | None:
@@ -617,7 +281,6 @@ def _indicator_figure(
 
 
 def _unit_label_of(target: Target) -> Text:
-    from cssp.catalogue import UNIT_LABELS  # noqa: PLC0415
 
     return UNIT_LABELS.get(target.unit, Text(target.unit, target.unit))
 
@@ -688,7 +351,7 @@ def _provenance_notes(report: RegionReport, target_id: str, lang: str) -> list[s
     return notes
 
 
-def _charts(report: RegionReport, target_ids: Sequence[str], lang: str) -> str:
+def _indicators(report: RegionReport, target_ids: Sequence[str], lang: str) -> str:
     labels = _unique_labels(report.regions, lang)
     figures = []
     skipped = []
@@ -720,201 +383,6 @@ def _charts(report: RegionReport, target_ids: Sequence[str], lang: str) -> str:
         f'<p class="lede">{esc(_l("charts_lede", lang))}</p>{_legend(lang)}'
         f'<div class="grid">{"".join(figures)}</div>{extra}</section>'
     )
-
-
-def _stacked(assessments: Sequence[Assessment], lang: str) -> str | None:
-    """One stacked bar per community-level target: how many communities reach each status."""
-    target_ids = community_targets(assessments)
-    if not target_ids:
-        return None
-    rows = []
-    for target_id in target_ids:
-        findings = [f for a in assessments if (f := find(a.findings, target_id)) is not None]
-        rows.append((findings[0].target.name.get(lang), tally(findings)))
-    width = 1080.0
-    label_w = min(330.0, max(120.0, max(_text_px(name) for name, _ in rows) + 16))
-    x0, x1 = label_w, width - 90
-    row_h = 24.0
-    top = 6.0
-    height = top + row_h * len(rows) + 6
-    body = []
-    order = (Status.MET, Status.NOT_MET, Status.NO_DATA, Status.NOT_APPLICABLE)
-    for index, (name, counts) in enumerate(rows):
-        y = top + index * row_h
-        total = sum(counts.values()) or 1
-        body.append(
-            f'<text x="{_f(x0 - 10)}" y="{_f(y + 16)}" text-anchor="end">'
-            f"{esc(_svg_label(name, label_w - 16))}</text>"
-        )
-        cursor = x0
-        for status in order:
-            n = counts[status]
-            if not n:
-                continue
-            w = (x1 - x0) * n / total
-            body.append(
-                f'<rect class="b-{_CLASS[status]}" x="{_f(cursor)}" y="{_f(y + 4)}" '
-                f'width="{_f(w)}" height="16"><title>{esc(STATUS_LABELS[status].get(lang))}: '
-                f"{n}</title></rect>"
-            )
-            if w >= 22 and status is not Status.NOT_APPLICABLE:
-                body.append(
-                    f'<text class="inside" x="{_f(cursor + w / 2)}" y="{_f(y + 16)}" '
-                    f'text-anchor="middle">{n}</text>'
-                )
-            elif w >= 22:
-                body.append(
-                    f'<text class="axis" x="{_f(cursor + w / 2)}" y="{_f(y + 16)}" '
-                    f'text-anchor="middle">{n}</text>'
-                )
-            cursor += w
-        evaluated = counts[Status.MET] + counts[Status.NOT_MET]
-        rate = f"{number(100 * counts[Status.MET] / evaluated)}%" if evaluated else "—"
-        body.append(f'<text class="val" x="{_f(x1 + 10)}" y="{_f(y + 16)}">{esc(rate)}</text>')
-    title = _l("stacked_title", lang)
-    return (
-        f'<figure class="wide"><figcaption><h3>{esc(title)}</h3>'
-        f"<p>{esc(_l('rate_note', lang))}</p></figcaption>"
-        f"{_svg(width, height, title, body)}</figure>"
-    )
-
-
-@define(frozen=True)
-class _Bins:
-    """A histogram's bins: ``start + i × step``, with the met and not-met counts of each."""
-
-    start: float
-    step: float
-    met: list[int]
-    not_met: list[int]
-
-    @property
-    def end(self) -> float:
-        return self.start + len(self.met) * self.step
-
-    @property
-    def totals(self) -> list[int]:
-        return [m + n for m, n in zip(self.met, self.not_met, strict=True)]
-
-
-def _bins(findings: Sequence[Finding], requireds: Sequence[float]) -> _Bins:
-    values = [f.observed or 0.0 for f in findings]
-    low = min(*values, *requireds)
-    high = max(*values, *requireds)
-    step = _nice_step(max(high - low, abs(high) * 0.1, 1e-9), 12, (1.0, 2.0, 5.0, 10.0))
-    start = math.floor(low / step) * step
-    count = max(1, math.ceil((high - start) / step - 1e-9))
-    if start + count * step <= high:
-        count += 1
-    bins = _Bins(start, step, [0] * count, [0] * count)
-    for f, value in zip(findings, values, strict=True):
-        index = max(0, min(count - 1, int((value - start) // step)))
-        if f.status is Status.MET:
-            bins.met[index] += 1
-        else:
-            bins.not_met[index] += 1
-    return bins
-
-
-def _histogram(assessments: Sequence[Assessment], target_id: str, lang: str) -> str | None:
-    """Communities by value range, stacked met / not met, with the target(s) as dashed lines."""
-    findings = [
-        f
-        for a in assessments
-        if (f := find(a.findings, target_id)) is not None
-        and f.observed is not None
-        and f.status in (Status.MET, Status.NOT_MET)
-    ]
-    if len(findings) < 3:
-        return None
-    requireds = sorted({f.required for f in findings})
-    bins = _bins(findings, requireds)
-    most = max(bins.totals) or 1
-    y_step = _nice_step(most, 4, (1.0, 2.0, 5.0, 10.0)) if most > 4 else 1.0
-    peak = math.ceil(most / y_step) * y_step
-    width, height = 560.0, 250.0
-    x0, x1, y0, y1 = 40.0, width - 14, 30.0, height - 34
-
-    def x(v: float) -> float:
-        return x0 + (x1 - x0) * (v - bins.start) / (bins.end - bins.start)
-
-    def y(n: float) -> float:
-        return y1 - (y1 - y0) * n / peak
-
-    body = []
-    for index in range(int(peak / y_step) + 1):
-        level = index * y_step
-        body.append(
-            f'<line class="grid" x1="{_f(x0)}" y1="{_f(y(level))}" x2="{_f(x1)}" '
-            f'y2="{_f(y(level))}"/><text class="axis" x="{_f(x0 - 6)}" '
-            f'y="{_f(y(level) + 4)}" text-anchor="end">{esc(number(level))}</text>'
-        )
-    axis_label = "社区数" if lang == "zh" else "communities"
-    body.append(f'<text class="axis" x="{_f(x0 - 6)}" y="{_f(y0 - 14)}">{esc(axis_label)}</text>')
-    for index, total in enumerate(bins.totals):
-        low, high = bins.start + index * bins.step, bins.start + (index + 1) * bins.step
-        left, right = x(low) + 1, x(high) - 1
-        base = 0
-        for status, count in ((Status.MET, bins.met[index]), (Status.NOT_MET, bins.not_met[index])):
-            if count:
-                body.append(
-                    f'<rect class="b-{_CLASS[status]}" x="{_f(left)}" y="{_f(y(base + count))}" '
-                    f'width="{_f(right - left)}" height="{_f(y(base) - y(base + count))}">'
-                    f"<title>{esc(number(low))}–{esc(number(high))}: {count} "
-                    f"{esc(STATUS_LABELS[status].get(lang))}</title></rect>"
-                )
-                base += count
-        if total:
-            body.append(
-                f'<text class="axis" x="{_f((left + right) / 2)}" y="{_f(y(total) - 4)}" '
-                f'text-anchor="middle">{total}</text>'
-            )
-    every = max(1, math.ceil(len(bins.met) / 8))
-    for index in range(0, len(bins.met) + 1, every):
-        v = bins.start + index * bins.step
-        body.append(
-            f'<text class="axis" x="{_f(x(v))}" y="{_f(y1 + 16)}" text-anchor="middle">'
-            f"{esc(number(v))}</text>"
-        )
-    unit = findings[0].unit_label.get(lang)
-    body.append(
-        f'<line class="base" x1="{_f(x0)}" y1="{_f(y1)}" x2="{_f(x1)}" y2="{_f(y1)}"/>'
-        f'<text class="axis" x="{_f(x1)}" y="{_f(height - 2)}" text-anchor="end">{esc(unit)}</text>'
-    )
-    symbol = findings[0].target.comparator.symbol
-    label_x = x0
-    for required in requireds:
-        tx = x(required)
-        label = f"{_l('target', lang)} {symbol}{number(required)}"
-        lx = max(tx + 4, label_x)
-        body.append(
-            f'<line class="tdash" x1="{_f(tx)}" y1="{_f(y0 - 10)}" x2="{_f(tx)}" y2="{_f(y1)}"/>'
-            f'<text class="tlabel halo" x="{_f(lx)}" y="{_f(y0 - 14)}">{esc(label)}</text>'
-        )
-        label_x = lx + _text_px(label) + 10
-    title = _l("histogram", lang, name=findings[0].target.name.get(lang))
-    return (
-        f"<figure><figcaption><h3>{esc(title)}</h3>"
-        f"<p>{esc(_l('histogram_note', lang))}</p></figcaption>"
-        f"{_svg(width, height, title, body)}</figure>"
-    )
-
-
-_HISTOGRAM_PREFERRED: Final = (
-    "facility_area_per_100_households",
-    "workers_per_10k_urban_residents",
-)
-
-
-def _histogram_targets(assessments: Sequence[Assessment]) -> list[str]:
-    candidates: dict[str, int] = {}
-    for a in assessments:
-        for f in a.findings:
-            if f.kind is IndicatorKind.RATIO and f.unit_label.en != "%" and f.observed is not None:
-                candidates[f.target.id] = candidates.get(f.target.id, 0) + 1
-    chosen = [t for t in _HISTOGRAM_PREFERRED if candidates.get(t, 0) >= 3]
-    others = sorted((t for t in candidates if t not in chosen), key=lambda t: -candidates[t])
-    return (chosen + [t for t in others if candidates[t] >= 3])[:2]
 
 
 def _distribution(assessments: Sequence[Assessment], lang: str) -> str:
@@ -1016,7 +484,7 @@ def _head(keys: Sequence[str], lang: str) -> str:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415 - when needed
 
     try:
         return version("cssp")
@@ -1037,7 +505,7 @@ def _page(title: str, lang: str, header: str, sections: Iterable[str], footer: s
     return (
         f'<!DOCTYPE html>\n<html lang="{html_lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{esc(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        f"<title>{esc(title)}</title>\n<style>\n{_stylesheet()}</style>\n</head>\n<body>\n"
         f'{header}\n<main class="wrap">\n'
         + "\n".join(s for s in sections if s)
         + f"\n</main>\n{footer}\n</body>\n</html>\n"
@@ -1051,7 +519,7 @@ def render_report(report: RegionReport, lang: str) -> str:
     title = f"{plan.title.get(lang)} — {_l('eyebrow', lang)}"
     sections = [
         _overview(report, target_ids, lang) if report.regions else "",
-        _charts(report, target_ids, lang) if report.regions else "",
+        _indicators(report, target_ids, lang) if report.regions else "",
         _distribution(assessments, lang),
         _provenance(report, target_ids, lang),
         _failing(report, lang),
@@ -1062,31 +530,6 @@ def render_report(report: RegionReport, lang: str) -> str:
 
 
 # --- one community -----------------------------------------------------------------
-
-
-def _mini_bar(f: Finding) -> str:
-    if f.observed is None:
-        return ""
-    width, height = 180.0, 20.0
-    dom, _ = _domain([f.observed, f.required], _is_percent(f))
-    x1 = width - 4
-
-    def x(v: float) -> float:
-        return 2 + (x1 - 2) * max(0.0, min(v, dom)) / dom
-
-    cls = _CLASS[f.status]
-    return _svg(
-        width,
-        height,
-        f"{number(f.observed)} / {number(f.required)}",
-        [
-            f'<rect class="bg-na" x="2" y="5" width="{_f(x1 - 2)}" height="10" rx="2"/>',
-            f'<rect class="b-{cls}" x="2" y="5" width="{_f(max(1.5, x(f.observed) - 2))}" '
-            'height="10" rx="2"/>',
-            f'<line class="tline" x1="{_f(x(f.required))}" y1="1" x2="{_f(x(f.required))}" '
-            'y2="19"/>',
-        ],
-    )
 
 
 def render_assessment(assessment: Assessment, lang: str) -> str:

@@ -6,6 +6,8 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final
 
+from cssp.catalogue import UNIT_LABELS
+from cssp.model.divisions import division_path
 from cssp.model.plan import (
     Change,
     Citation,
@@ -78,7 +80,6 @@ def provenance_dict(step: Provenance) -> dict[str, Any]:
 def _unit_label(target: Target, indicator: Indicator | None) -> Text:
     if indicator is not None:
         return indicator.unit_label
-    from cssp.catalogue import UNIT_LABELS  # noqa: PLC0415 - as the engine does
 
     return UNIT_LABELS.get(target.unit, Text(target.unit, target.unit))
 
@@ -137,7 +138,6 @@ def targets_to_dict(effective: EffectiveTargets, code: str = "") -> dict[str, An
         shown with the names of the divisions enclosing it.
     :raises cssp.InputError: when ``code`` is not a division code.
     """
-    from cssp.model.divisions import division_path  # noqa: PLC0415 - loads data lazily
 
     divisions = division_path(code) if code else ()
     staffing = effective.staffing
