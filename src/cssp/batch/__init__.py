@@ -97,7 +97,8 @@ class Totals:
     """
 
     def __init__(self, programs: Programs, partial: Partial) -> None:
-        self._programs = programs
+        #: the compiled programs of the run (plan, year and profiles).
+        self.programs = programs
         #: the township totals: merge them with other partitions' (:meth:`Partial.merge`).
         self.partial = partial
         self._tables: dict[str, RegionTable] | None = None
@@ -125,12 +126,12 @@ class Totals:
     @property
     def plan(self) -> Plan:
         """The plan evaluated."""
-        return self._programs.plan
+        return self.programs.plan
 
     @property
     def year(self) -> int:
         """The year evaluated."""
-        return self._programs.year
+        return self.programs.year
 
     def regions(self, level: str) -> RegionTable:
         """The regions of ``level`` (``"township"`` … ``"nation"``) as a :class:`RegionTable`."""
@@ -138,7 +139,7 @@ class Totals:
             choices = ", ".join(REGION_LEVELS)
             raise InputError(f"{level!r} is not a region level; expected one of {choices}", "level")
         if self._tables is None:
-            self._tables = finish(self.partial, self._programs)
+            self._tables = finish(self.partial, self.programs)
         return self._tables[level]
 
     def region_assessments(

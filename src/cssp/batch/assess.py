@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from cssp.batch import BatchResult
 from cssp.batch.columnar import NOT_MET
 from cssp.batch.engine import RegionTable
 from cssp.engine.program import REGION_LEVELS, region_finding
@@ -21,7 +20,7 @@ def assessments(
     result: Totals, table: RegionTable, *, members: bool, batch: BatchResult | None
 ) -> tuple[RegionAssessment, ...]:
     """One :class:`RegionAssessment` per region of ``table``."""
-    programs = result._programs
+    programs = result.programs
     length = REGION_LEVELS[table.level]
     member_codes: list[str] = []
     starts: list[int] = []
