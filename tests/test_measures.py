@@ -99,7 +99,9 @@ _CODE: Final = {status: code for code, status in enumerate(STATUS_CODES)}
 
 
 def _same(a: float, b: float) -> bool:
-    return (a == b and math.copysign(1.0, a) == math.copysign(1.0, b)) or (a != a and b != b)
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
 
 
 @settings(max_examples=60)
