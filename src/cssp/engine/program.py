@@ -27,12 +27,13 @@ import math
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
+import attrs
 from attrs import define, field
 
 from cssp.catalogue import resolve_plan
 from cssp.engine.results import STATUS_CODES, Counts, Finding
 from cssp.errors import CatalogueError, InputError, UnitError
-from cssp.model.community import Community, CommunityKind, FacilityKind, Service
+from cssp.model.community import Community, CommunityKind, Facility, FacilityKind, Service
 from cssp.model.measures import (
     FACILITY_FIELDS,
     FIELDS,
@@ -475,8 +476,11 @@ def _facility_sums(src: _Source, names: list[str]) -> None:
 
 
 def _facility_loop(src: _Source, names: list[str], depth: int) -> None:
-    """The facility sums of :data:`FACILITY_FIELDS` over ``facilities``, in one loop."""
-    loop: list[tuple[int, str]] = []
+    """The facility sums of :data:`FACILITY_FIELDS` over ``facilities``, in one loop.
+
+    The fields that cover the same kinds of facility share one test of the kind.
+    """
+    groups: dict[str | None, list[str]] = {}
     after: list[str] = []
     for name in names:
         var = _variable(name)
@@ -486,35 +490,45 @@ def _facility_loop(src: _Source, names: list[str], depth: int) -> None:
             src.add(depth, f"{var} = float(len(facilities))")
             continue
         src.add(depth, f"{var} = {repr(spec.start) if spec.op == 'min' else '0.0'}")
-        body: list[str]
+        body = groups.setdefault(test, [])
         if spec.op == "count":
-            body = [f"{var} += 1.0"]
+            body.append(f"{var} += 1.0")
         elif spec.op == "any":
-            body = [f"{var} = 1.0"]
+            body.append(f"{var} = 1.0")
+        elif not _optional(spec.attribute):  # every facility has it: a plain sum or minimum
+            value = f"f.{spec.attribute}"
+            body.append(f"{var} += {value}" if spec.op == "sum" else f"{var} = min({var}, {value})")
         else:
             missing, value = f"m_{var}", f"a_{var}"
             src.add(depth, f"{missing} = False")
-            body = [
-                f"{value} = f.{spec.attribute}",
-                f"if {value} is None: {missing} = True",
+            body.append(f"{value} = f.{spec.attribute}")
+            body.append(f"if {value} is None: {missing} = True")
+            body.append(
                 f"else: {var} += {value}"
                 if spec.op == "sum"
-                else f"elif {value} < {var}: {var} = {value}",
-            ]
+                else f"elif {value} < {var}: {var} = {value}"
+            )
             after.append(f"if {missing}: {var} = None")
-        if test is None:
-            loop.extend((0, line) for line in body)
-        else:
-            loop.append((0, f"if {test}:"))
-            loop.extend((1, line) for line in body)
-    if loop:
+    if groups:
         src.add(depth, "for f in facilities:")
-        if any(line.startswith("if k is") for _, line in loop):
+        if any(test is not None for test in groups):
             src.add(depth + 1, "k = f.kind")
-        for indent, line in loop:
-            src.add(depth + 1 + indent, line)
+        for test, body in groups.items():
+            if test is None:
+                for line in body:
+                    src.add(depth + 1, line)
+            else:
+                src.add(depth + 1, f"if {test}:")
+                for line in body:
+                    src.add(depth + 2, line)
     for line in after:
         src.add(depth, line)
+
+
+def _optional(attribute: str) -> bool:
+    """Whether a :class:`~cssp.model.community.Facility` may lack ``attribute`` (``None``)."""
+    found = attrs.fields_dict(Facility)[attribute]
+    return found.default is None
 
 
 @functools.cache
@@ -547,16 +561,25 @@ def _number(name: str) -> str:
     return _variable(name)
 
 
-def _comparison(src: _Source, check: Check, depth: int, threshold: str, constant: bool) -> str:
-    """Emit the computation of ``rhs`` as needed; return the test's source."""
+def _comparison(
+    src: _Source, check: Check, depth: int, threshold: str, lhs: str, denominator: str | None
+) -> str:
+    """Emit the computation of ``rhs`` as needed; return the test's source.
+
+    :param lhs: the numerator's expression; it is multiplied by the scale.
+    :param denominator: the denominator's expression, ``None`` when it is 1 and
+        the threshold a constant: the bound is then computed here, once.
+    """
     comparator = check.comparator
-    lhs = "n" if check.scale == 1.0 else f"{src.constant(check.scale)} * n"
-    if constant:  # the denominator is 1: threshold × 1.0 is the threshold
+    if check.scale != 1.0:
+        lhs = f"{src.constant(check.scale)} * {lhs}"
+    tol = repr(REL_TOL)
+    if denominator is None:  # threshold × 1.0 is the threshold
         value = check.threshold
         bound = src.constant(comparator.bound(value))
-        return comparator.source(lhs, src.constant(value), bound)
-    src.add(depth, f"rhs = {threshold} * d")
-    return comparator.source(lhs, "rhs")
+        return comparator.source(lhs, src.constant(value), bound, tol)
+    src.add(depth, f"rhs = {threshold} * {denominator}")
+    return comparator.source(lhs, "rhs", tol=tol)
 
 
 def _generate(checks: tuple[Check, ...], flags: dict[str, bool]) -> tuple[_Observe, _Statuses, str]:
@@ -604,9 +627,10 @@ def _generate(checks: tuple[Check, ...], flags: dict[str, bool]) -> tuple[_Obser
 
 def _check_code(src: _Source, check: Check, i: int, mode: str) -> None:
     """The code of one check: sets ``r{i}``, its raw result (or only its status)."""
+    observe = mode == "observe"
 
     def result(status: str, raw: str) -> str:
-        return f"r{i} = {raw if mode == 'observe' else status}"
+        return f"r{i} = {raw if observe else status}"
 
     measure = check.measure
     threshold = src.constant(check.threshold)
@@ -624,9 +648,12 @@ def _check_code(src: _Source, check: Check, i: int, mode: str) -> None:
             src.add(depth, "else:")
             depth += 1
         assert measure.numerator is not None
-        src.add(depth, f"n = {_number(measure.numerator)}")
-        src.add(depth, f"d = {_number(measure.denominator)}")
-        constant_denominator = measure.denominator == ONE
+        numerator, denominator = _number(measure.numerator), _number(measure.denominator)
+        if observe:
+            src.add(depth, f"n = {numerator}")
+            src.add(depth, f"d = {denominator}")
+            numerator, denominator = "n", "d"
+        constant = measure.denominator == ONE
     else:
         compute = src.constant(measure.compute, "COMPUTE")
         src.add(depth, f"o = {compute}(c)")
@@ -636,7 +663,7 @@ def _check_code(src: _Source, check: Check, i: int, mode: str) -> None:
         src.add(depth, "else:")
         depth += 1
         src.add(depth, "n, d = o")
-        constant_denominator = False
+        numerator, denominator, constant = "n", "d", False
     if check.staffing is not None:
         required = src.constant(check.staffing.required, "REQUIRED")
         no_standard = (Status.NO_DATA, 0.0, 0.0, _NO_STANDARD, check.threshold)
@@ -644,10 +671,12 @@ def _check_code(src: _Source, check: Check, i: int, mode: str) -> None:
         src.add(depth, f"if t is None: {result('NO_DATA', src.constant(no_standard, 'R'))}")
         src.add(depth, "else:")
         depth += 1
-        test = _comparison(src, check, depth, "t", constant=False)
+        test = _comparison(src, check, depth, "t", numerator, denominator)
         value = "t"
     else:
-        test = _comparison(src, check, depth, threshold, constant_denominator)
+        test = _comparison(
+            src, check, depth, threshold, numerator, None if constant else denominator
+        )
         value = threshold
     src.add(depth, f"if {test}: {result('MET', f'(MET, n, d, None, {value})')}")
     src.add(depth, f"else: {result('NOT_MET', f'(NOT_MET, n, d, None, {value})')}")

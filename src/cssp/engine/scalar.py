@@ -59,28 +59,27 @@ __all__ = [
 
 _Profiles = ProfileSet | Iterable[Profile]
 
-# The last few (plan, year, profile set) combinations, so repeated scalar calls
-# skip plan and year resolution: key -> (profile set, programs).
-_RECENT: dict[tuple[str | int, int | None, int], tuple[ProfileSet, Programs]] = {}
+# The last few (plan, year, profiles) combinations, so repeated scalar calls
+# skip plan, year and profile resolution: key -> (profiles as given, plan as
+# given, programs). The objects are kept so that their ids stay theirs.
+_RECENT: dict[tuple[object, object, int], tuple[object, object, Programs]] = {}
 
 
 def program(plan: str | Plan, year: int | None, profiles: _Profiles, code: str) -> Program:
     """The program in force for ``code`` (cached across calls)."""
-    if year is not None and (type(year) is not int):
+    if year is not None and type(year) is not int:
         plan_year(resolve_plan(plan), year)  # raises for a float, a bool or a string
-    profiles = profile_set(profiles)
-    key = (plan if isinstance(plan, str) else id(plan), year, id(profiles))
+    key = (plan if type(plan) is str else id(plan), year, id(profiles))
     recent = _RECENT.get(key)
     if (
         recent is None
         or recent[0] is not profiles
-        or (not isinstance(plan, str) and recent[1].plan is not plan)
+        or (type(plan) is not str and recent[1] is not plan)
     ):
         if len(_RECENT) >= 64:
             _RECENT.clear()
-        recent = (profiles, Programs(plan, year, profiles))
-        _RECENT[key] = recent
-    return recent[1].for_code(code)
+        recent = _RECENT[key] = (profiles, plan, Programs(plan, year, profile_set(profiles)))
+    return recent[2].for_code(code)
 
 
 _MET: Final = Status.MET

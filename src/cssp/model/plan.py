@@ -69,20 +69,21 @@ class Comparator(enum.StrEnum):
         """
         return _OPERATORS[self]
 
-    def source(self, lhs: str, rhs: str, bound: str | None = None) -> str:
+    def source(self, lhs: str, rhs: str, bound: str | None = None, tol: str = "REL_TOL") -> str:
         """The comparison of :attr:`holds` as Python source, for generated code.
 
         :param lhs: the expression of the left-hand side (``scale × numerator``).
         :param rhs: a name holding the right-hand side (``threshold × denominator``).
         :param bound: the bound already computed from ``rhs`` (a literal), when
             ``rhs`` is a constant; see :meth:`bound`.
+        :param tol: the expression of the tolerance (:data:`REL_TOL`).
 
         >>> Comparator.GE.source("n", "rhs")
         'n >= rhs - REL_TOL * abs(rhs)'
         """
         test, bound_source = _SOURCES[self.value]
         if bound is None:
-            bound = bound_source.format(rhs=rhs)
+            bound = bound_source.format(rhs=rhs, tol=tol)
         return test.format(lhs=lhs, rhs=rhs, bound=bound)
 
     def bound(self, rhs: float) -> float:
@@ -94,7 +95,7 @@ class Comparator(enum.StrEnum):
         >>> Comparator.GE.bound(30.0) == 30.0 - REL_TOL * 30.0
         True
         """
-        source = _SOURCES[self.value][1].format(rhs="rhs")
+        source = _SOURCES[self.value][1].format(rhs="rhs", tol="REL_TOL")
         value: float = eval(source, {"REL_TOL": REL_TOL, "rhs": rhs})
         return value
 
@@ -122,17 +123,17 @@ REL_TOL: Final = 1e-9
 #: is compared with. :attr:`Comparator.holds` is made from it, and so is the
 #: code the scalar engine generates (:meth:`Comparator.source`).
 _SOURCES: Final = {
-    ">=": ("{lhs} >= {bound}", "{rhs} - REL_TOL * abs({rhs})"),
-    ">": ("{lhs} > {bound}", "{rhs} + REL_TOL * abs({rhs})"),
-    "<=": ("{lhs} <= {bound}", "{rhs} + REL_TOL * abs({rhs})"),
-    "<": ("{lhs} < {bound}", "{rhs} - REL_TOL * abs({rhs})"),
-    "==": ("abs({lhs} - {rhs}) <= {bound}", "REL_TOL * abs({rhs})"),
+    ">=": ("{lhs} >= {bound}", "{rhs} - {tol} * abs({rhs})"),
+    ">": ("{lhs} > {bound}", "{rhs} + {tol} * abs({rhs})"),
+    "<=": ("{lhs} <= {bound}", "{rhs} + {tol} * abs({rhs})"),
+    "<": ("{lhs} < {bound}", "{rhs} - {tol} * abs({rhs})"),
+    "==": ("abs({lhs} - {rhs}) <= {bound}", "{tol} * abs({rhs})"),
 }
 
 
 def _make_holds(sign: str) -> Callable[[float, float], bool]:
     test, bound = _SOURCES[sign]
-    expression = test.format(lhs="lhs", rhs="rhs", bound=bound.format(rhs="rhs"))
+    expression = test.format(lhs="lhs", rhs="rhs", bound=bound.format(rhs="rhs", tol="REL_TOL"))
     source = f"def holds(lhs, rhs):\n    return {expression}\n"
     namespace: dict[str, Any] = {"REL_TOL": REL_TOL}
     exec(compile(source, f"<comparator {sign}>", "exec"), namespace)
