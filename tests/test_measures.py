@@ -104,7 +104,7 @@ def _same(a: float, b: float) -> bool:
     return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(community_lists(max_size=12))
 def test_every_measure_is_the_same_in_both_engines(items: list[Community]) -> None:
     frame = Frame.from_communities(items)
@@ -129,7 +129,7 @@ def test_every_measure_is_the_same_in_both_engines(items: list[Community]) -> No
             assert _same(float(denominators[row]), denominator), key
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(community_lists(max_size=6))
 def test_the_statuses_function_is_the_observe_function(items: list[Community]) -> None:
     for community in items:
@@ -137,7 +137,7 @@ def test_the_statuses_function_is_the_observe_function(items: list[Community]) -
         assert PROGRAM.statuses(community) == tuple(raw[0] for raw in raws)
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(community_lists(max_size=6))
 def test_facility_sums_are_the_declarations(items: list[Community]) -> None:
     from cssp.engine.program import facility_summariser

@@ -25,10 +25,28 @@ from numpy.typing import NDArray
 
 from cssp.engine.program import facility_summariser
 from cssp.errors import InputError
-from cssp.model.community import Community, FacilityKind, Service, check_distinct
+from cssp.model.community import (
+    Community,
+    CommunityKind,
+    FacilityKind,
+    Service,
+    check_distinct,
+    kind_contradiction,
+    kind_of,
+)
 from cssp.model.convert import structure
 from cssp.model.divisions import PROVINCES_BY_CODE
 from cssp.model.measures import FACILITY_FIELDS, FacilityField
+from cssp.model.schema import (
+    CODE_NO_PROVINCE,
+    CODE_NOT_TWELVE_DIGITS,
+    CODE_VILLAGE_DIGITS,
+    FIELD_RULES,
+    PART_RULES,
+    part_problem,
+    value_problems,
+    village_rural,
+)
 
 __all__ = ["COUNT_FIELDS", "VALUE_FIELDS", "Frame", "code_keys", "sorted_order"]
 
@@ -49,7 +67,7 @@ VALUE_FIELDS: Final = (
     "trained_workers",
 )
 #: Those of :data:`VALUE_FIELDS` that must be whole numbers.
-COUNT_FIELDS: Final = frozenset(VALUE_FIELDS) - {"building_area", "elderly_monthly_visit_rate"}
+COUNT_FIELDS: Final = frozenset(f for f in VALUE_FIELDS if FIELD_RULES[f].whole)
 _STAFF: Final = frozenset(
     ("community_workers", "social_workers", "disaster_information_officers", "trained_workers")
 )
@@ -63,17 +81,7 @@ _FACILITY_COLUMNS: Final = (
     "commercial_floor_area",
 )
 _SERVICES: Final = {s.value: s for s in Service}
-_KINDS: Final = {
-    "urban": False,
-    "城市": False,
-    "社区": False,
-    "rural": True,
-    "农村": True,
-    "村": True,
-}
 _MAX_PROBLEMS: Final = 20
-#: Integers above this are not exact in float64.
-_EXACT: Final = 2.0**53
 
 
 class Frame:
@@ -229,17 +237,11 @@ class Frame:
             if len(column) != n:
                 raise InputError(f"has {len(column)} rows, but code has {n}", name)
         if "kind" in columns:
-            _check_kind(columns["kind"], rural_from_code, problems)
+            _check_kind(columns["kind"], rural_from_code, raw_codes, problems)
         values = {f: _numbers(columns.get(f), n, f, problems) for f in VALUE_FIELDS}
         for f in VALUE_FIELDS:
-            _check_value(values[f], f, problems)
-        workers, trained = values["community_workers"], values["trained_workers"]
-        bad = trained > workers
-        problems.add(
-            bad,
-            "trained_workers",
-            lambda i: f"{trained[i]:g} trained workers but only {workers[i]:g} community workers",
-        )
+            _check_value(values[f], f, f, problems)
+        _check_parts(values, "", problems)
         flags = {f: _flag(columns.get(f), n, f, problems) for f in _FLAGS}
         facility = {f: _numbers(columns.get(f), n, f, problems) for f in _FACILITY_COLUMNS}
         services_given = [s for s in _SERVICES if s in columns]
@@ -469,39 +471,36 @@ def _codes(column: Any, problems: _Problems) -> tuple[NDArray[np.int64], Bools, 
     province = keys // 10**10
     village = keys % 1000
     known_province = _PROVINCE_OK[province]
-    bad = ~well_formed | ~known_province | (village < 1) | (village > 399)
+    known_village, rural = village_rural(village)
+    bad = ~well_formed | ~known_province | ~known_village
     if bad.any():
         texts = array.tolist()
 
         def message(i: int) -> str:
-            code = texts[i]
+            code = repr(texts[i])
             if not well_formed[i]:
-                return f"{code!r} is not a 12-digit statistical division code"
+                return CODE_NOT_TWELVE_DIGITS.format(code=code)
             if not known_province[i]:
-                return f"{code!r} does not start with a province code (11–65)"
-            return (
-                f"{code!r}: digits 10–12 must be 001–199 (residents' committee) "
-                "or 200–399 (villagers' committee)"
-            )
+                return CODE_NO_PROVINCE.format(code=code)
+            return CODE_VILLAGE_DIGITS.format(code=code)
 
         problems.add(bad, "code", message)
-    rural: Bools = village >= 200
-    return keys, rural, raw
+    return keys, np.asarray(rural, dtype=bool), raw
 
 
-def _check_kind(column: Any, rural: Bools, problems: _Problems) -> None:
+def _check_kind(column: Any, rural: Bools, codes: NDArray[np.bytes_], problems: _Problems) -> None:
+    """A kind column agrees with the codes (the rules of :class:`Community`)."""
     kinds = _to_numpy(column).tolist()
     bad = np.zeros(len(kinds), dtype=bool)
     messages: dict[int, str] = {}
     for i, kind in enumerate(kinds):
         if kind is None or (isinstance(kind, float) and np.isnan(kind)) or kind == "":
             continue
-        text = str(kind).strip()
-        is_rural = _KINDS.get(text.lower(), _KINDS.get(text))
-        if is_rural is None:
+        found = kind_of(kind)
+        if found is None:
             messages[i] = f"{kind!r} is not a community kind; expected 'urban' or 'rural'"
-        elif is_rural != bool(rural[i]):
-            messages[i] = f"{text!r} contradicts the code (digits 10–12)"
+        elif (found is CommunityKind.RURAL) != bool(rural[i]):
+            messages[i] = kind_contradiction(found, codes[i].decode("ascii", "replace"))
         else:
             continue
         bad[i] = True
@@ -536,17 +535,23 @@ def _numbers(column: Any, n: int, name: str, problems: _Problems) -> Floats:
     return out
 
 
-def _check_value(values: Floats, name: str, problems: _Problems) -> None:
-    problems.add(np.isinf(values), name, lambda i: f"{values[i]!r} is not a finite number")
-    problems.add(values < 0, name, lambda i: f"{values[i]!r} is negative")
-    if name in COUNT_FIELDS:
-        fractional = (values != np.floor(values)) & np.isfinite(values)
-        problems.add(fractional, name, lambda i: f"{values[i]!r} is not a whole number")
+def _check_value(values: Floats, rule: str, column: str, problems: _Problems) -> None:
+    """The rules of :data:`~cssp.model.schema.FIELD_RULES` on a column (NaN passes)."""
+    with np.errstate(invalid="ignore"):
+        for failed, message in value_problems(FIELD_RULES[rule], values):
+            problems.add(failed, column, lambda i, m=message: m(values[i]))
+
+
+def _check_parts(values: dict[str, Floats], prefix: str, problems: _Problems) -> None:
+    """The rules of :data:`~cssp.model.schema.PART_RULES` whose columns ``values`` has."""
+    for rule in PART_RULES:
+        part, whole = values.get(prefix + rule.part), values.get(prefix + rule.whole)
+        if part is None or whole is None:
+            continue
+        failed, message = part_problem(rule, part, whole)
         problems.add(
-            values >= _EXACT, name, lambda i: f"{values[i]!r} is too large to count exactly"
+            failed, prefix + rule.part, lambda i, m=message, p=part, w=whole: m(p[i], w[i])
         )
-    if name == "elderly_monthly_visit_rate":
-        problems.add(values > 100, name, lambda i: f"{values[i]:g}% is more than 100%")
 
 
 def _flag(column: Any, n: int, name: str, problems: _Problems) -> Bools:
@@ -569,20 +574,12 @@ def _facilities(
     commercial = columns["commercial_floor_area"]
     n = len(has)
     for name in _FACILITY_COLUMNS[1:]:
-        values = columns[name]
-        problems.add(np.isinf(values), name, lambda i, v=values: f"{v[i]!r} is not finite")
-        problems.add(values < 0, name, lambda i, v=values: f"{v[i]!r} is negative")
+        _check_value(columns[name], name.partition("_")[2], name, problems)
     problems.add(
         ~(np.isnan(has) | (has == 0) | (has == 1)), "has_facility", lambda i: "is not yes or no"
     )
     comp = ~np.isnan(floor)
-    for part, values in (("facility_activity_area", activity), ("facility_office_area", office)):
-        problems.add(
-            comp & (values > floor),
-            part,
-            lambda i, v=values: f"{v[i]:g} m² is larger than the floor area of {floor[i]:g} m²",
-        )
-    problems.add(hours > 24, "facility_opening_hours", lambda i: "is more than a day has")
+    _check_parts(columns, "facility_", problems)
     problems.add(
         comp & (has == 0),
         "has_facility",

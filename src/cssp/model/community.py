@@ -20,9 +20,19 @@ from attrs import define, field
 from cssp.errors import InputError
 from cssp.model.divisions import PROVINCES_BY_CODE
 from cssp.model.frozen import FrozenMap
+from cssp.model.schema import (
+    CODE_NO_PROVINCE,
+    CODE_NOT_TWELVE_DIGITS,
+    CODE_VILLAGE_DIGITS,
+    PART_RULES,
+    check_parts,
+    check_values,
+    village_rural,
+)
 from cssp.units import AREA, HOURS_PER_DAY, HOUSEHOLDS, PERCENT, PERSONS, to_canonical
 
 __all__ = [
+    "KIND_WORDS",
     "Community",
     "CommunityKind",
     "Facility",
@@ -30,6 +40,8 @@ __all__ = [
     "Service",
     "Staff",
     "check_distinct",
+    "kind_contradiction",
+    "kind_of",
 ]
 
 
@@ -123,16 +135,39 @@ def _optional_count(value: object, canonical: str, name: str) -> int | None:
     return int(whole)
 
 
-def _kind(value: object) -> CommunityKind | None:
-    if value is None or isinstance(value, CommunityKind):
+#: The words a community's kind may be given in (besides the enum's values).
+KIND_WORDS: Final = {"城市": "urban", "社区": "urban", "农村": "rural", "村": "rural"}
+
+
+def kind_of(value: object) -> CommunityKind | None:
+    """The :class:`CommunityKind` a text names (``"urban"``, ``"农村"`` …), else ``None``."""
+    if isinstance(value, CommunityKind):
         return value
-    if isinstance(value, str):
-        aliases = {"城市": "urban", "社区": "urban", "农村": "rural", "村": "rural"}
-        try:
-            return CommunityKind(aliases.get(value.strip(), value.strip().lower()))
-        except ValueError:
-            pass
-    raise InputError(f"{value!r} is not a community kind; expected 'urban' or 'rural'", "kind")
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    try:
+        return CommunityKind(KIND_WORDS.get(text, text.lower()))
+    except ValueError:
+        return None
+
+
+def kind_contradiction(kind: CommunityKind, code: str) -> str:
+    """The message for a kind that contradicts digits 10–12 of ``code``."""
+    committee = "villagers" if kind is CommunityKind.URBAN else "residents"
+    return (
+        f"{kind.value!r} contradicts code {code} (digits 10–12 = {code[9:]}, "
+        f"a {committee}' committee)"
+    )
+
+
+def _kind(value: object) -> CommunityKind | None:
+    if value is None:
+        return None
+    found = kind_of(value)
+    if found is None:
+        raise InputError(f"{value!r} is not a community kind; expected 'urban' or 'rural'", "kind")
+    return found
 
 
 def _facility_kind(value: object) -> FacilityKind:
@@ -210,11 +245,23 @@ def _flag(value: object, name: str) -> bool:
     return value
 
 
-def _not_negative(owner: object, names: Iterable[str]) -> None:
-    for name in names:
-        value = getattr(owner, name)
-        if value is not None and value < 0:
-            raise InputError(f"{value!r} is negative", name)
+_FACILITY_FIELDS: Final = ("floor_area", "activity_area", "office_area", "opening_hours")
+_FACILITY_PARTS: Final = tuple(r for r in PART_RULES if r.whole == "floor_area")
+_STAFF_FIELDS: Final = (
+    "community_workers",
+    "social_workers",
+    "disaster_information_officers",
+    "trained_workers",
+)
+_STAFF_PARTS: Final = tuple(r for r in PART_RULES if r.whole == "community_workers")
+_COMMUNITY_FIELDS: Final = (
+    "households",
+    "population",
+    "building_area",
+    "elderly_monthly_visit_rate",
+    "social_organisations",
+    "registered_volunteers",
+)
 
 
 # One named converter per field: attrs' mypy plugin types __init__ from them,
@@ -312,17 +359,8 @@ class Facility:
     name: str = ""
 
     def __attrs_post_init__(self) -> None:
-        _not_negative(self, ("floor_area", "activity_area", "office_area", "opening_hours"))
-        for part in ("activity_area", "office_area"):
-            value = getattr(self, part)
-            if value is not None and value > self.floor_area:
-                raise InputError(
-                    f"{value:g} m² is larger than the floor area of {self.floor_area:g} m²", part
-                )
-        if self.opening_hours is not None and self.opening_hours > 24:
-            raise InputError(
-                f"{self.opening_hours:g} h/day is more than a day has", "opening_hours"
-            )
+        check_values(self, _FACILITY_FIELDS)
+        check_parts(self, _FACILITY_PARTS)
 
 
 @define(frozen=True)
@@ -345,25 +383,8 @@ class Staff:
     trained_workers: int | None = field(default=None, converter=_to_trained_workers)
 
     def __attrs_post_init__(self) -> None:
-        _not_negative(
-            self,
-            (
-                "community_workers",
-                "social_workers",
-                "disaster_information_officers",
-                "trained_workers",
-            ),
-        )
-        if (
-            self.trained_workers is not None
-            and self.community_workers is not None
-            and self.trained_workers > self.community_workers
-        ):
-            raise InputError(
-                f"{self.trained_workers} trained workers but only "
-                f"{self.community_workers} community workers",
-                "trained_workers",
-            )
+        check_values(self, _STAFF_FIELDS)
+        check_parts(self, _STAFF_PARTS)
 
 
 @define(frozen=True)
@@ -421,40 +442,19 @@ class Community:
     def __attrs_post_init__(self) -> None:
         code = self.code
         if not isinstance(code, str) or len(code) != 12 or not code.isascii() or not code.isdigit():
-            raise InputError(f"{code!r} is not a 12-digit statistical division code", "code")
+            raise InputError(CODE_NOT_TWELVE_DIGITS.format(code=repr(code)), "code")
         if code[:2] not in PROVINCES_BY_CODE:
-            raise InputError(f"{code!r} does not start with a province code (11–65)", "code")
-        village = int(code[9:])
-        if not 1 <= village <= 399:
-            raise InputError(
-                f"{code!r}: digits 10–12 must be 001–199 (residents' committee) "
-                "or 200–399 (villagers' committee)",
-                "code",
-            )
-        implied = CommunityKind.URBAN if village < 200 else CommunityKind.RURAL
+            raise InputError(CODE_NO_PROVINCE.format(code=repr(code)), "code")
+        known, rural = village_rural(int(code[9:]))
+        if not known:
+            raise InputError(CODE_VILLAGE_DIGITS.format(code=repr(code)), "code")
+        implied = CommunityKind.RURAL if rural else CommunityKind.URBAN
         given: CommunityKind | None = self.kind
         if given is None:
             object.__setattr__(self, "kind", implied)
         elif given is not implied:
-            raise InputError(
-                f"{given.value!r} contradicts code {code} (digits 10–12 = {code[9:]}, "
-                f"a {'residents' if implied is CommunityKind.URBAN else 'villagers'}' committee)",
-                "kind",
-            )
-        _not_negative(
-            self,
-            (
-                "households",
-                "population",
-                "building_area",
-                "elderly_monthly_visit_rate",
-                "social_organisations",
-                "registered_volunteers",
-            ),
-        )
-        rate = self.elderly_monthly_visit_rate
-        if rate is not None and rate > 100:
-            raise InputError(f"{rate:g}% is more than 100%", "elderly_monthly_visit_rate")
+            raise InputError(kind_contradiction(given, code), "kind")
+        check_values(self, _COMMUNITY_FIELDS)
 
     # Codes of the enclosing divisions ------------------------------------------
 

@@ -1,0 +1,206 @@
+"""The rules a community's values must keep: one schema for objects and for columns.
+
+:class:`~cssp.model.community.Community` (with its facilities and staff) checks
+each value as it is built; the batch engine checks a whole table's columns at
+once (``cssp.batch.frame``). Both apply the rules below, written once: each
+rule is a test that works on a number or on a numpy array alike, with the
+message both report.
+
+>>> [message(-3.0) for bad, message in value_problems(FIELD_RULES["households"], -3.0) if bad]
+['-3 is negative']
+>>> import numpy as np
+>>> values = np.array([12.0, -3.0, 2.5])
+>>> [bad.tolist() for bad, _ in value_problems(FIELD_RULES["households"], values)]
+[[False, False, False], [False, True, False], [False, False, True], [False, False, False]]
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+from attrs import define
+
+from cssp.errors import InputError
+
+__all__ = [
+    "CODE_NOT_TWELVE_DIGITS",
+    "CODE_NO_PROVINCE",
+    "CODE_VILLAGE_DIGITS",
+    "EXACT_COUNT",
+    "FIELD_RULES",
+    "PART_RULES",
+    "VILLAGE_RANGES",
+    "FieldRule",
+    "PartRule",
+    "check_parts",
+    "check_values",
+    "number",
+    "part_problem",
+    "value_problems",
+    "village_rural",
+]
+
+#: Counts at or above this are not exact in a float (the engines' numbers).
+EXACT_COUNT: Final = 2.0**53
+
+
+@define(frozen=True)
+class FieldRule:
+    """What one numeric field of a community, its staff or a facility must be.
+
+    :param name: the field's name (the table format's column for a community
+        or staff field; ``facility_`` + name is a facility's column).
+    :param whole: a count: a whole number, below :data:`EXACT_COUNT`.
+    :param most: the largest value allowed, if any.
+    :param most_message: the message for a value above ``most``, a template
+        with ``{value}``.
+    """
+
+    name: str
+    whole: bool = False
+    most: float | None = None
+    most_message: str = ""
+
+
+@define(frozen=True)
+class PartRule:
+    """A part that cannot exceed its whole (a facility's activity area and its floor area)."""
+
+    part: str
+    whole: str
+    message: str
+
+
+def number(value: Any) -> str:
+    """A value as the messages show it: ``-3``, ``2.5``, ``1152921504606846976``, ``1e+300``."""
+    value = float(value)
+    if value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    return f"{value:g}"
+
+
+def value_problems(rule: FieldRule, value: Any) -> list[tuple[Any, Callable[[Any], str]]]:
+    """The tests of ``rule`` on ``value`` (a number, or an array of them; NaN passes).
+
+    :return: pairs (failed, message): ``failed`` is a boolean, or an array of
+        them, and ``message(v)`` describes the failing value ``v``.
+    """
+    tests: list[tuple[Any, Callable[[Any], str]]] = [
+        (abs(value) == _INFINITY, lambda v: f"{number(v)} is not a finite number"),
+        (value < 0, lambda v: f"{number(v)} is negative"),
+    ]
+    if rule.whole:
+        tests.append((value % 1 > 0, _not_whole))  # NaN and infinity: False
+        tests.append((value >= EXACT_COUNT, lambda v: f"{number(v)} is too large to count exactly"))
+    if rule.most is not None:
+        template = rule.most_message
+        tests.append((value > rule.most, lambda v: template.format(value=number(v))))
+    return tests
+
+
+def _not_whole(value: Any) -> str:
+    return f"{number(value)} is not a whole number"
+
+
+_INFINITY: Final = float("inf")
+
+#: The numeric fields of a community and its staff, and of a facility (by
+#: attribute name), with their rules.
+FIELD_RULES: Final[Mapping[str, FieldRule]] = types.MappingProxyType(
+    {
+        rule.name: rule
+        for rule in (
+            FieldRule("households", whole=True),
+            FieldRule("population", whole=True),
+            FieldRule("building_area"),
+            FieldRule(
+                "elderly_monthly_visit_rate", most=100.0, most_message="{value}% is more than 100%"
+            ),
+            FieldRule("social_organisations", whole=True),
+            FieldRule("registered_volunteers", whole=True),
+            FieldRule("community_workers", whole=True),
+            FieldRule("social_workers", whole=True),
+            FieldRule("disaster_information_officers", whole=True),
+            FieldRule("trained_workers", whole=True),
+            FieldRule("floor_area"),
+            FieldRule("activity_area"),
+            FieldRule("office_area"),
+            FieldRule(
+                "opening_hours", most=24.0, most_message="{value} h/day is more than a day has"
+            ),
+        )
+    }
+)
+
+#: Parts that cannot exceed their whole: in a facility, and in the staff.
+PART_RULES: Final = (
+    PartRule(
+        "activity_area", "floor_area", "{part} m² is larger than the floor area of {whole} m²"
+    ),
+    PartRule("office_area", "floor_area", "{part} m² is larger than the floor area of {whole} m²"),
+    PartRule(
+        "trained_workers",
+        "community_workers",
+        "{part} trained workers but only {whole} community workers",
+    ),
+)
+
+
+def part_problem(rule: PartRule, part: Any, whole: Any) -> tuple[Any, Callable[[Any, Any], str]]:
+    """The test of ``rule`` (numbers or arrays; NaN passes) and its message."""
+    return part > whole, lambda p, w: rule.message.format(part=number(p), whole=number(w))
+
+
+def check_values(owner: object, names: tuple[str, ...]) -> None:
+    """Raise for the first rule a field of ``owner`` breaks (``None`` fields pass).
+
+    :raises InputError: naming the field.
+    """
+    for name in names:
+        value = getattr(owner, name)
+        if value is None:
+            continue
+        for failed, message in value_problems(FIELD_RULES[name], value):
+            if failed:
+                raise InputError(message(value), name)
+
+
+def check_parts(owner: object, rules: tuple[PartRule, ...]) -> None:
+    """Raise when a part of ``owner`` exceeds its whole (both given).
+
+    :raises InputError: naming the part.
+    """
+    for rule in rules:
+        part, whole = getattr(owner, rule.part), getattr(owner, rule.whole)
+        if part is None or whole is None:
+            continue
+        failed, message = part_problem(rule, part, whole)
+        if failed:
+            raise InputError(message(part, whole), rule.part)
+
+
+# --- codes -------------------------------------------------------------------------
+
+#: Digits 10–12 of a community's 12-digit code, by range: whether the unit is
+#: a villagers' committee (rural) rather than a residents' committee (urban).
+VILLAGE_RANGES: Final = ((1, 199, False), (200, 399, True))
+#: The messages of a code that breaks a rule, templates with ``{code}`` (its repr).
+CODE_NOT_TWELVE_DIGITS: Final = "{code} is not a 12-digit statistical division code"
+CODE_NO_PROVINCE: Final = "{code} does not start with a province code (11–65)"
+CODE_VILLAGE_DIGITS: Final = (
+    "{code}: digits 10–12 must be 001–199 (residents' committee) or 200–399 (villagers' committee)"
+)
+
+
+def village_rural(village: Any) -> tuple[Any, Any]:
+    """Whether digits 10–12 (a number, or an array) are a known unit, and whether rural."""
+    known: Any = False
+    rural: Any = False
+    for low, high, is_rural in VILLAGE_RANGES:
+        inside = (village >= low) & (village <= high)
+        known = known | inside
+        if is_rural:
+            rural = rural | inside
+    return known, rural
