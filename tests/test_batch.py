@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from numpy.typing import NDArray
 
 import cssp
 import cssp.batch
@@ -162,6 +163,69 @@ def test_batch_equals_scalar_for_the_national_plan_and_fyp13(items: list[Communi
         for level in ("county", "nation"):
             report = cssp.evaluate_region(items, plan=plan, by=level, profiles=())
             assert result.region_assessments(level, members=True) == report.regions
+
+
+#: The batch engine's status code of each scalar status (a target not in force: 255).
+CODES = {
+    cssp.Status.MET: 0,
+    cssp.Status.NOT_MET: 1,
+    cssp.Status.NOT_APPLICABLE: 2,
+    cssp.Status.NO_DATA: 3,
+}
+ABSENT = 255
+
+
+def _scalar_table(
+    report: cssp.RegionReport, targets: tuple[str, ...]
+) -> tuple[NDArray[np.uint8], NDArray[np.float64], NDArray[np.float64]]:
+    """The statuses, observed figures and thresholds of ``report`` as a region table's arrays.
+
+    A status is 255 and a figure NaN where the region has no finding for the target.
+    """
+    shape = (len(report.regions), len(targets))
+    status = np.full(shape, ABSENT, dtype=np.uint8)
+    observed = np.full(shape, np.nan)
+    required = np.full(shape, np.nan)
+    for r, region in enumerate(report.regions):
+        for finding in region.findings:
+            t = targets.index(finding.target.id)  # ValueError: a target the batch engine lacks
+            assert status[r, t] == ABSENT, f"{finding.target.id} twice in {region.code!r}"
+            status[r, t] = CODES[finding.status]
+            observed[r, t] = np.nan if finding.observed is None else finding.observed
+            required[r, t] = finding.required
+    return status, observed, required
+
+
+def test_the_status_codes_are_the_documented_ones() -> None:
+    batch = cssp.batch
+    assert (batch.MET, batch.NOT_MET, batch.NOT_APPLICABLE, batch.NO_DATA) == (0, 1, 2, 3)
+    assert batch.ABSENT == ABSENT
+    assert {status: batch.STATUSES.index(status) for status in batch.STATUSES} == CODES
+
+
+@settings(max_examples=30, deadline=None)
+@given(_lists, st.sampled_from([2020, 2023, 2025]), st.booleans())
+def test_region_tables_hold_the_verdicts_of_evaluate_region(
+    items: list[Community], year: int, row_by_row: bool
+) -> None:
+    """``regions(level).status`` is what :func:`cssp.evaluate_region` finds, at every level.
+
+    Compared with the scalar engine's report itself, region by region and
+    target by target, with the shipped province profiles and a county profile
+    in force (their thresholds, their own indicators); the observed figures
+    and thresholds too, to the bit (NaN where the scalar engine has none).
+    """
+    chosen = PROFILES if not row_by_row else (_row_by_row(GUANGDONG), *PROFILES[1:])
+    profiles = cssp.ProfileSet(chosen)
+    result = cssp.batch.evaluate_communities(items, year=year, profiles=profiles)
+    for level in LEVELS:
+        table = result.regions(level)
+        report = cssp.evaluate_region(items, by=level, year=year, profiles=profiles)
+        assert table.codes.tolist() == [region.code for region in report.regions], level
+        status, observed, required = _scalar_table(report, table.targets)
+        np.testing.assert_array_equal(table.status, status, err_msg=f"status by {level}")
+        np.testing.assert_array_equal(table.observed, observed, err_msg=f"observed by {level}")
+        np.testing.assert_array_equal(table.required, required, err_msg=f"required by {level}")
 
 
 def _same_table(x: cssp.batch.RegionTable, y: cssp.batch.RegionTable) -> None:
