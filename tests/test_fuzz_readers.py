@@ -19,9 +19,11 @@ deadline; the tests' own timeout catches that).
 
 The default profiles (``dev``, ``ci``) run a few hundred inputs in a few
 seconds; ``make fuzz`` runs this file with the ``fuzz`` profile (5,000 examples
-per test). The last test prints how many inputs were tried::
+per test). Each fuzz test counts its inputs (the ``fuzz_inputs_tried`` fixture
+of ``conftest.py``); the last test checks that each tried at least its
+examples, and the run ends with the counts (``pytest_terminal_summary``)::
 
-    fuzz_readers: 603 inputs tried (documents: 103, files: 100, records: 300, tables: 100)
+    fuzz_readers: 301 inputs tried (documents: 51, files: 50, not records: 50, ...)
 """
 
 from __future__ import annotations
@@ -45,9 +47,6 @@ from cssp import testing as cst
 from cssp.io import communities_to_json, read_communities, structure_communities, unstructure
 from cssp.io.readers import COLUMNS, HEADER_ALIASES
 from cssp.units import ratio_scale, threshold_in
-
-#: How many inputs each test tried, for the last test to print.
-TRIED: Final[collections.Counter[str]] = collections.Counter()
 
 # The bounded profiles (dev: 100, ci: 200) run half their examples here, so the
 # file stays within a few seconds; the fuzz profile (5,000) runs all of its own.
@@ -628,34 +627,39 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
 @_FUZZ
 @given(files())
 def test_a_file_is_communities_or_a_located_input_error(
-    folder: pathlib.Path, file: tuple[str, bytes]
+    folder: pathlib.Path, fuzz_inputs_tried: collections.Counter[str], file: tuple[str, bytes]
 ) -> None:
-    TRIED["files"] += 1
+    fuzz_inputs_tried["files"] += 1
     read_bytes(folder, *file)
 
 
 @_FUZZ
 @given(st.sampled_from((".csv", ".tsv")), _bytes_of(_csv_texts))
 def test_a_table_is_communities_or_a_located_input_error(
-    folder: pathlib.Path, suffix: str, data: bytes
+    folder: pathlib.Path, fuzz_inputs_tried: collections.Counter[str], suffix: str, data: bytes
 ) -> None:
-    TRIED["tables"] += 1
+    fuzz_inputs_tried["tables"] += 1
     read_bytes(folder, suffix, data)
 
 
 @_FUZZ
 @given(st.sampled_from((".json", ".jsonl", ".toml")), st.data())
 def test_a_document_is_communities_or_a_located_input_error(
-    folder: pathlib.Path, suffix: str, data: st.DataObject
+    folder: pathlib.Path,
+    fuzz_inputs_tried: collections.Counter[str],
+    suffix: str,
+    data: st.DataObject,
 ) -> None:
-    TRIED["documents"] += 1
+    fuzz_inputs_tried["documents"] += 1
     read_bytes(folder, suffix, data.draw(_bytes_of(_SUFFIXES[suffix])))
 
 
 @_FUZZ
 @given(record_lists(st.one_of(_valid_records, _mutated(_python_values), _python_values)))
-def test_records_are_communities_or_a_located_input_error(found: list[Any]) -> None:
-    TRIED["records"] += 1
+def test_records_are_communities_or_a_located_input_error(
+    fuzz_inputs_tried: collections.Counter[str], found: list[Any]
+) -> None:
+    fuzz_inputs_tried["records"] += 1
     try:
         communities = structure_communities(found)
     except InputError as error:
@@ -679,8 +683,10 @@ def test_records_are_communities_or_a_located_input_error(found: list[Any]) -> N
         st.builds(_BadRepr),
     )
 )
-def test_anything_but_a_list_of_records_is_a_located_input_error(value: object) -> None:
-    TRIED["records"] += 1
+def test_anything_but_a_list_of_records_is_a_located_input_error(
+    fuzz_inputs_tried: collections.Counter[str], value: object
+) -> None:
+    fuzz_inputs_tried["not records"] += 1
     with pytest.raises(InputError) as caught:
         structure_communities(value)
     check_located(caught.value, "communities")
@@ -688,8 +694,10 @@ def test_anything_but_a_list_of_records_is_a_located_input_error(value: object) 
 
 @_FUZZ
 @given(cst.community_lists(max_size=4))
-def test_valid_records_are_read_back_unchanged(group: list[Community]) -> None:
-    TRIED["records"] += 1
+def test_valid_records_are_read_back_unchanged(
+    fuzz_inputs_tried: collections.Counter[str], group: list[Community]
+) -> None:
+    fuzz_inputs_tried["read back"] += 1
     records = [unstructure(community) for community in group]
     assert structure_communities(records) == tuple(group)
 
@@ -860,10 +868,20 @@ def test_a_problem_inside_extra_is_located_once() -> None:
 
 # --- how many inputs were tried -------------------------------------------------------------
 
+#: The fuzz tests above, by the name each counts its inputs under.
+FUZZ_TESTS: Final = ("files", "tables", "documents", "records", "not records", "read back")
 
-def test_report_how_many_inputs_were_tried(capsys: pytest.CaptureFixture[str]) -> None:
-    """Print the count (last in the file, so after the fuzz tests when they run)."""
-    total = sum(TRIED.values())
-    parts = ", ".join(f"{name}: {count}" for name, count in sorted(TRIED.items()))
-    with capsys.disabled():
-        print(f"\nfuzz_readers: {total} inputs tried ({parts or 'none'})")
+
+def test_each_fuzz_test_tried_its_examples(fuzz_inputs_tried: collections.Counter[str]) -> None:
+    """Every fuzz test that ran tried at least the examples it asks for.
+
+    Last in the file, so after the fuzz tests when they run; a fuzz test left
+    out of the run (``-k``) is not counted. Hypothesis stops short of
+    ``max_examples`` when a strategy runs out of inputs or rejects most of
+    what it draws: a fuzzer that quietly tries a handful fails here.
+    """
+    if not fuzz_inputs_tried:
+        pytest.skip("no fuzz test ran before this one")
+    assert set(fuzz_inputs_tried) <= set(FUZZ_TESTS)
+    short = {name: n for name, n in fuzz_inputs_tried.items() if n < _EXAMPLES}
+    assert not short, f"fewer than {_EXAMPLES} inputs tried: {short}"
