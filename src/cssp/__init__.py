@@ -9,7 +9,21 @@ against it::
     >>> plan.indicators["facility_area_per_100_households"].target.value
     30.0
 
-Everything public is re-exported here; nothing else is public.
+The public API is what this module exports, and these namespaces, imported
+by their module name (as attrs publishes ``attrs.validators``):
+
+* :mod:`cssp.io` — reading and writing community files;
+* :mod:`cssp.units` — the unit registry and conversions;
+* :mod:`cssp.report` — text, Markdown, CSV, HTML and JSON reports;
+* :mod:`cssp.batch` and :mod:`cssp.batch.on_dask` — the columnar engine
+  (extra ``cssp[batch]``) and its Dask runner (``cssp[dask]``);
+* :mod:`cssp.synth` — the synthetic nation (``cssp[batch]``);
+* :mod:`cssp.testing` — hypothesis strategies, profile test cases and checks
+  for plugin packages.
+
+Every other module is internal: documented for contributors, not a promise.
+Importing ``cssp`` loads no reader, writer, report or unit library; they load
+when first used.
 """
 
 from typing import TYPE_CHECKING
