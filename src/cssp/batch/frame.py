@@ -538,8 +538,8 @@ def _numbers(column: Any, n: int, name: str, problems: _Problems) -> Floats:
 def _check_value(values: Floats, rule: str, column: str, problems: _Problems) -> None:
     """The rules of :data:`~cssp.model.schema.FIELD_RULES` on a column (NaN passes)."""
     with np.errstate(invalid="ignore"):
-        for failed, message in value_problems(FIELD_RULES[rule], values):
-            problems.add(failed, column, lambda i, m=message: m(values[i]))
+        for test, message in value_problems(FIELD_RULES[rule], np.floor):
+            problems.add(test(values), column, lambda i, m=message: m(values[i]))
 
 
 def _check_parts(values: dict[str, Floats], prefix: str, problems: _Problems) -> None:

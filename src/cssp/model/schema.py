@@ -6,16 +6,21 @@ once (``cssp.batch.frame``). Both apply the rules below, written once: each
 rule is a test that works on a number or on a numpy array alike, with the
 message both report.
 
->>> [message(-3.0) for bad, message in value_problems(FIELD_RULES["households"], -3.0) if bad]
+>>> [message(-3.0) for test, message in value_problems(FIELD_RULES["households"]) if test(-3.0)]
 ['-3 is negative']
 >>> import numpy as np
->>> values = np.array([12.0, -3.0, 2.5])
->>> [bad.tolist() for bad, _ in value_problems(FIELD_RULES["households"], values)]
-[[False, False, False], [False, True, False], [False, False, True], [False, False, False]]
+>>> values = np.array([12.0, -3.0, 2.5, np.nan])
+>>> for test, _ in value_problems(FIELD_RULES["households"], np.floor):
+...     print(test(values).tolist())
+[False, False, False, False]
+[False, True, False, False]
+[False, False, True, False]
+[False, False, False, False]
 """
 
 from __future__ import annotations
 
+import math
 import types
 from collections.abc import Callable, Mapping
 from typing import Any, Final
@@ -81,22 +86,31 @@ def number(value: Any) -> str:
     return f"{value:g}"
 
 
-def value_problems(rule: FieldRule, value: Any) -> list[tuple[Any, Callable[[Any], str]]]:
-    """The tests of ``rule`` on ``value`` (a number, or an array of them; NaN passes).
+def value_problems(
+    rule: FieldRule, floor: Callable[[Any], Any] = math.floor
+) -> list[tuple[Callable[[Any], Any], Callable[[Any], str]]]:
+    """The tests of ``rule``, in order, for a number or an array of them (NaN passes).
 
-    :return: pairs (failed, message): ``failed`` is a boolean, or an array of
-        them, and ``message(v)`` describes the failing value ``v``.
+    :param floor: the floor function of the values: :func:`math.floor` for a
+        number (the default), ``numpy.floor`` for an array.
+    :return: pairs (test, message): ``test(value)`` is true (or an array, true
+        where) the value breaks the rule; ``message(v)`` describes a failing ``v``.
+        A number is tested in order and stops at the first failure (a later
+        test may assume the earlier ones passed).
     """
-    tests: list[tuple[Any, Callable[[Any], str]]] = [
-        (abs(value) == _INFINITY, lambda v: f"{number(v)} is not a finite number"),
-        (value < 0, lambda v: f"{number(v)} is negative"),
+    tests: list[tuple[Callable[[Any], Any], Callable[[Any], str]]] = [
+        (lambda v: abs(v) == _INFINITY, lambda v: f"{number(v)} is not a finite number"),
+        (lambda v: v < 0, lambda v: f"{number(v)} is negative"),
     ]
     if rule.whole:
-        tests.append((value % 1 > 0, _not_whole))  # NaN and infinity: False
-        tests.append((value >= EXACT_COUNT, lambda v: f"{number(v)} is too large to count exactly"))
+        # NaN and infinity give NaN here, which is not > 0.
+        tests.append((lambda v: (v - floor(v)) > 0, _not_whole))
+        tests.append(
+            (lambda v: v >= EXACT_COUNT, lambda v: f"{number(v)} is too large to count exactly")
+        )
     if rule.most is not None:
-        template = rule.most_message
-        tests.append((value > rule.most, lambda v: template.format(value=number(v))))
+        most, template = rule.most, rule.most_message
+        tests.append((lambda v: v > most, lambda v: template.format(value=number(v))))
     return tests
 
 
@@ -162,8 +176,8 @@ def check_values(owner: object, names: tuple[str, ...]) -> None:
         value = getattr(owner, name)
         if value is None:
             continue
-        for failed, message in value_problems(FIELD_RULES[name], value):
-            if failed:
+        for test, message in value_problems(FIELD_RULES[name]):
+            if test(value):
                 raise InputError(message(value), name)
 
 
