@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -508,6 +509,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         err.write(f"cssp: error: {error}\n")
         return 2
     except KeyboardInterrupt:
+        # A second Ctrl-C (or a signal arriving late) must not turn this clean
+        # exit into a death by signal: from here on, SIGINT is ignored.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         err.write("\ncssp: interrupted; no output was written\n")
         return 130
     except BrokenPipeError:  # `cssp ... | head` (an OSError: caught first)
