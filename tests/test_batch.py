@@ -142,7 +142,7 @@ _lists = st.lists(_community(), min_size=0, max_size=24, unique_by=lambda c: c.c
 
 
 @settings(max_examples=60, deadline=None)
-@given(_lists, st.sampled_from([2020, 2023, 2025]), st.booleans())
+@given(_lists, st.sampled_from([2021, 2023, 2025]), st.booleans())
 def test_batch_equals_scalar_with_profiles(
     items: list[Community], year: int, row_by_row: bool
 ) -> None:
@@ -176,6 +176,7 @@ CODES = {
     cssp.Status.NOT_MET: 1,
     cssp.Status.NOT_APPLICABLE: 2,
     cssp.Status.NO_DATA: 3,
+    cssp.Status.NO_VERDICT: 4,
 }
 ABSENT = 255
 
@@ -197,19 +198,25 @@ def _scalar_table(
             assert status[r, t] == ABSENT, f"{finding.target.id} twice in {region.code!r}"
             status[r, t] = CODES[finding.status]
             observed[r, t] = np.nan if finding.observed is None else finding.observed
-            required[r, t] = finding.required
+            required[r, t] = np.nan if finding.required is None else finding.required
     return status, observed, required
 
 
 def test_the_status_codes_are_the_documented_ones() -> None:
     batch = cssp.batch
-    assert (batch.MET, batch.NOT_MET, batch.NOT_APPLICABLE, batch.NO_DATA) == (0, 1, 2, 3)
+    assert (batch.MET, batch.NOT_MET, batch.NOT_APPLICABLE, batch.NO_DATA, batch.NO_VERDICT) == (
+        0,
+        1,
+        2,
+        3,
+        4,
+    )
     assert batch.ABSENT == ABSENT
     assert {status: batch.STATUSES.index(status) for status in batch.STATUSES} == CODES
 
 
 @settings(max_examples=30, deadline=None)
-@given(_lists, st.sampled_from([2020, 2023, 2025]), st.booleans())
+@given(_lists, st.sampled_from([2021, 2023, 2025]), st.booleans())
 def test_region_tables_hold_the_verdicts_of_evaluate_region(
     items: list[Community], year: int, row_by_row: bool
 ) -> None:
@@ -389,7 +396,7 @@ def _same_tables(a: cssp.batch.Totals, b: cssp.batch.Totals) -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(_lists, st.sampled_from([2020, 2025]), st.randoms(use_true_random=False), st.data())
+@given(_lists, st.sampled_from([2021, 2025]), st.randoms(use_true_random=False), st.data())
 def test_a_parquet_file_in_any_row_groups_and_batches_is_one_run(
     items: list[Community], year: int, random: Any, data: st.DataObject
 ) -> None:
@@ -495,7 +502,7 @@ def test_region_counts_are_a_read_only_view() -> None:
     counts = result.regions("township").counts
     with pytest.raises(ValueError, match="read-only"):
         counts[0, 0, 0] = 99
-    assert counts.shape == (len(result.regions("township")), len(result.targets), 4)
+    assert counts.shape == (len(result.regions("township")), len(result.targets), 5)
 
 
 def test_a_row_by_row_rule_reads_a_dataframe_by_position() -> None:

@@ -251,7 +251,8 @@ def test_column_1_none_is_binding(fyp14: Plan) -> None:
     [
         ("rural_facility_coverage", Scope.RURAL, IndicatorKind.COVERAGE),
         ("urban_facility_coverage", Scope.URBAN, IndicatorKind.COVERAGE),
-        ("commercial_service_area_share", Scope.ALL, IndicatorKind.RATIO),
+        # （十一）"确保新建社区商业和综合服务设施面积达标": newly built communities
+        ("commercial_service_area_share", Scope.NEWLY_BUILT, IndicatorKind.RATIO),
         ("facility_area_per_100_households", Scope.ALL, IndicatorKind.RATIO),
         ("activity_area_share", Scope.ALL, IndicatorKind.RATIO),
         ("urban_self_service_coverage", Scope.URBAN, IndicatorKind.COVERAGE),
@@ -287,7 +288,6 @@ def test_unit_labels_of_column_1(fyp14: Plan) -> None:
         ("disabled_persons_association_coverage", 100, Strength.FULL_COVERAGE, "三、", "专栏3", 4),
         ("cultural_service_centre", 100, Strength.GENERALLY, "三、", "专栏3", 8),
         ("fitness_circle_15min_coverage", 100, Strength.FULL_COVERAGE, "三、", "专栏3", 9),
-        ("police_office_colocated", 100, Strength.PROMOTE, "三、", "专栏3", 11),
         ("disaster_information_officer", 1, Strength.FULL_COVERAGE, "三、", "专栏3", 13),
         ("broadband_village_coverage", 100, Strength.FULL_COVERAGE, "五、", "专栏5", 1),
         ("village_5g_coverage", 80, Strength.QUANTIFIED, "五、", "专栏5", 1),
@@ -308,6 +308,8 @@ def test_text_requirements(
     assert target.comparator is Comparator.GE
     assert target.strength is strength
     assert target.year == 2025
+    # None of these states a year: each takes the plan's horizon, and says so.
+    assert not target.year_stated
     assert (target.citation.section, target.citation.column, target.citation.item) == (
         section,
         column,
@@ -371,7 +373,7 @@ def test_fourteen_actions_of_column_3(fyp14: Plan) -> None:
     group = next(g for g in fyp14.programme_groups if g.column == "专栏3")
     assert len(group.programmes) == 14
     assert group.programmes[12].title.zh == "社区应急服务行动"
-    assert group.programmes[12].targets == ("disaster_information_officer",)
+    assert group.programmes[12].targets == ("disaster_information_officer", "emergency_drills")
 
 
 def test_programme_ids_are_unique(fyp14: Plan) -> None:
@@ -503,7 +505,12 @@ def test_fyp13_urban_coverage_has_a_baseline_but_no_target(fyp13: Plan) -> None:
 
 def test_fyp13_citations_say_where_they_come_from(fyp13: Plan) -> None:
     for target in fyp13.targets.values():
-        assert "新闻发布会" in target.citation.note
+        note = target.citation.note
+        assert note is not None
+        assert "新闻发布会" in note.zh
+        assert "press conference" in note.en
+        # each language whole: no Chinese in the English citation's note
+        assert "新闻" not in target.citation.text("en")
 
 
 # --- parse_plan: malformed catalogue files -----------------------------------------------

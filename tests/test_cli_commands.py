@@ -61,7 +61,7 @@ def test_evaluate_writes_each_format_atomically(tmp_path: pathlib.Path, fmt: str
     text = out.read_text(encoding="utf-8")
     if fmt == "json":
         document = json.loads(text)
-        assert document["schema_version"] == "1"
+        assert document["schema_version"] == "2"
         assert document["kind"] == "region_report"
         assert [r["code"] for r in document["regions"]] == ["330106", "331124", "440106", "441823"]
     elif fmt == "csv":
@@ -113,7 +113,14 @@ def compliant_community() -> dict[str, object]:
             "disabled_persons_association",
             "cultural_service_centre",
             "fitness_circle_15min",
-            "police_office_colocated",
+            "convenience_circle_15min",
+            "legal_adviser",
+            "one_window_service",
+            "needs_matched_evaluation",
+            "committee_joint_review",
+            "youth_home",
+            "out_of_school_practice_site",
+            "consultation_system",
         ],
         "elderly_monthly_visit_rate": "100%",
     }
@@ -126,11 +133,27 @@ def test_fail_on_unmet_exits_0_when_everything_is_met(tmp_path: pathlib.Path) ->
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_a_year_before_the_baseline_is_exit_2() -> None:
-    done = cssp("evaluate", str(SAMPLE), "--year", "2010")
+def test_fail_on_unmet_never_fails_on_no_verdict(tmp_path: pathlib.Path) -> None:
+    # Without a police office on the two committees' premises (专栏3第11项 "推进…同址办公",
+    # a direction) and in a region whose rates are judged for regions only:
+    # findings without a verdict, never a failure.
+    community = compliant_community()
+    assert "police_office_colocated" not in community["services"]  # type: ignore[operator]
+    data = tmp_path / "good.json"
+    data.write_text(json.dumps([community], ensure_ascii=False), encoding="utf-8")
+    done = cssp("evaluate", str(data), "--fail-on", "unmet", "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    statuses = {f["status"] for c in json.loads(done.stdout)["communities"] for f in c["findings"]}
+    assert "no_verdict" in statuses
+
+
+@pytest.mark.parametrize("year", ["2010", "2020", "2026", "2030"])
+def test_a_year_outside_the_plan_period_is_exit_2(year: str) -> None:
+    done = cssp("evaluate", str(SAMPLE), "--year", year)
     assert done.returncode == 2
-    assert "year" in done.stderr
+    assert f"{year} is outside the period of fyp14 (2021–2025)" in done.stderr
     assert "Traceback" not in done.stderr
+    assert done.stdout == ""
 
 
 # --- targets, explain, programmes ------------------------------------------------------
@@ -140,7 +163,7 @@ def test_targets_json_lists_every_field_with_provenance() -> None:
     done = cssp("targets", "--code", "440106001001", "--format", "json")
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)
-    assert document["schema_version"] == "1"
+    assert document["schema_version"] == "2"
     target = next(t for t in document["targets"] if t["id"] == "facility_area_per_100_households")
     for key in (
         "indicator",

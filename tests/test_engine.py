@@ -16,7 +16,7 @@ from cssp.engine import REGION_LEVELS
 
 URBAN: Final = "440106001001"  # a residents' committee of 五山街道, 天河区, 广州市
 RURAL: Final = "330106109201"  # a villagers' committee of 三墩镇, 西湖区, 杭州市
-FOUR_STATUSES: Final = frozenset(Status)
+STATUSES: Final = frozenset(Status)
 
 
 example_community = cst.example_community
@@ -49,7 +49,8 @@ def test_example_facility_area() -> None:
 EXAMPLE_STATUSES: Final = {
     "rural_facility_coverage": (Status.NOT_APPLICABLE, None),
     "urban_facility_coverage": (Status.MET, 100),
-    "commercial_service_area_share": (Status.NOT_MET, 5420 / 84_000 * 100),
+    # （十一）"确保新建社区商业和综合服务设施面积达标": judged for newly built communities
+    "commercial_service_area_share": (Status.NOT_APPLICABLE, None),
     "facility_area_per_100_households": (Status.MET, 35),
     "activity_area_share": (Status.MET, 260 / 420 * 100),
     "urban_self_service_coverage": (Status.MET, 100),
@@ -65,6 +66,8 @@ EXAMPLE_STATUSES: Final = {
     "broadband_village_coverage": (Status.NOT_APPLICABLE, None),
     "village_5g_coverage": (Status.NOT_APPLICABLE, None),
     "worker_training_coverage": (Status.NO_DATA, None),
+    # 专栏3第11项 "推进警务室与村（社区）“两委”同址办公": a direction, no level
+    "police_office_colocated": (Status.NO_VERDICT, 0),
 }
 
 
@@ -77,20 +80,45 @@ def test_example_findings(target_id: str) -> None:
         assert f.observed is None
         assert f.gap is None
         assert f.reason is not None
+    elif status is Status.NO_VERDICT:
+        assert f.observed == observed
+        assert f.required is None
+        assert f.gap is None
     else:
         assert f.observed == pytest.approx(observed, rel=1e-12)
+        assert f.required is not None
         assert f.gap == (0 if status is Status.MET else pytest.approx(f.required - observed))
 
 
 def test_example_assessment() -> None:
     a = cssp.evaluate(example_community())
     plan = cssp.load_plan("fyp14")
-    community_targets = [t.id for t in plan.targets.values() if cssp.Level.COMMUNITY in t.levels]
-    assert [f.target.id for f in a] == community_targets
+    # Every evaluated target gives the community a finding: a verdict where it
+    # is judged per community, its contribution where judged for regions only.
+    evaluated = [
+        t.id
+        for t in plan.targets.values()
+        if plan.indicators[t.indicator].measure is not None
+        and (cssp.Level.COMMUNITY in t.levels or cssp.Level.REGION in t.levels)
+        and cssp.Level.TOWNSHIP not in t.levels
+    ]
+    assert [f.target.id for f in a] == evaluated
     assert a.statuses == {f.target.id: f.status for f in a.findings}
     assert {f.target.id for f in a.failing} == {
         t for t, (s, _) in EXAMPLE_STATUSES.items() if s is Status.NOT_MET
-    } | {"cultural_service_centre", "fitness_circle_15min_coverage", "police_office_colocated"}
+    } | {
+        "cultural_service_centre",
+        "fitness_circle_15min_coverage",
+        # the requirements of the text the example's services do not include
+        "convenience_living_circle",
+        "legal_services_coverage",
+        "one_window_service",
+        "needs_matched_evaluation",
+        "committee_joint_review",
+        "youth_home",
+        "out_of_school_practice_site",
+        "consultation_system",
+    }
     assert a.community == example_community()
     assert a.plan is plan
     with pytest.raises(KeyError):
@@ -232,6 +260,7 @@ def test_commercial_share_boundary(area: float, building: float, status: Status)
     c = Community(
         code=URBAN,
         building_area=building,
+        newly_built=True,
         facilities=[
             Facility("comprehensive", floor_area=area / 2),
             Facility("commercial", floor_area=area / 2),
@@ -265,16 +294,81 @@ def test_disaster_information_officer(officers: int, status: Status) -> None:
     assert finding(c, "disaster_information_officer").status is status
 
 
-def test_coverage_at_community_level_is_have_or_have_not() -> None:
+def test_a_lone_village_is_not_judged_against_a_rate() -> None:
+    # 专栏1: 农村社区综合服务设施覆盖率 80%; 专栏5第1项 "实现全国80%行政村通5G网络".
+    # A rate below 100 % describes a region: a village contributes, no verdict.
     with_centre = Community(
         code=RURAL, facilities=[Facility("comprehensive", floor_area=0)], services=["5g"]
     )
     without = Community(code=RURAL, facilities=[Facility("other", floor_area=100)], services=[])
-    assert finding(with_centre, "rural_facility_coverage").status is Status.MET
-    assert finding(without, "rural_facility_coverage").status is Status.NOT_MET
-    assert finding(with_centre, "village_5g_coverage").status is Status.MET
-    assert finding(without, "village_5g_coverage").status is Status.NOT_MET
+    for target in ("rural_facility_coverage", "village_5g_coverage"):
+        has, lacks = finding(with_centre, target), finding(without, target)
+        assert has.status is lacks.status is Status.NO_VERDICT
+        assert (has.observed, lacks.observed) == (100, 0)
+        assert has.required == lacks.required == 80
+        assert has.gap is None
+    has = finding(with_centre, "rural_facility_coverage")
+    assert has.explain("zh") == (
+        "农村社区综合服务设施覆盖率：本村已建有综合服务设施，计入所在区域的覆盖率"
+        "（2025年目标为≥80%，按区域评估；国办发〔2021〕56号一、专栏1第1项）。"
+    )
+    assert finding(without, "rural_facility_coverage").explain("en") == (
+        "Rural community comprehensive service facility coverage: this village has no "
+        "comprehensive service facility; it counts towards its region's coverage (the 2025 "
+        "target is ≥80%, judged for regions; 国办发〔2021〕56号 一、 专栏1 item 1)."
+    )
     assert finding(with_centre, "urban_facility_coverage").status is Status.NOT_APPLICABLE
+
+
+def test_full_coverage_is_judged_on_each_community() -> None:
+    # 专栏5第1项 "全国未通宽带行政村动态清零": every village, so each village is judged.
+    assert (
+        finding(Community(code=RURAL, services=["broadband"]), "broadband_village_coverage").status
+        is Status.MET
+    )
+    assert (
+        finding(Community(code=RURAL, services=[]), "broadband_village_coverage").status
+        is Status.NOT_MET
+    )
+
+
+def test_a_region_of_ten_villages_with_nine_facilities_meets_80_percent() -> None:
+    villages = [
+        Community(
+            code=f"330106109{201 + i}",
+            facilities=[Facility("comprehensive", floor_area=100)] if i < 9 else [],
+        )
+        for i in range(10)
+    ]
+    region = cssp.evaluate_region(villages, by="county", profiles=()).region("330106")
+    f = region.finding("rural_facility_coverage")
+    assert (f.status, f.observed, f.required) == (Status.MET, 90, 80)
+    assert f.counts is not None
+    assert f.counts.no_verdict == 10
+    # the region lists the village without a facility, as lacking one, not as failing
+    assert f.failing == ("330106109210",)
+    assert f.lacking
+
+
+def test_a_direction_gives_no_verdict_anywhere() -> None:
+    # 专栏3第11项 "推进警务室与村（社区）“两委”同址办公": no level is stated.
+    target = cssp.load_plan("fyp14").targets["police_office_colocated"]
+    assert target.value is None
+    assert target.direction
+    communities = [
+        Community(code=RURAL, services=["police_office_colocated"]),
+        Community(code="330106109202", services=[]),
+    ]
+    for c in communities:
+        f = finding(c, "police_office_colocated")
+        assert (f.status, f.required, f.gap) == (Status.NO_VERDICT, None, None)
+        assert "不作评价" in f.explain("zh")
+        assert "no verdict" in f.explain("en")
+    region = cssp.evaluate_region(communities, by="county", profiles=()).region("330106")
+    f = region.finding("police_office_colocated")
+    assert (f.status, f.observed, f.required) == (Status.NO_VERDICT, 50, None)
+    assert "2025" not in f.explain("zh")
+    assert "≥100" not in f.explain("zh")
 
 
 # --- milestones ---------------------------------------------------------------------------
@@ -302,7 +396,7 @@ def test_milestone_not_on_track() -> None:
 
 @pytest.mark.parametrize(
     ("year", "required"),
-    [(2020, 29.8), (2021, 29.84), (2022, 29.88), (2024, 29.96), (2025, 30), (2030, 30)],
+    [(2021, 29.84), (2022, 29.88), (2024, 29.96), (2025, 30)],
 )
 def test_milestones_on_the_straight_line(year: int, required: float) -> None:
     f = finding(example_community(), "facility_area_per_100_households", year=year)
@@ -325,12 +419,16 @@ def test_default_year_is_the_target_year() -> None:
     assert f.on_track is None
 
 
-@pytest.mark.parametrize("year", [2019, 2000, -1])
-def test_year_before_the_baseline_is_an_error(year: int) -> None:
+@pytest.mark.parametrize("year", [2030, 2026, 2020, 2019, 2000, -1])
+def test_a_year_outside_the_plan_period_is_an_error(year: int) -> None:
     with pytest.raises(cssp.InputError) as info:
         cssp.evaluate(example_community(), year=year)
     assert info.value.path == "year"
-    assert "2020" in str(info.value)
+    assert "2021–2025" in str(info.value)
+    with pytest.raises(cssp.InputError):
+        cssp.evaluate_region([example_community()], year=year)
+    with pytest.raises(cssp.InputError):
+        cssp.evaluate_figures({"rural_facility_coverage": 80}, year=year)
 
 
 @pytest.mark.parametrize("year", ["2023", True, 2023.5])
@@ -409,7 +507,7 @@ def test_targets_outside_their_scope_are_not_applicable() -> None:
     rural = cssp.evaluate(Community(code=RURAL, facilities=[]))
     assert rural.finding("urban_facility_coverage").status is Status.NOT_APPLICABLE
     assert rural.finding("workers_per_10k_urban_residents").status is Status.NOT_APPLICABLE
-    assert rural.finding("rural_facility_coverage").status is Status.NOT_MET
+    assert rural.finding("rural_facility_coverage").status is Status.NO_VERDICT
     resettled = Community(code=RURAL, facilities=[], resettlement=True)
     assert finding(resettled, "resettlement_facility_coverage").status is Status.NOT_MET
 
@@ -425,16 +523,18 @@ def test_evaluate_unknown_plan() -> None:
 
 
 def test_evaluate_against_fyp13() -> None:
-    c = attrs.evolve(example_community(), services=["public_service_info_platform"])
+    c = attrs.evolve(
+        example_community(), services=["public_service_info_platform"], registered_volunteers=300
+    )
     a = cssp.evaluate(c, plan="fyp13")
     assert a.year == 2020
     assert a.finding("facility_area_per_100_households").status is Status.MET
-    assert a.finding("urban_info_platform_coverage").status is Status.MET
+    # a 60 % coverage rate is judged for regions: the community contributes
+    assert a.finding("urban_info_platform_coverage").status is Status.NO_VERDICT
     assert a.finding("social_workers_per_community").status is Status.MET  # 2 ≥ 1
     assert a.finding("rural_info_platform_coverage").status is Status.NOT_APPLICABLE
-    # region-only targets have no community finding
-    with pytest.raises(KeyError):
-        a.finding("registered_volunteer_share")
+    # region-only targets: the community contributes its value without a verdict
+    assert a.finding("registered_volunteer_share").status is Status.NO_VERDICT
 
 
 # --- reported figures: the real, published comparison ----------------------------------
@@ -466,14 +566,19 @@ FYP14_BASELINES: Final = {
 }
 
 
-def test_fyp14_baselines_meet_their_own_2020_milestones() -> None:
-    r = cssp.evaluate_figures(FYP14_BASELINES, plan="fyp14", year=2020)
+def test_fyp14_baselines_against_the_first_year_milestones() -> None:
+    # 2020 is the baseline year, outside the plan's period (2021–2025): the
+    # first milestone is 2021's, one fifth of the way from the baseline.
+    r = cssp.evaluate_figures(FYP14_BASELINES, plan="fyp14", year=2021)
     assert len(r.findings) == 4
     for f in r:
-        assert f.status is Status.MET, f.target.id
-        assert f.target.baseline is not None
-        assert f.required == f.target.baseline.value
-        assert f.observed == f.required
+        base = f.target.baseline
+        assert base is not None
+        assert base.citation is not None
+        assert base.citation.column == "专栏1"
+        assert f.required is not None
+        assert f.target.value is not None
+        assert f.required == pytest.approx(base.value + (f.target.value - base.value) / 5)
 
 
 def test_fyp14_baselines_fall_short_of_the_2025_targets() -> None:
@@ -520,18 +625,26 @@ def test_figures_of_the_wrong_unit_name_the_figure() -> None:
 # --- properties ----------------------------------------------------------------------------
 
 
-@given(cst.communities(), st.sampled_from([None, 2020, 2022, 2025, 2030]))
-def test_evaluate_never_raises_and_statuses_are_the_four(
+@given(cst.communities(), st.sampled_from([None, 2021, 2022, 2025]))
+def test_evaluate_never_raises_and_statuses_are_the_five(
     community: Community, year: int | None
 ) -> None:
     a = cssp.evaluate(community, year=year)
     plan = cssp.load_plan("fyp14")
-    assert len(a.findings) == sum(cssp.Level.COMMUNITY in t.levels for t in plan.targets.values())
+    assert len(a.findings) == sum(
+        plan.indicators[t.indicator].measure is not None and cssp.Level.TOWNSHIP not in t.levels
+        for t in plan.targets.values()
+    )
     for f in a:
-        assert f.status in FOUR_STATUSES
+        assert f.status in STATUSES
+        measured = f.status in (Status.MET, Status.NOT_MET, Status.NO_VERDICT)
         verdict = f.status in (Status.MET, Status.NOT_MET)
-        assert (f.observed is not None) is verdict
-        assert (f.reason is None) is verdict
+        assert (f.observed is not None) is measured
+        assert (f.reason is None) is measured
+        # a finding without a verdict is a region-only target's or a direction's
+        assert (f.status is Status.NO_VERDICT) is (
+            measured and not f.target.judged_at(cssp.Level.COMMUNITY)
+        )
         if verdict:
             assert f.gap is not None
             assert f.gap >= 0

@@ -45,7 +45,7 @@ title = { zh = "广东省城乡社区服务体系建设“十四五”规划", e
 issuer = "广东省民政厅、广东省发展和改革委员会"
 document = "广东省城乡社区服务体系建设“十四五”规划"
 issued = 2022-06-01
-reported_by = "羊城晚报, 2022-06-16"
+reported_by = { zh = "《羊城晚报》", en = "Yangcheng Evening News", date = 2022-06-16 }
 target_year = 2025
 """
 
@@ -112,7 +112,10 @@ def test_a_full_profile_is_read() -> None:
     assert (profile.id, profile.plan, profile.scope) == ("guangdong", "fyp14", "44")
     assert profile.title.zh == "广东省城乡社区服务体系建设“十四五”规划"
     assert profile.issued == datetime.date(2022, 6, 1)
-    assert profile.reported_by == "羊城晚报, 2022-06-16"
+    reported = cssp.ReportedBy(
+        Text("《羊城晚报》", "Yangcheng Evening News"), datetime.date(2022, 6, 16)
+    )
+    assert profile.reported_by == reported
     assert profile.source == SOURCE
 
     area, rural, workers = profile.overrides
@@ -122,7 +125,14 @@ def test_a_full_profile_is_read() -> None:
         section="三、",
         column="专栏1",
         item=4,
-        note="as reported by 羊城晚报, 2022-06-16",
+        reported_by=reported,
+    )
+    # Each language whole: Chinese throughout, English throughout.
+    assert area.citation.text("zh") == (
+        "广东省城乡社区服务体系建设“十四五”规划三、专栏1第4项（据《羊城晚报》2022年6月16日报道）"
+    )
+    assert area.citation.text("en").endswith(
+        "(as reported by Yangcheng Evening News, 16 June 2022)"
     )
     assert rural.note == Text("全省农村社区", "every rural community of the province")
     assert workers.year == 2024
@@ -399,9 +409,11 @@ def test_a_new_indicator_at_region_level_is_a_ratio_of_sums() -> None:
     assert (volunteers.numerator, volunteers.denominator) == (200.0, 1800.0)
     assert volunteers.observed == pytest.approx(200 / 1800 * 100)
     assert volunteers.status is Status.MET
-    community_ids = {f.target.id for f in report.assessments[0].findings}
-    assert CHILDCARE in community_ids
-    assert VOLUNTEERS not in community_ids  # a region-level target only
+    community = {f.target.id: f for f in report.assessments[0].findings}
+    assert community[CHILDCARE].status is Status.MET
+    # a region-level target only: the community contributes, without a verdict
+    assert community[VOLUNTEERS].status is Status.NO_VERDICT
+    assert community[VOLUNTEERS].observed is not None
 
 
 def test_the_new_indicator_applies_only_within_the_scope() -> None:

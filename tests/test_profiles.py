@@ -53,6 +53,7 @@ COMPUTED = tuple(
     for indicator in PLAN.indicators.values()
     if indicator.measure is not None
     for target in indicator.targets
+    if target.value is not None  # a direction has no threshold to raise
 )
 
 
@@ -143,6 +144,7 @@ def thresholds(draw: st.DrawFn, target_id: str) -> str:
 def raising_thresholds(draw: st.DrawFn, target_id: str) -> str:
     """A ≥/> threshold at least the national one."""
     national = PLAN.targets[target_id].value
+    assert national is not None  # COMPUTED has no direction
     extra = draw(st.integers(0, 5_000))
     comparator = draw(st.sampled_from(("≥", ">")))
     return threshold_text(target_id, round(national * 100) + extra, comparator)
@@ -235,7 +237,9 @@ def test_raising_thresholds_never_turns_not_met_into_met(
         if before.status is Status.NOT_MET:
             assert after.status is Status.NOT_MET, after.explain("en")
         if after.status is Status.MET:
-            assert before.status is Status.MET
+            # met before, or not judged on a community before: a coverage rate
+            # below 100 % raised to 100 % is judged on each community
+            assert before.status in (Status.MET, Status.NO_VERDICT)
         if before.status in (Status.NOT_APPLICABLE, Status.NO_DATA):
             assert after.status is before.status
 
@@ -736,7 +740,7 @@ def test_a_county_loosening_a_provinces_own_indicator_is_loosened() -> None:
         ProfileSet([guangdong, county], strict=True)
     assert (caught.value.source, caught.value.profile) == ("cssp-tianhe 0.1", "tianhe")
     assert SPORTS in str(caught.value)
-    assert "below ≥2.6 set by guangdong" in str(caught.value)
+    assert "below ≥2.6 m² per person set by guangdong" in str(caught.value)
 
     figures = {SPORTS: "2.1 m^2 / person"}
     finding = cssp.evaluate_figures(figures, subject="440106", profiles=profiles).finding(SPORTS)
@@ -776,8 +780,10 @@ def _area_by(year: int | None, threshold: str = "≥30平方米/百户") -> Prof
     [
         (None, "≥30平方米/百户", Change.SAME, False, 30.0),
         (2025, "≥30平方米/百户", Change.SAME, False, 30.0),
-        (2027, "≥30平方米/百户", Change.LOOSER, True, 29.8 + 0.2 * 5 / 7),
-        (2030, "≥30平方米/百户", Change.LOOSER, True, 29.8 + 0.2 * 5 / 10),
+        # A province's target draws no milestone from the national baseline:
+        # in 2025 it stands at its value, whatever its year.
+        (2027, "≥30平方米/百户", Change.LOOSER, True, 30.0),
+        (2030, "≥30平方米/百户", Change.LOOSER, True, 30.0),
         (2024, "≥30平方米/百户", Change.STRICTER, False, 30.0),
         (2027, "≥32平方米/百户", Change.STRICTER, False, 32.0),  # the threshold decides first
         (2024, "≥28平方米/百户", Change.LOOSER, True, 28.0),
@@ -791,6 +797,11 @@ def test_changing_the_target_year_is_stricter_or_looser(
     assert area.provenance[-1].change is change
     assert area.loosened is loosened
     assert area.milestone(2025) == pytest.approx(required_2025)
+    assert not area.has_milestones  # the baseline is the nation's, not the province's
+    assert area.baseline is not None
+    assert area.baseline.scope == ""
+    assert area.baseline.citation is not None
+    assert area.baseline.citation.document == "国办发〔2021〕56号"
     if loosened:
         with pytest.raises(ProfileError, match="strict mode refuses"):
             ProfileSet([_area_by(year, threshold)], strict=True)
@@ -798,19 +809,29 @@ def test_changing_the_target_year_is_stricter_or_looser(
         assert len(ProfileSet([_area_by(year, threshold)], strict=True)) == 1
 
 
-def test_a_later_target_year_is_flagged_where_its_milestone_is_below_the_plan() -> None:
+def test_a_later_target_year_is_flagged_and_draws_no_milestone() -> None:
     profiles = ProfileSet([_area_by(2027)])
-    finding = cssp.evaluate(area_community("440106001001", 299.5), profiles=profiles).finding(AREA)
-    assert finding.status is Status.MET  # 29.95 ≥ the 2025 milestone of 29.94 on the way to 2027
-    assert finding.required < PLAN.targets[AREA].value
+    community = area_community("440106001001", 299.5)
+    finding = cssp.evaluate(community, year=2023, profiles=profiles).finding(AREA)
+    # No baseline for the province's scope: no milestone, the target as it stands.
+    assert finding.status is Status.NOT_MET
+    assert finding.required == 30
+    assert not finding.is_milestone
     en = finding.explain("en")
     assert "national plan ≥30 m² per 100 households by 2025; LOOSER than the national plan" in en
-    assert "国家规划为≥30平方米/百户（2025年），低于国家标准" in finding.explain("zh")
-    with pytest.raises(ProfileError, match="loosens the target to ≥30 by 2027"):
+    assert "no baseline for this scope, so no milestone" in en
+    zh = finding.explain("zh")
+    assert "国家规划为≥30平方米/百户（2025年），低于国家标准" in zh
+    assert "本地无基期值，不设阶段目标" in zh
+    with pytest.raises(
+        ProfileError,
+        match="loosens the target to ≥30 m² per 100 households by 2027, below the national "
+        "plan's ≥30 m² per 100 households by 2025",
+    ):
         ProfileSet([_area_by(2027)], strict=True)
-    # An earlier year keeps the line, so its milestones are above the plan's.
-    earlier = target(ProfileSet([_area_by(2024)]).effective("fyp14", "44"), AREA)
-    assert earlier.milestone(2023) > PLAN.targets[AREA].milestone(2023)
+    # The national target, for the same community and year: the 2023 milestone, 29.92.
+    national = cssp.evaluate(community, year=2023, profiles=()).finding(AREA)
+    assert (national.status, national.is_milestone) == (Status.MET, True)
 
 
 @pytest.mark.parametrize("year", [2019, 2000])

@@ -18,7 +18,10 @@ FYP14: Final = cssp.load_plan("fyp14")
 
 #: Targets evaluated both on a community and on a region.
 BOTH_LEVELS: Final = tuple(
-    t.id for t in FYP14.targets.values() if {Level.COMMUNITY, Level.REGION} <= t.levels
+    t.id
+    for t in FYP14.targets.values()
+    if {Level.COMMUNITY, Level.REGION} <= t.levels
+    and FYP14.indicators[t.indicator].measure is not None
 )
 
 
@@ -193,7 +196,11 @@ def test_regions_by_level(by: str, codes: list[str]) -> None:
         assert region.name
         assert set(region.communities) == {c for c in SPREAD if c.startswith(region.code)}
         assert {f.target.id for f in region} == {
-            t.id for t in FYP14.targets.values() if Level.REGION in t.levels
+            t.id
+            for t in FYP14.targets.values()
+            if Level.REGION in t.levels
+            and FYP14.indicators[t.indicator].measure is not None
+            and Level.TOWNSHIP not in t.levels
         }
     assert [a.community.code for a in report.assessments] == list(SPREAD)
 
@@ -288,7 +295,9 @@ def test_a_region_of_one_community_has_its_verdict(community: Community, by: str
             assert pooled.observed == alone.observed, target_id
         assert pooled.counts is not None
         assert pooled.counts.total == 1
-        assert pooled.failing == ((community.code,) if alone.status is Status.NOT_MET else ())
+        lacking = pooled.lacking and alone.status is Status.NO_VERDICT and alone.observed == 0
+        failing = alone.status is Status.NOT_MET or lacking
+        assert pooled.failing == ((community.code,) if failing else ())
 
 
 @given(cst.community_lists(min_size=1, max_size=8, township="440106001"), st.data())
@@ -326,7 +335,10 @@ def test_counts_add_up(communities: list[Community]) -> None:
             assert f.counts is not None
             assert f.counts.total == len(region.communities)
             assert f.status in frozenset(Status)
-            assert len(f.failing) == f.counts.not_met
+            if f.lacking:  # communities without the thing, not judged on it
+                assert len(f.failing) <= f.counts.no_verdict
+            else:
+                assert len(f.failing) == f.counts.not_met
             if f.target.id in BOTH_LEVELS:
                 statuses = [
                     a.finding(f.target.id).status

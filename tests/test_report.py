@@ -38,8 +38,17 @@ ANSI: Final = re.compile(r"\x1b\[[0-9;]*m")
 STATUSES: Final = {s.value for s in cssp.Status}
 TEXT_KEYS: Final = {"zh", "en"}
 PLAN_KEYS: Final = {"id", "title", "issuer", "document", "baseline_year", "target_year"}
-CITATION_KEYS: Final = {"document", "section", "column", "item", "note", "text_zh", "text_en"}
-COUNT_KEYS: Final = {"met", "not_met", "not_applicable", "no_data"}
+CITATION_KEYS: Final = {
+    "document",
+    "section",
+    "column",
+    "item",
+    "note",
+    "reported_by",
+    "text_zh",
+    "text_en",
+}
+COUNT_KEYS: Final = {"met", "not_met", "not_applicable", "no_data", "no_verdict"}
 FINDING_KEYS: Final = {
     "target",
     "indicator",
@@ -62,6 +71,7 @@ FINDING_KEYS: Final = {
     "denominator",
     "counts",
     "failing",
+    "failing_lack",
     "loosened",
     "profiles",
     "explanation",
@@ -70,13 +80,18 @@ TARGET_KEYS: Final = {
     "id",
     "indicator",
     "name",
+    "plan_wording",
     "kind",
+    "evaluation",
+    "needs",
     "comparator",
     "value",
     "unit",
     "unit_label",
     "year",
+    "year_stated",
     "baseline",
+    "milestones",
     "region_share",
     "attribute",
     "levels",
@@ -96,6 +111,7 @@ STEP_KEYS: Final = {
     "year",
     "citation",
     "change",
+    "levels",
 }
 
 
@@ -139,6 +155,9 @@ def _check_citation(value: object) -> None:
     assert isinstance(value["document"], str)
     assert value["document"]
     assert value["item"] is None or isinstance(value["item"], int)
+    _check_text(value["note"], optional=True)
+    reported = value["reported_by"]
+    assert reported is None or (set(reported) == {"name", "date"} and reported["name"])
     assert isinstance(value["text_zh"], str)
     assert isinstance(value["text_en"], str)
 
@@ -159,7 +178,10 @@ def _check_finding(value: dict[str, Any]) -> None:
     assert value["level"] in {"community", "region"}
     assert value["comparator"] in {c.value for c in cssp.Comparator}
     assert _optional_number(value["observed"])
-    assert _is_number(value["required"])
+    # null only for a direction (no level): never with a verdict
+    assert _optional_number(value["required"])
+    if value["required"] is None:
+        assert value["status"] not in ("met", "not_met")
     assert _optional_number(value["gap"])
     assert _optional_number(value["numerator"])
     assert _optional_number(value["denominator"])
@@ -180,7 +202,8 @@ def _check_finding(value: dict[str, Any]) -> None:
     assert isinstance(value["failing"], list)
     assert all(isinstance(code, str) for code in value["failing"])
     assert all(isinstance(p, str) for p in value["profiles"])
-    if value["status"] in ("met", "not_met"):
+    assert isinstance(value["failing_lack"], bool)
+    if value["status"] in ("met", "not_met", "no_verdict"):
         assert value["observed"] is not None
     if value["status"] in ("not_applicable", "no_data"):
         assert value["reason"] is not None
@@ -194,13 +217,21 @@ def _check_target(value: dict[str, Any]) -> None:
     _check_text(value["unit_label"])
     _check_text(value["note"], optional=True)
     assert value["kind"] in (None, "ratio", "coverage", "per_community")
-    assert _is_number(value["value"])
+    assert value["evaluation"] in (None, "evaluated", "direction", "recorded")
+    assert _optional_number(value["value"])
+    if value["evaluation"] == "direction":  # no level: no value (a recorded one may lack it too)
+        assert value["value"] is None
+    assert isinstance(value["year_stated"], bool)
+    assert isinstance(value["milestones"], bool)
     assert _is_number(value["region_share"])
     assert isinstance(value["year"], int)
     baseline = value["baseline"]
     assert baseline is None or (
-        set(baseline) == {"year", "value"} and isinstance(baseline["year"], int)
+        set(baseline) == {"year", "value", "scope", "citation"}
+        and isinstance(baseline["year"], int)
     )
+    if baseline is not None:
+        _check_citation(baseline["citation"])
     assert isinstance(value["levels"], list)
     assert value["levels"] == sorted(value["levels"])
     assert set(value["levels"]) <= {"community", "region", "township"}
@@ -209,7 +240,7 @@ def _check_target(value: dict[str, Any]) -> None:
     assert value["provenance"], "an effective target has at least the plan's step"
     for step in value["provenance"]:
         assert set(step) == STEP_KEYS
-        assert _is_number(step["value"])
+        assert _optional_number(step["value"])
         assert isinstance(step["year"], int)
         assert step["change"] in {c.value for c in cssp.Change}
         _check_citation(step["citation"])
@@ -217,7 +248,7 @@ def _check_target(value: dict[str, Any]) -> None:
 
 def test_report_json_has_the_documented_fields(report: cssp.RegionReport) -> None:
     document = json.loads(render_report(report, "json"))
-    assert document["schema_version"] == SCHEMA_VERSION == "1"
+    assert document["schema_version"] == SCHEMA_VERSION == "2"
     assert document["kind"] == "region_report"
     assert set(document) == {
         "schema_version",
@@ -273,7 +304,7 @@ def test_every_document_has_schema_version_and_kind(
     }
     for kind, text in documents.items():
         document = json.loads(text)
-        assert document["schema_version"] == "1"
+        assert document["schema_version"] == "2"
         assert document["kind"] == kind
         _check_plan(document["plan"])
         assert text.endswith("}\n")
@@ -402,7 +433,12 @@ def test_target_to_dict_without_indicator() -> None:
     data = target_to_dict(target)
     assert data["kind"] is None
     assert data["unit_label"]["zh"] == "平方米/百户"
-    assert data["baseline"] == {"year": 2020, "value": target.baseline.value}  # type: ignore[union-attr]
+    assert data["baseline"]["year"] == 2020
+    assert data["baseline"]["value"] == 29.8
+    # the baseline is cited to its own source, the national plan's 专栏1
+    assert data["baseline"]["scope"] == ""
+    assert data["baseline"]["citation"]["text_zh"] == "国办发〔2021〕56号一、专栏1第4项"
+    assert data["milestones"] is True
     assert data["provenance"] == []
 
 
@@ -441,6 +477,8 @@ def test_targets_text_markdown_csv(guangdong: cssp.Profile, lang: str) -> None:
         "levels",
         "scope",
         "strength",
+        "evaluation",
+        "year_stated",
         "citation",
         "loosened",
         "provenance",
@@ -490,10 +528,15 @@ def test_text_tables_are_aligned(report: cssp.RegionReport, lang: str, colour: b
     text = render_report(report, "text", lang=lang, colour=colour)
     blocks = list(_table_blocks(text))
     assert len(blocks) == len(report.regions)
+    status = re.compile(
+        r"(✓|✗|\?|○|-) (met|not met|n/a|no data|no verdict|达标|未达标|不适用|无数据|不作评价)"
+    )
     for block in blocks:
         widths = {display_width(line) for line in block}
         assert len(widths) == 1, f"rows of different widths: {sorted(widths)}"
-        assert len(block) == 2 + len(report.regions[0].findings)
+        # one row per finding; a long name wraps onto lines of its own (no status)
+        rows = [line for line in block[2:] if status.search(line)]
+        assert len(rows) == len(report.regions[0].findings)
     assessment = render_assessment(report.assessments[0], "text", lang=lang, colour=colour)
     for block in _table_blocks(assessment):
         assert len({display_width(line) for line in block}) == 1
@@ -615,6 +658,7 @@ REPORT_HEADER: Final = [
     "not_met",
     "not_applicable",
     "no_data",
+    "no_verdict",
     "failing",
 ]
 ASSESSMENT_HEADER: Final = [
@@ -651,14 +695,15 @@ def test_report_csv(report: cssp.RegionReport, lang: str) -> None:
         assert row[0] == region.code
         assert row[3] == finding.target.id
         assert row[5] == finding.status.value
-        assert row[13] == ";".join(finding.failing)
+        assert row[14] == ";".join(finding.failing)
         counts = finding.counts
         assert counts is not None
-        assert [int(n) for n in row[9:13]] == [
+        assert [int(n) for n in row[9:14]] == [
             counts.met,
             counts.not_met,
             counts.not_applicable,
             counts.no_data,
+            counts.no_verdict,
         ]
         if finding.observed is not None:
             assert float(row[6]) == pytest.approx(finding.observed, abs=1e-4)

@@ -69,6 +69,7 @@ from cssp.model.plan import (
     Programme,
     ProgrammeGroup,
     Provenance,
+    ReportedBy,
     Scope,
     Strength,
     Target,
@@ -89,6 +90,7 @@ from cssp.rules import (
     Override,
     Profile,
     ProfileSet,
+    ResidentStaffingRule,
     StaffingRule,
 )
 
@@ -131,6 +133,8 @@ __all__ = [
     "Provenance",
     "RegionAssessment",
     "RegionReport",
+    "ReportedBy",
+    "ResidentStaffingRule",
     "Scope",
     "Service",
     "Staff",

@@ -414,12 +414,17 @@ def demo(
         for finding in region.findings:
             if finding.status is cssp.Status.NOT_APPLICABLE:
                 continue
-            mark = {"met": "✓", "not_met": "✗", "no_data": "?"}.get(finding.status.value, " ")
+            mark = {"met": "✓", "not_met": "✗", "no_data": "?", "no_verdict": "○"}.get(
+                finding.status.value, " "
+            )
             print(f"  {mark} {finding.explain(lang)}", file=out)
             if finding.failing:
                 shown = ", ".join(finding.failing[:5])
                 more = f" … (+{len(finding.failing) - 5})" if len(finding.failing) > 5 else ""
-                label = "未达标的社区" if lang == "zh" else "communities not meeting it"
+                if finding.lacking:  # a coverage target its communities are not judged on
+                    label = "尚不具备的村（社区）" if lang == "zh" else "communities without it"
+                else:
+                    label = "未达标的社区" if lang == "zh" else "communities not meeting it"
                 print(f"      {label}: {shown}{more}", file=out)
     failing = sum(1 for a in report.assessments if a.failing)
     tail = (

@@ -70,6 +70,7 @@ from cssp.io.readers import COLUMNS
 from cssp.io.writers import write_atomic
 from cssp.model.community import Community, Facility, FacilityKind, Service, Staff
 from cssp.model.divisions import PROVINCES, load_divisions
+from cssp.model.plan import Plan
 
 __all__ = ["communities", "nation", "write"]
 
@@ -169,7 +170,23 @@ _SERVICE_ODDS: Final[Mapping[Service, tuple[float, float]]] = {
     Service.BROADBAND: (0.99, 0.98),
     Service.NETWORK_5G: (0.90, 0.55),
     Service.PUBLIC_SERVICE_INFO_PLATFORM: (0.65, 0.45),
+    # Added with the requirements of the plan's text and columns; drawn from
+    # their own stream (see _Generator.services), so the draws above are as before.
+    Service.CONVENIENCE_CIRCLE_15MIN: (0.60, 0.20),
+    Service.LEGAL_ADVISER: (0.95, 0.90),
+    Service.ONE_WINDOW_SERVICE: (0.80, 0.60),
+    Service.NEEDS_MATCHED_EVALUATION: (0.50, 0.35),
+    Service.COMMITTEE_JOINT_REVIEW: (0.90, 0.90),
+    Service.VOLUNTEER_SERVICE_POINT: (0.70, 0.45),
+    Service.SOCIAL_WORK_ROOM: (0.45, 0.20),
+    Service.YOUTH_HOME: (0.35, 0.15),
+    Service.OUT_OF_SCHOOL_PRACTICE_SITE: (0.40, 0.20),
+    Service.EMERGENCY_DRILL: (0.80, 0.60),
+    Service.CONSULTATION_SYSTEM: (0.85, 0.80),
 }
+#: The services of the first version of the synthetic nation: drawn from the
+#: main stream, in this order; the others from a stream of their own.
+_FIRST_SERVICES: Final = 11
 #: Values left blank, independently, with these probabilities. ``facilities``
 #: blanks every facility column of a row, ``services`` every service column;
 #: ``has_facility`` is blanked only where the floor area is given; the
@@ -363,17 +380,27 @@ def _largest_remainder(total: int, weights: _Float) -> _Int:
     return counts
 
 
+def _milestone(plan: Plan, indicator: str, year: int) -> float:
+    """The indicator's figure for ``year`` on the plan's line (the three have a level)."""
+    value = plan.indicators[indicator].target.milestone(year)
+    assert value is not None
+    return value
+
+
 class _Generator:
     """One run of :func:`nation`: the draws, in a fixed order, and the calibrations."""
 
     def __init__(self, scale: float, seed: int, year: int, urban: int, rural: int) -> None:
         self.rng = np.random.Generator(np.random.PCG64(seed))
+        #: the services added later, on a stream of their own: the main
+        #: stream's draws stay what they were, seed for seed.
+        self.later = np.random.Generator(np.random.PCG64([seed, 1]))
         self.scale = scale
         plan = load_plan("fyp14")
         self.coverage, self.area, self.staffing = (
-            plan.indicators[name].target.milestone(year) for name in (_COVERAGE, _AREA, _STAFFING)
+            _milestone(plan, name, year) for name in (_COVERAGE, _AREA, _STAFFING)
         )
-        self.staffing_2020 = plan.indicators[_STAFFING].target.milestone(_FIRST_YEAR)
+        self.staffing_2020 = _milestone(plan, _STAFFING, _FIRST_YEAR)
         self.totals = (urban, rural)
         self.rural: _Bool = np.zeros(0, dtype=np.bool_)  # which rows are villages
 
@@ -567,7 +594,9 @@ class _Generator:
         """Each service's column (1.0 or 0.0), one row per service."""
         odds = np.array([_SERVICE_ODDS[s] for s in Service], dtype=np.float64)
         by_row = np.where(self.rural, odds[:, 1:2], odds[:, 0:1])
-        return (self.rng.random((len(Service), n)) < by_row).astype(np.float64)
+        first = self.rng.random((_FIRST_SERVICES, n))
+        later = self.later.random((len(Service) - _FIRST_SERVICES, n))
+        return (np.concatenate([first, later]) < by_row).astype(np.float64)
 
     def covered(self, known: _Bool, province: _Int, resettlement: _Bool) -> _Bool:
         """Which of the ``known`` villages have a facility: exactly the coverage's share.

@@ -21,8 +21,10 @@ prefecture, province and nation level. Its verdicts and figures are those of
 26.756756756756758
 
 Status codes: :data:`MET` 0, :data:`NOT_MET` 1, :data:`NOT_APPLICABLE` 2,
-:data:`NO_DATA` 3, and :data:`ABSENT` 255 where a target is not in force for
-the community (a province's own indicator, elsewhere).
+:data:`NO_DATA` 3, :data:`NO_VERDICT` 4 (measured without a verdict: a
+community's contribution to a target judged for regions only, or a
+direction's figure), and :data:`ABSENT` 255 where a target is not in force
+for the community (a province's own indicator, elsewhere).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ except ImportError as error:  # pragma: no cover - exercised without numpy
     ) from error
 
 from cssp.batch.assess import assessments
-from cssp.batch.columnar import ABSENT, MET, NO_DATA, NOT_APPLICABLE, NOT_MET
+from cssp.batch.columnar import ABSENT, MET, NO_DATA, NO_VERDICT, NOT_APPLICABLE, NOT_MET
 from cssp.batch.engine import (
     Partial,
     RegionTable,
@@ -73,6 +75,7 @@ __all__ = [
     "NOT_APPLICABLE",
     "NOT_MET",
     "NO_DATA",
+    "NO_VERDICT",
     "STATUSES",
     "BatchResult",
     "Partial",
@@ -185,6 +188,10 @@ class BatchResult(Totals):
         self.status = status
         #: the community-level targets in force for any of the communities.
         self.community_targets: tuple[Target, ...] = ()
+        #: for each coverage target some communities are not judged on: the
+        #: communities (rows in input order) without the thing, which a
+        #: region lists instead of failures.
+        self.lacking: dict[str, NDArray[np.bool_]] = {}
 
     def failing(self) -> int:
         """How many communities fail at least one community-level target."""
@@ -221,12 +228,19 @@ class BatchResult(Totals):
             if code != ABSENT
         }
 
-    def counts(self) -> dict[str, tuple[int, int, int, int]]:
-        """For each target, the communities met, not met, not applicable and without data."""
+    def counts(self) -> dict[str, tuple[int, int, int, int, int]]:
+        """For each target, the communities met, not met, not applicable, without
+        data and without a verdict (in the order of :data:`STATUSES`)."""
         out = {}
         for t, target in enumerate(self.targets):
             tally = np.bincount(self.status[:, t], minlength=256)
-            out[target] = (int(tally[MET]), int(tally[NOT_MET]), int(tally[2]), int(tally[3]))
+            out[target] = (
+                int(tally[MET]),
+                int(tally[NOT_MET]),
+                int(tally[NOT_APPLICABLE]),
+                int(tally[NO_DATA]),
+                int(tally[NO_VERDICT]),
+            )
         return out
 
 
@@ -237,22 +251,25 @@ def _programs(plan: str | Plan, year: int | None, profiles: Any) -> Programs:
 
 
 def _run(frame: Frame, programs: Programs) -> BatchResult:
-    targets, status, partial, used = evaluate_partial(frame, programs)
+    targets, status, partial, used, lacking = evaluate_partial(frame, programs)
     in_input_order = np.empty_like(status)
     in_input_order[frame.order] = status
     codes = np.empty(frame.size, dtype="S12")
     codes[frame.order] = frame.codes
     result = BatchResult(programs, codes, targets, in_input_order, partial)
     result.community_targets = _community_targets(used)
+    for target, rows in lacking.items():
+        ordered = np.empty_like(rows)
+        ordered[frame.order] = rows
+        result.lacking[target] = ordered
     return result
 
 
 def _community_targets(programs: Iterable[Any]) -> tuple[Target, ...]:
     found: dict[int, Target] = {}
     for program in programs:
-        for check in program.checks:
-            if check.community:
-                found.setdefault(id(check.target), check.target)
+        for check in program.checks:  # every check gives communities findings
+            found.setdefault(id(check.target), check.target)
     return tuple(found.values())
 
 
@@ -330,14 +347,21 @@ def evaluate_parquet(
     status = np.full((len(codes), len(targets)), ABSENT, dtype=np.uint8)
     totals = RunningTotals(townships, targets)
     community_targets: dict[int, Target] = {}
+    lacking: dict[str, NDArray[np.bool_]] = {}
     first_row = 0
     for batch in source.batches(batch_rows):
         frame = Frame.from_columns(batch, first_row=first_row)
         del batch
-        batch_targets, batch_status, partial, used = evaluate_partial(frame, programs)
+        batch_targets, batch_status, partial, used, batch_lacking = evaluate_partial(
+            frame, programs
+        )
         rows = first_row + frame.order
         for k, target in enumerate(batch_targets):
             status[rows, column[target]] = batch_status[:, k]
+        for target, lack in batch_lacking.items():
+            if target not in lacking:
+                lacking[target] = np.zeros(len(codes), dtype=bool)
+            lacking[target][rows] = lack
         totals.add(partial)
         for kept in _community_targets(used):
             community_targets.setdefault(id(kept), kept)
@@ -347,6 +371,7 @@ def evaluate_parquet(
         raise twice
     result = BatchResult(programs, codes, targets, status, totals.partial())
     result.community_targets = tuple(community_targets.values())
+    result.lacking = lacking
     return result
 
 

@@ -45,8 +45,7 @@ def assessments(
             if not check.region:
                 continue
             t = table.targets.index(check.target.id)
-            c = table.counts[r, t]
-            counts = Counts(int(c[0]), int(c[1]), int(c[2]), int(c[3]))
+            counts = Counts(*(int(n) for n in table.counts[r, t]))
             numerator = table.numerator[r, t]
             denominator = table.denominator[r, t]
             numerator = 0.0 if np.isnan(denominator) else float(numerator)
@@ -54,6 +53,9 @@ def assessments(
             failing: tuple[str, ...] = ()
             if batch is not None and members:
                 bad = batch.status[rows, batch.targets.index(check.target.id)] == NOT_MET
+                lack = batch.lacking.get(check.target.id)
+                if check.lacking and lack is not None:
+                    bad |= lack[rows]
                 failing = tuple(code for code, no in zip(codes, bad.tolist(), strict=True) if no)
             findings.append(
                 region_finding(check, code, programs.year, counts, numerator, denominator, failing)

@@ -7,8 +7,9 @@ has decided, in the declaration's order, exactly as the scalar engine's
 generated code tests them one community at a time.
 
 Status codes: :data:`MET` 0, :data:`NOT_MET` 1, :data:`NOT_APPLICABLE` 2,
-:data:`NO_DATA` 3 (the index in :data:`cssp.engine.results.STATUS_CODES`) and
-:data:`ABSENT` 255 where a target is not in force for a community.
+:data:`NO_DATA` 3, :data:`NO_VERDICT` 4 (the index in
+:data:`cssp.engine.results.STATUS_CODES`) and :data:`ABSENT` 255 where a
+target is not in force for a community.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ __all__ = [
     "NOT_APPLICABLE",
     "NOT_MET",
     "NO_DATA",
+    "NO_VERDICT",
+    "STATUS_COUNT",
     "Observed",
     "observe",
 ]
@@ -39,6 +42,11 @@ MET: Final = 0
 NOT_MET: Final = 1
 NOT_APPLICABLE: Final = 2
 NO_DATA: Final = 3
+#: Measured, without a verdict: a community's contribution to a target judged
+#: for regions only, or any unit's figure for a direction (no level).
+NO_VERDICT: Final = 4
+#: How many status codes there are (the width of the count arrays).
+STATUS_COUNT: Final = len(STATUS_CODES)
 #: The status of a row every guard let through: measured, to be compared.
 MEASURED: Final = MET
 

@@ -25,8 +25,10 @@ from cssp.batch.columnar import (
     ABSENT,
     MEASURED,
     NO_DATA,
+    NO_VERDICT,
     NOT_APPLICABLE,
     NOT_MET,
+    STATUS_COUNT,
     Observed,
     observe,
 )
@@ -100,6 +102,7 @@ _CODE: Final = {
     "not_met": NOT_MET,
     "not_applicable": NOT_APPLICABLE,
     "no_data": NO_DATA,
+    "no_verdict": NO_VERDICT,
 }
 
 
@@ -137,8 +140,9 @@ class Partial:
     """Township totals of one or more partitions: what merges exactly.
 
     For each target: the communities met / not met / not applicable / without
-    data, and the exact sums of the numerators and denominators of those met
-    or not met, per township (9-digit code). Regions above a township are sums
+    data / without a verdict, and the exact sums of the numerators and
+    denominators of those measured (met, not met or without a verdict), per
+    township (9-digit code). Regions above a township are sums
     of townships, so merging partials of any partitioning — then computing the
     regions from the merged totals (:class:`~cssp.batch.Totals`) — gives the
     figures of a single run.
@@ -156,7 +160,7 @@ class Partial:
         self.townships = townships
         #: the target ids of the other attributes' first axis.
         self.targets = targets
-        #: counts by target, township and status (met, not met, n/a, no data).
+        #: counts by target, township and status (met, not met, n/a, no data, no verdict).
         self.counts = counts
         #: per target, the exact sums of the numerators by township.
         self.numerators = numerators
@@ -168,7 +172,9 @@ class Partial:
         """One partial for all of ``parts`` (townships split across parts are summed)."""
         parts = [p for p in parts if len(p.townships)]
         if not parts:
-            return Partial(np.zeros(0, np.int64), (), np.zeros((0, 0, 4), np.int32), [], [])
+            return Partial(
+                np.zeros(0, np.int64), (), np.zeros((0, 0, STATUS_COUNT), np.int32), [], []
+            )
         if len(parts) == 1:
             return parts[0]
         targets: tuple[str, ...] = ()
@@ -178,7 +184,7 @@ class Partial:
         order = np.argsort(townships, kind="stable")
         ordered = townships[order]
         starts = _run_starts(ordered)
-        counts = np.zeros((len(targets), len(starts), 4), dtype=np.int32)
+        counts = np.zeros((len(targets), len(starts), STATUS_COUNT), dtype=np.int32)
         numerators, denominators = [], []
         for t, target in enumerate(targets):
             stacked_counts = []
@@ -191,7 +197,7 @@ class Partial:
                     dens.append(p.denominators[k])
                 else:
                     size = len(p.townships)
-                    stacked_counts.append(np.zeros((size, 4), dtype=np.int32))
+                    stacked_counts.append(np.zeros((size, STATUS_COUNT), dtype=np.int32))
                     nums.append(_zeros(size))
                     dens.append(_zeros(size))
             counts[t] = np.add.reduceat(np.concatenate(stacked_counts)[order], starts, axis=0)
@@ -217,7 +223,7 @@ class RunningTotals:
         self.townships = townships
         self.targets = targets
         self._index = {target: t for t, target in enumerate(targets)}
-        self.counts = np.zeros((len(targets), len(townships), 4), dtype=np.int32)
+        self.counts = np.zeros((len(targets), len(townships), STATUS_COUNT), dtype=np.int32)
         self.nums = [_zeros(len(townships)) for _ in targets]
         self.dens = [_zeros(len(townships)) for _ in targets]
 
@@ -237,12 +243,14 @@ class RunningTotals:
 
 def evaluate_partial(
     frame: Frame, programs: Programs
-) -> tuple[tuple[str, ...], Codes, Partial, list[Program]]:
+) -> tuple[tuple[str, ...], Codes, Partial, list[Program], dict[str, NDArray[np.bool_]]]:
     """Evaluate a frame.
 
     :return: the targets, the status of each (sorted) row × target, the
-        township totals, and the programs (chains of profiles) its communities
-        fell under.
+        township totals, the programs (chains of profiles) its communities
+        fell under, and, for each coverage target some communities are not
+        judged on, the rows (sorted) without the thing — what a region lists
+        for it instead of failures.
     """
     n = frame.size
     townships = frame.keys // 1000
@@ -255,6 +263,7 @@ def evaluate_partial(
     status = np.full((n, len(targets)), ABSENT, dtype=np.uint8)
     columns = _Columns(frame)
     totals = _Totals(townships, starts, len(targets))
+    lacking: dict[str, NDArray[np.bool_]] = {}
     for t, target_id in enumerate(targets):
         numerator: Floats | None = None
         denominator: Floats | None = None
@@ -270,9 +279,11 @@ def evaluate_partial(
                 denominator = np.where(rows, den, 0.0 if denominator is None else denominator)
         assert numerator is not None
         assert denominator is not None
+        if any(c.lacking for groups in _same_rule(program_list, target_id) for _, c in groups):
+            lacking[target_id] = (status[:, t] == NO_VERDICT) & (numerator == 0)
         # The township totals of this target now: its columns are not kept.
         totals.add(t, status[:, t], numerator, denominator)
-    return targets, status, totals.partial(targets), program_list
+    return targets, status, totals.partial(targets), program_list, lacking
 
 
 def township_programs(
@@ -330,6 +341,9 @@ def _judge_rows(
     scope = _scope_mask(frame, check.target.scope)
     if scope is not None:
         result[~scope] = NOT_APPLICABLE
+    if not check.community:  # counts towards its region, or a direction: no verdict
+        result[result == MEASURED] = NO_VERDICT
+        return num, den, result
     threshold: Any
     if check.staffing is not None:
         wanted = result == MEASURED
@@ -371,6 +385,7 @@ def _same_rule(programs: list[Program], target_id: str) -> list[list[tuple[int, 
                     check.target.scope,
                     check.measure,
                     check.staffing,
+                    check.community,
                 )
                 groups.setdefault(key, []).append((p, check))
                 break
@@ -385,18 +400,20 @@ class _Totals:
         self.starts = starts
         groups = len(starts)
         self.group_of_row = np.repeat(np.arange(groups), np.diff(np.r_[starts, len(keys)]))
-        self.counts = np.zeros((targets, groups, 4), dtype=np.int32)
+        self.counts = np.zeros((targets, groups, STATUS_COUNT), dtype=np.int32)
         self.nums: list[ExactSums] = []
         self.dens: list[ExactSums] = []
 
     def add(self, t: int, column: Codes, numerator: Floats, denominator: Floats) -> None:
         groups = len(self.starts)
-        index = self.group_of_row * 4 + column
+        index = self.group_of_row * STATUS_COUNT + column
         present = column != ABSENT
         if not present.all():
             index = index[present]
-        self.counts[t] = np.bincount(index, minlength=groups * 4).reshape(groups, 4)
-        evaluated = column <= NOT_MET
+        self.counts[t] = np.bincount(index, minlength=groups * STATUS_COUNT).reshape(
+            groups, STATUS_COUNT
+        )
+        evaluated = (column <= NOT_MET) | (column == NO_VERDICT)
         self.nums.append(group_sums(np.where(evaluated, numerator, 0.0), self.starts))
         self.dens.append(group_sums(np.where(evaluated, denominator, 0.0), self.starts))
 
@@ -410,10 +427,11 @@ class RegionTable:
     Row ``r`` is region ``codes[r]``, column ``t`` target ``targets[t]``.
 
     ``status`` holds the batch status codes (:data:`~cssp.batch.MET` …
-    :data:`~cssp.batch.ABSENT` where the target is not a region-level target in
-    force for the region); ``numerator``, ``denominator`` and ``observed`` are
-    NaN where nothing was evaluated; ``counts[r, t]`` counts the region's
-    communities met, not met, not applicable and without data.
+    :data:`~cssp.batch.NO_VERDICT`, :data:`~cssp.batch.ABSENT` where the target
+    is not a region-level target in force for the region); ``numerator``,
+    ``denominator`` and ``observed`` are NaN where nothing was evaluated;
+    ``counts[r, t]`` counts the region's communities met, not met, not
+    applicable, without data and without a verdict.
 
     ``observed`` and ``required`` are computed when first read, and ``counts``
     is a read-only view of the totals: a table of the 38,000 townships costs
@@ -441,7 +459,7 @@ class RegionTable:
         #: the sum of the denominators (for a per-community requirement, those evaluated).
         self.denominator = np.full(shape, np.nan)
         if counts is None:
-            counts = np.zeros((len(targets), len(codes), 4), dtype=np.int32)
+            counts = np.zeros((len(targets), len(codes), STATUS_COUNT), dtype=np.int32)
         self._counts = counts
         # Each region's program (a row of the two below); per program and
         # target, the scale and the threshold of its region check (NaN: none).
@@ -451,7 +469,8 @@ class RegionTable:
 
     @property
     def counts(self) -> NDArray[np.integer[Any]]:
-        """``counts[r, t]``: the communities met, not met, not applicable and without data."""
+        """``counts[r, t]``: the communities met, not met, not applicable, without data
+        and without a verdict."""
         view = self._counts.transpose(1, 0, 2)
         view.flags.writeable = False
         return view
@@ -466,7 +485,8 @@ class RegionTable:
     @functools.cached_property
     def required(self) -> Floats:
         """The threshold in force (for a per-community requirement, the share of
-        communities that must meet it, in percent); NaN where no region check applies."""
+        communities that must meet it, in percent); NaN where no region check
+        applies, and for a direction (no level)."""
         threshold: Floats = self._threshold[self._program]
         return threshold
 
@@ -548,7 +568,9 @@ def _judge(
             empty = denominator == 0
             with np.errstate(invalid="ignore", over="ignore"):
                 holds = check.holds(scale * numerator, threshold * denominator)
-            table.status[rows, t] = region_status(holds, denominator, no_data[rows])
+            table.status[rows, t] = region_status(
+                holds, denominator, no_data[rows], not check.direction
+            )
             table.numerator[rows, t] = np.where(empty, np.nan, numerator)
             table.denominator[rows, t] = np.where(empty, np.nan, denominator)
             table._scale[p, t] = scale

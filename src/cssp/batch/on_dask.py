@@ -49,8 +49,9 @@ __all__ = [
 ]
 
 #: The columns of the DataFrame :func:`partition_totals` returns: the township
-#: (9-digit code as an integer) and target, four counts, and the exact sums of
-#: the numerators and denominators as Python integers (multiples of 2**-1074).
+#: (9-digit code as an integer) and target, five counts (one per status), and
+#: the exact sums of the numerators and denominators as Python integers
+#: (multiples of 2**-1074).
 TOTALS_COLUMNS: Final = (
     "township",
     "target",
@@ -58,10 +59,11 @@ TOTALS_COLUMNS: Final = (
     "not_met",
     "not_applicable",
     "no_data",
+    "no_verdict",
     "numerator",
     "denominator",
 )
-_COUNTS: Final = ("met", "not_met", "not_applicable", "no_data")
+_COUNTS: Final = ("met", "not_met", "not_applicable", "no_data", "no_verdict")
 
 
 def partition_totals(
@@ -80,7 +82,7 @@ def partition_totals(
 
     programs = _programs(plan, year, profiles)
     frame = Frame.from_columns(table)
-    _, _, partial, _ = evaluate_partial(frame, programs)
+    _, _, partial, _, _ = evaluate_partial(frame, programs)
     return _to_frame(partial, pd)
 
 
@@ -108,6 +110,7 @@ _DTYPES: Final[dict[str, Any]] = {
     "not_met": np.int64,
     "not_applicable": np.int64,
     "no_data": np.int64,
+    "no_verdict": np.int64,
     "numerator": object,
     "denominator": object,
 }
@@ -122,7 +125,7 @@ def totals_from_frame(frame: Any, plan: Plan) -> Partial:
     targets = canonical(plan, frame["target"].unique().tolist())
     position = {t: i for i, t in enumerate(targets)}
     target_index = np.array([position[t] for t in frame["target"].tolist()], dtype=np.intp)
-    counts = np.zeros((len(targets), len(townships), 4), dtype=np.int64)
+    counts = np.zeros((len(targets), len(townships), len(_COUNTS)), dtype=np.int64)
     np.add.at(counts, (target_index, township_index), frame[list(_COUNTS)].to_numpy(dtype=np.int64))
     numerators = [[0] * len(townships) for _ in targets]
     denominators = [[0] * len(townships) for _ in targets]

@@ -30,10 +30,12 @@ from cssp.model.plan import (
     Plan,
     Programme,
     ProgrammeGroup,
+    ReportedBy,
     Scope,
     Strength,
     Target,
     Text,
+    level_problem,
     register_shipped,
 )
 
@@ -59,17 +61,18 @@ class _CitationEntry:
     section: str = ""
     column: str = ""
     item: int | None = None
-    note: str = ""
+    note: Text | None = None
     document: str | None = None
+    reported_by: ReportedBy | None = None
 
 
 @define
 class _TargetEntry:
     comparator: Comparator
-    value: float
     scope: Scope
     levels: list[Level]
     strength: Strength
+    value: float | None = None
     attribute: Attribute = Attribute.UNSPECIFIED
     id: str | None = None
     year: int | None = None
@@ -77,6 +80,12 @@ class _TargetEntry:
     name: Text | None = None
     note: Text | None = None
     citation: _CitationEntry | None = None
+
+
+@define
+class _BaselineEntry:
+    year: int
+    value: float
 
 
 @define
@@ -88,8 +97,11 @@ class _IndicatorEntry:
     citation: _CitationEntry
     measure: str | None = None
     unit_label: Text | None = None
-    baseline: Baseline | None = None
+    baseline: _BaselineEntry | None = None
     description: Text | None = None
+    plan_wording: bool = False
+    needs: Text | None = None
+    presence: tuple[Text, Text] | None = None
     targets: list[_TargetEntry] = field(factory=list)
 
 
@@ -113,7 +125,7 @@ class _GroupEntry:
 
 @define
 class _Defaults:
-    citation_note: str = ""
+    citation_note: Text | None = None
 
 
 @define
@@ -139,14 +151,19 @@ class _PlanFile:
 def _citation(entry: _CitationEntry, plan: _PlanFile) -> Citation:
     note = entry.note
     default = plan.defaults.citation_note
-    if default and default not in note:
-        note = f"{note}；{default}" if note else default
+    if default is not None and (note is None or default.zh not in note.zh):
+        note = (
+            default
+            if note is None
+            else Text(f"{note.zh}；{default.zh}", f"{note.en}; {default.en}")
+        )
     return Citation(
         document=entry.document or plan.document,
         section=entry.section,
         column=entry.column,
         item=entry.item,
         note=note,
+        reported_by=entry.reported_by,
     )
 
 
@@ -157,6 +174,14 @@ def _check_unit(unit: str, where: str) -> None:
         get_registry().parse_units(unit)
     except Exception as error:  # pint raises several unrelated types
         raise CatalogueError(f"{where}: unknown unit {unit!r} ({error})") from None
+
+
+def _check_target(t: _TargetEntry, entry: _IndicatorEntry, place: str) -> None:
+    """The rules every target keeps (:func:`~cssp.model.plan.level_problem`)."""
+    value = None if t.value is None else float(t.value)
+    problem = level_problem(entry.kind, t.comparator, value, frozenset(t.levels), t.strength)
+    if problem is not None:
+        raise CatalogueError(f"{place}: {problem}")
 
 
 def _build(raw: _PlanFile, where: str) -> Plan:
@@ -175,20 +200,28 @@ def _build(raw: _PlanFile, where: str) -> Plan:
         if label is None:
             raise CatalogueError(f"{place}: unit {entry.unit!r} needs a unit_label")
         citation = _citation(entry.citation, raw)
+        if entry.measure is None and entry.needs is None:
+            raise CatalogueError(
+                f"{place}: no measure; say in 'needs' what input would let cssp evaluate it"
+            )
+        baseline = (
+            None
+            if entry.baseline is None
+            else Baseline(entry.baseline.year, float(entry.baseline.value), "", citation)
+        )
         targets = []
         for t in entry.targets:
             target_id = t.id or entry.id
             if target_id in target_ids:
                 raise CatalogueError(f"{place}: target id {target_id!r} is used twice")
             target_ids.add(target_id)
-            if not t.levels:
-                raise CatalogueError(f"{place}: target {target_id!r} has no level")
+            _check_target(t, entry, f"{place}: target {target_id!r}")
             targets.append(
                 Target(
                     id=target_id,
                     indicator=entry.id,
                     comparator=t.comparator,
-                    value=float(t.value),
+                    value=None if t.value is None else float(t.value),
                     unit=entry.unit,
                     year=t.year or raw.target_year,
                     scope=t.scope,
@@ -198,8 +231,9 @@ def _build(raw: _PlanFile, where: str) -> Plan:
                     citation=_citation(t.citation, raw) if t.citation else citation,
                     name=t.name or entry.name,
                     region_share=t.region_share,
-                    baseline=entry.baseline,
+                    baseline=baseline,
                     note=t.note,
+                    year_stated=t.year is not None,
                 )
             )
         indicators[entry.id] = Indicator(
@@ -210,9 +244,12 @@ def _build(raw: _PlanFile, where: str) -> Plan:
             kind=entry.kind,
             measure=entry.measure,
             citation=citation,
-            baseline=entry.baseline,
+            baseline=baseline,
             targets=tuple(targets),
             description=entry.description,
+            plan_wording=entry.plan_wording,
+            needs=entry.needs,
+            presence=entry.presence,
         )
     groups = []
     for group in raw.programme_groups:
@@ -233,7 +270,14 @@ def _build(raw: _PlanFile, where: str) -> Plan:
                     item=p.item,
                     title=p.title,
                     summary=p.summary,
-                    citation=Citation(base.document, base.section, group.column, p.item, base.note),
+                    citation=Citation(
+                        base.document,
+                        base.section,
+                        group.column,
+                        p.item,
+                        base.note,
+                        base.reported_by,
+                    ),
                     targets=tuple(p.targets),
                 )
             )

@@ -76,7 +76,14 @@ Raw = tuple[Status, float, float, Text | None, float]
 
 @define(frozen=True)
 class Check:
-    """One target, compiled for one year: everything as plain values."""
+    """One target, compiled for one year: everything as plain values.
+
+    Every check gives each community in its scope a finding. ``community``
+    says whether that finding is a verdict: a target judged for regions only
+    (a coverage rate below 100 %) or a direction (no level) gives a community
+    :attr:`~cssp.model.measures.Status.NO_VERDICT` with its observed value,
+    which counts towards its region's figure.
+    """
 
     target: Target
     kind: IndicatorKind
@@ -84,11 +91,30 @@ class Check:
     measure: Measure
     comparator: Comparator
     scale: float
+    #: the year's threshold; NaN for a direction (no level: no comparison is made).
     threshold: float
+    #: whether each community gets a verdict (met / not met).
     community: bool
+    #: whether each region gets a finding.
     region: bool
     #: the staffing rule giving a per-community threshold, instead of ``threshold``.
     staffing: StaffingRule | None = None
+    #: how a unit that has the thing and one that lacks it are described (coverage).
+    presence: tuple[Text, Text] | None = None
+
+    @property
+    def direction(self) -> bool:
+        """Whether the target sets no level: no verdict anywhere, community or region."""
+        return self.target.value is None
+
+    @property
+    def lacking(self) -> bool:
+        """Whether a region lists the communities that lack the thing, rather than failures.
+
+        A coverage target whose communities get no verdict: the region's list
+        is of the communities without it (numerator 0), not of failures.
+        """
+        return self.kind is IndicatorKind.COVERAGE and not self.community
 
     @property
     def holds(self) -> Callable[[Any, Any], Any]:
@@ -168,13 +194,12 @@ class Program:
 def compile_program(effective: EffectiveTargets, year: int) -> Program:
     """The program of ``effective`` targets for ``year`` (cached).
 
-    :raises InputError: for a year before the plan's baseline year.
+    :raises InputError: for a year outside the plan's period.
     :raises CatalogueError: for an indicator whose measure is unknown or whose
         units do not fit.
     """
     plan = effective.plan
-    if year < plan.baseline_year:
-        raise InputError(f"{year} is before the plan's baseline year {plan.baseline_year}", "year")
+    check_year(plan, year)
     checks = []
     scales: dict[str, float] = {}
     for indicator, target in effective.pairs:
@@ -185,9 +210,11 @@ def compile_program(effective: EffectiveTargets, year: int) -> Program:
             raise CatalogueError(
                 f"indicator {indicator.id!r}: unknown measure {indicator.measure!r}"
             )
-        community = Level.COMMUNITY in target.levels
+        if _township_measure(measure):
+            continue  # measured on township records (cssp.engine.townships)
+        community = target.judged_at(Level.COMMUNITY)
         region = Level.REGION in target.levels
-        if not (community or region):
+        if not (Level.COMMUNITY in target.levels or Level.REGION in target.levels):
             continue
         scale = scales.get(indicator.id)
         if scale is None:
@@ -200,13 +227,38 @@ def compile_program(effective: EffectiveTargets, year: int) -> Program:
                 measure=measure,
                 comparator=target.comparator,
                 scale=scale,
-                threshold=target.milestone(year),
+                threshold=_threshold(target, year),
                 community=community,
                 region=region,
                 staffing=effective.staffing if target.id == STAFFING_TARGET else None,
+                presence=indicator.presence,
             )
         )
     return Program(plan, year, tuple(checks), effective)
+
+
+def _threshold(target: Target, year: int) -> float:
+    value = target.milestone(year)
+    return math.nan if value is None else value
+
+
+def _township_measure(measure: Measure) -> bool:
+    """Whether a measure reads township records (``township.`` fields)."""
+    return measure.declared and any(f.startswith("township.") for f in measure.fields())
+
+
+def check_year(plan: Plan, year: int) -> None:
+    """Raise unless ``year`` is within the plan's period (2021–2025 for fyp14).
+
+    :raises InputError: naming the period, at ``year``.
+    """
+    first, last = plan.period
+    if not first <= year <= last:
+        raise InputError(
+            f"{year} is outside the period of {plan.id} ({first}–{last}); "
+            f"evaluate a year from {first} to {last}",
+            "year",
+        )
 
 
 def _scale(measure: Measure, unit: str, indicator: str) -> float:
@@ -242,11 +294,16 @@ def profile_set(profiles: ProfileSet | Iterable[Profile]) -> ProfileSet:
 
 
 def plan_year(plan: Plan, year: int | None) -> int:
-    """``year``, checked; the plan's target year when ``None``."""
+    """``year``, checked against the plan's period; the plan's target year when ``None``.
+
+    :raises InputError: for a value that is not a year, or a year outside the
+        plan's period (:func:`check_year`).
+    """
     if year is None:
         return plan.target_year
     if isinstance(year, bool) or not isinstance(year, int):
         raise InputError(f"{year!r} is not a year", "year")
+    check_year(plan, year)
     return year
 
 
@@ -304,20 +361,24 @@ def region_terms(check: Check, met: Any, evaluated: Any, numerator: Any, denomin
     return numerator, denominator, check.scale, check.threshold
 
 
-def region_status(holds: Any, denominator: Any, no_data: Any) -> Any:
-    """A region's status code (0 met, 1 not met, 2 n/a, 3 no data): floats or arrays alike.
+def region_status(holds: Any, denominator: Any, no_data: Any, judged: bool = True) -> Any:
+    """A region's status code (0 met, 1 not met, 2 n/a, 3 no data, 4 no verdict).
 
-    A region with nothing summed (``denominator`` 0) has no data when some of
-    its communities lack it, and is not applicable otherwise; else the
-    comparison ``holds`` decides.
+    Floats or arrays alike. A region with nothing summed (``denominator`` 0)
+    has no data when some of its communities lack it, and is not applicable
+    otherwise; else the comparison ``holds`` decides — unless the target is a
+    direction (``judged`` false), which gives no verdict.
 
     >>> region_status(True, 12.0, 0), region_status(False, 12.0, 0)
     (0, 1)
     >>> region_status(False, 0.0, 3), region_status(False, 0.0, 0)
     (3, 2)
+    >>> region_status(False, 12.0, 0, judged=False)
+    4
     """
     empty = denominator == 0
-    return empty * (2 + (no_data > 0)) + (1 - empty) * (1 - holds)
+    decided = (1 - holds) if judged else 4
+    return empty * (2 + (no_data > 0)) + (1 - empty) * decided
 
 
 _PERCENT: Final = Text("%", "%")
@@ -337,7 +398,8 @@ def region_finding(
         check, float(counts.met), float(counts.evaluated), numerator, denominator
     )
     holds = check.holds(scale * numerator, threshold * denominator)
-    status = STATUS_CODES[region_status(holds, denominator, counts.no_data)]
+    status = STATUS_CODES[region_status(holds, denominator, counts.no_data, not check.direction)]
+    required = None if check.direction else threshold
     per_community = check.kind is IndicatorKind.PER_COMMUNITY
     unit_label = _PERCENT if per_community else check.unit_label
     if denominator == 0:
@@ -356,12 +418,13 @@ def region_finding(
             level=Level.REGION,
             year=year,
             observed=None,
-            required=threshold,
+            required=required,
             unit_label=unit_label,
             kind=check.kind,
             reason=reason,
             counts=counts,
             failing=failing,
+            presence=check.presence,
         )
     return Finding(
         target=check.target,
@@ -370,13 +433,14 @@ def region_finding(
         level=Level.REGION,
         year=year,
         observed=scale * numerator / denominator,
-        required=threshold,
+        required=required,
         unit_label=unit_label,
         kind=check.kind,
         numerator=numerator,
         denominator=denominator,
         counts=counts,
         failing=failing,
+        presence=check.presence,
     )
 
 
@@ -398,6 +462,7 @@ class _Source:
             "NOT_MET": Status.NOT_MET,
             "NOT_APPLICABLE": Status.NOT_APPLICABLE,
             "NO_DATA": Status.NO_DATA,
+            "NO_VERDICT": Status.NO_VERDICT,
             "REL_TOL": REL_TOL,
         }
         self._ids: dict[int, str] = {}
@@ -664,6 +729,9 @@ def _check_code(src: _Source, check: Check, i: int, mode: str) -> None:
         depth += 1
         src.add(depth, "n, d = o")
         numerator, denominator, constant = "n", "d", False
+    if not check.community:  # contributes to its region, or a direction: no verdict
+        src.add(depth, result("NO_VERDICT", f"(NO_VERDICT, n, d, None, {threshold})"))
+        return
     if check.staffing is not None:
         required = src.constant(check.staffing.required, "REQUIRED")
         no_standard = (Status.NO_DATA, 0.0, 0.0, _NO_STANDARD, check.threshold)

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 from attrs import define, field
 
+from cssp.engine.explain import explain_en, explain_zh
 from cssp.model.measures import Status
-from cssp.model.plan import Change, IndicatorKind, Level, Strength, Target, Text
+from cssp.model.plan import IndicatorKind, Level, Target, Text
 
 if TYPE_CHECKING:
     import pint
@@ -28,36 +29,32 @@ __all__ = [
     "Verdicts",
 ]
 
-#: The statuses by code: the batch engine's codes 0–3 (:mod:`cssp.batch`) and
+#: The statuses by code: the batch engine's codes 0–4 (:mod:`cssp.batch`) and
 #: the bytes of :class:`Verdicts`.
-STATUS_CODES: Final = (Status.MET, Status.NOT_MET, Status.NOT_APPLICABLE, Status.NO_DATA)
+STATUS_CODES: Final = (
+    Status.MET,
+    Status.NOT_MET,
+    Status.NOT_APPLICABLE,
+    Status.NO_DATA,
+    Status.NO_VERDICT,
+)
 #: The code of a target not in force for a community.
 ABSENT: Final = 255
 
 
-def _number(value: float, other: float | None = None) -> str:
-    """Format with two decimals, or more where fewer would hide a difference from ``other``."""
-    places = 2
-    if other is not None and value != other:
-        while places < 12 and round(value, places) == round(other, places):
-            places += 1
-    text = f"{value:,.{places}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def _gap(f: Finding) -> str:
-    gap = f.gap or 0.0
-    return _number(gap, 0.0) if gap else "0"
-
-
 @define(frozen=True)
 class Counts:
-    """How many communities of a region reached each status for one target."""
+    """How many communities of a region reached each status for one target.
+
+    :param no_verdict: communities measured without a verdict: they count
+        towards a region-only target, or a direction's figure.
+    """
 
     met: int = 0
     not_met: int = 0
     not_applicable: int = 0
     no_data: int = 0
+    no_verdict: int = 0
 
     @property
     def evaluated(self) -> int:
@@ -65,9 +62,14 @@ class Counts:
         return self.met + self.not_met
 
     @property
+    def measured(self) -> int:
+        """Communities whose value counts towards the region's figure (verdict or not)."""
+        return self.met + self.not_met + self.no_verdict
+
+    @property
     def total(self) -> int:
         """All communities of the region."""
-        return self.met + self.not_met + self.not_applicable + self.no_data
+        return self.met + self.not_met + self.not_applicable + self.no_data + self.no_verdict
 
 
 @define(frozen=True)
@@ -75,20 +77,25 @@ class Finding:
     """The verdict on one target for one community or one region.
 
     :param target: the target evaluated.
-    :param status: met, not met, not applicable or no data.
+    :param status: met, not met, not applicable, no data, or no verdict (a
+        community's contribution to a target judged for regions only, or a
+        direction's figure).
     :param subject: the community's or region's code (``""`` for the nation).
     :param level: community or region.
     :param year: the year evaluated.
     :param observed: the observed value in the target's unit, or ``None``.
     :param required: the threshold for :attr:`year` (a milestone before the
-        target year when the plan gives a baseline).
+        target year where a baseline of the target's scope exists); ``None``
+        for a direction, which sets no level.
     :param unit_label: the unit as printed.
     :param kind: how the indicator aggregates.
     :param reason: why there is no verdict (for not applicable and no data).
     :param numerator: the sum the value's numerator came from.
     :param denominator: the sum the value's denominator came from.
     :param counts: for a region, how many of its communities reached each status.
-    :param failing: for a region, the codes of the communities that did not meet it, sorted.
+    :param failing: for a region, the codes of the communities that did not meet
+        it, sorted; for a coverage target its communities are not judged on
+        (:attr:`lacking`), those that lack the thing.
     """
 
     target: Target
@@ -97,7 +104,7 @@ class Finding:
     level: Level
     year: int
     observed: float | None
-    required: float
+    required: float | None
     unit_label: Text
     kind: IndicatorKind
     reason: Text | None = None
@@ -105,6 +112,9 @@ class Finding:
     denominator: float | None = None
     counts: Counts | None = None
     failing: tuple[str, ...] = ()
+    #: for a coverage indicator, how a unit that has the thing and one that
+    #: lacks it are described (:attr:`Indicator.presence <cssp.Indicator.presence>`).
+    presence: tuple[Text, Text] | None = field(default=None, kw_only=True, repr=False)
 
     @property
     def gap(self) -> float | None:
@@ -112,7 +122,7 @@ class Finding:
 
         ``None`` when there is no observed value.
         """
-        if self.observed is None:
+        if self.observed is None or self.required is None or self.status is Status.NO_VERDICT:
             return None
         if self.status is Status.MET:
             return 0.0
@@ -121,7 +131,17 @@ class Finding:
     @property
     def is_milestone(self) -> bool:
         """True when :attr:`required` is an interim milestone, not the final target."""
-        return self.year < self.target.year and self.target.baseline is not None
+        return self.year < self.target.year and self.target.has_milestones
+
+    @property
+    def lacking(self) -> bool:
+        """True for a region's finding whose :attr:`failing` lists the communities
+        without the thing: a coverage target its communities are not judged on."""
+        return (
+            self.level is Level.REGION
+            and self.kind is IndicatorKind.COVERAGE
+            and not self.target.judged_at(Level.COMMUNITY)
+        )
 
     @property
     def on_track(self) -> bool | None:
@@ -142,137 +162,10 @@ class Finding:
         :param lang: ``"zh"`` (Chinese, the default) or ``"en"``.
         """
         if lang == "zh":
-            return _explain_zh(self)
+            return explain_zh(self)
         if lang == "en":
-            return _explain_en(self)
+            return explain_en(self)
         raise ValueError(f"unknown language {lang!r}; expected 'zh' or 'en'")
-
-
-_WEAK: Final = {Strength.GENERALLY, Strength.AS_A_RULE, Strength.SHOULD, Strength.PROMOTE}
-
-
-STAFFING_TARGET: Final = "community_staffing"  # cssp.rules.resolve.STAFFING_TARGET
-
-
-def _value_label(target: Target) -> Text:
-    from cssp.catalogue import UNIT_LABELS  # noqa: PLC0415 - avoid an import cycle
-
-    return UNIT_LABELS.get(target.unit, Text(target.unit, target.unit))
-
-
-def _threshold(f: Finding, lang: str) -> str:
-    t = f.target
-    unit = f.unit_label.get(lang)
-    sep = "" if lang == "zh" or unit == "%" else " "
-    return f"{t.comparator.symbol}{_number(f.required)}{sep}{unit}"
-
-
-def _origin(f: Finding, lang: str) -> str:
-    """Where a profile changed the target: whose threshold it changed, and whether it is looser.
-
-    The reference is the first step of the provenance: the national plan's
-    (``set``), or the profile's that added the target (``new``), named as
-    such — never called the national plan. A staffing rule has no threshold:
-    a replaced one names the rule it replaces.
-    """
-    steps = f.target.provenance
-    if len(steps) < 2:
-        return ""
-    first, last = steps[0], steps[-1]
-    zh = lang == "zh"
-    local = (
-        f"；本地标准（{last.profile}，{last.source}）"
-        if zh
-        else f"; local standard of {last.profile} ({last.source})"
-    )
-    if first.value is None:  # staffing rules, the last replacing the one before it
-        replaced = steps[-2].profile
-        return f"{local}，替代{replaced}的标准" if zh else f"{local}, replacing that of {replaced}"
-    unit = f.unit_label.get(lang)
-    space = "" if zh or unit == "%" else " "
-    reference = f"{first.comparator.symbol}{_number(first.value)}{space}{unit}"
-    if first.year != last.year:
-        reference += f"（{first.year}年）" if zh else f" by {first.year}"
-    looser = f.target.loosened
-    if first.change is Change.SET:
-        if zh:
-            return f"{local}，国家规划为{reference}{'，低于国家标准' if looser else ''}"
-        flag = "; LOOSER than the national plan" if looser else ""
-        return f"{local}, national plan {reference}{flag}"
-    if zh:
-        flag = f"，低于{first.profile}的标准" if looser else ""
-        return f"{local}，{first.profile}规定为{reference}{flag}"
-    flag = f"; LOOSER than the standard of {first.profile}" if looser else ""
-    return f"{local}, standard of {first.profile} {reference}{flag}"
-
-
-def _explain_en(f: Finding) -> str:
-    t = f.target
-    name = t.name.en
-    cite = t.citation.text("en")
-    if f.status in (Status.NOT_APPLICABLE, Status.NO_DATA):
-        verb = "does not apply" if f.status is Status.NOT_APPLICABLE else "cannot be evaluated"
-        reason = f.reason.en if f.reason else ""
-        return f"{name}: {verb}, as {reason} ({cite})."
-    when = f"the {f.year} milestone" if f.is_milestone else f"the {t.year} target"
-    weak = f", which the plan words as '{t.strength.value.replace('_', ' ')}' ({t.strength.zh})"
-    weak = weak if t.strength in _WEAK else ""
-    met = f.status is Status.MET
-    origin = _origin(f, "en")
-    if f.kind is IndicatorKind.COVERAGE and f.level is Level.COMMUNITY:
-        have = "has it" if met else "does not have it"
-        return (
-            f"{name}: the community {have}; {when} is {_threshold(f, 'en')}{weak} ({cite}{origin})."
-        )
-    if f.kind is IndicatorKind.PER_COMMUNITY and f.level is Level.REGION and f.counts:
-        c = f.counts
-        level = (
-            "their staffing standard"
-            if t.id == STAFFING_TARGET
-            else f"{t.comparator.symbol}{_number(t.value)} {_value_label(t).en}"
-        )
-        return (
-            f"{name}: {c.met} of {c.evaluated} communities reach {level} "
-            f"({_number(f.observed or 0)}%); {when} asks for {_threshold(f, 'en')} of them"
-            f"{weak} ({cite}{origin})."
-        )
-    unit = f.unit_label.en
-    observed = f"{_number(f.observed or 0, f.required)}{'' if unit == '%' else ' '}{unit}"
-    verdict = "meets" if met else f"falls {_gap(f)} short of"
-    target = f"{when} of {_threshold(f, 'en')}{weak}"
-    return f"{name} is {observed}, which {verdict} {target} ({cite}{origin})."
-
-
-def _explain_zh(f: Finding) -> str:
-    t = f.target
-    name = t.name.zh
-    cite = t.citation.text("zh")
-    if f.status in (Status.NOT_APPLICABLE, Status.NO_DATA):
-        verb = "不适用" if f.status is Status.NOT_APPLICABLE else "无法评估"
-        reason = f.reason.zh if f.reason else ""
-        return f"{name}：{verb}，因为{reason}（{cite}）。"
-    when = f"{f.year}年阶段目标" if f.is_milestone else f"{t.year}年目标"
-    weak = f"（规划表述为“{t.strength.zh}”）" if t.strength in _WEAK else ""
-    met = f.status is Status.MET
-    origin = _origin(f, "zh")
-    if f.kind is IndicatorKind.COVERAGE and f.level is Level.COMMUNITY:
-        have = "已具备" if met else "尚不具备"
-        return f"{name}：本社区{have}；{when}为{_threshold(f, 'zh')}{weak}（{cite}{origin}）。"
-    if f.kind is IndicatorKind.PER_COMMUNITY and f.level is Level.REGION and f.counts:
-        c = f.counts
-        level = (
-            "配备标准"
-            if t.id == STAFFING_TARGET
-            else f"{t.comparator.symbol}{_number(t.value)}{_value_label(t).zh}"
-        )
-        return (
-            f"{name}：{c.evaluated}个社区中{c.met}个达到{level}"
-            f"（{_number(f.observed or 0)}%）；{when}要求{_threshold(f, 'zh')}{weak}"
-            f"（{cite}{origin}）。"
-        )
-    observed = f"{_number(f.observed or 0, f.required)}{f.unit_label.zh}"
-    verdict = "达到" if met else f"未达到（差{_gap(f)}）"
-    return f"{name}为{observed}，{verdict}{when}{_threshold(f, 'zh')}{weak}（{cite}{origin}）。"
 
 
 class _Findings:
@@ -423,13 +316,20 @@ class Verdicts:
         row = self._matrix[index * width : (index + 1) * width]
         return {t: STATUS_CODES[c] for t, c in zip(self.targets, row, strict=True) if c != ABSENT}
 
-    def counts(self) -> dict[str, tuple[int, int, int, int]]:
-        """For each target: the communities met, not met, not applicable and without data."""
+    def counts(self) -> dict[str, tuple[int, int, int, int, int]]:
+        """For each target: the communities met, not met, not applicable, without
+        data, and measured without a verdict (in the order of :data:`STATUS_CODES`)."""
         width = len(self.targets)
         out = {}
         for t, target in enumerate(self.targets):
             column = self._matrix[t::width]
-            out[target] = (column.count(0), column.count(1), column.count(2), column.count(3))
+            out[target] = (
+                column.count(0),
+                column.count(1),
+                column.count(2),
+                column.count(3),
+                column.count(4),
+            )
         return out
 
     def to_numpy(self) -> Any:

@@ -84,12 +84,15 @@ def program(plan: str | Plan, year: int | None, profiles: _Profiles, code: str) 
 
 _MET: Final = Status.MET
 _NOT_MET: Final = Status.NOT_MET
+_NO_VERDICT: Final = Status.NO_VERDICT
+#: The statuses whose values count towards a region's figure.
+_MEASURED: Final = frozenset({Status.MET, Status.NOT_MET, Status.NO_VERDICT})
 
 
 def _community_finding(check: Check, raw: Raw, code: str, year: int) -> Finding:
     status, numerator, denominator, reason, threshold = raw
     observed = None
-    if status is _MET or status is _NOT_MET:
+    if status in _MEASURED:
         observed = check.scale * numerator / denominator
     return Finding(
         target=check.target,
@@ -98,12 +101,13 @@ def _community_finding(check: Check, raw: Raw, code: str, year: int) -> Finding:
         level=Level.COMMUNITY,
         year=year,
         observed=observed,
-        required=threshold,
+        required=None if check.direction else threshold,
         unit_label=check.unit_label,
         kind=check.kind,
         reason=reason,
         numerator=numerator if observed is not None else None,
         denominator=denominator if observed is not None else None,
+        presence=check.presence,
     )
 
 
@@ -112,7 +116,6 @@ def _assessment(program: Program, community: Community) -> tuple[Assessment, lis
     findings = tuple(
         _community_finding(check, raw, community.code, program.year)
         for check, raw in zip(program.checks, raws, strict=True)
-        if check.community
     )
     return Assessment(community, program.plan, program.year, findings), raws
 
@@ -189,24 +192,20 @@ def _region(
         if not check.region:
             continue
         target_id = check.target.id
-        tally = {Status.MET: 0, Status.NOT_MET: 0, Status.NOT_APPLICABLE: 0, Status.NO_DATA: 0}
+        tally = dict.fromkeys(STATUS_CODES, 0)
         numerators: list[float] = []
         denominators: list[float] = []
         failing = []
+        lacking = check.lacking
         for member, raws in members:
             status, numerator, denominator, _, _ = raws[target_id]
             tally[status] += 1
-            if status is _NOT_MET:
+            if status is _NOT_MET or (lacking and status is _NO_VERDICT and numerator == 0):
                 failing.append(member)
-            if status is _MET or status is _NOT_MET:
+            if status in _MEASURED:
                 numerators.append(numerator)
                 denominators.append(denominator)
-        counts = Counts(
-            tally[Status.MET],
-            tally[Status.NOT_MET],
-            tally[Status.NOT_APPLICABLE],
-            tally[Status.NO_DATA],
-        )
+        counts = Counts(*(tally[status] for status in STATUS_CODES))
         # math.fsum: exactly rounded, so the sums do not depend on input order.
         findings.append(
             region_finding(
@@ -254,18 +253,23 @@ def evaluate_figures(
         unit = "percent" if per_community else target.unit
         value = to_canonical(figures[key], unit, key)
         threshold = target.region_share if per_community else check.threshold
-        ok = check.holds(value, threshold)
+        if check.direction:
+            status, required = Status.NO_VERDICT, None
+        else:
+            ok = check.holds(value, threshold)
+            status, required = (Status.MET if ok else Status.NOT_MET), threshold
         findings.append(
             Finding(
                 target=target,
-                status=Status.MET if ok else Status.NOT_MET,
+                status=status,
                 subject=subject,
                 level=Level.REGION,
                 year=found.year,
                 observed=value,
-                required=threshold,
+                required=required,
                 unit_label=_PERCENT if per_community else check.unit_label,
                 kind=check.kind,
+                presence=check.presence,
             )
         )
     unknown = sorted(set(figures) - used)

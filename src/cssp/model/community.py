@@ -86,6 +86,17 @@ class Service(enum.StrEnum):
     BROADBAND = "broadband"
     NETWORK_5G = "5g"
     PUBLIC_SERVICE_INFO_PLATFORM = "public_service_info_platform"
+    CONVENIENCE_CIRCLE_15MIN = "convenience_circle_15min"
+    LEGAL_ADVISER = "legal_adviser"
+    ONE_WINDOW_SERVICE = "one_window_service"
+    NEEDS_MATCHED_EVALUATION = "needs_matched_evaluation"
+    COMMITTEE_JOINT_REVIEW = "committee_joint_review"
+    VOLUNTEER_SERVICE_POINT = "volunteer_service_point"
+    SOCIAL_WORK_ROOM = "social_work_room"
+    YOUTH_HOME = "youth_home"
+    OUT_OF_SCHOOL_PRACTICE_SITE = "out_of_school_practice_site"
+    EMERGENCY_DRILL = "emergency_drill"
+    CONSULTATION_SYSTEM = "consultation_system"
 
     @property
     def zh(self) -> str:
@@ -105,6 +116,17 @@ _SERVICE_ZH: Final = {
     Service.BROADBAND: "宽带",
     Service.NETWORK_5G: "5G网络",
     Service.PUBLIC_SERVICE_INFO_PLATFORM: "社区公共服务综合信息平台",
+    Service.CONVENIENCE_CIRCLE_15MIN: "一刻钟便民生活圈",
+    Service.LEGAL_ADVISER: "村（社区）法律顾问",
+    Service.ONE_WINDOW_SERVICE: "“一窗”受理和“一站”办理",
+    Service.NEEDS_MATCHED_EVALUATION: "精准匹配居民需求的评价机制",
+    Service.COMMITTEE_JOINT_REVIEW: "“两委”班子成员资格联审",
+    Service.VOLUNTEER_SERVICE_POINT: "志愿服务站点",
+    Service.SOCIAL_WORK_ROOM: "社会工作室",
+    Service.YOUTH_HOME: "青年之家",
+    Service.OUT_OF_SCHOOL_PRACTICE_SITE: "校外实践教育场所",
+    Service.EMERGENCY_DRILL: "本年度应急避难演练",
+    Service.CONSULTATION_SYSTEM: "村（社区）协商制度",
 }
 
 

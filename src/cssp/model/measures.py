@@ -69,16 +69,23 @@ __all__ = [
 
 
 class Status(enum.StrEnum):
-    """The verdict of one finding."""
+    """The verdict of one finding.
+
+    :attr:`NO_VERDICT` is a finding with an observed value and no verdict: a
+    community's contribution to a target judged for regions only (a coverage
+    rate below 100 %), or any unit's figure for a *direction* — a requirement
+    the plan states without a level (推进…, 建立…). It never counts as not met.
+    """
 
     MET = "met"
     NOT_MET = "not_met"
     NOT_APPLICABLE = "not_applicable"
     NO_DATA = "no_data"
+    NO_VERDICT = "no_verdict"
 
     @property
     def zh(self) -> str:
-        """The Chinese word: 达标, 未达标, 不适用, 无数据."""
+        """The Chinese word: 达标, 未达标, 不适用, 无数据, 不作评价."""
         return _STATUS_ZH[self]
 
 
@@ -87,6 +94,7 @@ _STATUS_ZH: Final = {
     Status.NOT_MET: "未达标",
     Status.NOT_APPLICABLE: "不适用",
     Status.NO_DATA: "无数据",
+    Status.NO_VERDICT: "不作评价",
 }
 
 
@@ -522,7 +530,8 @@ _OUT_OF_SCOPE: Final = {
     Scope.RURAL: Text("该目标只适用于农村社区", "the target applies to rural communities only"),
     Scope.RESETTLEMENT: Text(
         "该目标只适用于易地扶贫搬迁集中安置社区",
-        "the target applies to relocation resettlement communities only",
+        "the target applies to centralised resettlement communities for poverty-alleviation "
+        "relocation only",
     ),
     Scope.OLD_RESIDENTIAL_AREA: Text(
         "该目标只适用于城镇老旧小区", "the target applies to old urban residential areas only"

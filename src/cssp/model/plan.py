@@ -17,6 +17,7 @@ from attrs import define, field
 from cssp.model.frozen import FrozenMap
 
 __all__ = [
+    "FULL_SHARE",
     "REL_TOL",
     "Attribute",
     "Baseline",
@@ -30,10 +31,14 @@ __all__ = [
     "Programme",
     "ProgrammeGroup",
     "Provenance",
+    "ReportedBy",
     "Scope",
     "Strength",
     "Target",
     "Text",
+    "coverage_levels",
+    "judged_per_unit",
+    "level_problem",
     "register_shipped",
     "strictness",
 ]
@@ -145,7 +150,14 @@ _OPERATORS: Final = {c: _make_holds(c.value) for c in Comparator}
 
 
 class Level(enum.StrEnum):
-    """Where a target is evaluated: on one community, or on a region's totals."""
+    """Where a target is evaluated: on one community, on one township, or on a region's totals.
+
+    A target *judged* at community (or township) level gives each community (or
+    township) a verdict; one that is not gives each a finding without a verdict
+    (:attr:`Status.NO_VERDICT <cssp.Status.NO_VERDICT>`): it contributes its
+    value to its region's figure. Which levels a coverage target may be judged
+    at follows one rule, :func:`judged_per_unit`.
+    """
 
     COMMUNITY = "community"
     REGION = "region"
@@ -180,40 +192,76 @@ class Attribute(enum.StrEnum):
 
 
 class Strength(enum.StrEnum):
-    """How firmly the plan words a requirement.
+    """How firmly the plan words a requirement (the plan's own word, as a category).
 
     Wording such as 普遍 ("generally") or 一般 ("as a rule") is weaker than
-    全覆盖 ("full coverage"). cssp keeps the word: a target of strength
+    全覆盖 ("full coverage"); cssp keeps the word. A target of strength
     :attr:`GENERALLY` is evaluated against its threshold like any other, but
-    every report says how the plan put it.
+    every explanation says how the plan put it. The :attr:`direction` words —
+    推进, 建立, 定期 without a stated level — set no threshold: such a target
+    has no value (``None``), and cssp reports what it observes without a verdict.
     """
 
-    #: a number the plan sets (专栏1).
+    #: a number the plan sets (专栏1, or a figure in the text).
     QUANTIFIED = "quantified"
     #: 全覆盖 / 所有 / 均 — every community.
     FULL_COVERAGE = "full_coverage"
+    #: 全面 (全面推行, 全面落实 …) — in full: every community, like full coverage.
+    COMPREHENSIVE = "comprehensive"
     #: 普遍 — generally.
     GENERALLY = "generally"
     #: 一般 — as a rule.
     AS_A_RULE = "as_a_rule"
     #: 应 — should.
     SHOULD = "should"
+    #: a plain statement of what is to be so (社区服务网点的水、电、气、热执行居民生活类价格).
+    STATED = "stated"
     #: 推进 / 推动 — a direction without a level.
     PROMOTE = "promote"
+    #: 建立 (without a level) — a direction: establish.
+    ESTABLISH = "establish"
+    #: 定期 (without a frequency) — a direction: regularly.
+    REGULARLY = "regularly"
 
     @property
     def zh(self) -> str:
         """The Chinese word of the plan."""
         return _STRENGTH_ZH[self]
 
+    @property
+    def en(self) -> str:
+        """The English rendering: ``full coverage``, ``generally`` …"""
+        return _STRENGTH_EN[self]
+
+    @property
+    def direction(self) -> bool:
+        """True for words that set a direction, not a level: no verdict is given."""
+        return self in (Strength.PROMOTE, Strength.ESTABLISH, Strength.REGULARLY)
+
 
 _STRENGTH_ZH: Final = {
     Strength.QUANTIFIED: "量化目标",
     Strength.FULL_COVERAGE: "全覆盖",
+    Strength.COMPREHENSIVE: "全面",
     Strength.GENERALLY: "普遍",
     Strength.AS_A_RULE: "一般",
     Strength.SHOULD: "应",
+    Strength.STATED: "明确规定",
     Strength.PROMOTE: "推进",
+    Strength.ESTABLISH: "建立",
+    Strength.REGULARLY: "定期",
+}
+_STRENGTH_EN: Final = {
+    Strength.QUANTIFIED: "quantified",
+    Strength.FULL_COVERAGE: "full coverage",
+    Strength.COMPREHENSIVE: "in full",
+    Strength.GENERALLY: "generally",
+    Strength.AS_A_RULE: "as a rule",
+    Strength.SHOULD: "should",
+    Strength.STATED: "stated",
+    Strength.PROMOTE: "promote",
+    Strength.ESTABLISH: "establish",
+    Strength.REGULARLY: "regularly",
 }
 
 
@@ -229,6 +277,106 @@ class IndicatorKind(enum.StrEnum):
     RATIO = "ratio"
     COVERAGE = "coverage"
     PER_COMMUNITY = "per_community"
+
+
+#: A coverage target is judged on each community (or township) only when every
+#: one must have the thing: at this share, in percent. Below it — rural
+#: facilities ≥ 80 %, 5G in ≥ 80 % of villages, a province's 90 % — a rate is a
+#: property of a region: a community contributes to it and is not judged against it.
+FULL_SHARE: Final = 100.0
+
+
+def judged_per_unit(kind: IndicatorKind, comparator: Comparator, value: float | None) -> bool:
+    """Whether a target can be judged on one community (or township): the rule, once.
+
+    A direction (``value`` ``None``) is judged nowhere. A coverage rate is
+    judged per unit only when it asks for every unit (≥ :data:`FULL_SHARE`, or
+    ≤ 0 for a share that must be none); any other kind of target — a ratio, a
+    value each community must reach — can be.
+
+    >>> judged_per_unit(IndicatorKind.COVERAGE, Comparator.GE, 80.0)
+    False
+    >>> judged_per_unit(IndicatorKind.COVERAGE, Comparator.GE, 100.0)
+    True
+    >>> judged_per_unit(IndicatorKind.RATIO, Comparator.GE, 10.0)
+    True
+    """
+    if value is None:
+        return False
+    if kind is not IndicatorKind.COVERAGE:
+        return True
+    if comparator in (Comparator.GE, Comparator.GT, Comparator.EQ) and value >= FULL_SHARE:
+        return True
+    return comparator in (Comparator.LE, Comparator.LT, Comparator.EQ) and value <= 0.0
+
+
+def level_problem(
+    kind: IndicatorKind,
+    comparator: Comparator,
+    value: float | None,
+    levels: frozenset[Level],
+    strength: Strength,
+) -> str | None:
+    """What is wrong with where a target is judged, or ``None``: the rule, checked at load time.
+
+    A coverage rate below 100 % cannot be judged on a community or township
+    (:func:`judged_per_unit`); a per-community requirement must list the
+    community level; a target needs a level; and a value must be given
+    exactly when the wording is not a direction.
+
+    >>> print(level_problem(IndicatorKind.COVERAGE, Comparator.GE, 80.0,
+    ...                     frozenset({Level.COMMUNITY, Level.REGION}), Strength.QUANTIFIED))
+    a coverage rate of ≥80% is a property of a region: it cannot be judged at community level; ...
+    """
+    if not levels:
+        return "has no level; name at least one"
+    if (value is None) != strength.direction:
+        if value is None:
+            return (
+                f"has no value, but {strength.value!r} is not a direction "
+                "(promote, establish, regularly); give the figure"
+            )
+        return (
+            f"is worded as a direction ({strength.value!r}: no level), but gives a value "
+            f"({value:g}); drop one of them"
+        )
+    units = sorted(levels & {Level.COMMUNITY, Level.TOWNSHIP})
+    if units and value is not None and not judged_per_unit(kind, comparator, value):
+        return (
+            f"a coverage rate of {comparator.symbol}{value:g}% is a property of a region: it "
+            f'cannot be judged at {units[0].value} level; use levels = ["region"] (only a '
+            "100% target is judged on each unit)"
+        )
+    if kind is IndicatorKind.PER_COMMUNITY and value is not None and Level.COMMUNITY not in levels:
+        return "a per-community requirement is judged on each community: list the community level"
+    return None
+
+
+def coverage_levels(
+    levels: frozenset[Level],
+    kind: IndicatorKind,
+    comparator: Comparator,
+    value: float | None,
+    unit: Level = Level.COMMUNITY,
+) -> frozenset[Level]:
+    """The levels a coverage target is judged at once its threshold is ``value``.
+
+    Used when a profile changes a coverage target's threshold: a province's
+    100 % makes it a community-level target too, its 90 % a region-only one.
+    Other kinds, and directions, keep their ``levels``.
+
+    :param unit: the unit of record: :attr:`Level.COMMUNITY`, or
+        :attr:`Level.TOWNSHIP` for a target measured on township records.
+
+    >>> sorted(coverage_levels(frozenset({Level.REGION}), IndicatorKind.COVERAGE,
+    ...                        Comparator.GE, 100.0))
+    [<Level.COMMUNITY: 'community'>, <Level.REGION: 'region'>]
+    """
+    if kind is not IndicatorKind.COVERAGE or value is None:
+        return levels
+    if judged_per_unit(kind, comparator, value):
+        return levels | {unit, Level.REGION}
+    return (levels - {Level.COMMUNITY, Level.TOWNSHIP}) | {Level.REGION}
 
 
 @define(frozen=True)
@@ -247,6 +395,59 @@ class Text:
         raise ValueError(f"unknown language {lang!r}; expected 'zh' or 'en'")
 
 
+_MONTHS: Final = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+@define(frozen=True)
+class ReportedBy:
+    """Where cssp read a fact, when not in the document itself: a news report.
+
+    :param name: the outlet or publisher, in Chinese (a newspaper's name in
+        《》, as it is cited) and English: ``Text("《羊城晚报》", "Yangcheng Evening News")``.
+    :param date: the day of the report, if known.
+
+    >>> import datetime
+    >>> r = ReportedBy(Text("《羊城晚报》", "Yangcheng Evening News"), datetime.date(2022, 6, 16))
+    >>> r.text("zh"), r.text("en")
+    ('据《羊城晚报》2022年6月16日报道', 'as reported by Yangcheng Evening News, 16 June 2022')
+    """
+
+    name: Text
+    date: datetime.date | None = None
+
+    def text(self, lang: str = "zh") -> str:
+        """``据《羊城晚报》2022年6月16日报道``, or in English ``as reported by …, 16 June 2022``."""
+        day = self.date
+        if lang == "zh":
+            when = f"{day.year}年{day.month}月{day.day}日" if day else ""
+            return f"据{self.name.zh}{when}报道"
+        name = self.name.get(lang)
+        when = f", {day.day} {_MONTHS[day.month - 1]} {day.year}" if day else ""
+        return f"as reported by {name}{when}"
+
+
+def _note(value: object) -> Text | None:
+    """A citation's note: a :class:`Text`; a plain string stands for both languages."""
+    if value is None or isinstance(value, Text):
+        return value
+    if isinstance(value, str):
+        return Text(value, value) if value else None
+    raise TypeError(f"a citation's note is a Text, not {type(value).__name__}")
+
+
 @define(frozen=True)
 class Citation:
     """Where in which document a fact is stated.
@@ -255,17 +456,29 @@ class Citation:
     :param section: the section mark, e.g. ``（五）``.
     :param column: the column (专栏), e.g. ``专栏1``; empty when the fact is in the text.
     :param item: the item number within the column.
-    :param note: anything else a reader needs, e.g. "as reported by …".
+    :param note: anything else a reader needs, in Chinese and English (a plain
+        string is taken for both).
+    :param reported_by: the news report cssp read the fact in, when it is not
+        read in the document itself.
+
+    >>> Citation("国办发〔2021〕56号", "一、", "专栏1", 4).text("en")
+    '国办发〔2021〕56号 一、 专栏1 item 4'
     """
 
     document: str
     section: str = ""
     column: str = ""
     item: int | None = None
-    note: str = ""
+    note: Text | None = field(default=None, converter=_note)
+    reported_by: ReportedBy | None = None
 
     def text(self, lang: str = "zh") -> str:
-        """Render the citation, e.g. ``国办发〔2021〕56号（五）专栏1第4项``."""
+        """Render the citation, e.g. ``国办发〔2021〕56号（五）专栏1第4项``.
+
+        Each language is rendered whole in that language: a news report is
+        ``据《羊城晚报》2022年6月16日报道`` in Chinese and ``as reported by
+        Yangcheng Evening News, 16 June 2022`` in English.
+        """
         if lang == "zh":
             parts = [self.document, self.section, self.column]
             item = f"第{self.item}项" if self.item is not None else ""
@@ -275,7 +488,16 @@ class Citation:
             if self.item is not None:
                 parts.append(f"item {self.item}")
             out = " ".join(p for p in parts if p)
-        return f"{out} ({self.note})" if self.note else out
+        extra = []
+        if self.reported_by is not None:
+            extra.append(self.reported_by.text(lang))
+        if self.note is not None:
+            extra.append(self.note.get(lang))
+        if not extra:
+            return out
+        if lang == "zh":
+            return f"{out}（{'；'.join(extra)}）"
+        return f"{out} ({'; '.join(extra)})"
 
     def __str__(self) -> str:
         return self.text("zh")
@@ -283,10 +505,18 @@ class Citation:
 
 @define(frozen=True)
 class Baseline:
-    """A value the plan reports for its baseline year."""
+    """A value the plan reports for its baseline year.
+
+    :param year: the baseline year.
+    :param value: the value, in the indicator's unit.
+    :param scope: the division code prefix the figure describes (``""``: the nation).
+    :param citation: where it is stated (the catalogue sets the indicator's).
+    """
 
     year: int
     value: float
+    scope: str = ""
+    citation: Citation | None = None
 
 
 class Change(enum.StrEnum):
@@ -296,7 +526,8 @@ class Change(enum.StrEnum):
     SET = "set"
     #: a profile restates the same threshold (with its own citation).
     SAME = "same"
-    #: a profile makes it harder to meet (or keeps the threshold, by an earlier year).
+    #: a profile makes it harder to meet (or keeps the threshold, by an earlier
+    #: year, or gives a level to a requirement the plan states as a direction).
     STRICTER = "stricter"
     #: a profile makes it easier to meet (or keeps the threshold, by a later year).
     LOOSER = "looser"
@@ -315,13 +546,18 @@ class Provenance:
     :param profile: the profile id (the plan id for the national step).
     :param scope: the division code prefix the step applies to (``""`` national).
     :param comparator: the comparator after this step.
-    :param value: the threshold after this step; ``None`` for a staffing
+    :param value: the threshold after this step; ``None`` for a direction
+        (a requirement the plan states without a level) and for a staffing
         rule's step, which sets no single threshold (the number of workers
         required depends on each community; the rule's description is on the
         target, :attr:`Target.note`).
     :param year: the target year after this step.
     :param citation: where the step's document states it.
     :param change: how it changed the step before it.
+    :param levels: the levels the target is judged at after this step, when
+        the step changed them (a coverage threshold raised to 100 % is judged
+        per community too; one lowered below it, per region only — see
+        :func:`coverage_levels`); ``None`` when it did not.
     """
 
     source: str
@@ -332,6 +568,7 @@ class Provenance:
     year: int
     citation: Citation
     change: Change
+    levels: frozenset[Level] | None = field(default=None, kw_only=True)
 
 
 def strictness(
@@ -374,31 +611,37 @@ class Target:
         indicator id when an indicator has one target).
     :param indicator: the id of the indicator it constrains.
     :param comparator: how the observed value is compared.
-    :param value: the threshold, in :attr:`unit`.
+    :param value: the threshold, in :attr:`unit`; ``None`` for a *direction*,
+        a requirement the plan states without a level (推进…, 建立…): cssp
+        reports what it observes and gives no verdict.
     :param unit: the indicator's unit (pint notation).
     :param year: the year by which the target is to be reached.
     :param scope: which communities it applies to.
-    :param levels: community, region, or both.
+    :param levels: where it is judged: community, township, region. A
+        community (or township) is judged only at a level listed here; at the
+        others it contributes to its region's figure without a verdict.
     :param attribute: 预期性 / 约束性 / unspecified.
     :param strength: how firmly the plan words it.
     :param citation: where the plan states it.
     :param region_share: for ``per_community`` indicators, the share (%) of a
         region's communities that must reach :attr:`value`.
-    :param baseline: the indicator's baseline, used for milestones. A profile
-        that changes the threshold drops it: the plan's baseline is a national
-        figure, and the profile's document gives none. One that keeps the
-        threshold and only moves the target year keeps it, and the milestones
-        run to the new year.
+    :param baseline: the indicator's baseline, with its own scope and citation.
+        Interim milestones are drawn from it only where it describes the
+        target's own scope (:attr:`has_milestones`): the national 2020 figure
+        for the national target, never for a province's.
     :param name: the target's name (defaults to the indicator's).
     :param note: anything a reader needs to read the target right.
     :param provenance: how the target came to be: the national plan's step,
         then each profile's (empty for a target read straight from a plan).
+    :param year_stated: whether the document states :attr:`year`; a
+        requirement of the text without a year of its own takes the plan's
+        horizon, and says so.
     """
 
     id: str
     indicator: str
     comparator: Comparator
-    value: float
+    value: float | None
     unit: str
     year: int
     scope: Scope
@@ -411,6 +654,12 @@ class Target:
     baseline: Baseline | None = None
     note: Text | None = None
     provenance: tuple[Provenance, ...] = ()
+    year_stated: bool = field(default=True, kw_only=True)
+
+    @property
+    def direction(self) -> bool:
+        """True when the plan sets no level: the target gives no verdict anywhere."""
+        return self.value is None
 
     @property
     def loosened(self) -> bool:
@@ -422,7 +671,7 @@ class Target:
         province but above the plan is not loosened; that step is still
         marked :attr:`Change.LOOSER`. The same threshold with a later target
         year is looser (see ``strictness``). A staffing rule has no threshold
-        to compare, and is never loosened.
+        to compare, and is never loosened; nor is a direction given a level.
         """
         steps = self.provenance
         if len(steps) < 2:
@@ -440,16 +689,44 @@ class Target:
             is Change.LOOSER
         )
 
-    def milestone(self, year: int) -> float:
+    @property
+    def changes(self) -> tuple[Provenance, ...]:
+        """The steps after the first that change something: a profile restating
+        the same threshold (:attr:`Change.SAME`) is kept in :attr:`provenance`
+        but is no change."""
+        return tuple(
+            step
+            for step in self.provenance[1:]
+            if step.change is not Change.SAME or step.levels is not None
+        )
+
+    @property
+    def setting_scope(self) -> str:
+        """The scope of the document that set the target in force (``""``: the national plan)."""
+        return self.provenance[-1].scope if self.provenance else ""
+
+    @property
+    def has_milestones(self) -> bool:
+        """Whether interim milestones are drawn: a baseline of the target's own scope, before it."""
+        base = self.baseline
+        return (
+            self.value is not None
+            and base is not None
+            and base.scope == self.setting_scope
+            and base.year < self.year
+        )
+
+    def milestone(self, year: int) -> float | None:
         """The threshold for ``year``, on the straight line from the baseline.
 
-        Before the target year, with a baseline, the threshold moves linearly
-        from the baseline value (at the baseline year) to :attr:`value` (at
-        :attr:`year`). Without a baseline, or from the target year on, it is
-        :attr:`value`.
+        Before the target year, with a baseline of the target's own scope
+        (:attr:`has_milestones`), the threshold moves linearly from the
+        baseline value (at the baseline year) to :attr:`value` (at
+        :attr:`year`). Otherwise, or from the target year on, it is
+        :attr:`value` (``None`` for a direction).
         """
         base = self.baseline
-        if base is None or year >= self.year or base.year >= self.year:
+        if base is None or self.value is None or not self.has_milestones or year >= self.year:
             return self.value
         if year <= base.year:
             return base.value
@@ -457,8 +734,12 @@ class Target:
         return base.value + (self.value - base.value) * share
 
     def applies_to(self, level: Level) -> bool:
-        """Whether the target is evaluated at ``level``."""
+        """Whether the target is judged at ``level``."""
         return level in self.levels
+
+    def judged_at(self, level: Level) -> bool:
+        """Whether a unit of ``level`` gets a verdict: in :attr:`levels`, and not a direction."""
+        return self.value is not None and level in self.levels
 
 
 @define(frozen=True)
@@ -476,6 +757,15 @@ class Indicator:
     :param baseline: the baseline value, if the plan gives one.
     :param targets: the targets set on it.
     :param description: what it measures, in cssp's own words.
+    :param plan_wording: whether the Chinese name is the document's own words
+        (``True``), or cssp's name for a requirement the document states in a
+        sentence (``False``).
+    :param needs: for a requirement cssp records but cannot evaluate
+        (:attr:`measure` ``None``): the input it would need, in cssp's words.
+    :param presence: for a coverage indicator, how a unit that has the thing
+        and one that lacks it are described, in Chinese and English:
+        ``(Text("已建有综合服务设施", "has a comprehensive service facility"),
+        Text("尚未建有综合服务设施", "has no comprehensive service facility"))``.
     """
 
     id: str
@@ -488,6 +778,24 @@ class Indicator:
     baseline: Baseline | None = None
     targets: tuple[Target, ...] = ()
     description: Text | None = None
+    plan_wording: bool = field(default=False, kw_only=True)
+    needs: Text | None = field(default=None, kw_only=True)
+    presence: tuple[Text, Text] | None = field(default=None, kw_only=True)
+
+    @property
+    def evaluation(self) -> str:
+        """How cssp treats it: ``"evaluated"``, ``"direction"`` or ``"recorded"``.
+
+        ``recorded``: catalogued, not evaluated (no community input can show
+        it; :attr:`needs` says what would). ``direction``: evaluated without a
+        verdict (the plan sets no level). ``evaluated``: judged against its
+        threshold.
+        """
+        if self.measure is None:
+            return "recorded"
+        if self.targets and all(t.value is None for t in self.targets):
+            return "direction"
+        return "evaluated"
 
     @property
     def target(self) -> Target:
@@ -587,6 +895,11 @@ class Plan:
             loader, plan_id = shipped
             return (loader, (plan_id,))
         return super().__reduce_ex__(protocol)
+
+    @property
+    def period(self) -> tuple[int, int]:
+        """The years the plan covers: the year after its baseline year to its target year."""
+        return (self.baseline_year + 1, self.target_year)
 
     @property
     def programmes(self) -> tuple[Programme, ...]:

@@ -10,7 +10,7 @@ string, ready to print or write to a file. Nothing is printed or written here.
 >>> from cssp.report import render_report
 >>> report = cssp.evaluate_region(cssp.load_sample(), by="province", profiles=())
 >>> print(render_report(report, "text", lang="en").splitlines()[-1])
-2 regions: 14 region findings met, 27 not met, 0 without data, 1 not applicable; ...
+2 regions: 15 region findings met, 38 not met, 8 without a verdict, 1 without data, 2 not ap...
 
 The formats (:data:`FORMATS`):
 

@@ -98,7 +98,7 @@ def _bar_chart(rows: Sequence[tuple[str, Finding | None]], title: str, lang: str
     x0, x1 = label_w, width - 60
     present = [f for _, f in rows if f is not None]
     values = [f.observed for f in present if f.observed is not None]
-    values += [f.required for f in present]
+    values += [f.required for f in present if f.required is not None]
     percent = all(_is_percent(f) for f in present)
     dom, step = _domain(values, percent)
 
@@ -121,8 +121,8 @@ def _bar_chart(rows: Sequence[tuple[str, Finding | None]], title: str, lang: str
         f'<line class="base" x1="{_f(x0)}" y1="{_f(top - 4)}" x2="{_f(x0)}" '
         f'y2="{_f(height - bottom + 2)}"/>'
     )
-    requireds = {f.required for f in present}
-    shared = len(requireds) == 1
+    requireds = {f.required for f in present if f.required is not None}
+    shared = len(requireds) == 1 and all(f.required is not None for f in present)
     for index, (label, f) in enumerate(rows):
         y = top + index * row_h
         cy = y + row_h / 2
@@ -144,16 +144,17 @@ def _bar_chart(rows: Sequence[tuple[str, Finding | None]], title: str, lang: str
             cls = _CLASS[f.status]
             value = number(f.observed)
             lx = bx + 6
-            tx = x(f.required)
-            if lx - 4 <= tx <= lx + _text_px(value) + 4:
-                lx = tx + 6  # clear of the target line
+            if f.required is not None:
+                tx = x(f.required)
+                if lx - 4 <= tx <= lx + _text_px(value) + 4:
+                    lx = tx + 6  # clear of the target line
             body.append(
                 f'<rect class="b-{cls}" x="{_f(x0)}" y="{_f(y + 7)}" '
                 f'width="{_f(max(1.5, bx - x0))}" height="16" rx="3"/>'
                 f'<text class="val halo t-{cls}" x="{_f(lx)}" y="{_f(cy + 4)}">'
                 f"{esc(value)}</text>"
             )
-        if f is not None and not shared:
+        if f is not None and f.required is not None and not shared:
             tx = x(f.required)
             body.append(
                 f'<line class="tline" x1="{_f(tx)}" y1="{_f(y + 3)}" x2="{_f(tx)}" '
@@ -189,7 +190,7 @@ def _stacked(assessments: Sequence[Assessment], lang: str) -> str | None:
     top = 6.0
     height = top + row_h * len(rows) + 6
     body = []
-    order = (Status.MET, Status.NOT_MET, Status.NO_DATA, Status.NOT_APPLICABLE)
+    order = (Status.MET, Status.NOT_MET, Status.NO_VERDICT, Status.NO_DATA, Status.NOT_APPLICABLE)
     for index, (name, counts) in enumerate(rows):
         y = top + index * row_h
         total = sum(counts.values()) or 1
@@ -274,11 +275,12 @@ def _histogram(assessments: Sequence[Assessment], target_id: str, lang: str) -> 
         for a in assessments
         if (f := find(a.findings, target_id)) is not None
         and f.observed is not None
+        and f.required is not None
         and f.status in (Status.MET, Status.NOT_MET)
     ]
     if len(findings) < 3:
         return None
-    requireds = sorted({f.required for f in findings})
+    requireds = sorted({f.required for f in findings if f.required is not None})
     bins = _bins(findings, requireds)
     most = max(bins.totals) or 1
     y_step = _nice_step(most, 4, (1.0, 2.0, 5.0, 10.0)) if most > 4 else 1.0
@@ -375,22 +377,21 @@ def _mini_bar(f: Finding) -> str:
     if f.observed is None:
         return ""
     width, height = 180.0, 20.0
-    dom, _ = _domain([f.observed, f.required], _is_percent(f))
+    required = f.required
+    dom, _ = _domain([f.observed] if required is None else [f.observed, required], _is_percent(f))
     x1 = width - 4
 
     def x(v: float) -> float:
         return 2 + (x1 - 2) * max(0.0, min(v, dom)) / dom
 
     cls = _CLASS[f.status]
-    return _svg(
-        width,
-        height,
-        f"{number(f.observed)} / {number(f.required)}",
-        [
-            f'<rect class="bg-na" x="2" y="5" width="{_f(x1 - 2)}" height="10" rx="2"/>',
-            f'<rect class="b-{cls}" x="2" y="5" width="{_f(max(1.5, x(f.observed) - 2))}" '
-            'height="10" rx="2"/>',
-            f'<line class="tline" x1="{_f(x(f.required))}" y1="1" x2="{_f(x(f.required))}" '
-            'y2="19"/>',
-        ],
-    )
+    body = [
+        f'<rect class="bg-na" x="2" y="5" width="{_f(x1 - 2)}" height="10" rx="2"/>',
+        f'<rect class="b-{cls}" x="2" y="5" width="{_f(max(1.5, x(f.observed) - 2))}" '
+        'height="10" rx="2"/>',
+    ]
+    if required is not None:
+        body.append(
+            f'<line class="tline" x1="{_f(x(required))}" y1="1" x2="{_f(x(required))}" y2="19"/>'
+        )
+    return _svg(width, height, f"{number(f.observed)} / {number(required)}", body)

@@ -11,18 +11,26 @@ from cssp.errors import InputError
 from cssp.model.divisions import division_path
 from cssp.model.measures import Status
 from cssp.model.plan import Change, Comparator, Level, Provenance, Scope, Target, Text
+from cssp.rules.resolve import STAFFING_TARGET
 
 if TYPE_CHECKING:
     from cssp.engine.results import Assessment, Finding, RegionAssessment, RegionReport
 
 #: Statuses in the order reports list them.
-STATUS_ORDER: Final = (Status.MET, Status.NOT_MET, Status.NO_DATA, Status.NOT_APPLICABLE)
+STATUS_ORDER: Final = (
+    Status.MET,
+    Status.NOT_MET,
+    Status.NO_VERDICT,
+    Status.NO_DATA,
+    Status.NOT_APPLICABLE,
+)
 
 STATUS_LABELS: Final = {
     Status.MET: Text("达标", "met"),
     Status.NOT_MET: Text("未达标", "not met"),
     Status.NOT_APPLICABLE: Text("不适用", "n/a"),
     Status.NO_DATA: Text("无数据", "no data"),
+    Status.NO_VERDICT: Text("不作评价", "no verdict"),
 }
 
 STATUS_MARKS: Final = {
@@ -30,7 +38,26 @@ STATUS_MARKS: Final = {
     Status.NOT_MET: "✗",
     Status.NOT_APPLICABLE: "-",
     Status.NO_DATA: "?",
+    Status.NO_VERDICT: "○",
 }
+
+#: How a region's list of communities is headed: those that did not meet a
+#: target, or, for a coverage target communities are not judged on, those
+#: that lack the thing.
+FAILING_LABELS: Final = {
+    False: Text("未达标的社区", "communities not meeting it"),
+    True: Text("尚不具备的村（社区）", "communities without it"),
+}
+
+#: How cssp treats a requirement (:attr:`cssp.Indicator.evaluation`).
+EVALUATION_LABELS: Final = {
+    "evaluated": Text("评估", "evaluated"),
+    "direction": Text("方向性要求，不作评价", "a direction, no verdict"),
+    "recorded": Text("只收录，不评估", "recorded, not evaluated"),
+}
+
+#: A direction's threshold: the plan sets no level.
+NO_LEVEL: Final = Text("未设定具体水平", "no level set")
 
 #: The region levels, as a report names them.
 LEVEL_LABELS: Final = {
@@ -127,20 +154,24 @@ BY_RULE: Final = Text("按配备标准逐社区计算", "per community, by its r
 
 def by_rule(target: Target) -> bool:
     """True when a staffing rule sets the target community by community (no single threshold)."""
-    return bool(target.provenance) and target.provenance[-1].value is None
+    return target.id == STAFFING_TARGET
 
 
 def target_threshold(target: Target, unit: str, lang: str) -> str:
-    """The target's threshold with its unit; :data:`BY_RULE` when a staffing rule sets it."""
+    """The target's threshold with its unit; :data:`BY_RULE` when a staffing rule sets
+    it, :data:`NO_LEVEL` for a direction."""
     if by_rule(target):
         return BY_RULE.get(lang)
+    if target.value is None:
+        return NO_LEVEL.get(lang)
     return threshold(target.comparator, target.value, unit, lang)
 
 
-def step_threshold(step: Provenance, unit: str, lang: str) -> str:
-    """A provenance step's threshold; :data:`BY_RULE` for a staffing rule's step."""
+def step_threshold(step: Provenance, unit: str, lang: str, staffing: bool = False) -> str:
+    """A provenance step's threshold; :data:`BY_RULE` for a staffing rule's step,
+    :data:`NO_LEVEL` for a direction's."""
     if step.value is None:
-        return BY_RULE.get(lang)
+        return (BY_RULE if staffing else NO_LEVEL).get(lang)
     return threshold(step.comparator, step.value, unit, lang)
 
 
@@ -188,6 +219,40 @@ def truncate(text: str, width: int) -> str:
     return "".join(out) + "…"
 
 
+def wrap(text: str, width: int) -> str:
+    """Break ``text`` into lines of at most ``width`` columns (CJK characters count as two).
+
+    Lines break at a space where there is one in reach, else between
+    characters; the lines are joined with ``"\n"`` (a table lays them out
+    one under the other).
+    """
+    if display_width(text) <= width:
+        return text
+    lines: list[str] = []
+    rest = text
+    while display_width(rest) > width:
+        used = 0
+        cut = 0
+        space = -1
+        for index, char in enumerate(rest):
+            w = display_width(char)
+            if used + w > width:
+                break
+            used += w
+            cut = index + 1
+            if char == " ":
+                space = index
+        if space > 0:
+            lines.append(rest[:space])
+            rest = rest[space + 1 :]
+        else:
+            lines.append(rest[:cut])
+            rest = rest[cut:]
+    if rest:
+        lines.append(rest)
+    return "\n".join(lines)
+
+
 def region_label(region: RegionAssessment, lang: str) -> str:
     """The region's name, or its code; ``全国`` / ``nation`` for the nation."""
     if not region.code:
@@ -230,9 +295,26 @@ def tally(findings: Iterable[Finding]) -> dict[Status, int]:
 
 
 def changed_by_profile(target: Target) -> bool:
-    """True when a profile changed or added the target (more than the plan's own step)."""
+    """True when a profile changed or added the target.
+
+    A profile that restates the plan's threshold (:attr:`Change.SAME
+    <cssp.Change.SAME>`) is kept in the provenance but changes nothing, and is
+    not shown as a change.
+    """
     steps = target.provenance
-    return bool(steps) and (len(steps) > 1 or steps[-1].change is not Change.SET)
+    return bool(steps) and (bool(target.changes) or steps[-1].change is not Change.SET)
+
+
+def levels_note(levels: frozenset[Level] | None, lang: str) -> str:
+    """Where a coverage target is judged after a profile moved it across 100 %; empty if not."""
+    if levels is None:
+        return ""
+    per_unit = Level.COMMUNITY in levels or Level.TOWNSHIP in levels
+    if lang == "zh":
+        return "；全覆盖目标，逐个评估" if per_unit else "；覆盖率低于100%，按区域评估"
+    return (
+        "; full coverage, judged for each unit" if per_unit else "; below 100%, judged for regions"
+    )
 
 
 def origin_note(target: Target, unit: str, lang: str) -> str:
@@ -245,10 +327,11 @@ def origin_note(target: Target, unit: str, lang: str) -> str:
     if not changed_by_profile(target):
         return ""
     steps = target.provenance
-    first, last = steps[0], steps[-1]
-    local = step_threshold(last, unit, lang)
+    staffing = by_rule(target)
+    first, last = steps[0], (target.changes or steps)[-1]
+    local = step_threshold(last, unit, lang, staffing)
     who = f"{last.profile}（{last.source}）" if lang == "zh" else f"{last.profile} ({last.source})"
-    if len(steps) == 1 or last.value is None:  # a new target, or a staffing rule
+    if len(steps) == 1 or staffing:  # a new target, or a staffing rule
         change = CHANGE_LABELS[last.change].get(lang)
         return f"{who}：{local}（{change}）" if lang == "zh" else f"{who}: {local} ({change})"
     reference = step_threshold(first, unit, lang)
@@ -265,6 +348,7 @@ def origin_note(target: Target, unit: str, lang: str) -> str:
     if target.loosened:
         name = reference_name(target, lang)
         flag = f"，低于{name}" if lang == "zh" else f", LOOSER than {name}"
+    flag += levels_note(last.levels, lang)
     if lang == "zh":
         return f"{who}：{local}；{reference}（{change}{flag}）"
     return f"{who}: {local}; {reference} ({change}{flag})"

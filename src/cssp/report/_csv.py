@@ -34,6 +34,7 @@ REPORT_HEADER: Final = (
     "not_met",
     "not_applicable",
     "no_data",
+    "no_verdict",
     "failing",
 )
 
@@ -68,6 +69,8 @@ TARGETS_HEADER: Final = (
     "levels",
     "scope",
     "strength",
+    "evaluation",
+    "year_stated",
     "citation",
     "loosened",
     "provenance",
@@ -87,7 +90,11 @@ def render_report(report: RegionReport, lang: str) -> str:
     for region in report.regions:
         for f in region.findings:
             c = f.counts
-            counts = [c.met, c.not_met, c.not_applicable, c.no_data] if c else [0, 0, 0, 0]
+            counts = (
+                [c.met, c.not_met, c.not_applicable, c.no_data, c.no_verdict]
+                if c
+                else [0, 0, 0, 0, 0]
+            )
             rows.append(
                 [
                     region.code,
@@ -133,9 +140,10 @@ def render_assessment(assessment: Assessment, lang: str) -> str:
 def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
     rows = []
     for indicator, t in effective.pairs:
+        rule = "rule" if by_rule(t) else "none"
         steps = " > ".join(
             f"{s.profile}:{s.change.value}:"
-            + ("rule" if s.value is None else f"{s.comparator.symbol}{plain(s.value)}")
+            + (rule if s.value is None else f"{s.comparator.symbol}{plain(s.value)}")
             for s in t.provenance
         )
         rows.append(
@@ -154,6 +162,8 @@ def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
                 ";".join(sorted(level.value for level in t.levels)),
                 t.scope.value,
                 t.strength.value,
+                indicator.evaluation,
+                "true" if t.year_stated else "false",
                 t.citation.text(lang),
                 "true" if t.loosened else "false",
                 steps,

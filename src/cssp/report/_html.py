@@ -33,6 +33,7 @@ from cssp.report._common import (
     STATUS_MARKS,
     STATUS_ORDER,
     by_code,
+    by_rule,
     changed_by_profile,
     community_kind,
     community_targets,
@@ -135,6 +136,8 @@ def _masthead_report(report: RegionReport, lang: str) -> str:
 
 
 def _target_text(finding: Finding, lang: str) -> str:
+    if finding.required is None:  # a direction: the plan sets no level
+        return target_threshold(finding.target, "", lang)
     return threshold(
         finding.target.comparator, finding.required, finding.unit_label.get(lang), lang
     )
@@ -263,7 +266,7 @@ def _indicator_figure(
         colon = "：" if lang == "zh" else ": "
         parts.append(f"{_l('varies', lang)}{colon}{' / '.join(thresholds)}")
     if target.strength.value not in ("quantified", "full_coverage"):
-        word = target.strength.zh if lang == "zh" else target.strength.value.replace("_", " ")
+        word = target.strength.zh if lang == "zh" else target.strength.en
         parts.append(f"“{word}”" if lang == "zh" else f"'{word}'")
     parts.append(target.citation.text(lang) if not changed_by_profile(target) else "")
     caption = " · ".join(p for p in parts if p)
@@ -314,8 +317,9 @@ def _origin_parts(f: Finding, lang: str) -> tuple[str, str, str, str, bool]:
     )
     steps = t.provenance
     first, last = steps[0], steps[-1]
-    national = step_threshold(first, unit, lang) if first.change is Change.SET else "—"
-    local = step_threshold(last, unit, lang)
+    staffing = by_rule(t)
+    national = step_threshold(first, unit, lang, staffing) if first.change is Change.SET else "—"
+    local = step_threshold(last, unit, lang, staffing)
     change = CHANGE_LABELS[last.change].get(lang)
     who = f"{last.profile} ({last.source}) · {last.citation.text(lang)}"
     return national, local, change, who, t.loosened

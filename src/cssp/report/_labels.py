@@ -22,6 +22,7 @@ _CLASS: Final = {
     Status.NOT_MET: "fail",
     Status.NO_DATA: "nodata",
     Status.NOT_APPLICABLE: "na",
+    Status.NO_VERDICT: "nv",
 }
 
 _L: Final = {

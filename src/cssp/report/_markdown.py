@@ -10,6 +10,8 @@ from cssp.model.divisions import division_path
 from cssp.model.measures import Status
 from cssp.model.plan import Plan, Text
 from cssp.report._common import (
+    EVALUATION_LABELS,
+    FAILING_LABELS,
     LEVEL_LABELS,
     SCOPE_LABELS,
     STATUS_LABELS,
@@ -29,6 +31,7 @@ from cssp.report._common import (
     tally,
     target_threshold,
 )
+from cssp.report._common import by_rule as _by_rule
 
 if TYPE_CHECKING:
     from cssp.engine.results import Assessment, Finding, RegionReport
@@ -86,8 +89,10 @@ def _status(status: Status, lang: str) -> str:
     return f"{STATUS_MARKS[status]} {STATUS_LABELS[status].get(lang)}"
 
 
-def _required(f: Finding) -> str:
+def _required(f: Finding, lang: str) -> str:
     mark = "*" if changed_by_profile(f.target) else ""
+    if f.required is None:
+        return f"{target_threshold(f.target, '', lang).strip()}{mark}"
     return f"{f.target.comparator.symbol}{number(f.required)}{mark}"
 
 
@@ -149,19 +154,33 @@ def render_report(report: RegionReport, lang: str) -> str:
         rows = []
         for f in region.findings:
             c = f.counts
-            counts_row = [c.met, c.not_met, c.not_applicable, c.no_data] if c else [0, 0, 0, 0]
+            counts_row = (
+                [c.met, c.not_met, c.not_applicable, c.no_data, c.no_verdict]
+                if c
+                else [0, 0, 0, 0, 0]
+            )
             rows.append(
                 [
                     f.target.name.get(lang),
                     number(f.observed),
-                    _required(f),
+                    _required(f, lang),
                     f.unit_label.get(lang),
                     _status(f.status, lang),
                     *(str(x) for x in counts_row),
                 ]
             )
-        out += table(headers, rows, "<>><<>>>>")
+        out += table(headers, rows, "<>><<>>>>>")
         out += _notes(region.findings, lang)
+        for f in region.findings:
+            if f.lacking and f.failing:
+                label = FAILING_LABELS[True].get(lang)
+                sep = "：" if lang == "zh" else ": "
+                shown = ", ".join(f.failing)
+                out += [
+                    "",
+                    f"- {escape(f.target.name.get(lang))} — {escape(label)} "
+                    f"({len(f.failing)}){sep}{escape(shown)}",
+                ]
         failing = failing_in(region, assessments)
         if failing:
             out += ["", f"### {_l('failing', lang)} ({len(failing)})", ""]
@@ -171,7 +190,13 @@ def render_report(report: RegionReport, lang: str) -> str:
     return "\n".join(out) + "\n"
 
 
-_COUNT_ORDER: Final = (Status.MET, Status.NOT_MET, Status.NOT_APPLICABLE, Status.NO_DATA)
+_COUNT_ORDER: Final = (
+    Status.MET,
+    Status.NOT_MET,
+    Status.NOT_APPLICABLE,
+    Status.NO_DATA,
+    Status.NO_VERDICT,
+)
 
 
 def render_assessment(assessment: Assessment, lang: str) -> str:
@@ -194,7 +219,7 @@ def render_assessment(assessment: Assessment, lang: str) -> str:
         [
             f.target.name.get(lang),
             number(f.observed),
-            _required(f),
+            _required(f, lang),
             f.unit_label.get(lang),
             _status(f.status, lang),
         ]
@@ -251,10 +276,11 @@ def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
             [
                 t.name.get(lang),
                 f"{target_threshold(t, indicator.unit_label.get(lang), lang)}{mark}",
-                str(t.year),
+                str(t.year) if t.year_stated else f"({t.year})",
                 SCOPE_LABELS[t.scope].get(lang),
                 levels,
-                t.strength.zh if lang == "zh" else t.strength.value.replace("_", " "),
+                t.strength.zh if lang == "zh" else t.strength.en,
+                EVALUATION_LABELS[indicator.evaluation].get(lang),
                 t.citation.text(lang),
             ]
         )
@@ -266,11 +292,26 @@ def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
             _l("scope", lang),
             _l("levels", lang),
             "表述" if lang == "zh" else "Wording",
+            "评估方式" if lang == "zh" else "Evaluation",
             _l("citation", lang),
         ],
         rows,
-        "<<><<<<",
+        "<<><<<<<",
     )
+    if any(not t.year_stated for t in effective.targets):
+        out += [
+            "",
+            "（年份）：规划未单列年份，取规划期末。"
+            if lang == "zh"
+            else "(year): the text states no year of its own; the plan's horizon.",
+        ]
+    recorded = [(i, t) for i, t in effective.pairs if i.evaluation == "recorded"]
+    if recorded:
+        heading = "只收录、不评估的要求" if lang == "zh" else "Recorded, not evaluated"
+        out += ["", f"## {heading}", ""]
+        for indicator, t in recorded:
+            needs = indicator.needs.get(lang) if indicator.needs else ""
+            out.append(f"- **{escape(t.name.get(lang))}** (`{t.id}`): {escape(needs)}")
     changed = [(i, t) for i, t in effective.pairs if changed_by_profile(t)]
     if changed:
         out += ["", f"## {_l('provenance', lang)}"]
@@ -281,7 +322,7 @@ def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
                 where = step.scope or ("全国" if lang == "zh" else "national")
                 out.append(
                     f"1. `{escape(step.profile)}` ({escape(step.source)}, {escape(where)}): "
-                    f"{escape(step_threshold(step, unit, lang))}, "
+                    f"{escape(step_threshold(step, unit, lang, _by_rule(t)))}, "
                     f"{step.year} — {escape(step.change.value)} — "
                     f"{escape(step.citation.text(lang))}"
                 )

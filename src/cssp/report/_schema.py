@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     from cssp.rules.resolve import EffectiveTargets
 
 #: The version of the JSON documents; bumped when a field changes meaning or goes.
-SCHEMA_VERSION: Final = "1"
+#: 2: a citation's ``note`` is a text object; statuses and counts gain
+#: ``no_verdict``; a direction's ``value`` and ``required`` are ``null``.
+SCHEMA_VERSION: Final = "2"
 
 
 def dumps(document: dict[str, Any]) -> str:
@@ -42,12 +44,21 @@ def text_dict(text: Text | None) -> dict[str, str] | None:
 
 
 def citation_dict(citation: Citation) -> dict[str, Any]:
+    reported = citation.reported_by
     return {
         "document": citation.document,
         "section": citation.section,
         "column": citation.column,
         "item": citation.item,
-        "note": citation.note,
+        "note": text_dict(citation.note),
+        "reported_by": (
+            None
+            if reported is None
+            else {
+                "name": text_dict(reported.name),
+                "date": reported.date.isoformat() if reported.date else None,
+            }
+        ),
         "text_zh": citation.text("zh"),
         "text_en": citation.text("en"),
     }
@@ -74,6 +85,7 @@ def provenance_dict(step: Provenance) -> dict[str, Any]:
         "year": step.year,
         "citation": citation_dict(step.citation),
         "change": step.change.value,
+        "levels": None if step.levels is None else sorted(level.value for level in step.levels),
     }
 
 
@@ -97,15 +109,27 @@ def target_to_dict(target: Target, indicator: Indicator | None = None) -> dict[s
         "id": target.id,
         "indicator": target.indicator,
         "name": text_dict(target.name),
+        "plan_wording": indicator.plan_wording if indicator is not None else None,
         "kind": indicator.kind.value if indicator is not None else None,
+        "evaluation": indicator.evaluation if indicator is not None else None,
+        "needs": text_dict(indicator.needs) if indicator is not None else None,
         "comparator": target.comparator.value,
         "value": None if by_rule(target) else finite(target.value),
         "unit": target.unit,
         "unit_label": text_dict(_unit_label(target, indicator)),
         "year": target.year,
+        "year_stated": target.year_stated,
         "baseline": (
-            None if baseline is None else {"year": baseline.year, "value": finite(baseline.value)}
+            None
+            if baseline is None
+            else {
+                "year": baseline.year,
+                "value": finite(baseline.value),
+                "scope": baseline.scope,
+                "citation": None if baseline.citation is None else citation_dict(baseline.citation),
+            }
         ),
+        "milestones": target.has_milestones,
         "region_share": finite(target.region_share),
         "attribute": target.attribute.value,
         "levels": sorted(level.value for level in target.levels),
@@ -119,6 +143,7 @@ def target_to_dict(target: Target, indicator: Indicator | None = None) -> dict[s
 
 
 def _profile_dict(profile: Profile) -> dict[str, Any]:
+    reported = profile.reported_by
     return {
         "id": profile.id,
         "scope": profile.scope,
@@ -126,7 +151,14 @@ def _profile_dict(profile: Profile) -> dict[str, Any]:
         "title": text_dict(profile.title),
         "issuer": profile.issuer,
         "document": profile.document,
-        "reported_by": profile.reported_by,
+        "reported_by": (
+            None
+            if reported is None
+            else {
+                "name": text_dict(reported.name),
+                "date": reported.date.isoformat() if reported.date else None,
+            }
+        ),
     }
 
 
@@ -170,6 +202,7 @@ def counts_dict(counts: Counts | None) -> dict[str, int] | None:
         "not_met": counts.not_met,
         "not_applicable": counts.not_applicable,
         "no_data": counts.no_data,
+        "no_verdict": counts.no_verdict,
     }
 
 
@@ -185,11 +218,16 @@ def finding_unit(finding: Finding) -> str:
 
 
 def profiles_of(target: Target) -> list[str]:
-    """The ids of the profiles that changed or added the target, broadest first."""
+    """The ids of the profiles that changed or added the target, broadest first.
+
+    A profile that restates the same threshold changes nothing and is not listed
+    (it stays in the target's provenance).
+    """
+    changes = target.changes
     return [
         step.profile
         for index, step in enumerate(target.provenance)
-        if index > 0 or step.change is not Change.SET
+        if (index > 0 and step in changes) or (index == 0 and step.change is not Change.SET)
     ]
 
 
@@ -218,6 +256,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "denominator": finite(finding.denominator),
         "counts": counts_dict(finding.counts),
         "failing": list(finding.failing),
+        "failing_lack": finding.lacking,
         "loosened": target.loosened,
         "profiles": profiles_of(target),
         "explanation": {"zh": finding.explain("zh"), "en": finding.explain("en")},

@@ -9,8 +9,9 @@ from cssp.model.divisions import division_path
 from cssp.model.measures import Status
 from cssp.model.plan import Attribute, Plan, Strength, Target, Text
 from cssp.report._common import (
-    BY_RULE,
     CHANGE_LABELS,
+    EVALUATION_LABELS,
+    FAILING_LABELS,
     LEVEL_LABELS,
     SCOPE_LABELS,
     STATUS_LABELS,
@@ -33,19 +34,22 @@ from cssp.report._common import (
     report_title,
     step_threshold,
     tally,
+    target_threshold,
     truncate,
+    wrap,
 )
 
 if TYPE_CHECKING:
     from cssp.engine.results import Assessment, Finding, RegionReport
     from cssp.rules.resolve import EffectiveTargets
 
-#: ANSI styles by status: green, red, yellow, dim.
+#: ANSI styles by status: green, red, yellow, dim, cyan.
 ANSI: Final = {
     Status.MET: "32",
     Status.NOT_MET: "31",
     Status.NO_DATA: "33",
     Status.NOT_APPLICABLE: "2",
+    Status.NO_VERDICT: "36",
 }
 _RESET: Final = "\x1b[0m"
 #: The widest an indicator name may be in a table, in terminal columns.
@@ -78,10 +82,13 @@ def table(
     """Lay out a table: a header, a rule of dashes and the rows, columns two spaces apart.
 
     Every line has the same display width (CJK characters count as two columns),
-    unless ``ragged`` leaves a left-aligned last column unpadded.
+    unless ``ragged`` leaves a left-aligned last column unpadded. A cell with
+    line breaks (a wrapped name) takes as many lines as it has, the row's
+    other cells on its first.
     """
     widths = [
-        max(display_width(cell) for cell in column) for column in zip(headers, *rows, strict=True)
+        max(display_width(line) for cell in column for line in cell.split("\n"))
+        for column in zip(headers, *rows, strict=True)
     ]
     last = len(widths) - 1
 
@@ -100,7 +107,11 @@ def table(
     lines = [line(headers, ["1"] * len(headers))]
     lines.append(indent + "  ".join("-" * w for w in widths))
     for index, row in enumerate(rows):
-        lines.append(line(row, styles[index] if styles else None))
+        parts = [cell.split("\n") for cell in row]
+        height = max(len(p) for p in parts)
+        for k in range(height):
+            cells = [p[k] if k < len(p) else "" for p in parts]
+            lines.append(line(cells, styles[index] if styles else None))
     return lines
 
 
@@ -119,6 +130,7 @@ _HEAD: Final = {
     "levels": Text("层级", "Levels"),
     "attribute": Text("属性", "Attribute"),
     "strength": Text("表述", "Wording"),
+    "evaluation": Text("评估方式", "Evaluation"),
     "citation": Text("依据", "Citation"),
 }
 
@@ -128,11 +140,13 @@ def _h(key: str, lang: str) -> str:
 
 
 def _name(target: Target, lang: str, width: int = NAME_WIDTH) -> str:
-    return truncate(target.name.get(lang), width)
+    return wrap(target.name.get(lang), width)
 
 
-def _required(finding: Finding) -> str:
+def _required(finding: Finding, lang: str) -> str:
     mark = "*" if changed_by_profile(finding.target) else ""
+    if finding.required is None:
+        return f"{target_threshold(finding.target, '', lang)}{mark}"
     return f"{finding.target.comparator.symbol}{number(finding.required)}{mark}"
 
 
@@ -181,21 +195,26 @@ def render_report(report: RegionReport, lang: str, colour: bool) -> str:
         styles: list[list[str | None]] = []
         for f in region.findings:
             c = f.counts
-            counts = [c.met, c.not_met, c.not_applicable, c.no_data] if c else [0, 0, 0, 0]
+            counts = (
+                [c.met, c.not_met, c.not_applicable, c.no_data, c.no_verdict]
+                if c
+                else [0, 0, 0, 0, 0]
+            )
             rows.append(
                 [
                     _name(f.target, lang),
                     number(f.observed),
-                    _required(f),
+                    _required(f, lang),
                     f.unit_label.get(lang),
                     status_cell(f.status, lang),
                     *(str(n) for n in counts),
                 ]
             )
             dim = ANSI[Status.NOT_APPLICABLE] if f.status is Status.NOT_APPLICABLE else None
-            styles.append([dim, dim, dim, dim, ANSI[f.status], dim, dim, dim, dim])
-        out += table(headers, rows, "<>><<>>>>", styles=styles, colour=colour)
+            styles.append([dim, dim, dim, dim, ANSI[f.status], dim, dim, dim, dim, dim])
+        out += table(headers, rows, "<>><<>>>>>", styles=styles, colour=colour)
         out += _notes(region.findings, lang)
+        out += _lacking(region.findings, lang)
         failing = failing_in(region, assessments)
         if failing:
             label = (
@@ -213,7 +232,27 @@ def render_report(report: RegionReport, lang: str, colour: bool) -> str:
     return "\n".join(out) + "\n"
 
 
-_COUNT_ORDER: Final = (Status.MET, Status.NOT_MET, Status.NOT_APPLICABLE, Status.NO_DATA)
+_COUNT_ORDER: Final = (
+    Status.MET,
+    Status.NOT_MET,
+    Status.NOT_APPLICABLE,
+    Status.NO_DATA,
+    Status.NO_VERDICT,
+)
+
+
+def _lacking(findings: Sequence[Finding], lang: str) -> list[str]:
+    """For a coverage target communities are not judged on: those without the thing."""
+    out: list[str] = []
+    for f in findings:
+        if f.lacking and f.failing:
+            label = FAILING_LABELS[True].get(lang)
+            name = truncate(f.target.name.get(lang), NAME_WIDTH)
+            shown = ", ".join(f.failing[:10])
+            more = f" … (+{len(f.failing) - 10})" if len(f.failing) > 10 else ""
+            sep = "：" if lang == "zh" else ": "
+            out.append(f"  {name} — {label} ({len(f.failing)}){sep}{shown}{more}")
+    return ["", *out] if out else out
 
 
 def _summary(report: RegionReport, lang: str) -> str:
@@ -222,15 +261,16 @@ def _summary(report: RegionReport, lang: str) -> str:
     regions = len(report.regions)
     met, not_met = counts[Status.MET], counts[Status.NOT_MET]
     no_data, na = counts[Status.NO_DATA], counts[Status.NOT_APPLICABLE]
+    no_verdict = counts[Status.NO_VERDICT]
     if lang == "zh":
         return (
-            f"共{regions}个区域：区域指标达标{met}项、未达标{not_met}项、无数据{no_data}项、"
-            f"不适用{na}项；{failing}/{total}个社区至少有一项未达标。"
+            f"共{regions}个区域：区域指标达标{met}项、未达标{not_met}项、不作评价{no_verdict}项、"
+            f"无数据{no_data}项、不适用{na}项；{failing}/{total}个社区至少有一项未达标。"
         )
     return (
         f"{count_phrase(regions, '', 'regions', lang)}: {met} region findings met, "
-        f"{not_met} not met, {no_data} without data, {na} not applicable; "
-        f"{failing} of {total} communities fail at least one target."
+        f"{not_met} not met, {no_verdict} without a verdict, {no_data} without data, "
+        f"{na} not applicable; {failing} of {total} communities fail at least one target."
     )
 
 
@@ -269,7 +309,7 @@ def render_assessment(assessment: Assessment, lang: str, colour: bool) -> str:
             [
                 _name(f.target, lang),
                 number(f.observed),
-                _required(f),
+                _required(f, lang),
                 f.unit_label.get(lang),
                 status_cell(f.status, lang),
             ]
@@ -293,11 +333,13 @@ def render_assessment(assessment: Assessment, lang: str, colour: bool) -> str:
     if lang == "zh":
         tail = (
             f"{n}项指标：达标{counts[Status.MET]}项、未达标{counts[Status.NOT_MET]}项、"
+            f"不作评价{counts[Status.NO_VERDICT]}项、"
             f"无数据{counts[Status.NO_DATA]}项、不适用{counts[Status.NOT_APPLICABLE]}项。"
         )
     else:
         tail = (
             f"{n} targets: {counts[Status.MET]} met, {counts[Status.NOT_MET]} not met, "
+            f"{counts[Status.NO_VERDICT]} without a verdict, "
             f"{counts[Status.NO_DATA]} without data, "
             f"{counts[Status.NOT_APPLICABLE]} not applicable."
         )
@@ -308,7 +350,7 @@ def render_assessment(assessment: Assessment, lang: str, colour: bool) -> str:
 def _step_line(index: int, step_target: Target, unit: Text, step_no: int) -> str:
     step = step_target.provenance[index]
     where = f"scope {step.scope}" if step.scope else "national / 全国"
-    value = step_threshold(step, unit.zh, "zh")
+    value = step_threshold(step, unit.zh, "zh", by_rule(step_target))
     change = f"{CHANGE_LABELS[step.change].zh} / {CHANGE_LABELS[step.change].en}"
     return (
         f"     {step_no}. {step.profile} ({step.source}; {where}): {value} ({step.year}) — "
@@ -337,7 +379,7 @@ def render_explain(assessment: Assessment, colour: bool) -> str:
             f"   依据 / Citation: {t.citation.text('zh')} / {t.citation.text('en')}",
         ]
         if t.strength is not Strength.QUANTIFIED:
-            out.append(f"   表述 / Wording: {t.strength.zh} / {t.strength.value.replace('_', ' ')}")
+            out.append(f"   表述 / Wording: {t.strength.zh} / {t.strength.en}")
         if t.attribute is not Attribute.UNSPECIFIED:
             out.append(f"   属性 / Attribute: {t.attribute.zh} / {t.attribute.value}")
         if t.provenance:
@@ -385,30 +427,54 @@ def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
         _h("levels", lang),
         _h("attribute", lang),
         _h("strength", lang),
+        _h("evaluation", lang),
         _h("citation", lang),
     ]
     rows = []
+    unstated = False
+    recorded = []
     for indicator, t in effective.pairs:
         mark = "*" if changed_by_profile(t) else ""
-        required = BY_RULE.get(lang) if by_rule(t) else f"{t.comparator.symbol}{number(t.value)}"
+        required = target_threshold(t, "", lang).strip()
         levels = ", ".join(
             TARGET_LEVEL_LABELS[level].get(lang)
             for level in sorted(t.levels, key=lambda v: list(TARGET_LEVEL_LABELS).index(v))
         )
+        unstated = unstated or not t.year_stated
+        evaluation = indicator.evaluation
+        if evaluation == "recorded":
+            recorded.append((indicator, t))
         rows.append(
             [
                 _name(t, lang, 36),
                 f"{required}{mark}",
                 indicator.unit_label.get(lang),
-                str(t.year),
+                str(t.year) if t.year_stated else f"({t.year})",
                 SCOPE_LABELS[t.scope].get(lang),
                 levels,
                 t.attribute.zh if lang == "zh" else t.attribute.value,
-                t.strength.zh if lang == "zh" else t.strength.value.replace("_", " "),
+                t.strength.zh if lang == "zh" else t.strength.en,
+                EVALUATION_LABELS[evaluation].get(lang),
                 t.citation.text(lang),
             ]
         )
-    out += table(headers, rows, "<><><<<<<", ragged=True)
+    out += table(headers, rows, "<><><<<<<<", ragged=True)
+    if unstated:
+        out.append(
+            "  （年份）：规划未单列年份，取规划期末。"
+            if lang == "zh"
+            else "  (year): the text states no year of its own; the plan's horizon."
+        )
+    if recorded:
+        out += [
+            "",
+            "只收录、不评估的要求（所需数据）："
+            if lang == "zh"
+            else "Recorded, not evaluated (the input it would need):",
+        ]
+        for indicator, t in recorded:
+            needs = indicator.needs.get(lang) if indicator.needs else ""
+            out.append(f"  {t.name.get(lang)} [{t.id}]: {needs}")
     changed = [(i, t) for i, t in effective.pairs if changed_by_profile(t)]
     if changed:
         out += ["", "* 来源 / Provenance:"]

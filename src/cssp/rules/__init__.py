@@ -1,6 +1,12 @@
 """Effective targets: the national plan refined by scoped province profiles."""
 
-from cssp.rules.profile import HouseholdStaffingRule, Override, Profile, StaffingRule
+from cssp.rules.profile import (
+    HouseholdStaffingRule,
+    Override,
+    Profile,
+    ResidentStaffingRule,
+    StaffingRule,
+)
 from cssp.rules.resolve import STAFFING_TARGET, EffectiveTargets, ProfileSet
 
 __all__ = [
@@ -10,5 +16,6 @@ __all__ = [
     "Override",
     "Profile",
     "ProfileSet",
+    "ResidentStaffingRule",
     "StaffingRule",
 ]

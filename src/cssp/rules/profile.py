@@ -26,9 +26,16 @@ from cssp.model.community import Community
 from cssp.model.divisions import DIVISION_LENGTHS, PROVINCES_BY_CODE
 from cssp.model.frozen import FrozenMap
 from cssp.model.measures import Measure
-from cssp.model.plan import Citation, Indicator, Scope, Text
+from cssp.model.plan import Attribute, Citation, Indicator, ReportedBy, Scope, Text
 
-__all__ = ["HouseholdStaffingRule", "Override", "Profile", "StaffingRule", "check_scope"]
+__all__ = [
+    "HouseholdStaffingRule",
+    "Override",
+    "Profile",
+    "ResidentStaffingRule",
+    "StaffingRule",
+    "check_scope",
+]
 
 _SCOPE_LENGTHS = frozenset(DIVISION_LENGTHS.values())
 
@@ -45,6 +52,10 @@ class Override:
     :param citation: where the profile's document states it.
     :param year: the target year, when it differs from the plan's.
     :param note: anything a reader needs.
+    :param attribute: the attribute (预期性 / 约束性) the profile's document
+        gives the target. ``None`` (the default): the document states none, and
+        the target in force is :attr:`~cssp.model.plan.Attribute.UNSPECIFIED` —
+        a province's target does not inherit the national attribute.
     """
 
     target: str
@@ -52,6 +63,7 @@ class Override:
     citation: Citation
     year: int | None = None
     note: Text | None = None
+    attribute: Attribute | None = field(default=None, kw_only=True)
 
 
 @define(frozen=True)
@@ -125,6 +137,74 @@ class HouseholdStaffingRule(StaffingRule):
         return np.maximum(float(self.minimum), np.ceil(households / self.households_per_worker))
 
 
+@define(frozen=True)
+class ResidentStaffingRule(StaffingRule):
+    """At least N workers per 10,000 residents, and at least M in a small community.
+
+    The resident-based form of a staffing standard: "每万名居民配备不少于N名社区工作者，
+    常住人口不足P人的社区不少于M名". A community of population ``population``
+    needs ``ceil(population × N ÷ 10,000)`` workers, at least ``minimum``;
+    one of fewer than ``small_below`` residents at least ``small_minimum``.
+
+    :param workers_per_10k_residents: N, workers per 10,000 permanent residents.
+    :param minimum: the fewest workers any community has.
+    :param small_below: P: below this population a community is small.
+    :param small_minimum: M: the fewest workers a small community has.
+    """
+
+    workers_per_10k_residents: float = field(kw_only=True)
+    minimum: int = field(kw_only=True, default=0)
+    small_below: int | None = field(kw_only=True, default=None)
+    small_minimum: int = field(kw_only=True, default=0)
+
+    def __attrs_post_init__(self) -> None:
+        per = self.workers_per_10k_residents
+        if isinstance(per, bool) or not isinstance(per, int | float) or not per > 0:
+            raise InputError(
+                f"{per!r} must be a positive number", "staffing.workers_per_10k_residents"
+            )
+        for name in ("minimum", "small_minimum"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise InputError(
+                    f"{value!r} must be a whole number, not negative", f"staffing.{name}"
+                )
+        small = self.small_below
+        if small is not None and (
+            isinstance(small, bool) or not isinstance(small, int) or small < 1
+        ):
+            raise InputError(f"{small!r} must be a positive whole number", "staffing.small_below")
+        if self.small_minimum and small is None:
+            raise InputError(
+                "a small communities' minimum needs small_below, the population below which "
+                "a community is small",
+                "staffing.small_minimum",
+            )
+
+    def required(self, community: Community) -> float | None:
+        """``max(minimum, ceil(population × N ÷ 10,000))``, and the small minimum below P."""
+        population = community.population
+        if population is None:
+            return None
+        needed = max(self.minimum, math.ceil(population * self.workers_per_10k_residents / 10000))
+        if self.small_below is not None and population < self.small_below:
+            needed = max(needed, self.small_minimum)
+        return float(needed)
+
+    def required_columns(self, columns: Mapping[str, Any]) -> Any:
+        """The same elementwise over ``population`` (NaN stays NaN)."""
+        import numpy as np  # noqa: PLC0415 - the batch engine's optional dependency
+
+        population = columns["population"]
+        needed = np.maximum(
+            float(self.minimum), np.ceil(population * self.workers_per_10k_residents / 10000)
+        )
+        if self.small_below is not None:
+            small = population < self.small_below
+            needed = np.where(small, np.maximum(needed, float(self.small_minimum)), needed)
+        return needed
+
+
 def _frozen_mapping(value: Mapping[str, Measure]) -> Mapping[str, Measure]:
     return FrozenMap(value)
 
@@ -159,8 +239,10 @@ class Profile:
     :param issuer: who issued the document.
     :param document: its number, or its title when the number is not known.
     :param issued: the date of issue, if known.
-    :param reported_by: where cssp's figures were read, when not in the document
-        itself (``"羊城晚报, 2022-06-16"``).
+    :param reported_by: the news report cssp's figures were read in, when not
+        in the document itself (:class:`~cssp.model.plan.ReportedBy`: the
+        outlet in Chinese and English, and the day); every citation of a TOML
+        profile then says so.
     :param overrides: new thresholds for the plan's targets.
     :param indicators: new indicators, each with its targets.
     :param staffing: a community-level staffing standard.
@@ -177,7 +259,7 @@ class Profile:
     issuer: str
     document: str
     issued: datetime.date | None = None
-    reported_by: str = ""
+    reported_by: ReportedBy | None = None
     overrides: tuple[Override, ...] = ()
     indicators: tuple[Indicator, ...] = ()
     staffing: StaffingRule | None = None

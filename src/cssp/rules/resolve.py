@@ -12,6 +12,7 @@ an error rather than a matter of order.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping
 from typing import Final
 
@@ -34,6 +35,8 @@ from cssp.model.plan import (
     Strength,
     Target,
     Text,
+    coverage_levels,
+    level_problem,
     strictness,
 )
 from cssp.rules.profile import Profile, StaffingRule, check_scope
@@ -56,12 +59,24 @@ def _national_source() -> str:
         return "cssp"
 
 
+@define(frozen=True)
+class _Change:
+    """A validated override: its threshold as a plain float in the target's unit."""
+
+    comparator: Comparator
+    value: float
+    year: int | None
+    citation: Citation
+    note: Text | None
+    attribute: Attribute
+
+
 @define(frozen=True, eq=False)
 class _Layer:
     """A validated profile: overrides as plain floats in the target's unit."""
 
     profile: Profile
-    overrides: Mapping[str, tuple[Comparator, float, int | None, Citation, Text | None]]
+    overrides: Mapping[str, _Change]
     indicators: tuple[Indicator, ...]
 
 
@@ -173,17 +188,20 @@ class ProfileSet:
                     and profile.scope != layer.profile.scope
                 ):
                     known.update({i.id: t for i in layer.indicators for t in i.targets})
-            overrides: dict[str, tuple[Comparator, float, int | None, Citation, Text | None]] = {}
+            overrides: dict[str, _Change] = {}
             for index, override in enumerate(profile.overrides):
                 entry = f"overrides[{index}]"
                 target = known.get(override.target)
                 if target is None:
+                    close = difflib.get_close_matches(override.target, known, n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else ""
                     raise ProfileError(
                         profile.source,
                         profile.id,
                         f"{entry}.target",
                         f"{override.target!r} is not a target of {plan.id} "
-                        "(nor of a broader profile)",
+                        f"(nor of a broader profile){hint} The ids are listed by "
+                        "'cssp targets --format json' and in the catalogue reference",
                     )
                 comparator, value = _threshold(profile, entry, override.threshold, target)
                 if override.year is not None and override.year < plan.baseline_year:
@@ -202,7 +220,9 @@ class ProfileSet:
                         entry,
                         f"{override.target!r} is overridden twice",
                     )
-                if comparator.higher_is_better != target.comparator.higher_is_better:
+                if target.value is not None and (
+                    comparator.higher_is_better != target.comparator.higher_is_better
+                ):
                     raise ProfileError(
                         profile.source,
                         profile.id,
@@ -210,16 +230,32 @@ class ProfileSet:
                         f"{comparator.symbol} turns {override.target!r} around "
                         f"(the plan has {target.comparator.symbol}); add a new indicator instead",
                     )
-                overrides[override.target] = (
+                overrides[override.target] = _Change(
                     comparator,
                     value,
                     override.year,
                     override.citation,
                     override.note,
+                    override.attribute or Attribute.UNSPECIFIED,
                 )
             for index, indicator in enumerate(profile.indicators):
                 entry = f"indicators[{index}]"
                 _check_measure(profile, entry, indicator, group)
+                for number, target in enumerate(indicator.targets):
+                    problem = level_problem(
+                        indicator.kind,
+                        target.comparator,
+                        target.value,
+                        target.levels,
+                        target.strength,
+                    )
+                    if problem is not None:
+                        raise ProfileError(
+                            profile.source,
+                            profile.id,
+                            f"{entry}.targets[{number}]",
+                            f"target {target.id!r}: {problem}",
+                        )
                 if indicator.id in known or indicator.id in plan.indicators:
                     raise ProfileError(
                         profile.source,
@@ -254,18 +290,26 @@ class ProfileSet:
                 other.profile for other in layers if scope.startswith(other.profile.scope)
             )
             resolved = self._resolve(plan, tuple(sorted(chain, key=lambda p: (len(p.scope), p.id))))
+            labels = {t.id: i.unit_label for i, t in resolved.pairs}
             for target in resolved.loosened:
                 first, step = target.provenance[0], target.provenance[-1]
-                to = f"{step.comparator.symbol}{step.value:g}"
+                unit = _unit_text(labels.get(target.id), target.unit)
+                to = f"{step.comparator.symbol}{step.value:g}{unit}"
                 if step.year != first.year:
                     to += f" by {step.year}"
-                if first.change is not Change.SET:  # an indicator a broader profile added
-                    to += f", below {first.comparator.symbol}{first.value:g} set by {first.profile}"
+                reference = f"{first.comparator.symbol}{first.value:g}{unit}"
+                if first.year != step.year:
+                    reference += f" by {first.year}"
+                if first.change is Change.SET:
+                    whose = f"the national plan's {reference} ({plan.id})"
+                else:  # an indicator a broader profile added
+                    whose = f"{reference} set by {first.profile}"
                 raise ProfileError(
                     layer.profile.source,
                     step.profile,
                     f"target {target.id!r}",
-                    f"loosens the target to {to} (strict mode refuses a looser target)",
+                    f"loosens the target to {to}, below {whose} "
+                    "(strict mode refuses a looser target)",
                 )
 
     # -- resolution, cached per chain ------------------------------------------
@@ -335,43 +379,9 @@ class ProfileSet:
                         Change.NEW,
                     )
                     pairs[target.id] = (indicator, attrs.evolve(target, provenance=(step,)))
-            for target_id, (comparator, value, year, citation, note) in layer.overrides.items():
+            for target_id, override in layer.overrides.items():
                 indicator, target = pairs[target_id]
-                new_year = year or target.year
-                change = strictness(
-                    (target.comparator, target.value),
-                    (comparator, value),
-                    target.comparator.higher_is_better,
-                    years=(target.year, new_year),
-                )
-                step = Provenance(
-                    profile.source,
-                    profile.id,
-                    profile.scope,
-                    comparator,
-                    value,
-                    new_year,
-                    citation,
-                    change,
-                )
-                pairs[target_id] = (
-                    indicator,
-                    attrs.evolve(
-                        target,
-                        comparator=comparator,
-                        value=value,
-                        year=new_year,
-                        citation=citation,
-                        note=note or target.note,
-                        provenance=(*target.provenance, step),
-                        # The plan's baseline is a national figure: a profile's
-                        # own threshold has no straight line from it. The same
-                        # threshold by another year keeps the line, to that year.
-                        baseline=target.baseline
-                        if (comparator, value) == (target.comparator, target.value)
-                        else None,
-                    ),
-                )
+                pairs[target_id] = (indicator, _overridden(indicator, target, profile, override))
             if profile.staffing is not None:
                 change = Change.REPLACED if staffing is not None else Change.NEW
                 staffing = profile.staffing
@@ -391,6 +401,71 @@ class ProfileSet:
             indicator, target = _staffing_pair(plan, staffing, tuple(staffing_steps))
             pairs[STAFFING_TARGET] = (indicator, target)
         return EffectiveTargets(plan, chain, tuple(pairs.values()), staffing)
+
+
+def _unit_text(label: Text | None, unit: str) -> str:
+    """A unit as the messages show it: ``%``, `` m² per 100 households`` (with its space)."""
+    label = label or UNIT_LABELS.get(unit)
+    text = label.en if label is not None else unit
+    return text if text == "%" else f" {text}"
+
+
+def _record_unit(indicator: Indicator, target: Target) -> Level:
+    """The unit of record of a target: township records, or communities."""
+    return Level.TOWNSHIP if Level.TOWNSHIP in target.levels else Level.COMMUNITY
+
+
+def _overridden(
+    indicator: Indicator, target: Target, profile: Profile, override: _Change
+) -> Target:
+    """The target once ``profile`` overrides it: its threshold, year, citation and attribute.
+
+    The attribute is the profile's (unspecified unless its document states
+    one). The baseline stays, with its own scope and citation (the national
+    plan's): milestones are drawn only from a baseline of the target's scope,
+    so a province's target has none (:attr:`Target.has_milestones`). A
+    coverage target's levels follow its new threshold (:func:`coverage_levels`).
+    """
+    comparator, value = override.comparator, override.value
+    new_year = override.year or target.year
+    if target.value is None:  # a direction of the plan, given a level
+        change = Change.STRICTER
+    else:
+        change = strictness(
+            (target.comparator, target.value),
+            (comparator, value),
+            target.comparator.higher_is_better,
+            years=(target.year, new_year),
+        )
+    levels = coverage_levels(
+        target.levels, indicator.kind, comparator, value, _record_unit(indicator, target)
+    )
+    if target.value is None:
+        levels = levels | {Level.REGION}
+    step = Provenance(
+        profile.source,
+        profile.id,
+        profile.scope,
+        comparator,
+        value,
+        new_year,
+        override.citation,
+        change,
+        levels=levels if levels != target.levels else None,
+    )
+    return attrs.evolve(
+        target,
+        comparator=comparator,
+        value=value,
+        year=new_year,
+        citation=override.citation,
+        note=override.note or target.note,
+        attribute=override.attribute,
+        levels=levels,
+        strength=Strength.QUANTIFIED if target.value is None else target.strength,
+        provenance=(*target.provenance, step),
+        year_stated=override.year is not None or target.year_stated,
+    )
 
 
 def _check_measure(

@@ -14,7 +14,7 @@ A minimal profile::
     title = { zh = "广东省城乡社区服务体系建设“十四五”规划", en = "Guangdong's plan" }
     issuer = "广东省民政厅、广东省发展和改革委员会"
     document = "广东省城乡社区服务体系建设“十四五”规划"
-    reported_by = "羊城晚报, 2022-06-16"
+    reported_by = { zh = "《羊城晚报》", en = "Yangcheng Evening News", date = 2022-06-16 }
 
     [[overrides]]
     target = "facility_area_per_100_households"
@@ -42,12 +42,20 @@ from cssp.model.plan import (
     Indicator,
     IndicatorKind,
     Level,
+    ReportedBy,
     Scope,
     Strength,
     Target,
     Text,
+    level_problem,
 )
-from cssp.rules.profile import HouseholdStaffingRule, Override, Profile
+from cssp.rules.profile import (
+    HouseholdStaffingRule,
+    Override,
+    Profile,
+    ResidentStaffingRule,
+    StaffingRule,
+)
 from cssp.units import threshold_in
 
 __all__ = ["FIELDS", "field_ratio", "parse_profile"]
@@ -60,12 +68,20 @@ FIELDS: Final[dict[str, str]] = {name: info.unit for name, info in MEASURE_FIELD
 
 
 @define
+class _ReportedByEntry:
+    zh: str
+    en: str
+    date: datetime.date | None = None
+
+
+@define
 class _CitationEntry:
     document: str | None = None
     section: str = ""
     column: str = ""
     item: int | None = None
-    note: str | None = None
+    note: Text | None = None
+    reported_by: _ReportedByEntry | None = None
 
 
 @define
@@ -75,6 +91,7 @@ class _OverrideEntry:
     citation: _CitationEntry | None = None
     year: int | None = None
     note: Text | None = None
+    attribute: Attribute | None = None
 
 
 @define
@@ -110,9 +127,12 @@ class _IndicatorEntry:
 
 @define
 class _StaffingEntry:
-    households_per_worker: float
     description: Text
+    households_per_worker: float | None = None
+    workers_per_10k_residents: float | None = None
     minimum: int = 0
+    small_below: int | None = None
+    small_minimum: int = 0
     applies_to: Scope = Scope.ALL
     citation: _CitationEntry | None = None
 
@@ -126,7 +146,7 @@ class _ProfileFile:
     title: Text
     issuer: str
     document: str
-    reported_by: str = ""
+    reported_by: _ReportedByEntry | None = None
     issued: datetime.date | None = None
     target_year: int | None = None
     overrides: list[_OverrideEntry] = field(factory=list)
@@ -148,6 +168,17 @@ def parse_profile(text: str, where: str = "<profile>", source: str = "") -> Prof
     except tomllib.TOMLDecodeError as error:
         raise ProfileError(origin, "?", "", f"{where} is not valid TOML: {error}") from None
     profile_id = str(data.get("id", "?")) if isinstance(data, dict) else "?"
+    if isinstance(data, dict) and data.get("reported_by") == "":
+        data = {k: v for k, v in data.items() if k != "reported_by"}  # "" says: none
+    if isinstance(data, dict) and isinstance(data.get("reported_by"), str):
+        raise ProfileError(
+            origin,
+            profile_id,
+            "reported_by",
+            f"{data['reported_by']!r} is a plain text; give the news report as a table, "
+            '{ zh = "《羊城晚报》", en = "Yangcheng Evening News", date = 2022-06-16 }, so that '
+            "each language's citation is written whole in that language",
+        )
     try:
         raw = structure(data, _ProfileFile)
     except InputError as error:
@@ -163,17 +194,23 @@ def parse_profile(text: str, where: str = "<profile>", source: str = "") -> Prof
     return _build(raw, origin, source)
 
 
+def _reported_by(entry: _ReportedByEntry | None) -> ReportedBy | None:
+    if entry is None:
+        return None
+    return ReportedBy(Text(entry.zh, entry.en), entry.date)
+
+
 def _citation(entry: _CitationEntry | None, raw: _ProfileFile) -> Citation:
+    """A citation of the profile's document; by default, with the profile's news report."""
     entry = entry or _CitationEntry()
-    note = entry.note
-    if note is None:
-        note = f"as reported by {raw.reported_by}" if raw.reported_by else ""
+    reported = entry.reported_by or raw.reported_by
     return Citation(
         document=entry.document or raw.document,
         section=entry.section,
         column=entry.column,
         item=entry.item,
-        note=note,
+        note=entry.note,
+        reported_by=_reported_by(reported),
     )
 
 
@@ -185,6 +222,7 @@ def _build(raw: _ProfileFile, origin: str, source: str) -> Profile:
             citation=_citation(o.citation, raw),
             year=o.year or raw.target_year,
             note=o.note,
+            attribute=o.attribute,
         )
         for o in raw.overrides
     )
@@ -215,19 +253,7 @@ def _build(raw: _ProfileFile, origin: str, source: str) -> Profile:
                 description=entry.description,
             )
         )
-    staffing = None
-    if raw.staffing is not None:
-        s = raw.staffing
-        try:
-            staffing = HouseholdStaffingRule(
-                _citation(s.citation, raw),
-                s.description,
-                households_per_worker=s.households_per_worker,
-                minimum=s.minimum,
-                applies_to=s.applies_to,
-            )
-        except InputError as error:
-            raise ProfileError(origin, raw.id, error.path, error.message) from None
+    staffing = None if raw.staffing is None else _staffing(raw.staffing, raw, origin)
     try:
         return Profile(
             id=raw.id,
@@ -237,7 +263,7 @@ def _build(raw: _ProfileFile, origin: str, source: str) -> Profile:
             issuer=raw.issuer,
             document=raw.document,
             issued=raw.issued,
-            reported_by=raw.reported_by,
+            reported_by=_reported_by(raw.reported_by),
             overrides=overrides,
             indicators=tuple(indicators),
             staffing=staffing,
@@ -246,6 +272,49 @@ def _build(raw: _ProfileFile, origin: str, source: str) -> Profile:
         )
     except InputError as error:
         raise ProfileError(origin, raw.id, error.path or "scope", error.message) from None
+
+
+def _staffing(s: _StaffingEntry, raw: _ProfileFile, origin: str) -> StaffingRule:
+    """A staffing rule in one of its two forms: by households, or by residents."""
+    by_households = s.households_per_worker is not None
+    by_residents = s.workers_per_10k_residents is not None
+    if by_households == by_residents:
+        raise ProfileError(
+            origin,
+            raw.id,
+            "staffing",
+            "give either households_per_worker (one worker per N households) or "
+            "workers_per_10k_residents (at least N workers per 10,000 residents), not "
+            + ("both" if by_households else "neither"),
+        )
+    citation = _citation(s.citation, raw)
+    try:
+        if s.households_per_worker is not None:
+            if s.small_below is not None or s.small_minimum:
+                raise InputError(
+                    "small_below and small_minimum belong to the resident-based form "
+                    "(workers_per_10k_residents)",
+                    "staffing.small_below",
+                )
+            return HouseholdStaffingRule(
+                citation,
+                s.description,
+                households_per_worker=s.households_per_worker,
+                minimum=s.minimum,
+                applies_to=s.applies_to,
+            )
+        assert s.workers_per_10k_residents is not None
+        return ResidentStaffingRule(
+            citation,
+            s.description,
+            workers_per_10k_residents=s.workers_per_10k_residents,
+            minimum=s.minimum,
+            small_below=s.small_below,
+            small_minimum=s.small_minimum,
+            applies_to=s.applies_to,
+        )
+    except InputError as error:
+        raise ProfileError(origin, raw.id, error.path, error.message) from None
 
 
 def _target(
@@ -265,6 +334,11 @@ def _target(
     year = t.year or raw.target_year
     if year is None:
         raise ProfileError(origin, raw.id, f"{where}.year", "give the target year")
+    problem = level_problem(
+        entry.kind, Comparator(comparator_text), value, frozenset(t.levels), t.strength
+    )
+    if problem is not None:
+        raise ProfileError(origin, raw.id, f"{where}.levels", problem)
     return Target(
         id=t.id or entry.id,
         indicator=entry.id,
