@@ -18,6 +18,7 @@ cssp loads it through the entry point ``beijing = "cssp_beijing"`` and calls
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -38,10 +39,12 @@ __all__ = [
 PROFILE_ID: Final = "beijing"
 #: The standard's title; no document number or issuer was reported.
 DOCUMENT: Final = "北京市社区居民委员会设立标准"
-#: Where the figures were read.
-REPORTED_BY: Final = "中国标准化 news, 2021-01-21"
+#: Where the figures were read: a news report.
+REPORTED_BY: Final = cssp.ReportedBy(
+    cssp.Text("《中国标准化》", "China Standardization"), datetime.date(2021, 1, 21)
+)
 #: Where the standard is published, as cssp cites it.
-CITATION: Final = cssp.Citation(document=DOCUMENT, note=f"as reported by {REPORTED_BY}")
+CITATION: Final = cssp.Citation(document=DOCUMENT, reported_by=REPORTED_BY)
 #: The rule in words, with the published range.
 DESCRIPTION: Final = cssp.Text(
     "北京市社区居民委员会设立标准：按每110至150户配备1名社区工作者，每个社区不少于9名；"

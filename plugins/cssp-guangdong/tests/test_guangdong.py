@@ -7,6 +7,7 @@ the package is installed: ``pytest plugins/cssp-guangdong``.
 from __future__ import annotations
 
 import ast
+import datetime
 import tomllib
 from pathlib import Path
 
@@ -22,9 +23,12 @@ CASES = Path(__file__).with_name("cases.toml")
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 #: What cssp's plugin host records as the source of the installed plugin.
 SOURCE = f"{PYPROJECT['project']['name']} {PYPROJECT['project']['version']}"
+REPORTED = cssp.ReportedBy(
+    cssp.Text("《羊城晚报》", "Yangcheng Evening News"), datetime.date(2022, 6, 16)
+)
 CITATION = cssp.Citation(
     document="广东省城乡社区服务体系建设“十四五”规划",
-    note="as reported by 羊城晚报, 2022-06-16",
+    reported_by=REPORTED,
 )
 #: A residents' committee in 天河区, 广州市.
 CODE = "440106001001"
@@ -72,8 +76,10 @@ def test_provenance_national_then_guangdong(
     assert (first.profile, first.scope, first.change) == ("fyp14", "", cssp.Change.SET)
     assert (first.comparator, first.value) == (GE, national)
     assert first.citation.document == "国办发〔2021〕56号"
+    # At 100%, rural coverage is judged on each village too (the levels follow the rule).
+    assert (second.levels is None) is (target_id != "rural_facility_coverage")
     assert second == cssp.Provenance(
-        SOURCE, "guangdong", "44", GE, provincial, 2025, CITATION, change
+        SOURCE, "guangdong", "44", GE, provincial, 2025, CITATION, change, levels=second.levels
     )
     assert (target.comparator, target.value, target.citation) == (GE, provincial, CITATION)
 
@@ -85,7 +91,7 @@ def test_facility_area_is_the_fourth_target(profiles: cssp.ProfileSet) -> None:
         ("guangdong", 32.0, cssp.Change.STRICTER),
     ]
     assert steps[1].source == SOURCE
-    assert steps[1].citation.note == "as reported by 羊城晚报, 2022-06-16"
+    assert steps[1].citation.reported_by == REPORTED
 
 
 @pytest.mark.parametrize(
@@ -137,7 +143,7 @@ def test_profile_identity() -> None:
     profile = cssp.load_profile(PROFILE)
     assert (profile.id, profile.plan, profile.scope) == ("guangdong", "fyp14", "44")
     assert profile.issuer == "广东省民政厅、广东省发展和改革委员会"
-    assert profile.reported_by == "羊城晚报, 2022-06-16"
+    assert profile.reported_by == REPORTED
     assert profile.issued is None  # not reported
 
 

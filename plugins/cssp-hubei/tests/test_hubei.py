@@ -7,6 +7,7 @@ the package is installed: ``pytest plugins/cssp-hubei``.
 from __future__ import annotations
 
 import ast
+import datetime
 import tomllib
 from pathlib import Path
 
@@ -22,9 +23,13 @@ CASES = Path(__file__).with_name("cases.toml")
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 #: What cssp's plugin host records as the source of the installed plugin.
 SOURCE = f"{PYPROJECT['project']['name']} {PYPROJECT['project']['version']}"
+REPORTED = cssp.ReportedBy(
+    cssp.Text("湖北省民政厅", "a news release of the Hubei Provincial Department of Civil Affairs"),
+    datetime.date(2022, 3, 23),
+)
 CITATION = cssp.Citation(
     document="湖北省城乡社区服务体系建设“十四五”规划",
-    note="as reported by 湖北省民政厅 news release, 2022-03-23",
+    reported_by=REPORTED,
 )
 #: A residents' committee in 武昌区, 武汉市.
 CODE = "420106001001"
@@ -127,7 +132,7 @@ def test_profile_identity() -> None:
     profile = cssp.load_profile(PROFILE)
     assert (profile.id, profile.plan, profile.scope) == ("hubei", "fyp14", "42")
     assert profile.issuer == "湖北省民政厅 (publisher of the report)"
-    assert profile.reported_by == "湖北省民政厅 news release, 2022-03-23"
+    assert profile.reported_by == REPORTED
     assert profile.issued is None  # not reported
     assert profile.staffing is None
 

@@ -23,9 +23,8 @@ CASES = Path(__file__).with_name("cases.toml")
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 #: What cssp's plugin host records as the source of the installed plugin.
 SOURCE = f"{PYPROJECT['project']['name']} {PYPROJECT['project']['version']}"
-CITATION = cssp.Citation(
-    document="苏政办发〔2022〕60号", note="as reported by 南京日报, 2022-08-11"
-)
+REPORTED = cssp.ReportedBy(cssp.Text("《南京日报》", "Nanjing Daily"), datetime.date(2022, 8, 11))
+CITATION = cssp.Citation(document="苏政办发〔2022〕60号", reported_by=REPORTED)
 #: A residents' committee in 梅园新村街道, 玄武区, 南京市.
 CODE = "320102002001"
 
@@ -95,11 +94,8 @@ def test_only_the_reported_overrides() -> None:
 @pytest.mark.parametrize(
     ("target_id", "value", "levels"),
     [
-        (
-            "js_all_round_service_model_coverage",
-            80.0,
-            frozenset({cssp.Level.COMMUNITY, cssp.Level.REGION}),
-        ),
+        # an 80% coverage rate: judged for regions only
+        ("js_all_round_service_model_coverage", 80.0, frozenset({cssp.Level.REGION})),
         ("js_home_service_elderly_share", 18.0, frozenset({cssp.Level.REGION})),
     ],
 )
@@ -150,7 +146,7 @@ def test_profile_identity() -> None:
     assert profile.issuer == "江苏省人民政府办公厅"
     assert profile.document == "苏政办发〔2022〕60号"
     assert profile.issued == datetime.date(2022, 7, 23)
-    assert profile.reported_by == "南京日报, 2022-08-11"
+    assert profile.reported_by == REPORTED
     assert profile.staffing is None
 
 
