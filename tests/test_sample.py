@@ -93,10 +93,17 @@ def test_facility_area_met_and_not_met(assessments: list[cssp.Assessment]) -> No
     assert statuses[Status.NOT_MET] >= 1
 
 
-def test_commercial_share_met_and_not_met(assessments: list[cssp.Assessment]) -> None:
-    statuses = Counter(a.finding("commercial_service_area_share").status for a in assessments)
-    assert statuses[Status.MET] >= 1
-    assert statuses[Status.NOT_MET] >= 1
+def test_commercial_share_is_judged_for_newly_built_communities(
+    assessments: list[cssp.Assessment],
+) -> None:
+    # （十一）"确保新建社区商业和综合服务设施面积达标": the sample's one newly built
+    # community is the only one judged (it has no building area: no data); every
+    # other is not applicable.
+    statuses = Counter(
+        (a.community.newly_built, a.finding("commercial_service_area_share").status)
+        for a in assessments
+    )
+    assert statuses == {(True, Status.NO_DATA): 1, (False, Status.NOT_APPLICABLE): 51}
 
 
 def test_villages_without_comprehensive_facility(sample: tuple[Community, ...]) -> None:

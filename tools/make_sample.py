@@ -185,6 +185,36 @@ SERVICE_ODDS: Final = {
         "public_service_info_platform": 0.5,
     },
 }
+#: The services added with the requirements of the plan's text and columns,
+#: drawn from a random stream of their own (``random.Random(SEED + 1)``), so
+#: that every other value of the sample stays as it was.
+LATER_SERVICE_ODDS: Final = {
+    URBAN: {
+        "convenience_circle_15min": 0.7,
+        "legal_adviser": 0.95,
+        "one_window_service": 0.85,
+        "needs_matched_evaluation": 0.55,
+        "committee_joint_review": 0.95,
+        "volunteer_service_point": 0.75,
+        "social_work_room": 0.5,
+        "youth_home": 0.5,
+        "out_of_school_practice_site": 0.55,
+        "emergency_drill": 0.85,
+        "consultation_system": 0.9,
+    },
+    RURAL: {
+        "legal_adviser": 0.9,
+        "one_window_service": 0.7,
+        "needs_matched_evaluation": 0.4,
+        "committee_joint_review": 0.9,
+        "volunteer_service_point": 0.5,
+        "social_work_room": 0.25,
+        "youth_home": 0.2,
+        "out_of_school_practice_site": 0.3,
+        "emergency_drill": 0.65,
+        "consultation_system": 0.85,
+    },
+}
 
 
 # --- notations -------------------------------------------------------------------
@@ -368,11 +398,16 @@ def _shops(
     return [_facility(rng, "commercial", "社区商业中心", commercial, rng.choice((12, 13, 14)))]
 
 
-def _services(rng: random.Random, kind: str, tags: frozenset[str]) -> list[str]:
+def _services(
+    rng: random.Random, kind: str, tags: frozenset[str], later: random.Random
+) -> list[str]:
     """Urban communities always have the kiosk and villages broadband, unless tagged otherwise."""
     services = {"self_service_kiosk"} if kind == URBAN else {"broadband"}
     for service, odds in SERVICE_ODDS[kind].items():
         if rng.random() < odds:
+            services.add(service)
+    for service, odds in LATER_SERVICE_ODDS[kind].items():
+        if later.random() < odds:
             services.add(service)
     if NO_KIOSK in tags:
         services.discard("self_service_kiosk")
@@ -395,8 +430,13 @@ def _staff(rng: random.Random, kind: str, population: int) -> Record:
     }
 
 
-def community(rng: random.Random, code: str, kind: str, tags: frozenset[str]) -> Record:
-    """One synthetic community's record, with keys in the order of ``cssp.Community``."""
+def community(
+    rng: random.Random, code: str, kind: str, tags: frozenset[str], later: random.Random
+) -> Record:
+    """One synthetic community's record, with keys in the order of ``cssp.Community``.
+
+    ``later`` draws the services added after the first version of the sample.
+    """
     number = int(code[9:]) if kind == URBAN else int(code[9:]) - 200
     township = division_name(code[:9])
     suffix = "示例社区" if kind == URBAN else "示例村"
@@ -425,7 +465,7 @@ def community(rng: random.Random, code: str, kind: str, tags: frozenset[str]) ->
     staff = _staff(rng, kind, population)
     if STAFF_UNKNOWN not in tags:
         record["staff"] = staff
-    services = _services(rng, kind, tags)
+    services = _services(rng, kind, tags, later)
     if SERVICES_UNKNOWN not in tags:
         record["services"] = services
     for flag in (RESETTLEMENT, OLD_AREA, NEWLY_BUILT):
@@ -465,12 +505,13 @@ def codes() -> list[str]:
 def generate(seed: int = SEED) -> list[Record]:
     """Return the sample's records, sorted by code."""
     rng = random.Random(seed)
+    later = random.Random(seed + 1)
     divisions = load_divisions()
     records = []
     for code, (township, kind, tags) in zip(codes(), LAYOUT, strict=True):
         if township not in divisions:
             raise ValueError(f"{township} is not a township code in the division data")
-        record = community(rng, code, kind, tags)
+        record = community(rng, code, kind, tags, later)
         _random_gaps(rng, record)
         records.append(record)
     return sorted(records, key=lambda r: str(r["code"]))
