@@ -14,6 +14,9 @@ community = cssp.Community(
     households=1200,
     population=3600,
     building_area="98000 m²",
+    # a newly built community: the commercial and service area share is judged
+    # for these ((十一): 确保新建社区商业和综合服务设施面积达标)
+    newly_built=True,
     facilities=[
         cssp.Facility(
             kind="comprehensive",
