@@ -98,8 +98,9 @@ def timing(group: str, label: str, seconds: float, per: str, note: str = "") -> 
 _ALL_SERVICES: Final = tuple(s.value for s in cssp.Service)
 
 SAMPLES: Final[tuple[dict[str, Any], ...]] = (
-    {  # urban, well provided
+    {  # urban, well provided, newly built (the commercial share is judged)
         "code": "110101001001",
+        "newly_built": True,
         "households": 1200,
         "population": 3600,
         "building_area": 98000.0,
@@ -111,8 +112,9 @@ SAMPLES: Final[tuple[dict[str, Any], ...]] = (
         "services": _ALL_SERVICES,
         "visit_rate": 100.0,
     },
-    {  # urban, short of most targets
+    {  # urban, short of most targets, newly built
         "code": "310104002003",
+        "newly_built": True,
         "households": 2600,
         "population": 8200,
         "building_area": 150000.0,
@@ -215,6 +217,7 @@ def cssp_community(spec: Mapping[str, Any]) -> cssp.Community:
     services = spec["services"]
     return cssp.Community(
         code=spec["code"],
+        newly_built=spec.get("newly_built", False),
         households=spec["households"],
         population=spec["population"],
         building_area=spec["building_area"],
@@ -259,6 +262,7 @@ class NaiveCommunity:
 
     kind: str  # "urban" or "rural"
     resettlement: bool
+    newly_built: bool
     households: MaybeQuantity
     population: MaybeQuantity
     building_area: MaybeQuantity
@@ -282,6 +286,7 @@ def naive_community(spec: Mapping[str, Any]) -> NaiveCommunity:
     return NaiveCommunity(
         kind="urban" if int(spec["code"][9:]) < 200 else "rural",
         resettlement=spec.get("resettlement", False),
+        newly_built=spec.get("newly_built", False),
         households=_maybe(spec["households"], "household"),
         population=_maybe(spec["population"], "person"),
         building_area=_maybe(spec["building_area"], "m**2"),
@@ -308,6 +313,7 @@ MET: Final = "met"
 NOT_MET: Final = "not_met"
 NOT_APPLICABLE: Final = "not_applicable"
 NO_DATA: Final = "no_data"
+NO_VERDICT: Final = "no_verdict"
 
 # The plan's thresholds as pint quantities, written out as a naive implementation
 # would (checked against the catalogue in check_naive_thresholds). Built once.
@@ -319,23 +325,45 @@ THRESHOLDS: Final[dict[str, tuple[float, str]]] = {
     "activity_area_share": (60, "percent"),
     "urban_self_service_coverage": (100, "percent"),
     "workers_per_10k_urban_residents": (18, "person / ten_thousand_persons"),
+    "convenience_living_circle": (100, "percent"),
+    "legal_services_coverage": (100, "percent"),
     "facility_opening_hours": (8, "hour / day"),
-    "online_service_24h": (100, "percent"),
+    "one_window_service": (100, "percent"),
     "agency_service_coverage": (100, "percent"),
+    "online_service_24h": (100, "percent"),
     "satisfaction_survey_coverage": (100, "percent"),
+    "needs_matched_evaluation": (100, "percent"),
     "resettlement_facility_coverage": (100, "percent"),
+    "committee_joint_review": (100, "percent"),
     "special_needs_elderly_monthly_visit_rate": (100, "percent"),
+    "youth_home": (100, "percent"),
+    "out_of_school_practice_site": (100, "percent"),
     "disabled_persons_association_coverage": (100, "percent"),
     "cultural_service_centre": (100, "percent"),
     "fitness_circle_15min_coverage": (100, "percent"),
-    "police_office_colocated": (100, "percent"),
     "disaster_information_officer": (1, "person"),
+    "consultation_system": (100, "percent"),
     "broadband_village_coverage": (100, "percent"),
     "village_5g_coverage": (80, "percent"),
     "worker_training_coverage": (100, "percent"),
 }
 
+#: Directions: the plan states no level, so there is no threshold and no verdict.
+DIRECTIONS: Final = frozenset(
+    {"volunteer_service_point", "social_work_room", "police_office_colocated", "emergency_drills"}
+)
+
 NaiveCheck = Callable[[NaiveCommunity, Quantity], str]
+
+
+def no_verdict(check: NaiveCheck) -> NaiveCheck:
+    """A target a community is not judged on (judged for regions, or a direction)."""
+
+    def unjudged(c: NaiveCommunity, threshold: Quantity) -> str:
+        found = check(c, threshold)
+        return NO_VERDICT if found in (MET, NOT_MET) else found
+
+    return unjudged
 
 
 def _verdict(value: Quantity, threshold: Quantity) -> str:
@@ -444,25 +472,38 @@ def _resettlement(c: NaiveCommunity) -> bool:
     return c.resettlement
 
 
+def _newly_built(c: NaiveCommunity) -> bool:
+    return c.newly_built
+
+
 def _everyone(c: NaiveCommunity) -> bool:
     return True
 
 
 # target id, scope, check — in the plan's order.
 NAIVE_TARGETS: Final[tuple[tuple[str, Callable[[NaiveCommunity], bool], NaiveCheck], ...]] = (
-    ("rural_facility_coverage", _rural, naive_facility_coverage),
+    ("rural_facility_coverage", _rural, no_verdict(naive_facility_coverage)),  # 80 %: regions
     ("urban_facility_coverage", _urban, naive_facility_coverage),
-    ("commercial_service_area_share", _everyone, naive_commercial_share),
+    ("commercial_service_area_share", _newly_built, naive_commercial_share),
     ("facility_area_per_100_households", _everyone, naive_area_per_household),
     ("activity_area_share", _everyone, naive_activity_share),
     ("urban_self_service_coverage", _urban, naive_service("self_service_kiosk")),
     ("workers_per_10k_urban_residents", _urban, naive_workers_per_resident),
+    ("convenience_living_circle", _urban, naive_service("convenience_circle_15min")),
+    ("legal_services_coverage", _everyone, naive_service("legal_adviser")),
     ("facility_opening_hours", _everyone, naive_opening_hours),
-    ("online_service_24h", _everyone, naive_service("online_service_24h")),
+    ("one_window_service", _everyone, naive_service("one_window_service")),
     ("agency_service_coverage", _everyone, naive_service("agency_service")),
+    ("online_service_24h", _everyone, naive_service("online_service_24h")),
     ("satisfaction_survey_coverage", _everyone, naive_service("satisfaction_survey")),
+    ("needs_matched_evaluation", _everyone, naive_service("needs_matched_evaluation")),
     ("resettlement_facility_coverage", _resettlement, naive_facility_coverage),
+    ("committee_joint_review", _everyone, naive_service("committee_joint_review")),
+    ("volunteer_service_point", _everyone, no_verdict(naive_service("volunteer_service_point"))),
+    ("social_work_room", _everyone, no_verdict(naive_service("social_work_room"))),
     ("special_needs_elderly_monthly_visit_rate", _everyone, naive_visit_rate),
+    ("youth_home", _everyone, naive_service("youth_home")),
+    ("out_of_school_practice_site", _everyone, naive_service("out_of_school_practice_site")),
     (
         "disabled_persons_association_coverage",
         _everyone,
@@ -470,10 +511,12 @@ NAIVE_TARGETS: Final[tuple[tuple[str, Callable[[NaiveCommunity], bool], NaiveChe
     ),
     ("cultural_service_centre", _everyone, naive_service("cultural_service_centre")),
     ("fitness_circle_15min_coverage", _everyone, naive_service("fitness_circle_15min")),
-    ("police_office_colocated", _everyone, naive_service("police_office_colocated")),
+    ("police_office_colocated", _everyone, no_verdict(naive_service("police_office_colocated"))),
     ("disaster_information_officer", _everyone, naive_disaster_officers),
+    ("emergency_drills", _everyone, no_verdict(naive_service("emergency_drill"))),
+    ("consultation_system", _everyone, naive_service("consultation_system")),
     ("broadband_village_coverage", _rural, naive_service("broadband")),
-    ("village_5g_coverage", _rural, naive_service("5g")),
+    ("village_5g_coverage", _rural, no_verdict(naive_service("5g"))),  # 80 %: regions
     ("worker_training_coverage", _everyone, naive_training_share),
 )
 
@@ -492,7 +535,8 @@ def prepare_naive() -> None:
     _ZERO_PERCENT = Q_(0, "percent")
     _ZERO_AREA = Q_(0, "m**2")
     _NAIVE_PROGRAM[:] = [
-        (in_scope, check, Q_(*THRESHOLDS[target])) for target, in_scope, check in NAIVE_TARGETS
+        (in_scope, check, Q_(*THRESHOLDS.get(target, (0, "percent"))))  # a direction: unused
+        for target, in_scope, check in NAIVE_TARGETS
     ]
 
 
@@ -511,7 +555,9 @@ def naive_statuses_inline(c: NaiveCommunity) -> tuple[str, ...]:
     """
     quantity = _REGISTRY.Quantity
     return tuple(
-        check(c, quantity(*THRESHOLDS[target])) if in_scope(c) else NOT_APPLICABLE
+        check(c, quantity(*THRESHOLDS.get(target, (0, "percent"))))
+        if in_scope(c)
+        else NOT_APPLICABLE
         for target, in_scope, check in NAIVE_TARGETS
     )
 
@@ -530,6 +576,9 @@ def check_naive_thresholds(plan: cssp.Plan) -> None:
     assert [t.id for t in engine] == [t for t, _, _ in NAIVE_TARGETS], "target lists differ"
     registry = get_registry()
     for target in engine:
+        if target.id in DIRECTIONS:
+            assert target.value is None, target.id
+            continue
         value, unit = THRESHOLDS[target.id]
         assert target.comparator is cssp.Comparator.GE, target.id
         assert value == target.milestone(year), target.id
@@ -555,7 +604,7 @@ def bench_scalar(settings: Settings) -> None:
         assert naive_statuses_inline(pint_community) == expected, community.code
         assert len(expected) == len(NAIVE_TARGETS)
         seen.update(expected)
-    assert seen == {MET, NOT_MET, NOT_APPLICABLE, NO_DATA}, seen
+    assert seen == {MET, NOT_MET, NOT_APPLICABLE, NO_DATA, NO_VERDICT}, seen
 
     def run_naive() -> None:
         for _ in range(settings.naive_rounds):
