@@ -37,9 +37,9 @@ _KIND_EN = {"action_plan": "action plan", "major_project": "major project"}
 _KIND_ZH = {"action_plan": "行动计划", "major_project": "重大工程"}
 
 
-def _number(value: float) -> str:
-    """Print a number as the plan does: ``30``, ``29.8``, ``65.7``."""
-    return f"{value:g}"
+def _number(value: float | None) -> str:
+    """Print a number as the plan does: ``30``, ``29.8``, ``65.7``; ``—`` for none."""
+    return "—" if value is None else f"{value:g}"
 
 
 def _cell(content: Cell) -> nodes.entry:
@@ -130,6 +130,7 @@ def _indicators(plan: cssp.Plan) -> list[nodes.Node]:
         "levels",
         "attribute",
         "strength",
+        "evaluation",
         "citation",
     )
     rows: list[list[Cell]] = []
@@ -152,6 +153,7 @@ def _indicators(plan: cssp.Plan) -> list[nodes.Node]:
                     "—",
                     "—",
                     "—",
+                    indicator.evaluation,
                     indicator.citation.text("zh"),
                 ]
             )
@@ -164,14 +166,22 @@ def _indicators(plan: cssp.Plan) -> list[nodes.Node]:
                     nodes.literal(text=indicator.id),
                     nodes.Text(")"),
                 ]
-            goal = f"{_number(target.value)} ({target.year})"
+            year = str(target.year) if target.year_stated else f"{target.year}, no year stated"
+            if target.value is None:
+                goal = f"no level: a direction ({year})"
+            else:
+                goal = f"{_number(target.value)} ({year})"
             if target.region_share != 100.0:
                 goal += f"; in {_number(target.region_share)}% of communities"
             levels = ", ".join(sorted(level.value for level in target.levels))
+            name = target.name.zh if indicator.plan_wording else f"{target.name.zh} †"
+            evaluation = indicator.evaluation
+            if indicator.needs is not None:
+                evaluation += f": needs {indicator.needs.en}"
             rows.append(
                 [
                     ident,
-                    target.name.zh,
+                    name,
                     target.name.en,
                     baseline,
                     goal,
@@ -181,11 +191,12 @@ def _indicators(plan: cssp.Plan) -> list[nodes.Node]:
                     levels,
                     f"{target.attribute.zh} ({target.attribute.value})",
                     f"{target.strength.zh} ({target.strength.value})",
+                    evaluation,
                     target.citation.text("zh"),
                 ]
             )
     caption = f"{plan.id}: indicators and targets ({len(plan.indicators)} indicators)"
-    widths = (14, 14, 16, 6, 6, 4, 8, 6, 8, 6, 8, 12)
+    widths = (14, 14, 16, 6, 6, 4, 8, 6, 8, 6, 8, 10, 12)
     return [_table(caption, header, rows, widths)]
 
 

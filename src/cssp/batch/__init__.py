@@ -188,10 +188,10 @@ class BatchResult(Totals):
         self.status = status
         #: the community-level targets in force for any of the communities.
         self.community_targets: tuple[Target, ...] = ()
-        #: for each coverage target some communities are not judged on: the
-        #: communities (rows in input order) without the thing, which a
-        #: region lists instead of failures.
-        self.lacking: dict[str, NDArray[np.bool_]] = {}
+        #: for each coverage target some communities are not judged on: a
+        #: boolean numpy array, true for the communities (rows in input order)
+        #: without the thing, which a region lists instead of failures.
+        self.lacking: dict[str, Any] = {}
 
     def failing(self) -> int:
         """How many communities fail at least one community-level target."""

@@ -419,6 +419,7 @@ def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
     out.append("=" * max(display_width(line) for line in out))
     out.append("")
     headers = [
+        "id",
         _h("indicator", lang),
         _h("required", lang),
         _h("unit", lang),
@@ -446,6 +447,7 @@ def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
             recorded.append((indicator, t))
         rows.append(
             [
+                t.id,
                 _name(t, lang, 36),
                 f"{required}{mark}",
                 indicator.unit_label.get(lang),
@@ -458,7 +460,7 @@ def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
                 t.citation.text(lang),
             ]
         )
-    out += table(headers, rows, "<><><<<<<<", ragged=True)
+    out += table(headers, rows, "<<><><<<<<<", ragged=True)
     if unstated:
         out.append(
             "  （年份）：规划未单列年份，取规划期末。"
