@@ -120,8 +120,11 @@ MET: Final = 0
 NOT_MET: Final = 1
 NOT_APPLICABLE: Final = 2
 NO_DATA: Final = 3
+NO_VERDICT: Final = 4
+STATUS_COUNT: Final = 5
 
 ALL, URBAN, RURAL, RESETTLEMENT = "all", "urban", "rural", "resettlement"
+NEWLY_BUILT: Final = "newly_built"
 COVERAGE, RATIO, PER_COMMUNITY = "coverage", "ratio", "per_community"
 #: A region meets a per-community target when this share (%) of its evaluated communities do.
 REGION_SHARE: Final = 100.0
@@ -145,22 +148,35 @@ class Spec:
     kind: str
     scale: float
     threshold: float
+    #: whether each community gets a verdict (a coverage rate below 100 % and a
+    #: direction are judged for regions only, or not at all).
+    judged: bool = True
+    #: a direction: the plan sets no level; no verdict anywhere.
+    direction: bool = False
 
 
-#: The 21 community-level targets of fyp14, in the plan's order, hand-copied
-#: from the catalogue (the statuses asserted equal to cssp's check them).
+def _direction(target_id: str, measure: str) -> Spec:
+    return Spec(target_id, measure, ALL, COVERAGE, 100.0, 100.0, judged=False, direction=True)
+
+
+#: The 32 evaluated targets of fyp14, in the plan's order, hand-copied from the
+#: catalogue (the statuses asserted equal to cssp's check them).
 SPECS: Final = (
-    Spec("rural_facility_coverage", "comprehensive_facility", RURAL, COVERAGE, 100.0, 80.0),
+    Spec("rural_facility_coverage", "comprehensive_facility", RURAL, COVERAGE, 100.0, 80.0, False),
     Spec("urban_facility_coverage", "comprehensive_facility", URBAN, COVERAGE, 100.0, 100.0),
-    Spec("commercial_service_area_share", "service_area_share", ALL, RATIO, 100.0, 10.0),
+    Spec("commercial_service_area_share", "service_area_share", NEWLY_BUILT, RATIO, 100.0, 10.0),
     Spec("facility_area_per_100_households", "area_per_household", ALL, RATIO, 100.0, 30.0),
     Spec("activity_area_share", "activity_area_share", ALL, RATIO, 100.0, 60.0),
     Spec("urban_self_service_coverage", "self_service_kiosk", URBAN, COVERAGE, 100.0, 100.0),
     Spec("workers_per_10k_urban_residents", "workers_per_resident", URBAN, RATIO, 1e4, 18.0),
+    Spec("convenience_living_circle", "convenience_circle_15min", URBAN, COVERAGE, 100.0, 100.0),
+    Spec("legal_services_coverage", "legal_adviser", ALL, COVERAGE, 100.0, 100.0),
     Spec("facility_opening_hours", "opening_hours", ALL, PER_COMMUNITY, 1.0, 8.0),
-    Spec("online_service_24h", "online_service_24h", ALL, COVERAGE, 100.0, 100.0),
+    Spec("one_window_service", "one_window_service", ALL, COVERAGE, 100.0, 100.0),
     Spec("agency_service_coverage", "agency_service", ALL, COVERAGE, 100.0, 100.0),
+    Spec("online_service_24h", "online_service_24h", ALL, COVERAGE, 100.0, 100.0),
     Spec("satisfaction_survey_coverage", "satisfaction_survey", ALL, COVERAGE, 100.0, 100.0),
+    Spec("needs_matched_evaluation", "needs_matched_evaluation", ALL, COVERAGE, 100.0, 100.0),
     Spec(
         "resettlement_facility_coverage",
         "comprehensive_facility",
@@ -169,6 +185,9 @@ SPECS: Final = (
         100.0,
         100.0,
     ),
+    Spec("committee_joint_review", "committee_joint_review", ALL, COVERAGE, 100.0, 100.0),
+    _direction("volunteer_service_point", "volunteer_service_point"),
+    _direction("social_work_room", "social_work_room"),
     Spec(
         "special_needs_elderly_monthly_visit_rate",
         "elderly_monthly_visit_rate",
@@ -177,6 +196,8 @@ SPECS: Final = (
         1.0,
         100.0,
     ),
+    Spec("youth_home", "youth_home", ALL, COVERAGE, 100.0, 100.0),
+    Spec("out_of_school_practice_site", "out_of_school_practice_site", ALL, COVERAGE, 100.0, 100.0),
     Spec(
         "disabled_persons_association_coverage",
         "disabled_persons_association",
@@ -187,7 +208,7 @@ SPECS: Final = (
     ),
     Spec("cultural_service_centre", "cultural_service_centre", ALL, COVERAGE, 100.0, 100.0),
     Spec("fitness_circle_15min_coverage", "fitness_circle_15min", ALL, COVERAGE, 100.0, 100.0),
-    Spec("police_office_colocated", "police_office_colocated", ALL, COVERAGE, 100.0, 100.0),
+    _direction("police_office_colocated", "police_office_colocated"),
     Spec(
         "disaster_information_officer",
         "disaster_information_officers",
@@ -196,8 +217,10 @@ SPECS: Final = (
         1.0,
         1.0,
     ),
+    _direction("emergency_drills", "emergency_drill"),
+    Spec("consultation_system", "consultation_system", ALL, COVERAGE, 100.0, 100.0),
     Spec("broadband_village_coverage", "broadband", RURAL, COVERAGE, 100.0, 100.0),
-    Spec("village_5g_coverage", "5g", RURAL, COVERAGE, 100.0, 80.0),
+    Spec("village_5g_coverage", "5g", RURAL, COVERAGE, 100.0, 80.0, False),
     Spec("worker_training_coverage", "trained_worker_share", ALL, RATIO, 100.0, 100.0),
 )
 SERVICES: Final = (
@@ -212,6 +235,17 @@ SERVICES: Final = (
     "broadband",
     "5g",
     "public_service_info_platform",
+    "convenience_circle_15min",
+    "legal_adviser",
+    "one_window_service",
+    "needs_matched_evaluation",
+    "committee_joint_review",
+    "volunteer_service_point",
+    "social_work_room",
+    "youth_home",
+    "out_of_school_practice_site",
+    "emergency_drill",
+    "consultation_system",
 )
 
 #: A measure: numerator, denominator, and the rules that skip a community, in
@@ -330,6 +364,7 @@ def measures(
         URBAN: ~rural,
         RURAL: rural,
         RESETTLEMENT: np.asarray(columns["resettlement"]) == 1,
+        NEWLY_BUILT: np.asarray(columns["newly_built"]) == 1,
     }
     return code, found, scopes
 
@@ -344,7 +379,7 @@ def baseline(columns: Mapping[str, Any]) -> BaselineResult:
     t_count = len(towns)
     numerator = np.zeros((t_count, targets))
     denominator = np.zeros((t_count, targets))
-    counts = np.zeros((t_count, targets, 4), dtype=np.int64)
+    counts = np.zeros((t_count, targets, STATUS_COUNT), dtype=np.int64)
     for t, spec in enumerate(SPECS):
         top, bottom, skips = found[spec.measure]
         column = np.where(at_least(spec.scale * top, spec.threshold * bottom), MET, NOT_MET).astype(
@@ -354,11 +389,15 @@ def baseline(columns: Mapping[str, Any]) -> BaselineResult:
             column[where] = skip
         if spec.scope != ALL:
             column[~scopes[spec.scope]] = NOT_APPLICABLE
+        if not spec.judged:  # measured, without a verdict
+            column[column <= NOT_MET] = NO_VERDICT
         status[:, t] = column
-        evaluated = column <= NOT_MET
+        evaluated = (column <= NOT_MET) | (column == NO_VERDICT)
         numerator[:, t] = np.bincount(town_of_row, np.where(evaluated, top, 0.0), t_count)
         denominator[:, t] = np.bincount(town_of_row, np.where(evaluated, bottom, 0.0), t_count)
-        counts[:, t] = np.bincount(town_of_row * 4 + column, minlength=4 * t_count).reshape(-1, 4)
+        counts[:, t] = np.bincount(
+            town_of_row * STATUS_COUNT + column, minlength=STATUS_COUNT * t_count
+        ).reshape(-1, STATUS_COUNT)
 
     regions = {"township": _judge(towns, numerator, denominator, counts)}
     town_codes = towns * DIVISORS["township"]
@@ -373,12 +412,12 @@ def baseline(columns: Mapping[str, Any]) -> BaselineResult:
                 [
                     np.bincount(parent, counts[:, t, s], size)
                     for t in range(targets)
-                    for s in range(4)
+                    for s in range(STATUS_COUNT)
                 ],
                 1,
             )
             .astype(np.int64)
-            .reshape(size, targets, 4),
+            .reshape(size, targets, STATUS_COUNT),
         )
     return BaselineResult(status, regions)
 
@@ -399,6 +438,8 @@ def _judge(
             scale, threshold = 100.0, REGION_SHARE
         empty = bottom[:, t] == 0
         column = np.where(at_least(scale * top[:, t], threshold * bottom[:, t]), MET, NOT_MET)
+        if spec.direction:
+            column[:] = NO_VERDICT
         column[empty] = np.where(counts[empty, t, NO_DATA] > 0, NO_DATA, NOT_APPLICABLE)
         status[:, t] = column
         with np.errstate(invalid="ignore", divide="ignore"):

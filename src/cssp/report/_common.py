@@ -302,7 +302,7 @@ def changed_by_profile(target: Target) -> bool:
     not shown as a change.
     """
     steps = target.provenance
-    return bool(steps) and (bool(target.changes) or steps[-1].change is not Change.SET)
+    return bool(steps) and (bool(target.changes) or steps[0].change is not Change.SET)
 
 
 def levels_note(levels: frozenset[Level] | None, lang: str) -> str:
