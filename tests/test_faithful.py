@@ -410,3 +410,111 @@ def test_statuses_are_labelled_in_each_language() -> None:
     assert Strength.COMPREHENSIVE.zh == "全面"
     assert Strength.ESTABLISH.direction
     assert not Strength.GENERALLY.direction
+
+
+# --- profile test cases: absent targets, Python plugins; messages ----------------------------
+
+
+def _cases(tmp_path: pathlib.Path, body: str) -> pathlib.Path:
+    guangdong = PLUGINS / "cssp-guangdong/cssp_guangdong/profile.toml"
+    beijing = PLUGINS / "cssp-beijing/cssp_beijing/__init__.py"
+    path = tmp_path / "cases.toml"
+    path.write_text(
+        f'schema = 1\nplan = "fyp14"\nprofiles = ["{guangdong.as_posix()}"]\n'
+        f'python = ["{beijing.as_posix()}"]\n' + body,
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_case_can_expect_a_target_to_be_absent(tmp_path: pathlib.Path) -> None:
+    from cssp.testing.cases import run_profile_tests
+
+    path = _cases(
+        tmp_path,
+        """
+[[cases]]
+name = "Guangdong's indicator is not in force in Zhejiang"
+community = { code = "330106001001" }
+expect = { gd_childcare_places_per_1000_population = "absent", urban_facility_coverage = "no_data" }
+
+[[cases]]
+name = "it is in force in Guangdong: absent fails"
+community = { code = "440106001001" }
+expect = { gd_childcare_places_per_1000_population = "absent" }
+""",
+    )
+    first, second = run_profile_tests(path)
+    assert first.passed, first.mismatches
+    assert not second.passed
+    assert second.mismatches[0][:2] == ("gd_childcare_places_per_1000_population", "absent")
+
+
+def test_a_case_runs_against_a_python_plugin(tmp_path: pathlib.Path) -> None:
+    from cssp.testing.cases import run_profile_tests
+
+    # Beijing: max(9, ceil(households / 150)) workers for an urban community.
+    path = _cases(
+        tmp_path,
+        """
+[[cases]]
+name = "1,500 households need 10 workers: 9 is not enough"
+community = { code = "110105001001", households = 1500, staff = { community_workers = 9 } }
+expect = { community_staffing = "not_met" }
+""",
+    )
+    (result,) = run_profile_tests(path, autoload=False)
+    assert result.passed, result.mismatches
+
+
+def test_an_unknown_expected_status_names_the_valid_ones(tmp_path: pathlib.Path) -> None:
+    from cssp.testing.cases import run_profile_tests
+
+    path = _cases(
+        tmp_path,
+        """
+[[cases]]
+name = "a typo"
+community = { code = "330106001001" }
+expect = { urban_facility_coverage = "passed" }
+""",
+    )
+    with pytest.raises(cssp.InputError, match="'passed' is not one of 'absent', 'met'"):
+        run_profile_tests(path)
+
+
+def test_an_invalid_level_shows_the_value_and_the_valid_ones() -> None:
+    text = (PLUGINS / "cssp-jiangsu/cssp_jiangsu/profile.toml").read_text(encoding="utf-8")
+    wrong = text.replace('levels = ["region"] }', 'levels = ["regoin"] }', 1)
+    with pytest.raises(cssp.ProfileError) as caught:
+        parse_profile(wrong, "profile.toml")
+    assert caught.value.entry == "indicators[0].targets[0].levels[0]"
+    assert "'regoin' is not one of 'community', 'region', 'township'" in str(caught.value)
+
+
+def test_an_unknown_target_id_suggests_the_nearest() -> None:
+    profile = cssp.Profile(
+        id="typo",
+        plan="fyp14",
+        scope="44",
+        title=cssp.Text("示例", "Example"),
+        issuer="",
+        document="示例",
+        overrides=(cssp.Override("rural_facility_coverge", "≥90%", cssp.Citation("示例")),),
+    )
+    with pytest.raises(cssp.ProfileError, match="did you mean 'rural_facility_coverage'"):
+        cssp.ProfileSet([profile])
+
+
+def test_strict_mode_names_the_national_value_and_unit() -> None:
+    profile = cssp.Profile(
+        id="lower",
+        plan="fyp14",
+        scope="44",
+        title=cssp.Text("示例", "Example"),
+        issuer="",
+        document="示例",
+        overrides=(cssp.Override("rural_facility_coverage", "≥70%", cssp.Citation("示例")),),
+    )
+    with pytest.raises(cssp.ProfileError, match="below the national plan's ≥80% \\(fyp14\\)"):
+        cssp.ProfileSet([profile], strict=True)

@@ -9,6 +9,7 @@ Structuring reports every problem, not only the first, each with its location
 from __future__ import annotations
 
 import datetime
+import enum
 import functools
 from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeVar
@@ -67,6 +68,12 @@ def _structure_str(value: object, type_: type[str]) -> str:
     :class:`~cssp.model.plan.Comparator`) is built as cattrs builds it: ``type_(value)``.
     """
     if type_ is not str:
+        if isinstance(type_, type) and issubclass(type_, enum.Enum):
+            try:
+                return type_(value)
+            except ValueError:
+                choices = ", ".join(repr(member.value) for member in type_)
+                raise InputError(f"{value!r} is not one of {choices}") from None
         return type_(value)
     if isinstance(value, str):
         if not value.isascii():
