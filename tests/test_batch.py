@@ -74,9 +74,10 @@ def _county_profile() -> cssp.Profile:
 
 def _row_by_row(profile: cssp.Profile) -> cssp.Profile:
     """The profile with its measures replaced by opaque functions (no declaration to derive
-    a columnar form from): the batch engine computes them community by community."""
+    a columnar form from): the batch engine computes them community by community.
+    A measure of township records stays declared (it is read from the records)."""
     measures = {
-        k: Measure(m.numerator_unit, m.denominator_unit, m.observe)
+        k: m if m.township else Measure(m.numerator_unit, m.denominator_unit, m.observe)
         for k, m in profile.measures.items()
     }
     return attrs.evolve(profile, measures=measures)

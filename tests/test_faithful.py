@@ -518,3 +518,188 @@ def test_strict_mode_names_the_national_value_and_unit() -> None:
     )
     with pytest.raises(cssp.ProfileError, match="below the national plan's ≥80% \\(fyp14\\)"):
         cssp.ProfileSet([profile], strict=True)
+
+
+# --- township records: 专栏6第3项 "全面推动乡镇（街道）社会工作站建设" ---------------------
+
+
+TOWNSHIPS: Final = (
+    cssp.Township(code="330106109", name="三墩镇", services=["social_work_station"]),
+    cssp.Township(code="330106110", name="双浦镇", services=[]),
+    cssp.Township(code="440106001", name="五山街道"),  # services unknown
+)
+
+
+def test_a_township_record_is_judged_on_the_township_targets() -> None:
+    met = cssp.evaluate_township(TOWNSHIPS[0], profiles=())
+    station = met.finding("township_social_work_station")
+    assert (station.status, station.level, station.observed) == (Status.MET, Level.TOWNSHIP, 100)
+    assert "本乡镇（街道）已建有社会工作站" in station.explain("zh")
+    # 专栏3第3项 "推进乡镇（街道）未成年人保护工作站": a direction, no verdict
+    assert met.finding("township_minor_protection_station").status is Status.NO_VERDICT
+    unknown = cssp.evaluate_township(TOWNSHIPS[2], profiles=()).finding(
+        "township_social_work_station"
+    )
+    assert unknown.status is Status.NO_DATA
+
+
+@pytest.mark.parametrize("by", ["township", "county", "province", "nation"])
+def test_township_targets_roll_up_as_shares_of_townships_in_both_engines(by: str) -> None:
+    engine = pytest.importorskip("cssp.batch")
+    communities = cssp.load_sample()
+    report = cssp.evaluate_region(communities, by=by, profiles=(), townships=TOWNSHIPS)
+    batch = engine.evaluate_communities(communities, profiles=(), townships=TOWNSHIPS)
+    assert batch.region_assessments(by, members=True) == report.regions
+    if by == "county":
+        xihu = report.region("330106")
+        assert xihu.townships == ("330106109", "330106110")
+        station = xihu.finding("township_social_work_station")
+        assert (station.status, station.observed, station.failing) == (
+            Status.NOT_MET,
+            50.0,
+            ("330106110",),
+        )
+        assert station.counts == cssp.Counts(met=1, not_met=1)
+        assert "1 of 2" not in station.explain("en")  # a ratio, not a count of communities
+        # a region with no township record: no data, not "not applicable"
+        songyang = report.region("331124").finding("township_social_work_station")
+        assert songyang.status is Status.NO_DATA
+        assert songyang.reason is not None
+        assert "no township record" in songyang.reason.en
+
+
+def test_without_township_records_the_township_targets_are_left_out() -> None:
+    report = cssp.evaluate_region(cssp.load_sample(), profiles=())
+    ids = {f.target.id for r in report.regions for f in r.findings}
+    assert "township_social_work_station" not in ids
+    assert report.townships == ()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json", ".jsonl", ".toml", ".xlsx", ".parquet"])
+def test_township_records_are_read_in_every_format(tmp_path: pathlib.Path, suffix: str) -> None:
+    path = tmp_path / f"townships{suffix}"
+    records = [
+        {"code": "330106109", "name": "三墩镇", "services": ["social_work_station"]},
+        {"code": "330106110", "name": "双浦镇", "services": []},
+    ]
+    header = ["代码", "名称", "社会工作站"]
+    rows = [["330106109", "三墩镇", "是"], ["330106110", "双浦镇", "否"]]
+    if suffix == ".csv":
+        path.write_text("\n".join(",".join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
+    elif suffix == ".json":
+        path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    elif suffix == ".jsonl":
+        path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    elif suffix == ".toml":
+        path.write_text(
+            '[[townships]]\ncode = "330106109"\nservices = ["social_work_station"]\n'
+            '[[townships]]\ncode = "330106110"\nservices = []\n',
+            encoding="utf-8",
+        )
+    elif suffix == ".xlsx":
+        openpyxl = pytest.importorskip("openpyxl")
+        book = openpyxl.Workbook()
+        for row in [header, *rows]:
+            book.active.append(row)
+        book.save(path)
+    else:
+        pq = pytest.importorskip("pyarrow.parquet")
+        import pyarrow as pa
+
+        pq.write_table(
+            pa.table({"code": ["330106109", "330106110"], "social_work_station": [True, False]}),
+            path,
+        )
+    from cssp.io import read_townships
+
+    found = read_townships(path)
+    assert [t.code for t in found] == ["330106109", "330106110"]
+    assert [sorted(s.value for s in t.services or ()) for t in found] == [
+        ["social_work_station"],
+        [],
+    ]
+
+
+def test_a_bad_township_record_is_named(tmp_path: pathlib.Path) -> None:
+    from cssp.io import read_townships
+
+    path = tmp_path / "townships.csv"
+    path.write_text("代码,社会工作站\n330106109,是\n33010611,也许\n", encoding="utf-8")
+    with pytest.raises(cssp.InputError) as caught:
+        read_townships(path)
+    assert "row 3, column 社会工作站" in str(caught.value)
+    assert "'也许' is not yes or no" in str(caught.value)
+
+
+def test_cssp_evaluate_reads_township_records(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "townships.csv"
+    path.write_text("代码,社会工作站\n330106109,是\n330106110,否\n", encoding="utf-8")
+    sample = ROOT / "src/cssp/data/sample_communities.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cssp",
+            "evaluate",
+            str(sample),
+            "--townships",
+            str(path),
+            "--no-plugins",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    xihu = next(r for r in document["regions"] if r["code"] == "330106")
+    station = next(f for f in xihu["findings"] if f["target"] == "township_social_work_station")
+    assert (station["status"], station["counted"], station["failing"]) == (
+        "not_met",
+        "townships",
+        ["330106110"],
+    )
+    assert [t["township"]["code"] for t in document["townships"]] == ["330106109", "330106110"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("代码,社会工作站\n3301061,是\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "cssp", "evaluate", str(sample), "--townships", str(bad)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "is not a 9-digit township code" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_case_can_test_township_targets(tmp_path: pathlib.Path) -> None:
+    from cssp.testing.cases import run_profile_tests
+
+    path = tmp_path / "cases.toml"
+    path.write_text(
+        """
+schema = 1
+plan = "fyp14"
+
+[[cases]]
+name = "a township with a social work station"
+township = { code = "440106001", services = ["social_work_station"] }
+expect = { township_social_work_station = "met" }
+
+[[cases]]
+name = "天河区: one of two townships without one"
+by = "county"
+region = "440106"
+townships = [ { code = "440106001", services = ["social_work_station"] },
+              { code = "440106002", services = [] } ]
+expect = { township_social_work_station = "not_met" }
+""",
+        encoding="utf-8",
+    )
+    results = run_profile_tests(path, autoload=False)
+    assert [r.passed for r in results] == [True, True], [r.mismatches for r in results]

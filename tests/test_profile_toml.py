@@ -347,7 +347,7 @@ def test_a_bad_staffing_rule() -> None:
 def test_an_unknown_kind_or_level() -> None:
     error = _error(FULL.replace('kind = "ratio"', 'kind = "average"', 1))
     assert error.entry == "indicators[0].kind"
-    assert "IndicatorKind" in str(error)
+    assert "'average' is not one of 'ratio', 'coverage', 'per_community'" in str(error)
     error = _error(FULL.replace('levels = ["region"]', 'levels = ["province"]'))
     assert error.entry.startswith("indicators[1].targets[0].levels")
 

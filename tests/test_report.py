@@ -70,6 +70,7 @@ FINDING_KEYS: Final = {
     "numerator",
     "denominator",
     "counts",
+    "counted",
     "failing",
     "failing_lack",
     "loosened",
@@ -195,6 +196,7 @@ def _check_finding(value: dict[str, Any]) -> None:
     _check_text(value["explanation"])
     assert value["explanation"]["zh"]
     assert value["explanation"]["en"]
+    assert value["counted"] in {"communities", "townships"}
     counts = value["counts"]
     assert counts is None or (
         set(counts) == COUNT_KEYS and all(isinstance(n, int) for n in counts.values())
@@ -268,9 +270,19 @@ def test_report_json_has_the_documented_fields(report: cssp.RegionReport) -> Non
     summary = document["summary"]
     assert summary["regions"] == len(report.regions)
     assert summary["communities"] == len(report.assessments) == 52
+    assert summary["townships"] == 0
     assert set(summary["region_findings"]) == COUNT_KEYS
     for region in document["regions"]:
-        assert set(region) == {"code", "name", "level", "communities", "summary", "findings"}
+        assert set(region) == {
+            "code",
+            "name",
+            "level",
+            "communities",
+            "townships",
+            "summary",
+            "findings",
+        }
+        assert region["townships"] == []  # no township records given
         assert isinstance(region["code"], str)
         assert len(region["code"]) == 6
         assert region["level"] == "county"

@@ -34,6 +34,7 @@ from cssp.api import (
     evaluate_figures,
     evaluate_many,
     evaluate_region,
+    evaluate_township,
 )
 from cssp.catalogue import PLAN_IDS, load_plan
 from cssp.engine.results import (
@@ -42,6 +43,7 @@ from cssp.engine.results import (
     Finding,
     RegionAssessment,
     RegionReport,
+    TownshipAssessment,
     Verdicts,
 )
 from cssp.errors import (
@@ -75,6 +77,7 @@ from cssp.model.plan import (
     Target,
     Text,
 )
+from cssp.model.township import Township, TownshipService
 from cssp.plugins import (
     PluginHost,
     PluginInfo,
@@ -143,6 +146,9 @@ __all__ = [
     "Strength",
     "Target",
     "Text",
+    "Township",
+    "TownshipAssessment",
+    "TownshipService",
     "UnitError",
     "UnknownPlanError",
     "Verdicts",
@@ -153,6 +159,7 @@ __all__ = [
     "evaluate_figures",
     "evaluate_many",
     "evaluate_region",
+    "evaluate_township",
     "hookimpl",
     "list_plugins",
     "load_plan",

@@ -14,7 +14,13 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Final
 
 from cssp.engine import scalar
-from cssp.engine.results import Assessment, RegionAssessment, RegionReport, Verdicts
+from cssp.engine.results import (
+    Assessment,
+    RegionAssessment,
+    RegionReport,
+    TownshipAssessment,
+    Verdicts,
+)
 from cssp.errors import InputError
 from cssp.plugins import default_profiles
 from cssp.rules.profile import Profile
@@ -23,6 +29,7 @@ from cssp.rules.resolve import EffectiveTargets, ProfileSet
 if TYPE_CHECKING:
     from cssp.model.community import Community
     from cssp.model.plan import Plan
+    from cssp.model.township import Township
 
 __all__ = [
     "BATCH_THRESHOLD",
@@ -31,6 +38,7 @@ __all__ = [
     "evaluate_figures",
     "evaluate_many",
     "evaluate_region",
+    "evaluate_township",
 ]
 
 
@@ -94,6 +102,7 @@ def evaluate_region(
     year: int | None = None,
     *,
     profiles: ProfileSet | Iterable[Profile] | None = None,
+    townships: Iterable[Township] = (),
 ) -> RegionReport:
     """Evaluate communities and the regions they form.
 
@@ -111,8 +120,37 @@ def evaluate_region(
     :param by: ``"nation"``, ``"province"``, ``"prefecture"``, ``"county"`` or ``"township"``.
     :param year: the year to evaluate for; defaults to the plan's target year.
     :param profiles: as for :func:`evaluate`.
+    :param townships: township records (:class:`cssp.Township`) for the
+        township-level targets (乡镇（街道）社会工作站 …): each is judged, or
+        contributes, and a region's figure is the share of its townships
+        (:attr:`RegionReport.townships <cssp.engine.results.RegionReport.townships>`).
+        Without them, those targets are left out of the regions' findings.
     """
-    return scalar.evaluate_region(communities, plan, by, year, profiles=_profiles(profiles))
+    return scalar.evaluate_region(
+        communities, plan, by, year, profiles=_profiles(profiles), townships=townships
+    )
+
+
+def evaluate_township(
+    township: Township,
+    plan: str | Plan = "fyp14",
+    year: int | None = None,
+    *,
+    profiles: ProfileSet | Iterable[Profile] | None = None,
+) -> TownshipAssessment:
+    """Evaluate one township record against the township-level targets in force for it.
+
+    >>> import cssp
+    >>> t = cssp.Township(code="440106001", services=["social_work_station"])
+    >>> cssp.evaluate_township(t, profiles=()).finding("township_social_work_station").status
+    <Status.MET: 'met'>
+
+    :param township: the township or subdistrict (乡镇、街道).
+    :param plan: a plan id or plan.
+    :param year: the year; defaults to the plan's target year.
+    :param profiles: as for :func:`evaluate`.
+    """
+    return scalar.evaluate_township(township, plan, year, profiles=_profiles(profiles))
 
 
 def evaluate_figures(

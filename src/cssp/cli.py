@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, TextIO, TypeVar
 if TYPE_CHECKING:
     from cssp.engine.results import RegionReport
     from cssp.model.community import Community
+    from cssp.model.township import Township
     from cssp.rules.resolve import ProfileSet
 
 __all__ = ["main"]
@@ -105,6 +106,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="regions without their lists of communities and of failing communities: the "
         "output stays small whatever the input (implies --no-communities)",
+    )
+    evaluate.add_argument(
+        "--townships",
+        default=None,
+        metavar="FILE",
+        help="township records (乡镇、街道: code and services such as a social work station), "
+        "for the township-level targets; any input format",
     )
     evaluate.add_argument(
         "--engine",
@@ -212,6 +220,15 @@ def _read(files: Sequence[str], args: argparse.Namespace) -> tuple[Community, ..
     return read_many(list(files), format=args.input_format, encoding=args.encoding)
 
 
+def _townships(args: argparse.Namespace) -> tuple[Township, ...]:
+    """The township records of ``--townships``, if given."""
+    if not getattr(args, "townships", None):
+        return ()
+    from cssp.io import read_townships  # noqa: PLC0415
+
+    return read_townships(args.townships, encoding=getattr(args, "encoding", None))
+
+
 def _emit(text: str, output: str | None, out: TextIO) -> None:
     if output:
         from cssp.io import write_atomic  # noqa: PLC0415
@@ -264,6 +281,7 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             by=args.by,
             year=args.year,
             profiles=_profiles(args),
+            townships=_townships(args),
         )
         if args.no_members:
             report = _without_members(report)
@@ -282,6 +300,7 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         if report.summary is not None:
             unmet = unmet or report.summary.failing > 0
+        unmet = unmet or any(t.failing for t in report.townships)
         if unmet:
             err.write("cssp: some targets are not met (--fail-on unmet)\n")
             return 1
@@ -307,7 +326,7 @@ def _evaluate_batch(args: argparse.Namespace) -> RegionReport:
     import cssp.batch  # noqa: PLC0415 - without numpy: a CsspError naming the extra
 
     result = cssp.batch.evaluate_parquet(
-        args.files[0], args.plan, args.year, profiles=_profiles(args)
+        args.files[0], args.plan, args.year, profiles=_profiles(args), townships=_townships(args)
     )
     return result.report(args.by, members=not args.no_members)
 
@@ -320,6 +339,7 @@ def _without_members(report: RegionReport) -> RegionReport:
         attrs.evolve(
             region,
             communities=(),
+            townships=(),
             findings=tuple(attrs.evolve(f, failing=()) for f in region.findings),
         )
         for region in report.regions
@@ -421,7 +441,9 @@ def demo(
             if finding.failing:
                 shown = ", ".join(finding.failing[:5])
                 more = f" … (+{len(finding.failing) - 5})" if len(finding.failing) > 5 else ""
-                if finding.lacking:  # a coverage target its communities are not judged on
+                if finding.lacking and finding.unit.value == "township":
+                    label = "尚不具备的乡镇（街道）" if lang == "zh" else "townships without it"
+                elif finding.lacking:  # a coverage target its communities are not judged on
                     label = "尚不具备的村（社区）" if lang == "zh" else "communities without it"
                 else:
                     label = "未达标的社区" if lang == "zh" else "communities not meeting it"

@@ -54,7 +54,7 @@ import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from cssp.errors import InputError
 
@@ -70,7 +70,6 @@ from cssp.io.readers import COLUMNS
 from cssp.io.writers import write_atomic
 from cssp.model.community import Community, Facility, FacilityKind, Service, Staff
 from cssp.model.divisions import PROVINCES, load_divisions
-from cssp.model.plan import Plan
 
 __all__ = ["communities", "nation", "write"]
 
@@ -170,8 +169,6 @@ _SERVICE_ODDS: Final[Mapping[Service, tuple[float, float]]] = {
     Service.BROADBAND: (0.99, 0.98),
     Service.NETWORK_5G: (0.90, 0.55),
     Service.PUBLIC_SERVICE_INFO_PLATFORM: (0.65, 0.45),
-    # Added with the requirements of the plan's text and columns; drawn from
-    # their own stream (see _Generator.services), so the draws above are as before.
     Service.CONVENIENCE_CIRCLE_15MIN: (0.60, 0.20),
     Service.LEGAL_ADVISER: (0.95, 0.90),
     Service.ONE_WINDOW_SERVICE: (0.80, 0.60),
@@ -184,8 +181,7 @@ _SERVICE_ODDS: Final[Mapping[Service, tuple[float, float]]] = {
     Service.EMERGENCY_DRILL: (0.80, 0.60),
     Service.CONSULTATION_SYSTEM: (0.85, 0.80),
 }
-#: The services of the first version of the synthetic nation: drawn from the
-#: main stream, in this order; the others from a stream of their own.
+#: The first services, drawn from the main stream; the later ones from their own.
 _FIRST_SERVICES: Final = 11
 #: Values left blank, independently, with these probabilities. ``facilities``
 #: blanks every facility column of a row, ``services`` every service column;
@@ -380,27 +376,18 @@ def _largest_remainder(total: int, weights: _Float) -> _Int:
     return counts
 
 
-def _milestone(plan: Plan, indicator: str, year: int) -> float:
-    """The indicator's figure for ``year`` on the plan's line (the three have a level)."""
-    value = plan.indicators[indicator].target.milestone(year)
-    assert value is not None
-    return value
-
-
 class _Generator:
     """One run of :func:`nation`: the draws, in a fixed order, and the calibrations."""
 
     def __init__(self, scale: float, seed: int, year: int, urban: int, rural: int) -> None:
         self.rng = np.random.Generator(np.random.PCG64(seed))
-        #: the services added later, on a stream of their own: the main
-        #: stream's draws stay what they were, seed for seed.
+        #: later services' own stream: the main stream's draws stay as they were.
         self.later = np.random.Generator(np.random.PCG64([seed, 1]))
         self.scale = scale
         plan = load_plan("fyp14")
-        self.coverage, self.area, self.staffing = (
-            _milestone(plan, name, year) for name in (_COVERAGE, _AREA, _STAFFING)
-        )
-        self.staffing_2020 = _milestone(plan, _STAFFING, _FIRST_YEAR)
+        targets = [plan.indicators[name].target for name in (_COVERAGE, _AREA, _STAFFING)]
+        self.coverage, self.area, self.staffing = (cast(float, t.milestone(year)) for t in targets)
+        self.staffing_2020 = cast(float, targets[2].milestone(_FIRST_YEAR))
         self.totals = (urban, rural)
         self.rural: _Bool = np.zeros(0, dtype=np.bool_)  # which rows are villages
 

@@ -51,12 +51,15 @@ from cssp.batch.engine import (
     evaluate_partial,
     finish,
     target_order,
+    township_partial,
     township_programs,
 )
 from cssp.batch.frame import Frame, code_keys, sorted_order
 from cssp.engine.program import REGION_LEVELS, Programs, profile_set
-from cssp.engine.results import STATUS_CODES, CommunitySummary, RegionReport
+from cssp.engine.results import STATUS_CODES, CommunitySummary, RegionReport, TownshipAssessment
+from cssp.engine.townships import township_findings
 from cssp.errors import InputError
+from cssp.model.township import Township, check_distinct_townships
 from cssp.plugins import default_profiles
 
 if TYPE_CHECKING:
@@ -192,6 +195,10 @@ class BatchResult(Totals):
         #: boolean numpy array, true for the communities (rows in input order)
         #: without the thing, which a region lists instead of failures.
         self.lacking: dict[str, Any] = {}
+        #: the township records evaluated with the communities, sorted by code.
+        self.townships: tuple[Township, ...] = ()
+        #: each township record's raw results, by code and target id.
+        self.township_raws: dict[str, Any] = {}
 
     def failing(self) -> int:
         """How many communities fail at least one community-level target."""
@@ -214,7 +221,15 @@ class BatchResult(Totals):
         """
         regions = self.region_assessments(by, members=members)
         summary = CommunitySummary(len(self), self.failing(), self.community_targets)
-        return RegionReport(self.plan, self.year, by, regions, (), summary=summary)
+        townships = tuple(
+            TownshipAssessment(
+                t, self.plan, self.year, township_findings(self.programs.for_code(t.code), t)
+            )
+            for t in self.townships
+        )
+        return RegionReport(
+            self.plan, self.year, by, regions, (), summary=summary, townships=townships
+        )
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -250,6 +265,18 @@ def _programs(plan: str | Plan, year: int | None, profiles: Any) -> Programs:
     return Programs(plan, year, profile_set(default_profiles() if profiles is None else profiles))
 
 
+def _with_townships(result: BatchResult, townships: Iterable[Township]) -> BatchResult:
+    """Add township records' totals to a run: the township-level targets' regions."""
+    records = sorted(check_distinct_townships(townships), key=lambda t: t.code)
+    if not records:
+        return result
+    partial, raws = township_partial(result.programs, records)
+    result.partial = Partial.merge([result.partial, partial])
+    result.townships = tuple(records)
+    result.township_raws = raws
+    return result
+
+
 def _run(frame: Frame, programs: Programs) -> BatchResult:
     targets, status, partial, used, lacking = evaluate_partial(frame, programs)
     in_input_order = np.empty_like(status)
@@ -279,6 +306,7 @@ def evaluate_columns(
     year: int | None = None,
     *,
     profiles: ProfileSet | Iterable[Profile] | None = None,
+    townships: Iterable[Township] = (),
 ) -> BatchResult:
     """Evaluate a table of communities in cssp's table format.
 
@@ -291,10 +319,12 @@ def evaluate_columns(
     :param plan: a plan id or plan.
     :param year: the year; defaults to the plan's target year.
     :param profiles: as for :func:`cssp.evaluate`.
+    :param townships: township records (:class:`cssp.Township`), for the
+        township-level targets; without them those targets are left out.
     :raises cssp.InputError: naming every bad row and column (``rows[12].households``).
     """
     programs = _programs(plan, year, profiles)
-    return _run(Frame.from_columns(table), programs)
+    return _with_townships(_run(Frame.from_columns(table), programs), townships)
 
 
 def evaluate_communities(
@@ -303,13 +333,15 @@ def evaluate_communities(
     year: int | None = None,
     *,
     profiles: ProfileSet | Iterable[Profile] | None = None,
+    townships: Iterable[Township] = (),
 ) -> BatchResult:
     """Evaluate :class:`~cssp.model.community.Community` objects with the batch engine.
 
+    :param townships: township records, as for :func:`evaluate_columns`.
     :raises cssp.InputError: if an item is not a Community, or two share a code.
     """
     programs = _programs(plan, year, profiles)
-    return _run(Frame.from_communities(communities), programs)
+    return _with_townships(_run(Frame.from_communities(communities), programs), townships)
 
 
 #: Rows read from a Parquet file at a time.
@@ -323,6 +355,7 @@ def evaluate_parquet(
     *,
     profiles: ProfileSet | Iterable[Profile] | None = None,
     batch_rows: int = BATCH_ROWS,
+    townships: Iterable[Township] = (),
 ) -> BatchResult:
     """Evaluate a Parquet file in cssp's table format, streaming it in batches of rows.
 
@@ -333,6 +366,7 @@ def evaluate_parquet(
     evaluated, added in place and dropped.
 
     :param batch_rows: rows read at a time.
+    :param townships: township records, as for :func:`evaluate_columns`.
     :raises cssp.InputError: for a bad row (located by its row number in the
         file), a code that appears twice anywhere in the file, or a file that
         is not Parquet.
@@ -341,11 +375,11 @@ def evaluate_parquet(
         raise InputError(f"must be a positive number of rows, not {batch_rows!r}", "batch_rows")
     programs = _programs(plan, year, profiles)
     source = _Parquet(path)
-    codes, townships, twice = source.codes()
-    targets = target_order(programs.plan, township_programs(programs, townships)[1])
+    codes, township_keys, twice = source.codes()
+    targets = target_order(programs.plan, township_programs(programs, township_keys)[1])
     column = {target: t for t, target in enumerate(targets)}
     status = np.full((len(codes), len(targets)), ABSENT, dtype=np.uint8)
-    totals = RunningTotals(townships, targets)
+    totals = RunningTotals(township_keys, targets)
     community_targets: dict[int, Target] = {}
     lacking: dict[str, NDArray[np.bool_]] = {}
     first_row = 0
@@ -372,7 +406,7 @@ def evaluate_parquet(
     result = BatchResult(programs, codes, targets, status, totals.partial())
     result.community_targets = tuple(community_targets.values())
     result.lacking = lacking
-    return result
+    return _with_townships(result, townships)
 
 
 class _Parquet:

@@ -8,9 +8,10 @@ import numpy as np
 
 from cssp.batch.columnar import NOT_MET
 from cssp.batch.engine import RegionTable
-from cssp.engine.program import REGION_LEVELS, region_finding
+from cssp.engine.program import REGION_LEVELS, Check, region_finding
 from cssp.engine.results import Counts, RegionAssessment
 from cssp.model.divisions import division_name
+from cssp.model.measures import Status
 
 if TYPE_CHECKING:
     from cssp.batch import BatchResult, Totals
@@ -41,9 +42,9 @@ def assessments(
             rows = order[starts[r] : end]
             codes = tuple(member_codes[starts[r] : end])
         findings = []
-        for check in program.checks:
-            if not check.region:
-                continue
+        for check in program.region_checks:
+            if check.target.id not in table.targets:
+                continue  # a township-level target, without township records
             t = table.targets.index(check.target.id)
             counts = Counts(*(int(n) for n in table.counts[r, t]))
             numerator = table.numerator[r, t]
@@ -51,7 +52,9 @@ def assessments(
             numerator = 0.0 if np.isnan(denominator) else float(numerator)
             denominator = 0.0 if np.isnan(denominator) else float(denominator)
             failing: tuple[str, ...] = ()
-            if batch is not None and members:
+            if batch is not None and members and check.township:
+                failing = _failing_townships(batch, check, code, length)
+            elif batch is not None and members:
                 bad = batch.status[rows, batch.targets.index(check.target.id)] == NOT_MET
                 lack = batch.lacking.get(check.target.id)
                 if check.lacking and lack is not None:
@@ -60,6 +63,11 @@ def assessments(
             findings.append(
                 region_finding(check, code, programs.year, counts, numerator, denominator, failing)
             )
+        townships = (
+            tuple(t.code for t in batch.townships if t.code.startswith(code))
+            if batch is not None and members
+            else ()
+        )
         out.append(
             RegionAssessment(
                 code=code,
@@ -67,6 +75,21 @@ def assessments(
                 level=table.level,
                 communities=codes if members else (),
                 findings=tuple(findings),
+                townships=townships,
             )
         )
+    return tuple(out)
+
+
+def _failing_townships(batch: BatchResult, check: Check, code: str, length: int) -> tuple[str, ...]:
+    """The region's township records that do not meet a township target (or lack the thing)."""
+    out = []
+    for township in batch.townships:
+        if township.code[:length] != code:
+            continue
+        status, numerator, _, _, _ = batch.township_raws[township.code][check.target.id]
+        if status is Status.NOT_MET or (
+            check.lacking and status is Status.NO_VERDICT and numerator == 0
+        ):
+            out.append(township.code)
     return tuple(out)

@@ -38,12 +38,17 @@ from cssp.engine.program import (
     Check,
     Program,
     Programs,
+    Raw,
     canonical_targets,
+    region_missing,
     region_status,
     region_terms,
 )
+from cssp.engine.results import STATUS_CODES
+from cssp.engine.townships import township_raws
 from cssp.model.measures import FLAG_NAMES, Measure, Skip, in_scope
 from cssp.model.plan import Plan, Scope
+from cssp.model.township import Township
 
 __all__ = [
     "Partial",
@@ -51,6 +56,7 @@ __all__ = [
     "evaluate_partial",
     "finish",
     "target_order",
+    "township_partial",
     "township_programs",
 ]
 
@@ -239,6 +245,44 @@ class RunningTotals:
     def partial(self) -> Partial:
         """The totals so far."""
         return Partial(self.townships, self.targets, self.counts, self.nums, self.dens)
+
+
+def township_partial(
+    programs: Programs, townships: list[Township]
+) -> tuple[Partial, dict[str, dict[str, Raw]]]:
+    """The township totals of township records, for the township-level targets.
+
+    Each record is evaluated by the function the scalar engine uses
+    (:func:`cssp.engine.townships.township_raws`); its status and exact sums
+    become one township's totals, which merge with the communities'
+    (:meth:`Partial.merge`) so that every level's regions count them.
+
+    :param townships: the records, sorted by code, codes distinct.
+    :return: the totals, and each record's raw results by code and target.
+    """
+    raws = {t.code: township_raws(programs.for_code(t.code), t) for t in townships}
+    targets = canonical(programs.plan, {target for r in raws.values() for target in r})
+    keys = np.array([int(t.code) for t in townships], dtype=np.int64)
+    n = len(townships)
+    counts = np.zeros((len(targets), n, len(STATUS_CODES)), dtype=np.int32)
+    position = {status: code for code, status in enumerate(STATUS_CODES)}
+    numerators, denominators = [], []
+    starts = np.arange(n, dtype=np.intp)
+    measured = {"met", "not_met", "no_verdict"}
+    for k, target in enumerate(targets):
+        nums = np.zeros(n)
+        dens = np.zeros(n)
+        for i, township in enumerate(townships):
+            found = raws[township.code].get(target)
+            if found is None:
+                continue
+            status, numerator, denominator, _, _ = found
+            counts[k, i, position[status]] = 1
+            if status.value in measured:
+                nums[i], dens[i] = numerator, denominator
+        numerators.append(group_sums(nums, starts))
+        denominators.append(group_sums(dens, starts))
+    return Partial(keys, targets, counts, numerators, denominators), raws
 
 
 def evaluate_partial(
@@ -549,14 +593,15 @@ def _judge(
     for t, target_id in enumerate(targets):
         c = counts[t]
         met, evaluated, no_data = c[:, 0], c[:, 0] + c[:, 1], c[:, 3]
+        total = c.sum(axis=1)
         num_float = nums[t].floats()
         den_float = dens[t].floats()
         for p, rows in by_program.items():
             if not len(rows):
                 continue
             program = program_list[p]
-            check = next((k for k in program.checks if k.target.id == target_id), None)
-            if check is None or not check.region:
+            check = next((k for k in program.region_checks if k.target.id == target_id), None)
+            if check is None:
                 continue
             numerator, denominator, scale, threshold = region_terms(
                 check,
@@ -568,9 +613,8 @@ def _judge(
             empty = denominator == 0
             with np.errstate(invalid="ignore", over="ignore"):
                 holds = check.holds(scale * numerator, threshold * denominator)
-            table.status[rows, t] = region_status(
-                holds, denominator, no_data[rows], not check.direction
-            )
+            missing = region_missing(check, no_data[rows], total[rows])
+            table.status[rows, t] = region_status(holds, denominator, missing, not check.direction)
             table.numerator[rows, t] = np.where(empty, np.nan, numerator)
             table.denominator[rows, t] = np.where(empty, np.nan, denominator)
             table._scale[p, t] = scale

@@ -71,7 +71,9 @@ def _rural(code: str) -> bool:
 
 
 def _unit_word(f: Finding, lang: str) -> str:
-    """本村 / 本社区, or this village / this community."""
+    """本村 / 本社区 / 本乡镇（街道）, or this village / this community / this township."""
+    if f.level is Level.TOWNSHIP:
+        return "本乡镇（街道）" if lang == "zh" else "this township"
     rural = _rural(f.subject)
     if lang == "zh":
         return "本村" if rural else "本社区"
@@ -221,7 +223,7 @@ def _no_verdict_en(f: Finding, cite: str, origin: str) -> str:
     coverage = f.kind is IndicatorKind.COVERAGE
     if t.value is None:  # a direction: no level, no verdict anywhere
         why = _direction(t, "en")
-        if f.level is Level.COMMUNITY:
+        if f.level is not Level.REGION:
             what = (
                 f"{_unit_word(f, 'en')} {_presence(f, 'en')}"
                 if coverage
@@ -230,7 +232,8 @@ def _no_verdict_en(f: Finding, cite: str, origin: str) -> str:
             return f"{name}: {what}; {why} ({cite}{origin})."
         counts = ""
         if coverage and f.numerator is not None and f.denominator is not None:
-            counts = f" ({number(f.numerator)} of {number(f.denominator)} communities)"
+            units = "townships" if f.unit is Level.TOWNSHIP else "communities"
+            counts = f" ({number(f.numerator)} of {number(f.denominator)} {units})"
         return f"{name}: {_observed(f, 'en')}{counts}; {why} ({cite}{origin})."
     judged = f"{_when(f, 'en')} is {_threshold(f, 'en')}, judged for regions"
     if coverage:
@@ -257,7 +260,7 @@ def explain_en(f: Finding) -> str:
     when = _when(f, "en")
     weak = _weak(t, "en")
     origin = _no_milestone(f, "en") + origin
-    if f.kind is IndicatorKind.COVERAGE and f.level is Level.COMMUNITY:
+    if f.kind is IndicatorKind.COVERAGE and f.level is not Level.REGION:
         what = f"{_unit_word(f, 'en')} {_presence(f, 'en')}"
         return f"{name}: {what}; {when} is {_threshold(f, 'en')}{weak} ({cite}{origin})."
     if f.kind is IndicatorKind.PER_COMMUNITY and f.level is Level.REGION and f.counts:
@@ -286,7 +289,7 @@ def _no_verdict_zh(f: Finding, cite: str, origin: str) -> str:
     coverage = f.kind is IndicatorKind.COVERAGE
     if t.value is None:
         why = _direction(t, "zh")
-        if f.level is Level.COMMUNITY:
+        if f.level is not Level.REGION:
             what = (
                 f"{_unit_word(f, 'zh')}{_presence(f, 'zh')}"
                 if coverage
@@ -295,7 +298,8 @@ def _no_verdict_zh(f: Finding, cite: str, origin: str) -> str:
             return f"{name}：{what}；{why}（{cite}{origin}）。"
         counts = ""
         if coverage and f.numerator is not None and f.denominator is not None:
-            counts = f"（{number(f.denominator)}个社区中{number(f.numerator)}个）"
+            units = "乡镇（街道）" if f.unit is Level.TOWNSHIP else "社区"
+            counts = f"（{number(f.denominator)}个{units}中{number(f.numerator)}个）"
         return f"{name}：{_observed(f, 'zh')}{counts}；{why}（{cite}{origin}）。"
     judged = f"{_when(f, 'zh')}为{_threshold(f, 'zh')}，按区域评估"
     if coverage:
@@ -320,7 +324,7 @@ def explain_zh(f: Finding) -> str:
     when = _when(f, "zh")
     weak = _weak(t, "zh")
     origin = _no_milestone(f, "zh") + origin
-    if f.kind is IndicatorKind.COVERAGE and f.level is Level.COMMUNITY:
+    if f.kind is IndicatorKind.COVERAGE and f.level is not Level.REGION:
         what = f"{_unit_word(f, 'zh')}{_presence(f, 'zh')}"
         return f"{name}：{what}；{when}为{_threshold(f, 'zh')}{weak}（{cite}{origin}）。"
     if f.kind is IndicatorKind.PER_COMMUNITY and f.level is Level.REGION and f.counts:

@@ -46,7 +46,7 @@ from cssp.model.measures import (
     in_scope,
     out_of_scope,
 )
-from cssp.model.plan import REL_TOL, Comparator, IndicatorKind, Level, Plan, Target, Text
+from cssp.model.plan import REL_TOL, Comparator, IndicatorKind, Level, Plan, Scope, Target, Text
 from cssp.rules.profile import Profile, StaffingRule
 from cssp.rules.resolve import STAFFING_TARGET, EffectiveTargets, ProfileSet
 from cssp.units import ratio_scale
@@ -62,6 +62,7 @@ __all__ = [
     "facility_summariser",
     "profile_set",
     "region_finding",
+    "region_missing",
     "region_status",
     "region_terms",
 ]
@@ -101,6 +102,9 @@ class Check:
     staffing: StaffingRule | None = None
     #: how a unit that has the thing and one that lacks it are described (coverage).
     presence: tuple[Text, Text] | None = None
+    #: measured on township records (:class:`~cssp.model.township.Township`), not
+    #: on communities: ``community`` then says whether each township gets a verdict.
+    township: bool = False
 
     @property
     def direction(self) -> bool:
@@ -136,7 +140,12 @@ _Statuses = Callable[[Community], tuple[Status, ...]]
 
 @define(frozen=True)
 class Program:
-    """The checks of a plan, for one year and one chain of profiles."""
+    """The checks of a plan, for one year and one chain of profiles.
+
+    ``checks`` are measured on communities; ``township_checks`` on township
+    records. :attr:`region_checks` gives both, in the plan's order, for the
+    regions.
+    """
 
     plan: Plan
     year: int
@@ -145,6 +154,16 @@ class Program:
     _by_flags: dict[_FlagKey, tuple[_Observe, _Statuses, str]] = field(
         factory=dict, eq=False, repr=False
     )
+    township_checks: tuple[Check, ...] = field(default=(), kw_only=True)
+
+    @property
+    def region_checks(self) -> tuple[Check, ...]:
+        """Every check that gives regions a finding, in the order of the targets."""
+        if not self.township_checks:
+            return tuple(c for c in self.checks if c.region)
+        order = {target.id: i for i, target in enumerate(self.effective.targets)}
+        both = (*self.checks, *self.township_checks)
+        return tuple(sorted((c for c in both if c.region), key=lambda c: order[c.target.id]))
 
     def observe(self, community: Community) -> list[Raw]:
         """Every check on one community, in the order of ``checks``."""
@@ -200,7 +219,8 @@ def compile_program(effective: EffectiveTargets, year: int) -> Program:
     """
     plan = effective.plan
     check_year(plan, year)
-    checks = []
+    checks: list[Check] = []
+    township_checks: list[Check] = []
     scales: dict[str, float] = {}
     for indicator, target in effective.pairs:
         if indicator.measure is None:
@@ -210,16 +230,21 @@ def compile_program(effective: EffectiveTargets, year: int) -> Program:
             raise CatalogueError(
                 f"indicator {indicator.id!r}: unknown measure {indicator.measure!r}"
             )
-        if _township_measure(measure):
-            continue  # measured on township records (cssp.engine.townships)
-        community = target.judged_at(Level.COMMUNITY)
+        township = measure.township
+        if township and target.scope is not Scope.ALL:
+            raise CatalogueError(
+                f"target {target.id!r}: measured on township records, it applies to all "
+                f"of them (scope 'all', not {target.scope.value!r})"
+            )
+        unit = Level.TOWNSHIP if township else Level.COMMUNITY
+        community = target.judged_at(unit)
         region = Level.REGION in target.levels
-        if not (Level.COMMUNITY in target.levels or Level.REGION in target.levels):
+        if not (unit in target.levels or region):
             continue
         scale = scales.get(indicator.id)
         if scale is None:
             scale = scales[indicator.id] = _scale(measure, indicator.unit, indicator.id)
-        checks.append(
+        (township_checks if township else checks).append(
             Check(
                 target=target,
                 kind=indicator.kind,
@@ -232,19 +257,15 @@ def compile_program(effective: EffectiveTargets, year: int) -> Program:
                 region=region,
                 staffing=effective.staffing if target.id == STAFFING_TARGET else None,
                 presence=indicator.presence,
+                township=township,
             )
         )
-    return Program(plan, year, tuple(checks), effective)
+    return Program(plan, year, tuple(checks), effective, township_checks=tuple(township_checks))
 
 
 def _threshold(target: Target, year: int) -> float:
     value = target.milestone(year)
     return math.nan if value is None else value
-
-
-def _township_measure(measure: Measure) -> bool:
-    """Whether a measure reads township records (``township.`` fields)."""
-    return measure.declared and any(f.startswith("township.") for f in measure.fields())
 
 
 def check_year(plan: Plan, year: int) -> None:
@@ -361,6 +382,15 @@ def region_terms(check: Check, met: Any, evaluated: Any, numerator: Any, denomin
     return numerator, denominator, check.scale, check.threshold
 
 
+def region_missing(check: Check, no_data: Any, total: Any) -> Any:
+    """The "without data" count a region's verdict uses: floats or arrays alike.
+
+    For a township-level target, a region without a single township record
+    has no data (the records were not given), rather than nothing to apply to.
+    """
+    return no_data + (total == 0) * check.township
+
+
 def region_status(holds: Any, denominator: Any, no_data: Any, judged: bool = True) -> Any:
     """A region's status code (0 met, 1 not met, 2 n/a, 3 no data, 4 no verdict).
 
@@ -398,18 +428,28 @@ def region_finding(
         check, float(counts.met), float(counts.evaluated), numerator, denominator
     )
     holds = check.holds(scale * numerator, threshold * denominator)
-    status = STATUS_CODES[region_status(holds, denominator, counts.no_data, not check.direction)]
+    missing = region_missing(check, counts.no_data, counts.total)
+    status = STATUS_CODES[region_status(holds, denominator, missing, not check.direction)]
     required = None if check.direction else threshold
     per_community = check.kind is IndicatorKind.PER_COMMUNITY
     unit_label = _PERCENT if per_community else check.unit_label
     if denominator == 0:
+        units = Text("乡镇（街道）", "townships") if check.township else Text("社区", "communities")
         reason = (
             Text(
-                f"{counts.no_data}个社区无数据",
-                f"none of its communities has the data ({counts.no_data} without)",
+                f"{counts.no_data}个{units.zh}无数据",
+                f"none of its {units.en} has the data ({counts.no_data} without)",
+            )
+            if status is Status.NO_DATA and counts.no_data
+            else Text(
+                "未提供该区域的乡镇（街道）记录",
+                "no township record of the region is given",
             )
             if status is Status.NO_DATA
-            else Text("区域内没有适用的社区", "the region has no community the target applies to")
+            else Text(
+                f"区域内没有适用的{units.zh}",
+                f"the region has no {units.en.removesuffix('s')} the target applies to",
+            )
         )
         return Finding(
             target=check.target,
@@ -425,6 +465,7 @@ def region_finding(
             counts=counts,
             failing=failing,
             presence=check.presence,
+            unit=Level.TOWNSHIP if check.township else Level.COMMUNITY,
         )
     return Finding(
         target=check.target,
@@ -441,6 +482,7 @@ def region_finding(
         counts=counts,
         failing=failing,
         presence=check.presence,
+        unit=Level.TOWNSHIP if check.township else Level.COMMUNITY,
     )
 
 

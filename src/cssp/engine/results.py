@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from cssp.model.community import Community
     from cssp.model.plan import Plan
+    from cssp.model.township import Township
 
 __all__ = [
     "ABSENT",
@@ -26,6 +27,7 @@ __all__ = [
     "Finding",
     "RegionAssessment",
     "RegionReport",
+    "TownshipAssessment",
     "Verdicts",
 ]
 
@@ -115,6 +117,10 @@ class Finding:
     #: for a coverage indicator, how a unit that has the thing and one that
     #: lacks it are described (:attr:`Indicator.presence <cssp.Indicator.presence>`).
     presence: tuple[Text, Text] | None = field(default=None, kw_only=True, repr=False)
+    #: the unit of record: a region's figure is a share of its communities, or,
+    #: for a township-level target, of its townships (:attr:`Level.TOWNSHIP
+    #: <cssp.model.plan.Level.TOWNSHIP>`).
+    unit: Level = field(default=Level.COMMUNITY, kw_only=True, repr=False)
 
     @property
     def gap(self) -> float | None:
@@ -140,7 +146,7 @@ class Finding:
         return (
             self.level is Level.REGION
             and self.kind is IndicatorKind.COVERAGE
-            and not self.target.judged_at(Level.COMMUNITY)
+            and not self.target.judged_at(self.unit)
         )
 
     @property
@@ -220,12 +226,32 @@ class RegionAssessment(_Findings):
     :param level: ``nation``, ``province``, ``prefecture``, ``county`` or ``township``.
     :param communities: the codes of its communities, sorted.
     :param findings: one finding per region-level target.
+    :param townships: the codes of its township records, sorted (for the
+        township-level targets).
     """
 
     code: str
     name: str | None
     level: str
     communities: tuple[str, ...] = field(repr=False)
+    findings: tuple[Finding, ...] = field(repr=False)
+    townships: tuple[str, ...] = field(default=(), repr=False, kw_only=True)
+
+
+@define(frozen=True)
+class TownshipAssessment(_Findings):
+    """Every township-level finding for one township record.
+
+    :param township: the township evaluated.
+    :param plan: the plan it was evaluated against.
+    :param year: the year evaluated.
+    :param findings: one finding per township-level target in force for it
+        (level :attr:`~cssp.model.plan.Level.TOWNSHIP`).
+    """
+
+    township: Township
+    plan: Plan = field(repr=False)
+    year: int
     findings: tuple[Finding, ...] = field(repr=False)
 
 
@@ -263,6 +289,8 @@ class RegionReport:
     #: when the communities' findings were not kept (a streamed batch run,
     #: :meth:`cssp.batch.BatchResult.report`): what the report says of them.
     summary: CommunitySummary | None = field(default=None, repr=False, kw_only=True)
+    #: one assessment per township record, in input order (township-level targets).
+    townships: tuple[TownshipAssessment, ...] = field(default=(), repr=False, kw_only=True)
 
     def __iter__(self) -> Iterator[RegionAssessment]:
         return iter(self.regions)

@@ -36,13 +36,16 @@ from cssp.engine.results import (
     Finding,
     RegionAssessment,
     RegionReport,
+    TownshipAssessment,
     Verdicts,
 )
+from cssp.engine.townships import township_findings, township_raws, township_region_findings
 from cssp.errors import InputError
 from cssp.model.community import Community, check_distinct
 from cssp.model.divisions import division_name
 from cssp.model.measures import Status
 from cssp.model.plan import IndicatorKind, Level, Plan, Text
+from cssp.model.township import Township, check_distinct_townships
 from cssp.rules.profile import Profile
 from cssp.rules.resolve import EffectiveTargets, ProfileSet
 from cssp.units import to_canonical
@@ -52,6 +55,7 @@ __all__ = [
     "evaluate",
     "evaluate_figures",
     "evaluate_region",
+    "evaluate_township",
     "program",
     "statuses",
     "verdicts",
@@ -140,6 +144,20 @@ def evaluate(
     return _assessment(program(plan, year, profiles, community.code), community)[0]
 
 
+def evaluate_township(
+    township: Township,
+    plan: str | Plan = "fyp14",
+    year: int | None = None,
+    *,
+    profiles: _Profiles = (),
+) -> TownshipAssessment:
+    """Evaluate one township record against the township-level targets in force for it."""
+    if not isinstance(township, Township):
+        raise InputError(f"{type(township).__name__} is not a Township", "township")
+    found = program(plan, year, profiles, township.code)
+    return TownshipAssessment(township, found.plan, found.year, township_findings(found, township))
+
+
 def statuses(
     community: Community,
     plan: str | Plan = "fyp14",
@@ -161,6 +179,7 @@ def evaluate_region(
     year: int | None = None,
     *,
     profiles: _Profiles = (),
+    townships: Iterable[Township] = (),
 ) -> RegionReport:
     """Evaluate communities and the regions they form (see :func:`cssp.evaluate_region`)."""
     if by not in REGION_LEVELS:
@@ -176,20 +195,59 @@ def evaluate_region(
         assessments.append(assessment)
         by_target = {check.target.id: raw for check, raw in zip(program.checks, raws, strict=True)}
         members.setdefault(community.code[:prefix], []).append((community.code, by_target))
+    township_assessments: list[TownshipAssessment] = []
+    township_members: dict[str, list[tuple[str, dict[str, Raw]]]] = {}
+    for township in check_distinct_townships(townships):
+        program = programs.for_code(township.code)
+        found = township_raws(program, township)
+        township_assessments.append(
+            TownshipAssessment(
+                township, programs.plan, programs.year, township_findings(program, township)
+            )
+        )
+        township_members.setdefault(township.code[:prefix], []).append((township.code, found))
     # Members sorted by code: a region's lists do not depend on the input order.
+    # Without township records, the township-level targets are left out.
     regions = tuple(
-        _region(programs.for_code(code), code, by, sorted(members[code], key=lambda m: m[0]))
-        for code in sorted(members)
+        _region(
+            programs.for_code(code),
+            code,
+            by,
+            sorted(members.get(code, ()), key=lambda m: m[0]),
+            sorted(township_members.get(code, ()), key=lambda m: m[0])
+            if township_assessments
+            else None,
+        )
+        for code in sorted(members.keys() | township_members.keys())
     )
-    return RegionReport(programs.plan, programs.year, by, regions, tuple(assessments))
+    return RegionReport(
+        programs.plan,
+        programs.year,
+        by,
+        regions,
+        tuple(assessments),
+        townships=tuple(township_assessments),
+    )
 
 
 def _region(
-    program: Program, code: str, level: str, members: list[tuple[str, dict[str, Raw]]]
+    program: Program,
+    code: str,
+    level: str,
+    members: list[tuple[str, dict[str, Raw]]],
+    township_members: list[tuple[str, dict[str, Raw]]] | None = None,
 ) -> RegionAssessment:
+    """A region's findings; the township-level ones only when township records are given."""
+    by_township = (
+        {}
+        if township_members is None
+        else township_region_findings(program, code, township_members)
+    )
     findings = []
-    for check in program.checks:
-        if not check.region:
+    for check in program.region_checks:
+        if check.township:
+            if township_members is not None:
+                findings.append(by_township[check.target.id])
             continue
         target_id = check.target.id
         tally = dict.fromkeys(STATUS_CODES, 0)
@@ -224,6 +282,7 @@ def _region(
         level=level,
         communities=tuple(member for member, _ in members),
         findings=tuple(findings),
+        townships=tuple(member for member, _ in township_members or ()),
     )
 
 

@@ -20,6 +20,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from cssp.errors import InputError
 from cssp.model.community import Community, Facility, Staff
+from cssp.model.township import Township
 
 __all__ = [
     "MAX_PROBLEMS",
@@ -113,7 +114,7 @@ def get_converter() -> cattrs.Converter:
         frozenset, lambda s: sorted(converter.unstructure(x) for x in s)
     )
 
-    for cls in (Facility, Staff, Community):
+    for cls in (Facility, Staff, Community, Township):
         converter.register_structure_hook(
             cls, make_dict_structure_fn(cls, converter, **_field_hooks(cls))
         )

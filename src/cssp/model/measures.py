@@ -42,6 +42,7 @@ from attrs import define, field
 from cssp.errors import InputError
 from cssp.model.community import Community, Facility, FacilityKind, Service
 from cssp.model.plan import Scope, Text
+from cssp.model.township import Township, TownshipService
 
 __all__ = [
     "FACILITY_FIELDS",
@@ -64,7 +65,9 @@ __all__ = [
     "nonzero",
     "out_of_scope",
     "read_fields",
+    "read_township_fields",
     "summarise_facilities",
+    "township_field",
 ]
 
 
@@ -262,11 +265,27 @@ _FIELDS: Final[dict[str, FieldInfo]] = {
 _FIELDS.update(
     {f"services.{s.value}": FieldInfo("dimensionless", (), True, s.zh, s.value) for s in Service}
 )
+# The fields of a township record (cssp.Township): a measure reads these, or a
+# community's, never both.
+_FIELDS.update(
+    {
+        f"township.services.{s.value}": FieldInfo(
+            "dimensionless", (), True, f"乡镇（街道）{s.zh}", f"township {s.value}"
+        )
+        for s in TownshipService
+    }
+)
+_FIELDS["townships"] = FieldInfo("dimensionless", (), True, "乡镇（街道）数", "number of townships")
 #: Every field a measure may read, by name (and ``extra.NAME``, whose unit the
 #: indicator declares).
 FIELDS: Final[Mapping[str, FieldInfo]] = types.MappingProxyType(_FIELDS)
 #: The denominator of a count or a value: the constant 1.
 ONE: Final = "one"
+
+
+def township_field(name: str) -> bool:
+    """Whether ``name`` is a field of a township record (``township.…``, ``townships``)."""
+    return name == "townships" or name.startswith("township.")
 
 
 def field_info(name: str) -> FieldInfo | None:
@@ -278,6 +297,8 @@ def _check_field(name: str, where: str) -> None:
     if name in FIELDS or name == ONE:
         return
     if name.startswith("extra.") and name[len("extra.") :].isidentifier():
+        return
+    if name.startswith("township.extra.") and name[len("township.extra.") :].isidentifier():
         return
     close = difflib.get_close_matches(name, FIELDS, n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""
@@ -361,6 +382,13 @@ class Measure:
         if self.numerator is not None:
             _check_field(self.numerator, "numerator")
             _check_field(self.denominator, "denominator")
+            kinds = {township_field(f) for f in (self.numerator, self.denominator) if f != ONE}
+            kinds |= {township_field(g.field) for g in self.guards}
+            if len(kinds) > 1:
+                raise InputError(
+                    "a measure reads the fields of a community or of a township record, not both",
+                    "numerator",
+                )
             given = {g.field for g in self.guards if g.test == "given"}
             for name in dict.fromkeys((self.numerator, self.denominator)):
                 if not _ensured(name, given):
@@ -371,6 +399,29 @@ class Measure:
     def declared(self) -> bool:
         """Whether it is declared from fields (both engines derive it)."""
         return self.numerator is not None
+
+    @property
+    def township(self) -> bool:
+        """Whether it is measured on township records (:class:`~cssp.model.township.Township`)."""
+        return self.numerator is not None and township_field(self.numerator)
+
+    def observe_township(self, township: Township) -> Observation:
+        """The measure on one township record, interpreted from its declaration.
+
+        Township records are few (some 38,600 in the nation): both engines
+        evaluate them through this one function.
+        """
+        values = read_township_fields(township, self.fields())
+        for guard in self.tests:
+            value = values[guard.field]
+            if (value is None) if guard.test == "given" else (value == 0):
+                return guard.skip
+        assert self.numerator is not None
+        top = values[self.numerator]
+        bottom = 1.0 if self.denominator == ONE else values[self.denominator]
+        assert top is not None
+        assert bottom is not None
+        return (float(top), float(bottom))
 
     def fields(self) -> tuple[str, ...]:
         """The fields it reads, each once, in the order first read."""
@@ -494,6 +545,23 @@ def read_fields(community: Community, names: Iterable[str]) -> dict[str, float |
             for step in info.path:
                 value = getattr(value, step)
             out[name] = value  # type: ignore[assignment]
+    return out
+
+
+def read_township_fields(township: Township, names: Iterable[str]) -> dict[str, float | None]:
+    """The values of township fields ``names`` of one record (``None`` when missing)."""
+    out: dict[str, float | None] = {}
+    for name in names:
+        if name == "townships":
+            out[name] = 1.0
+        elif name.startswith("township.services."):
+            services = township.services
+            service = TownshipService(name[len("township.services.") :])
+            out[name] = None if services is None else float(service in services)
+        elif name.startswith("township.extra."):
+            out[name] = township.extra.get(name[len("township.extra.") :])
+        else:
+            raise InputError(f"{name!r} is not a field of a township record", "field")
     return out
 
 
@@ -703,6 +771,17 @@ _MEASURES: Final[dict[str, Measure]] = {
 }
 _MEASURES.update(
     {f"service:{s.value}": _value(f"services.{s.value}", _COUNT, NO_SERVICES) for s in Service}
+)
+NO_TOWNSHIP_SERVICES: Final = _no_data(
+    "未提供乡镇（街道）的服务设施数据", "the township's services are not given"
+)
+_MEASURES.update(
+    {
+        f"township_service:{s.value}": _value(
+            f"township.services.{s.value}", _COUNT, NO_TOWNSHIP_SERVICES
+        )
+        for s in TownshipService
+    }
 )
 #: Every measure cssp ships, by the key an indicator names in the catalogue
 #: (read-only: a plugin adds measures through its profiles, never here).

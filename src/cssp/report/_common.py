@@ -48,6 +48,8 @@ FAILING_LABELS: Final = {
     False: Text("未达标的社区", "communities not meeting it"),
     True: Text("尚不具备的村（社区）", "communities without it"),
 }
+#: The same for a township-level target: townships without the thing.
+TOWNSHIPS_LACKING: Final = Text("尚不具备的乡镇（街道）", "townships without it")
 
 #: How cssp treats a requirement (:attr:`cssp.Indicator.evaluation`).
 EVALUATION_LABELS: Final = {

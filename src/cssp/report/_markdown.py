@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Final
 
 from cssp.model.divisions import division_path
 from cssp.model.measures import Status
-from cssp.model.plan import Plan, Text
+from cssp.model.plan import Level, Plan, Text
 from cssp.report._common import (
     EVALUATION_LABELS,
     FAILING_LABELS,
@@ -174,6 +174,8 @@ def render_report(report: RegionReport, lang: str) -> str:
         for f in region.findings:
             if f.lacking and f.failing:
                 label = FAILING_LABELS[True].get(lang)
+                if f.unit is Level.TOWNSHIP:
+                    label = "尚不具备的乡镇（街道）" if lang == "zh" else "townships without it"
                 sep = "：" if lang == "zh" else ": "
                 shown = ", ".join(f.failing)
                 out += [

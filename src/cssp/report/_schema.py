@@ -22,7 +22,14 @@ from cssp.model.plan import (
 from cssp.report._common import STATUS_ORDER, by_rule, finite, tally
 
 if TYPE_CHECKING:
-    from cssp.engine.results import Assessment, Counts, Finding, RegionAssessment, RegionReport
+    from cssp.engine.results import (
+        Assessment,
+        Counts,
+        Finding,
+        RegionAssessment,
+        RegionReport,
+        TownshipAssessment,
+    )
     from cssp.rules.profile import Profile
     from cssp.rules.resolve import EffectiveTargets
 
@@ -257,6 +264,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "counts": counts_dict(finding.counts),
         "failing": list(finding.failing),
         "failing_lack": finding.lacking,
+        "counted": "townships" if finding.unit is Level.TOWNSHIP else "communities",
         "loosened": target.loosened,
         "profiles": profiles_of(target),
         "explanation": {"zh": finding.explain("zh"), "en": finding.explain("en")},
@@ -298,8 +306,20 @@ def region_to_dict(region: RegionAssessment) -> dict[str, Any]:
         "name": region.name,
         "level": region.level,
         "communities": list(region.communities),
+        "townships": list(region.townships),
         "summary": summary_dict(region.findings),
         "findings": [finding_to_dict(f) for f in region.findings],
+    }
+
+
+def township_to_dict(assessment: TownshipAssessment, region: str) -> dict[str, Any]:
+    """One township record's findings (a township entry of a region report)."""
+    t = assessment.township
+    return {
+        "township": {"code": t.code, "name": t.name},
+        "region": region,
+        "summary": summary_dict(assessment.findings),
+        "findings": [finding_to_dict(f) for f in assessment.findings],
     }
 
 
@@ -346,6 +366,7 @@ def report_to_dict(report: RegionReport, *, include_communities: bool = True) ->
             "regions": len(report.regions),
             "communities": communities,
             "communities_failing": failing,
+            "townships": len(report.townships),
             "region_findings": summary_dict(f for r in report.regions for f in r.findings),
         },
         "regions": [region_to_dict(r) for r in report.regions],
@@ -355,6 +376,12 @@ def report_to_dict(report: RegionReport, *, include_communities: bool = True) ->
         document["communities"] = [
             {"region": region_of.get(a.community.code, ""), **_assessment_body(a)}
             for a in assessments
+        ]
+    if include_communities and report.townships:
+        township_region = {code: r.code for r in report.regions for code in r.townships}
+        document["townships"] = [
+            township_to_dict(t, township_region.get(t.township.code, ""))
+            for t in sorted(report.townships, key=lambda t: t.township.code)
         ]
     return document
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Final
 
 from cssp.model.divisions import division_path
 from cssp.model.measures import Status
-from cssp.model.plan import Attribute, Plan, Strength, Target, Text
+from cssp.model.plan import Attribute, Level, Plan, Strength, Target, Text
 from cssp.report._common import (
     CHANGE_LABELS,
     EVALUATION_LABELS,
@@ -18,6 +18,7 @@ from cssp.report._common import (
     STATUS_MARKS,
     STATUS_ORDER,
     TARGET_LEVEL_LABELS,
+    TOWNSHIPS_LACKING,
     by_code,
     by_rule,
     changed_by_profile,
@@ -190,6 +191,10 @@ def render_report(report: RegionReport, lang: str, colour: bool) -> str:
     ]
     for region in report.regions:
         members = count_phrase(len(region.communities), "个社区", "communities", lang)
+        if region.townships:
+            members += " · " + count_phrase(
+                len(region.townships), "个乡镇（街道）", "townships", lang
+            )
         out += ["", paint(f"{region_title(region, lang)} · {members}", "1", colour)]
         rows = []
         styles: list[list[str | None]] = []
@@ -246,7 +251,8 @@ def _lacking(findings: Sequence[Finding], lang: str) -> list[str]:
     out: list[str] = []
     for f in findings:
         if f.lacking and f.failing:
-            label = FAILING_LABELS[True].get(lang)
+            townships = f.unit is Level.TOWNSHIP
+            label = (TOWNSHIPS_LACKING if townships else FAILING_LABELS[True]).get(lang)
             name = truncate(f.target.name.get(lang), NAME_WIDTH)
             shown = ", ".join(f.failing[:10])
             more = f" … (+{len(f.failing) - 10})" if len(f.failing) > 10 else ""

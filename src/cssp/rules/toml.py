@@ -360,8 +360,8 @@ def _target(
 def _field(name: str | None, declared: str | None, origin: str, profile: str, where: str) -> str:
     if name is None:
         raise ProfileError(origin, profile, where, "name a community field")
-    if name.startswith("extra."):
-        key = name.removeprefix("extra.")
+    if name.startswith(("extra.", "township.extra.")):
+        key = name.removeprefix("township.").removeprefix("extra.")
         if not key.isidentifier():
             raise ProfileError(origin, profile, where, f"{name!r} is not a valid extra field")
         if declared is None:
@@ -417,4 +417,7 @@ def _ratio_measure(entry: _IndicatorEntry, origin: str, profile: str, where: str
     )
     assert entry.numerator is not None  # checked by _field
     assert entry.denominator is not None
-    return field_ratio(entry.numerator, entry.denominator, num_unit, den_unit)
+    try:
+        return field_ratio(entry.numerator, entry.denominator, num_unit, den_unit)
+    except InputError as error:
+        raise ProfileError(origin, profile, f"{where}.{error.path}", error.message) from None

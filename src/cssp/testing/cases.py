@@ -25,6 +25,10 @@ their parameters — without writing Python. A cases file (TOML)::
     community = { code = "330106001001" }
     expect = { gd_childcare_places_per_1000_population = "absent" }
 
+A township-level target is tested on a ``township = { code = "440106001",
+services = ["social_work_station"] }``, or on a region's ``townships = [...]``
+(beside its ``communities``, or alone).
+
 An expected status is one of :class:`~cssp.model.measures.Status`'s values, or
 ``"absent"``: the target is not in force there (outside the profile's scope).
 A Python plugin is tested the same way: list its module file under
@@ -48,10 +52,11 @@ from typing import Any, Final
 from attrs import define, field
 
 from cssp.engine.results import Finding
-from cssp.engine.scalar import evaluate, evaluate_region
+from cssp.engine.scalar import evaluate, evaluate_region, evaluate_township
 from cssp.errors import InputError
 from cssp.model.convert import structure, structure_communities
 from cssp.model.measures import Status
+from cssp.model.township import Township
 from cssp.plugins import default_profiles, load_plugins, load_profile
 from cssp.rules.profile import Profile
 from cssp.rules.resolve import ProfileSet
@@ -70,6 +75,8 @@ class _Case:
     expect: dict[str, str]
     community: dict[str, Any] | None = None
     communities: list[dict[str, Any]] | None = None
+    township: dict[str, Any] | None = None
+    townships: list[dict[str, Any]] | None = None
     region: str | None = None
     by: str = "county"
     year: int | None = None
@@ -165,18 +172,33 @@ def _python_profiles(folder: pathlib.Path, modules: list[str], where: str) -> li
 
 def _run(case: _Case, plan: str, profiles: ProfileSet, where: str) -> CaseResult:
     plan_id = case.plan or plan
-    if (case.community is None) == (case.communities is None):
-        raise InputError("give either 'community' or 'communities'", where)
+    single = (case.community is not None) + (case.township is not None)
+    region = case.communities is not None or case.townships is not None
+    if single + region != 1:
+        raise InputError(
+            "give one 'community', one 'township', or a region's 'communities' and 'townships'",
+            where,
+        )
     findings: dict[str, Finding]
-    if case.community is not None:
+    if case.township is not None:
+        township = structure(case.township, Township, where=f"{where}.township")
+        found = evaluate_township(township, plan_id, case.year, profiles=profiles)
+        findings = {f.target.id: f for f in found.findings}
+    elif case.community is not None:
         (community,) = structure_communities([case.community], where=f"{where}.community")
         assessment = evaluate(community, plan_id, case.year, profiles=profiles)
         findings = {f.target.id: f for f in assessment.findings}
     else:
         if case.region is None:
             raise InputError("name the 'region' whose findings are checked", where)
-        communities = structure_communities(case.communities, where=f"{where}.communities")
-        report = evaluate_region(communities, plan_id, case.by, case.year, profiles=profiles)
+        communities = structure_communities(case.communities or [], where=f"{where}.communities")
+        townships = [
+            structure(record, Township, where=f"{where}.townships[{index}]")
+            for index, record in enumerate(case.townships or [])
+        ]
+        report = evaluate_region(
+            communities, plan_id, case.by, case.year, profiles=profiles, townships=townships
+        )
         try:
             findings = {f.target.id: f for f in report.region(case.region).findings}
         except KeyError:
