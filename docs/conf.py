@@ -140,6 +140,8 @@ DEFINING_MODULES = (
     "cssp.model.convert",
     "cssp.model.community",
     "cssp.model.plan",
+    "cssp.model.township",
+    "cssp.io.readers.townships",
     "cssp.plugins",
     "cssp.plugins.hookspecs",
     "cssp.rules.profile",

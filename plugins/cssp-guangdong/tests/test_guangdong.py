@@ -114,13 +114,15 @@ def test_new_indicators(profiles: cssp.ProfileSet, target_id: str, value: float,
     )
 
 
-def test_township_elderly_care_coverage_is_not_shipped() -> None:
+def test_township_elderly_care_coverage_is_measured_on_township_records() -> None:
     profile = cssp.load_profile(PROFILE)
     assert [i.id for i in profile.indicators] == [
         "gd_childcare_places_per_1000_population",
         "gd_sports_ground_area_per_person",
+        "gd_township_elderly_care_coverage",
     ]
-    assert all("养老" not in i.name.zh for i in profile.indicators)
+    (target,) = profile.indicators[2].targets
+    assert target.levels == frozenset({cssp.Level.REGION})  # 60%: a region's rate
     assert profile.staffing is None
 
 
