@@ -629,6 +629,10 @@ def test_a_bad_township_record_is_named(tmp_path: pathlib.Path) -> None:
         read_townships(path)
     assert "row 3, column 社会工作站" in str(caught.value)
     assert "'也许' is not yes or no" in str(caught.value)
+    path.write_text("代码,社会工作站\n330106109,是\n330106110,否\n330106109,否\n", encoding="utf-8")
+    with pytest.raises(cssp.InputError, match=r"row 4: township 330106109 appears twice") as caught:
+        read_townships(path)
+    assert "(also at row 2)" in str(caught.value)
 
 
 def test_cssp_evaluate_reads_township_records(tmp_path: pathlib.Path) -> None:

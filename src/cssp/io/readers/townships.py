@@ -44,7 +44,7 @@ from cssp.errors import InputError
 from cssp.io.readers.problems import _optional_import
 from cssp.io.readers.text import _decode, _read_bytes
 from cssp.model.convert import MAX_PROBLEMS, structure
-from cssp.model.township import Township, TownshipService, check_distinct_townships
+from cssp.model.township import Township, TownshipService
 
 __all__ = ["TOWNSHIP_COLUMNS", "read_townships"]
 
@@ -293,11 +293,20 @@ def _build(records: list[tuple[str, object]]) -> tuple[Township, ...]:
             problems += [(f"{where}{join}{p}" if p else where, message) for p, message in inner]
     if problems:
         raise _many(problems, "townships")
-    try:
-        return tuple(check_distinct_townships(townships))
-    except InputError as error:
-        index = int(re.sub(r"\D", "", error.path.split(".")[0]) or 0)
-        raise InputError(error.message, records[index][0]) from None
+    first: dict[str, int] = {}
+    for index, township in enumerate(townships):
+        seen = first.setdefault(township.code, index)
+        if seen != index:
+            here, there = records[index][0], records[seen][0]
+            file = here.rpartition(": ")[0]  # the same file: its name once
+            if file and there.startswith(f"{file}: "):
+                there = there[len(file) + 2 :]
+            raise InputError(
+                f"township {township.code} appears twice (also at {there}); "
+                "it would be counted twice",
+                here,
+            )
+    return tuple(townships)
 
 
 def _many(problems: list[tuple[str, str]], where: str) -> InputError:
