@@ -421,33 +421,51 @@ def _variable(name: str) -> str:
     return "v_" + name.replace(".", "_")
 
 
-def _prologue(src: _Source, fields: list[str]) -> None:
-    """Read each field the checks need into a local variable (``None`` when missing)."""
+@define(frozen=True)
+class _Access:
+    """How the generated code reads one field."""
+
+    #: an expression true when the field is missing.
+    missing: str
+    #: its value (an int for a count of a Community, else a float).
+    value: str
+    #: for a field that is 1 or 0 (has / has not): an expression true when it is 1.
+    truth: str | None = None
+    #: whether the value is a count held as an int (``float()`` makes it the engine's float).
+    whole: bool = False
+    #: whether every value is ≥ 0 (the row rules of :mod:`cssp.model.schema` see to it).
+    nonnegative: bool = True
+
+
+def _prologue(src: _Source, fields: list[str]) -> dict[str, _Access]:
+    """Read each field the checks need; return how each is read."""
     staff = facilities = services = extra = False
     wanted_facility = [f for f in FACILITY_FIELDS if f in fields]
+    access: dict[str, _Access] = {ONE: _Access("False", "1.0")}
     for name in fields:
         info = FIELDS.get(name)
         var = _variable(name)
         if name == "communities":
-            src.add(1, f"{var} = 1.0")
+            access[name] = _Access("False", "1.0")
         elif name.startswith("extra."):
             if not extra:
                 src.add(1, "extra = c.extra")
                 extra = True
             src.add(1, f"{var} = extra.get({src.constant(name[len('extra.') :], 'X')})")
+            access[name] = _Access(f"{var} is None", var, nonnegative=False)
         elif name.startswith("services."):
             if not services:
                 src.add(1, "services = c.services")
                 services = True
             service = src.constant(Service(name[len("services.") :]), "SVC")
-            src.add(
-                1,
-                f"{var} = None if services is None else (1.0 if {service} in services else 0.0)",
-            )
+            truth = f"{service} in services"
+            access[name] = _Access("services is None", f"(1.0 if {truth} else 0.0)", truth)
         elif name in FACILITY_FIELDS:
             if not facilities:
                 _facility_sums(src, wanted_facility)
                 facilities = True
+            flag = var if FACILITY_FIELDS[name].op == "any" else None
+            access[name] = _Access(f"{var} is None", var, flag)
         else:
             assert info is not None, name
             if info.path[0] == "staff":
@@ -457,6 +475,8 @@ def _prologue(src: _Source, fields: list[str]) -> None:
                 src.add(1, f"{var} = staff.{info.path[1]}")
             else:
                 src.add(1, f"{var} = c.{'.'.join(info.path)}")
+            access[name] = _Access(f"{var} is None", var, whole=info.whole)
+    return access
 
 
 def _kind_test(src: _Source, kinds: frozenset[FacilityKind]) -> str | None:
@@ -551,24 +571,22 @@ def facility_summariser() -> Callable[[Iterable[Any]], tuple[float | None, ...]]
     return summarise
 
 
-def _number(name: str) -> str:
-    """A field's value as a float expression (counts are ints on a Community)."""
-    if name == ONE:
-        return "1.0"
-    info = FIELDS.get(name)
-    if info is not None and info.whole and info.path:
-        return f"float({_variable(name)})"
-    return _variable(name)
-
-
 def _comparison(
-    src: _Source, check: Check, depth: int, threshold: str, lhs: str, denominator: str | None
+    src: _Source,
+    check: Check,
+    depth: int,
+    threshold: str,
+    lhs: str,
+    denominator: str | None,
+    nonnegative: bool,
 ) -> str:
     """Emit the computation of ``rhs`` as needed; return the test's source.
 
     :param lhs: the numerator's expression; it is multiplied by the scale.
     :param denominator: the denominator's expression, ``None`` when it is 1 and
         the threshold a constant: the bound is then computed here, once.
+    :param nonnegative: the right-hand side is known to be ≥ 0 (a threshold ≥ 0
+        times a field the row rules keep ≥ 0), so ``|rhs|`` is ``rhs``.
     """
     comparator = check.comparator
     if check.scale != 1.0:
@@ -579,7 +597,7 @@ def _comparison(
         bound = src.constant(comparator.bound(value))
         return comparator.source(lhs, src.constant(value), bound, tol)
     src.add(depth, f"rhs = {threshold} * {denominator}")
-    return comparator.source(lhs, "rhs", tol=tol)
+    return comparator.source(lhs, "rhs", tol=tol, nonnegative=nonnegative)
 
 
 def _generate(checks: tuple[Check, ...], flags: dict[str, bool]) -> tuple[_Observe, _Statuses, str]:
@@ -597,11 +615,11 @@ def _generate(checks: tuple[Check, ...], flags: dict[str, bool]) -> tuple[_Obser
     texts = []
     for mode in ("observe", "statuses"):
         src.lines = [f"def {mode}(c):"]
-        _prologue(src, needed)
+        access = _prologue(src, needed)
         results: list[str] = []
         for i, (check, on) in enumerate(zip(checks, active, strict=True)):
             if on:
-                _check_code(src, check, i, mode)
+                _check_code(src, check, i, mode, access)
                 results.append(f"r{i}")
             elif mode == "observe":
                 skip = check.out_of_scope
@@ -625,7 +643,7 @@ def _generate(checks: tuple[Check, ...], flags: dict[str, bool]) -> tuple[_Obser
     return observe, statuses, full
 
 
-def _check_code(src: _Source, check: Check, i: int, mode: str) -> None:
+def _check_code(src: _Source, check: Check, i: int, mode: str, access: dict[str, _Access]) -> None:
     """The code of one check: sets ``r{i}``, its raw result (or only its status)."""
     observe = mode == "observe"
 
@@ -635,35 +653,77 @@ def _check_code(src: _Source, check: Check, i: int, mode: str) -> None:
     measure = check.measure
     threshold = src.constant(check.threshold)
     depth = 1
-    if measure.declared:
-        keyword = "if"
-        for guard in measure.tests:
-            var = _variable(guard.field)
-            test = f"{var} is None" if guard.test == "given" else f"{var} == 0"
-            raw = (guard.skip.status, 0.0, 0.0, guard.skip.reason, check.threshold)
-            status = guard.skip.status.name
-            src.add(depth, f"{keyword} {test}: {result(status, src.constant(raw, 'R'))}")
-            keyword = "elif"
-        if measure.tests:
-            src.add(depth, "else:")
-            depth += 1
-        assert measure.numerator is not None
-        numerator, denominator = _number(measure.numerator), _number(measure.denominator)
-        if observe:
-            src.add(depth, f"n = {numerator}")
-            src.add(depth, f"d = {denominator}")
-            numerator, denominator = "n", "d"
-        constant = measure.denominator == ONE
-    else:
+    if not measure.declared:
         compute = src.constant(measure.compute, "COMPUTE")
         src.add(depth, f"o = {compute}(c)")
         src.add(depth, "if o.__class__ is not tuple:")
         skipped = f"(o.status, 0.0, 0.0, o.reason, {threshold})"
         src.add(depth + 1, result("o.status", skipped))
         src.add(depth, "else:")
+        src.add(depth + 1, "n, d = o")
+        _compare(src, check, depth + 1, i, mode, "n", "d", nonnegative=False, constant=False)
+        return
+    keyword = "if"
+    for guard in measure.tests:
+        field = access[guard.field]
+        test = field.missing if guard.test == "given" else f"{field.value} == 0"
+        raw = (guard.skip.status, 0.0, 0.0, guard.skip.reason, check.threshold)
+        status = guard.skip.status.name
+        src.add(depth, f"{keyword} {test}: {result(status, src.constant(raw, 'R'))}")
+        keyword = "elif"
+    if measure.tests:
+        src.add(depth, "else:")
         depth += 1
-        src.add(depth, "n, d = o")
-        numerator, denominator, constant = "n", "d", False
+    assert measure.numerator is not None
+    numerator, denominator = access[measure.numerator], access[measure.denominator]
+    constant = measure.denominator == ONE
+    if numerator.truth is not None and constant and check.staffing is None:
+        # 1 or 0 against a fixed threshold: both outcomes are known now (the
+        # comparator's own function, on the values the code would compute).
+        outcomes = []
+        for value in (1.0, 0.0):
+            holds = check.holds(check.scale * value, check.threshold * 1.0)
+            status = "MET" if holds else "NOT_MET"
+            outcome: Raw = (Status[status], value, 1.0, None, check.threshold)
+            outcomes.append(src.constant(outcome, "R") if observe else status)
+        src.add(depth, f"r{i} = {outcomes[0]} if {numerator.truth} else {outcomes[1]}")
+        return
+    lhs, rhs = numerator.value, denominator.value
+    if observe:  # the raw result keeps floats
+        src.add(depth, f"n = {_as_float(numerator)}")
+        src.add(depth, f"d = {_as_float(denominator)}")
+        lhs, rhs = "n", "d"
+    nonnegative = denominator.nonnegative and check.threshold >= 0
+    _compare(src, check, depth, i, mode, lhs, rhs, nonnegative=nonnegative, constant=constant)
+
+
+def _as_float(field: _Access) -> str:
+    return f"float({field.value})" if field.whole else field.value
+
+
+def _compare(
+    src: _Source,
+    check: Check,
+    depth: int,
+    i: int,
+    mode: str,
+    numerator: str,
+    denominator: str,
+    *,
+    nonnegative: bool,
+    constant: bool,
+) -> None:
+    """The comparison of one check, with its staffing rule's threshold if it has one.
+
+    A count is compared as the int it is: ``30.0 * 1200`` is ``30.0 * 1200.0``
+    to the bit for every count below 2**53, and the row rules refuse larger ones.
+    """
+    observe = mode == "observe"
+    threshold = src.constant(check.threshold)
+
+    def result(status: str, raw: str) -> str:
+        return f"r{i} = {raw if observe else status}"
+
     if check.staffing is not None:
         required = src.constant(check.staffing.required, "REQUIRED")
         no_standard = (Status.NO_DATA, 0.0, 0.0, _NO_STANDARD, check.threshold)
@@ -671,11 +731,11 @@ def _check_code(src: _Source, check: Check, i: int, mode: str) -> None:
         src.add(depth, f"if t is None: {result('NO_DATA', src.constant(no_standard, 'R'))}")
         src.add(depth, "else:")
         depth += 1
-        test = _comparison(src, check, depth, "t", numerator, denominator)
+        test = _comparison(src, check, depth, "t", numerator, denominator, False)
         value = "t"
     else:
         test = _comparison(
-            src, check, depth, threshold, numerator, None if constant else denominator
+            src, check, depth, threshold, numerator, None if constant else denominator, nonnegative
         )
         value = threshold
     src.add(depth, f"if {test}: {result('MET', f'(MET, n, d, None, {value})')}")

@@ -69,7 +69,15 @@ class Comparator(enum.StrEnum):
         """
         return _OPERATORS[self]
 
-    def source(self, lhs: str, rhs: str, bound: str | None = None, tol: str = "REL_TOL") -> str:
+    def source(
+        self,
+        lhs: str,
+        rhs: str,
+        bound: str | None = None,
+        tol: str = "REL_TOL",
+        *,
+        nonnegative: bool = False,
+    ) -> str:
         """The comparison of :attr:`holds` as Python source, for generated code.
 
         :param lhs: the expression of the left-hand side (``scale × numerator``).
@@ -77,6 +85,8 @@ class Comparator(enum.StrEnum):
         :param bound: the bound already computed from ``rhs`` (a literal), when
             ``rhs`` is a constant; see :meth:`bound`.
         :param tol: the expression of the tolerance (:data:`REL_TOL`).
+        :param nonnegative: ``rhs`` is known to be ≥ 0, so ``abs(rhs)`` is
+            written ``rhs`` (the same float; a zero's sign cannot change the test).
 
         >>> Comparator.GE.source("n", "rhs")
         'n >= rhs - REL_TOL * abs(rhs)'
@@ -84,6 +94,8 @@ class Comparator(enum.StrEnum):
         test, bound_source = _SOURCES[self.value]
         if bound is None:
             bound = bound_source.format(rhs=rhs, tol=tol)
+            if nonnegative:
+                bound = bound.replace(f"abs({rhs})", rhs)
         return test.format(lhs=lhs, rhs=rhs, bound=bound)
 
     def bound(self, rhs: float) -> float:
