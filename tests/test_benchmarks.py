@@ -22,6 +22,7 @@ GOALS = (
     "parquet_vs_numpy",
     "batch_memory",
     "startup",
+    "import_vs_deps",
 )
 
 
