@@ -14,7 +14,7 @@ from pathlib import Path
 
 RUN = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
 GOALS = (
-    "scalar_vs_naive_pint",
+    "scalar_vs_inlined",
     "construct_vs_pint",
     "profiles_overhead",
     "csv_read_vs_dictreader",
@@ -22,6 +22,7 @@ GOALS = (
     "parquet_vs_numpy",
     "batch_memory",
     "startup",
+    "import_vs_deps",
 )
 
 

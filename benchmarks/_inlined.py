@@ -1,0 +1,295 @@
+"""The hand-inlined baseline of ``bench_scalar.py``: fyp14's 21 checks as one plain function.
+
+:func:`inlined_statuses` is what a careful programmer would write, for speed,
+from the plan and :mod:`cssp.model.measures`: plain attribute reads, one loop
+over the facilities, every constant folded by hand, no call per target. It
+applies cssp's rules exactly:
+
+* the one comparison rule, ``scale × numerator ≥ threshold × denominator −
+  REL_TOL × |threshold × denominator|`` (``REL_TOL`` = 1e-9). Every
+  denominator is validated ≥ 0 and the thresholds are positive, so
+  ``|threshold × denominator|`` is ``threshold × denominator`` itself; where
+  the denominator is 1 the bound is folded to a literal (8 h/day:
+  ``7.999999992``); a coverage is 100 % or 0 %, so against 80 % or 100 % it is
+  met exactly when the community has the thing; a count of officers reaches
+  ``0.999999999`` exactly when it is at least 1;
+* each measure's guards in their order (``Measure.tests``): "given" (missing →
+  no data), then "nonzero" (0 → not applicable);
+* the facility sums of ``FACILITY_FIELDS``: a kind's floor area summed in the
+  facilities' order from 0.0 (so the sums are cssp's to the bit), the shortest
+  opening hours from 24.0, missing when one facility lacks them;
+* the scopes of ``SCOPE_FLAGS``: urban and rural by the community's kind,
+  resettlement by its flag; a target out of scope is not applicable.
+
+:func:`check_plan` asserts, before anything is timed, that the plan still has
+the targets, order, scopes, comparators, scales, thresholds and measures this
+function folds in; ``bench_scalar.py`` then asserts that it gives cssp's
+verdicts community by community. The scripts run as files, so this module is
+imported by name, as ``_harness`` is.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import cssp
+from cssp.engine.program import Program
+from cssp.model.community import CommunityKind, FacilityKind, Service
+from cssp.model.measures import MEASURES, Status
+from cssp.model.plan import REL_TOL, Comparator, Scope
+
+MET: Final = Status.MET
+NOT_MET: Final = Status.NOT_MET
+NOT_APPLICABLE: Final = Status.NOT_APPLICABLE
+NO_DATA: Final = Status.NO_DATA
+
+_RURAL: Final = CommunityKind.RURAL
+_COMPREHENSIVE: Final = FacilityKind.COMPREHENSIVE
+_COMMERCIAL: Final = FacilityKind.COMMERCIAL
+_KIOSK: Final = Service.SELF_SERVICE_KIOSK
+_ONLINE: Final = Service.ONLINE_SERVICE_24H
+_AGENCY: Final = Service.AGENCY_SERVICE
+_SURVEY: Final = Service.SATISFACTION_SURVEY
+_DISABLED: Final = Service.DISABLED_PERSONS_ASSOCIATION
+_CULTURAL: Final = Service.CULTURAL_SERVICE_CENTRE
+_FITNESS: Final = Service.FITNESS_CIRCLE_15MIN
+_POLICE: Final = Service.POLICE_OFFICE_COLOCATED
+_BROADBAND: Final = Service.BROADBAND
+_5G: Final = Service.NETWORK_5G
+
+
+def inlined_statuses(c: cssp.Community) -> tuple[Status, ...]:  # noqa: PLR0915 - inlined on purpose
+    """The statuses of fyp14's 21 community-level targets, in the plan's order."""
+    # The facilities, in one loop.
+    facilities = c.facilities
+    if facilities is None:
+        comprehensive = commercial_share = area = activity = hours = NO_DATA
+    else:
+        has_comprehensive = False
+        comprehensive_floor = 0.0
+        service_floor = 0.0
+        activity_area = 0.0
+        no_activity_area = False
+        shortest = 24.0
+        no_hours = False
+        for f in facilities:
+            kind = f.kind
+            if kind is _COMPREHENSIVE:
+                has_comprehensive = True
+                floor = f.floor_area
+                comprehensive_floor += floor
+                service_floor += floor
+                a = f.activity_area
+                if a is None:
+                    no_activity_area = True
+                else:
+                    activity_area += a
+            elif kind is _COMMERCIAL:
+                service_floor += f.floor_area
+            h = f.opening_hours
+            if h is None:
+                no_hours = True
+            elif h < shortest:
+                shortest = h
+        # comprehensive facility coverage (rural ≥ 80 %, urban and resettlement 100 %)
+        comprehensive = MET if has_comprehensive else NOT_MET
+        # commercial and service floor area ≥ 10 % of the building area
+        building = c.building_area
+        if building is None:
+            commercial_share = NO_DATA
+        elif building == 0:
+            commercial_share = NOT_APPLICABLE
+        else:
+            rhs = 10.0 * building
+            commercial_share = MET if 100.0 * service_floor >= rhs - 1e-9 * rhs else NOT_MET
+        # comprehensive floor area ≥ 30 m² per 100 households
+        households = c.households
+        if households is None:
+            area = NO_DATA
+        elif households == 0:
+            area = NOT_APPLICABLE
+        else:
+            rhs = 30.0 * households
+            area = MET if 100.0 * comprehensive_floor >= rhs - 1e-9 * rhs else NOT_MET
+        # activity area ≥ 60 % of the comprehensive floor area
+        if no_activity_area:
+            activity = NO_DATA
+        elif comprehensive_floor == 0:
+            activity = NOT_APPLICABLE
+        else:
+            rhs = 60.0 * comprehensive_floor
+            activity = MET if 100.0 * activity_area >= rhs - 1e-9 * rhs else NOT_MET
+        # every facility open ≥ 8 h/day
+        if not facilities:
+            hours = NOT_APPLICABLE
+        elif no_hours:
+            hours = NO_DATA
+        else:
+            hours = MET if shortest >= 7.999999992 else NOT_MET
+
+    # The services everyone is held to.
+    services = c.services
+    if services is None:
+        online = agency = survey = disabled = cultural = fitness = police = NO_DATA
+    else:
+        online = MET if _ONLINE in services else NOT_MET
+        agency = MET if _AGENCY in services else NOT_MET
+        survey = MET if _SURVEY in services else NOT_MET
+        disabled = MET if _DISABLED in services else NOT_MET
+        cultural = MET if _CULTURAL in services else NOT_MET
+        fitness = MET if _FITNESS in services else NOT_MET
+        police = MET if _POLICE in services else NOT_MET
+
+    # The staff.
+    staff = c.staff
+    workers = staff.community_workers
+    if workers is None:
+        training = NO_DATA
+    else:
+        trained = staff.trained_workers
+        if trained is None:
+            training = NO_DATA
+        elif workers == 0:
+            training = NOT_APPLICABLE
+        else:
+            rhs = 100.0 * workers
+            training = MET if 100.0 * trained >= rhs - 1e-9 * rhs else NOT_MET
+    officers = staff.disaster_information_officers
+    officer = NO_DATA if officers is None else MET if officers >= 1 else NOT_MET
+
+    rate = c.elderly_monthly_visit_rate
+    visits = NO_DATA if rate is None else MET if rate >= 99.9999999 else NOT_MET
+
+    # The scoped targets.
+    resettlement = comprehensive if c.resettlement else NOT_APPLICABLE
+    if c.kind is _RURAL:
+        if services is None:
+            broadband = network = NO_DATA
+        else:
+            broadband = MET if _BROADBAND in services else NOT_MET
+            network = MET if _5G in services else NOT_MET
+        return (
+            comprehensive,
+            NOT_APPLICABLE,
+            commercial_share,
+            area,
+            activity,
+            NOT_APPLICABLE,
+            NOT_APPLICABLE,
+            hours,
+            online,
+            agency,
+            survey,
+            resettlement,
+            visits,
+            disabled,
+            cultural,
+            fitness,
+            police,
+            officer,
+            broadband,
+            network,
+            training,
+        )
+    kiosk = NO_DATA if services is None else MET if _KIOSK in services else NOT_MET
+    # community workers ≥ 18 per 10,000 residents
+    if workers is None:
+        staffing = NO_DATA
+    else:
+        population = c.population
+        if population is None:
+            staffing = NO_DATA
+        elif population == 0:
+            staffing = NOT_APPLICABLE
+        else:
+            rhs = 18.0 * population
+            staffing = MET if 10000.0 * workers >= rhs - 1e-9 * rhs else NOT_MET
+    return (
+        NOT_APPLICABLE,
+        comprehensive,
+        commercial_share,
+        area,
+        activity,
+        kiosk,
+        staffing,
+        hours,
+        online,
+        agency,
+        survey,
+        resettlement,
+        visits,
+        disabled,
+        cultural,
+        fitness,
+        police,
+        officer,
+        NOT_APPLICABLE,
+        NOT_APPLICABLE,
+        training,
+    )
+
+
+# What inlined_statuses folds in, target by target, in the plan's order:
+# (target, scope, measure, scale, threshold).
+FOLDED: Final = (
+    ("rural_facility_coverage", Scope.RURAL, "comprehensive_facility", 100.0, 80.0),
+    ("urban_facility_coverage", Scope.URBAN, "comprehensive_facility", 100.0, 100.0),
+    ("commercial_service_area_share", Scope.ALL, "commercial_service_area_share", 100.0, 10.0),
+    ("facility_area_per_100_households", Scope.ALL, "facility_area_per_household", 100.0, 30.0),
+    ("activity_area_share", Scope.ALL, "activity_area_share", 100.0, 60.0),
+    ("urban_self_service_coverage", Scope.URBAN, "service:self_service_kiosk", 100.0, 100.0),
+    ("workers_per_10k_urban_residents", Scope.URBAN, "workers_per_resident", 10000.0, 18.0),
+    ("facility_opening_hours", Scope.ALL, "min_opening_hours", 1.0, 8.0),
+    ("online_service_24h", Scope.ALL, "service:online_service_24h", 100.0, 100.0),
+    ("agency_service_coverage", Scope.ALL, "service:agency_service", 100.0, 100.0),
+    ("satisfaction_survey_coverage", Scope.ALL, "service:satisfaction_survey", 100.0, 100.0),
+    ("resettlement_facility_coverage", Scope.RESETTLEMENT, "comprehensive_facility", 100.0, 100.0),
+    (
+        "special_needs_elderly_monthly_visit_rate",
+        Scope.ALL,
+        "elderly_monthly_visit_rate",
+        1.0,
+        100.0,
+    ),
+    (
+        "disabled_persons_association_coverage",
+        Scope.ALL,
+        "service:disabled_persons_association",
+        100.0,
+        100.0,
+    ),
+    ("cultural_service_centre", Scope.ALL, "service:cultural_service_centre", 100.0, 100.0),
+    ("fitness_circle_15min_coverage", Scope.ALL, "service:fitness_circle_15min", 100.0, 100.0),
+    ("police_office_colocated", Scope.ALL, "service:police_office_colocated", 100.0, 100.0),
+    ("disaster_information_officer", Scope.ALL, "disaster_information_officers", 1.0, 1.0),
+    ("broadband_village_coverage", Scope.RURAL, "service:broadband", 100.0, 100.0),
+    ("village_5g_coverage", Scope.RURAL, "service:5g", 100.0, 80.0),
+    ("worker_training_coverage", Scope.ALL, "trained_worker_share", 100.0, 100.0),
+)
+
+
+def check_plan(program: Program) -> None:
+    """Assert that ``program`` (fyp14, no profiles) is what :func:`inlined_statuses` folds in.
+
+    The targets in order, their scopes, measures, scales and thresholds, every
+    comparator ``≥``, and the bounds written as literals.
+    """
+    checks = program.checks
+    assert [c.target.id for c in checks] == [f[0] for f in FOLDED], "the targets differ"
+    for check, (target, scope, measure, scale, threshold) in zip(checks, FOLDED, strict=True):
+        assert check.community, target
+        assert check.target.scope is scope, target
+        assert check.measure is MEASURES[measure], target
+        assert check.comparator is Comparator.GE, target
+        assert check.staffing is None, target
+        assert (check.scale, check.threshold) == (scale, threshold), target
+    assert REL_TOL == 1e-9
+    # The bounds folded where the denominator is 1: scale × n ≥ threshold − REL_TOL × threshold.
+    assert 8.0 - REL_TOL * 8.0 == 7.999999992
+    assert 100.0 - REL_TOL * 100.0 == 99.9999999
+    assert 1.0 - REL_TOL * 1.0 == 0.999999999
+    # A coverage is 100 × 1.0 or 100 × 0.0: met against 80 % or 100 % when present only.
+    for threshold in (80.0, 100.0):
+        bound = threshold - REL_TOL * threshold
+        assert bound <= 100.0 * 1.0
+        assert bound > 100.0 * 0.0
