@@ -102,8 +102,10 @@ class Check:
         return out_of_scope(self.target.scope)
 
 
-# kind, resettlement, old residential area, newly built
-_FlagKey = tuple[CommunityKind, bool, bool, bool]
+# rural, resettlement, old residential area, newly built (FLAG_NAMES): booleans,
+# whose hash is cheap (an enum's is computed in Python)
+_FlagKey = tuple[bool, bool, bool, bool]
+_RURAL: Final = CommunityKind.RURAL
 _Observe = Callable[[Community], list[Raw]]
 _Statuses = Callable[[Community], tuple[Status, ...]]
 
@@ -123,7 +125,7 @@ class Program:
     def observe(self, community: Community) -> list[Raw]:
         """Every check on one community, in the order of ``checks``."""
         key = (
-            community.kind,
+            community.kind is _RURAL,
             community.resettlement,
             community.old_residential_area,
             community.newly_built,
@@ -136,7 +138,7 @@ class Program:
     def statuses(self, community: Community) -> tuple[Status, ...]:
         """The statuses alone, in the order of ``checks``: the fastest evaluation."""
         key = (
-            community.kind,
+            community.kind is _RURAL,
             community.resettlement,
             community.old_residential_area,
             community.newly_built,
@@ -146,11 +148,16 @@ class Program:
             found = self._specialise(key)
         return found[1](community)
 
+    @property
+    def generated(self) -> dict[_FlagKey, tuple[_Observe, _Statuses, str]]:
+        """The functions generated so far, by the flags of :data:`FLAG_NAMES` (for fast paths)."""
+        return self._by_flags
+
     def source(self, community: Community) -> str:
         """The Python source generated for communities with the flags of ``community``."""
         self.observe(community)
         key = (
-            community.kind,
+            community.kind is _RURAL,
             community.resettlement,
             community.old_residential_area,
             community.newly_built,
@@ -158,8 +165,7 @@ class Program:
         return self._by_flags[key][2]
 
     def _specialise(self, key: _FlagKey) -> tuple[_Observe, _Statuses, str]:
-        kind, *rest = key
-        flags = dict(zip(FLAG_NAMES, (kind is CommunityKind.RURAL, *rest), strict=True))
+        flags = dict(zip(FLAG_NAMES, key, strict=True))
         found = self._by_flags[key] = _generate(self.checks, flags)
         return found
 
@@ -261,6 +267,11 @@ class Programs:
         # Scopes are at most 9 digits, so a code's chain is that of its
         # township prefix: one dict lookup per community.
         self._by_township: dict[str, Program] = {}
+
+    @property
+    def townships(self) -> dict[str, Program]:
+        """The programs found so far, by 9-digit township code (a live view, for fast paths)."""
+        return self._by_township
 
     def for_code(self, code: str) -> Program:
         """The program in force for a community or region code."""
@@ -479,13 +490,6 @@ def _prologue(src: _Source, fields: list[str]) -> dict[str, _Access]:
     return access
 
 
-def _kind_test(src: _Source, kinds: frozenset[FacilityKind]) -> str | None:
-    if kinds == frozenset(FacilityKind):
-        return None
-    ordered = sorted(kinds, key=list(FacilityKind).index)
-    return " or ".join(f"k is {src.constant(k, 'KIND')}" for k in ordered)
-
-
 def _facility_sums(src: _Source, names: list[str]) -> None:
     """Read ``c.facilities`` and compute the facility sums ``names`` (``None`` when unknown)."""
     src.add(1, "facilities = c.facilities")
@@ -498,49 +502,59 @@ def _facility_sums(src: _Source, names: list[str]) -> None:
 def _facility_loop(src: _Source, names: list[str], depth: int) -> None:
     """The facility sums of :data:`FACILITY_FIELDS` over ``facilities``, in one loop.
 
-    The fields that cover the same kinds of facility share one test of the kind.
+    One chain of tests of the facility's kind (``if k is COMPREHENSIVE: … elif
+    k is COMMERCIAL: …``), each branch updating the sums that cover that kind;
+    the sums over every kind follow the chain. Each sum still adds its
+    facilities in their order, so the sums are those of the declarations.
     """
-    groups: dict[str | None, list[str]] = {}
+    every: list[str] = []
+    by_kind: dict[FacilityKind, list[str]] = {kind: [] for kind in FacilityKind}
     after: list[str] = []
     for name in names:
         var = _variable(name)
         spec = FACILITY_FIELDS[name]
-        test = _kind_test(src, spec.kinds)
-        if spec.op == "count" and test is None:
+        if spec.op == "count" and spec.kinds == frozenset(FacilityKind):
             src.add(depth, f"{var} = float(len(facilities))")
             continue
         src.add(depth, f"{var} = {repr(spec.start) if spec.op == 'min' else '0.0'}")
-        body = groups.setdefault(test, [])
         if spec.op == "count":
-            body.append(f"{var} += 1.0")
+            body = [f"{var} += 1.0"]
         elif spec.op == "any":
-            body.append(f"{var} = 1.0")
+            body = [f"{var} = 1.0"]
         elif not _optional(spec.attribute):  # every facility has it: a plain sum or minimum
             value = f"f.{spec.attribute}"
-            body.append(f"{var} += {value}" if spec.op == "sum" else f"{var} = min({var}, {value})")
+            body = [f"{var} += {value}" if spec.op == "sum" else f"{var} = min({var}, {value})"]
         else:
             missing, value = f"m_{var}", f"a_{var}"
             src.add(depth, f"{missing} = False")
-            body.append(f"{value} = f.{spec.attribute}")
-            body.append(f"if {value} is None: {missing} = True")
-            body.append(
+            update = (
                 f"else: {var} += {value}"
                 if spec.op == "sum"
-                else f"elif {value} < {var}: {var} = {value}"
+                else (f"elif {value} < {var}: {var} = {value}")
             )
+            body = [
+                f"{value} = f.{spec.attribute}",
+                f"if {value} is None: {missing} = True",
+                update,
+            ]
             after.append(f"if {missing}: {var} = None")
-    if groups:
+        if spec.kinds == frozenset(FacilityKind):
+            every.extend(body)
+        else:
+            for kind in spec.kinds:
+                by_kind[kind].extend(body)
+    branches = [(kind, body) for kind, body in by_kind.items() if body]
+    if branches or every:
         src.add(depth, "for f in facilities:")
-        if any(test is not None for test in groups):
+        if branches:
             src.add(depth + 1, "k = f.kind")
-        for test, body in groups.items():
-            if test is None:
-                for line in body:
-                    src.add(depth + 1, line)
-            else:
-                src.add(depth + 1, f"if {test}:")
-                for line in body:
-                    src.add(depth + 2, line)
+        for index, (kind, body) in enumerate(branches):
+            keyword = "if" if index == 0 else "elif"
+            src.add(depth + 1, f"{keyword} k is {src.constant(kind, 'KIND')}:")
+            for line in body:
+                src.add(depth + 2, line)
+        for line in every:
+            src.add(depth + 1, line)
     for line in after:
         src.add(depth, line)
 
@@ -616,10 +630,10 @@ def _generate(checks: tuple[Check, ...], flags: dict[str, bool]) -> tuple[_Obser
     for mode in ("observe", "statuses"):
         src.lines = [f"def {mode}(c):"]
         access = _prologue(src, needed)
+        _checks_code(src, checks, [i for i, on in enumerate(active) if on], mode, access)
         results: list[str] = []
         for i, (check, on) in enumerate(zip(checks, active, strict=True)):
             if on:
-                _check_code(src, check, i, mode, access)
                 results.append(f"r{i}")
             elif mode == "observe":
                 skip = check.out_of_scope
@@ -643,8 +657,58 @@ def _generate(checks: tuple[Check, ...], flags: dict[str, bool]) -> tuple[_Obser
     return observe, statuses, full
 
 
-def _check_code(src: _Source, check: Check, i: int, mode: str, access: dict[str, _Access]) -> None:
-    """The code of one check: sets ``r{i}``, its raw result (or only its status)."""
+def _checks_code(
+    src: _Source,
+    checks: tuple[Check, ...],
+    active: list[int],
+    mode: str,
+    access: dict[str, _Access],
+) -> None:
+    """The code of the active checks, those that first test the same field grouped.
+
+    Five checks that first ask whether the facilities are given ask it once:
+    ``if facilities unknown: r1 = …; r2 = … else: <the rest of each>``.
+    """
+    groups: dict[str | None, list[int]] = {}
+    for i in active:
+        measure = checks[i].measure
+        first = measure.tests[0] if measure.declared and measure.tests else None
+        key = access[first.field].missing if first and first.test == "given" else None
+        groups.setdefault(key, []).append(i)
+    for key, members in groups.items():
+        if key is None or len(members) == 1:
+            for i in members:
+                _check_code(src, checks[i], i, mode, access)
+            continue
+        src.add(1, f"if {key}:")
+        for i in members:
+            skip = checks[i].measure.tests[0].skip
+            src.add(2, f"r{i} = {_skipped(src, checks[i], skip, mode)}")
+        src.add(1, "else:")
+        for i in members:
+            _check_code(src, checks[i], i, mode, access, depth=2, first=1)
+
+
+def _skipped(src: _Source, check: Check, skip: Skip, mode: str) -> str:
+    """The result of a check a guard stops: its status, or its raw result (a constant)."""
+    if mode != "observe":
+        return skip.status.name
+    return src.constant((skip.status, 0.0, 0.0, skip.reason, check.threshold), "R")
+
+
+def _check_code(
+    src: _Source,
+    check: Check,
+    i: int,
+    mode: str,
+    access: dict[str, _Access],
+    depth: int = 1,
+    first: int = 0,
+) -> None:
+    """The code of one check: sets ``r{i}``, its raw result (or only its status).
+
+    :param first: how many of the measure's tests were made already (by a group).
+    """
     observe = mode == "observe"
 
     def result(status: str, raw: str) -> str:
@@ -652,7 +716,6 @@ def _check_code(src: _Source, check: Check, i: int, mode: str, access: dict[str,
 
     measure = check.measure
     threshold = src.constant(check.threshold)
-    depth = 1
     if not measure.declared:
         compute = src.constant(measure.compute, "COMPUTE")
         src.add(depth, f"o = {compute}(c)")
@@ -664,14 +727,13 @@ def _check_code(src: _Source, check: Check, i: int, mode: str, access: dict[str,
         _compare(src, check, depth + 1, i, mode, "n", "d", nonnegative=False, constant=False)
         return
     keyword = "if"
-    for guard in measure.tests:
+    tests = measure.tests[first:]
+    for guard in tests:
         field = access[guard.field]
         test = field.missing if guard.test == "given" else f"{field.value} == 0"
-        raw = (guard.skip.status, 0.0, 0.0, guard.skip.reason, check.threshold)
-        status = guard.skip.status.name
-        src.add(depth, f"{keyword} {test}: {result(status, src.constant(raw, 'R'))}")
+        src.add(depth, f"{keyword} {test}: r{i} = {_skipped(src, check, guard.skip, mode)}")
         keyword = "elif"
-    if measure.tests:
+    if tests:
         src.add(depth, "else:")
         depth += 1
     assert measure.numerator is not None
