@@ -94,6 +94,10 @@ nitpick_ignore: list[tuple[str, str]] = [
     ("py:class", "numpy.float64"),
     # The type variable of cssp.io.structure(data, type_: type[T]) -> T.
     ("py:class", "cssp.model.convert.T"),
+    # The type variables of cssp.model.checks (instance_of(*types: type[T]) -> Check[T] …).
+    ("py:class", "cssp.model.checks.T"),
+    ("py:class", "cssp.model.checks.K"),
+    ("py:class", "cssp.model.checks.V"),
 ]
 
 # -- MyST ------------------------------------------------------------------------

@@ -6,32 +6,49 @@ it can name it. Its import and each call of its hook run under a time limit
 :class:`~cssp.rules.profile.Profile`; an error it raises, a ``sys.exit()`` or
 a hang becomes a :class:`~cssp.errors.PluginError` naming its distribution and
 version; and an installed distribution may be restricted to some scopes.
+
+The types of the profiles' fields are checked when the plugin builds them
+(:mod:`cssp.model.checks`): the :class:`~cssp.errors.InputError` it then
+meets becomes a :class:`~cssp.errors.PluginError` naming the plugin, the field
+and the line of the plugin's code that built the object (:func:`_built_wrong`).
 """
 
 from __future__ import annotations
 
-import collections.abc
-import datetime
-import functools
 import importlib.metadata
-import sys
+import os
+import pathlib
 import threading
+import traceback
 import types
 import typing
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, Final, TypeVar
 
+import attr
 import attrs
+import pluggy
 
-from cssp.errors import PluginError
-from cssp.model.community import Community
-from cssp.model.measures import Measure, Observation
+from cssp.errors import InputError, PluginError
 from cssp.plugins.discovery import SCOPES_ENV, TIMEOUT_ENV, _normalise
 from cssp.rules.profile import Profile
 
 __all__: list[str] = []
 
 _T = TypeVar("_T")
+
+#: Where cssp's own code and the libraries between it and a plugin live (and
+#: the code attrs generates): the frames a plugin's mistake is not pinned on.
+_NOT_THE_PLUGIN: Final = (
+    *(
+        f"{folder}{os.sep}"
+        for folder in (
+            pathlib.Path(__file__).parents[1],  # cssp
+            *(pathlib.Path(module.__file__ or "").parent for module in (attrs, attr, pluggy)),
+        )
+    ),
+    "<attrs generated",
+)
 
 
 class _TimedOut(Exception):
@@ -83,6 +100,8 @@ def _import(ep: importlib.metadata.EntryPoint, timeout: float | None, source: st
         raise PluginError(
             source, f"importing entry point {ep.name!r} ({ep.value}) called sys.exit()"
         ) from error
+    except InputError as error:
+        raise _built_wrong(error, source, f"importing {ep.value}") from error
     except Exception as error:
         raise PluginError(source, f"cannot be imported ({ep.value}): {error!r}") from error
 
@@ -106,6 +125,8 @@ def _call_profiles_hook(
         ) from None
     except SystemExit as error:
         raise PluginError(source, "cssp_profiles called sys.exit()") from error
+    except InputError as error:
+        raise _built_wrong(error, source, "cssp_profiles") from error
     except Exception as error:
         raise PluginError(source, f"cssp_profiles raised {error!r}") from error
     if not results:  # pluggy leaves out a None result
@@ -142,120 +163,24 @@ def _check_scope(
         )
 
 
-@functools.cache
-def _field_types(cls: Any) -> tuple[tuple[str, Any], ...]:
-    """The fields of an attrs class with their types; ``Any`` where they cannot be resolved.
+def _built_wrong(error: InputError, source: str, doing: str) -> PluginError:
+    """The error of a plugin that built a model object wrong: a field of the wrong type.
 
-    The model's annotations are strings (``from __future__ import annotations``),
-    some naming classes imported only for type checkers: those are supplied here.
+    The object refused itself when it was built (:mod:`cssp.model.checks`);
+    this names the plugin, what it was doing, the field, and the line of the
+    plugin's own code where the object was built.
     """
-    names = {"Measure": Measure, "Observation": Observation, "Community": Community}
-    try:
-        hints = typing.get_type_hints(cls, localns=names)
-    except Exception:  # one annotation cssp cannot resolve: resolve the others one by one
-        module = vars(sys.modules.get(cls.__module__, types.ModuleType("?")))
-        hints = {}
-        for field in attrs.fields(cls):
-            try:
-                hints[field.name] = typing.get_type_hints(
-                    types.SimpleNamespace(__annotations__={field.name: field.type}),
-                    globalns=module,
-                    localns=names,
-                )[field.name]
-            except Exception:
-                continue
-    return tuple((field.name, hints.get(field.name, Any)) for field in attrs.fields(cls))
+    line = _plugin_line(error.__traceback__)
+    return PluginError(source, f"{doing}: {error}" + (f" (at {line})" if line else ""))
 
 
-def _describe(value: object) -> str:
-    text = repr(value)
-    return f"{text[:60]}…" if len(text) > 60 else text
-
-
-def _type_name(hint: Any) -> str:
-    return getattr(hint, "__name__", None) or str(hint).replace("typing.", "")
-
-
-def _wrong_type(value: object, hint: Any, path: str) -> str | None:
-    """Where ``value`` does not fit the type ``hint``, and how; ``None`` when it fits."""
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    wrong = f"{path}: {_describe(value)} ({type(value).__name__}) is not {_type_name(hint)}"
-    if hint is Any or hint is object:
-        return None
-    if hint is None or hint is type(None):
-        return None if value is None else wrong
-    if origin is typing.Union or origin is types.UnionType:
-        found = [_wrong_type(value, arg, path) for arg in args]
-        if None in found:
-            return None
-        # a value of the right class, wrong inside: say where inside
-        deeper = [p for p in found if p and not p.startswith(f"{path}: ")]
-        return deeper[0] if deeper else wrong
-    if origin in (tuple, list, collections.abc.Sequence):
-        if isinstance(value, str) or not isinstance(value, tuple | list):
-            return wrong
-        items = args[:1] if len(args) == 2 and args[1] is Ellipsis else args
-        for index, item in enumerate(value):
-            kind = items[0] if len(items) == 1 else items[index] if index < len(items) else Any
-            problem = _wrong_type(item, kind, f"{path}[{index}]")
-            if problem:
-                return problem
-        return None
-    if origin in (frozenset, set, collections.abc.Set):
-        if not isinstance(value, frozenset | set):
-            return wrong
-        for item in value:
-            problem = _wrong_type(item, args[0] if args else Any, f"{path}[…]")
-            if problem:
-                return problem
-        return None
-    if origin in (dict, collections.abc.Mapping):
-        if not isinstance(value, Mapping):
-            return wrong
-        key_type, value_type = args if len(args) == 2 else (Any, Any)
-        for key, item in value.items():
-            problem = _wrong_type(key, key_type, f"{path}[{key!r}]") or _wrong_type(
-                item, value_type, f"{path}[{key!r}]"
-            )
-            if problem:
-                return problem
-        return None
-    if origin is collections.abc.Callable:
-        return None if callable(value) else wrong
-    if not isinstance(hint, type):
-        return None  # a type this check does not know: trusted
-    if hint is float:
-        fits = isinstance(value, int | float) and not isinstance(value, bool)
-    elif hint is int:
-        fits = isinstance(value, int) and not isinstance(value, bool)
-    elif hint is datetime.date:
-        fits = isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
-    else:
-        fits = isinstance(value, hint)
-    if not fits:
-        return wrong
-    cls: Any = type(value)
-    if attrs.has(cls):
-        for name, field_type in _field_types(cls):
-            problem = _wrong_type(getattr(value, name), field_type, f"{path}.{name}")
-            if problem:
-                return problem
-    return None
-
-
-def _checked(profile: Profile, source: str) -> Profile:
-    """The profile, its lists made tuples; a field of the wrong type is a :class:`PluginError`.
-
-    A plugin builds profiles in code, and attrs does not check types: a
-    citation given as a string, or a threshold as a number, would otherwise
-    fail later, far from the plugin, as an ``AttributeError``.
-    """
-    problem = _wrong_type(profile, Profile, f"profile {profile.id!r}")
-    if problem:
-        raise PluginError(source, f"{problem}")
-    overrides: Sequence[Any] = profile.overrides
-    indicators: Sequence[Any] = profile.indicators
-    if not isinstance(overrides, tuple) or not isinstance(indicators, tuple):  # lists
-        profile = attrs.evolve(profile, overrides=tuple(overrides), indicators=tuple(indicators))
-    return profile
+def _plugin_line(trace: types.TracebackType | None) -> str:
+    """``file:line`` of the innermost frame of ``trace`` outside cssp, attrs and pluggy."""
+    found = ""
+    for frame, line in traceback.walk_tb(trace):
+        file = frame.f_code.co_filename
+        if file.startswith(_NOT_THE_PLUGIN):
+            continue
+        path = pathlib.PurePath(file)
+        found = f"{pathlib.PurePath(*path.parts[-2:]) if len(path.parts) > 1 else file}:{line}"
+    return found

@@ -18,12 +18,7 @@ from attrs import define
 
 from cssp.errors import PluginError
 from cssp.plugins import hookspecs
-from cssp.plugins.containment import (
-    _call_profiles_hook,
-    _check_scope,
-    _checked,
-    _import,
-)
+from cssp.plugins.containment import _call_profiles_hook, _check_scope, _import
 from cssp.plugins.discovery import (
     ENTRY_POINT_GROUP,
     SCOPES_ENV,
@@ -130,12 +125,11 @@ class PluginHost:
     def add_profile(self, profile: Profile, *, name: str = "", source: str = "") -> None:
         """Add a profile directly (a data plugin, or a profile built in code).
 
-        :raises PluginError: when ``profile`` is not a :class:`~cssp.rules.profile.Profile`,
-            or one of its fields has the wrong type.
+        :raises PluginError: when ``profile`` is not a :class:`~cssp.rules.profile.Profile`
+            (the types of its fields were checked when it was built).
         """
         if not isinstance(profile, Profile):
             raise PluginError(name or source or "?", f"{profile!r} is not a Profile")
-        profile = _checked(profile, source or name or profile.id)
         plugin_name = name or profile.id
         dist, _, version = source.partition(" ")
         self._sources.setdefault(plugin_name, (dist, version, "toml" if dist else "explicit"))
@@ -187,14 +181,13 @@ class PluginHost:
             call = self._pm.subset_hook_caller("cssp_profiles", remove_plugins=others)
             returned = _call_profiles_hook(call, self._timeout, source)
             for profile in returned:
-                checked = _checked(profile, source)
                 # An installed plugin's profiles name its distribution, whatever source
                 # they claim: provenance says who shipped the code. One registered in
                 # code keeps the source it sets.
-                if (dist and checked.source != source) or not checked.source:
-                    checked = attrs.evolve(checked, source=source)
-                _check_scope(self._allowed, dist, source, checked)
-                result.append(checked)
+                if (dist and profile.source != source) or not profile.source:
+                    profile = attrs.evolve(profile, source=source)  # noqa: PLW2901
+                _check_scope(self._allowed, dist, source, profile)
+                result.append(profile)
         return tuple(result)
 
     def profile_set(self, *, strict: bool = False) -> ProfileSet:
