@@ -463,6 +463,51 @@ def test_the_shipped_and_documented_profiles_have_the_right_types() -> None:
     assert cssp.load_plugins(autoload=False, profiles=[make_profile("s", "44", staffing=staffing)])
 
 
+# --- a plugin's hook is called once ------------------------------------------------------
+
+
+def test_each_plugin_s_hook_is_called_once() -> None:
+    """Listing the plugins and reading their profiles call each hook once, not once per plugin."""
+    calls: dict[str, int] = {}
+
+    def counting(name: str, scope: str, source: str = "") -> types.ModuleType:
+        def profiles() -> list[Profile]:
+            calls[name] = calls.get(name, 0) + 1
+            return [make_profile(name, scope, source=source)]
+
+        return profiles_plugin(f"cssp_{name}", profiles)
+
+    plugins = [counting("gd", "44"), counting("zj", "33"), counting("hb", "42", "hb-own 1.0")]
+    host = cssp.load_plugins(autoload=False, plugins=plugins)
+    infos = host.info()
+    assert calls == {"gd": 1, "zj": 1, "hb": 1}
+    # each plugin's profiles are its own, whatever source a profile sets
+    assert [(i.name, i.profiles) for i in infos] == [
+        ("cssp_gd", ("gd",)),
+        ("cssp_hb", ("hb",)),
+        ("cssp_zj", ("zj",)),
+    ]
+    host.profiles()
+    host.profile_set()
+    assert host.info() == infos
+    assert calls == {"gd": 1, "zj": 1, "hb": 1}
+
+
+def test_a_hook_that_failed_is_called_again() -> None:
+    """Only what a hook returned is kept: a failure is not, so it is reported each time."""
+    calls: list[int] = []
+
+    def failing() -> list[Profile]:
+        calls.append(1)
+        raise OSError("the sheet is not there")
+
+    host = cssp.load_plugins(autoload=False, plugins=[profiles_plugin("cssp_failing", failing)])
+    for _ in range(2):
+        with pytest.raises(PluginError, match="the sheet is not there"):
+            host.info()
+    assert len(calls) == 2
+
+
 # --- a plugin that mutates shared objects ------------------------------------------------
 
 

@@ -94,6 +94,9 @@ class PluginHost:
             self._pm.enable_tracing()
         self._sources: dict[str, tuple[str, str, str]] = {}  # name -> (dist, version, kind)
         self._data: list[tuple[str, Profile]] = []  # (plugin name, profile)
+        # What each plugin's cssp_profiles returned, its source set: the hook is
+        # called once per plugin, however often the profiles are asked for.
+        self._returned: dict[str, tuple[Profile, ...]] = {}
         self._timeout = timeout or None
         self._allowed = (
             None
@@ -164,31 +167,46 @@ class PluginHost:
     def profiles(self) -> tuple[Profile, ...]:
         """Every profile the plugins provide.
 
-        Each carries its :attr:`~cssp.rules.profile.Profile.source`.
+        Each carries its :attr:`~cssp.rules.profile.Profile.source`. Each
+        plugin's hook is called once, the first time its profiles are needed.
         """
-        result = []
+        return tuple(profile for _, profiles in self._by_plugin() for profile in profiles)
+
+    def _by_plugin(self) -> list[tuple[str, tuple[Profile, ...]]]:
+        """The profiles of each plugin, by plugin name: the data ones, then the hooks'."""
+        found: list[tuple[str, tuple[Profile, ...]]] = []
         for name, profile in self._data:
             dist, _, _ = self._sources.get(name, ("", "", "explicit"))
             _check_scope(self._allowed, dist, profile.source, profile)
-            result.append(profile)
+            found.append((name, (profile,)))
         for impl in self._pm.hook.cssp_profiles.get_hookimpls():
             name = impl.plugin_name
-            dist, version, _ = self._sources.get(name, ("", "", "explicit"))
-            source = f"{dist} {version}" if dist else name
-            # Through pluggy (so CSSP_PLUGIN_TRACE shows the call), one plugin
-            # at a time, so an error or a bad result is pinned on its plugin.
-            others = [p for p in self._pm.get_plugins() if p is not impl.plugin]
-            call = self._pm.subset_hook_caller("cssp_profiles", remove_plugins=others)
-            returned = _call_profiles_hook(call, self._timeout, source)
-            for profile in returned:
-                # An installed plugin's profiles name its distribution, whatever source
-                # they claim: provenance says who shipped the code. One registered in
-                # code keeps the source it sets.
-                if (dist and profile.source != source) or not profile.source:
-                    profile = attrs.evolve(profile, source=source)  # noqa: PLW2901
-                _check_scope(self._allowed, dist, source, profile)
-                result.append(profile)
-        return tuple(result)
+            if name not in self._returned:
+                self._returned[name] = self._call(impl)
+            dist, _, _ = self._sources.get(name, ("", "", "explicit"))
+            for profile in self._returned[name]:
+                _check_scope(self._allowed, dist, profile.source, profile)
+            found.append((name, self._returned[name]))
+        return found
+
+    def _call(self, impl: pluggy.HookImpl) -> tuple[Profile, ...]:
+        """Call one plugin's ``cssp_profiles``; its profiles, each with its source."""
+        name = impl.plugin_name
+        dist, _, _ = self._sources.get(name, ("", "", "explicit"))
+        source = self._source_of(name)
+        # Through pluggy (so CSSP_PLUGIN_TRACE shows the call), one plugin at a
+        # time, so an error or a bad result is pinned on its plugin.
+        others = [p for p in self._pm.get_plugins() if p is not impl.plugin]
+        call = self._pm.subset_hook_caller("cssp_profiles", remove_plugins=others)
+        profiles = []
+        for profile in _call_profiles_hook(call, self._timeout, source):
+            # An installed plugin's profiles name its distribution, whatever source
+            # they claim: provenance says who shipped the code. One registered in
+            # code keeps the source it sets.
+            if (dist and profile.source != source) or not profile.source:
+                profile = attrs.evolve(profile, source=source)  # noqa: PLW2901
+            profiles.append(profile)
+        return tuple(profiles)
 
     def profile_set(self, *, strict: bool = False) -> ProfileSet:
         """A validated :class:`~cssp.rules.resolve.ProfileSet` of every profile."""
@@ -197,13 +215,8 @@ class PluginHost:
     def info(self) -> tuple[PluginInfo, ...]:
         """The loaded plugins, with versions and scopes, sorted by name."""
         by_plugin: dict[str, list[Profile]] = {name: [] for name in self._sources}
-        for name, profile in self._data:
-            by_plugin.setdefault(name, []).append(profile)
-        for impl in self._pm.hook.cssp_profiles.get_hookimpls():
-            source = self._source_of(impl.plugin_name)
-            by_plugin.setdefault(impl.plugin_name, []).extend(
-                p for p in self.profiles() if p.source == source
-            )
+        for name, provided in self._by_plugin():
+            by_plugin.setdefault(name, []).extend(provided)
         infos = []
         for name, profiles in sorted(by_plugin.items()):
             dist, version, kind = self._sources.get(name, ("", "", "explicit"))
