@@ -84,6 +84,11 @@ nitpick_ignore: list[tuple[str, str]] = [
     ("py:class", "collections.abc.Sequence"),
     ("py:class", "datetime.date"),  # Plan.issued and Plan.published
     ("py:class", "os.PathLike"),  # cssp.plugins.load_profile(path)
+    # cssp.testing.plugin.PluginPackage: its root, profile and cases files,
+    # its entry point and its module.
+    ("py:class", "pathlib.Path"),
+    ("py:class", "importlib.metadata.EntryPoint"),
+    ("py:class", "types.ModuleType"),
     ("py:mod", "tomllib"),  # named in cssp.rules.toml's docstring
     ("py:func", "sys.exit"),  # named in cssp.plugins.hookspecs.cssp_profiles' docstring
     # numpy: the columns of cssp.synth are numpy arrays (NDArray in signatures).
@@ -151,6 +156,7 @@ DEFINING_MODULES = (
     "cssp.rules.toml",
     "cssp.sample",
     "cssp.testing.cases",
+    "cssp.testing.plugin",
     "cssp.testing.strategies",
 )
 #: Public namespaces that re-export names defined elsewhere (besides a module's parents).
