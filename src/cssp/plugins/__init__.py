@@ -18,12 +18,13 @@ Set ``CSSP_DISABLE_PLUGIN_AUTOLOAD`` (to any non-empty value), or pass
 A plugin is contained as far as an in-process Python plugin can be (see
 ``SECURITY.md``): its import and each call of its hook run under a time limit
 (``timeout=``, ``CSSP_PLUGIN_TIMEOUT``), so a plugin that hangs is named
-instead of hanging cssp; what it returns is checked, down to the type of every
-field of every profile; the profiles of an installed plugin always carry its
-distribution's name and version as their source; and the scopes each
-distribution may set can be restricted (``allowed_scopes=``,
-``CSSP_PLUGIN_SCOPES``), so that a plugin named for one province cannot
-silently change another's targets.
+instead of hanging cssp; what it returns must be a list of profiles, whose
+objects checked the type of every field when the plugin built them (a wrong
+one names the plugin, the field and the plugin's line); the profiles of an
+installed plugin always carry its distribution's name and version as their
+source; and the scopes each distribution may set can be restricted
+(``allowed_scopes=``, ``CSSP_PLUGIN_SCOPES``), so that a plugin named for one
+province cannot silently change another's targets.
 
 The work is split by job: ``cssp.plugins.discovery`` finds the entry points,
 reads packaged profiles and the environment; ``cssp.plugins.containment``
