@@ -84,6 +84,11 @@ nitpick_ignore: list[tuple[str, str]] = [
     ("py:class", "collections.abc.Sequence"),
     ("py:class", "datetime.date"),  # Plan.issued and Plan.published
     ("py:class", "os.PathLike"),  # cssp.plugins.load_profile(path)
+    # cssp.testing.plugin.PluginPackage: its root, profile and cases files,
+    # its entry point and its module.
+    ("py:class", "pathlib.Path"),
+    ("py:class", "importlib.metadata.EntryPoint"),
+    ("py:class", "types.ModuleType"),
     ("py:mod", "tomllib"),  # named in cssp.rules.toml's docstring
     ("py:func", "sys.exit"),  # named in cssp.plugins.hookspecs.cssp_profiles' docstring
     # numpy: the columns of cssp.synth are numpy arrays (NDArray in signatures).
@@ -94,6 +99,10 @@ nitpick_ignore: list[tuple[str, str]] = [
     ("py:class", "numpy.float64"),
     # The type variable of cssp.io.structure(data, type_: type[T]) -> T.
     ("py:class", "cssp.model.convert.T"),
+    # The type variables of cssp.model.checks (instance_of(*types: type[T]) -> Check[T] …).
+    ("py:class", "cssp.model.checks.T"),
+    ("py:class", "cssp.model.checks.K"),
+    ("py:class", "cssp.model.checks.V"),
 ]
 
 # -- MyST ------------------------------------------------------------------------
@@ -147,6 +156,7 @@ DEFINING_MODULES = (
     "cssp.rules.toml",
     "cssp.sample",
     "cssp.testing.cases",
+    "cssp.testing.plugin",
     "cssp.testing.strategies",
 )
 #: Public namespaces that re-export names defined elsewhere (besides a module's parents).

@@ -148,11 +148,6 @@ class Program:
             found = self._specialise(key)
         return found[1](community)
 
-    @property
-    def generated(self) -> dict[_FlagKey, tuple[_Observe, _Statuses, str]]:
-        """The functions generated so far, by the flags of :data:`FLAG_NAMES` (for fast paths)."""
-        return self._by_flags
-
     def source(self, community: Community) -> str:
         """The Python source generated for communities with the flags of ``community``."""
         self.observe(community)

@@ -14,6 +14,16 @@ from typing import Any, Final, SupportsIndex
 
 from attrs import define, field
 
+from cssp.model.checks import (
+    Check,
+    frozenset_of,
+    instance_of,
+    number,
+    optional,
+    refuse,
+    tuple_of,
+    whole_number,
+)
 from cssp.model.frozen import FrozenMap
 
 __all__ = [
@@ -243,12 +253,29 @@ class IndicatorKind(enum.StrEnum):
     PER_COMMUNITY = "per_community"
 
 
+def _frozenset(value: frozenset[Level] | set[Level]) -> frozenset[Level]:
+    """A set as a frozenset; anything else as it is, for the check to judge."""
+    return frozenset(value) if type(value) is set else value  # type: ignore[return-value]
+
+
+def _tuple(value: tuple[Target, ...] | list[Target]) -> tuple[Target, ...]:
+    """A list as a tuple (a copy its maker cannot change); anything else as it is."""
+    return tuple(value) if type(value) is list else value  # type: ignore[return-value]
+
+
 @define(frozen=True)
 class Text:
-    """A user-facing text in Chinese and English."""
+    """A user-facing text in Chinese and English.
+
+    :raises InputError: when ``zh`` or ``en`` is not a str.
+    """
 
     zh: str
     en: str
+
+    def __attrs_post_init__(self) -> None:
+        if not (type(self.zh) is str and type(self.en) is str):
+            refuse(self, _TEXT_CHECKS)
 
     def get(self, lang: str) -> str:
         """Return the text in ``lang`` (``"zh"`` or ``"en"``)."""
@@ -268,6 +295,7 @@ class Citation:
     :param column: the column (专栏), e.g. ``专栏1``; empty when the fact is in the text.
     :param item: the item number within the column.
     :param note: anything else a reader needs, e.g. "as reported by …".
+    :raises InputError: naming a field of the wrong type.
     """
 
     document: str
@@ -275,6 +303,17 @@ class Citation:
     column: str = ""
     item: int | None = None
     note: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        item = self.item
+        if not (
+            isinstance(self.document, str)
+            and isinstance(self.section, str)
+            and isinstance(self.column, str)
+            and isinstance(self.note, str)
+            and (item is None or type(item) is int)
+        ):
+            refuse(self, _CITATION_CHECKS)
 
     def text(self, lang: str = "zh") -> str:
         """Render the citation, e.g. ``国办发〔2021〕56号（五）专栏1第4项``."""
@@ -291,6 +330,17 @@ class Citation:
 
     def __str__(self) -> str:
         return self.text("zh")
+
+
+_STR: Final = instance_of(str)
+_TEXT_CHECKS: Final[tuple[tuple[str, Check[Any]], ...]] = (("zh", _STR), ("en", _STR))
+_CITATION_CHECKS: Final[tuple[tuple[str, Check[Any]], ...]] = (
+    ("document", _STR),
+    ("section", _STR),
+    ("column", _STR),
+    ("item", optional(whole_number())),
+    ("note", _STR),
+)
 
 
 @define(frozen=True)
@@ -405,6 +455,8 @@ class Target:
     :param note: anything a reader needs to read the target right.
     :param provenance: how the target came to be: the national plan's step,
         then each profile's (empty for a target read straight from a plan).
+    :raises InputError: naming a field of the wrong type (a set of levels is
+        taken as a frozenset).
     """
 
     id: str
@@ -414,7 +466,7 @@ class Target:
     unit: str
     year: int
     scope: Scope
-    levels: frozenset[Level]
+    levels: frozenset[Level] = field(converter=_frozenset)
     attribute: Attribute
     strength: Strength
     citation: Citation
@@ -423,6 +475,29 @@ class Target:
     baseline: Baseline | None = None
     note: Text | None = None
     provenance: tuple[Provenance, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        if not (
+            isinstance(self.id, str)
+            and isinstance(self.indicator, str)
+            and isinstance(self.comparator, Comparator)
+            and type(self.value) in _NUMBERS
+            and isinstance(self.unit, str)
+            and type(self.year) is int
+            and isinstance(self.scope, Scope)
+            and type(self.levels) is frozenset
+            and all(type(level) is Level for level in self.levels)
+            and isinstance(self.attribute, Attribute)
+            and isinstance(self.strength, Strength)
+            and isinstance(self.citation, Citation)
+            and isinstance(self.name, Text)
+            and type(self.region_share) in _NUMBERS
+            and (self.baseline is None or isinstance(self.baseline, Baseline))
+            and (self.note is None or isinstance(self.note, Text))
+            and type(self.provenance) is tuple
+            and (not self.provenance or all(type(step) is Provenance for step in self.provenance))
+        ):
+            refuse(self, _TARGET_CHECKS)
 
     @property
     def loosened(self) -> bool:
@@ -473,6 +548,29 @@ class Target:
         return level in self.levels
 
 
+#: The types a number field takes without a second look (the checks also take
+#: their subclasses, numpy's float64 among them).
+_NUMBERS: Final = frozenset({int, float})
+_TARGET_CHECKS: Final[tuple[tuple[str, Check[Any]], ...]] = (
+    ("id", _STR),
+    ("indicator", _STR),
+    ("comparator", instance_of(Comparator)),
+    ("value", number()),
+    ("unit", _STR),
+    ("year", whole_number()),
+    ("scope", instance_of(Scope)),
+    ("levels", frozenset_of(Level, expected="a frozenset (or set) of Level")),
+    ("attribute", instance_of(Attribute)),
+    ("strength", instance_of(Strength)),
+    ("citation", instance_of(Citation)),
+    ("name", instance_of(Text)),
+    ("region_share", number()),
+    ("baseline", optional(instance_of(Baseline))),
+    ("note", optional(instance_of(Text))),
+    ("provenance", tuple_of(Provenance)),
+)
+
+
 @define(frozen=True)
 class Indicator:
     """Something the plan measures, with its unit, baseline and targets.
@@ -488,6 +586,8 @@ class Indicator:
     :param baseline: the baseline value, if the plan gives one.
     :param targets: the targets set on it.
     :param description: what it measures, in cssp's own words.
+    :raises InputError: naming a field of the wrong type (a list of targets is
+        taken as a tuple).
     """
 
     id: str
@@ -498,8 +598,24 @@ class Indicator:
     measure: str | None
     citation: Citation
     baseline: Baseline | None = None
-    targets: tuple[Target, ...] = ()
+    targets: tuple[Target, ...] = field(default=(), converter=_tuple)
     description: Text | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not (
+            isinstance(self.id, str)
+            and isinstance(self.name, Text)
+            and isinstance(self.unit, str)
+            and isinstance(self.unit_label, Text)
+            and isinstance(self.kind, IndicatorKind)
+            and (self.measure is None or isinstance(self.measure, str))
+            and isinstance(self.citation, Citation)
+            and (self.baseline is None or isinstance(self.baseline, Baseline))
+            and type(self.targets) is tuple
+            and all(type(target) is Target for target in self.targets)
+            and (self.description is None or isinstance(self.description, Text))
+        ):
+            refuse(self, _INDICATOR_CHECKS)
 
     @property
     def target(self) -> Target:
@@ -507,6 +623,20 @@ class Indicator:
         if not self.targets:
             raise LookupError(f"indicator {self.id!r} has no target in this plan")
         return max(self.targets, key=lambda t: t.year)
+
+
+_INDICATOR_CHECKS: Final[tuple[tuple[str, Check[Any]], ...]] = (
+    ("id", _STR),
+    ("name", instance_of(Text)),
+    ("unit", _STR),
+    ("unit_label", instance_of(Text)),
+    ("kind", instance_of(IndicatorKind)),
+    ("measure", optional(_STR)),
+    ("citation", instance_of(Citation)),
+    ("baseline", optional(instance_of(Baseline))),
+    ("targets", tuple_of(Target, expected="a tuple (or list) of Target")),
+    ("description", optional(instance_of(Text))),
+)
 
 
 @define(frozen=True)

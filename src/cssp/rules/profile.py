@@ -9,19 +9,30 @@ A :class:`Profile` is scoped by a division code prefix (``"44"`` Guangdong,
 
 Profiles are data. A Python plugin builds them in code; a data-only plugin
 ships a TOML file that :func:`cssp.rules.toml.parse_profile` reads without
-evaluating anything.
+evaluating anything. Each class checks the types of its fields when it is
+built (attrs validators): a field of the wrong type is an
+:class:`~cssp.errors.InputError` naming it.
 """
 
 from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
 
 from attrs import define, field
 
 from cssp.errors import InputError
+from cssp.model.checks import (
+    date,
+    instance_of,
+    mapping_of,
+    number,
+    optional,
+    tuple_of,
+    whole_number,
+)
 from cssp.model.community import Community
 from cssp.model.divisions import DIVISION_LENGTHS, PROVINCES_BY_CODE
 from cssp.model.frozen import FrozenMap
@@ -31,6 +42,7 @@ from cssp.model.plan import Citation, Indicator, Scope, Text
 __all__ = ["HouseholdStaffingRule", "Override", "Profile", "StaffingRule", "check_scope"]
 
 _SCOPE_LENGTHS = frozenset(DIVISION_LENGTHS.values())
+_STR: Final = instance_of(str)
 
 
 @define(frozen=True)
@@ -45,13 +57,14 @@ class Override:
     :param citation: where the profile's document states it.
     :param year: the target year, when it differs from the plan's.
     :param note: anything a reader needs.
+    :raises InputError: naming a field of the wrong type.
     """
 
-    target: str
-    threshold: str
-    citation: Citation
-    year: int | None = None
-    note: Text | None = None
+    target: str = field(validator=_STR)
+    threshold: str = field(validator=_STR)
+    citation: Citation = field(validator=instance_of(Citation))
+    year: int | None = field(default=None, validator=optional(whole_number()))
+    note: Text | None = field(default=None, validator=optional(instance_of(Text)))
 
 
 @define(frozen=True)
@@ -65,11 +78,13 @@ class StaffingRule:
     :param citation: where the standard is published.
     :param description: the rule in words, in Chinese and English.
     :param applies_to: which communities it covers (urban, rural or all).
+    :raises InputError: naming a field of the wrong type (a subclass inherits
+        these checks, whatever its ``__attrs_post_init__`` does).
     """
 
-    citation: Citation
-    description: Text
-    applies_to: Scope = field(default=Scope.ALL, kw_only=True)
+    citation: Citation = field(validator=instance_of(Citation))
+    description: Text = field(validator=instance_of(Text))
+    applies_to: Scope = field(default=Scope.ALL, kw_only=True, validator=instance_of(Scope))
 
     def required(self, community: Community) -> float | None:
         """The number of community workers ``community`` needs, or ``None`` without the data."""
@@ -99,8 +114,8 @@ class HouseholdStaffingRule(StaffingRule):
     :param minimum: the fewest workers any community has.
     """
 
-    households_per_worker: float = field(kw_only=True)
-    minimum: int = field(kw_only=True, default=0)
+    households_per_worker: float = field(kw_only=True, validator=number())
+    minimum: int = field(kw_only=True, default=0, validator=whole_number())
 
     def __attrs_post_init__(self) -> None:
         if not self.households_per_worker > 0:
@@ -126,7 +141,18 @@ class HouseholdStaffingRule(StaffingRule):
 
 
 def _frozen_mapping(value: Mapping[str, Measure]) -> Mapping[str, Measure]:
-    return FrozenMap(value)
+    """A read-only copy of a mapping; anything else as it is, for the check to judge."""
+    return FrozenMap(value) if isinstance(value, Mapping) else value
+
+
+def _overrides(value: Sequence[Override]) -> tuple[Override, ...]:
+    """A list as a tuple (a copy its maker cannot change); anything else as it is."""
+    return tuple(value) if type(value) is list else value  # type: ignore[return-value]
+
+
+def _indicators(value: Sequence[Indicator]) -> tuple[Indicator, ...]:
+    """A list as a tuple (a copy its maker cannot change); anything else as it is."""
+    return tuple(value) if type(value) is list else value  # type: ignore[return-value]
 
 
 def check_scope(scope: str, where: str = "scope") -> str:
@@ -168,21 +194,35 @@ class Profile:
         each indicator names (Python plugins; TOML profiles get theirs built
         from the ratio of fields they declare).
     :param source: the plugin that provided it (set by the plugin host).
+    :raises InputError: naming a field of the wrong type, or a scope that is
+        not a division code (lists of overrides or indicators are taken as tuples).
     """
 
-    id: str
-    plan: str
+    id: str = field(validator=_STR)
+    plan: str = field(validator=_STR)
     scope: str = field()
-    title: Text
-    issuer: str
-    document: str
-    issued: datetime.date | None = None
-    reported_by: str = ""
-    overrides: tuple[Override, ...] = ()
-    indicators: tuple[Indicator, ...] = ()
-    staffing: StaffingRule | None = None
-    measures: Mapping[str, Measure] = field(factory=dict, converter=_frozen_mapping, hash=False)
-    source: str = ""
+    title: Text = field(validator=instance_of(Text))
+    issuer: str = field(validator=_STR)
+    document: str = field(validator=_STR)
+    issued: datetime.date | None = field(default=None, validator=optional(date()))
+    reported_by: str = field(default="", validator=_STR)
+    overrides: tuple[Override, ...] = field(
+        default=(),
+        converter=_overrides,
+        validator=tuple_of(Override, expected="a tuple (or list) of Override"),
+    )
+    indicators: tuple[Indicator, ...] = field(
+        default=(),
+        converter=_indicators,
+        validator=tuple_of(Indicator, expected="a tuple (or list) of Indicator"),
+    )
+    staffing: StaffingRule | None = field(
+        default=None, validator=optional(instance_of(StaffingRule))
+    )
+    measures: Mapping[str, Measure] = field(
+        factory=dict, converter=_frozen_mapping, validator=mapping_of(str, Measure), hash=False
+    )
+    source: str = field(default="", validator=_STR)
 
     @scope.validator
     def _check(self, _: object, scope: str) -> None:
