@@ -37,9 +37,12 @@ from cssp.engine.program import (
     Program,
     Programs,
     canonical_targets,
+    contained_required,
+    contained_required_columns,
     region_status,
     region_terms,
 )
+from cssp.errors import PluginError
 from cssp.model.measures import FLAG_NAMES, Measure, Skip, in_scope
 from cssp.model.plan import Plan, Scope
 
@@ -116,17 +119,41 @@ def _required(frame: Frame, program: Program, wanted: NDArray[np.bool_]) -> Floa
 
     A rule with no columnar form is called on the communities of ``wanted`` only.
     """
-    rule = program.effective.staffing
-    assert rule is not None
-    vector = rule.required_columns(_rule_columns(frame))
+    columnar = contained_required_columns(program.effective)
+    required = contained_required(program.effective)
+    assert columnar is not None
+    assert required is not None
+    vector = columnar(_rule_columns(frame))
     if vector is not None:
-        return np.asarray(vector, dtype=np.float64)
+        return _checked_required(vector, frame.size, columnar)
     out = np.full(frame.size, np.nan)
     for i in np.flatnonzero(wanted).tolist():
-        value = rule.required(frame.community(i))
+        value = required(frame.community(i))
         if value is not None:
             out[i] = value
     return out
+
+
+def _checked_required(vector: Any, size: int, columnar: Any) -> Floats:
+    """A staffing rule's columnar answer, as the engine needs it: one number ≥ 0 (or NaN) a row.
+
+    :raises PluginError: naming the plugin, when the answer is not that.
+    """
+    try:
+        values = np.asarray(vector, dtype=np.float64)
+    except (TypeError, ValueError):
+        values = None
+    problem = None
+    if values is None or values.shape != (size,):
+        problem = f"returned {type(vector).__name__}, not {size} numbers (one a community)"
+    elif np.isinf(values).any() or (values < 0).any():
+        problem = "returned a negative or infinite number of workers"
+    if problem is None:
+        assert values is not None
+        return values
+    source = getattr(columnar, "source", "")
+    what = getattr(columnar, "what", "the staffing rule's required_columns()")
+    raise PluginError(source, f"{what} {problem}")
 
 
 def _rule_columns(frame: Frame) -> dict[str, Any]:

@@ -47,6 +47,7 @@ from cssp.model.measures import (
     out_of_scope,
 )
 from cssp.model.plan import REL_TOL, Comparator, IndicatorKind, Level, Plan, Target, Text
+from cssp.rules.contained import Contained, check_measured, check_required
 from cssp.rules.profile import Profile, StaffingRule
 from cssp.rules.resolve import STAFFING_TARGET, EffectiveTargets, ProfileSet
 from cssp.units import ratio_scale
@@ -59,6 +60,8 @@ __all__ = [
     "Raw",
     "canonical_targets",
     "compile_program",
+    "contained_required",
+    "contained_required_columns",
     "facility_summariser",
     "profile_set",
     "region_finding",
@@ -89,6 +92,9 @@ class Check:
     region: bool
     #: the staffing rule giving a per-community threshold, instead of ``threshold``.
     staffing: StaffingRule | None = None
+    #: the rule's ``required``, contained when a plugin's code provides it
+    #: (:class:`~cssp.rules.contained.Contained`).
+    required: Callable[[Community], float | None] | None = None
 
     @property
     def holds(self) -> Callable[[Any, Any], Any]:
@@ -178,6 +184,7 @@ def compile_program(effective: EffectiveTargets, year: int) -> Program:
         raise InputError(f"{year} is before the plan's baseline year {plan.baseline_year}", "year")
     checks = []
     scales: dict[str, float] = {}
+    required = contained_required(effective)
     for indicator, target in effective.pairs:
         if indicator.measure is None:
             continue  # catalogued only: cssp has no data to compute it from
@@ -205,9 +212,48 @@ def compile_program(effective: EffectiveTargets, year: int) -> Program:
                 community=community,
                 region=region,
                 staffing=effective.staffing if target.id == STAFFING_TARGET else None,
+                required=required if target.id == STAFFING_TARGET else None,
             )
         )
     return Program(plan, year, tuple(checks), effective)
+
+
+def _provider(effective: EffectiveTargets, owns: Callable[[Profile], bool]) -> Profile:
+    """The most specific profile of the chain for which ``owns`` holds."""
+    return next(p for p in reversed(effective.chain) if owns(p))
+
+
+def _trusted(function: object) -> bool:
+    """Whether ``function`` is cssp's own code (a rule or measure cssp ships)."""
+    module = getattr(function, "__module__", "") or ""
+    return module == "cssp" or module.startswith("cssp.")
+
+
+def contained_required(effective: EffectiveTargets) -> Callable[[Community], float | None] | None:
+    """The staffing rule's ``required`` in force, contained if a plugin's code provides it."""
+    rule = effective.staffing
+    if rule is None:
+        return None
+    if _trusted(type(rule)):
+        return rule.required
+    profile = _provider(effective, lambda p: p.staffing is rule)
+    what = f"profile {profile.id!r}: the staffing rule's required()"
+    return Contained(rule.required, profile.source or profile.id, what, check_required)
+
+
+def contained_required_columns(effective: EffectiveTargets) -> Callable[[Any], Any] | None:
+    """The staffing rule's ``required_columns`` in force, contained if a plugin's code provides it.
+
+    What it returns is checked by the batch engine (an array of one number a row).
+    """
+    rule = effective.staffing
+    if rule is None:
+        return None
+    if _trusted(type(rule)):
+        return rule.required_columns
+    profile = _provider(effective, lambda p: p.staffing is rule)
+    what = f"profile {profile.id!r}: the staffing rule's required_columns()"
+    return Contained(rule.required_columns, profile.source or profile.id, what, lambda v: None)
 
 
 def _scale(measure: Measure, unit: str, indicator: str) -> float:
@@ -226,8 +272,27 @@ def _measure(key: str, effective: EffectiveTargets) -> Measure | None:
     for profile in reversed(effective.chain):
         found = profile.measures.get(key)
         if found is not None:
-            return found
+            return _contained_measure(found, profile, key)
     return None
+
+
+def _contained_measure(measure: Measure, profile: Profile, key: str) -> Measure:
+    """A profile's measure computed by its own code, contained (the same object every time)."""
+    if measure.compute is None or _trusted(measure.compute):
+        return measure
+    cached = _CONTAINED.get((id(measure), id(profile), key))
+    if cached is not None:
+        return cached[2]
+    what = f"profile {profile.id!r}: measure {key!r}"
+    compute = Contained(measure.compute, profile.source or profile.id, what, check_measured)
+    contained = Measure(measure.numerator_unit, measure.denominator_unit, compute)
+    _CONTAINED[(id(measure), id(profile), key)] = (measure, profile, contained)
+    return contained
+
+
+# A profile's measure and its contained form, by the ids of the measure and the
+# profile (kept, so that the ids stay theirs).
+_CONTAINED: dict[tuple[int, int, str], tuple[Measure, Profile, Measure]] = {}
 
 
 _NATIONAL: Final = ProfileSet()
@@ -782,7 +847,7 @@ def _compare(
         return f"r{i} = {raw if observe else status}"
 
     if check.staffing is not None:
-        required = src.constant(check.staffing.required, "REQUIRED")
+        required = src.constant(check.required, "REQUIRED")
         no_standard = (Status.NO_DATA, 0.0, 0.0, _NO_STANDARD, check.threshold)
         src.add(depth, f"t = {required}(c)")
         src.add(depth, f"if t is None: {result('NO_DATA', src.constant(no_standard, 'R'))}")

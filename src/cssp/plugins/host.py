@@ -32,6 +32,7 @@ from cssp.plugins.discovery import (
     _timeout_from_environment,
     _tracing,
 )
+from cssp.rules.contained import set_limit
 from cssp.rules.profile import Profile
 from cssp.rules.resolve import ProfileSet
 
@@ -257,6 +258,8 @@ def load_plugins(
         each call of its hook; a plugin that does not finish in time is a
         :class:`~cssp.errors.PluginError` naming its distribution and entry
         point (it is left running in a daemon thread: Python cannot stop it).
+        Each call of a plugin's staffing rule or measure on a community has the
+        same limit where it can be enforced (:mod:`cssp.rules.contained`).
         Default: the ``CSSP_PLUGIN_TIMEOUT`` environment variable, else
         :data:`DEFAULT_TIMEOUT`; ``0``: no limit.
     :param allowed_scopes: the scopes each *installed* distribution may set, by
@@ -279,6 +282,7 @@ def load_plugins(
         scopes = None if from_environment is None else _checked_scopes(from_environment, SCOPES_ENV)
     else:
         scopes = _checked_scopes(allowed_scopes, "allowed_scopes")
+    set_limit(timeout)  # each call of a plugin's rule or measure, too
     host = PluginHost(timeout=timeout, allowed_scopes=scopes)
     if autoload if autoload is not None else not _autoload_disabled():
         host.load_entry_points(blocked)
