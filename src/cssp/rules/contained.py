@@ -51,7 +51,7 @@ _CAN_ALARM: Final = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")
 
 
 class Contained:
-    """A plugin's function, called so that its failures are named :class:`PluginError`.
+    """A plugin's function, called so that its failures are a :class:`~cssp.errors.PluginError`.
 
     :param function: the plugin's function of one argument.
     :param source: who provides it: ``"cssp-beijing 0.1.0"`` (or a file).
