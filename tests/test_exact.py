@@ -18,7 +18,7 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
-from cssp.batch._exact import ExactSums, add_pairs, group_sums, normal_pair
+from cssp.batch._exact import ExactSums, Summable, add_pairs, group_sums, normal_pair
 
 _floats = st.one_of(
     st.floats(0, 1e6),
@@ -171,3 +171,48 @@ def test_normal_pair_strips_the_trailing_zero_bits() -> None:
     assert add_pairs([], []) == (0, 0)
     assert ExactSums.from_pairs([0, 0], [0, 0]).floats().tolist() == [0.0, 0.0]
     assert ExactSums.from_pairs([-3, 1], [-1, 2]).floats().tolist() == [-1.5, 4.0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.one_of(_floats, _areas, st.just(math.nan)), st.booleans()),
+        min_size=1,
+        max_size=30,
+    ),
+    st.lists(st.integers(1, 30), max_size=5),
+    st.booleans(),
+)
+def test_a_prepared_column_sums_any_mask_as_fsum(
+    cells: list[tuple[float, bool]], cuts: list[int], negative: bool
+) -> None:
+    """Summable: one column, masks of any rows (NaN where masked out), fsum by group."""
+    if negative:
+        cells = [(-v if i % 3 == 1 else v, m) for i, (v, m) in enumerate(cells)]
+    cells = [(v, m and not math.isnan(v)) for v, m in cells]
+    values = np.array([v for v, _ in cells])
+    mask = np.array([m for _, m in cells])
+    bounds = sorted({0, *(c for c in cuts if c < len(cells))})
+    starts = np.array(bounds, dtype=np.intp)
+    ends = [*bounds[1:], len(cells)]
+    expected = [_fsum([v for v, m in cells[a:b] if m]) for a, b in zip(bounds, ends, strict=True)]
+    assume(all(map(math.isfinite, expected)))
+    whole = all(v == int(v) and 0 <= v < 2**53 for v, m in cells if not math.isnan(v))
+    others = ~mask & ~np.isnan(values)
+    also = [_fsum(values[a:b][others[a:b]].tolist()) for a, b in zip(bounds, ends, strict=True)]
+    for known_whole in {False, whole}:
+        prepared = Summable(values, whole=known_whole)
+        assert prepared.sums(mask, starts).floats().tolist() == expected
+        if all(map(math.isfinite, also)):
+            assert prepared.sums(others, starts).floats().tolist() == also
+
+
+def test_a_prepared_column_of_large_counts_is_split_in_halves() -> None:
+    counts = np.array([2.0**52, 2.0**52 - 1, 3.0, np.nan] * 600)
+    mask = ~np.isnan(counts)
+    starts = np.array([0, 1000], dtype=np.intp)
+    prepared = Summable(counts, whole=True)
+    assert prepared.parts is not None
+    assert len(prepared.parts) == 2
+    sums = prepared.sums(mask, starts).floats().tolist()
+    assert sums == [math.fsum(counts[:1000][mask[:1000]]), math.fsum(counts[1000:][mask[1000:]])]

@@ -51,7 +51,7 @@ from cssp.batch.engine import (
     target_order,
     township_programs,
 )
-from cssp.batch.frame import Frame, code_keys, sorted_order
+from cssp.batch.frame import Frame, code_keys, parsed_codes, sorted_order
 from cssp.engine.program import REGION_LEVELS, Programs, profile_set
 from cssp.engine.results import STATUS_CODES, CommunitySummary, RegionReport
 from cssp.errors import InputError
@@ -324,25 +324,32 @@ def evaluate_parquet(
         raise InputError(f"must be a positive number of rows, not {batch_rows!r}", "batch_rows")
     programs = _programs(plan, year, profiles)
     source = _Parquet(path)
-    codes, townships, twice = source.codes()
+    codes, keys, townships, twice = source.codes()
     targets = target_order(programs.plan, township_programs(programs, townships)[1])
     column = {target: t for t, target in enumerate(targets)}
     status = np.full((len(codes), len(targets)), ABSENT, dtype=np.uint8)
     totals = RunningTotals(townships, targets)
     community_targets: dict[int, Target] = {}
     first_row = 0
-    for batch in source.batches(batch_rows):
-        frame = Frame.from_columns(batch, first_row=first_row)
+    # With every code good, the batches are read without them: the codes read
+    # first are sliced instead of decoded and checked again.
+    for batch in source.batches(batch_rows, codes=keys is None):
+        end = first_row + batch.num_rows
+        parsed = None if keys is None else parsed_codes(keys[first_row:end], codes[first_row:end])
+        frame = Frame.from_columns(batch, first_row=first_row, codes=parsed)
         del batch
         batch_targets, batch_status, partial, used = evaluate_partial(frame, programs)
-        rows = first_row + frame.order
-        for k, target in enumerate(batch_targets):
-            status[rows, column[target]] = batch_status[:, k]
+        if frame.in_order and batch_targets == targets:
+            status[first_row:end] = batch_status
+        else:
+            rows = first_row + frame.order
+            for k, target in enumerate(batch_targets):
+                status[rows, column[target]] = batch_status[:, k]
         totals.add(partial)
         for kept in _community_targets(used):
             community_targets.setdefault(id(kept), kept)
-        first_row += frame.size
-        del frame, batch_status, partial, rows
+        first_row = end
+        del frame, batch_status, partial
     if twice is not None:
         raise twice
     result = BatchResult(programs, codes, targets, status, totals.partial())
@@ -374,8 +381,11 @@ class _Parquet:
                 f"cannot read row group {group} of {self.name!r}: {error}", "path"
             ) from None
 
-    def codes(self) -> tuple[NDArray[np.bytes_], NDArray[np.int64], InputError | None]:
-        """The codes in file order, the townships (sorted 9-digit keys), and a code met twice.
+    def codes(
+        self,
+    ) -> tuple[NDArray[np.bytes_], NDArray[np.int64] | None, NDArray[np.int64], InputError | None]:
+        """The codes in file order, as integers too when every one is good, the
+        townships (sorted 9-digit keys), and a code met twice.
 
         Codes the batches will reject are read as 0 here; the batch that
         holds them names them. A code met twice is returned, not raised, so
@@ -387,27 +397,36 @@ class _Parquet:
         codes = np.empty(n, dtype="S12")
         keys = np.empty(n, dtype=np.int64)
         row = 0
+        good = True
         for group in range(self.file.metadata.num_row_groups):
             column = self._group(group, ["code"]).column("code")
-            group_keys, _, raw = code_keys(column, first_row=row)
+            group_keys, _, raw, clean = code_keys(column, first_row=row)
             codes[row : row + len(raw)] = raw
             keys[row : row + len(raw)] = group_keys
+            good = good and clean
             row += len(raw)
             del column, raw, group_keys
         twice = None
-        try:
-            order = sorted_order(keys, "rows", "code")
-        except InputError as error:
-            twice, order = error, np.argsort(keys, kind="stable")
-        keys = keys[order] // 1000
-        del order
-        townships = keys[np.r_[True, keys[1:] != keys[:-1]]] if n else keys
-        return codes, townships, twice
+        if n > 1 and (keys[1:] > keys[:-1]).all():
+            townships = keys // 1000  # in code order already: no sort
+        else:
+            try:
+                order = sorted_order(keys, "rows", "code")
+            except InputError as error:
+                twice, order = error, np.argsort(keys, kind="stable")
+            townships = keys[order] // 1000
+            del order
+        townships = townships[np.r_[True, townships[1:] != townships[:-1]]] if n else townships
+        return codes, keys if good else None, townships, twice
 
-    def batches(self, rows: int) -> Iterator[Any]:
-        """The file's rows, ``rows`` at a time (a batch does not span row groups)."""
+    def batches(self, rows: int, *, codes: bool = True) -> Iterator[Any]:
+        """The file's rows, ``rows`` at a time (a batch does not span row groups).
+
+        :param codes: read the code column too.
+        """
+        names = None if codes else [n for n in self.file.schema_arrow.names if n != "code"]
         for group in range(self.file.metadata.num_row_groups):
-            table = self._group(group)
+            table = self._group(group, names)
             for start in range(0, table.num_rows, rows):
                 yield table.slice(start, rows)
             del table

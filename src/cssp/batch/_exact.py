@@ -32,13 +32,14 @@ Across processes (Dask, Spark) a sum travels as a pair (mantissa, exponent),
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["ExactSums", "add_pairs", "group_sums", "normal_pair"]
+__all__ = ["ExactSums", "Summable", "add_pairs", "group_sums", "normal_pair"]
 
 _MASK: Final = np.uint64(0xFFFFFFFF)
 _U32: Final = np.uint64(32)
@@ -90,7 +91,7 @@ class ExactSums:
                 None, self.base, [sum(self.exact[a:b]) for a, b in itertools.pairwise(bounds)]
             )
         assert self.limbs is not None
-        limbs = _carry(self.limbs)
+        limbs = self.limbs if _small(self.limbs) else _carry(self.limbs)
         return ExactSums(np.add.reduceat(limbs, starts, axis=0), self.base)
 
     def take(self, index: NDArray[np.intp]) -> ExactSums:
@@ -195,7 +196,8 @@ class ExactSums:
         if self.exact is not None:
             return np.array([_int_to_float(v, self.base) for v in self.exact], dtype=np.float64)
         assert self.limbs is not None
-        return _limbs_to_float(_carry(self.limbs), self.base)
+        limbs = self.limbs if _small(self.limbs) else _carry(self.limbs)
+        return _limbs_to_float(limbs, self.base)
 
 
 def normal_pair(value: int, exponent: int) -> tuple[int, int]:
@@ -230,6 +232,14 @@ def _int_to_float(value: int, base: int) -> float:
         return float("inf") if value > 0 else float("-inf")
 
 
+def _small(limbs: Ints) -> bool:
+    """Whether ``limbs`` is one digit a group, none negative, and any sum of them
+    fits an int64: counts, which need no carrying."""
+    if limbs.shape[1] != 1 or not limbs.size:
+        return bool(limbs.shape[1] == 1)
+    return int(limbs.min()) >= 0 and int(limbs.max()) * limbs.shape[0] < 2**62
+
+
 def _carry(limbs: Ints) -> Ints:
     """Carry so that every digit is in [0, 2**32), adding a digit at the top when needed."""
     out = np.concatenate([limbs, np.zeros((limbs.shape[0], 1), dtype=np.int64)], axis=1)
@@ -246,14 +256,16 @@ def _carry(limbs: Ints) -> Ints:
 
 
 def _limbs_to_float(limbs: Ints, base: int) -> Floats:
-    """Round non-negative carried sums to the nearest float (ties to even)."""
+    """Round non-negative carried sums (or one digit below 2**63) to the nearest
+    float (ties to even)."""
     groups, width = limbs.shape
     result = np.zeros(groups, dtype=np.float64)
     if groups == 0:
         return result
     if width <= 2:
-        # Below 2**64: numpy's conversion of a uint64 rounds correctly, and a
-        # power of two scales exactly (unless the result is subnormal, below).
+        # Below 2**64 (one digit below 2**63, or two carried ones): numpy's
+        # conversion of a uint64 rounds correctly, and a power of two scales
+        # exactly (unless the result is subnormal, below).
         whole = limbs[:, 0].astype(np.uint64)
         if width == 2:
             whole |= limbs[:, 1].astype(np.uint64) << _U32
@@ -333,7 +345,7 @@ def group_sums(values: Floats, starts: NDArray[np.intp]) -> ExactSums:
         whole = values.astype(np.int64)
         if np.array_equal(whole, values):
             return ExactSums.counts(np.add.reduceat(whole, starts))
-    smallest = float(np.min(values, where=values > 0, initial=np.inf))
+    smallest = float(np.where(values > 0, values, np.inf).min())
     low = int(np.frexp(smallest)[1]) - 53  # every value is a multiple of 2**low
     high = int(np.frexp(largest)[1])  # and below 2**high
     if high - low <= _FIXED_POINT_BITS:
@@ -348,35 +360,124 @@ _FIXED_POINT_BITS: Final = 3 * 63
 
 
 def _fixed_point_sums(values: Floats, starts: NDArray[np.intp], low: int, high: int) -> ExactSums:
-    """Multiples of ``2**low`` below ``2**high``: each value as int64 words of 63 bits.
+    """Multiples of ``2**low`` below ``2**high``, summed in fixed point (:func:`_fixed_point`)."""
+    base, parts = _fixed_point(values, low, high)
+    return _placed(base, [(np.add.reduceat(part, starts), offset) for part, offset in parts])
 
-    The top word is cut off with ``floor`` at a power of two and the rest
-    kept, both exactly; each word's groups are summed in two 32-bit halves,
-    which are then placed in the limbs group by group rather than value by value.
+
+def _fixed_point(values: Floats, low: int, high: int) -> tuple[int, list[tuple[Ints, int]]]:
+    """Multiples of ``2**low`` below ``2**high`` as 32-bit digits: ``(base, parts)``.
+
+    Each value is cut into int64 words of 63 bits — the top word off with
+    ``floor`` at a power of two and the rest kept, both exactly — and each
+    word into two halves below 2**32. A part is an array of halves and the
+    bit, counted from ``2**base`` (a multiple of 32), at which they count:
+    ``value = Σ part · 2**(base + offset)``. NaN gives meaningless digits
+    (the callers mask them out).
     """
     base = low // 32 * 32
-    limbs = np.zeros((len(starts), (high - base) // 32 + 4), dtype=np.int64)
+    parts: list[tuple[Ints, int]] = []
     rest = values
-    for word in reversed(range(-(-(high - low) // 63))):
-        cut = low + 63 * word
-        if word:
-            top = np.floor(np.ldexp(rest, -cut))  # exact, below 2**63
-            rest = rest - np.ldexp(top, cut)  # exact: the bits below 2**cut
-            scaled = top.astype(np.int64)
-        else:
-            scaled = np.ldexp(rest, -cut).astype(np.int64)  # exact, below 2**63
-        offset, shift = divmod(cut - base, 32)
+    with np.errstate(invalid="ignore"):
+        for word in reversed(range(-(-(high - low) // 63))):
+            cut = low + 63 * word
+            if word:
+                top = np.floor(_times_power_of_two(rest, -cut))  # exact, below 2**63
+                rest = rest - _times_power_of_two(top, cut)  # exact: the bits below 2**cut
+                scaled = top.astype(np.int64)
+            else:
+                scaled = _times_power_of_two(rest, -cut).astype(np.int64)  # exact, < 2**63
+            parts.append((scaled & 0xFFFFFFFF, cut - base))
+            parts.append((scaled >> 32, cut - base + 32))
+    return base, parts
+
+
+def _placed(base: int, sums: list[tuple[Ints, int]]) -> ExactSums:
+    """Limbs from per-group sums (each below 2**63) counting at bit offsets from ``2**base``."""
+    groups = len(sums[0][0])
+    limbs = np.zeros((groups, max(offset for _, offset in sums) // 32 + 3), dtype=np.int64)
+    for total, offset in sums:
+        k, shift = divmod(offset, 32)
+        half = total.astype(np.uint64)
         bits = np.uint64(shift)
-        halves = (
-            np.add.reduceat(scaled & 0xFFFFFFFF, starts).astype(np.uint64),
-            np.add.reduceat(scaled >> 32, starts).astype(np.uint64),
-        )
-        for k, half in enumerate(halves, start=offset):
-            limbs[:, k] += ((half << bits) & _MASK).astype(np.int64)
-            limbs[:, k + 1] += ((half >> (_U32 - bits)) & _MASK).astype(np.int64)
-            if shift:
-                limbs[:, k + 2] += (half >> (np.uint64(64) - bits)).astype(np.int64)
+        limbs[:, k] += ((half << bits) & _MASK).astype(np.int64)
+        limbs[:, k + 1] += ((half >> (_U32 - bits)) & _MASK).astype(np.int64)
+        if shift:
+            limbs[:, k + 2] += (half >> (np.uint64(64) - bits)).astype(np.int64)
     return ExactSums(limbs, base)
+
+
+class Summable:
+    """A column prepared once for exact sums by group under many masks.
+
+    Several targets sum the same field (a facility's floor area) over
+    different communities (those each target evaluated). The column is turned
+    into 32-bit digits once — whole numbers as int64 as they are, other values
+    in fixed point (:func:`_fixed_point`) — and each mask then costs one
+    multiplication by the mask and one ``reduceat`` per array of digits.
+    Values of either sign or too wide a span fall back to :func:`group_sums`.
+
+    :param values: the column; NaN is allowed where the masks will be false.
+    :param whole: whether its values are known to be whole numbers below
+        2**53 (a count the table's rules checked).
+    """
+
+    __slots__ = ("base", "parts", "values")
+
+    def __init__(self, values: Floats, *, whole: bool) -> None:
+        self.values = values
+        self.base = 0
+        #: arrays of digits and the bit each counts at; None: sum with group_sums.
+        self.parts: list[tuple[Ints, int]] | None = []
+        with np.errstate(invalid="ignore"):
+            lowest = float(np.fmin.reduce(values)) if values.size else math.nan
+            largest = float(np.fmax.reduce(values)) if values.size else math.nan
+        if lowest < 0 or math.isinf(lowest) or math.isinf(largest):
+            self.parts = None
+            return
+        if math.isnan(lowest) or largest == 0:
+            return  # nothing but NaN and zeros: every sum is 0
+        with np.errstate(invalid="ignore"):
+            if whole and largest < 2.0**53:
+                scaled = values.astype(np.int64)
+                if largest * values.size < 2.0**62:
+                    self.parts = [(scaled, 0)]
+                else:
+                    self.parts = [(scaled & 0xFFFFFFFF, 0), (scaled >> 32, 32)]
+                return
+            smallest = float(np.fmin.reduce(np.where(values > 0, values, np.nan)))
+        low = int(np.frexp(smallest)[1]) - 53
+        high = int(np.frexp(largest)[1])
+        if high - low > _FIXED_POINT_BITS:
+            self.parts = None
+            return
+        self.base, self.parts = _fixed_point(values, low, high)
+
+    def sums(self, mask: NDArray[np.bool_], starts: NDArray[np.intp]) -> ExactSums:
+        """The exact sum of the values where ``mask`` holds, for each run starting at ``starts``."""
+        if self.parts is None:
+            return group_sums(np.where(mask, self.values, 0.0), starts)
+        if not self.parts:
+            return ExactSums.zeros(len(starts))
+        factor = mask.view(np.uint8)
+        if len(self.parts) == 1 and self.parts[0][1] == 0:
+            return ExactSums.counts(np.add.reduceat(self.parts[0][0] * factor, starts))
+        sums = [(np.add.reduceat(part * factor, starts), offset) for part, offset in self.parts]
+        return _placed(self.base, sums)
+
+
+def _times_power_of_two(values: Floats, exponent: int) -> Floats:
+    """``values · 2**exponent``, exactly: every product here is representable.
+
+    A multiplication by the power of two where that is a normal float, else
+    :func:`numpy.ldexp` (ten times slower); a product that is representable
+    is exact either way.
+    """
+    if -1022 <= exponent <= 1023:
+        product: Floats = values * 2.0**exponent
+        return product
+    scaled: Floats = np.ldexp(values, exponent)
+    return scaled
 
 
 def _spread_sums(values: Floats, starts: NDArray[np.intp]) -> ExactSums:

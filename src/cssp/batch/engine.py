@@ -20,10 +20,11 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
-from cssp.batch._exact import ExactSums, group_sums
+from cssp.batch._exact import ExactSums, Summable, group_sums
 from cssp.batch.columnar import (
     ABSENT,
     MEASURED,
+    MET,
     NO_DATA,
     NOT_APPLICABLE,
     NOT_MET,
@@ -40,7 +41,7 @@ from cssp.engine.program import (
     region_status,
     region_terms,
 )
-from cssp.model.measures import FLAG_NAMES, Measure, Skip, in_scope
+from cssp.model.measures import FIELDS, FLAG_NAMES, ONE, Measure, Skip, in_scope
 from cssp.model.plan import Plan, Scope
 
 __all__ = [
@@ -66,11 +67,21 @@ def _scope_mask(frame: Frame, scope: Scope) -> NDArray[np.bool_] | None:
 
 
 class _Columns:
-    """The measures of one frame, each computed once."""
+    """The measures of one frame, each computed once, and the fields they sum."""
 
     def __init__(self, frame: Frame) -> None:
         self.frame = frame
         self._cache: dict[Measure, Observed] = {}
+        self._summable: dict[str, Summable] = {}
+
+    def summable(self, name: str) -> Summable:
+        """Field ``name`` prepared for exact sums under each target's mask (once)."""
+        found = self._summable.get(name)
+        if found is None:
+            info = FIELDS.get(name)
+            whole = info is not None and info.whole
+            found = self._summable[name] = Summable(self.frame.field(name), whole=whole)
+        return found
 
     def observe(self, measure: Measure) -> Observed:
         found = self._cache.get(measure)
@@ -256,20 +267,36 @@ def evaluate_partial(
     columns = _Columns(frame)
     totals = _Totals(townships, starts, len(targets))
     for t, target_id in enumerate(targets):
-        numerator: Floats | None = None
-        denominator: Floats | None = None
-        for groups in _same_rule(program_list, target_id):
+        rules = _same_rule(program_list, target_id)
+        measure = rules[0][0][1].measure
+        # One declared measure for every row: its fields are summed as prepared
+        # once for every target that sums them, under this target's mask.
+        declared = len(rules) == 1 and measure.numerator is not None
+        num_rows: Floats | None = None
+        den_rows: Floats | None = None
+        for groups in rules:
             rows = np.isin(row_program, [p for p, _ in groups]) if len(program_list) > 1 else None
             num, den, result = _judge_rows(frame, columns, program_list, row_program, groups, rows)
             if rows is None:
                 status[:, t] = result
-                numerator, denominator = num, den
+                num_rows, den_rows = num, den
             else:
                 status[rows, t] = result[rows]
-                numerator = np.where(rows, num, 0.0 if numerator is None else numerator)
-                denominator = np.where(rows, den, 0.0 if denominator is None else denominator)
-        assert numerator is not None
-        assert denominator is not None
+                if not declared:
+                    num_rows = np.where(rows, num, 0.0 if num_rows is None else num_rows)
+                    den_rows = np.where(rows, den, 0.0 if den_rows is None else den_rows)
+        numerator: Floats | Summable
+        denominator: Floats | Summable | None
+        if declared:
+            assert measure.numerator is not None
+            numerator = columns.summable(measure.numerator)
+            # A denominator of one sums to the count of communities evaluated.
+            one = measure.denominator == ONE
+            denominator = None if one else columns.summable(measure.denominator)
+        else:
+            assert num_rows is not None
+            assert den_rows is not None
+            numerator, denominator = num_rows, den_rows
         # The township totals of this target now: its columns are not kept.
         totals.add(t, status[:, t], numerator, denominator)
     return targets, status, totals.partial(targets), program_list
@@ -384,24 +411,42 @@ class _Totals:
         self.townships = keys[starts]
         self.starts = starts
         groups = len(starts)
-        self.group_of_row = np.repeat(np.arange(groups), np.diff(np.r_[starts, len(keys)]))
+        #: 4 × the township of each row: plus a status code, the cell it counts in.
+        self.cell_of_row = np.repeat(np.arange(0, 4 * groups, 4), np.diff(np.r_[starts, len(keys)]))
         self.counts = np.zeros((targets, groups, 4), dtype=np.int32)
         self.nums: list[ExactSums] = []
         self.dens: list[ExactSums] = []
 
-    def add(self, t: int, column: Codes, numerator: Floats, denominator: Floats) -> None:
+    def add(
+        self,
+        t: int,
+        column: Codes,
+        numerator: Floats | Summable,
+        denominator: Floats | Summable | None,
+    ) -> None:
+        """Add target ``t``'s statuses and sums; a denominator ``None`` is 1 a community."""
         groups = len(self.starts)
-        index = self.group_of_row * 4 + column
-        present = column != ABSENT
-        if not present.all():
-            index = index[present]
-        self.counts[t] = np.bincount(index, minlength=groups * 4).reshape(groups, 4)
+        index = self.cell_of_row + column
+        if column.max(initial=0) == ABSENT:
+            index = index[column != ABSENT]
+        counts = self.counts[t] = np.bincount(index, minlength=groups * 4).reshape(groups, 4)
         evaluated = column <= NOT_MET
-        self.nums.append(group_sums(np.where(evaluated, numerator, 0.0), self.starts))
-        self.dens.append(group_sums(np.where(evaluated, denominator, 0.0), self.starts))
+        self.nums.append(_sums(numerator, evaluated, self.starts))
+        if denominator is None:
+            self.dens.append(ExactSums.counts(counts[:, MET] + counts[:, NOT_MET]))
+        else:
+            self.dens.append(_sums(denominator, evaluated, self.starts))
 
     def partial(self, targets: tuple[str, ...]) -> Partial:
         return Partial(self.townships, targets, self.counts, self.nums, self.dens)
+
+
+def _sums(
+    values: Floats | Summable, evaluated: NDArray[np.bool_], starts: NDArray[np.intp]
+) -> ExactSums:
+    if isinstance(values, Summable):
+        return values.sums(evaluated, starts)
+    return group_sums(np.where(evaluated, values, 0.0), starts)
 
 
 class RegionTable:
@@ -498,10 +543,22 @@ def finish(partial: Partial, programs: Programs) -> dict[str, RegionTable]:
                     counts = counts[:, starts]
                 nums = [s.regroup(starts) for s in nums]
                 dens = [s.regroup(starts) for s in dens]
-        width = REGION_LEVELS[level]
-        codes = np.array([f"{k:0{width}d}" if width else "" for k in keys.tolist()], dtype="U9")
+        codes = _region_codes(keys, REGION_LEVELS[level])
         tables[level] = _judge(level, keys, codes, partial.targets, counts, nums, dens, programs)
     return tables
+
+
+def _region_codes(keys: NDArray[np.int64], width: int) -> NDArray[np.str_]:
+    """Region keys as codes of ``width`` digits (``""`` for the nation), vectorised:
+    each digit's code point written into the four bytes numpy gives a character."""
+    points = np.zeros((len(keys), 9), dtype="<u4")
+    rest = keys
+    for k in range(width - 1, -1, -1):  # the last digit first
+        shorter = rest // 10
+        points[:, k] = rest - shorter * 10 + 48
+        rest = shorter
+    codes: NDArray[np.str_] = points.view("<U9").reshape(len(keys))
+    return codes
 
 
 def _judge(
