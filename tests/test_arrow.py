@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import cssp
 import cssp.batch
-from cssp.batch._arrow import arrow_to_numpy
+from cssp.batch._arrow import arrow_to_numpy, choose, nan_unless
 
 pa = pytest.importorskip("pyarrow")
 
@@ -64,3 +64,52 @@ def test_a_count_too_large_for_a_float_is_named_not_an_arrow_error(tmp_path: Pat
     with pytest.raises(cssp.InputError, match="too large to count exactly") as error:
         cssp.batch.evaluate_parquet(tmp_path / "big.parquet", profiles=())
     assert error.value.path == "rows[0].households"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(), st.booleans(), st.floats()), max_size=40),
+    st.sampled_from([0.0, np.inf, -1.5, None]),
+)
+def test_choose_and_nan_unless_are_numpy_where_to_the_bit(
+    cells: list[tuple[float, bool, float]], fill: float | None
+) -> None:
+    values = np.array([v for v, _, _ in cells], dtype=np.float64)
+    where = np.array([w for _, w, _ in cells], dtype=bool)
+    others = np.array([o for _, _, o in cells], dtype=np.float64)
+    otherwise: Any = others if fill is None else fill
+    expected = np.where(where, values, otherwise)
+    np.testing.assert_array_equal(
+        choose(where, values, otherwise).view(np.uint64)[~np.isnan(expected)],
+        expected.view(np.uint64)[~np.isnan(expected)],
+    )
+    np.testing.assert_array_equal(np.isnan(choose(where, values, otherwise)), np.isnan(expected))
+    missing = nan_unless(values, where)
+    np.testing.assert_array_equal(np.isnan(missing), ~where | np.isnan(values))
+    np.testing.assert_array_equal(missing[where], values[where])
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.text("0123456789", min_size=11, max_size=13), max_size=20),
+        min_size=1,
+        max_size=3,
+    ),
+    st.integers(0, 5),
+    st.booleans(),
+)
+def test_codes_read_as_twelve_bytes_or_as_text(
+    chunks: list[list[str]], start: int, large: bool
+) -> None:
+    """12-byte strings come out as S12 over Arrow's data; others as Arrow converts them."""
+    kind = pa.large_string() if large else pa.string()
+    arrays = [pa.array(chunk, type=kind) for chunk in chunks]
+    arrays[0] = arrays[0].slice(min(start, len(arrays[0])))
+    values = [v for a in arrays for v in a.to_pylist()]
+    got = arrow_to_numpy(pa.chunked_array(arrays, type=kind))
+    if all(len(v) == 12 for v in values):
+        assert got.dtype == np.dtype("S12")
+        assert [v.decode() for v in got.tolist()] == values
+    else:
+        assert [str(v) for v in got.tolist()] == values

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 import cssp
 import cssp.batch
+import cssp.synth
 from cssp.model.community import Community, Facility, FacilityKind
 from cssp.model.measures import Measure
 from cssp.testing import communities
@@ -656,3 +657,33 @@ def test_the_command_has_arrow_use_the_system_allocator(
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
     )
     assert done.stdout.split() == ["0", expected]
+
+
+def test_threads_give_one_threads_result_and_name_the_first_bad_row(tmp_path: Path) -> None:
+    """Row groups read and evaluated by several threads: the same verdicts and totals, and
+    of two bad rows in different row groups, the first in the file is named."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = cssp.synth.nation(0.002)
+    pq.write_table(pa.table(columns), tmp_path / "n.parquet", row_group_size=100)
+    one = cssp.batch.evaluate_parquet(tmp_path / "n.parquet", profiles=(), workers=1)
+    for workers in (2, 5):
+        many = cssp.batch.evaluate_parquet(
+            tmp_path / "n.parquet", profiles=(), workers=workers, batch_rows=37
+        )
+        np.testing.assert_array_equal(one.status, many.status)
+        _same_tables(one, many)
+    households = columns["households"].copy()
+    households[[250, 1100]] = -1
+    pq.write_table(
+        pa.table({**columns, "households": households}),
+        tmp_path / "bad.parquet",
+        row_group_size=100,
+    )
+    for workers in (1, 3):
+        with pytest.raises(cssp.InputError, match="negative") as error:
+            cssp.batch.evaluate_parquet(tmp_path / "bad.parquet", profiles=(), workers=workers)
+        assert error.value.path == "rows[250].households"
+    with pytest.raises(cssp.InputError, match="positive number of threads"):
+        cssp.batch.evaluate_parquet(tmp_path / "n.parquet", profiles=(), workers=0)

@@ -129,11 +129,13 @@ def test_pairs_of_any_partitioning_merge_to_the_pair_of_the_whole(
     st.lists(st.lists(_floats, min_size=1, max_size=5), min_size=1, max_size=6),
     st.lists(st.integers(0, 5), min_size=1, max_size=6),
     st.booleans(),
+    st.booleans(),
 )
 def test_sums_added_in_place_are_fsum(
-    batches: list[list[float]], groups: list[int], negative: bool
+    batches: list[list[float]], groups: list[int], negative: bool, runs: bool
 ) -> None:
-    """A running total (ExactSums.add_at) of batches with any exponents is fsum of all."""
+    """A running total (ExactSums.add_at) of batches with any exponents is fsum of all,
+    the groups given by index or, where they are a run, by a slice."""
     if negative:
         batches = [[-x if i % 2 else x for i, x in enumerate(b)] for b in batches]
     total = ExactSums.zeros(6)
@@ -146,7 +148,10 @@ def test_sums_added_in_place_are_fsum(
         parts = [p for p in parts if p] or [[0.0]]
         rows = rows[: len(parts)]
         flat = np.array([x for p in parts for x in p])
-        total = total.add_at(rows, group_sums(flat, _starts(parts)))
+        at: NDArray[np.intp] | slice = rows
+        if runs and rows[-1] - rows[0] + 1 == len(rows):
+            at = slice(int(rows[0]), int(rows[-1]) + 1)
+        total = total.add_at(at, group_sums(flat, _starts(parts)))
         for row, p in zip(rows.tolist(), parts, strict=True):
             expected[row].extend(p)
     wanted = [_fsum(e) for e in expected]

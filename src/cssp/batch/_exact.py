@@ -131,8 +131,9 @@ class ExactSums:
             rows.append(block)
         return ExactSums(np.concatenate(rows), base)
 
-    def add_at(self, index: NDArray[np.intp], other: ExactSums) -> ExactSums:
-        """Add ``other``'s sums to the groups at ``index`` (distinct), in place where it can.
+    def add_at(self, index: NDArray[np.intp] | slice, other: ExactSums) -> ExactSums:
+        """Add ``other``'s sums to the groups at ``index`` (distinct; or a slice), in place
+        where it can.
 
         The limbs are updated in place when ``other`` fits them, so ``self``
         must own them (a running total); otherwise a wider copy is returned.
@@ -140,12 +141,13 @@ class ExactSums:
         if self.exact is not None or other.exact is not None:
             base = min(self.base, other.base)
             values = self._integers(base)
-            for i, value in zip(index.tolist(), other._integers(base), strict=True):
+            at = range(len(values))[index] if isinstance(index, slice) else index.tolist()
+            for i, value in zip(at, other._integers(base), strict=True):
                 values[i] += value
             return ExactSums(None, base, values)
         assert self.limbs is not None
         assert other.limbs is not None
-        carried = _carry(other.limbs)  # digits below 2**32: 2**31 adds fit an int64
+        carried = _carried(other.limbs)  # digits below 2**32: 2**31 adds fit an int64
         base = min(self.base, other.base)
         mine, theirs = (self.base - base) // 32, (other.base - base) // 32
         width = max(self.limbs.shape[1] + mine, carried.shape[1] + theirs)
@@ -238,6 +240,14 @@ def _small(limbs: Ints) -> bool:
     if limbs.shape[1] != 1 or not limbs.size:
         return bool(limbs.shape[1] == 1)
     return int(limbs.min()) >= 0 and int(limbs.max()) * limbs.shape[0] < 2**62
+
+
+def _carried(limbs: Ints) -> Ints:
+    """``limbs`` with every digit in [0, 2**32): as they are when they are so already."""
+    one = limbs.shape[1] == 1 and limbs.size
+    if one and int(limbs.min()) >= 0 and int(limbs.max()) < 2**32:
+        return limbs
+    return _carry(limbs)
 
 
 def _carry(limbs: Ints) -> Ints:

@@ -23,7 +23,7 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
-from cssp.batch._arrow import arrow_to_numpy, integral
+from cssp.batch._arrow import arrow_to_numpy, choose, integral, nan_unless
 from cssp.engine.program import facility_summariser
 from cssp.errors import InputError
 from cssp.model.community import (
@@ -124,7 +124,9 @@ class Frame:
         column, NaN where it is missing."""
         found = self._fields.get(name)
         if found is None:
-            found = self._fields[name] = self._field(name)
+            found = self._field(name)
+            if not name.startswith("services."):  # a service's is made again when asked
+                self._fields[name] = found
         return found
 
     def _field(self, name: str) -> Floats:
@@ -135,7 +137,7 @@ class Frame:
             return found if found is not None else np.full(self.size, np.nan)
         if name.startswith("services."):
             present = self.services[Service(name[len("services.") :])]
-            return np.where(self.services_known, present.astype(np.float64), np.nan)
+            return nan_unless(present.astype(np.float64), self.services_known)
         if name in FACILITY_FIELDS:
             return self.facility[name]
         return self.values[name.removeprefix("staff.")]
@@ -452,8 +454,9 @@ def code_keys(
     return keys, rural, raw, not problems.total
 
 
-def parsed_codes(keys: NDArray[np.int64], raw: NDArray[np.bytes_]) -> ParsedCodes:
-    """Good codes, as :func:`code_keys` gave them, for :meth:`Frame.from_columns`."""
+def parsed_codes(raw: NDArray[np.bytes_]) -> ParsedCodes:
+    """Codes :func:`code_keys` found good (``S12``), parsed for :meth:`Frame.from_columns`."""
+    keys, _ = _twelve_digits(raw)
     return keys, np.asarray(village_rural(keys % 1000)[1], dtype=bool), raw
 
 
@@ -720,9 +723,7 @@ def _facilities(columns: dict[str, Floats], present: bool, read: _Reader) -> dic
     kinds = {FacilityKind.COMPREHENSIVE: comp, FacilityKind.COMMERCIAL: with_commercial}
     out = {}
     for name, spec in FACILITY_FIELDS.items():
-        values = _table_sum(spec, kinds, columns, n)
-        values[~known] = np.nan
-        out[name] = values
+        out[name] = nan_unless(_table_sum(spec, kinds, columns, n), known)
     return out
 
 
@@ -750,8 +751,10 @@ def _table_sum(
         values = columns.get(prefix + spec.attribute)
         if values is None:  # a column the table format does not have: not given
             values = np.full(n, np.nan)
-        updated = total + values if spec.op == "sum" else np.minimum(total, values)
-        total = np.where(present[kind], updated, total)
+        if spec.op == "sum":  # + 0.0 where the kind is absent: total stays as it is
+            total = total + choose(present[kind], values, 0.0)
+        else:  # the least, with +inf where the kind is absent (NaN where its value is)
+            total = np.minimum(total, choose(present[kind], values, np.inf))
     return total
 
 
