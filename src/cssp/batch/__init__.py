@@ -299,9 +299,10 @@ def evaluate_communities(
 
 
 #: Rows evaluated at a time, at most (a batch does not span a file's row groups).
-BATCH_ROWS: Final = 16_384
-#: Threads that evaluate a Parquet file's batches, at most, by default.
-WORKERS: Final = 2
+BATCH_ROWS: Final = 32_768
+#: Threads that evaluate a Parquet file's batches by default (see
+#: :func:`evaluate_parquet`'s ``workers``).
+WORKERS: Final = 1
 
 
 def evaluate_parquet(
@@ -323,10 +324,10 @@ def evaluate_parquet(
 
     :param batch_rows: rows evaluated at a time.
     :param workers: threads evaluating a row group's batches at once
-        (:data:`WORKERS` or the number of processors, whichever is fewer, by
-        default), Arrow decoding each row group in as many; each thread holds
-        one batch. numpy and Arrow work outside Python's lock, so the threads
-        share the work; the result is the same.
+        (:data:`WORKERS` by default, never more than the processors). numpy
+        and Arrow work outside Python's lock, so more threads can share the
+        work on an idle machine with several cores; each holds a batch in
+        memory. The result is the same.
     :raises cssp.InputError: for a bad row (located by its row number in the
         file; the first in the file when several are bad), a code that appears
         twice anywhere in the file, or a file that is not Parquet.
@@ -350,7 +351,7 @@ def evaluate_parquet(
         first = source.first_rows[group]
         # With every code good, the row group is read without them: the codes
         # read first are parsed again (cheaply) instead of decoded again.
-        table = source.read(group, codes=not good, threads=False)
+        table = source.read(group, codes=not good)
 
         def evaluate_batch(i: int, table: Any = table, first: int = first) -> tuple[Partial, Any]:
             """Evaluate batch ``i`` of the row group, writing its verdicts; return its totals."""
