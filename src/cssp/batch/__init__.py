@@ -351,7 +351,7 @@ def evaluate_parquet(
         first = source.first_rows[group]
         # With every code good, the row group is read without them: the codes
         # read first are parsed again (cheaply) instead of decoded again.
-        table = source.read(group, codes=not good)
+        table = source.read(group, codes=not good, threads=workers > 1)
 
         def evaluate_batch(i: int, table: Any = table, first: int = first) -> tuple[Partial, Any]:
             """Evaluate batch ``i`` of the row group, writing its verdicts; return its totals."""
