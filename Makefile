@@ -10,6 +10,10 @@
 #   make fuzz    run the property tests with many more examples (the fuzz
 #                hypothesis profile, 5,000 a test), the readers' fuzzing first:
 #                it prints how many inputs it tried
+#   make java    a Java runtime for the Spark example's test (make test and
+#                make pytest run it): Debian's default-jre-headless, installed
+#                where make runs as root with apt-get; elsewhere the test is
+#                skipped and says why
 
 PYTHON ?= python3
 VENV   := .venv
@@ -17,7 +21,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PLUGINS := $(wildcard plugins/cssp-*)
 
-.PHONY: all venv demo test lint typecheck pytest docs docs-check bench fuzz clean
+.PHONY: all venv java demo test lint typecheck pytest docs docs-check bench fuzz clean
 
 all: test
 
@@ -32,10 +36,22 @@ $(STAMP): pyproject.toml constraints.txt $(addsuffix /pyproject.toml,$(PLUGINS))
 
 venv: $(STAMP)
 
+java:
+	@if command -v java >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing a Java runtime for the Spark test (default-jre-headless)"; \
+		mkdir -p /usr/share/man/man1; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends default-jre-headless >/dev/null; } \
+		|| echo "could not install default-jre-headless: the Spark test will be skipped"; \
+	else \
+		echo "no Java runtime, and no apt-get as root to install one: the Spark test will be skipped"; \
+	fi
+
 demo: $(STAMP)
 	$(BIN)/cssp demo
 
-test: $(STAMP)
+test: $(STAMP) java
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -48,7 +64,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) java
 	$(BIN)/pytest
 
 docs: $(STAMP)

@@ -80,6 +80,7 @@ nitpick_ignore: list[tuple[str, str]] = [
     # The standard library's abstract classes, in signatures (autodoc_typehints).
     ("py:class", "collections.abc.Callable"),
     ("py:class", "collections.abc.Iterable"),
+    ("py:class", "collections.abc.Iterator"),  # cssp.batch.on_spark: mapInArrow's functions
     ("py:class", "collections.abc.Mapping"),
     ("py:class", "collections.abc.Sequence"),
     ("py:class", "datetime.date"),  # Plan.issued and Plan.published

@@ -21,6 +21,8 @@ GOALS = (
     "batch_vs_numpy",
     "parquet_vs_numpy",
     "batch_memory",
+    "batch_memory_arrow_default",
+    "peers",
     "startup",
     "import_vs_deps",
 )

@@ -23,6 +23,7 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
+from cssp.batch._arrow import arrow_to_numpy, choose, integral, nan_unless
 from cssp.engine.program import facility_summariser
 from cssp.errors import InputError
 from cssp.model.community import (
@@ -44,14 +45,16 @@ from cssp.model.schema import (
     FIELD_RULES,
     PART_RULES,
     part_problem,
-    value_problems,
+    value_tests,
     village_rural,
 )
 
-__all__ = ["COUNT_FIELDS", "VALUE_FIELDS", "Frame", "code_keys", "sorted_order"]
+__all__ = ["COUNT_FIELDS", "VALUE_FIELDS", "Frame", "code_keys", "parsed_codes", "sorted_order"]
 
 Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
+#: Codes parsed by :func:`code_keys`: the keys, which are rural, the ``S12`` codes.
+ParsedCodes = tuple[NDArray[np.int64], Bools, NDArray[np.bytes_]]
 
 #: Numeric fields of a community, kept as float64 with NaN for "not given".
 VALUE_FIELDS: Final = (
@@ -97,6 +100,8 @@ class Frame:
         self.keys = keys
         #: the position in the input of each row.
         self.order = order
+        #: whether the input was sorted already (``order`` is then 0, 1, 2 …).
+        self.in_order = bool(len(order) < 2 or (order[1:] > order[:-1]).all())
         self.size = n = len(keys)
         self.rural: Bools = np.zeros(n, dtype=bool)
         self.flags: dict[str, Bools] = {}
@@ -119,7 +124,9 @@ class Frame:
         column, NaN where it is missing."""
         found = self._fields.get(name)
         if found is None:
-            found = self._fields[name] = self._field(name)
+            found = self._field(name)
+            if not name.startswith("services."):  # a service's is made again when asked
+                self._fields[name] = found
         return found
 
     def _field(self, name: str) -> Floats:
@@ -130,7 +137,7 @@ class Frame:
             return found if found is not None else np.full(self.size, np.nan)
         if name.startswith("services."):
             present = self.services[Service(name[len("services.") :])]
-            return np.where(self.services_known, present.astype(np.float64), np.nan)
+            return nan_unless(present.astype(np.float64), self.services_known)
         if name in FACILITY_FIELDS:
             return self.facility[name]
         return self.values[name.removeprefix("staff.")]
@@ -201,55 +208,43 @@ class Frame:
     # -- from a table ----------------------------------------------------------
 
     @classmethod
-    def from_columns(cls, table: object, *, first_row: int = 0) -> Frame:
+    def from_columns(
+        cls, table: object, *, first_row: int = 0, codes: ParsedCodes | None = None
+    ) -> Frame:
         """Validate a table in cssp's table format and reduce it to columns.
 
         :param table: a mapping of column name to 1-D array-like, a pandas
             DataFrame or a pyarrow Table (or RecordBatch).
         :param first_row: the index of the table's first row in a larger input
             (for error locations when a file is read in batches).
+        :param codes: the table's codes, parsed already by :func:`code_keys`
+            and found well formed (the table then needs no ``code`` column).
         :raises InputError: naming every bad row and column (``rows[12].households``).
         """
         columns = _as_columns(table)
+        _check_names(columns, parsed=codes is not None)
         problems = _Problems(first_row)
-        if "code" not in columns:
-            raise InputError("the table has no code column", "code")
-        unknown = sorted(
-            name
-            for name in columns
-            if name not in _KNOWN and name not in _SERVICES and not name.startswith("extra.")
-        )
-        if unknown:
-            raise InputError(
-                f"unknown column(s) {', '.join(map(repr, unknown))}; the table format's columns "
-                "are listed in cssp.io.readers.COLUMNS (plus one per service and extra.NAME)",
-                unknown[0],
-            )
-        if "services" in columns:
-            raise InputError(
-                "the batch engine reads one yes/no column per service (e.g. '5g'), "
-                "not a services list",
-                "services",
-            )
-        keys, rural_from_code, raw_codes = _codes(columns["code"], problems)
+        if codes is None:
+            keys, rural_from_code, raw_codes = _codes(columns["code"], problems)
+        else:
+            keys, rural_from_code, raw_codes = codes
         n = len(keys)
         for name, column in columns.items():
             if len(column) != n:
                 raise InputError(f"has {len(column)} rows, but code has {n}", name)
         if "kind" in columns:
             _check_kind(columns["kind"], rural_from_code, raw_codes, problems)
-        values = {f: _numbers(columns.get(f), n, f, problems) for f in VALUE_FIELDS}
+        read = _Reader(columns, n, problems)
+        values = {f: read.number(f) for f in VALUE_FIELDS}
         for f in VALUE_FIELDS:
-            _check_value(values[f], f, f, problems)
+            read.check_value(values[f], f, f)
         _check_parts(values, "", problems)
-        flags = {f: _flag(columns.get(f), n, f, problems) for f in _FLAGS}
-        facility = {f: _numbers(columns.get(f), n, f, problems) for f in _FACILITY_COLUMNS}
+        flags = {f: read.flag(f) for f in _FLAGS}
+        facility = {f: read.number(f) for f in _FACILITY_COLUMNS}
         services_given = [s for s in _SERVICES if s in columns]
-        service_values = {s: _numbers(columns[s], n, s, problems) for s in services_given}
-        for s, v in service_values.items():
-            problems.add(~(np.isnan(v) | (v == 0) | (v == 1)), s, lambda i: "is not yes or no")
+        service_values = {s: read.yes_no(s) for s in services_given}
         extra = {
-            name[len("extra.") :]: _numbers(columns[name], n, name, problems)
+            name[len("extra.") :]: read.number(name)
             for name in columns
             if name.startswith("extra.")
         }
@@ -257,17 +252,26 @@ class Frame:
             if not name.isidentifier():
                 raise InputError(f"{name!r} is not a valid name", f"extra.{name}")
         has_facility_columns = any(f in columns for f in _FACILITY_COLUMNS)
-        derived = _facilities(facility, has_facility_columns, problems)
+        derived = _facilities(facility, has_facility_columns, read)
         problems.raise_if_any()
 
-        order = sorted_order(keys, "rows", "code", first_row)
-        frame = cls(keys[order], order)
-        frame._codes = raw_codes[order]
+        # Rows already in code order (a file written so) are not copied.
+        same = n < 2 or bool((keys[1:] > keys[:-1]).all())
+        order = np.arange(n, dtype=np.intp)
+        if not same:
+            order = sorted_order(keys, "rows", "code", first_row)
+
+        def sort(values: NDArray[Any]) -> NDArray[Any]:
+            return values if same else values[order]
+
+        frame = cls(sort(keys), order)
+        frame.in_order = same
+        frame._codes = sort(raw_codes)
         frame.table = columns
-        frame.rural = rural_from_code[order]
-        frame.flags = {f: v[order] for f, v in flags.items()}
-        frame.values = {f: v[order] for f, v in values.items()}
-        frame.facility = {name: values[order] for name, values in derived.items()}
+        frame.rural = sort(rural_from_code)
+        frame.flags = {f: sort(v) for f, v in flags.items()}
+        frame.values = {f: sort(v) for f, v in values.items()}
+        frame.facility = {name: sort(values) for name, values in derived.items()}
         given = np.zeros(n, dtype=bool)
         for service in Service:
             found = service_values.get(service.value)
@@ -275,9 +279,9 @@ class Frame:
                 frame.services[service] = np.zeros(n, dtype=bool)
             else:
                 given |= ~np.isnan(found)
-                frame.services[service] = (found == 1)[order]
-        frame.services_known = given[order]
-        frame.extra = {k: v[order] for k, v in extra.items()}
+                frame.services[service] = sort(found == 1)
+        frame.services_known = sort(given)
+        frame.extra = {k: sort(v) for k, v in extra.items()}
         return frame
 
     def community(self, row: int) -> Community:
@@ -285,14 +289,39 @@ class Frame:
         if self.source is not None:
             return self.source[row]
         assert self.table is not None
-        record: dict[str, Any] = {}
+        record: dict[str, Any] = {"code": self.code(row)}
         at = int(self.order[row])
         for name, column in self.table.items():
+            if name == "code":
+                continue
             value = _cell(column, at)
             if value is None or (isinstance(value, float) and np.isnan(value)):
                 continue
             record[name] = value
         return structure(_table_record(record), Community)
+
+
+def _check_names(columns: Mapping[str, Any], *, parsed: bool) -> None:
+    """A table's columns are those of the table format (``code`` among them unless
+    ``parsed``)."""
+    if "code" not in columns and not parsed:
+        raise InputError("the table has no code column", "code")
+    unknown = sorted(
+        name
+        for name in columns
+        if name not in _KNOWN and name not in _SERVICES and not name.startswith("extra.")
+    )
+    if unknown:
+        raise InputError(
+            f"unknown column(s) {', '.join(map(repr, unknown))}; the table format's columns "
+            "are listed in cssp.io.readers.COLUMNS (plus one per service and extra.NAME)",
+            unknown[0],
+        )
+    if "services" in columns:
+        raise InputError(
+            "the batch engine reads one yes/no column per service (e.g. '5g'), not a services list",
+            "services",
+        )
 
 
 def _cell(column: Any, at: int) -> Any:
@@ -394,34 +423,16 @@ def _as_columns(table: object) -> dict[str, Any]:
     )
 
 
+def _arrow(column: Any) -> bool:
+    return type(column).__module__.split(".")[0] == "pyarrow"
+
+
 def _to_numpy(column: Any) -> NDArray[Any]:
-    if type(column).__module__.split(".")[0] == "pyarrow":
-        return _arrow_to_numpy(column)
+    if _arrow(column):
+        return arrow_to_numpy(column)
     if hasattr(column, "to_numpy"):  # pandas
         return np.asarray(column.to_numpy())
     return np.asarray(column)
-
-
-def _arrow_to_numpy(column: Any) -> NDArray[Any]:
-    """An Arrow column as numpy: numbers and booleans as float64 with NaN for null,
-    12-byte strings as ``S12`` without a Python object per cell."""
-    import pyarrow as pa  # noqa: PLC0415 - only for Arrow input (the parquet extra)
-    import pyarrow.compute as pc  # noqa: PLC0415
-
-    kind = column.type
-    if pa.types.is_boolean(kind) or pa.types.is_integer(kind) or pa.types.is_floating(kind):
-        return np.asarray(pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False))
-    if (pa.types.is_string(kind) or pa.types.is_large_string(kind)) and not column.null_count:
-        try:
-            fixed = pc.cast(column, pa.binary(12))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass  # not all 12 bytes long: the general path reports which
-        else:
-            if isinstance(fixed, pa.ChunkedArray):
-                fixed = fixed.combine_chunks()
-            data = fixed.buffers()[1]
-            return np.frombuffer(data, dtype="S12", count=len(fixed), offset=fixed.offset * 12)
-    return np.asarray(column.to_numpy(zero_copy_only=False))
 
 
 _PROVINCE_OK: Final = np.zeros(100, dtype=bool)
@@ -431,13 +442,22 @@ _POWERS: Final = 10 ** np.arange(11, -1, -1, dtype=np.int64)
 
 def code_keys(
     column: Any, first_row: int = 0
-) -> tuple[NDArray[np.int64], Bools, NDArray[np.bytes_]]:
-    """The codes of a column as integers (0 where malformed), which are rural, and as ``S12``.
+) -> tuple[NDArray[np.int64], Bools, NDArray[np.bytes_], bool]:
+    """The codes of a column as integers (0 where malformed), which are rural, as
+    ``S12``, and whether every code is good.
 
     Bad codes are left for :meth:`Frame.from_columns` to name; a column that
     is not text is refused at once, as there.
     """
-    return _codes(column, _Problems(first_row))
+    problems = _Problems(first_row)
+    keys, rural, raw = _codes(column, problems)
+    return keys, rural, raw, not problems.total
+
+
+def parsed_codes(raw: NDArray[np.bytes_]) -> ParsedCodes:
+    """Codes :func:`code_keys` found good (``S12``), parsed for :meth:`Frame.from_columns`."""
+    keys, _ = _twelve_digits(raw)
+    return keys, np.asarray(village_rural(keys % 1000)[1], dtype=bool), raw
 
 
 def _codes(column: Any, problems: _Problems) -> tuple[NDArray[np.int64], Bools, NDArray[np.bytes_]]:
@@ -453,20 +473,20 @@ def _codes(column: Any, problems: _Problems) -> tuple[NDArray[np.int64], Bools, 
                 )
         array = np.array(values, dtype="U") if values else np.zeros(0, dtype="U12")
     n = len(array)
-    lengths = np.char.str_len(array) if n else np.zeros(0, dtype=np.int64)
-    try:
-        raw = array.astype("S12")
-    except UnicodeEncodeError:
-        ascii_only = np.array([str(c).isascii() for c in array.tolist()], dtype=bool)
-        raw = np.where(ascii_only, array, "x").astype("S12")
-        lengths = np.where(ascii_only, lengths, -1)
-    matrix = np.ascontiguousarray(raw).view(np.uint8).reshape(n, 12)
-    well_formed = (lengths == 12) & ((matrix >= 48) & (matrix <= 57)).all(axis=1)
-    keys: NDArray[np.int64] = np.zeros(n, dtype=np.int64)
-    for j in range(12):
-        keys *= 10
-        keys += matrix[:, j]
-        keys -= 48
+    if array.dtype == np.dtype("S12"):
+        raw = array  # Arrow's 12-byte strings: a shorter one ends in NUL, not a digit
+        well_formed = np.ones(n, dtype=bool)
+    else:
+        lengths = np.char.str_len(array) if n else np.zeros(0, dtype=np.int64)
+        try:
+            raw = array.astype("S12")
+        except UnicodeEncodeError:
+            ascii_only = np.array([str(c).isascii() for c in array.tolist()], dtype=bool)
+            raw = np.where(ascii_only, array, "x").astype("S12")
+            lengths = np.where(ascii_only, lengths, -1)
+        well_formed = lengths == 12
+    keys, digits = _twelve_digits(raw)
+    well_formed &= digits
     keys[~well_formed] = 0
     province = keys // 10**10
     village = keys % 1000
@@ -488,6 +508,47 @@ def _codes(column: Any, problems: _Problems) -> tuple[NDArray[np.int64], Bools, 
     return keys, np.asarray(rural, dtype=bool), raw
 
 
+_ZEROS: Final = np.uint64(0x3030303030303030)
+_HIGH_NIBBLES: Final = np.uint64(0xF0F0F0F0F0F0F0F0)
+_SIXES: Final = np.uint64(0x0606060606060606)
+
+
+def _twelve_digits(raw: NDArray[np.bytes_]) -> tuple[NDArray[np.int64], Bools]:
+    """12-byte codes as numbers, and whether all 12 bytes are ASCII digits.
+
+    Eight bytes at a time in a uint64 (the last four after four '0's): every
+    byte is a digit when its high nibble is 3 and adding 6 to it does not
+    carry into that nibble; the digits are then combined in pairs, fours and
+    eights by multiplying lanes of the word, the classic SWAR parse.
+    """
+    n = len(raw)
+    matrix = np.ascontiguousarray(raw).view(np.uint8).reshape(n, 12)
+    # The first eight digits in one word; '0000' and the last four in another.
+    words = np.full((n, 2), _ZEROS, dtype=np.uint64)
+    lanes = words.view(np.uint8).reshape(n, 16)
+    lanes[:, :8] = matrix[:, :8]
+    lanes[:, 12:] = matrix[:, 8:]
+    digits = np.ones(n, dtype=bool)
+    for k in range(2):
+        word = words[:, k]
+        digits &= (word & _HIGH_NIBBLES) == _ZEROS
+        digits &= ((word + _SIXES) & _HIGH_NIBBLES) == _ZEROS
+    values = [_eight_digits(words[:, k]) for k in range(2)]
+    keys = (values[0] * np.uint64(10_000) + values[1]).astype(np.int64)
+    return keys, digits
+
+
+def _eight_digits(word: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    """Eight ASCII digits, the first in the lowest byte, as their number."""
+    x = word - _ZEROS
+    x = x * np.uint64(10) + (x >> np.uint64(8))  # pairs, in bytes 0, 2, 4 and 6
+    low = x & np.uint64(0x000000FF000000FF)
+    high = (x >> np.uint64(16)) & np.uint64(0x000000FF000000FF)
+    x = low * np.uint64(100 + (1_000_000 << 32)) + high * np.uint64(1 + (10_000 << 32))
+    number: NDArray[np.uint64] = x >> np.uint64(32)
+    return number
+
+
 def _check_kind(column: Any, rural: Bools, codes: NDArray[np.bytes_], problems: _Problems) -> None:
     """A kind column agrees with the codes (the rules of :class:`Community`)."""
     kinds = _to_numpy(column).tolist()
@@ -507,9 +568,79 @@ def _check_kind(column: Any, rural: Bools, codes: NDArray[np.bytes_], problems: 
     problems.add(bad, "kind", messages.__getitem__)
 
 
+class _Reader:
+    """A table's numeric and yes/no columns as float64 (NaN for "not given"), checked.
+
+    A column's type spares checks that cannot fail: integers are whole and
+    finite, booleans are yes or no. A rule that is a bound (not negative, at
+    most 24 h …, :func:`~cssp.model.schema.value_tests`) is tested on the
+    column's least and greatest values first, and on every row only when one
+    of them breaks it, to name the rows.
+    """
+
+    def __init__(self, columns: Mapping[str, Any], n: int, problems: _Problems) -> None:
+        self.columns = columns
+        self.n = n
+        self.problems = problems
+        self.integral: set[str] = set()
+        self.boolean: set[str] = set()
+
+    def number(self, name: str) -> Floats:
+        """Column ``name`` as float64 (all NaN when the table has no such column)."""
+        column = self.columns.get(name)
+        if column is None:
+            return np.full(self.n, np.nan)
+        kind = _integral_kind(column)
+        if kind:
+            self.integral.add(name)
+            if kind == "b":
+                self.boolean.add(name)
+        return _numbers(column, self.n, name, self.problems)
+
+    def check_value(self, values: Floats, rule: str, column: str) -> None:
+        """The rules of :data:`~cssp.model.schema.FIELD_RULES` on a column (NaN passes)."""
+        if column not in self.columns or not values.size:
+            return
+        with np.errstate(invalid="ignore"):
+            ends = np.array([np.fmin.reduce(values), np.fmax.reduce(values)])
+            if np.isnan(ends[0]):
+                return  # nothing given
+            for test, message, bound in value_tests(FIELD_RULES[rule], np.floor):
+                if bound and not np.any(test(ends)):
+                    continue
+                if not bound and column in self.integral:
+                    continue  # the test of wholeness, on integers
+                self.problems.add(test(values), column, lambda i, m=message: m(values[i]))
+
+    def yes_no(self, name: str) -> Floats:
+        """A yes/no column as 1.0, 0.0 and NaN (not given), checked."""
+        values = self.number(name)
+        if name in self.columns and name not in self.boolean:
+            self.problems.add(
+                ~(np.isnan(values) | (values == 0) | (values == 1)),
+                name,
+                lambda i: "is not yes or no",
+            )
+        return values
+
+    def flag(self, name: str) -> Bools:
+        """A yes/no column as booleans (not given: no)."""
+        flags: Bools = self.yes_no(name) == 1
+        return flags
+
+
+def _integral_kind(column: Any) -> str:
+    """``"b"`` for a column of booleans, ``"i"`` of integers, ``""`` otherwise."""
+    if _arrow(column):
+        if not integral(column):
+            return ""
+        return "b" if str(column.type) == "bool" else "i"
+    dtype = getattr(column, "dtype", None)
+    kind = getattr(dtype, "kind", "")
+    return {"b": "b", "i": "i", "u": "i"}.get(kind, "") if isinstance(kind, str) else ""
+
+
 def _numbers(column: Any, n: int, name: str, problems: _Problems) -> Floats:
-    if column is None:
-        return np.full(n, np.nan)
     array = _to_numpy(column)
     if array.dtype.kind in "biuf":
         converted: Floats = np.asarray(array, dtype=np.float64)
@@ -535,13 +666,6 @@ def _numbers(column: Any, n: int, name: str, problems: _Problems) -> Floats:
     return out
 
 
-def _check_value(values: Floats, rule: str, column: str, problems: _Problems) -> None:
-    """The rules of :data:`~cssp.model.schema.FIELD_RULES` on a column (NaN passes)."""
-    with np.errstate(invalid="ignore"):
-        for test, message in value_problems(FIELD_RULES[rule], np.floor):
-            problems.add(test(values), column, lambda i, m=message: m(values[i]))
-
-
 def _check_parts(values: dict[str, Floats], prefix: str, problems: _Problems) -> None:
     """The rules of :data:`~cssp.model.schema.PART_RULES` whose columns ``values`` has."""
     for rule in PART_RULES:
@@ -554,18 +678,8 @@ def _check_parts(values: dict[str, Floats], prefix: str, problems: _Problems) ->
         )
 
 
-def _flag(column: Any, n: int, name: str, problems: _Problems) -> Bools:
-    values = _numbers(column, n, name, problems)
-    problems.add(
-        ~(np.isnan(values) | (values == 0) | (values == 1)), name, lambda i: "is not yes or no"
-    )
-    flags: Bools = values == 1
-    return flags
-
-
-def _facilities(
-    columns: dict[str, Floats], present: bool, problems: _Problems
-) -> dict[str, Floats]:
+def _facilities(columns: dict[str, Floats], present: bool, read: _Reader) -> dict[str, Floats]:
+    problems = read.problems
     has = columns["has_facility"]
     floor = columns["facility_floor_area"]
     activity = columns["facility_activity_area"]
@@ -574,10 +688,11 @@ def _facilities(
     commercial = columns["commercial_floor_area"]
     n = len(has)
     for name in _FACILITY_COLUMNS[1:]:
-        _check_value(columns[name], name.partition("_")[2], name, problems)
-    problems.add(
-        ~(np.isnan(has) | (has == 0) | (has == 1)), "has_facility", lambda i: "is not yes or no"
-    )
+        read.check_value(columns[name], name.partition("_")[2], name)
+    if "has_facility" in read.columns and "has_facility" not in read.boolean:
+        problems.add(
+            ~(np.isnan(has) | (has == 0) | (has == 1)), "has_facility", lambda i: "is not yes or no"
+        )
     comp = ~np.isnan(floor)
     _check_parts(columns, "facility_", problems)
     problems.add(
@@ -608,9 +723,7 @@ def _facilities(
     kinds = {FacilityKind.COMPREHENSIVE: comp, FacilityKind.COMMERCIAL: with_commercial}
     out = {}
     for name, spec in FACILITY_FIELDS.items():
-        values = _table_sum(spec, kinds, columns, n)
-        values[~known] = np.nan
-        out[name] = values
+        out[name] = nan_unless(_table_sum(spec, kinds, columns, n), known)
     return out
 
 
@@ -638,8 +751,10 @@ def _table_sum(
         values = columns.get(prefix + spec.attribute)
         if values is None:  # a column the table format does not have: not given
             values = np.full(n, np.nan)
-        updated = total + values if spec.op == "sum" else np.minimum(total, values)
-        total = np.where(present[kind], updated, total)
+        if spec.op == "sum":  # + 0.0 where the kind is absent: total stays as it is
+            total = total + choose(present[kind], values, 0.0)
+        else:  # the least, with +inf where the kind is absent (NaN where its value is)
+            total = np.minimum(total, choose(present[kind], values, np.inf))
     return total
 
 

@@ -20,6 +20,7 @@ message both report.
 
 from __future__ import annotations
 
+import functools
 import math
 import types
 from collections.abc import Callable, Mapping
@@ -44,6 +45,7 @@ __all__ = [
     "number",
     "part_problem",
     "value_problems",
+    "value_tests",
     "village_rural",
 ]
 
@@ -86,9 +88,10 @@ def number(value: Any) -> str:
     return f"{value:g}"
 
 
+@functools.cache
 def value_problems(
     rule: FieldRule, floor: Callable[[Any], Any] = math.floor
-) -> list[tuple[Callable[[Any], Any], Callable[[Any], str]]]:
+) -> tuple[tuple[Callable[[Any], Any], Callable[[Any], str]], ...]:
     """The tests of ``rule``, in order, for a number or an array of them (NaN passes).
 
     :param floor: the floor function of the values: :func:`math.floor` for a
@@ -98,20 +101,42 @@ def value_problems(
         A number is tested in order and stops at the first failure (a later
         test may assume the earlier ones passed).
     """
-    tests: list[tuple[Callable[[Any], Any], Callable[[Any], str]]] = [
-        (lambda v: abs(v) == _INFINITY, lambda v: f"{number(v)} is not a finite number"),
-        (lambda v: v < 0, lambda v: f"{number(v)} is negative"),
+    return tuple((test, message) for test, message, _ in value_tests(rule, floor))
+
+
+@functools.cache
+def value_tests(
+    rule: FieldRule, floor: Callable[[Any], Any] = math.floor
+) -> tuple[tuple[Callable[[Any], Any], Callable[[Any], str], bool], ...]:
+    """:func:`value_problems` with, for each test, whether it is a bound.
+
+    A bound's test fails for a value beyond some limit and passes for every
+    value between two that pass it (not negative, not infinite, at most 100):
+    testing a column's least and greatest values decides it for the whole
+    column. The test of wholeness is not a bound. The tests are made once per
+    rule and floor function (cached).
+
+    >>> [bound for *_, bound in value_tests(FIELD_RULES["households"])]
+    [True, True, False, True]
+    """
+    tests: list[tuple[Callable[[Any], Any], Callable[[Any], str], bool]] = [
+        (lambda v: abs(v) == _INFINITY, lambda v: f"{number(v)} is not a finite number", True),
+        (lambda v: v < 0, lambda v: f"{number(v)} is negative", True),
     ]
     if rule.whole:
         # NaN and infinity give NaN here, which is not > 0.
-        tests.append((lambda v: (v - floor(v)) > 0, _not_whole))
+        tests.append((lambda v: (v - floor(v)) > 0, _not_whole, False))
         tests.append(
-            (lambda v: v >= EXACT_COUNT, lambda v: f"{number(v)} is too large to count exactly")
+            (
+                lambda v: v >= EXACT_COUNT,
+                lambda v: f"{number(v)} is too large to count exactly",
+                True,
+            )
         )
     if rule.most is not None:
         most, template = rule.most, rule.most_message
-        tests.append((lambda v: v > most, lambda v: template.format(value=number(v))))
-    return tests
+        tests.append((lambda v: v > most, lambda v: template.format(value=number(v)), True))
+    return tuple(tests)
 
 
 def _not_whole(value: Any) -> str:
