@@ -38,7 +38,17 @@ ANSI: Final = re.compile(r"\x1b\[[0-9;]*m")
 STATUSES: Final = {s.value for s in cssp.Status}
 TEXT_KEYS: Final = {"zh", "en"}
 PLAN_KEYS: Final = {"id", "title", "issuer", "document", "baseline_year", "target_year"}
-CITATION_KEYS: Final = {"document", "section", "column", "item", "note", "text_zh", "text_en"}
+CITATION_KEYS: Final = {
+    "document",
+    "section",
+    "column",
+    "item",
+    "note",
+    "title",
+    "reported_by",
+    "text_zh",
+    "text_en",
+}
 COUNT_KEYS: Final = {"met", "not_met", "not_applicable", "no_data"}
 FINDING_KEYS: Final = {
     "target",

@@ -6,6 +6,7 @@ or not the package is installed: ``pytest plugins/cssp-beijing``.
 
 from __future__ import annotations
 
+import datetime
 import importlib.util
 import sys
 import tomllib
@@ -24,10 +25,14 @@ CASES = Path(__file__).with_name("cases.toml")
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 #: What cssp's plugin host records as the source of the installed plugin.
 SOURCE = f"{PYPROJECT['project']['name']} {PYPROJECT['project']['version']}"
-CITATION = cssp.Citation(
-    document="北京市社区居民委员会设立标准",
-    note="as reported by 中国标准化 news, 2021-01-21",
+REPORTED_BY = cssp.ReportedBy(
+    cssp.Text("中国标准化", "China Standardization (news)"), datetime.date(2021, 1, 21)
 )
+TITLE = cssp.Text(
+    "北京市社区居民委员会设立标准",
+    "Beijing standard for setting up community residents' committees",
+)
+CITATION = cssp.Citation(document=TITLE.zh, title=TITLE, reported_by=REPORTED_BY)
 #: A residents' committee in 建外街道, 朝阳区.
 CODE = "110105001001"
 
@@ -81,7 +86,7 @@ def test_hook_returns_one_profile_without_overrides() -> None:
     assert profile.overrides == ()
     assert profile.indicators == ()
     assert profile.document == "北京市社区居民委员会设立标准"
-    assert profile.reported_by == "中国标准化 news, 2021-01-21"
+    assert profile.reported_by == REPORTED_BY
     assert profile.source == ""  # the plugin host fills it in
 
 

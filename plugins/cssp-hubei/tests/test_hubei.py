@@ -7,6 +7,7 @@ the package is installed: ``pytest plugins/cssp-hubei``.
 from __future__ import annotations
 
 import ast
+import datetime
 import tomllib
 from pathlib import Path
 
@@ -22,10 +23,15 @@ CASES = Path(__file__).with_name("cases.toml")
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 #: What cssp's plugin host records as the source of the installed plugin.
 SOURCE = f"{PYPROJECT['project']['name']} {PYPROJECT['project']['version']}"
-CITATION = cssp.Citation(
-    document="湖北省城乡社区服务体系建设“十四五”规划",
-    note="as reported by 湖北省民政厅 news release, 2022-03-23",
+REPORTED_BY = cssp.ReportedBy(
+    cssp.Text("湖北省民政厅", "the Hubei Provincial Department of Civil Affairs (news release)"),
+    datetime.date(2022, 3, 23),
 )
+TITLE = cssp.Text(
+    "湖北省城乡社区服务体系建设“十四五”规划",
+    "Hubei Province 14th Five-Year Plan for the Urban and Rural Community Service System",
+)
+CITATION = cssp.Citation(document=TITLE.zh, title=TITLE, reported_by=REPORTED_BY)
 #: A residents' committee in 武昌区, 武汉市.
 CODE = "420106001001"
 
@@ -127,7 +133,7 @@ def test_profile_identity() -> None:
     profile = cssp.load_profile(PROFILE)
     assert (profile.id, profile.plan, profile.scope) == ("hubei", "fyp14", "42")
     assert profile.issuer == "湖北省民政厅 (publisher of the report)"
-    assert profile.reported_by == "湖北省民政厅 news release, 2022-03-23"
+    assert profile.reported_by == REPORTED_BY
     assert profile.issued is None  # not reported
     assert profile.staffing is None
 
