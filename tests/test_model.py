@@ -382,18 +382,18 @@ def test_a_citation_in_english_translates_the_plan_s_marks() -> None:
 
     citation = Citation("国办发〔2021〕56号", "三、", "专栏3", 2)
     assert citation.text("zh") == "国办发〔2021〕56号三、专栏3第2项"
-    assert citation.text("en") == "国办发〔2021〕56号, part III, column 3, item 2"
+    assert citation.text("en") == "国办发〔2021〕56号, chapter III, column 3, item 2"
     note = Citation("国办发〔2021〕56号", "（十一）", note="另见专栏4第2项")
     assert note.text("zh") == "国办发〔2021〕56号（十一）（另见专栏4第2项）"
-    assert note.text("en") == "国办发〔2021〕56号, section (11) (see also column 4 item 2)"
+    assert note.text("en") == "国办发〔2021〕56号, paragraph (11) (see also column 4 item 2)"
 
 
 @pytest.mark.parametrize(
     ("mark", "english"),
     [
-        ("一、", "part I"),
-        ("（十）", "section (10)"),
-        ("（二十一）", "section (21)"),
+        ("一、", "chapter I"),
+        ("（十）", "paragraph (10)"),
+        ("（二十一）", "paragraph (21)"),
         ("附件", "附件"),
     ],
 )

@@ -58,13 +58,16 @@ def _gap(f: Finding, lang: str) -> str:
     return f"{figure}{unit}" if lang == "zh" else f"{figure} {unit}"
 
 
-def place_of(scope: str) -> str:
-    """The name of the division a profile's scope covers (``广东省``), or the scope itself.
+def place_of(scope: str, lang: str = "zh") -> str:
+    """The name of the division a profile's scope covers, or the scope itself.
 
-    Official names are proper names: reports print them as they are in both languages.
+    ``广东省``; in English a province's English name (``Guangdong``), and the
+    official Chinese name of a lower division (a proper name).
     """
-    from cssp.model.divisions import division_path  # noqa: PLC0415 - the names load when asked
+    from cssp.model.divisions import PROVINCES_BY_CODE, division_path  # noqa: PLC0415 - lazily
 
+    if lang == "en" and scope in PROVINCES_BY_CODE:
+        return PROVINCES_BY_CODE[scope].name_en
     try:
         path = division_path(scope)
     except ValueError:
@@ -205,10 +208,10 @@ def _origin(f: Finding, lang: str) -> str:
         return ""
     first, last = steps[0], steps[-1]
     zh = lang == "zh"
-    where = place_of(last.scope)
+    where = place_of(last.scope, lang)
     local = f"；本地标准（{where}）" if zh else f"; local standard of {where}"
     if first.value is None:  # staffing rules, the last replacing the one before it
-        replaced = place_of(steps[-2].scope)
+        replaced = place_of(steps[-2].scope, lang)
         return f"{local}，替代{replaced}的标准" if zh else f"{local}, replacing that of {replaced}"
     unit = f.unit_label.get(lang)
     space = "" if zh or unit == "%" else " "
@@ -221,7 +224,7 @@ def _origin(f: Finding, lang: str) -> str:
             return f"{local}，国家规划为{reference}{'，低于国家标准' if looser else ''}"
         flag = "; LOOSER than the national plan" if looser else ""
         return f"{local}, national plan {reference}{flag}"
-    origin = place_of(first.scope)
+    origin = place_of(first.scope, lang)
     if zh:
         flag = f"，低于{origin}的标准" if looser else ""
         return f"{local}，{origin}规定为{reference}{flag}"

@@ -267,13 +267,13 @@ def _chinese_number(text: str) -> int | None:
 
 
 def _section_en(section: str) -> str:
-    """``三、`` → ``part III``; ``（十二）`` → ``section (12)``; anything else as it is."""
+    """``三、`` → ``chapter III``; ``（十二）`` → ``paragraph (12)``; anything else as it is."""
     if section.endswith("、") and (n := _chinese_number(section[:-1])) is not None:
-        return f"part {_ROMAN[n]}" if n < len(_ROMAN) else f"part {n}"
+        return f"chapter {_ROMAN[n]}" if n < len(_ROMAN) else f"chapter {n}"
     if section.startswith("（") and section.endswith("）"):
         n = _chinese_number(section[1:-1])
         if n is not None:
-            return f"section ({n})"
+            return f"paragraph ({n})"
     return section
 
 
@@ -405,7 +405,7 @@ class Citation:
     def text(self, lang: str = "zh") -> str:
         """Render the citation in one language.
 
-        ``国办发〔2021〕56号一、专栏1第4项`` or ``国办发〔2021〕56号, part I, column 1,
+        ``国办发〔2021〕56号一、专栏1第4项`` or ``国办发〔2021〕56号, chapter I, column 1,
         item 4``; a document known by its title is named 《title》 in Chinese
         and by its English title in English; the report it was read from
         follows in brackets (``（据《羊城晚报》2022年6月16日报道）``).
@@ -632,6 +632,10 @@ class Indicator:
     :param baseline: the baseline value, if the plan gives one.
     :param targets: the targets set on it.
     :param description: what it measures, in cssp's own words.
+    :param plausible_factor: how far from the baseline a value may be and still
+        be plausible: a value more than this factor above or below it (a
+        community's or a region's) is marked "please check" in reports, as
+        the size of a slip of unit or decimal point. ``None``: no check.
     """
 
     id: str
@@ -644,6 +648,18 @@ class Indicator:
     baseline: Baseline | None = None
     targets: tuple[Target, ...] = ()
     description: Text | None = None
+    plausible_factor: float | None = None
+
+    @property
+    def plausible_range(self) -> tuple[float, float] | None:
+        """The plausible values: the baseline divided and multiplied by :attr:`plausible_factor`.
+
+        ``None`` without a factor or a baseline.
+        """
+        if self.plausible_factor is None or self.baseline is None:
+            return None
+        base = self.baseline.value
+        return base / self.plausible_factor, base * self.plausible_factor
 
     @property
     def target(self) -> Target:
