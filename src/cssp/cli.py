@@ -303,6 +303,11 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO, argv: Sequence
     source = None
     if args.engine == "batch":
         report = _evaluate_batch(args)
+        if args.format == "markdown" and report.summary is not None:
+            from cssp.io import SourceFile  # noqa: PLC0415
+
+            file = SourceFile.of(args.files[0], report.summary.communities)
+            source = _source((file,), argv)
     else:
         communities, files = _read_sources(args.files, args)
         if args.format in ("html", "markdown"):

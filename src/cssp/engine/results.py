@@ -55,7 +55,9 @@ def _gap(f: Finding, lang: str) -> str:
     if f.unit_label.en == "%":
         return f"{figure}个百分点" if lang == "zh" else f"{figure} percentage points"
     unit = f.unit_label.get(lang)
-    return f"{figure}{unit}" if lang == "zh" else f"{figure} {unit}"
+    if lang == "zh":
+        return f"{figure}{unit}"
+    return f"{figure} {unit.removesuffix('s') if figure == '1' and unit == 'persons' else unit}"
 
 
 def place_of(scope: str, lang: str = "zh") -> str:

@@ -112,8 +112,9 @@ def render_report(
     :param colour: ANSI colour in ``text`` output; ignored by the other formats.
     :param include_communities: for ``json``, every community's findings too
         (see :func:`report_to_dict`); about 25 kB per community.
-    :param source: the input files, the command and the date, for the HTML and
-        Markdown reports (the other formats do not print them).
+    :param source: the input files, the command and the date
+        (:class:`ReportSource`), for the HTML and Markdown reports (the other
+        formats do not print them).
     :raises cssp.InputError: for an unknown format or language (path ``format``
         or ``lang``).
     """

@@ -39,7 +39,7 @@ class ReportSource:
     The HTML and Markdown reports print it in their header and footer; without
     it they say that the source was not given.
 
-    :param files: the input files, as :func:`cssp.io.read_sources` describes them.
+    :param files: the input files, as :func:`cssp.io.readers.read_sources` describes them.
     :param command: the command that makes the report again, e.g.
         ``cssp evaluate communities.csv --format html -o report.html``.
     :param date: the day the report was made (``None``: not printed).

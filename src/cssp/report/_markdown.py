@@ -29,6 +29,7 @@ from cssp.report._common import (
     step_threshold,
     tally,
     target_threshold,
+    touched_by_profile,
 )
 from cssp.report._names import full_name
 
@@ -278,7 +279,7 @@ def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
             TARGET_LEVEL_LABELS[lv].get(lang)
             for lv in sorted(t.levels, key=lambda v: list(TARGET_LEVEL_LABELS).index(v))
         )
-        mark = "*" if changed_by_profile(t) else ""
+        mark = "*" if touched_by_profile(t) else ""
         rows.append(
             [
                 t.name.get(lang),
@@ -303,7 +304,7 @@ def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
         rows,
         "<<><<<<",
     )
-    changed = [(i, t) for i, t in effective.pairs if changed_by_profile(t)]
+    changed = [(i, t) for i, t in effective.pairs if touched_by_profile(t)]
     if changed:
         out += ["", f"## {_l('provenance', lang)}"]
         for indicator, t in changed:

@@ -180,7 +180,10 @@ def _by_region(
             for findings in columns:
                 first = next(f for f in findings if f is not None)
                 name = first.target.name.get(lang)
-                names.append(name)
+                unit = first.unit_label.get(lang)
+                if first.kind is IndicatorKind.PER_COMMUNITY:
+                    unit = f"{_l('share', lang)}{'，' if lang == 'zh' else ', '}{unit}"
+                names.append(f"{name}（{unit}）" if lang == "zh" else f"{name} ({unit})")
                 head.append(
                     f'<th class="num" scope="col"><span class="h-name">{esc(name)}</span>'
                     f'<span class="h-target">{esc(_targets_of(findings, lang))}</span>'

@@ -34,6 +34,7 @@ from cssp.report._common import (
     report_title,
     step_threshold,
     tally,
+    touched_by_profile,
     truncate,
 )
 
@@ -406,7 +407,7 @@ def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
     ]
     rows = []
     for indicator, t in effective.pairs:
-        mark = "*" if changed_by_profile(t) else ""
+        mark = "*" if touched_by_profile(t) else ""
         required = BY_RULE.get(lang) if by_rule(t) else f"{t.comparator.symbol}{number(t.value)}"
         levels = ", ".join(
             TARGET_LEVEL_LABELS[level].get(lang)
@@ -426,7 +427,7 @@ def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
             ]
         )
     out += table(headers, rows, "<><><<<<<", ragged=True)
-    changed = [(i, t) for i, t in effective.pairs if changed_by_profile(t)]
+    changed = [(i, t) for i, t in effective.pairs if touched_by_profile(t)]
     if changed:
         out += ["", "* 来源 / Provenance:"]
         for indicator, t in changed:

@@ -223,6 +223,15 @@ class SourceFile:
     skipped: int = 0
     sha256: str = ""
 
+    @classmethod
+    def of(cls, path: str | os.PathLike[str], rows: int, skipped: int = 0) -> SourceFile:
+        """Describe a file read elsewhere (by the batch engine, say): its digest is computed here.
+
+        :raises ~cssp.errors.InputError: when the file cannot be read.
+        """
+        name = os.fspath(path)
+        return cls(name, rows, skipped, _sha256(name))
+
 
 def read_sources(
     paths: Iterable[str | os.PathLike[str]],
@@ -241,8 +250,7 @@ def read_sources(
     """
     names, found = _read_all(paths, format, encoding, limit)
     files = tuple(
-        SourceFile(name, len(part.communities), 0, _sha256(name))
-        for name, part in zip(names, found, strict=True)
+        SourceFile.of(name, len(part.communities)) for name, part in zip(names, found, strict=True)
     )
     return tuple(community for part in found for community in part.communities), files
 
