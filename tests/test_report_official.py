@@ -6,6 +6,7 @@ prints is checked in a real one (``test_report_browser.py``).
 
 from __future__ import annotations
 
+import collections
 import datetime
 import hashlib
 import html
@@ -20,12 +21,17 @@ from typing import Final
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cssp
 import cssp.synth
+from cssp.engine.results import RegionAssessment
 from cssp.io import SourceFile, read_sources
-from cssp.model.divisions import division_path
+from cssp.model.divisions import division_name, division_path, load_divisions
 from cssp.report import ReportSource, render_report
+from cssp.report._imprint import page_css
+from cssp.report._names import qualified_labels
 
 REPO_ROOT: Final = pathlib.Path(__file__).resolve().parents[1]
 PLUGINS: Final = REPO_ROOT / "plugins"
@@ -486,3 +492,58 @@ def test_a_streamed_parquet_report_names_its_file(tmp_path: pathlib.Path) -> Non
     assert rows is not None, done.stdout[:2000]
     assert rows.group(2) == digest
     assert int(rows.group(1).replace(",", "")) > 200
+
+
+# --- properties --------------------------------------------------------------------------
+
+
+def _shared_names(length: int) -> list[str]:
+    """Codes of one level whose name another division of the level shares (朝阳区, 城关镇)."""
+    codes = [code for code in load_divisions() if len(code) == length]
+    names = collections.Counter(division_name(code) for code in codes)
+    return sorted(code for code in codes if names[division_name(code)] > 1)
+
+
+_SHARED: Final = {length: _shared_names(length) for length in (4, 6, 9)}
+
+
+@st.composite
+def _region_codes(draw: st.DrawFn) -> list[str]:
+    """Divisions of one level, often sharing names, often within one province."""
+    length = draw(st.sampled_from(sorted(_SHARED)))
+    pool = _SHARED[length]
+    if draw(st.booleans()):
+        province = draw(st.sampled_from(sorted({code[:2] for code in pool})))
+        pool = [code for code in pool if code.startswith(province)]
+    return draw(st.lists(st.sampled_from(pool), min_size=1, max_size=40, unique=True))
+
+
+@settings(max_examples=80)
+@given(_region_codes(), st.sampled_from(["zh", "en"]))
+def test_region_labels_are_unique_and_name_the_region(codes: list[str], lang: str) -> None:
+    regions = [
+        RegionAssessment(code, division_name(code), "county", (), ()) for code in sorted(codes)
+    ]
+    labels = qualified_labels(regions, lang)
+    assert len(set(labels.values())) == len(regions)
+    for region in regions:
+        own = region.name or region.code
+        if lang == "zh" or own not in _GENERIC:
+            assert own in labels[region.code] or region.code in labels[region.code]
+        if own in _GENERIC and lang == "zh":
+            assert labels[region.code] != own  # a grouping never stands alone
+
+
+_GENERIC: Final = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
+
+
+@given(st.text(max_size=80))
+def test_a_running_head_is_one_css_string(title: str) -> None:
+    css = page_css(title, DATE, "zh")
+    head = css.split("@top-left{content:", 1)[1].split("}@top-right", 1)[0]
+    assert head.startswith('"')
+    assert head.endswith('"')
+    inner = head[1:-1]
+    assert '"' not in inner.replace('\\"', "")
+    assert "<" not in inner
+    assert "\n" not in inner

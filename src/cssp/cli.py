@@ -479,7 +479,10 @@ def demo(
     for region in report.regions:
         name = region.name or region.code or ("全国" if lang == "zh" else "nation")
         count = f"{len(region.communities)} {'个社区' if lang == 'zh' else 'communities'}"
-        print(f"\n{name} ({region.code or '-'}), {count}", file=out)
+        if lang == "zh":
+            print(f"\n{name}（{region.code or '-'}），{count}", file=out)
+        else:
+            print(f"\n{name} ({region.code or '-'}), {count}", file=out)
         for finding in region.findings:
             if finding.status is cssp.Status.NOT_APPLICABLE:
                 continue
