@@ -3,8 +3,12 @@
 #   make demo    set up .venv and run the main job on the sample data
 #   make test    set up .venv and run every check: ruff, mypy --strict, and
 #                pytest: unit and property tests, docstring examples, the
-#                examples, the benchmark smoke test, and the docs (the Sphinx
-#                HTML build with -n -W and its doctests, run by tests/test_docs.py)
+#                examples, the benchmark smoke test, the docs (the Sphinx
+#                HTML build with -n -W and its doctests, run by tests/test_docs.py),
+#                and the HTML report in a real browser (Chromium, installed from
+#                the distribution's packages by 'make browser' when run as root)
+#   make browser install Chromium, its driver, CJK fonts and poppler-utils with
+#                apt-get if they are missing (root only; never fails)
 #   make bench   run the benchmarks (one GOAL line per performance goal)
 #   make docs    build the HTML docs into docs/_build/html
 #   make fuzz    run the property tests with many more examples (the fuzz
@@ -21,7 +25,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PLUGINS := $(wildcard plugins/cssp-*)
 
-.PHONY: all venv java demo test lint typecheck pytest docs docs-check bench fuzz clean
+.PHONY: all venv java browser demo test lint typecheck pytest docs docs-check bench fuzz clean
 
 all: test
 
@@ -51,7 +55,10 @@ java:
 demo: $(STAMP)
 	$(BIN)/cssp demo
 
-test: $(STAMP) java
+browser:
+	@tools/install-browser
+
+test: $(STAMP) java browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -64,7 +71,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP) java
+pytest: $(STAMP) java browser
 	$(BIN)/pytest
 
 docs: $(STAMP)

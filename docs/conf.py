@@ -135,7 +135,8 @@ doctest_default_flags = doctest.ELLIPSIS | doctest.DONT_ACCEPT_TRUE_FOR_1
 
 html_theme = "furo"
 html_title = f"cssp {release}"
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_css_files = ["cssp.css"]  # the catalogue's tables fit the page
 html_show_sourcelink = False
 
 # -- Public names ----------------------------------------------------------------

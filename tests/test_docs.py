@@ -126,6 +126,7 @@ def _schema_keys() -> list[str]:
             "_TargetEntry",
             "_StaffingEntry",
             "_CitationEntry",
+            "_ReportedByEntry",
         )
     ]
     classes += [cssp.testing.cases._CasesFile, cssp.testing.cases._Case]

@@ -107,7 +107,7 @@ def test_explanations_give_numbers_and_citation() -> None:
     assert f.target.citation.text("en") in en
     assert "国办发〔2021〕56号" in zh
     assert "专栏1" in zh
-    assert "专栏1 item 4" in en
+    assert "column 1, item 4" in en
     for text in (zh, en):
         assert "35" in text
         assert "30" in text
@@ -125,8 +125,16 @@ def test_explanation_of_a_failure_gives_the_gap() -> None:
     assert f.observed == pytest.approx(21)
     assert f.gap == pytest.approx(9)
     assert "未达到" in f.explain("zh")
-    assert "差9" in f.explain("zh")
-    assert "falls 9 short of" in f.explain("en")
+    assert "差9平方米/百户" in f.explain("zh")  # the gap has its unit
+    assert "falls 9 m² per 100 households short of" in f.explain("en")
+
+
+def test_a_gap_between_percentages_is_in_percentage_points() -> None:
+    f = finding(example_community(), "commercial_service_area_share")  # 5,420 of 84,000 m²
+    assert f.status is Status.NOT_MET
+    assert f.gap == pytest.approx(10 - 100 * 5420 / 84_000)
+    assert "差3.55个百分点" in f.explain("zh")
+    assert "falls 3.55 percentage points short of" in f.explain("en")
 
 
 def test_explanation_of_no_data_gives_the_reason() -> None:

@@ -372,3 +372,52 @@ def test_a_negative_count_is_always_rejected(c: Community, negative: int) -> Non
     with pytest.raises(cssp.InputError) as info:
         attrs.evolve(c, households=negative)
     assert info.value.path == "households"
+
+
+# --- citations in two languages ---------------------------------------------------------
+
+
+def test_a_citation_in_english_translates_the_plan_s_marks() -> None:
+    from cssp.model.plan import Citation
+
+    citation = Citation("国办发〔2021〕56号", "三、", "专栏3", 2)
+    assert citation.text("zh") == "国办发〔2021〕56号三、专栏3第2项"
+    assert citation.text("en") == "国办发〔2021〕56号, chapter III, column 3, item 2"
+    note = Citation("国办发〔2021〕56号", "（十一）", note="另见专栏4第2项")
+    assert note.text("zh") == "国办发〔2021〕56号（十一）（另见专栏4第2项）"
+    assert note.text("en") == "国办发〔2021〕56号, paragraph (11) (see also column 4 item 2)"
+
+
+@pytest.mark.parametrize(
+    ("mark", "english"),
+    [
+        ("一、", "chapter I"),
+        ("（十）", "paragraph (10)"),
+        ("（二十一）", "paragraph (21)"),
+        ("附件", "附件"),
+    ],
+)
+def test_section_marks_in_english(mark: str, english: str) -> None:
+    from cssp.model.plan import Citation
+
+    assert Citation("x", mark).text("en") == f"x, {english}"
+
+
+def test_a_report_of_a_document_in_both_languages() -> None:
+    import datetime
+
+    from cssp.model.plan import Citation, ReportedBy, Text
+
+    title = Text("广东省城乡社区服务体系建设“十四五”规划", "Guangdong's plan")
+    by = ReportedBy(Text("《羊城晚报》", "Yangcheng Evening News"), datetime.date(2022, 6, 16))
+    citation = Citation(title.zh, title=title, reported_by=by)
+    zh, en = citation.text("zh"), citation.text("en")
+    assert zh == "《广东省城乡社区服务体系建设“十四五”规划》（据《羊城晚报》2022年6月16日报道）"
+    assert en == "Guangdong's plan (as reported by Yangcheng Evening News, 16 June 2022)"
+    numbered = Citation("苏政办发〔2022〕60号", title=title)
+    assert numbered.text("zh") == "苏政办发〔2022〕60号"
+    assert numbered.text("en") == "Guangdong's plan (苏政办发〔2022〕60号)"
+    assert ReportedBy.parse("羊城晚报, 2022-06-16") == ReportedBy(
+        Text("羊城晚报", "羊城晚报"), datetime.date(2022, 6, 16)
+    )
+    assert ReportedBy.parse("某报").date is None

@@ -117,43 +117,22 @@ def _summary(plan: cssp.Plan) -> list[nodes.Node]:
     return [fields]
 
 
+def _two_lines(first: str, second: str) -> list[nodes.Node]:
+    return [nodes.Text(first), nodes.raw("", "<br>", format="html"), nodes.Text(second)]
+
+
 def _indicators(plan: cssp.Plan) -> list[nodes.Node]:
-    header = (
-        "id",
-        "指标",
-        "English",
-        "baseline",
-        "target",
-        "comparator",
-        "unit",
-        "scope",
-        "levels",
-        "attribute",
-        "strength",
-        "citation",
-    )
+    header = ("id", "指标 / English", "baseline", "target", "applies to", "wording", "citation")
     rows: list[list[Cell]] = []
     for indicator in plan.indicators.values():
-        label = indicator.unit_label
-        unit = label.zh if label.zh == label.en else f"{label.zh} ({label.en})"
+        unit = indicator.unit_label.en
         base = indicator.baseline
-        baseline = f"{_number(base.value)} ({base.year})" if base else "—"
+        baseline = f"{_number(base.value)} {unit} ({base.year})" if base else "—"
+        names = _two_lines(indicator.name.zh, indicator.name.en)
         if not indicator.targets:
+            cite = indicator.citation.text("zh")
             rows.append(
-                [
-                    nodes.literal(text=indicator.id),
-                    indicator.name.zh,
-                    indicator.name.en,
-                    baseline,
-                    "— (no target)",
-                    "—",
-                    unit,
-                    "—",
-                    "—",
-                    "—",
-                    "—",
-                    indicator.citation.text("zh"),
-                ]
+                [nodes.literal(text=indicator.id), names, baseline, "— (no target)", "—", "—", cite]
             )
             continue
         for target in indicator.targets:
@@ -164,29 +143,54 @@ def _indicators(plan: cssp.Plan) -> list[nodes.Node]:
                     nodes.literal(text=indicator.id),
                     nodes.Text(")"),
                 ]
-            goal = f"{_number(target.value)} ({target.year})"
+            goal = f"{target.comparator.symbol}{_number(target.value)} {unit} ({target.year})"
             if target.region_share != 100.0:
                 goal += f"; in {_number(target.region_share)}% of communities"
             levels = ", ".join(sorted(level.value for level in target.levels))
+            wording = _two_lines(
+                f"{target.attribute.zh} ({target.attribute.value})",
+                f"{target.strength.zh} ({target.strength.value})",
+            )
             rows.append(
                 [
                     ident,
-                    target.name.zh,
-                    target.name.en,
+                    _two_lines(target.name.zh, target.name.en),
                     baseline,
                     goal,
-                    target.comparator.symbol,
-                    unit,
-                    target.scope.value,
-                    levels,
-                    f"{target.attribute.zh} ({target.attribute.value})",
-                    f"{target.strength.zh} ({target.strength.value})",
+                    f"{target.scope.value}; {levels}",
+                    wording,
                     target.citation.text("zh"),
                 ]
             )
     caption = f"{plan.id}: indicators and targets ({len(plan.indicators)} indicators)"
-    widths = (14, 14, 16, 6, 6, 4, 8, 6, 8, 6, 8, 12)
-    return [_table(caption, header, rows, widths)]
+    widths = (17, 25, 11, 12, 10, 11, 14)
+    tables = [_table(caption, header, rows, widths)]
+    plausible = [i for i in plan.indicators.values() if i.plausible_range is not None]
+    if plausible:
+        checks: list[list[Cell]] = []
+        for indicator in plausible:
+            low, high = indicator.plausible_range or (0.0, 0.0)
+            base = indicator.baseline
+            assert base is not None  # a plausible range is made from the baseline
+            unit = indicator.unit_label.en
+            checks.append(
+                [
+                    nodes.literal(text=indicator.id),
+                    f"{low:g} – {high:g} {unit}",
+                    f"the {base.year} national figure, {_number(base.value)} {unit} "
+                    f"({indicator.citation.text('zh')}), divided and multiplied by "
+                    f"{_number(indicator.plausible_factor or 0)}",
+                ]
+            )
+        tables.append(
+            _table(
+                f"{plan.id}: plausible ranges (a value outside is marked 请核实 / please check)",
+                ("indicator", "plausible", "basis"),
+                checks,
+                (30, 20, 50),
+            )
+        )
+    return tables
 
 
 def _programmes(plan: cssp.Plan) -> list[nodes.Node]:

@@ -9,7 +9,9 @@ subcommand needs it, so ``cssp --version`` starts fast.
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
+import shlex
 import signal
 import sys
 import time
@@ -18,7 +20,9 @@ from typing import TYPE_CHECKING, TextIO, TypeVar
 
 if TYPE_CHECKING:
     from cssp.engine.results import RegionReport
+    from cssp.io import SourceFile
     from cssp.model.community import Community
+    from cssp.report import ReportSource
     from cssp.rules.resolve import ProfileSet
 
 __all__ = ["main"]
@@ -128,12 +132,15 @@ def _parser() -> argparse.ArgumentParser:
     _profiles_options(targets)
 
     explain = commands.add_parser(
-        "explain", help="every finding for one community, in Chinese and English"
+        "explain", help="one community's unmet findings (--all: every one), in Chinese and English"
     )
     explain.add_argument("file", metavar="FILE")
     explain.add_argument("--community", required=True, metavar="CODE", help="its 12-digit code")
     explain.add_argument("--plan", default="fyp14", help="plan id")
     explain.add_argument("--year", type=int, default=None, help="year")
+    explain.add_argument(
+        "--all", action="store_true", help="every finding (default: the unmet ones and a summary)"
+    )
     _profiles_options(explain)
     _input_options(explain)
 
@@ -184,11 +191,22 @@ def _parser() -> argparse.ArgumentParser:
         help="the file to write (atomically): .csv or .parquet",
     )
 
+    _demo_parser(commands)
+    return parser
+
+
+def _demo_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo = commands.add_parser("demo", help="evaluate the sample data shipped with cssp")
     _common(demo)
     demo.add_argument("--by", default="county", choices=LEVELS, help="region level")
     demo.add_argument("--no-plugins", action="store_true", help="use the national plan alone")
-    return parser
+    demo.add_argument(
+        "--format",
+        default="text",
+        choices=["text", "json", "markdown", "csv", "html"],
+        help="text (default): a summary; the others: the full report, as cssp evaluate writes it",
+    )
+    demo.add_argument("-o", "--output", default=None, help="write here (atomically)")
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -210,6 +228,35 @@ def _read(files: Sequence[str], args: argparse.Namespace) -> tuple[Community, ..
     from cssp.io import read_many  # noqa: PLC0415
 
     return read_many(list(files), format=args.input_format, encoding=args.encoding)
+
+
+def _read_sources(
+    files: Sequence[str], args: argparse.Namespace
+) -> tuple[tuple[Community, ...], tuple[SourceFile, ...]]:
+    from cssp.io import read_sources  # noqa: PLC0415
+
+    return read_sources(list(files), format=args.input_format, encoding=args.encoding)
+
+
+def report_date() -> datetime.date:
+    """Today; or the day of ``SOURCE_DATE_EPOCH`` (UTC) when it is set, for reproducible reports."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date()
+        except (ValueError, OverflowError, OSError):
+            from cssp.errors import InputError  # noqa: PLC0415
+
+            raise InputError(
+                f"{epoch!r} is not a number of seconds since 1970", "SOURCE_DATE_EPOCH"
+            ) from None
+    return datetime.date.today()
+
+
+def _source(files: tuple[SourceFile, ...], argv: Sequence[str]) -> ReportSource:
+    from cssp.report import ReportSource  # noqa: PLC0415
+
+    return ReportSource(files, shlex.join(["cssp", *argv]), report_date())
 
 
 def _emit(text: str, output: str | None, out: TextIO) -> None:
@@ -250,14 +297,22 @@ def _progress(items: Sequence[T], label: str, err: TextIO) -> Iterator[T]:
 # --- commands --------------------------------------------------------------------
 
 
-def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO, argv: Sequence[str] = ()) -> int:
     import cssp  # noqa: PLC0415
     from cssp.report import render_report  # noqa: PLC0415
 
+    source = None
     if args.engine == "batch":
         report = _evaluate_batch(args)
+        if args.format == "markdown" and report.summary is not None:
+            from cssp.io import SourceFile  # noqa: PLC0415
+
+            file = SourceFile.of(args.files[0], report.summary.communities)
+            source = _source((file,), argv)
     else:
-        communities = _read(args.files, args)
+        communities, files = _read_sources(args.files, args)
+        if args.format in ("html", "markdown"):
+            source = _source(files, argv)
         report = cssp.evaluate_region(
             _progress(communities, "evaluating", err),
             plan=args.plan,
@@ -274,6 +329,7 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         lang=args.lang,
         colour=colour,
         include_communities=not (args.no_communities or args.no_members or args.engine == "batch"),
+        source=source,
     )
     _emit(text, args.output, out)
     if args.fail_on == "unmet":
@@ -350,7 +406,7 @@ def _explain(args: argparse.Namespace, out: TextIO) -> int:
     if not found:
         raise cssp.InputError(f"no community {args.community} in {args.file}", "--community")
     assessment = cssp.evaluate(found[0], args.plan, args.year, profiles=_profiles(args))
-    _emit(render_explain(assessment, colour=False), None, out)
+    _emit(render_explain(assessment, colour=False, all_findings=args.all), None, out)
     return 0
 
 
@@ -390,6 +446,20 @@ def _synth(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _demo_report(args: argparse.Namespace, out: TextIO, argv: Sequence[str]) -> int:
+    """``cssp demo --format html -o FILE``: the sample's full report, as ``evaluate`` writes it."""
+    import cssp  # noqa: PLC0415
+    from cssp.report import ReportSource, render_report  # noqa: PLC0415
+
+    profiles = () if args.no_plugins else None
+    report = cssp.evaluate_region(
+        cssp.load_sample(), plan=args.plan, by=args.by, year=args.year, profiles=profiles
+    )
+    source = ReportSource((), shlex.join(["cssp", *argv]), report_date())
+    _emit(render_report(report, args.format, lang=args.lang, source=source), args.output, out)
+    return 0
+
+
 def demo(
     plan: str, year: int | None, by: str, lang: str, out: TextIO, *, national: bool = False
 ) -> None:
@@ -410,17 +480,30 @@ def demo(
     for region in report.regions:
         name = region.name or region.code or ("全国" if lang == "zh" else "nation")
         count = f"{len(region.communities)} {'个社区' if lang == 'zh' else 'communities'}"
-        print(f"\n{name} ({region.code or '-'}), {count}", file=out)
+        if lang == "zh":
+            print(f"\n{name}（{region.code or '-'}），{count}", file=out)
+        else:
+            print(f"\n{name} ({region.code or '-'}), {count}", file=out)
         for finding in region.findings:
             if finding.status is cssp.Status.NOT_APPLICABLE:
                 continue
             mark = {"met": "✓", "not_met": "✗", "no_data": "?"}.get(finding.status.value, " ")
             print(f"  {mark} {finding.explain(lang)}", file=out)
             if finding.failing:
-                shown = ", ".join(finding.failing[:5])
-                more = f" … (+{len(finding.failing) - 5})" if len(finding.failing) > 5 else ""
-                label = "未达标的社区" if lang == "zh" else "communities not meeting it"
-                print(f"      {label}: {shown}{more}", file=out)
+                zh = lang == "zh"
+                shown = ("、" if zh else ", ").join(finding.failing[:5])
+                more = len(finding.failing) - 5
+                if more > 0:
+                    shown += f"等（另有{more}个）" if zh else f" … (+{more})"
+                if finding.status is cssp.Status.MET:
+                    label = (
+                        "区域值达标，但以下社区各自未达标："
+                        if zh
+                        else "the region's figure meets it, but these communities do not: "
+                    )
+                else:
+                    label = "未达标的社区：" if zh else "communities not meeting it: "
+                print(f"      {label}{shown}", file=out)
     failing = sum(1 for a in report.assessments if a.failing)
     tail = (
         f"\n{failing}/{len(communities)} 个社区至少有一项未达标。"
@@ -479,7 +562,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv is None and "pyarrow" not in sys.modules:
         os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     parser = _parser()
-    args = parser.parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(given)
     if args.command is None:
         parser.print_help()
         return 2
@@ -488,7 +572,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out, err = sys.stdout, sys.stderr
     try:
         if args.command == "evaluate":
-            return _evaluate(args, out, err)
+            return _evaluate(args, out, err, given)
         if args.command == "targets":
             return _targets(args, out)
         if args.command == "explain":
@@ -504,6 +588,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "test-profile":
             return test_profile(args.path, args.no_plugins, out)
         elif args.command == "demo":
+            if args.format != "text" or args.output:
+                return _demo_report(args, out, given)
             demo(args.plan, args.year, args.by, args.lang, out, national=args.no_plugins)
     except CsspError as error:
         err.write(f"cssp: error: {error}\n")

@@ -18,6 +18,7 @@ cssp loads it through the entry point ``beijing = "cssp_beijing"`` and calls
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -29,7 +30,9 @@ __all__ = [
     "CITATION",
     "DESCRIPTION",
     "PROFILE_ID",
+    "REPORTED_BY",
     "RULE",
+    "TITLE",
     "BeijingStaffingRule",
     "cssp_profiles",
 ]
@@ -38,10 +41,16 @@ __all__ = [
 PROFILE_ID: Final = "beijing"
 #: The standard's title; no document number or issuer was reported.
 DOCUMENT: Final = "北京市社区居民委员会设立标准"
-#: Where the figures were read.
-REPORTED_BY: Final = "中国标准化 news, 2021-01-21"
+#: The standard's title in Chinese and English.
+TITLE: Final = cssp.Text(
+    DOCUMENT, "Beijing standard for setting up community residents' committees"
+)
+#: Where the figures were read: a news report of 中国标准化 (China Standardization).
+REPORTED_BY: Final = cssp.ReportedBy(
+    cssp.Text("中国标准化", "China Standardization (news)"), datetime.date(2021, 1, 21)
+)
 #: Where the standard is published, as cssp cites it.
-CITATION: Final = cssp.Citation(document=DOCUMENT, note=f"as reported by {REPORTED_BY}")
+CITATION: Final = cssp.Citation(document=DOCUMENT, title=TITLE, reported_by=REPORTED_BY)
 #: The rule in words, with the published range.
 DESCRIPTION: Final = cssp.Text(
     "北京市社区居民委员会设立标准：按每110至150户配备1名社区工作者，每个社区不少于9名；"
@@ -130,9 +139,7 @@ def cssp_profiles() -> list[cssp.Profile]:
             id=PROFILE_ID,
             plan="fyp14",
             scope="11",
-            title=cssp.Text(
-                DOCUMENT, "Beijing standard for setting up community residents' committees"
-            ),
+            title=TITLE,
             issuer="",  # not reported
             document=DOCUMENT,
             reported_by=REPORTED_BY,

@@ -9,6 +9,8 @@ tests below are Beijing's own.
 
 from __future__ import annotations
 
+import datetime
+
 import attrs
 import pytest
 
@@ -20,10 +22,14 @@ PACKAGE = PluginPackage.of_test(__file__)
 PLUGIN = PACKAGE.module()
 #: What cssp's plugin host records as the source of the installed plugin.
 SOURCE = PACKAGE.source
-CITATION = cssp.Citation(
-    document="北京市社区居民委员会设立标准",
-    note="as reported by 中国标准化 news, 2021-01-21",
+REPORTED_BY = cssp.ReportedBy(
+    cssp.Text("中国标准化", "China Standardization (news)"), datetime.date(2021, 1, 21)
 )
+TITLE = cssp.Text(
+    "北京市社区居民委员会设立标准",
+    "Beijing standard for setting up community residents' committees",
+)
+CITATION = cssp.Citation(document=TITLE.zh, title=TITLE, reported_by=REPORTED_BY)
 #: A residents' committee in 建外街道, 朝阳区.
 CODE = "110105001001"
 
@@ -52,7 +58,7 @@ def test_hook_returns_one_profile_without_overrides() -> None:
     assert profile.overrides == ()
     assert profile.indicators == ()
     assert profile.document == "北京市社区居民委员会设立标准"
-    assert profile.reported_by == "中国标准化 news, 2021-01-21"
+    assert profile.reported_by == REPORTED_BY
     assert profile.source == ""  # the plugin host fills it in
 
 

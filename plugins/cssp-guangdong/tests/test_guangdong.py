@@ -9,6 +9,8 @@ below are Guangdong's own.
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 import cssp
@@ -17,10 +19,14 @@ from cssp.testing.plugin import DataPluginTests, PluginPackage
 PACKAGE = PluginPackage.of_test(__file__)
 #: What cssp's plugin host records as the source of the installed plugin.
 SOURCE = PACKAGE.source
-CITATION = cssp.Citation(
-    document="广东省城乡社区服务体系建设“十四五”规划",
-    note="as reported by 羊城晚报, 2022-06-16",
+REPORTED_BY = cssp.ReportedBy(
+    cssp.Text("《羊城晚报》", "Yangcheng Evening News"), datetime.date(2022, 6, 16)
 )
+TITLE = cssp.Text(
+    "广东省城乡社区服务体系建设“十四五”规划",
+    "Guangdong Province 14th Five-Year Plan for the Urban and Rural Community Service System",
+)
+CITATION = cssp.Citation(document=TITLE.zh, title=TITLE, reported_by=REPORTED_BY)
 #: A residents' committee in 天河区, 广州市.
 CODE = "440106001001"
 
@@ -75,7 +81,13 @@ def test_facility_area_is_the_fourth_target(profiles: cssp.ProfileSet) -> None:
         ("guangdong", 32.0, cssp.Change.STRICTER),
     ]
     assert steps[1].source == SOURCE
-    assert steps[1].citation.note == "as reported by 羊城晚报, 2022-06-16"
+    assert steps[1].citation.reported_by == REPORTED_BY
+    assert steps[1].citation.text("zh").endswith("（据《羊城晚报》2022年6月16日报道）")
+    assert (
+        steps[1]
+        .citation.text("en")
+        .endswith("(as reported by Yangcheng Evening News, 16 June 2022)")
+    )
 
 
 @pytest.mark.parametrize(
@@ -119,5 +131,5 @@ def test_profile_identity() -> None:
     profile = cssp.load_profile(PACKAGE.profile_file)
     assert (profile.id, profile.plan, profile.scope) == ("guangdong", "fyp14", "44")
     assert profile.issuer == "广东省民政厅、广东省发展和改革委员会"
-    assert profile.reported_by == "羊城晚报, 2022-06-16"
+    assert profile.reported_by == REPORTED_BY
     assert profile.issued is None  # not reported

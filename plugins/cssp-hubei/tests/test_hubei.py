@@ -9,6 +9,8 @@ below are Hubei's own.
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 import cssp
@@ -17,10 +19,15 @@ from cssp.testing.plugin import DataPluginTests, PluginPackage
 PACKAGE = PluginPackage.of_test(__file__)
 #: What cssp's plugin host records as the source of the installed plugin.
 SOURCE = PACKAGE.source
-CITATION = cssp.Citation(
-    document="湖北省城乡社区服务体系建设“十四五”规划",
-    note="as reported by 湖北省民政厅 news release, 2022-03-23",
+REPORTED_BY = cssp.ReportedBy(
+    cssp.Text("湖北省民政厅", "the Hubei Provincial Department of Civil Affairs (news release)"),
+    datetime.date(2022, 3, 23),
 )
+TITLE = cssp.Text(
+    "湖北省城乡社区服务体系建设“十四五”规划",
+    "Hubei Province 14th Five-Year Plan for the Urban and Rural Community Service System",
+)
+CITATION = cssp.Citation(document=TITLE.zh, title=TITLE, reported_by=REPORTED_BY)
 #: A residents' committee in 武昌区, 武汉市.
 CODE = "420106001001"
 
@@ -109,6 +116,6 @@ def test_profile_identity() -> None:
     profile = cssp.load_profile(PACKAGE.profile_file)
     assert (profile.id, profile.plan, profile.scope) == ("hubei", "fyp14", "42")
     assert profile.issuer == "湖北省民政厅 (publisher of the report)"
-    assert profile.reported_by == "湖北省民政厅 news release, 2022-03-23"
+    assert profile.reported_by == REPORTED_BY
     assert profile.issued is None  # not reported
     assert profile.staffing is None

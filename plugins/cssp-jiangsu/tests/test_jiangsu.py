@@ -19,9 +19,14 @@ from cssp.testing.plugin import DataPluginTests, PluginPackage
 PACKAGE = PluginPackage.of_test(__file__)
 #: What cssp's plugin host records as the source of the installed plugin.
 SOURCE = PACKAGE.source
-CITATION = cssp.Citation(
-    document="苏政办发〔2022〕60号", note="as reported by 南京日报, 2022-08-11"
+REPORTED_BY = cssp.ReportedBy(
+    cssp.Text("《南京日报》", "Nanjing Daily"), datetime.date(2022, 8, 11)
 )
+TITLE = cssp.Text(
+    "江苏省“十四五”城乡社区服务体系建设规划",
+    "Jiangsu Province 14th Five-Year Plan for the Urban and Rural Community Service System",
+)
+CITATION = cssp.Citation(document="苏政办发〔2022〕60号", title=TITLE, reported_by=REPORTED_BY)
 #: A residents' committee in 梅园新村街道, 玄武区, 南京市.
 CODE = "320102002001"
 
@@ -133,5 +138,5 @@ def test_profile_identity() -> None:
     assert profile.issuer == "江苏省人民政府办公厅"
     assert profile.document == "苏政办发〔2022〕60号"
     assert profile.issued == datetime.date(2022, 7, 23)
-    assert profile.reported_by == "南京日报, 2022-08-11"
+    assert profile.reported_by == REPORTED_BY
     assert profile.staffing is None

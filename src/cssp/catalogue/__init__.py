@@ -90,6 +90,7 @@ class _IndicatorEntry:
     unit_label: Text | None = None
     baseline: Baseline | None = None
     description: Text | None = None
+    plausible_factor: float | None = None
     targets: list[_TargetEntry] = field(factory=list)
 
 
@@ -174,6 +175,10 @@ def _build(raw: _PlanFile, where: str) -> Plan:
         label = entry.unit_label or UNIT_LABELS.get(entry.unit)
         if label is None:
             raise CatalogueError(f"{place}: unit {entry.unit!r} needs a unit_label")
+        if entry.plausible_factor is not None and (
+            entry.baseline is None or not entry.plausible_factor > 1
+        ):
+            raise CatalogueError(f"{place}: plausible_factor needs a baseline and a factor over 1")
         citation = _citation(entry.citation, raw)
         targets = []
         for t in entry.targets:
@@ -213,6 +218,7 @@ def _build(raw: _PlanFile, where: str) -> Plan:
             baseline=entry.baseline,
             targets=tuple(targets),
             description=entry.description,
+            plausible_factor=entry.plausible_factor,
         )
     groups = []
     for group in raw.programme_groups:

@@ -45,9 +45,37 @@ def _number(value: float, other: float | None = None) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def _gap(f: Finding) -> str:
+def _gap(f: Finding, lang: str) -> str:
+    """The shortfall with its unit: ``9.73个百分点``, ``0.2 m² per 100 households``.
+
+    A gap between percentages is in percentage points.
+    """
     gap = f.gap or 0.0
-    return _number(gap, 0.0) if gap else "0"
+    figure = _number(gap, 0.0) if gap else "0"
+    if f.unit_label.en == "%":
+        return f"{figure}个百分点" if lang == "zh" else f"{figure} percentage points"
+    unit = f.unit_label.get(lang)
+    if lang == "zh":
+        return f"{figure}{unit}"
+    return f"{figure} {unit.removesuffix('s') if figure == '1' and unit == 'persons' else unit}"
+
+
+def place_of(scope: str, lang: str = "zh") -> str:
+    """The name of the division a profile's scope covers, or the scope itself.
+
+    ``广东省``; in English a province's English name (``Guangdong``), and the
+    official Chinese name of a lower division (a proper name).
+    """
+    from cssp.model.divisions import PROVINCES_BY_CODE, division_path  # noqa: PLC0415 - lazily
+
+    if lang == "en" and scope in PROVINCES_BY_CODE:
+        return PROVINCES_BY_CODE[scope].name_en
+    try:
+        path = division_path(scope)
+    except ValueError:
+        return scope
+    name = path[-1][1] if path else None
+    return name or scope
 
 
 @define(frozen=True)
@@ -173,20 +201,19 @@ def _origin(f: Finding, lang: str) -> str:
     The reference is the first step of the provenance: the national plan's
     (``set``), or the profile's that added the target (``new``), named as
     such — never called the national plan. A staffing rule has no threshold:
-    a replaced one names the rule it replaces.
+    a replaced one names the rule it replaces. Profiles that restate the
+    same threshold change nothing, and are not mentioned (their citation is
+    the target's). Each profile is named by the division it covers.
     """
     steps = f.target.provenance
-    if len(steps) < 2:
+    if len(steps) < 2 or all(step.change is Change.SAME for step in steps[1:]):
         return ""
     first, last = steps[0], steps[-1]
     zh = lang == "zh"
-    local = (
-        f"；本地标准（{last.profile}，{last.source}）"
-        if zh
-        else f"; local standard of {last.profile} ({last.source})"
-    )
+    where = place_of(last.scope, lang)
+    local = f"；本地标准（{where}）" if zh else f"; local standard of {where}"
     if first.value is None:  # staffing rules, the last replacing the one before it
-        replaced = steps[-2].profile
+        replaced = place_of(steps[-2].scope, lang)
         return f"{local}，替代{replaced}的标准" if zh else f"{local}, replacing that of {replaced}"
     unit = f.unit_label.get(lang)
     space = "" if zh or unit == "%" else " "
@@ -199,11 +226,12 @@ def _origin(f: Finding, lang: str) -> str:
             return f"{local}，国家规划为{reference}{'，低于国家标准' if looser else ''}"
         flag = "; LOOSER than the national plan" if looser else ""
         return f"{local}, national plan {reference}{flag}"
+    origin = place_of(first.scope, lang)
     if zh:
-        flag = f"，低于{first.profile}的标准" if looser else ""
-        return f"{local}，{first.profile}规定为{reference}{flag}"
-    flag = f"; LOOSER than the standard of {first.profile}" if looser else ""
-    return f"{local}, standard of {first.profile} {reference}{flag}"
+        flag = f"，低于{origin}的标准" if looser else ""
+        return f"{local}，{origin}规定为{reference}{flag}"
+    flag = f"; LOOSER than the standard of {origin}" if looser else ""
+    return f"{local}, standard of {origin} {reference}{flag}"
 
 
 def _explain_en(f: Finding) -> str:
@@ -215,7 +243,7 @@ def _explain_en(f: Finding) -> str:
         reason = f.reason.en if f.reason else ""
         return f"{name}: {verb}, as {reason} ({cite})."
     when = f"the {f.year} milestone" if f.is_milestone else f"the {t.year} target"
-    weak = f", which the plan words as '{t.strength.value.replace('_', ' ')}' ({t.strength.zh})"
+    weak = f", which the plan words as '{t.strength.value.replace('_', ' ')}'"
     weak = weak if t.strength in _WEAK else ""
     met = f.status is Status.MET
     origin = _origin(f, "en")
@@ -238,7 +266,7 @@ def _explain_en(f: Finding) -> str:
         )
     unit = f.unit_label.en
     observed = f"{_number(f.observed or 0, f.required)}{'' if unit == '%' else ' '}{unit}"
-    verdict = "meets" if met else f"falls {_gap(f)} short of"
+    verdict = "meets" if met else f"falls {_gap(f, 'en')} short of"
     target = f"{when} of {_threshold(f, 'en')}{weak}"
     return f"{name} is {observed}, which {verdict} {target} ({cite}{origin})."
 
@@ -271,7 +299,7 @@ def _explain_zh(f: Finding) -> str:
             f"（{cite}{origin}）。"
         )
     observed = f"{_number(f.observed or 0, f.required)}{f.unit_label.zh}"
-    verdict = "达到" if met else f"未达到（差{_gap(f)}）"
+    verdict = "达到" if met else f"未达到（差{_gap(f, 'zh')}）"
     return f"{name}为{observed}，{verdict}{when}{_threshold(f, 'zh')}{weak}（{cite}{origin}）。"
 
 

@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Final
 
+from cssp.engine.results import place_of
 from cssp.errors import InputError
 from cssp.model.divisions import division_path
 from cssp.model.measures import Status
@@ -148,12 +149,13 @@ def reference_name(target: Target, lang: str) -> str:
     """Whose standard a profile's change is measured against, for "looser than …".
 
     ``国家标准`` / ``the national plan``, or, for an indicator a profile
-    introduced, ``guangdong的标准`` / ``the standard of guangdong``.
+    introduced, ``广东省的标准`` / ``the standard of Guangdong``.
     """
     first = target.provenance[0]
     if first.change is Change.SET:
         return "国家标准" if lang == "zh" else "the national plan"
-    return f"{first.profile}的标准" if lang == "zh" else f"the standard of {first.profile}"
+    place = place_of(first.scope, lang)
+    return f"{place}的标准" if lang == "zh" else f"the standard of {place}"
 
 
 def with_unit(value: float | None, unit: str, lang: str) -> str:
@@ -229,25 +231,39 @@ def tally(findings: Iterable[Finding]) -> dict[Status, int]:
     return counts
 
 
-def changed_by_profile(target: Target) -> bool:
-    """True when a profile changed or added the target (more than the plan's own step)."""
+def touched_by_profile(target: Target) -> bool:
+    """True when a profile set, changed or restated the target (its provenance has its step)."""
     steps = target.provenance
     return bool(steps) and (len(steps) > 1 or steps[-1].change is not Change.SET)
+
+
+def changed_by_profile(target: Target) -> bool:
+    """True when a profile changed or added the target (more than the plan's own step).
+
+    A profile that only restates the figure before it changes nothing.
+    """
+    steps = target.provenance
+    if not steps:
+        return False
+    if len(steps) > 1 and all(step.change is Change.SAME for step in steps[1:]):
+        return False
+    return len(steps) > 1 or steps[-1].change is not Change.SET
 
 
 def origin_note(target: Target, unit: str, lang: str) -> str:
     """Where a profile set the target: the local figure, the one it changed and the change.
 
-    ``guangdong（profile.toml）：≥32平方米/百户；国家规划≥30平方米/百户（更严）``; empty
-    for a target the national plan alone sets. The figure changed is the first
-    step's: the national plan's, or that of the profile that added the target.
+    ``广东省：≥32平方米/百户；国家规划≥30平方米/百户（更严）``; empty for a target
+    the national plan alone sets, or that profiles only restate. The figure
+    changed is the first step's: the national plan's, or that of the profile
+    that added the target.
     """
     if not changed_by_profile(target):
         return ""
     steps = target.provenance
     first, last = steps[0], steps[-1]
     local = step_threshold(last, unit, lang)
-    who = f"{last.profile}（{last.source}）" if lang == "zh" else f"{last.profile} ({last.source})"
+    who = place_of(last.scope, lang)
     if len(steps) == 1 or last.value is None:  # a new target, or a staffing rule
         change = CHANGE_LABELS[last.change].get(lang)
         return f"{who}：{local}（{change}）" if lang == "zh" else f"{who}: {local} ({change})"
@@ -257,9 +273,8 @@ def origin_note(target: Target, unit: str, lang: str) -> str:
     if first.change is Change.SET:
         reference = f"国家规划{reference}" if lang == "zh" else f"national plan {reference}"
     else:
-        reference = (
-            f"{first.profile}规定{reference}" if lang == "zh" else f"{first.profile} {reference}"
-        )
+        origin = place_of(first.scope, lang)
+        reference = f"{origin}规定{reference}" if lang == "zh" else f"{origin} {reference}"
     change = CHANGE_LABELS[last.change].get(lang)
     flag = ""
     if target.loosened:

@@ -16,6 +16,7 @@ from cssp.model.plan import (
     Level,
     Plan,
     Provenance,
+    ReportedBy,
     Target,
     Text,
 )
@@ -41,6 +42,18 @@ def text_dict(text: Text | None) -> dict[str, str] | None:
     return None if text is None else {"zh": text.zh, "en": text.en}
 
 
+def reported_by_dict(reported_by: ReportedBy | None) -> dict[str, Any] | None:
+    if reported_by is None:
+        return None
+    date = reported_by.date
+    return {
+        "outlet": text_dict(reported_by.outlet),
+        "date": None if date is None else date.isoformat(),
+        "text_zh": reported_by.text("zh"),
+        "text_en": reported_by.text("en"),
+    }
+
+
 def citation_dict(citation: Citation) -> dict[str, Any]:
     return {
         "document": citation.document,
@@ -48,6 +61,8 @@ def citation_dict(citation: Citation) -> dict[str, Any]:
         "column": citation.column,
         "item": citation.item,
         "note": citation.note,
+        "title": text_dict(citation.title),
+        "reported_by": reported_by_dict(citation.reported_by),
         "text_zh": citation.text("zh"),
         "text_en": citation.text("en"),
     }
@@ -126,7 +141,8 @@ def _profile_dict(profile: Profile) -> dict[str, Any]:
         "title": text_dict(profile.title),
         "issuer": profile.issuer,
         "document": profile.document,
-        "reported_by": profile.reported_by,
+        "reported_by": str(profile.reported_by or ""),
+        "reported": reported_by_dict(profile.reported_by),
     }
 
 

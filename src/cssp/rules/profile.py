@@ -37,7 +37,7 @@ from cssp.model.community import Community
 from cssp.model.divisions import DIVISION_LENGTHS, PROVINCES_BY_CODE
 from cssp.model.frozen import FrozenMap
 from cssp.model.measures import Measure
-from cssp.model.plan import Citation, Indicator, Scope, Text
+from cssp.model.plan import Citation, Indicator, ReportedBy, Scope, Text
 
 __all__ = ["HouseholdStaffingRule", "Override", "Profile", "StaffingRule", "check_scope"]
 
@@ -174,6 +174,13 @@ def check_scope(scope: str, where: str = "scope") -> str:
     return scope
 
 
+def _reported_by(value: ReportedBy | str | None) -> ReportedBy | None:
+    """A profile's ``reported_by``: the short form ``"羊城晚报, 2022-06-16"`` is read."""
+    if isinstance(value, str):
+        return ReportedBy.parse(value) if value.strip() else None
+    return value
+
+
 @define(frozen=True)
 class Profile:
     """A scoped refinement of a national plan, with its document and citations.
@@ -186,7 +193,9 @@ class Profile:
     :param document: its number, or its title when the number is not known.
     :param issued: the date of issue, if known.
     :param reported_by: where cssp's figures were read, when not in the document
-        itself (``"羊城晚报, 2022-06-16"``).
+        itself: a :class:`~cssp.model.plan.ReportedBy`, or its short form
+        ``"羊城晚报, 2022-06-16"`` (read by :meth:`~cssp.model.plan.ReportedBy.parse`;
+        the outlet then has no English name).
     :param overrides: new thresholds for the plan's targets.
     :param indicators: new indicators, each with its targets.
     :param staffing: a community-level staffing standard.
@@ -205,7 +214,9 @@ class Profile:
     issuer: str = field(validator=_STR)
     document: str = field(validator=_STR)
     issued: datetime.date | None = field(default=None, validator=optional(date()))
-    reported_by: str = field(default="", validator=_STR)
+    reported_by: ReportedBy | None = field(
+        default=None, converter=_reported_by, validator=optional(instance_of(ReportedBy))
+    )
     overrides: tuple[Override, ...] = field(
         default=(),
         converter=_overrides,

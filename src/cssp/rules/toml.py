@@ -14,7 +14,8 @@ A minimal profile::
     title = { zh = "广东省城乡社区服务体系建设“十四五”规划", en = "Guangdong's plan" }
     issuer = "广东省民政厅、广东省发展和改革委员会"
     document = "广东省城乡社区服务体系建设“十四五”规划"
-    reported_by = "羊城晚报, 2022-06-16"
+    reported_by = { outlet = { zh = "《羊城晚报》", en = "Yangcheng Evening News" }, \
+                    date = 2022-06-16 }
 
     [[overrides]]
     target = "facility_area_per_100_households"
@@ -26,7 +27,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import tomllib
-from typing import Final
+from typing import Any, Final
 
 from attrs import define, field
 
@@ -42,6 +43,7 @@ from cssp.model.plan import (
     Indicator,
     IndicatorKind,
     Level,
+    ReportedBy,
     Scope,
     Strength,
     Target,
@@ -118,6 +120,12 @@ class _StaffingEntry:
 
 
 @define
+class _ReportedByEntry:
+    outlet: Text
+    date: datetime.date | None = None
+
+
+@define
 class _ProfileFile:
     schema: int
     id: str
@@ -126,7 +134,7 @@ class _ProfileFile:
     title: Text
     issuer: str
     document: str
-    reported_by: str = ""
+    reported_by: Any = ""  # a string, or an outlet table: read by _reported_by
     issued: datetime.date | None = None
     target_year: int | None = None
     overrides: list[_OverrideEntry] = field(factory=list)
@@ -163,26 +171,49 @@ def parse_profile(text: str, where: str = "<profile>", source: str = "") -> Prof
     return _build(raw, origin, source)
 
 
-def _citation(entry: _CitationEntry | None, raw: _ProfileFile) -> Citation:
+def _reported_by(raw: _ProfileFile, origin: str) -> ReportedBy | None:
+    """The profile's ``reported_by``: the short form ``"羊城晚报, 2022-06-16"`` or a table."""
+    value = raw.reported_by
+    if isinstance(value, str):
+        return ReportedBy.parse(value) if value.strip() else None
+    try:
+        entry = structure(value, _ReportedByEntry)
+    except InputError as error:
+        path, message = error.problems[0]
+        where = f"reported_by.{path}" if path else "reported_by"
+        raise ProfileError(origin, raw.id, where, message) from None
+    return ReportedBy(entry.outlet, entry.date)
+
+
+def _citation(
+    entry: _CitationEntry | None, raw: _ProfileFile, reported_by: ReportedBy | None
+) -> Citation:
+    """A citation of the profile's document (or of the one the entry names).
+
+    It carries the document's title when it is the profile's own document, and
+    the report the figures were read from (``reported_by``).
+    """
     entry = entry or _CitationEntry()
-    note = entry.note
-    if note is None:
-        note = f"as reported by {raw.reported_by}" if raw.reported_by else ""
+    document = entry.document or raw.document
+    own = document in (raw.document, raw.title.zh)
     return Citation(
-        document=entry.document or raw.document,
+        document=document,
         section=entry.section,
         column=entry.column,
         item=entry.item,
-        note=note,
+        note=entry.note or "",
+        title=raw.title if own else None,
+        reported_by=reported_by,
     )
 
 
 def _build(raw: _ProfileFile, origin: str, source: str) -> Profile:
+    reported_by = _reported_by(raw, origin)
     overrides = tuple(
         Override(
             target=o.target,
             threshold=o.threshold,
-            citation=_citation(o.citation, raw),
+            citation=_citation(o.citation, raw, reported_by),
             year=o.year or raw.target_year,
             note=o.note,
         )
@@ -197,7 +228,7 @@ def _build(raw: _ProfileFile, origin: str, source: str) -> Profile:
         label = entry.unit_label or UNIT_LABELS.get(entry.unit)
         if label is None:
             raise ProfileError(origin, raw.id, f"{where}.unit_label", "is needed for this unit")
-        citation = _citation(entry.citation, raw)
+        citation = _citation(entry.citation, raw, reported_by)
         targets = tuple(
             _target(t, entry, raw, citation, origin, f"{where}.targets[{i}]")
             for i, t in enumerate(entry.targets)
@@ -220,7 +251,7 @@ def _build(raw: _ProfileFile, origin: str, source: str) -> Profile:
         s = raw.staffing
         try:
             staffing = HouseholdStaffingRule(
-                _citation(s.citation, raw),
+                _citation(s.citation, raw, reported_by),
                 s.description,
                 households_per_worker=s.households_per_worker,
                 minimum=s.minimum,
@@ -237,7 +268,7 @@ def _build(raw: _ProfileFile, origin: str, source: str) -> Profile:
             issuer=raw.issuer,
             document=raw.document,
             issued=raw.issued,
-            reported_by=raw.reported_by,
+            reported_by=reported_by,
             overrides=overrides,
             indicators=tuple(indicators),
             staffing=staffing,
@@ -276,7 +307,7 @@ def _target(
         levels=frozenset(t.levels),
         attribute=t.attribute,
         strength=t.strength,
-        citation=_citation(t.citation, raw) if t.citation else citation,
+        citation=_citation(t.citation, raw, citation.reported_by) if t.citation else citation,
         name=t.name or entry.name,
         region_share=t.region_share,
         note=t.note,
@@ -310,6 +341,14 @@ def _field(name: str | None, declared: str | None, origin: str, profile: str, wh
     return unit
 
 
+def _field_names(name: str) -> tuple[str, str]:
+    """A field's name in a reason: ``居民户数`` / ``number of households``; ``数据字段extra.x``."""
+    info = MEASURE_FIELDS.get(name)
+    if info is not None:
+        return info.zh, info.en
+    return f"数据字段{name}", f"field {name}"
+
+
 def field_ratio(
     numerator: str, denominator: str, numerator_unit: str, denominator_unit: str
 ) -> Measure:
@@ -317,15 +356,15 @@ def field_ratio(
 
     No data when either field is missing; not applicable when the denominator is 0.
     """
+    (num_zh, num_en), (den_zh, den_en) = _field_names(numerator), _field_names(denominator)
     missing = Skip(
-        Status.NO_DATA,
-        Text(f"未提供{numerator}或{denominator}", f"{numerator} or {denominator} is not given"),
+        Status.NO_DATA, Text(f"未提供{num_zh}或{den_zh}", f"the {num_en} or {den_en} is not given")
     )
     if denominator == "population":
         guards = [Guard("given", denominator, NO_POPULATION), Guard("given", numerator, missing)]
     else:
         guards = [Guard("given", numerator, missing), Guard("given", denominator, missing)]
-    zero = Skip(Status.NOT_APPLICABLE, Text(f"{denominator}为0", f"{denominator} is 0"))
+    zero = Skip(Status.NOT_APPLICABLE, Text(f"{den_zh}为0", f"the {den_en} is 0"))
     guards.append(Guard("nonzero", denominator, zero))
     return Measure(
         numerator_unit,

@@ -43,10 +43,13 @@ column table, in ``docs/reference/formats.md``.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Final
+
+from attrs import define
 
 from cssp.errors import InputError
 from cssp.io.readers import columns, documents
@@ -71,9 +74,11 @@ __all__ = [
     "HEADER_ALIASES",
     "IGNORED_HEADERS",
     "SCHEMA_VERSION",
+    "SourceFile",
     "detect_format",
     "read_communities",
     "read_many",
+    "read_sources",
 ]
 
 #: The formats :func:`read_communities` reads.
@@ -197,6 +202,73 @@ def read_many(
     :return: the communities, file by file, in each file's order.
     :raises ~cssp.errors.InputError: as :func:`read_communities`.
     """
+    _, found = _read_all(paths, format, encoding, limit)
+    return tuple(community for part in found for community in part.communities)
+
+
+@define(frozen=True)
+class SourceFile:
+    """One file a report was made from: its name, what was read from it, its checksum.
+
+    :param name: the file's name as it was given.
+    :param rows: the communities read from it.
+    :param skipped: the rows left out (none today: a file with a bad row is
+        refused whole, with every problem listed).
+    :param sha256: the SHA-256 of the file's bytes, in hexadecimal: the same
+        digest gives the same report.
+    """
+
+    name: str
+    rows: int
+    skipped: int = 0
+    sha256: str = ""
+
+    @classmethod
+    def of(cls, path: str | os.PathLike[str], rows: int, skipped: int = 0) -> SourceFile:
+        """Describe a file read elsewhere (by the batch engine, say): its digest is computed here.
+
+        :raises ~cssp.errors.InputError: when the file cannot be read.
+        """
+        name = os.fspath(path)
+        return cls(name, rows, skipped, _sha256(name))
+
+
+def read_sources(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    format: str | None = None,
+    encoding: str | None = None,
+    limit: int = MAX_PROBLEMS,
+) -> tuple[tuple[Community, ...], tuple[SourceFile, ...]]:
+    """Read the communities of several files as :func:`read_many` does, and describe each file.
+
+    A report names its sources with them (:class:`cssp.report.ReportSource`).
+
+    :return: the communities, as :func:`read_many` returns them, and one
+        :class:`SourceFile` per file, in the order given.
+    :raises ~cssp.errors.InputError: as :func:`read_communities`.
+    """
+    names, found = _read_all(paths, format, encoding, limit)
+    files = tuple(
+        SourceFile.of(name, len(part.communities)) for name, part in zip(names, found, strict=True)
+    )
+    return tuple(community for part in found for community in part.communities), files
+
+
+def _sha256(name: str) -> str:
+    try:
+        with open(name, "rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
+    except OSError as error:
+        raise InputError(f"cannot read the file: {error.strerror or error}", name) from None
+
+
+def _read_all(
+    paths: Iterable[str | os.PathLike[str]],
+    format: str | None,
+    encoding: str | None,
+    limit: int,
+) -> tuple[list[str], list[_Found]]:
     if isinstance(paths, str | os.PathLike):  # one path, not the letters of its name
         paths = [paths]
     names = [os.fspath(path) for path in paths]
@@ -211,7 +283,7 @@ def read_many(
             problems.add_error(error)
     _check_duplicates(found, problems)
     problems.check(", ".join(names))
-    return tuple(community for part in found for community in part.communities)
+    return names, found
 
 
 def _read_file(name: str, format: str | None, encoding: str | None, problems: _Problems) -> _Found:
