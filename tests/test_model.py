@@ -140,7 +140,7 @@ def test_unknown_kind_is_an_error() -> None:
         "000106001001",
         "700106001001",
         "440106001000",  # village digits 000
-        "440106001400",  # 400 and above
+        "440106001600",  # 600 and above
         "440106001999",
     ],
 )
@@ -148,6 +148,28 @@ def test_bad_codes(code: str) -> None:
     with pytest.raises(cssp.InputError) as info:
         Community(code=code)
     assert info.value.path == "code"
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        # Real codes of units like residents' and villagers' committees (digits 10–12
+        # 400–499 and 500–599), from the statistics bureau's 2022 village-level list.
+        ("360113005400", "urban"),  # 龙岗渔业管理站社区
+        ("654203500500", "rural"),  # 泉水地社区村委会, a 兵团 unit
+        ("522632210500", "rural"),  # 摆拉村委会
+        ("440106001199", "urban"),
+        ("440106001200", "rural"),
+        ("440106001499", "urban"),
+        ("440106001599", "rural"),
+    ],
+)
+def test_units_like_committees(code: str, kind: str) -> None:
+    assert Community(code=code).kind == kind
+    other = "urban" if kind == "rural" else "rural"
+    with pytest.raises(cssp.InputError, match="unit like|committee") as info:
+        Community(code=code, kind=other)
+    assert info.value.path == "kind"
 
 
 @pytest.mark.parametrize("code", [440106001001, None, b"440106001001"])

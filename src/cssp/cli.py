@@ -335,6 +335,11 @@ def _targets(args: argparse.Namespace, out: TextIO) -> int:
         raise cssp.InputError(
             f"{code!r} is not a division code of 2, 4, 6, 9 or 12 digits", "--code"
         )
+    from cssp.model.divisions import PROVINCES_BY_CODE  # noqa: PLC0415
+    from cssp.model.schema import CODE_NO_PROVINCE  # noqa: PLC0415
+
+    if code and code[:2] not in PROVINCES_BY_CODE:  # as cssp evaluate refuses it
+        raise cssp.InputError(CODE_NO_PROVINCE.format(code=repr(code)), "--code")
     effective = cssp.effective_targets(args.plan, code, profiles=_profiles(args))
     _emit(render_targets(effective, args.format, lang=args.lang, code=code), args.output, out)
     return 0

@@ -27,6 +27,7 @@ from cssp.model.schema import (
     PART_RULES,
     check_parts,
     check_values,
+    committee,
     village_rural,
 )
 from cssp.units import AREA, HOURS_PER_DAY, HOUSEHOLDS, PERCENT, PERSONS, to_canonical
@@ -154,11 +155,8 @@ def kind_of(value: object) -> CommunityKind | None:
 
 def kind_contradiction(kind: CommunityKind, code: str) -> str:
     """The message for a kind that contradicts digits 10–12 of ``code``."""
-    committee = "villagers" if kind is CommunityKind.URBAN else "residents"
-    return (
-        f"{kind.value!r} contradicts code {code} (digits 10–12 = {code[9:]}, "
-        f"a {committee}' committee)"
-    )
+    unit = committee(int(code[9:]))
+    return f"{kind.value!r} contradicts code {code} (digits 10–12 = {code[9:]}, {unit})"
 
 
 def _kind(value: object) -> CommunityKind | None:
@@ -394,7 +392,8 @@ class Community:
     :param code: the 12-digit statistical division code (统计用区划代码). Its
         digits name the province (1–2), prefecture (3–4), county (5–6) and
         township (7–9); digits 10–12 are 001–199 for a residents' committee
-        (urban) and 200–399 for a villagers' committee (rural).
+        (urban), 200–399 for a villagers' committee (rural), 400–499 and
+        500–599 for units like them (:data:`~cssp.model.schema.VILLAGE_RANGES`).
     :param name: the community's name.
     :param kind: ``"urban"`` or ``"rural"``; inferred from the code when omitted,
         and an error when it contradicts the code.

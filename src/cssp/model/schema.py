@@ -41,6 +41,7 @@ __all__ = [
     "PartRule",
     "check_parts",
     "check_values",
+    "committee",
     "number",
     "part_problem",
     "value_problems",
@@ -197,14 +198,27 @@ def check_parts(owner: object, rules: tuple[PartRule, ...]) -> None:
 
 # --- codes -------------------------------------------------------------------------
 
-#: Digits 10–12 of a community's 12-digit code, by range: whether the unit is
-#: a villagers' committee (rural) rather than a residents' committee (urban).
-VILLAGE_RANGES: Final = ((1, 199, False), (200, 399, True))
+#: Digits 10–12 of a community's 12-digit code, by range: ``(low, high, rural,
+#: committee)``. The National Bureau of Statistics' coding rules
+#: (统计用区划代码和城乡划分代码编制规则, part 二(二)2, 村级代码编码方法) give
+#: 001–199 to residents' committees (居民委员会) and 200–399 to villagers'
+#: committees (村民委员会) that civil affairs recognise, and 400–599 to village-level
+#: units it does not (parks, industrial and mining areas, farms): 400–499 those
+#: like a residents' committee (类似居民委员会), 500–599 those like a villagers'
+#: committee (类似村民委员会). Real examples: 360113005400 龙岗渔业管理站社区,
+#: 654203500500 泉水地社区村委会 (a 兵团 unit), 522632210500 摆拉村委会.
+VILLAGE_RANGES: Final = (
+    (1, 199, False, "a residents' committee"),
+    (200, 399, True, "a villagers' committee"),
+    (400, 499, False, "a unit like a residents' committee"),
+    (500, 599, True, "a unit like a villagers' committee"),
+)
 #: The messages of a code that breaks a rule, templates with ``{code}`` (its repr).
 CODE_NOT_TWELVE_DIGITS: Final = "{code} is not a 12-digit statistical division code"
 CODE_NO_PROVINCE: Final = "{code} does not start with a province code (11–65)"
 CODE_VILLAGE_DIGITS: Final = (
-    "{code}: digits 10–12 must be 001–199 (residents' committee) or 200–399 (villagers' committee)"
+    "{code}: digits 10–12 must be 001–199 (residents' committee), 200–399 (villagers' "
+    "committee), 400–499 or 500–599 (units like them, 类似居委会 / 类似村委会)"
 )
 
 
@@ -212,9 +226,17 @@ def village_rural(village: Any) -> tuple[Any, Any]:
     """Whether digits 10–12 (a number, or an array) are a known unit, and whether rural."""
     known: Any = False
     rural: Any = False
-    for low, high, is_rural in VILLAGE_RANGES:
+    for low, high, is_rural, _ in VILLAGE_RANGES:
         inside = (village >= low) & (village <= high)
         known = known | inside
         if is_rural:
             rural = rural | inside
     return known, rural
+
+
+def committee(village: int) -> str:
+    """What digits 10–12 (a number) stand for: ``"a villagers' committee"`` …; ``""`` if unknown."""
+    for low, high, _, words in VILLAGE_RANGES:
+        if low <= village <= high:
+            return words
+    return ""
