@@ -560,6 +560,7 @@ def test_every_problem_of_a_csv_is_reported_with_row_and_column(tmp_path: Path) 
         "row 3, column 综合服务设施面积(平方米)",
         "row 3, column 居民活动区域面积(平方米)",
         "row 3, column 老旧小区",
+        "row 4, column 统计用区划代码",  # a bad code does not hide the row's other problems
         "row 4, column 居民活动区域面积(平方米)",
         "row 5, column 户数(户)",
     ]
@@ -573,7 +574,34 @@ def test_every_problem_of_a_csv_is_reported_with_row_and_column(tmp_path: Path) 
     )
     assert "is larger than the floor area" in messages["row 4, column 居民活动区域面积(平方米)"]
     assert "negative" in messages["row 5, column 户数(户)"]
-    assert info.value.message == f"6 problems in {tmp_path / 'data.csv'}"
+    assert "not a 12-digit" in messages["row 4, column 统计用区划代码"]
+    assert info.value.message == f"7 problems in {tmp_path / 'data.csv'}"
+
+
+def test_one_problem_of_a_row_does_not_hide_another(tmp_path: Path) -> None:
+    # The R01b: no code, and an activity area without the floor area; besides,
+    # a kind that is no kind, negative households and more trained workers than workers.
+    text = (
+        "code,kind,households,facility_activity_area,community_workers,trained_workers\n"
+        ",城市,-3,200,2,3\n"
+        "440106001001,郊区,,,,\n"
+    )
+    with pytest.raises(cssp.InputError) as info:
+        read_csv_text(tmp_path, text, "r01b.csv")
+    where = f"{tmp_path / 'r01b.csv'}: "
+    problems = [(path.removeprefix(where), message) for path, message in info.value.problems]
+    assert problems == [
+        ("row 2, column code", "the community code is empty"),
+        ("row 2, column households", "-3 is negative"),
+        (
+            "row 2, column facility_activity_area",
+            "the comprehensive facility's floor area is empty, but facility_activity_area "
+            "describes one: add a column 综合服务设施面积 (facility_floor_area) with its floor "
+            "area, or clear the other facility columns",
+        ),
+        ("row 2, column trained_workers", "3 trained workers but only 2 community workers"),
+        ("row 3, column kind", "'郊区' is not a community kind; expected 'urban' or 'rural'"),
+    ]
 
 
 def test_a_row_with_a_bad_code_and_a_duplicate() -> None:

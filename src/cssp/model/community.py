@@ -18,17 +18,16 @@ from typing import Final
 from attrs import define, field
 
 from cssp.errors import InputError
-from cssp.model.divisions import PROVINCES_BY_CODE
 from cssp.model.frozen import FrozenMap
 from cssp.model.schema import (
-    CODE_NO_PROVINCE,
-    CODE_NOT_TWELVE_DIGITS,
-    CODE_VILLAGE_DIGITS,
+    COMMUNITY_VALUES,
+    FACILITY_VALUES,
     PART_RULES,
+    STAFF_VALUES,
     check_parts,
     check_values,
+    code_rural,
     committee,
-    village_rural,
 )
 from cssp.units import AREA, HOURS_PER_DAY, HOUSEHOLDS, PERCENT, PERSONS, to_canonical
 
@@ -243,23 +242,11 @@ def _flag(value: object, name: str) -> bool:
     return value
 
 
-_FACILITY_FIELDS: Final = ("floor_area", "activity_area", "office_area", "opening_hours")
+_FACILITY_FIELDS: Final = FACILITY_VALUES
 _FACILITY_PARTS: Final = tuple(r for r in PART_RULES if r.whole == "floor_area")
-_STAFF_FIELDS: Final = (
-    "community_workers",
-    "social_workers",
-    "disaster_information_officers",
-    "trained_workers",
-)
+_STAFF_FIELDS: Final = STAFF_VALUES
 _STAFF_PARTS: Final = tuple(r for r in PART_RULES if r.whole == "community_workers")
-_COMMUNITY_FIELDS: Final = (
-    "households",
-    "population",
-    "building_area",
-    "elderly_monthly_visit_rate",
-    "social_organisations",
-    "registered_volunteers",
-)
+_COMMUNITY_FIELDS: Final = COMMUNITY_VALUES
 
 
 # One named converter per field: attrs' mypy plugin types __init__ from them,
@@ -393,7 +380,8 @@ class Community:
         digits name the province (1–2), prefecture (3–4), county (5–6) and
         township (7–9); digits 10–12 are 001–199 for a residents' committee
         (urban), 200–399 for a villagers' committee (rural), 400–499 and
-        500–599 for units like them (:data:`~cssp.model.schema.VILLAGE_RANGES`).
+        500–599 for units like them (类似居委会, 类似村委会), as the statistics
+        bureau's coding rules give them.
     :param name: the community's name.
     :param kind: ``"urban"`` or ``"rural"``; inferred from the code when omitted,
         and an error when it contradicts the code.
@@ -440,13 +428,9 @@ class Community:
 
     def __attrs_post_init__(self) -> None:
         code = self.code
-        if not isinstance(code, str) or len(code) != 12 or not code.isascii() or not code.isdigit():
-            raise InputError(CODE_NOT_TWELVE_DIGITS.format(code=repr(code)), "code")
-        if code[:2] not in PROVINCES_BY_CODE:
-            raise InputError(CODE_NO_PROVINCE.format(code=repr(code)), "code")
-        known, rural = village_rural(int(code[9:]))
-        if not known:
-            raise InputError(CODE_VILLAGE_DIGITS.format(code=repr(code)), "code")
+        problem, rural = code_rural(code)
+        if problem is not None:
+            raise InputError(problem, "code")
         implied = CommunityKind.RURAL if rural else CommunityKind.URBAN
         given: CommunityKind | None = self.kind
         if given is None:

@@ -22,28 +22,34 @@ from __future__ import annotations
 
 import math
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
 from attrs import define
 
 from cssp.errors import InputError
+from cssp.model.divisions import PROVINCES_BY_CODE
 
 __all__ = [
     "CODE_NOT_TWELVE_DIGITS",
     "CODE_NO_PROVINCE",
     "CODE_VILLAGE_DIGITS",
+    "COMMUNITY_VALUES",
     "EXACT_COUNT",
+    "FACILITY_VALUES",
     "FIELD_RULES",
     "PART_RULES",
+    "STAFF_VALUES",
     "VILLAGE_RANGES",
     "FieldRule",
     "PartRule",
     "check_parts",
     "check_values",
+    "code_rural",
     "committee",
     "number",
     "part_problem",
+    "problems_of",
     "value_problems",
     "village_rural",
 ]
@@ -149,6 +155,24 @@ FIELD_RULES: Final[Mapping[str, FieldRule]] = types.MappingProxyType(
     }
 )
 
+#: The numeric fields of :class:`~cssp.model.community.Community` itself, of its
+#: :class:`~cssp.model.community.Staff` and of a :class:`~cssp.model.community.Facility`.
+COMMUNITY_VALUES: Final = (
+    "households",
+    "population",
+    "building_area",
+    "elderly_monthly_visit_rate",
+    "social_organisations",
+    "registered_volunteers",
+)
+STAFF_VALUES: Final = (
+    "community_workers",
+    "social_workers",
+    "disaster_information_officers",
+    "trained_workers",
+)
+FACILITY_VALUES: Final = ("floor_area", "activity_area", "office_area", "opening_hours")
+
 #: Parts that cannot exceed their whole: in a facility, and in the staff.
 PART_RULES: Final = (
     PartRule(
@@ -180,6 +204,42 @@ def check_values(owner: object, names: tuple[str, ...]) -> None:
         for test, message in value_problems(FIELD_RULES[name]):
             if test(value):
                 raise InputError(message(value), name)
+
+
+def problems_of(
+    values: Mapping[str, Any], names: Iterable[str], parts: Iterable[PartRule] = ()
+) -> list[tuple[str, str]]:
+    """Every rule the ``values`` break, as ``(name, message)``: not only the first.
+
+    For each of ``names`` whose value is given (not ``None``), the first rule
+    of :data:`FIELD_RULES` it breaks; then each of ``parts`` whose part and
+    whole are both given and fine. The readers list a row's problems with it;
+    the model's classes stop at the first (:func:`check_values`, :func:`check_parts`).
+    """
+    found: list[tuple[str, str]] = []
+    for name in names:
+        value = values.get(name)
+        if value is None:
+            continue
+        try:
+            for test, message in value_problems(FIELD_RULES[name]):
+                if test(value):
+                    found.append((name, message(value)))
+                    break
+        except (OverflowError, TypeError):  # not a number: the model's converter says so
+            continue
+    bad = {name for name, _ in found}
+    for rule in parts:
+        part, whole = values.get(rule.part), values.get(rule.whole)
+        if part is None or whole is None or rule.part in bad or rule.whole in bad:
+            continue
+        try:
+            failed, message = part_problem(rule, part, whole)
+            if failed:
+                found.append((rule.part, message(part, whole)))
+        except (OverflowError, TypeError):
+            continue
+    return found
 
 
 def check_parts(owner: object, rules: tuple[PartRule, ...]) -> None:
@@ -220,6 +280,23 @@ CODE_VILLAGE_DIGITS: Final = (
     "{code}: digits 10–12 must be 001–199 (residents' committee), 200–399 (villagers' "
     "committee), 400–499 or 500–599 (units like them, 类似居委会 / 类似村委会)"
 )
+
+
+def code_rural(code: object) -> tuple[str | None, bool]:
+    """A community's 12-digit code checked: ``(problem, rural)``.
+
+    ``problem`` is the message of the first rule the code breaks (``None``
+    when it keeps them all); ``rural`` whether digits 10–12 are a villagers'
+    committee or a unit like one.
+    """
+    if not isinstance(code, str) or len(code) != 12 or not code.isascii() or not code.isdigit():
+        return CODE_NOT_TWELVE_DIGITS.format(code=repr(code)), False
+    if code[:2] not in PROVINCES_BY_CODE:
+        return CODE_NO_PROVINCE.format(code=repr(code)), False
+    known, rural = village_rural(int(code[9:]))
+    if not known:
+        return CODE_VILLAGE_DIGITS.format(code=repr(code)), False
+    return None, bool(rural)
 
 
 def village_rural(village: Any) -> tuple[Any, Any]:

@@ -19,7 +19,6 @@ import attrs
 
 from cssp.errors import InputError
 from cssp.io.readers.columns import (
-    _FACILITY_PARTS,
     _STAFF,
     COLUMNS,
     _blank,
@@ -28,7 +27,24 @@ from cssp.io.readers.columns import (
     _header_text,
 )
 from cssp.io.readers.problems import _Found, _Problems
-from cssp.model.community import Community, Facility, FacilityKind, Service, Staff
+from cssp.model.community import (
+    Community,
+    CommunityKind,
+    Facility,
+    FacilityKind,
+    Service,
+    Staff,
+    kind_contradiction,
+    kind_of,
+)
+from cssp.model.schema import (
+    COMMUNITY_VALUES,
+    FACILITY_VALUES,
+    PART_RULES,
+    STAFF_VALUES,
+    code_rural,
+    problems_of,
+)
 
 _Rows = Iterator[tuple[int, Sequence[object]]]
 
@@ -40,6 +56,14 @@ _NO_STAFF: Final = Staff()
 _STAFF_CACHE_LIMIT: Final = 65_536
 _COMPREHENSIVE: Final = FacilityKind.COMPREHENSIVE
 _COMMERCIAL: Final = FacilityKind.COMMERCIAL
+_DISAGREE: Final = "the facility columns disagree"  # never shown: row_problems says how
+_STAFF_PARTS: Final = tuple(r for r in PART_RULES if r.whole == "community_workers")
+_FACILITY_PART_RULES: Final = tuple(r for r in PART_RULES if r.whole == "floor_area")
+_FACILITY_PARTS_COLUMNS: Final = (
+    "facility_activity_area",
+    "facility_office_area",
+    "facility_opening_hours",
+)
 
 
 # A problem found in a chunk: (row number, column index, location, message, kind), sorted
@@ -115,7 +139,12 @@ class _Table:
         keys = table.headers.keys()
         table.has_staff = not keys.isdisjoint(_STAFF)
         table.has_facilities = not keys.isdisjoint(
-            ("has_facility", "facility_floor_area", "commercial_floor_area", *_FACILITY_PARTS)
+            (
+                "has_facility",
+                "facility_floor_area",
+                "commercial_floor_area",
+                *_FACILITY_PARTS_COLUMNS,
+            )
         )
         return table
 
@@ -181,7 +210,7 @@ class _Table:
         width = self.width
         numbers: list[int] = []
         cells: list[Sequence[object]] = []
-        failed: set[int] = set()
+        failed: dict[int, set[str]] = {}  # position -> the keys of its cells that failed
         for number, row in chunk:
             if len(row) != width:
                 row = self.fit(number, row, failed, len(numbers))  # noqa: PLW2901
@@ -204,12 +233,13 @@ class _Table:
         for position, (row, rest) in enumerate(
             zip(fields, others, strict=False)
         ):  # others may repeat
-            if failed and position in failed:
-                seen += 1
-                continue
-            if row[0] is None and all(x is None for x in (*row, *rest)):
+            bad = failed.get(position) if failed else None
+            if bad is None and row[0] is None and all(x is None for x in (*row, *rest)):
                 continue  # a blank row
             seen += 1
+            if bad is not None:  # every other problem of the row, too
+                self.row_problems(numbers[position], row, bad)
+                continue
             community = self.build(numbers[position], row, rest)
             if community is not None:
                 found.append(community)
@@ -217,7 +247,7 @@ class _Table:
         return seen
 
     def fit(
-        self, number: int, row: Sequence[object], failed: set[int], position: int
+        self, number: int, row: Sequence[object], failed: dict[int, set[str]], position: int
     ) -> Sequence[object]:
         """A row cut or padded to the header's width; a value beyond the header is a problem."""
         width = self.width
@@ -234,7 +264,7 @@ class _Table:
                     InputError,
                 )
             )
-            failed.add(position)
+            failed.setdefault(position, set())
         return row[:width]
 
     def convert(
@@ -243,7 +273,7 @@ class _Table:
         column: _Column,
         cells: Sequence[object],
         numbers: list[int],
-        failed: set[int],
+        failed: dict[int, set[str]],
     ) -> list[object]:
         """The values of one column of a chunk: all at once if it can, else cell by cell."""
         convert = column.convert
@@ -266,7 +296,7 @@ class _Table:
                 number = numbers[position]
                 where = self.column_where(index, header, number)
                 self.pending.append((number, index, where, error.message, type(error)))
-                failed.add(position)
+                failed.setdefault(position, set()).add(column.key)
                 values.append(None)
         return values
 
@@ -277,7 +307,9 @@ class _Table:
 
         ``fields`` holds the row's values in the order of :data:`COLUMNS`
         (``None`` for a column the table lacks); ``others`` the values of the
-        extra and service columns, in the order of ``self.others``.
+        extra and service columns, in the order of ``self.others``. When the
+        row is not fine, every one of its problems is reported
+        (:meth:`row_problems`) and ``None`` returned.
         """
         (
             code,
@@ -305,63 +337,55 @@ class _Table:
             services,
         ) = fields
         if code is None:
-            self.problem(number, "code", "the community code is empty")
+            self.row_problems(number, fields, set())
             return None
-        ok = True
         staff = _NO_STAFF
-        if self.has_staff:
-            counts = (
-                community_workers,
-                social_workers,
-                disaster_information_officers,
-                trained_workers,
-            )
-            cached = self.staff.get(counts)
-            if cached is not None:
-                staff = cached
-            else:
-                try:
-                    staff = Staff(*counts)
-                except InputError as error:
-                    self.error(number, error.path, error)
-                    ok = False
+        stage = "staff"  # which constructor may raise, to locate its error
+        try:
+            if self.has_staff:
+                counts = (
+                    community_workers,
+                    social_workers,
+                    disaster_information_officers,
+                    trained_workers,
+                )
+                cached = self.staff.get(counts)
+                if cached is not None:
+                    staff = cached
                 else:
+                    staff = Staff(*counts)
                     if len(self.staff) < _STAFF_CACHE_LIMIT:
                         self.staff[counts] = staff
-        facilities: tuple[Facility, ...] | None = None
-        if not self.has_facilities:
-            pass
-        elif floor_area is not None and has_facility is not False:  # the common case, inline
-            try:
+            facilities: tuple[Facility, ...] | None = None
+            if not self.has_facilities:
+                pass
+            elif floor_area is not None and has_facility is not False:  # the common case
+                stage = "facility"
                 comprehensive = Facility(
                     _COMPREHENSIVE, floor_area, activity_area, office_area, opening_hours
                 )
+                stage = "commercial"
                 facilities = (
                     (comprehensive,)
                     if commercial_floor_area is None
                     else (comprehensive, Facility(_COMMERCIAL, commercial_floor_area))
                 )
-            except InputError:  # the slow path below locates the problem
-                facilities = None
-        if self.has_facilities and facilities is None:
-            facilities, fine = self.facilities(
-                number,
-                has_facility,
-                (floor_area, activity_area, office_area, opening_hours),
-                commercial_floor_area,
-            )
-            ok = ok and fine
-        if self.service_flags:
-            flags = [(service, others[position]) for position, service in self.service_flags]
-            if any(yes is not None for _, yes in flags):
-                listed = services if isinstance(services, frozenset) else frozenset()
-                services = listed | {service for service, yes in flags if yes}
-        extra = None
-        if self.extras:
-            extra = {name: others[p] for name, p in self.extras if others[p] is not None}
-        if not ok:
-            return None
-        try:
+            else:
+                stage = "commercial"
+                facilities = self.facilities(
+                    has_facility,
+                    (floor_area, activity_area, office_area, opening_hours),
+                    commercial_floor_area,
+                )
+            if self.service_flags:
+                flags = [(service, others[position]) for position, service in self.service_flags]
+                if any(yes is not None for _, yes in flags):
+                    listed = services if isinstance(services, frozenset) else frozenset()
+                    services = listed | {service for service, yes in flags if yes}
+            extra = None
+            if self.extras:
+                extra = {name: others[p] for name, p in self.extras if others[p] is not None}
+            stage = "community"
             # Positional, in the order of the model's fields (a test checks the order): the
             # keywords would cost a tenth of the baseline's time per row.
             return Community(
@@ -383,61 +407,100 @@ class _Table:
                 extra,
             )
         except InputError as error:
+            reported = self.row_problems(number, fields, set())
             key = error.path
-            if key == "kind" and "kind" not in self.headers:
+            if stage == "facility":
+                key = f"facility_{key}"
+            elif stage == "commercial":
+                key = "commercial_floor_area"
+            elif stage == "community" and key == "kind" and "kind" not in self.headers:
                 key = "code"
-            self.error(number, key, error)
+            if not reported or (key not in reported and error.message != _DISAGREE):
+                self.error(number, key, error)  # a rule row_problems does not know
             return None
 
+    def row_problems(self, number: int, fields: tuple[Any, ...], failed: set[str]) -> set[str]:
+        """Report every problem of a row, besides those of its cells that ``failed``.
+
+        Each rule of the model is checked on its own, so that one problem does
+        not hide another (a missing floor area behind a missing code). Return
+        the keys of the columns where problems were reported.
+        """
+        row = dict(zip(COLUMNS, fields, strict=True))
+        given = {key: value for key, value in row.items() if key not in failed}
+        found: list[tuple[str, str]] = []
+        code = given.get("code")
+        rural: bool | None = None
+        if "code" not in failed:
+            if code is None:
+                found.append(("code", "the community code is empty"))
+            else:
+                problem, is_rural = code_rural(code)
+                if problem is not None:
+                    found.append(("code", problem))
+                else:
+                    rural = is_rural
+        kind = given.get("kind")
+        if kind is not None:
+            named = kind_of(kind)
+            if named is None:
+                found.append(
+                    ("kind", f"{kind!r} is not a community kind; expected 'urban' or 'rural'")
+                )
+            elif rural is not None and (named is CommunityKind.RURAL) is not rural:
+                found.append(("kind", kind_contradiction(named, code)))
+        found += problems_of(given, COMMUNITY_VALUES)
+        found += problems_of(given, STAFF_VALUES, _STAFF_PARTS)
+        if self.has_facilities:
+            parts = {name: given.get(f"facility_{name}") for name in FACILITY_VALUES}
+            found += [
+                (f"facility_{key}", message)
+                for key, message in problems_of(parts, FACILITY_VALUES, _FACILITY_PART_RULES)
+            ]
+            commercial = {"floor_area": given.get("commercial_floor_area")}
+            found += [
+                ("commercial_floor_area", message)
+                for _, message in problems_of(commercial, ("floor_area",))
+            ]
+            if "facility_floor_area" not in failed and "has_facility" not in failed:
+                found += self.facility_problems(given)
+        for key, message in found:
+            self.problem(number, key, message)
+        return {key for key, _ in found}
+
     def facilities(
-        self,
-        number: int,
-        has: object,
-        comprehensive: tuple[Any, Any, Any, Any],
-        commercial: object,
-    ) -> tuple[tuple[Facility, ...] | None, bool]:
-        """The comprehensive facility and the commercial one of a row, and whether they are fine.
+        self, has: object, comprehensive: tuple[object, ...], commercial: object
+    ) -> tuple[Facility, ...] | None:
+        """The facilities of a row whose comprehensive facility has no floor area, or is
+        said not to exist (``has`` false): raise InputError when the row is not fine.
 
         ``comprehensive`` is the facility's floor area, activity area, office
         area and opening hours.
         """
-        floor = comprehensive[0]
-        result: list[Facility] = []
-        ok = True
+        if any(value is not None for value in comprehensive):
+            raise InputError(_DISAGREE)  # row_problems says how
+        if has is True or (has is None and commercial is not None):
+            raise InputError(_DISAGREE)
+        if has is None:
+            return None
+        return () if commercial is None else (Facility(FacilityKind.COMMERCIAL, commercial),)
+
+    def facility_problems(self, row: dict[str, Any]) -> list[tuple[str, str]]:
+        """The problems of a row's facility columns taken together, as ``(key, message)``."""
+        has = row.get("has_facility")
+        floor = row.get("facility_floor_area")
+        commercial = row.get("commercial_floor_area")
         if floor is not None:
             if has is False:
-                self.problem(
-                    number,
-                    "has_facility",
-                    "says there is no comprehensive facility, but "
-                    f"{self.headers['facility_floor_area']} gives its floor area",
-                )
-                ok = False
-            else:
-                try:
-                    result.append(Facility(FacilityKind.COMPREHENSIVE, *comprehensive))
-                except InputError as error:
-                    self.error(number, f"facility_{error.path}", error)
-                    ok = False
-        else:
-            ok = self.no_floor_area(number, has, comprehensive, commercial)
-        if commercial is not None:
-            try:
-                result.append(Facility(FacilityKind.COMMERCIAL, commercial))
-            except InputError as error:
-                self.error(number, "commercial_floor_area", error)
-                ok = False
-        if floor is None and has is None and commercial is None:
-            return None, ok
-        return tuple(result), ok
-
-    def no_floor_area(
-        self, number: int, has: object, comprehensive: tuple[Any, ...], commercial: object
-    ) -> bool:
-        """Check a row whose comprehensive facility has no floor area; return whether it is fine."""
-        parts = [
-            key for key, value in zip(_FACILITY_PARTS, comprehensive[1:], strict=True) if value
-        ]
+                return [
+                    (
+                        "has_facility",
+                        "says there is no comprehensive facility, but "
+                        f"{self.headers['facility_floor_area']} gives its floor area",
+                    )
+                ]
+            return []
+        parts = [key for key in _FACILITY_PARTS_COLUMNS if row.get(key)]
         if has is True or parts:
             given = ", ".join(self.headers[key] for key in parts) or self.headers["has_facility"]
             if "facility_floor_area" in self.headers:
@@ -446,24 +509,24 @@ class _Table:
             else:  # no floor-area column at all: say where the row describes a facility
                 key = parts[0] if parts else "has_facility"
                 fill = "add a column 综合服务设施面积 (facility_floor_area) with its floor area"
-            self.problem(
-                number,
-                key,
-                f"the comprehensive facility's floor area is empty, but {given} "
-                f"describes one: {fill}"
-                + (", or clear the other facility columns" if has is not True else ""),
-            )
-            return False
+            return [
+                (
+                    key,
+                    f"the comprehensive facility's floor area is empty, but {given} "
+                    f"describes one: {fill}"
+                    + (", or clear the other facility columns" if has is not True else ""),
+                )
+            ]
         if has is None and commercial is not None:
-            self.problem(
-                number,
-                "commercial_floor_area",
-                "a commercial floor area is given, but not whether there is a comprehensive "
-                "facility: fill in its floor area, or write 否 in a has_facility "
-                "(有综合服务设施) column if there is none",
-            )
-            return False
-        return True
+            return [
+                (
+                    "commercial_floor_area",
+                    "a commercial floor area is given, but not whether there is a comprehensive "
+                    "facility: fill in its floor area, or write 否 in a has_facility "
+                    "(有综合服务设施) column if there is none",
+                )
+            ]
+        return []
 
 
 def _read_table(name: str, rows: _Rows, problems: _Problems, *, text_cells: bool = False) -> _Found:
