@@ -572,14 +572,15 @@ def test_units_like_committees_are_read_by_both_engines_alike() -> None:
     # Real codes with digits 10–12 of 400–599 (units like residents' and villagers'
     # committees): both engines take them, with the kind the code implies.
     codes = ["360113005400", "654203500500", "522632210500"]
-    table = {"code": codes, "households": [300.0, 200.0, 100.0]}
+    households = [300.0, 200.0, 100.0]
     scalar = cssp.evaluate_many(
-        [Community(code=c, households=h) for c, h in zip(codes, table["households"], strict=True)],
+        [Community(code=c, households=h) for c, h in zip(codes, households, strict=True)],
         profiles=(),
         engine="scalar",
     )
-    batch = cssp.batch.evaluate_columns(table, profiles=())
-    assert batch.status.tolist() == scalar.to_numpy().tolist()
+    table = {"code": codes, "households": households}
+    result = cssp.batch.evaluate_columns(table, profiles=())
+    assert result.status.tolist() == scalar.to_numpy().tolist()
     assert [Community(code=c).kind for c in codes] == ["urban", "rural", "rural"]
     for kind, code in (("rural", codes[0]), ("urban", codes[1])):
         with pytest.raises(cssp.InputError) as batch:

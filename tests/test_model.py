@@ -167,7 +167,7 @@ def test_bad_codes(code: str) -> None:
 def test_units_like_committees(code: str, kind: str) -> None:
     assert Community(code=code).kind == kind
     other = "urban" if kind == "rural" else "rural"
-    with pytest.raises(cssp.InputError, match="unit like|committee") as info:
+    with pytest.raises(cssp.InputError, match=r"unit like|committee") as info:
         Community(code=code, kind=other)
     assert info.value.path == "kind"
 

@@ -59,6 +59,12 @@ def _input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--encoding", default=None, help="text encoding of CSV/JSON input (default: detected)"
     )
+    parser.add_argument(
+        "--columns",
+        default=None,
+        metavar="MAP",
+        help="a column map (a TOML file) for tables whose headers or words are their own",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -208,7 +214,9 @@ def _profiles(args: argparse.Namespace) -> ProfileSet:
 def _read(files: Sequence[str], args: argparse.Namespace) -> tuple[Community, ...]:
     from cssp.io import read_many  # noqa: PLC0415
 
-    return read_many(list(files), format=args.input_format, encoding=args.encoding)
+    return read_many(
+        list(files), format=args.input_format, encoding=args.encoding, columns=args.columns
+    )
 
 
 def _emit(text: str, output: str | None, out: TextIO) -> None:

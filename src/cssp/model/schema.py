@@ -234,9 +234,9 @@ def problems_of(
         if part is None or whole is None or rule.part in bad or rule.whole in bad:
             continue
         try:
-            failed, message = part_problem(rule, part, whole)
+            failed, describe = part_problem(rule, part, whole)
             if failed:
-                found.append((rule.part, message(part, whole)))
+                found.append((rule.part, describe(part, whole)))
         except (OverflowError, TypeError):
             continue
     return found

@@ -46,12 +46,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from cssp.errors import InputError
 from cssp.io.readers import columns, documents
 from cssp.io.readers.delimited import _read_csv
 from cssp.io.readers.documents import _read_json, _read_jsonl, _read_toml
+from cssp.io.readers.maps import ColumnMap, load_column_map
 from cssp.io.readers.parquet import _read_parquet
 from cssp.io.readers.problems import _Found, _Problems
 from cssp.io.readers.spreadsheets import _read_excel
@@ -71,7 +72,9 @@ __all__ = [
     "HEADER_ALIASES",
     "IGNORED_HEADERS",
     "SCHEMA_VERSION",
+    "ColumnMap",
     "detect_format",
+    "load_column_map",
     "read_communities",
     "read_many",
 ]
@@ -100,6 +103,10 @@ HEADER_ALIASES: Final[Mapping[str, str]] = columns.HEADER_ALIASES
 #: so is a column headed ``序号`` (a row number).
 IGNORED_HEADERS: Final = columns.IGNORED_HEADERS
 
+#: What a column map may be given as: a map, a mapping of its sections, or its TOML file.
+Columns = ColumnMap | Mapping[str, Any] | str | os.PathLike[str]
+
+_TABLES: Final = frozenset({"csv", "xlsx", "parquet"})
 _SUFFIXES: Final = {
     ".json": "json",
     ".jsonl": "jsonl",
@@ -155,6 +162,7 @@ def read_communities(
     *,
     format: str | None = None,
     encoding: str | None = None,
+    columns: Columns | None = None,
     limit: int = MAX_PROBLEMS,
 ) -> tuple[Community, ...]:
     """Read the communities of one file.
@@ -163,9 +171,13 @@ def read_communities(
     :param format: one of :data:`FORMATS`; by default told from the suffix
         (:func:`detect_format`).
     :param encoding: the text encoding of a JSON, JSON Lines, CSV or TOML
-        file. By default UTF-8 (with or without a byte-order mark), UTF-16
-        with a byte-order mark, or GB18030 (which includes GBK, as Chinese
-        spreadsheets export it) when the file is not valid UTF-8.
+        file. By default the column map's, or else UTF-8 (with or without a
+        byte-order mark), UTF-16 with a byte-order mark, or GB18030 (which
+        includes GBK, as Chinese spreadsheets export it) when the file is not
+        valid UTF-8.
+    :param columns: a column map for a table (CSV, TSV, Excel, Parquet) whose
+        headers or words are its own: a :class:`ColumnMap`, a mapping of its
+        sections, or the path of its TOML file (:func:`load_column_map`).
     :param limit: report at most this many problems (all are counted).
     :return: the communities, in the file's order.
     :raises ~cssp.errors.InputError: listing every problem with its location
@@ -174,7 +186,7 @@ def read_communities(
         an unknown or missing column, a duplicate community code, a file with
         no communities.
     """
-    return read_many([path], format=format, encoding=encoding, limit=limit)
+    return read_many([path], format=format, encoding=encoding, columns=columns, limit=limit)
 
 
 def read_many(
@@ -182,6 +194,7 @@ def read_many(
     *,
     format: str | None = None,
     encoding: str | None = None,
+    columns: Columns | None = None,
     limit: int = MAX_PROBLEMS,
 ) -> tuple[Community, ...]:
     """Read the communities of several files, as one input.
@@ -193,6 +206,7 @@ def read_many(
     :param paths: the files.
     :param format: the format of every file; by default each file's own, from its suffix.
     :param encoding: the text encoding of every file; by default detected per file.
+    :param columns: a column map for every file (see :func:`read_communities`).
     :param limit: report at most this many problems (all are counted).
     :return: the communities, file by file, in each file's order.
     :raises ~cssp.errors.InputError: as :func:`read_communities`.
@@ -203,10 +217,13 @@ def read_many(
     if not names:
         raise InputError("no input file given")
     problems = _Problems(limit)
+    column_map = None if columns is None else load_column_map(columns)
+    if encoding is None and column_map is not None:
+        encoding = column_map.encoding
     found: list[_Found] = []
     for name in names:
         try:
-            found.append(_read_file(name, format, encoding, problems))
+            found.append(_read_file(name, format, encoding, problems, column_map))
         except InputError as error:
             problems.add_error(error)
     _check_duplicates(found, problems)
@@ -214,19 +231,30 @@ def read_many(
     return tuple(community for part in found for community in part.communities)
 
 
-def _read_file(name: str, format: str | None, encoding: str | None, problems: _Problems) -> _Found:
+def _read_file(
+    name: str,
+    format: str | None,
+    encoding: str | None,
+    problems: _Problems,
+    column_map: ColumnMap | None,
+) -> _Found:
     chosen = format if format is not None else detect_format(name)
     if chosen not in FORMATS:
         raise InputError(f"unknown format {chosen!r}; known formats: {', '.join(FORMATS)}", name)
+    if column_map is not None and chosen not in _TABLES:
+        raise InputError(
+            f"a column map applies to tables (CSV, TSV, Excel, Parquet), not to {chosen} files",
+            name,
+        )
     if chosen == "xlsx":
-        return _read_excel(name, problems)
+        return _read_excel(name, problems, column_map)
     if chosen == "parquet":
-        return _read_parquet(name, problems)
+        return _read_parquet(name, problems, column_map)
     text = _decode(_read_bytes(name), name, encoding)
     if not text.strip():
         raise InputError("the file is empty", name)
     if chosen == "csv":
-        return _read_csv(name, text, problems)
+        return _read_csv(name, text, problems, column_map)
     if chosen == "jsonl":
         return _read_jsonl(name, text, problems)
     if chosen == "json":

@@ -396,15 +396,55 @@ def _header(text: str) -> _Column | None:
     key = _KNOWN.get(_normalise_header(text))
     name, unit = text, None
     if key is None:
-        match = _HEADER_UNIT.match(text)
-        if match is not None and match["name"]:
-            name, unit = match["name"], match["unit"].strip()
-            key = _KNOWN.get(_normalise_header(name))
+        name, unit = _split_header(text)
+        key = _KNOWN.get(_normalise_header(name)) if unit is not None else None
     normalised = _normalise_header(name)
     if normalised in _IGNORED_NAMES or name.startswith(IGNORED_HEADERS):
         return None
     if key is None and normalised.startswith("extra."):
-        extra = unicodedata.normalize("NFKC", name).strip()[len("extra.") :].strip()
+        return _column_for(f"extra.{unicodedata.normalize('NFKC', name).strip()[6:].strip()}", unit)
+    if key is None:
+        hint = _AMBIGUOUS.get(normalised)
+        if hint is not None:
+            raise InputError(f"{name!r} could mean more than one column: {hint}")
+        raise _UnknownColumn(_unknown_column(text))
+    return _column_for(key, unit)
+
+
+class _UnknownColumn(InputError):
+    """A header that is no column of the table format (a column map may ignore it)."""
+
+
+def _with_words(column: _Column, words: Mapping[str, str]) -> _Column:
+    """``column``, reading a cell that is one of ``words`` (stripped) as the word it maps to."""
+    convert, convert_column = column.convert, column.convert_column
+
+    def word(cell: object) -> object:
+        return words.get(cell.strip(), cell) if isinstance(cell, str) else cell
+
+    def one(cell: object) -> object:
+        return convert(word(cell))
+
+    def many(cells: Sequence[object]) -> list[object]:
+        assert convert_column is not None
+        return convert_column([word(cell) for cell in cells])
+
+    return _Column(column.key, one, many if convert_column is not None else None)
+
+
+def _split_header(text: str) -> tuple[str, str | None]:
+    """A header's name and the unit in its brackets (``None`` without brackets)."""
+    match = _HEADER_UNIT.match(text)
+    if match is not None and match["name"]:
+        return match["name"], match["unit"].strip()
+    return text, None
+
+
+def _column_for(key: str, unit: str | None) -> _Column:
+    """How to read the column ``key`` (a column's name, ``service.VALUE`` or ``extra.NAME``)
+    whose header gives ``unit`` (``None``: no brackets)."""
+    if key.startswith("extra."):
+        extra = key[len("extra.") :]
         if not extra.isidentifier():
             raise InputError(f"{extra!r} after 'extra.' is not a valid name (letters, digits, _)")
         if unit is not None:
@@ -412,12 +452,7 @@ def _header(text: str) -> _Column | None:
                 "extra columns take plain numbers, in the unit the profile's indicator declares; "
                 "remove the unit from the header"
             )
-        return _quantity(f"extra.{extra}", _DIMENSIONLESS, False, 1.0)
-    if key is None:
-        hint = _AMBIGUOUS.get(normalised)
-        if hint is not None:
-            raise InputError(f"{name!r} could mean more than one column: {hint}")
-        raise InputError(_unknown_column(text))
+        return _quantity(key, _DIMENSIONLESS, False, 1.0)
     if key in _QUANTITIES:
         canonical, whole = _QUANTITIES[key]
         factor = 1.0 if unit is None else _header_factor(unit, canonical, key)
@@ -428,13 +463,47 @@ def _header(text: str) -> _Column | None:
     return _TEXT_COLUMNS[key]
 
 
-def _unknown_column(text: str) -> str:
-    import difflib  # noqa: PLC0415 - only for the error message
+def map_keys() -> frozenset[str]:
+    """The names a column map may give columns: :data:`COLUMNS` and the services' names."""
+    return _MAP_KEYS
 
-    close = difflib.get_close_matches(_normalise_header(text), list(_KNOWN), n=1, cutoff=0.75)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
+
+def map_key(key: str) -> str:
+    """The table's key of a column a map names: ``service.5g`` for ``5g``, else ``key``."""
+    return f"service.{key}" if key in _SERVICE_KEYS else key
+
+
+def suggest(text: str, known: Iterable[str]) -> list[str]:
+    """At most two of ``known`` that ``text`` may have meant: a name made of its words
+    (``admin_code_12``: ``code``), else the closest in spelling."""
+    import difflib  # noqa: PLC0415 - only for error messages
+
+    names = list(known)
+    normal = _normalise_header(text)
+    words = [w for w in _WORDS.split(normal) if w]
+    found: list[str] = []
+    for size in range(len(words), 0, -1):
+        for start in range(len(words) - size + 1):
+            name = "_".join(words[start : start + size])
+            if name in names and name not in found:
+                found.append(name)
+    close = difflib.get_close_matches(normal, names, n=2, cutoff=0.68)
+    found += [c for c in close if c not in found]
+    return found[:2]
+
+
+_WORDS: Final = re.compile(r"[^0-9a-z\u4e00-\u9fff]+|(?<=[a-z])(?=\d)")
+_SERVICE_KEYS: Final = frozenset(service.value for service in Service)
+_MAP_KEYS: Final = frozenset((*COLUMNS, *_SERVICE_KEYS))
+
+
+def _unknown_column(text: str) -> str:
+    close = suggest(text, _KNOWN)
+    hint = f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
+    key = _KNOWN[close[0]].removeprefix("service.") if close else "NAME"
     return (
-        f"unknown column {text!r}{hint}: see the documented columns (code, households, "
-        "facility_floor_area ..., or 统计用区划代码, 户数, 综合服务设施面积 ...); a column whose "
-        "header starts with '#' or '备注' is ignored"
+        f"unknown column {text!r}{hint}: map it to a column of cssp's in a column map "
+        f'(--columns MAP.toml: [columns] {key} = "{text}") or skip the columns cssp does not '
+        'know ([options] unknown_columns = "ignore"); a header starting with # or 备注 is a '
+        "remark, and ignored"
     )

@@ -61,6 +61,8 @@ class _Found:
     communities: list[Community] = attrs.field(factory=list)
     # the location of the code of communities[i], made only when it is needed
     locate: Callable[[int], str] = str
+    # what is worth saying about the file though it is no error: (where, message)
+    warnings: list[tuple[str, str]] = attrs.field(factory=list)
 
 
 def _optional_import(module: str, extra: str, what: str, name: str) -> Any:

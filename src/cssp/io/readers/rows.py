@@ -23,9 +23,16 @@ from cssp.io.readers.columns import (
     COLUMNS,
     _blank,
     _Column,
+    _column_for,
     _header,
     _header_text,
+    _normalise_header,
+    _split_header,
+    _UnknownColumn,
+    _with_words,
+    map_key,
 )
+from cssp.io.readers.maps import ColumnMap
 from cssp.io.readers.problems import _Found, _Problems
 from cssp.model.community import (
     Community,
@@ -89,19 +96,38 @@ class _Table:
     has_staff: bool = False
     has_facilities: bool = False
     pending: list[_Pending] = attrs.field(factory=list)
+    # the headers skipped because a column map says to ignore unknown columns
+    ignored: list[str] = attrs.field(factory=list)
     # Staff objects are immutable values and few are distinct: one object for each.
     staff: dict[tuple[object, ...], Staff] = attrs.field(factory=dict)
 
     @classmethod
     def from_header(
-        cls, name: str, header_row: int, header: Sequence[object], text_cells: bool
+        cls,
+        name: str,
+        header_row: int,
+        header: Sequence[object],
+        text_cells: bool,
+        column_map: ColumnMap | None = None,
     ) -> _Table:
         table = cls(name, header_row, text_cells, len(header))
-        problems = _Problems(max(1, len(header)) + 1)
+        problems = _Problems(
+            max(1, len(header)) + 2 * len(column_map.columns if column_map else ()) + 1
+        )
+        mapped: dict[str, str] = {}  # a mapped header, normalised -> its key
+        if column_map is not None:
+            mapped = {_normalise_header(h): map_key(k) for k, h in column_map.columns.items()}
         for index, cell in enumerate(header):
             text = _header_text(cell)
+            key = mapped.get(_normalise_header(text)) if text else None
             try:
-                column = _header(text)
+                column = _header(text) if key is None else _column_for(key, _split_header(text)[1])
+            except _UnknownColumn as error:
+                if column_map is not None and column_map.unknown_columns == "ignore":
+                    table.ignored.append(text)
+                    continue
+                problems.add(table.column_where(index, text), error.message)
+                continue
             except InputError as error:
                 problems.add(table.column_where(index, text), error.message, type(error))
                 continue
@@ -114,10 +140,16 @@ class _Table:
                     f"columns {table.headers[key]!r} and {text!r} both give {key}",
                 )
                 continue
+            if column_map is not None and key:
+                words = column_map.values.get(key.removeprefix("service."))
+                if words:
+                    column = _with_words(column, words)
             if key:
                 table.headers[key] = text
                 table.positions[key] = index
             table.columns.append((index, column))
+        if column_map is not None:
+            table.check_map(column_map, problems)
         if "code" not in table.headers and not problems.count:
             problems.add(
                 table.row_where(header_row),
@@ -147,6 +179,24 @@ class _Table:
             )
         )
         return table
+
+    def check_map(self, column_map: ColumnMap, problems: _Problems) -> None:
+        """A map's headers and words must be those of the table: say which are not."""
+        source = column_map.source or "the column map"
+        for key, header in column_map.columns.items():
+            if self.headers.get(map_key(key)) is None:
+                problems.add(
+                    self.row_where(self.header_row),
+                    f"{source} maps {key} to the header {header!r}, but {self.name} has no "
+                    f"column {header!r}",
+                )
+        for key in column_map.values:
+            if map_key(key) not in self.headers:
+                problems.add(
+                    self.row_where(self.header_row),
+                    f"{source} gives the words of the column {key}, but {self.name} has no "
+                    f"column {key}",
+                )
 
     # locations
 
@@ -448,7 +498,7 @@ class _Table:
                     ("kind", f"{kind!r} is not a community kind; expected 'urban' or 'rural'")
                 )
             elif rural is not None and (named is CommunityKind.RURAL) is not rural:
-                found.append(("kind", kind_contradiction(named, code)))
+                found.append(("kind", kind_contradiction(named, str(code))))
         found += problems_of(given, COMMUNITY_VALUES)
         found += problems_of(given, STAFF_VALUES, _STAFF_PARTS)
         if self.has_facilities:
@@ -477,7 +527,7 @@ class _Table:
         ``comprehensive`` is the facility's floor area, activity area, office
         area and opening hours.
         """
-        if any(value is not None for value in comprehensive):
+        if comprehensive[0] is not None or any(comprehensive[1:]):  # a part of 0 says nothing
             raise InputError(_DISAGREE)  # row_problems says how
         if has is True or (has is None and commercial is not None):
             raise InputError(_DISAGREE)
@@ -529,10 +579,27 @@ class _Table:
         return []
 
 
-def _read_table(name: str, rows: _Rows, problems: _Problems, *, text_cells: bool = False) -> _Found:
+def _read_table(
+    name: str,
+    rows: _Rows,
+    problems: _Problems,
+    *,
+    text_cells: bool = False,
+    column_map: ColumnMap | None = None,
+) -> _Found:
     for header_row, header in rows:  # noqa: B007 - the header is the first row that is not blank
         if not all(_blank(cell) for cell in header):
             break
     else:
         raise InputError("the file is empty", name)
-    return _Table.from_header(name, header_row, header, text_cells).read(rows, problems)
+    table = _Table.from_header(name, header_row, header, text_cells, column_map)
+    found = table.read(rows, problems)
+    if table.ignored:
+        found.warnings.append(
+            (
+                table.row_where(header_row),
+                "columns ignored, as the column map says (unknown_columns = 'ignore'): "
+                + ", ".join(table.ignored),
+            )
+        )
+    return found
