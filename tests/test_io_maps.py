@@ -239,5 +239,5 @@ def test_a_mapped_header_keeps_its_unit_and_words_reach_every_kind_of_column(
     assert first.facilities is not None
     assert round(first.facilities[0].floor_area, 1) == 420.0
     assert second.facilities == ()
-    assert first.services == {cssp.Service.BROADBAND}
+    assert first.services == frozenset({cssp.Service.BROADBAND})
     assert second.services == frozenset()
