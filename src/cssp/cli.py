@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, TextIO, TypeVar
 
 if TYPE_CHECKING:
     from cssp.engine.results import RegionReport
-    from cssp.model.community import Community
+    from cssp.io.readers import ReadResult
+    from cssp.model.notes import InputNotes
     from cssp.rules.resolve import ProfileSet
 
 __all__ = ["main"]
@@ -64,6 +65,18 @@ def _input_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="MAP",
         help="a column map (a TOML file) for tables whose headers or words are their own",
+    )
+    parser.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="leave out the rows with problems (listed on standard error and in the report) "
+        "instead of stopping",
+    )
+    parser.add_argument(
+        "--strict-codes",
+        action="store_true",
+        help="a code of a division not in the 2022 division list (revoked, never issued) is an "
+        "error, not a warning",
     )
 
 
@@ -211,12 +224,30 @@ def _profiles(args: argparse.Namespace) -> ProfileSet:
     return installed
 
 
-def _read(files: Sequence[str], args: argparse.Namespace) -> tuple[Community, ...]:
-    from cssp.io import read_many  # noqa: PLC0415
+def _read(files: Sequence[str], args: argparse.Namespace, err: TextIO) -> ReadResult:
+    """Read the input files as the options say; tell on ``err`` what reading said."""
+    from cssp.io.readers import read_input  # noqa: PLC0415
 
-    return read_many(
-        list(files), format=args.input_format, encoding=args.encoding, columns=args.columns
+    result = read_input(
+        list(files),
+        format=args.input_format,
+        encoding=args.encoding,
+        columns=args.columns,
+        skip_invalid=args.skip_invalid,
+        strict_codes=args.strict_codes,
     )
+    _tell(result.notes, err)
+    return result
+
+
+def _tell(notes: InputNotes, err: TextIO) -> None:
+    """The rows skipped and the warnings, one line each (a row's problems indented)."""
+    for row in notes.skipped:
+        err.write(f"cssp: skipped {row.where}:\n")
+        for where, message in row.problems:
+            err.write(f"  {where}: {message}\n")
+    for note in notes.warnings:
+        err.write(f"cssp: warning: {note.where}: {note.message}\n")
 
 
 def _emit(text: str, output: str | None, out: TextIO) -> None:
@@ -258,20 +289,24 @@ def _progress(items: Sequence[T], label: str, err: TextIO) -> Iterator[T]:
 
 
 def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import attrs  # noqa: PLC0415
+
     import cssp  # noqa: PLC0415
     from cssp.report import render_report  # noqa: PLC0415
 
     if args.engine == "batch":
         report = _evaluate_batch(args)
     else:
-        communities = _read(args.files, args)
+        result = _read(args.files, args, err)
         report = cssp.evaluate_region(
-            _progress(communities, "evaluating", err),
+            _progress(result.communities, "evaluating", err),
             plan=args.plan,
             by=args.by,
             year=args.year,
             profiles=_profiles(args),
         )
+        if result.notes:
+            report = attrs.evolve(report, input=result.notes)
         if args.no_members:
             report = _without_members(report)
     colour = args.format == "text" and not args.output and _colour(args.colour, out)
@@ -299,6 +334,12 @@ def _evaluate_batch(args: argparse.Namespace) -> RegionReport:
     """``cssp evaluate --engine batch``: one Parquet file, streamed through the batch engine."""
     from cssp.errors import InputError  # noqa: PLC0415
 
+    if args.skip_invalid or args.strict_codes or args.columns:
+        raise InputError(
+            "--engine batch reads a Parquet file in cssp's own table format: --columns, "
+            "--skip-invalid and --strict-codes need the default engine",
+            "--engine",
+        )
     if len(args.files) != 1 or not args.files[0].lower().endswith((".parquet", ".pq")):
         raise InputError(
             "--engine batch reads one Parquet file in cssp's table format "
@@ -357,7 +398,7 @@ def _explain(args: argparse.Namespace, out: TextIO) -> int:
     import cssp  # noqa: PLC0415
     from cssp.report import render_explain  # noqa: PLC0415
 
-    communities = _read([args.file], args)
+    communities = _read([args.file], args, sys.stderr).communities
     found = [c for c in communities if c.code == args.community]
     if not found:
         raise cssp.InputError(f"no community {args.community} in {args.file}", "--community")
@@ -374,12 +415,23 @@ def _programmes(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _validate(args: argparse.Namespace, out: TextIO) -> int:
-    communities = _read(args.files, args)
+def _validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    result = _read(args.files, args, err)
+    communities = result.communities
     urban = sum(1 for c in communities if c.kind.value == "urban")
+    notes = result.notes
+    said = [
+        f"{count} {what}"
+        for count, what in (
+            (len(notes.skipped), "rows skipped"),
+            (len(notes.warnings), "warnings"),
+            (len(notes.resolved), "codes found from place names"),
+        )
+        if count
+    ]
     out.write(
         f"{len(communities)} communities read ({urban} urban, {len(communities) - urban} rural) "
-        f"from {len(args.files)} file(s): no problems\n"
+        f"from {len(args.files)} file(s): {', '.join(said) or 'no problems'}\n"
     )
     return 0
 
@@ -508,7 +560,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "programmes":
             return _programmes(args, out)
         if args.command == "validate":
-            return _validate(args, out)
+            return _validate(args, out, err)
         if args.command == "synth":
             return _synth(args, out)
         if args.command == "plugins":

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Final
 from attrs import define, field
 
 from cssp.model.measures import Status
+from cssp.model.notes import InputNotes
 from cssp.model.plan import Change, IndicatorKind, Level, Strength, Target, Text
 
 if TYPE_CHECKING:
@@ -370,6 +371,10 @@ class RegionReport:
     #: when the communities' findings were not kept (a streamed batch run,
     #: :meth:`cssp.batch.BatchResult.report`): what the report says of them.
     summary: CommunitySummary | None = field(default=None, repr=False, kw_only=True)
+    #: what reading the input said — rows skipped, warnings, codes found from
+    #: place names (:func:`cssp.io.readers.read_input`) — when the report was
+    #: given it (``attrs.evolve(report, input=result.notes)``): the reports show it.
+    input: InputNotes | None = field(default=None, repr=False, kw_only=True)
 
     def __iter__(self) -> Iterator[RegionAssessment]:
         return iter(self.regions)

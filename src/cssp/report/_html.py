@@ -39,6 +39,7 @@ from cssp.report._common import (
     division_line,
     failing_in,
     find,
+    input_sections,
     number,
     reference_name,
     region_label,
@@ -523,9 +524,19 @@ def render_report(report: RegionReport, lang: str) -> str:
         _distribution(assessments, lang),
         _provenance(report, target_ids, lang),
         _failing(report, lang),
+        _input(report, lang),
     ]
     return _page(
         title, lang, _masthead_report(report, lang), sections, _footer(plan.document, lang)
+    )
+
+
+def _input(report: RegionReport, lang: str) -> str:
+    """What reading the input said (rows skipped, warnings, codes found from names)."""
+    return "".join(
+        f"<section><h2>{esc(heading)}</h2><ul>{''.join(f'<li>{esc(line)}</li>' for line in lines)}"
+        "</ul></section>"
+        for heading, lines in input_sections(report.input, lang)
     )
 
 

@@ -21,6 +21,7 @@ from cssp.report._common import (
     community_counts,
     community_kind,
     failing_in,
+    input_sections,
     number,
     origin_note,
     region_title,
@@ -168,6 +169,8 @@ def render_report(report: RegionReport, lang: str) -> str:
             for a in failing:
                 out.append(f"- **{escape(a.community.code)}** {escape(a.community.name)}".rstrip())
                 out += [f"  - {escape(f.explain(lang))}" for f in a.failing]
+    for heading, lines in input_sections(report.input, lang):
+        out += ["", f"## {escape(heading)}", "", *(f"- {escape(line)}" for line in lines)]
     return "\n".join(out) + "\n"
 
 

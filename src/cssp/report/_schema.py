@@ -23,6 +23,7 @@ from cssp.report._common import STATUS_ORDER, by_rule, finite, tally
 
 if TYPE_CHECKING:
     from cssp.engine.results import Assessment, Counts, Finding, RegionAssessment, RegionReport
+    from cssp.model.notes import InputNotes
     from cssp.rules.profile import Profile
     from cssp.rules.resolve import EffectiveTargets
 
@@ -311,6 +312,8 @@ def report_to_dict(report: RegionReport, *, include_communities: bool = True) ->
         },
         "regions": [region_to_dict(r) for r in report.regions],
     }
+    if report.input is not None:
+        document["input"] = input_dict(report.input)
     if include_communities:
         region_of = {code: r.code for r in report.regions for code in r.communities}
         document["communities"] = [
@@ -318,6 +321,31 @@ def report_to_dict(report: RegionReport, *, include_communities: bool = True) ->
             for a in assessments
         ]
     return document
+
+
+def input_dict(notes: InputNotes) -> dict[str, Any]:
+    """What reading the input said, as the ``input`` field of a region report."""
+    return {
+        "skipped": [
+            {
+                "where": row.where,
+                "problems": [
+                    {"where": where, "message": message} for where, message in row.problems
+                ],
+            }
+            for row in notes.skipped
+        ],
+        "warnings": [{"where": note.where, "message": note.message} for note in notes.warnings],
+        "resolved": [
+            {
+                "where": place.where,
+                "names": list(place.names),
+                "code": place.code,
+                "path": list(place.path),
+            }
+            for place in notes.resolved
+        ],
+    }
 
 
 def programmes_to_dict(plan: Plan) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from cssp.report._common import (
     display_width,
     division_line,
     failing_in,
+    input_sections,
     number,
     origin_note,
     reference_name,
@@ -209,6 +210,8 @@ def render_report(report: RegionReport, lang: str, colour: bool) -> str:
                 for f in a.failing:
                     mark = paint(STATUS_MARKS[f.status], ANSI[f.status], colour)
                     out.append(f"      {mark} {f.explain(lang)}")
+    for heading, lines in input_sections(report.input, lang):
+        out += ["", paint(heading, "1", colour), *(f"  {line}" for line in lines)]
     out += ["", _summary(report, lang)]
     return "\n".join(out) + "\n"
 

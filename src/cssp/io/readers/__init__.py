@@ -44,9 +44,11 @@ column table, in ``docs/reference/formats.md``.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
+
+import attrs
 
 from cssp.errors import InputError
 from cssp.io.readers import columns, documents
@@ -59,6 +61,8 @@ from cssp.io.readers.spreadsheets import _read_excel
 from cssp.io.readers.text import _decode, _read_bytes
 from cssp.model.community import Community
 from cssp.model.convert import MAX_PROBLEMS
+from cssp.model.divisions import load_divisions
+from cssp.model.notes import InputNotes, Note, SkippedRow
 
 # This module finds each file's format and reads it with the module of its family:
 # documents (JSON, JSON Lines, TOML), delimited (CSV, TSV), spreadsheets (Excel) and parquet.
@@ -73,9 +77,11 @@ __all__ = [
     "IGNORED_HEADERS",
     "SCHEMA_VERSION",
     "ColumnMap",
+    "ReadResult",
     "detect_format",
     "load_column_map",
     "read_communities",
+    "read_input",
     "read_many",
 ]
 
@@ -119,17 +125,91 @@ _SUFFIXES: Final = {
 }
 
 
-def _check_duplicates(found: Iterable[_Found], problems: _Problems) -> None:
-    first: dict[str, tuple[_Found, int]] = {}
-    for part in found:
+def _check_duplicates(
+    found: Sequence[_Found], problems: _Problems, removed: set[tuple[int, int]]
+) -> None:
+    """A code met twice is an error at each later place; with ``skip_invalid``, every
+    community of that code is skipped (none of them can be told to be the right one)."""
+    places: dict[str, list[tuple[int, int]]] = {}
+    for number, part in enumerate(found):
         for index, community in enumerate(part.communities):
-            seen = first.setdefault(community.code, (part, index))
-            if seen[0] is not part or seen[1] != index:
-                problems.add(
-                    part.locate(index),
-                    f"community code {community.code} appears twice: "
-                    f"it is also at {seen[0].locate(seen[1])}",
+            places.setdefault(community.code, []).append((number, index))
+    for code, where in places.items():
+        if len(where) < 2:
+            continue
+        if problems.skip:
+            for number, index in where:
+                others = ", ".join(
+                    found[n].locate(i) for n, i in where if (n, i) != (number, index)
                 )
+                problems.add(
+                    found[number].locate(index),
+                    f"community code {code} appears more than once: also at {others}",
+                    row=found[number].row(index),
+                )
+                removed.add((number, index))
+            continue
+        first = found[where[0][0]].locate(where[0][1])
+        for number, index in where[1:]:
+            problems.add(
+                found[number].locate(index),
+                f"community code {code} appears twice: it is also at {first}",
+            )
+
+
+def _check_divisions(
+    found: Sequence[_Found],
+    problems: _Problems,
+    removed: set[tuple[int, int]],
+    warnings: list[Note],
+    strict: bool,
+) -> None:
+    """Codes under a division the shipped list lacks, and names that say 已撤销: warnings,
+    or errors when ``strict``."""
+    known: dict[str, str | None] = {}
+    for number, part in enumerate(found):
+        for index, community in enumerate(part.communities):
+            if (number, index) in removed:
+                continue
+            township = community.code[:9]
+            message = known.get(township, "")
+            if message == "":
+                message = known[township] = _division_problem(community.code)
+            messages = [message] if message else []
+            if _REVOKED in community.name:
+                messages.append(
+                    f"the name {community.name!r} says the unit is revoked ({_REVOKED})"
+                )
+            for text in messages:
+                if strict:
+                    problems.add(part.locate(index), text, row=part.row(index))
+                    removed.add((number, index))
+                else:
+                    warnings.append(Note(part.locate(index), text))
+
+
+_REVOKED: Final = "已撤销"
+
+
+def _division_problem(code: str) -> str | None:
+    """Why the divisions of a code are not in the shipped list, or ``None`` when they are."""
+    divisions = load_divisions()
+    for length, level in ((9, "township"), (6, "county"), (4, "prefecture")):
+        prefix = code[:length]
+        if len(prefix) < length:
+            continue
+        if prefix in divisions:
+            return None
+        if code[: _PARENT[length]] in divisions:
+            return (
+                f"{level} {prefix} is not in the division list ({EDITION_YEAR} edition of "
+                "统计用区划代码): a division revoked, merged or renamed, or a code never issued"
+            )
+    return None
+
+
+_PARENT: Final = {9: 6, 6: 4, 4: 2}
+EDITION_YEAR: Final = 2022
 
 
 # --- the public functions ----------------------------------------------------------
@@ -211,12 +291,63 @@ def read_many(
     :return: the communities, file by file, in each file's order.
     :raises ~cssp.errors.InputError: as :func:`read_communities`.
     """
+    return read_input(
+        paths, format=format, encoding=encoding, columns=columns, limit=limit
+    ).communities
+
+
+@attrs.frozen
+class ReadResult:
+    """What :func:`read_input` read: the communities, and what it says of the input.
+
+    :param communities: the communities, file by file, in each file's order.
+    :param notes: the rows skipped (with ``skip_invalid``), the warnings, and
+        the places resolved from names (:class:`~cssp.model.notes.InputNotes`).
+    """
+
+    communities: tuple[Community, ...]
+    notes: InputNotes = attrs.field(factory=InputNotes)
+
+
+def read_input(
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+    *,
+    format: str | None = None,
+    encoding: str | None = None,
+    columns: Columns | None = None,
+    skip_invalid: bool = False,
+    strict_codes: bool = False,
+    limit: int = MAX_PROBLEMS,
+) -> ReadResult:
+    """Read files as one input, and say what is worth knowing about it.
+
+    As :func:`read_many` reads them, and besides:
+
+    * with ``skip_invalid``, a row (or record) with problems is left out and
+      listed, with every one of its problems, in the notes' ``skipped``;
+      a community code met more than once leaves out every row with it.
+      Problems of a file as a whole (an unknown column, a bad encoding) are
+      still errors. When no row is left, that is an error too;
+    * a code under a township (or county) that the shipped division list
+      (the 2022 edition) lacks — revoked, merged, renamed, or never issued —
+      and a name that says 已撤销 (revoked) are warnings; with
+      ``strict_codes`` they are problems of their rows.
+
+    :param paths: the files (one path, or several).
+    :param format: as for :func:`read_many`.
+    :param encoding: as for :func:`read_many`.
+    :param columns: a column map, as for :func:`read_communities`.
+    :param skip_invalid: skip the rows with problems instead of failing.
+    :param strict_codes: a code of a division not in the list is a problem.
+    :param limit: report at most this many problems (all are counted).
+    :raises ~cssp.errors.InputError: as :func:`read_many`.
+    """
     if isinstance(paths, str | os.PathLike):  # one path, not the letters of its name
         paths = [paths]
     names = [os.fspath(path) for path in paths]
     if not names:
         raise InputError("no input file given")
-    problems = _Problems(limit)
+    problems = _Problems(limit, skip=skip_invalid)
     column_map = None if columns is None else load_column_map(columns)
     if encoding is None and column_map is not None:
         encoding = column_map.encoding
@@ -226,9 +357,27 @@ def read_many(
             found.append(_read_file(name, format, encoding, problems, column_map))
         except InputError as error:
             problems.add_error(error)
-    _check_duplicates(found, problems)
-    problems.check(", ".join(names))
-    return tuple(community for part in found for community in part.communities)
+    removed: set[tuple[int, int]] = set()
+    warnings = [Note(where, message) for part in found for where, message in part.warnings]
+    _check_duplicates(found, problems, removed)
+    _check_divisions(found, problems, removed, warnings, strict_codes)
+    what = ", ".join(names)
+    problems.check(what)
+    communities = tuple(
+        community
+        for number, part in enumerate(found)
+        for index, community in enumerate(part.communities)
+        if (number, index) not in removed
+    )
+    skipped = tuple(SkippedRow(row, items) for row, items in problems.skipped.items())
+    if not communities and skipped:
+        listed = [item for row in skipped for item in row.problems]
+        raise InputError(
+            f"every row of {what} has problems: none is left to evaluate",
+            what,
+            tuple(listed[:limit]),
+        )
+    return ReadResult(communities, InputNotes(skipped=skipped, warnings=tuple(warnings)))
 
 
 def _read_file(

@@ -227,7 +227,10 @@ class _Table:
 
     def read(self, rows: _Rows, problems: _Problems) -> _Found:
         numbers: list[int] = []  # the row of each community read
-        found = _Found(locate=lambda index: self.where(numbers[index], "code"))
+        found = _Found(
+            locate=lambda index: self.where(numbers[index], "code"),
+            row=lambda index: self.row_where(numbers[index]),
+        )
         seen = 0
         while True:
             chunk = list(itertools.islice(rows, _CHUNK))
@@ -235,8 +238,8 @@ class _Table:
                 break
             seen += self.read_chunk(chunk, found.communities, numbers)
             self.pending.sort(key=lambda pending: pending[:2])
-            for _, _, where, message, kind in self.pending:
-                problems.add(where, message, kind)
+            for number, _, where, message, kind in self.pending:
+                problems.add(where, message, kind, self.row_where(number))
             self.pending.clear()
         if not seen:
             raise InputError(
