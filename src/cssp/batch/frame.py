@@ -33,6 +33,7 @@ from cssp.model.community import (
     check_distinct,
     kind_contradiction,
     kind_of,
+    read_urban_rural_class,
 )
 from cssp.model.convert import structure
 from cssp.model.divisions import PROVINCES_BY_CODE
@@ -156,6 +157,13 @@ class Frame:
         :raises InputError: if an item is not a Community, or two share a code.
         """
         items = list(check_distinct(communities))
+        for index, c in enumerate(items):
+            if c.placed_by_name:
+                raise InputError(
+                    f"community {c.key} has no 12-digit code (it is placed by the names of its "
+                    "divisions), which the batch engine needs: use the scalar engine",
+                    f"communities[{index}].code",
+                )
         keys = np.array([int(c.code) for c in items], dtype=np.int64)
         order = sorted_order(keys, "communities", "code")
         items = [items[i] for i in order.tolist()]
@@ -214,23 +222,7 @@ class Frame:
         problems = _Problems(first_row)
         if "code" not in columns:
             raise InputError("the table has no code column", "code")
-        unknown = sorted(
-            name
-            for name in columns
-            if name not in _KNOWN and name not in _SERVICES and not name.startswith("extra.")
-        )
-        if unknown:
-            raise InputError(
-                f"unknown column(s) {', '.join(map(repr, unknown))}; the table format's columns "
-                "are listed in cssp.io.readers.COLUMNS (plus one per service and extra.NAME)",
-                unknown[0],
-            )
-        if "services" in columns:
-            raise InputError(
-                "the batch engine reads one yes/no column per service (e.g. '5g'), "
-                "not a services list",
-                "services",
-            )
+        _check_names(columns)
         keys, rural_from_code, raw_codes = _codes(columns["code"], problems)
         n = len(keys)
         for name, column in columns.items():
@@ -238,6 +230,8 @@ class Frame:
                 raise InputError(f"has {len(column)} rows, but code has {n}", name)
         if "kind" in columns:
             _check_kind(columns["kind"], rural_from_code, raw_codes, problems)
+        if "urban_rural_class" in columns:
+            _check_class(columns["urban_rural_class"], problems)
         values = {f: _numbers(columns.get(f), n, f, problems) for f in VALUE_FIELDS}
         for f in VALUE_FIELDS:
             _check_value(values[f], f, f, problems)
@@ -306,7 +300,54 @@ def _cell(column: Any, at: int) -> Any:
     return value
 
 
-_KNOWN: Final = frozenset(("code", "name", "kind", *VALUE_FIELDS, *_FLAGS, *_FACILITY_COLUMNS))
+_KNOWN: Final = frozenset(
+    ("code", "name", "kind", "urban_rural_class", *VALUE_FIELDS, *_FLAGS, *_FACILITY_COLUMNS)
+)
+#: The columns of place names, which the batch engine does not read.
+PLACE_COLUMNS: Final = ("province", "prefecture", "county", "township")
+
+
+def _check_names(columns: Mapping[str, Any]) -> None:
+    """The table's columns are the format's, and ones the batch engine reads."""
+    places = [name for name in PLACE_COLUMNS if name in columns]
+    if places:
+        raise InputError(
+            "the batch engine reads communities by their 12-digit codes: a table of "
+            f"place names ({', '.join(places)}) needs the default engine",
+            places[0],
+        )
+    unknown = sorted(
+        name
+        for name in columns
+        if name not in _KNOWN and name not in _SERVICES and not name.startswith("extra.")
+    )
+    if unknown:
+        raise InputError(
+            f"unknown column(s) {', '.join(map(repr, unknown))}; the table format's columns "
+            "are listed in cssp.io.readers.COLUMNS (plus one per service and extra.NAME)",
+            unknown[0],
+        )
+    if "services" in columns:
+        raise InputError(
+            "the batch engine reads one yes/no column per service (e.g. '5g'), not a services list",
+            "services",
+        )
+
+
+def _check_class(column: Any, problems: _Problems) -> None:
+    """An urban-rural class column holds classes (the rule of :class:`Community`)."""
+    cells = _to_numpy(column).tolist()
+    messages: dict[int, str] = {}
+    for i, cell in enumerate(cells):
+        if cell is None or (isinstance(cell, float) and np.isnan(cell)):
+            continue
+        try:
+            read_urban_rural_class(cell)
+        except InputError as error:
+            messages[i] = error.message
+    bad = np.zeros(len(cells), dtype=bool)
+    bad[list(messages)] = True
+    problems.add(bad, "urban_rural_class", messages.__getitem__)
 
 
 def _table_record(row: Mapping[str, Any]) -> dict[str, Any]:

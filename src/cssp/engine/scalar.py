@@ -110,7 +110,7 @@ def _community_finding(check: Check, raw: Raw, code: str, year: int) -> Finding:
 def _assessment(program: Program, community: Community) -> tuple[Assessment, list[Raw]]:
     raws = program.observe(community)
     findings = tuple(
-        _community_finding(check, raw, community.code, program.year)
+        _community_finding(check, raw, community.key, program.year)
         for check, raw in zip(program.checks, raws, strict=True)
         if check.community
     )
@@ -172,7 +172,8 @@ def evaluate_region(
         assessment, raws = _assessment(program, community)
         assessments.append(assessment)
         by_target = {check.target.id: raw for check, raw in zip(program.checks, raws, strict=True)}
-        members.setdefault(community.code[:prefix], []).append((community.code, by_target))
+        if len(community.code) >= prefix:  # one placed in a county only is in no township
+            members.setdefault(community.code[:prefix], []).append((community.key, by_target))
     # Members sorted by code: a region's lists do not depend on the input order.
     regions = tuple(
         _region(programs.for_code(code), code, by, sorted(members[code], key=lambda m: m[0]))
@@ -295,7 +296,7 @@ def verdicts(
     rows = []
     for community in check_distinct(communities):
         found = programs.for_code(community.code)
-        items.append(community.code)
+        items.append(community.key)
         rows.append(
             {
                 c.target.id: _CODE[s]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import math
 import sys
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Final
 
@@ -33,6 +34,9 @@ from cssp.units import AREA, HOURS_PER_DAY, HOUSEHOLDS, PERCENT, PERSONS, to_can
 
 __all__ = [
     "KIND_WORDS",
+    "PLACED_WITHOUT_KIND",
+    "PLACED_WITHOUT_NAME",
+    "URBAN_RURAL_CLASSES",
     "Community",
     "CommunityKind",
     "Facility",
@@ -40,8 +44,11 @@ __all__ = [
     "Service",
     "Staff",
     "check_distinct",
+    "class_contradiction",
     "kind_contradiction",
     "kind_of",
+    "kind_of_class",
+    "read_urban_rural_class",
 ]
 
 
@@ -321,6 +328,86 @@ def _to_registered_volunteers(value: object) -> int | None:
     return _optional_count(value, PERSONS, "registered_volunteers")
 
 
+#: 城乡分类代码, the statistics bureau's urban-rural classes of a village-level unit:
+#: the first digit is its 城乡属性 (1 城镇 urban, 2 乡村 rural).
+URBAN_RURAL_CLASSES: Final = {
+    "111": "主城区",
+    "112": "城乡结合区",
+    "121": "镇中心区",
+    "122": "镇乡结合区",
+    "123": "特殊区域",
+    "210": "乡中心区",
+    "220": "村庄",
+}
+_CLASS_BY_NAME: Final = {name: code for code, name in URBAN_RURAL_CLASSES.items()}
+#: The messages of a community placed by names without a name or a kind.
+PLACED_WITHOUT_NAME: Final = (
+    "a community without a 12-digit code is told apart by its name: give its name"
+)
+PLACED_WITHOUT_KIND: Final = (
+    "a community without a 12-digit code has no committee digits to tell its kind: "
+    "give its kind (城市 or 农村) or its 城乡分类代码 (urban_rural_class)"
+)
+
+
+def read_urban_rural_class(value: object) -> str | None:
+    """An urban-rural class as written (``111``, ``"111(主城区)"``, ``"主城区"``) as its code.
+
+    :raises InputError: for anything else, naming ``urban_rural_class``.
+    """
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip()
+        digits = text[:3]
+        if digits in URBAN_RURAL_CLASSES and (
+            len(text) == 3 or URBAN_RURAL_CLASSES[digits] in text[3:]
+        ):
+            return digits  # "111", or "111(主城区)" as the bureau's lists write it
+        if text in _CLASS_BY_NAME:
+            return _CLASS_BY_NAME[text]
+        if not text:
+            return None
+    choices = ", ".join(f"{code} {name}" for code, name in URBAN_RURAL_CLASSES.items())
+    raise InputError(
+        f"{value!r} is not an urban-rural class (城乡分类代码); expected one of {choices}",
+        "urban_rural_class",
+    )
+
+
+def kind_of_class(urban_rural_class: str | None) -> CommunityKind | None:
+    """The kind an urban-rural class implies: 城镇 (1xx) urban, 乡村 (2xx) rural; else ``None``."""
+    if urban_rural_class is None:
+        return None
+    return CommunityKind.URBAN if urban_rural_class[0] == "1" else CommunityKind.RURAL
+
+
+def class_contradiction(community: Community) -> str | None:
+    """A message when a community's urban-rural class and its kind disagree, else ``None``.
+
+    Not an error: it happens in the bureau's own lists (a villagers'
+    committee of an urban village in a 主城区, a residents' committee
+    classed 村庄); readers report it as a warning.
+    """
+    implied = kind_of_class(community.urban_rural_class)
+    if implied is None or implied is community.kind:
+        return None
+    assert community.urban_rural_class is not None
+    where = "城镇, urban" if implied is CommunityKind.URBAN else "乡村, rural"
+    name = URBAN_RURAL_CLASSES[community.urban_rural_class]
+    what = (
+        f"a {community.kind.value} community by its code {community.code}"
+        if not community.placed_by_name
+        else f"given as {community.kind.value}"
+    )
+    return (
+        f"the urban-rural class {community.urban_rural_class} ({name}: {where}) disagrees "
+        f"with its kind: {what}"
+    )
+
+
 # --- the classes ---------------------------------------------------------------
 
 
@@ -376,7 +463,9 @@ class Staff:
 class Community:
     """A village (村) or urban community (社区): the plan's basic unit.
 
-    :param code: the 12-digit statistical division code (统计用区划代码). Its
+    :param code: the 12-digit statistical division code (统计用区划代码), or
+        the 9 (6) digits of the township (county) of a community placed by its
+        names. Its
         digits name the province (1–2), prefecture (3–4), county (5–6) and
         township (7–9); digits 10–12 are 001–199 for a residents' committee
         (urban), 200–399 for a villagers' committee (rural), 400–499 and
@@ -402,6 +491,16 @@ class Community:
     :param extra: further measured values by name, for indicators that
         province profiles add (e.g. ``{"childcare_places": 40}``); plain numbers
         in the unit the profile's indicator declares.
+    :param urban_rural_class: the statistics bureau's urban-rural class
+        (城乡分类代码, :data:`URBAN_RURAL_CLASSES`: ``"111"`` 主城区 … ``"220"``
+        村庄), when known. It gives the kind of a community that has no
+        committee digits; otherwise it does not change the kind, and a class
+        that disagrees with it is reported by the readers as a warning.
+
+    A community without its 12-digit code may be placed by the names of its
+    divisions (:mod:`cssp.model.places`): its ``code`` is then its township's
+    9 digits (or its county's 6), and it is told apart by its ``name``
+    (:attr:`key`); its kind is given, or comes from its urban-rural class.
     """
 
     code: str = field()
@@ -425,19 +524,44 @@ class Community:
     )
     registered_volunteers: int | None = field(default=None, converter=_to_registered_volunteers)
     extra: Mapping[str, float] = field(default=_EMPTY, converter=_extra, hash=False)
+    urban_rural_class: str | None = field(
+        default=None, converter=read_urban_rural_class, kw_only=True
+    )
 
     def __attrs_post_init__(self) -> None:
         code = self.code
         problem, rural = code_rural(code)
         if problem is not None:
             raise InputError(problem, "code")
-        implied = CommunityKind.RURAL if rural else CommunityKind.URBAN
         given: CommunityKind | None = self.kind
-        if given is None:
-            object.__setattr__(self, "kind", implied)
-        elif given is not implied:
-            raise InputError(kind_contradiction(given, code), "kind")
+        if rural is None:  # placed by the names of its divisions: no committee digits
+            if not self.name:
+                raise InputError(f"{PLACED_WITHOUT_NAME} ({code!r})", "name")
+            if given is None:
+                given = kind_of_class(self.urban_rural_class)
+                if given is None:
+                    raise InputError(PLACED_WITHOUT_KIND, "kind")
+                object.__setattr__(self, "kind", given)
+        else:
+            implied = CommunityKind.RURAL if rural else CommunityKind.URBAN
+            if given is None:
+                object.__setattr__(self, "kind", implied)
+            elif given is not implied:
+                raise InputError(kind_contradiction(given, code), "kind")
         check_values(self, _COMMUNITY_FIELDS)
+
+    @property
+    def key(self) -> str:
+        """What tells the community from the others: its 12-digit code, or, for a
+        community placed by the names of its divisions, its township's (or
+        county's) code and its name (``"330922100 菜园镇东海社区"``)."""
+        code = self.code
+        return code if len(code) == 12 else f"{code} {self.name}"
+
+    @property
+    def placed_by_name(self) -> bool:
+        """Whether it has no 12-digit code, only its township's (or county's) and its name."""
+        return len(self.code) != 12
 
     # Codes of the enclosing divisions ------------------------------------------
 
@@ -458,8 +582,10 @@ class Community:
 
     @property
     def township(self) -> str:
-        """The 9-digit township or street (乡镇/街道) code."""
-        return self.code[:9]
+        """The 9-digit township or street (乡镇/街道) code; ``""`` for a community placed
+        in a county only (a 6-digit code)."""
+        code = self.code
+        return code[:9] if len(code) >= 9 else ""
 
     @property
     def comprehensive_facilities(self) -> tuple[Facility, ...]:
@@ -479,10 +605,10 @@ def check_distinct(communities: Iterable[object]) -> Iterator[Community]:
             raise InputError(
                 f"{type(community).__name__} is not a Community", f"communities[{index}]"
             )
-        first = seen.setdefault(community.code, index)
+        first = seen.setdefault(community.key, index)
         if first != index:
             raise InputError(
-                f"community {community.code} appears twice (also at communities[{first}]); "
+                f"community {community.key} appears twice (also at communities[{first}]); "
                 "it would be counted twice",
                 f"communities[{index}].code",
             )

@@ -28,9 +28,10 @@ from typing import Any, Final
 from attrs import define
 
 from cssp.errors import InputError
-from cssp.model.divisions import PROVINCES_BY_CODE
+from cssp.model.divisions import PROVINCES_BY_CODE, is_known_division
 
 __all__ = [
+    "CODE_NOT_A_DIVISION",
     "CODE_NOT_TWELVE_DIGITS",
     "CODE_NO_PROVINCE",
     "CODE_VILLAGE_DIGITS",
@@ -39,6 +40,7 @@ __all__ = [
     "FACILITY_VALUES",
     "FIELD_RULES",
     "PART_RULES",
+    "PLACED_LENGTHS",
     "STAFF_VALUES",
     "VILLAGE_RANGES",
     "FieldRule",
@@ -282,21 +284,40 @@ CODE_VILLAGE_DIGITS: Final = (
 )
 
 
-def code_rural(code: object) -> tuple[str | None, bool]:
-    """A community's 12-digit code checked: ``(problem, rural)``.
+def code_rural(code: object) -> tuple[str | None, bool | None]:
+    """A community's code checked: ``(problem, rural)``.
 
     ``problem`` is the message of the first rule the code breaks (``None``
-    when it keeps them all); ``rural`` whether digits 10–12 are a villagers'
-    committee or a unit like one.
+    when it keeps them all). ``rural`` says whether digits 10–12 are a
+    villagers' committee or a unit like one; it is ``None`` for a township's
+    9 digits or a county's 6, the code of a community placed by the names of
+    its divisions (:data:`PLACED_LENGTHS`), which has no committee digits.
     """
-    if not isinstance(code, str) or len(code) != 12 or not code.isascii() or not code.isdigit():
-        return CODE_NOT_TWELVE_DIGITS.format(code=repr(code)), False
+    if not isinstance(code, str) or not code.isascii() or not code.isdigit():
+        return CODE_NOT_TWELVE_DIGITS.format(code=repr(code)), None
+    if len(code) != 12:
+        if len(code) not in PLACED_LENGTHS:
+            return CODE_NOT_TWELVE_DIGITS.format(code=repr(code)), None
+        if code[:2] not in PROVINCES_BY_CODE:
+            return CODE_NO_PROVINCE.format(code=repr(code)), None
+        if not is_known_division(code):
+            return CODE_NOT_A_DIVISION.format(code=repr(code)), None
+        return None, None
     if code[:2] not in PROVINCES_BY_CODE:
-        return CODE_NO_PROVINCE.format(code=repr(code)), False
+        return CODE_NO_PROVINCE.format(code=repr(code)), None
     known, rural = village_rural(int(code[9:]))
     if not known:
-        return CODE_VILLAGE_DIGITS.format(code=repr(code)), False
+        return CODE_VILLAGE_DIGITS.format(code=repr(code)), None
     return None, bool(rural)
+
+
+#: The lengths of the code of a community placed by the names of its divisions:
+#: its township's 9 digits, or its county's 6.
+PLACED_LENGTHS: Final = (9, 6)
+CODE_NOT_A_DIVISION: Final = (
+    "{code} is no township (9 digits) or county (6 digits) of the division list, which a "
+    "community without a 12-digit code is placed in"
+)
 
 
 def village_rural(village: Any) -> tuple[Any, Any]:

@@ -213,7 +213,7 @@ def count_phrase(n: int, zh_unit: str, en_word: str, lang: str) -> str:
 
 def by_code(report: RegionReport) -> dict[str, Assessment]:
     """The report's assessments by community code, sorted by code."""
-    return {a.community.code: a for a in sorted(report.assessments, key=lambda a: a.community.code)}
+    return {a.community.key: a for a in sorted(report.assessments, key=lambda a: a.community.key)}
 
 
 def failing_in(region: RegionAssessment, assessments: dict[str, Assessment]) -> list[Assessment]:

@@ -292,7 +292,7 @@ def report_to_dict(report: RegionReport, *, include_communities: bool = True) ->
         (``communities``); ``False`` gives the regions alone, far smaller for
         large inputs.
     """
-    assessments = sorted(report.assessments, key=lambda a: a.community.code)
+    assessments = sorted(report.assessments, key=lambda a: a.community.key)
     failing = sum(1 for a in assessments if a.failing)
     communities = len(assessments)
     if report.summary is not None:
@@ -317,7 +317,7 @@ def report_to_dict(report: RegionReport, *, include_communities: bool = True) ->
     if include_communities:
         region_of = {code: r.code for r in report.regions for code in r.communities}
         document["communities"] = [
-            {"region": region_of.get(a.community.code, ""), **_assessment_body(a)}
+            {"region": region_of.get(a.community.key, ""), **_assessment_body(a)}
             for a in assessments
         ]
     return document

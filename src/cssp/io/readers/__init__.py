@@ -75,6 +75,7 @@ __all__ = [
     "FORMATS",
     "HEADER_ALIASES",
     "IGNORED_HEADERS",
+    "PLACE_COLUMNS",
     "SCHEMA_VERSION",
     "ColumnMap",
     "ReadResult",
@@ -100,6 +101,10 @@ SCHEMA_VERSION: Final = documents.SCHEMA_VERSION
 #: (named by its value, e.g. ``5g``, or its Chinese term), and ``extra.NAME``
 #: columns for :attr:`Community.extra <cssp.model.community.Community.extra>`.
 COLUMNS: Final = columns.COLUMNS
+
+#: The columns of the names of a community's divisions (``province``,
+#: ``prefecture``, ``county``, ``township``), which place a community that has no code.
+PLACE_COLUMNS: Final = columns.PLACE_COLUMNS
 
 #: Other headers understood for the columns: Chinese headers of the common
 #: fields, and short English names of the facility's columns.
@@ -133,7 +138,7 @@ def _check_duplicates(
     places: dict[str, list[tuple[int, int]]] = {}
     for number, part in enumerate(found):
         for index, community in enumerate(part.communities):
-            places.setdefault(community.code, []).append((number, index))
+            places.setdefault(community.key, []).append((number, index))
     for code, where in places.items():
         if len(where) < 2:
             continue
@@ -144,7 +149,7 @@ def _check_duplicates(
                 )
                 problems.add(
                     found[number].locate(index),
-                    f"community code {code} appears more than once: also at {others}",
+                    f"community {code} appears more than once: also at {others}",
                     row=found[number].row(index),
                 )
                 removed.add((number, index))
@@ -153,7 +158,8 @@ def _check_duplicates(
         for number, index in where[1:]:
             problems.add(
                 found[number].locate(index),
-                f"community code {code} appears twice: it is also at {first}",
+                f"community {'code ' if ' ' not in code else ''}{code} appears twice: "
+                f"it is also at {first}",
             )
 
 
@@ -370,6 +376,10 @@ def read_input(
         if (number, index) not in removed
     )
     skipped = tuple(SkippedRow(row, items) for row, items in problems.skipped.items())
+    left_out = {found[number].row(index) for number, index in removed}
+    resolved = tuple(
+        place for part in found for place in part.resolved if place.where not in left_out
+    )
     if not communities and skipped:
         listed = [item for row in skipped for item in row.problems]
         raise InputError(
@@ -377,7 +387,9 @@ def read_input(
             what,
             tuple(listed[:limit]),
         )
-    return ReadResult(communities, InputNotes(skipped=skipped, warnings=tuple(warnings)))
+    return ReadResult(
+        communities, InputNotes(skipped=skipped, warnings=tuple(warnings), resolved=resolved)
+    )
 
 
 def _read_file(

@@ -25,9 +25,12 @@ import attrs
 
 from cssp.errors import InputError, UnitError
 from cssp.model.community import CommunityKind, Service
+from cssp.model.places import PLACE_LEVELS
 from cssp.units import AREA, HOURS_PER_DAY, HOUSEHOLDS, PERCENT, PERSONS, to_canonical
 
 _DIMENSIONLESS: Final = "dimensionless"
+#: The columns of the names of a community's divisions, from the top down.
+PLACE_COLUMNS: Final = tuple(PLACE_LEVELS)
 
 #: Numeric columns of a table: column -> (canonical unit, whole number?).
 _QUANTITIES: Final[dict[str, tuple[str, bool]]] = {
@@ -83,6 +86,8 @@ COLUMNS: Final = (
     *_FACILITY_PARTS,
     "commercial_floor_area",
     "services",
+    "urban_rural_class",
+    *PLACE_COLUMNS,
 )
 
 # Other headers understood for the columns.
@@ -142,6 +147,28 @@ HEADER_ALIASES: Final[Mapping[str, str]] = {
     "商业设施面积": "commercial_floor_area",
     "社区商业设施面积": "commercial_floor_area",
     "服务项目": "services",
+    # the urban-rural class, and the names of the divisions (a community without a code)
+    "城乡分类代码": "urban_rural_class",
+    "城乡分类": "urban_rural_class",
+    "省": "province",
+    "省份": "province",
+    "省(自治区、直辖市)": "province",
+    "省级": "province",
+    "市": "prefecture",
+    "地市": "prefecture",
+    "地级市": "prefecture",
+    "市(州)": "prefecture",
+    "地级": "prefecture",
+    "县": "county",
+    "区县": "county",
+    "县区": "county",
+    "县(市、区)": "county",
+    "县级": "county",
+    "乡镇": "township",
+    "乡镇(街道)": "township",
+    "乡(镇、街道)": "township",
+    "街道": "township",
+    "乡级": "township",
     # short English names of the facility's columns
     "floor_area": "facility_floor_area",
     "activity_area": "facility_activity_area",
@@ -384,6 +411,8 @@ _TEXT_COLUMNS: Final = {
     "name": _Column("name", _name, _names),
     "kind": _Column("kind", _kind),
     "services": _Column("services", _services),
+    "urban_rural_class": _Column("urban_rural_class", _name, _names),
+    **{key: _Column(key, _name, _names) for key in PLACE_COLUMNS},
 }
 
 

@@ -17,6 +17,7 @@ import attrs
 
 from cssp.errors import InputError
 from cssp.model.community import Community
+from cssp.model.notes import ResolvedPlace
 
 
 class _Problems:
@@ -86,6 +87,8 @@ class _Found:
     row: Callable[[int], str] = str
     # what is worth saying about the file though it is no error: (where, message)
     warnings: list[tuple[str, str]] = attrs.field(factory=list)
+    # the communities placed by the names of their divisions
+    resolved: list[ResolvedPlace] = attrs.field(factory=list)
 
 
 def _optional_import(module: str, extra: str, what: str, name: str) -> Any:

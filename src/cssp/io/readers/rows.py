@@ -21,6 +21,7 @@ from cssp.errors import InputError
 from cssp.io.readers.columns import (
     _STAFF,
     COLUMNS,
+    PLACE_COLUMNS,
     _blank,
     _Column,
     _column_for,
@@ -35,15 +36,20 @@ from cssp.io.readers.columns import (
 from cssp.io.readers.maps import ColumnMap
 from cssp.io.readers.problems import _Found, _Problems
 from cssp.model.community import (
+    PLACED_WITHOUT_KIND,
+    PLACED_WITHOUT_NAME,
     Community,
     CommunityKind,
     Facility,
     FacilityKind,
     Service,
     Staff,
+    class_contradiction,
     kind_contradiction,
     kind_of,
 )
+from cssp.model.notes import ResolvedPlace
+from cssp.model.places import Place, resolve_place
 from cssp.model.schema import (
     COMMUNITY_VALUES,
     FACILITY_VALUES,
@@ -98,6 +104,11 @@ class _Table:
     pending: list[_Pending] = attrs.field(factory=list)
     # the headers skipped because a column map says to ignore unknown columns
     ignored: list[str] = attrs.field(factory=list)
+    has_places: bool = False
+    # the rows placed by their names: (row, the names as written, the place)
+    placed: list[tuple[int, tuple[str, ...], Place]] = attrs.field(factory=list)
+    # warnings about rows that were read: (row, column key, message)
+    notes: list[tuple[int, str, str]] = attrs.field(factory=list)
     # Staff objects are immutable values and few are distinct: one object for each.
     staff: dict[tuple[object, ...], Staff] = attrs.field(factory=dict)
 
@@ -150,11 +161,16 @@ class _Table:
             table.columns.append((index, column))
         if column_map is not None:
             table.check_map(column_map, problems)
-        if "code" not in table.headers and not problems.count:
+        if (
+            "code" not in table.headers
+            and table.headers.keys().isdisjoint(PLACE_COLUMNS)
+            and not problems.count
+        ):
             problems.add(
                 table.row_where(header_row),
                 "there is no column for the community code: head one 'code' or "
-                "'统计用区划代码' (the header must be the first row)",
+                "'统计用区划代码' (the header must be the first row), or give the names of "
+                "its divisions (province, county, township)",
             )
         problems.check(name)
         table.others = tuple(key for key in table.headers if key.startswith(("extra.", "service.")))
@@ -169,6 +185,7 @@ class _Table:
             if key.startswith("service.")
         )
         keys = table.headers.keys()
+        table.has_places = not keys.isdisjoint(PLACE_COLUMNS)
         table.has_staff = not keys.isdisjoint(_STAFF)
         table.has_facilities = not keys.isdisjoint(
             (
@@ -241,6 +258,12 @@ class _Table:
             for number, _, where, message, kind in self.pending:
                 problems.add(where, message, kind, self.row_where(number))
             self.pending.clear()
+        for number, names, place in self.placed:
+            found.resolved.append(
+                ResolvedPlace(self.row_where(number), names, place.code, place.path)
+            )
+        for number, key, message in self.notes:
+            found.warnings.append((self.where(number, key), message))
         if not seen:
             raise InputError(
                 f"there are no rows under the header (row {self.header_row})"
@@ -388,7 +411,12 @@ class _Table:
             opening_hours,
             commercial_floor_area,
             services,
+            urban_rural_class,
+            *names,
         ) = fields
+        place = self.place(code, names) if self.has_places and any(names) else None
+        if code is None and place is not None:
+            code = place.code
         if code is None:
             self.row_problems(number, fields, set())
             return None
@@ -441,7 +469,7 @@ class _Table:
             stage = "community"
             # Positional, in the order of the model's fields (a test checks the order): the
             # keywords would cost a tenth of the baseline's time per row.
-            return Community(
+            community = Community(
                 code,
                 name or "",
                 kind,
@@ -458,19 +486,70 @@ class _Table:
                 social_organisations,
                 registered_volunteers,
                 extra,
+                urban_rural_class=urban_rural_class,
             )
         except InputError as error:
-            reported = self.row_problems(number, fields, set())
-            key = error.path
-            if stage == "facility":
-                key = f"facility_{key}"
-            elif stage == "commercial":
-                key = "commercial_floor_area"
-            elif stage == "community" and key == "kind" and "kind" not in self.headers:
-                key = "code"
-            if not reported or (key not in reported and error.message != _DISAGREE):
-                self.error(number, key, error)  # a rule row_problems does not know
+            self.failed(number, fields, stage, error)
             return None
+        if self.has_places or urban_rural_class is not None:
+            self.note_row(number, community, names, place)
+        return community
+
+    def failed(self, number: int, fields: tuple[Any, ...], stage: str, error: InputError) -> None:
+        """Report every problem of a row whose ``stage`` raised ``error``."""
+        reported = self.row_problems(number, fields, set())
+        key = error.path
+        if stage == "facility":
+            key = f"facility_{key}"
+        elif stage == "commercial":
+            key = "commercial_floor_area"
+        elif stage == "community" and key == "kind" and "kind" not in self.headers:
+            key = "code"
+        if not reported or (key not in reported and error.message != _DISAGREE):
+            self.error(number, key, error)  # a rule row_problems does not know
+
+    def place(self, code: object, names: Sequence[str | None]) -> Place | None:
+        """Where the names place a row without a code; ``None`` when they do not, or when
+        the row has a code (then :meth:`note_row` says whether they agree)."""
+        if code is not None:
+            return None
+        try:
+            return resolve_place(*names)
+        except InputError:
+            return None  # row_problems says why
+
+    def note_row(
+        self,
+        number: int,
+        community: Community,
+        names: Sequence[str | None],
+        place: Place | None,
+    ) -> None:
+        """What is worth saying of a row that was read: where its names placed it, a class
+        that disagrees with its kind, names that disagree with its code."""
+        written = tuple(name for name in names if name)
+        if community.placed_by_name and place is not None:
+            self.placed.append((number, written, place))
+        elif written:
+            try:
+                found = resolve_place(*names)
+            except InputError as error:
+                self.notes.append(
+                    (number, error.path, f"the place names do not fit: {error.message}")
+                )
+            else:
+                if not community.code.startswith(found.code):
+                    self.notes.append(
+                        (
+                            number,
+                            "code",
+                            f"the place names ({' '.join(written)}) are those of {found.code} "
+                            f"{' '.join(found.path)}, not of the code {community.code}",
+                        )
+                    )
+        contradiction = class_contradiction(community)
+        if contradiction is not None:
+            self.notes.append((number, "urban_rural_class", contradiction))
 
     def row_problems(self, number: int, fields: tuple[Any, ...], failed: set[str]) -> set[str]:
         """Report every problem of a row, besides those of its cells that ``failed``.
@@ -484,16 +563,30 @@ class _Table:
         found: list[tuple[str, str]] = []
         code = given.get("code")
         rural: bool | None = None
+        known = False  # the code is fine
+        names = [given.get(key) for key in PLACE_COLUMNS]
         if "code" not in failed:
-            if code is None:
-                found.append(("code", "the community code is empty"))
-            else:
-                problem, is_rural = code_rural(code)
+            if code is None and any(names) and not failed.intersection(PLACE_COLUMNS):
+                try:
+                    code = resolve_place(*names).code
+                except InputError as error:
+                    found.append((error.path, error.message))
+            elif code is None:
+                found.append(
+                    (
+                        "code",
+                        "the community code is empty"
+                        + (", and no place names are given" if self.has_places else ""),
+                    )
+                )
+            if code is not None:
+                problem, rural = code_rural(code)
                 if problem is not None:
                     found.append(("code", problem))
                 else:
-                    rural = is_rural
+                    known = True
         kind = given.get("kind")
+        named = None
         if kind is not None:
             named = kind_of(kind)
             if named is None:
@@ -502,6 +595,11 @@ class _Table:
                 )
             elif rural is not None and (named is CommunityKind.RURAL) is not rural:
                 found.append(("kind", kind_contradiction(named, str(code))))
+        if known and rural is None:  # placed by its names: it needs a name and a kind
+            if not given.get("name"):
+                found.append(("name", PLACED_WITHOUT_NAME))
+            if kind is None and given.get("urban_rural_class") is None:
+                found.append(("kind", PLACED_WITHOUT_KIND))
         found += problems_of(given, COMMUNITY_VALUES)
         found += problems_of(given, STAFF_VALUES, _STAFF_PARTS)
         if self.has_facilities:
