@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import collections
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import pytest
 from hypothesis import given, settings
@@ -232,12 +232,13 @@ def test_a_community_placed_by_name_in_python() -> None:
     )
     county = cssp.Community(code="110105", name="朝阳示例", kind="urban")
     assert county.township == ""
-    for kwargs, path in (
+    cases: tuple[tuple[dict[str, Any], str], ...] = (
         ({"code": "330922100", "kind": "urban"}, "name"),
         ({"code": "330922100", "name": "x"}, "kind"),
         ({"code": "330922999", "name": "x", "kind": "urban"}, "code"),
         ({"code": "330922100", "name": "x", "urban_rural_class": "311"}, "urban_rural_class"),
-    ):
+    )
+    for kwargs, path in cases:
         with pytest.raises(cssp.InputError) as info:
             cssp.Community(**kwargs)
         assert info.value.path == path

@@ -62,6 +62,7 @@ FINDING_KEYS: Final = {
     "denominator",
     "counts",
     "failing",
+    "approximate",
     "loosened",
     "profiles",
     "explanation",
@@ -616,6 +617,7 @@ REPORT_HEADER: Final = [
     "not_applicable",
     "no_data",
     "failing",
+    "approximate",
 ]
 ASSESSMENT_HEADER: Final = [
     "community_code",
@@ -629,6 +631,7 @@ ASSESSMENT_HEADER: Final = [
     "gap",
     "reason",
     "explanation",
+    "approximate",
 ]
 
 

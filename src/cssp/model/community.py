@@ -23,6 +23,7 @@ from cssp.model.frozen import FrozenMap
 from cssp.model.schema import (
     COMMUNITY_VALUES,
     FACILITY_VALUES,
+    NOT_APPROXIMATE,
     PART_RULES,
     STAFF_VALUES,
     check_parts,
@@ -30,7 +31,16 @@ from cssp.model.schema import (
     code_rural,
     committee,
 )
-from cssp.units import AREA, HOURS_PER_DAY, HOUSEHOLDS, PERCENT, PERSONS, to_canonical
+from cssp.units import (
+    AREA,
+    HOURS_PER_DAY,
+    HOUSEHOLDS,
+    PERCENT,
+    PERSONS,
+    Approximate,
+    ApproximateCount,
+    to_canonical,
+)
 
 __all__ = [
     "KIND_WORDS",
@@ -126,6 +136,8 @@ def _optional(value: object, canonical: str, name: str) -> float | None:
         return None
     if type(value) is float and math.isfinite(value):  # the fast path of a national run
         return value
+    if type(value) is Approximate:  # read as written, and finite: keep the mark
+        return value
     return to_canonical(value, canonical, name)
 
 
@@ -134,12 +146,14 @@ def _optional_count(value: object, canonical: str, name: str) -> int | None:
         return None
     if type(value) is int and -_LARGEST <= value <= _LARGEST:
         return value  # beyond a float's range, to_canonical refuses it: the engine needs floats
-    number = to_canonical(value, canonical, name)
+    if type(value) is ApproximateCount:
+        return value
+    number = value if type(value) is Approximate else to_canonical(value, canonical, name)
     whole = round(number)
     # '0.07万人' is 700.0000000000001 in binary: a whole number all the same.
     if abs(number - whole) > 1e-9 * max(1.0, abs(number)):
         raise InputError(f"{value!r} is not a whole number", name)
-    return int(whole)
+    return ApproximateCount(whole) if type(number) is Approximate else int(whole)
 
 
 #: The words a community's kind may be given in (besides the enum's values).
@@ -421,6 +435,8 @@ class Facility:
     :param office_area: office area (办公面积), m².
     :param opening_hours: hours open and serving per day (开放和服务时间), h/day.
     :param name: an optional name.
+    :param approximate: the names of its values written as approximate
+        (``约420平方米``); a value given so is added by itself.
     """
 
     kind: FacilityKind = field(converter=_facility_kind)
@@ -429,9 +445,12 @@ class Facility:
     office_area: float | None = field(default=None, converter=_to_office_area)
     opening_hours: float | None = field(default=None, converter=_to_opening_hours)
     name: str = ""
+    approximate: frozenset[str] = field(default=NOT_APPROXIMATE, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
-        check_values(self, _FACILITY_FIELDS)
+        approximate = check_values(self, _FACILITY_FIELDS)
+        if approximate:
+            object.__setattr__(self, "approximate", self.approximate | approximate)
         check_parts(self, _FACILITY_PARTS)
 
 
@@ -444,6 +463,7 @@ class Staff:
     :param disaster_information_officers: disaster information officers (灾害信息员).
     :param trained_workers: community workers who have completed the themed
         rotation training of 专栏6 item 1 (轮训), persons.
+    :param approximate: the names of its counts written as approximate (``8人左右``).
     """
 
     community_workers: int | None = field(default=None, converter=_to_community_workers)
@@ -453,9 +473,12 @@ class Staff:
         converter=_to_disaster_information_officers,
     )
     trained_workers: int | None = field(default=None, converter=_to_trained_workers)
+    approximate: frozenset[str] = field(default=NOT_APPROXIMATE, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
-        check_values(self, _STAFF_FIELDS)
+        approximate = check_values(self, _STAFF_FIELDS)
+        if approximate:
+            object.__setattr__(self, "approximate", self.approximate | approximate)
         check_parts(self, _STAFF_PARTS)
 
 
@@ -496,6 +519,10 @@ class Community:
         村庄), when known. It gives the kind of a community that has no
         committee digits; otherwise it does not change the kind, and a class
         that disagrees with it is reported by the readers as a warning.
+    :param approximate: the names of its own values written as approximate
+        (``约1000户``, ``5200余人``, ``近百人``): the number is kept, and the
+        findings built on it say so. A value given so (a text with 约, 余,
+        多, 近 or 左右) is added by itself; see :attr:`approximate_values`.
 
     A community without its 12-digit code may be placed by the names of its
     divisions (:mod:`cssp.model.places`): its ``code`` is then its township's
@@ -527,6 +554,7 @@ class Community:
     urban_rural_class: str | None = field(
         default=None, converter=read_urban_rural_class, kw_only=True
     )
+    approximate: frozenset[str] = field(default=NOT_APPROXIMATE, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         code = self.code
@@ -548,7 +576,31 @@ class Community:
                 object.__setattr__(self, "kind", implied)
             elif given is not implied:
                 raise InputError(kind_contradiction(given, code), "kind")
-        check_values(self, _COMMUNITY_FIELDS)
+        approximate = check_values(self, _COMMUNITY_FIELDS)
+        if approximate:
+            object.__setattr__(self, "approximate", self.approximate | approximate)
+
+    @property
+    def approximate_values(self) -> frozenset[str]:
+        """Where its values are approximate: its own fields (``households``), its
+        staff's (``staff.community_workers``) and its facilities'
+        (``facilities[0].floor_area``); empty when every value is exact."""
+        own = self.approximate
+        staff = self.staff.approximate
+        facilities = self.facilities or ()
+        if not (own or staff or any(f.approximate for f in facilities)):
+            return NOT_APPROXIMATE
+        return frozenset(
+            (
+                *own,
+                *(f"staff.{name}" for name in staff),
+                *(
+                    f"facilities[{index}].{name}"
+                    for index, facility in enumerate(facilities)
+                    for name in facility.approximate
+                ),
+            )
+        )
 
     @property
     def key(self) -> str:

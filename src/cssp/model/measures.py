@@ -57,6 +57,7 @@ __all__ = [
     "Observation",
     "Skip",
     "Status",
+    "approximate_fields",
     "community_flags",
     "field_info",
     "given",
@@ -487,6 +488,32 @@ def read_fields(community: Community, names: Iterable[str]) -> dict[str, float |
                 value = getattr(value, step)
             out[name] = value  # type: ignore[assignment]
     return out
+
+
+def approximate_fields(community: Community) -> frozenset[str]:
+    """The fields of :data:`FIELDS` whose value is built on an approximate one.
+
+    A community's own fields and its staff's are approximate as written; a
+    facility sum (:data:`FACILITY_FIELDS`) is approximate when one facility it
+    covers has the attribute it sums approximate.
+    """
+    values = community.approximate_values
+    if not values:
+        return frozenset()
+    found: set[str] = set()
+    facilities = community.facilities or ()
+    for value in values:
+        if value.startswith("facilities["):
+            index, _, attribute = value[len("facilities[") :].partition("].")
+            facility = facilities[int(index)]
+            found.update(
+                name
+                for name, spec in FACILITY_FIELDS.items()
+                if spec.attribute == attribute and facility.kind in spec.kinds
+            )
+        else:
+            found.add(value)
+    return frozenset(found)
 
 
 # --- scope: which communities a target applies to ---------------------------------

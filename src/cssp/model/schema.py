@@ -29,6 +29,7 @@ from attrs import define
 
 from cssp.errors import InputError
 from cssp.model.divisions import PROVINCES_BY_CODE, is_known_division
+from cssp.units import Approximate, ApproximateCount
 
 __all__ = [
     "CODE_NOT_A_DIVISION",
@@ -39,6 +40,7 @@ __all__ = [
     "EXACT_COUNT",
     "FACILITY_VALUES",
     "FIELD_RULES",
+    "NOT_APPROXIMATE",
     "PART_RULES",
     "PLACED_LENGTHS",
     "STAFF_VALUES",
@@ -194,18 +196,34 @@ def part_problem(rule: PartRule, part: Any, whole: Any) -> tuple[Any, Callable[[
     return part > whole, lambda p, w: rule.message.format(part=number(p), whole=number(w))
 
 
-def check_values(owner: object, names: tuple[str, ...]) -> None:
+def check_values(owner: object, names: tuple[str, ...]) -> frozenset[str]:
     """Raise for the first rule a field of ``owner`` breaks (``None`` fields pass).
 
+    A value written as approximate (:class:`~cssp.units.Approximate`) is
+    replaced by its plain number.
+
+    :return: the names of the fields whose values were approximate.
     :raises InputError: naming the field.
     """
+    approximate = NOT_APPROXIMATE
     for name in names:
         value = getattr(owner, name)
         if value is None:
             continue
+        kind = type(value)
+        if kind is not float and kind is not int and isinstance(value, _MARKED):
+            value = float(value) if kind is Approximate else int(value)
+            object.__setattr__(owner, name, value)
+            approximate = approximate | {name}
         for test, message in value_problems(FIELD_RULES[name]):
             if test(value):
                 raise InputError(message(value), name)
+    return approximate
+
+
+#: No field is approximate.
+NOT_APPROXIMATE: Final[frozenset[str]] = frozenset()
+_MARKED: Final = (Approximate, ApproximateCount)
 
 
 def problems_of(

@@ -101,6 +101,15 @@ def number(value: float | None, *, grouping: bool = True) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def observed(finding: Finding, lang: str) -> str:
+    """A finding's observed value as tables show it: 约 (≈ in English) before one built
+    on approximate values."""
+    text = number(finding.observed)
+    if finding.approximate and finding.observed is not None:
+        return f"{'约' if lang == 'zh' else '≈'}{text}"
+    return text
+
+
 def plain(value: float | None) -> str:
     """A number for CSV: up to 4 decimals, no grouping; empty for no value."""
     value = finite(value)

@@ -41,6 +41,7 @@ from cssp.report._common import (
     find,
     input_sections,
     number,
+    observed,
     reference_name,
     region_label,
     regional_targets,
@@ -222,7 +223,7 @@ def _overview(report: RegionReport, target_ids: Sequence[str], lang: str) -> str
                 cells.append('<td class="cell c-na">—</td>')
                 continue
             value = (
-                number(f.observed) if f.observed is not None else STATUS_LABELS[f.status].get(lang)
+                observed(f, lang) if f.observed is not None else STATUS_LABELS[f.status].get(lang)
             )
             tip = f.explain(lang)
             cells.append(
@@ -569,7 +570,9 @@ def render_assessment(assessment: Assessment, lang: str) -> str:
         unit = f.unit_label.get(lang)
         rows.append(
             f'<tr><td class="name">{esc(f.target.name.get(lang))}</td>'
-            f'<td class="num">{esc(with_unit(f.observed, unit, lang))}</td>'
+            f'<td class="num">{"约" if f.approximate and lang == "zh" else ""}'
+            f"{'≈' if f.approximate and lang == 'en' else ''}"
+            f"{esc(with_unit(f.observed, unit, lang))}</td>"
             f'<td class="num">{esc(_target_text(f, lang))}</td>'
             f"<td>{_mini_bar(f)}</td><td>{_badge(f.status, lang)}</td>"
             f'<td class="muted">{esc(explain)}</td></tr>'

@@ -23,6 +23,7 @@ from cssp.report._common import (
     failing_in,
     input_sections,
     number,
+    observed,
     origin_note,
     region_title,
     report_title,
@@ -154,7 +155,7 @@ def render_report(report: RegionReport, lang: str) -> str:
             rows.append(
                 [
                     f.target.name.get(lang),
-                    number(f.observed),
+                    observed(f, lang),
                     _required(f),
                     f.unit_label.get(lang),
                     _status(f.status, lang),
@@ -196,7 +197,7 @@ def render_assessment(assessment: Assessment, lang: str) -> str:
     rows = [
         [
             f.target.name.get(lang),
-            number(f.observed),
+            observed(f, lang),
             _required(f),
             f.unit_label.get(lang),
             _status(f.status, lang),

@@ -219,6 +219,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "denominator": finite(finding.denominator),
         "counts": counts_dict(finding.counts),
         "failing": list(finding.failing),
+        "approximate": finding.approximate,
         "loosened": target.loosened,
         "profiles": profiles_of(target),
         "explanation": {"zh": finding.explain("zh"), "en": finding.explain("en")},

@@ -28,6 +28,7 @@ from cssp.report._common import (
     failing_in,
     input_sections,
     number,
+    observed,
     origin_note,
     reference_name,
     region_title,
@@ -186,7 +187,7 @@ def render_report(report: RegionReport, lang: str, colour: bool) -> str:
             rows.append(
                 [
                     _name(f.target, lang),
-                    number(f.observed),
+                    observed(f, lang),
                     _required(f),
                     f.unit_label.get(lang),
                     status_cell(f.status, lang),
@@ -271,7 +272,7 @@ def render_assessment(assessment: Assessment, lang: str, colour: bool) -> str:
         rows.append(
             [
                 _name(f.target, lang),
-                number(f.observed),
+                observed(f, lang),
                 _required(f),
                 f.unit_label.get(lang),
                 status_cell(f.status, lang),

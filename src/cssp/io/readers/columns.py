@@ -26,7 +26,15 @@ import attrs
 from cssp.errors import InputError, UnitError
 from cssp.model.community import CommunityKind, Service
 from cssp.model.places import PLACE_LEVELS
-from cssp.units import AREA, HOURS_PER_DAY, HOUSEHOLDS, PERCENT, PERSONS, to_canonical
+from cssp.units import (
+    AMBIGUOUS_PERCENT,
+    AREA,
+    HOURS_PER_DAY,
+    HOUSEHOLDS,
+    PERCENT,
+    PERSONS,
+    to_canonical,
+)
 
 _DIMENSIONLESS: Final = "dimensionless"
 #: The columns of the names of a community's divisions, from the top down.
@@ -259,8 +267,15 @@ def _column(convert: _Convert) -> _Column:
     return _Column("", convert)
 
 
-def _quantity(key: str, canonical: str, whole: bool, factor: float) -> _Column:
-    """A numeric column: ``float(cell) * factor``, or the cell's own unit when it has one."""
+def _quantity(
+    key: str, canonical: str, whole: bool, factor: float, *, unit_given: bool = False
+) -> _Column:
+    """A numeric column: ``float(cell) * factor``, or the cell's own unit when it has one.
+
+    ``unit_given``: the header names the unit (else a share of 0 to 1 in a
+    percent column is ambiguous, and refused).
+    """
+    ambiguous = canonical == PERCENT and not unit_given
 
     def convert(cell: object) -> object:
         if isinstance(cell, str):
@@ -268,11 +283,13 @@ def _quantity(key: str, canonical: str, whole: bool, factor: float) -> _Column:
             if not text.strip():
                 return None
             bare = _BARE_NUMBER.match(text)
-            if bare is None:  # the cell has its own unit, which wins (and is checked)
+            if bare is None:  # as written (约, 一千二百, 120+280), or with its own unit
                 if text.strip().casefold().lstrip("+-") in _NOT_FINITE:
                     raise UnitError(f"{cell!r} is not a finite number", key)
-                return to_canonical(cell, canonical, key)
+                return to_canonical(cell, canonical, key, factor=factor if unit_given else None)
             number = float(bare[1].replace(",", "")) * (10_000 if bare[2] else 1)
+            if ambiguous and 0 < number <= 1:
+                raise UnitError(AMBIGUOUS_PERCENT.format(value=cell), key)
             return number if whole and factor == 1.0 and number.is_integer() else number * factor
         if isinstance(cell, bool) or not isinstance(cell, int | float):
             return to_canonical(cell, canonical, key)  # a clear error for dates and booleans
@@ -292,6 +309,8 @@ def _quantity(key: str, canonical: str, whole: bool, factor: float) -> _Column:
         total = sum(filter(None, values))  # NaN or inf in any cell makes the sum so
         if total - total != 0.0:
             raise ValueError("a number that is not finite")
+        if ambiguous and any(0 < v <= 1 for v in values if v is not None):
+            raise ValueError("an ambiguous share")  # convert says so, cell by cell
         return values
 
     return _Column(key, convert, counts if whole and factor == 1.0 else measures)
@@ -485,7 +504,7 @@ def _column_for(key: str, unit: str | None) -> _Column:
     if key in _QUANTITIES:
         canonical, whole = _QUANTITIES[key]
         factor = 1.0 if unit is None else _header_factor(unit, canonical, key)
-        return _quantity(key, canonical, whole, factor)
+        return _quantity(key, canonical, whole, factor, unit_given=unit is not None)
     # A note in brackets after any other column ("有综合服务设施(是/否)") is not a unit.
     if key in _FLAGS or key.startswith("service."):
         return _Column(key, _flag, _flags)
