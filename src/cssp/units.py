@@ -229,9 +229,15 @@ def _split(text: str, field: str, original: str | None = None) -> tuple[str | No
 
     ``original`` is the text as given, for messages (``text`` may be a part of it).
     """
-    match = _NUMBER.match(_normalise(text))
-    if original is None:
-        original = text
+    return _split_match(
+        _NUMBER.match(_normalise(text)), field, text if original is None else original
+    )
+
+
+def _split_match(
+    match: re.Match[str] | None, field: str, original: str
+) -> tuple[str | None, float, str]:
+    """The comparator, number and pint unit text of a match of ``_NUMBER``."""
     if match is None:
         raise UnitError(
             f"{original!r} is not a number with an optional unit (such as '420 m²' or '420平方米')",
@@ -497,6 +503,8 @@ _SUM: Final = re.compile(r"(?<=[^\s+eE])\s*\+\s*(?=\S)")
 _RANGE: Final = re.compile(
     r"^\s*(?:[-+]?\d[\d.,]*)\s*(?P<unit>[^\d\s~～—–\-至到*^/]*)\s*[~～—–\-至到]\s*\d"
 )
+# What, after a number, asks for more than a unit: approximate words, a sum, a range.
+_WRITTEN: Final = re.compile(r"[余多左右上下+~～—–\-至到:]")
 _CLOCK: Final = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?$")
 
 
@@ -590,6 +598,18 @@ def _from_text(value: str, canonical: str, field: str, factor: float | None) -> 
     where a share of 0 to 1 in a percent is ambiguous).
     """
     text = _normalise(value).strip()
+    match = _NUMBER.match(text)
+    if match is not None and not _WRITTEN.search(match["unit"]):  # the common case: 420平方米
+        comparator, number, unit = _split_match(match, field, value)
+        if comparator is not None:
+            raise UnitError(f"{value!r}: a measured value cannot carry {comparator!r}", field)
+        if unit != "dimensionless":
+            return _finite(number * _factor(unit, canonical, value, field), value, field)
+        if factor is not None:
+            return _finite(number * factor, value, field)
+        if canonical == PERCENT and 0 < number <= 1:
+            raise UnitError(AMBIGUOUS_PERCENT.format(value=value), field)
+        return _finite(number, value, field)
     if canonical == HOURS_PER_DAY:
         hours = _clock_hours(text)
         if hours is not None:
