@@ -123,3 +123,124 @@ def test_the_batch_engine_refuses_the_options_it_cannot_honour(tmp_path: pathlib
     done = cssp("evaluate", "x.parquet", "--engine", "batch", "--skip-invalid", cwd=tmp_path)
     assert done.returncode == 2
     assert "need the default engine" in done.stderr
+
+
+def test_standard_input_and_output(tmp_path: pathlib.Path) -> None:
+    text = "code,households,facility_floor_area\n440106001001,1200,420\n"
+    done = cssp(
+        "evaluate",
+        "-",
+        "--input-format",
+        "csv",
+        "--format",
+        "json",
+        "-o",
+        "-",
+        cwd=tmp_path,
+        stdin=text,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["summary"]["communities"] == 1
+    assert list(tmp_path.iterdir()) == []  # no file named '-'
+    done = cssp("validate", "-", cwd=tmp_path, stdin=text)
+    assert done.returncode == 2
+    assert "reading standard input needs its format" in done.stderr
+    done = cssp("validate", "-", "--input-format", "csv", cwd=tmp_path, stdin="code\n12\n")
+    assert done.stderr == (
+        "cssp: error: <stdin>: row 2, column code: '12' is not a 12-digit statistical "
+        "division code\n"
+    )
+    done = cssp("targets", "--code", "44", "--format", "json", "-o", "-", cwd=tmp_path)
+    assert json.loads(done.stdout)["code"] == "44"
+
+
+def test_parquet_and_excel_on_standard_input(tmp_path: pathlib.Path) -> None:
+    import openpyxl
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"code": ["440106001001"], "households": [1200]}), tmp_path / "t.pq")
+    book = openpyxl.Workbook()
+    book.active.append(["code", "households"])
+    book.active.append(["440106001001", 1200])
+    book.save(tmp_path / "t.xlsx")
+    for name, fmt in (("t.pq", "parquet"), ("t.xlsx", "xlsx")):
+        with (tmp_path / name).open("rb") as data:
+            done = subprocess.run(
+                [sys.executable, "-m", "cssp", "validate", "-", "--input-format", fmt],
+                stdin=data,
+                capture_output=True,
+                check=False,
+                timeout=120,
+            )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith(b"1 communities read")
+
+
+LEDGER = (
+    "省,县,乡镇,名称,类型,户数,综合服务设施面积\n"
+    "浙江,嵊泗县,菜园镇,菜园镇示例社区,城市,1200,约420平方米\n"
+    "浙江,嵊泗县,菜园镇,菜园镇示例村,农村,300,100\n"
+    "北京市,朝阳区,望京街道,示例社区,城市,800,200\n"
+    "北京市,朝阳区,将台地区,示例社区,城市,800,200\n"
+)
+
+
+def test_explain_by_name_one_target_one_language(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "ledger.csv").write_text(LEDGER, encoding="utf-8")
+    target = "facility_area_per_100_households"
+    done = cssp(
+        "explain",
+        "ledger.csv",
+        "--community",
+        "菜园镇示例社区",
+        "--target",
+        target,
+        "--lang",
+        "zh",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "菜园镇示例社区（330922100 菜园镇示例社区）",
+        f"1. 达标 — 每百户居民拥有社区综合服务设施面积 [{target}]",
+        "   每百户居民拥有社区综合服务设施面积约为35平方米/百户，达到2025年目标≥30平方米/百户"
+        "（国办发〔2021〕56号一、专栏1第4项）。",
+    ]
+    done = cssp(
+        "explain",
+        "ledger.csv",
+        "--community",
+        "330922100 菜园镇示例村",
+        "--format",
+        "json",
+        cwd=tmp_path,
+    )
+    document = json.loads(done.stdout)
+    assert document["community"]["name"] == "菜园镇示例村"
+    assert document["kind"] == "assessment"
+    done = cssp("explain", "ledger.csv", "--community", "示例社区", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "2 communities are named '示例社区'" in done.stderr
+    done = cssp("explain", "ledger.csv", "--community", "330922100", cwd=tmp_path)
+    assert "give one's name" in done.stderr
+    done = cssp(
+        "explain", "ledger.csv", "--community", "菜园镇示例村", "--target", "x", cwd=tmp_path
+    )
+    assert done.returncode == 2
+    assert "no target 'x'" in done.stderr
+
+
+def test_validate_and_plugins_as_json(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "ledger.csv").write_text(LEDGER, encoding="utf-8")
+    done = cssp("validate", "ledger.csv", "--format", "json", cwd=tmp_path)
+    document = json.loads(done.stdout)
+    assert (document["kind"], document["communities"], document["urban"]) == ("validation", 4, 3)
+    assert [p["code"] for p in document["input"]["resolved"]] == [
+        "330922100",
+        "330922100",
+        "110105026",
+        "110105023",
+    ]
+    done = cssp("plugins", "--format", "json", cwd=tmp_path)
+    assert json.loads(done.stdout) == {"kind": "plugins", "plugins": [], "schema_version": "1"}

@@ -45,6 +45,7 @@ from cssp.report._common import check_format, check_lang
 from cssp.report._schema import (
     assessment_to_dict,
     dumps,
+    input_to_dict,
     programmes_to_dict,
     report_to_dict,
     target_to_dict,
@@ -62,6 +63,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "TARGET_FORMATS",
     "assessment_to_dict",
+    "dumps",
+    "input_to_dict",
     "programmes_to_dict",
     "render_assessment",
     "render_explain",

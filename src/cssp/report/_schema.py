@@ -314,7 +314,7 @@ def report_to_dict(report: RegionReport, *, include_communities: bool = True) ->
         "regions": [region_to_dict(r) for r in report.regions],
     }
     if report.input is not None:
-        document["input"] = input_dict(report.input)
+        document["input"] = input_to_dict(report.input)
     if include_communities:
         region_of = {code: r.code for r in report.regions for code in r.communities}
         document["communities"] = [
@@ -324,8 +324,9 @@ def report_to_dict(report: RegionReport, *, include_communities: bool = True) ->
     return document
 
 
-def input_dict(notes: InputNotes) -> dict[str, Any]:
-    """What reading the input said, as the ``input`` field of a region report."""
+def input_to_dict(notes: InputNotes) -> dict[str, Any]:
+    """What reading the input said (:class:`~cssp.model.notes.InputNotes`), as the
+    ``input`` field of a region report: ``skipped``, ``warnings``, ``resolved``."""
     return {
         "skipped": [
             {

@@ -44,6 +44,7 @@ column table, in ``docs/reference/formats.md``.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -339,7 +340,8 @@ def read_input(
       and a name that says 已撤销 (revoked) are warnings; with
       ``strict_codes`` they are problems of their rows.
 
-    :param paths: the files (one path, or several).
+    :param paths: the files (one path, or several); ``"-"`` reads standard
+        input, whose ``format`` must then be given.
     :param format: as for :func:`read_many`.
     :param encoding: as for :func:`read_many`.
     :param columns: a column map, as for :func:`read_communities`.
@@ -392,6 +394,11 @@ def read_input(
     )
 
 
+#: The path that reads standard input (with a format given), and its name in messages.
+STDIN: Final = "-"
+STDIN_NAME: Final = "<stdin>"
+
+
 def _read_file(
     name: str,
     format: str | None,
@@ -399,6 +406,10 @@ def _read_file(
     problems: _Problems,
     column_map: ColumnMap | None,
 ) -> _Found:
+    if name == STDIN and format is None:
+        raise InputError(
+            "reading standard input needs its format: give --input-format (format=)", name
+        )
     chosen = format if format is not None else detect_format(name)
     if chosen not in FORMATS:
         raise InputError(f"unknown format {chosen!r}; known formats: {', '.join(FORMATS)}", name)
@@ -407,11 +418,14 @@ def _read_file(
             f"a column map applies to tables (CSV, TSV, Excel, Parquet), not to {chosen} files",
             name,
         )
+    data: bytes | None = None
+    if name == STDIN:
+        data, name = sys.stdin.buffer.read(), STDIN_NAME
     if chosen == "xlsx":
-        return _read_excel(name, problems, column_map)
+        return _read_excel(name, problems, column_map, data)
     if chosen == "parquet":
-        return _read_parquet(name, problems, column_map)
-    text = _decode(_read_bytes(name), name, encoding)
+        return _read_parquet(name, problems, column_map, data)
+    text = _decode(_read_bytes(name) if data is None else data, name, encoding)
     if not text.strip():
         raise InputError("the file is empty", name)
     if chosen == "csv":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 
 from cssp.errors import InputError
@@ -10,10 +11,12 @@ from cssp.io.readers.problems import _Found, _optional_import, _Problems
 from cssp.io.readers.rows import _read_table, _Rows
 
 
-def _read_parquet(name: str, problems: _Problems, column_map: ColumnMap | None = None) -> _Found:
+def _read_parquet(
+    name: str, problems: _Problems, column_map: ColumnMap | None = None, data: bytes | None = None
+) -> _Found:
     parquet = _optional_import("pyarrow.parquet", "parquet", "Parquet", name)
     try:
-        table = parquet.read_table(name)
+        table = parquet.read_table(name if data is None else io.BytesIO(data))
     except OSError as error:
         if isinstance(error, FileNotFoundError | PermissionError | IsADirectoryError):
             raise InputError(f"cannot read the file: {error.strerror or error}", name) from None
