@@ -237,7 +237,50 @@ def test_a_mapped_header_keeps_its_unit_and_words_reach_every_kind_of_column(
     }
     first, second = read_communities(ledger, columns=column_map)
     assert first.facilities is not None
-    assert round(first.facilities[0].floor_area, 1) == 420.0
+    assert first.facilities[0].floor_area == pytest.approx(420.0)
     assert second.facilities == ()
     assert first.services == frozenset({cssp.Service.BROADBAND})
     assert second.services == frozenset()
+
+
+def _fake_plugin(site: Path, files: dict[str, str]) -> None:
+    """An installed plugin distribution named cssp-fake-gansu, entry point ``fakegansu``."""
+    info = site / "cssp_fake_gansu-0.2.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: cssp-fake-gansu\nVersion: 0.2.0\n", encoding="utf-8"
+    )
+    (info / "entry_points.txt").write_text(
+        "[cssp]\nfakegansu = cssp_fake_gansu:profile.toml\n", encoding="utf-8"
+    )
+    for path, text in files.items():
+        file = site / path
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(text, encoding="utf-8")
+
+
+def test_a_plugin_ships_named_maps_for_its_standard_forms(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    _fake_plugin(
+        site,
+        {
+            "cssp_fake_gansu/__init__.py": 'raise RuntimeError("never imported")\n',
+            "cssp_fake_gansu/columns/ledger.toml": MAP,
+        },
+    )
+    monkeypatch.syspath_prepend(str(site))
+    ledger = _write(tmp_path, "ledger.csv", LEDGER)
+    found = read_communities(ledger, columns="fakegansu:ledger")
+    assert [c.code for c in found] == ["330922100001", "330922100201"]
+    assert load_column_map("fakegansu:ledger").source == (
+        "cssp-fake-gansu 0.2.0: columns/ledger.toml"
+    )
+    with pytest.raises(
+        cssp.InputError, match="ships no column map 'form'; its maps: fakegansu:ledger"
+    ) as info:
+        load_column_map("fakegansu:form")
+    assert info.value.path == "fakegansu:form"
+    with pytest.raises(cssp.InputError, match="no installed plugin is named 'nobody'"):
+        load_column_map("nobody:ledger")

@@ -65,7 +65,8 @@ def _input_options(parser: argparse.ArgumentParser) -> None:
         "--columns",
         default=None,
         metavar="MAP",
-        help="a column map (a TOML file) for tables whose headers or words are their own",
+        help="a column map (a TOML file, or plugin:map for one a plugin ships) for tables "
+        "whose headers or words are their own",
     )
     parser.add_argument(
         "--skip-invalid",

@@ -32,6 +32,7 @@ import attrs
 
 from cssp.errors import InputError
 from cssp.io.readers.columns import map_keys, suggest
+from cssp.plugins import COLUMN_MAP_NAME, packaged_column_map
 
 # The sections of a map and the keys of its options.
 _SECTIONS: Final = ("columns", "values", "options")
@@ -124,6 +125,10 @@ def _key_problem(key: str) -> str | None:
 def load_column_map(source: ColumnMap | Mapping[str, Any] | str | os.PathLike[str]) -> ColumnMap:
     """A :class:`ColumnMap` from a TOML file, a mapping of its sections, or a map.
 
+    ``plugin:map`` (``gansu:ledger``), when no such file exists, is a map an
+    installed plugin ships for its province's standard forms
+    (:func:`cssp.plugins.packaged_column_map`).
+
     >>> m = load_column_map({"columns": {"code": "admin_code_12"}})
     >>> dict(m.columns), m.unknown_columns
     ({'code': 'admin_code_12'}, 'error')
@@ -137,6 +142,9 @@ def load_column_map(source: ColumnMap | Mapping[str, Any] | str | os.PathLike[st
     if isinstance(source, Mapping):
         return _from_mapping(source, "the column map")
     name = os.fspath(source)
+    if COLUMN_MAP_NAME.match(name) and not Path(name).exists():  # plugin:map
+        text, where = packaged_column_map(name)
+        return _from_mapping(_parse(text, where), where)
     try:
         text = Path(name).read_bytes().decode("utf-8-sig")
     except OSError as error:
@@ -145,11 +153,14 @@ def load_column_map(source: ColumnMap | Mapping[str, Any] | str | os.PathLike[st
         raise InputError(
             "a column map is a UTF-8 text file: save it as UTF-8", f"{name}: byte {error.start}"
         ) from None
+    return _from_mapping(_parse(text, name), name)
+
+
+def _parse(text: str, where: str) -> dict[str, Any]:
     try:
-        document = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise InputError(f"not valid TOML: {error}", name) from None
-    return _from_mapping(document, name)
+        raise InputError(f"not valid TOML: {error}", where) from None
 
 
 def _from_mapping(document: Mapping[str, Any], where: str) -> ColumnMap:
