@@ -15,7 +15,7 @@ import sys
 ROWS = (
     "code,households,facility_floor_area,facility_activity_area\n"
     "440106001001,1200,420,100\n"  # an activity area of 24% of the floor area: not met
-    ",800,,200\n"
+    ",800,100,200\n"
     "440106001003,-5,abc,\n"
     "230113000201,300,100,\n"
 )
@@ -58,9 +58,8 @@ def test_skip_invalid_evaluates_the_valid_rows_and_lists_the_others(
     assert done.stderr.splitlines() == [
         "cssp: skipped rows.csv: row 3:",
         "  rows.csv: row 3, column code: the community code is empty",
-        "  rows.csv: row 3, column facility_floor_area: the comprehensive facility's floor area "
-        "is empty, but facility_activity_area describes one: fill in its floor area, or clear "
-        "the other facility columns",
+        "  rows.csv: row 3, column facility_activity_area: 200 m² is larger than the floor area "
+        "of 100 m²",
         "cssp: skipped rows.csv: row 4:",
         "  rows.csv: row 4, column households: -5 is negative",
         "  rows.csv: row 4, column facility_floor_area: 'abc' is not a number with an optional "

@@ -574,7 +574,9 @@ def _with_more_floor_area(community: Community, extra: float) -> Community:
     facilities = list(community.facilities or ())
     for index, facility in enumerate(facilities):
         if facility.kind is FacilityKind.COMPREHENSIVE:
-            facilities[index] = attrs.evolve(facility, floor_area=facility.floor_area + extra)
+            floor = facility.floor_area  # an unknown floor area stays unknown
+            more = None if floor is None else floor + extra
+            facilities[index] = attrs.evolve(facility, floor_area=more)
             break
     else:
         facilities.append(Facility("comprehensive", floor_area=extra))

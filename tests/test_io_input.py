@@ -16,7 +16,7 @@ from cssp.report import render_report, report_to_dict
 BAD_ROWS = (
     "code,households,facility_floor_area,facility_activity_area\n"
     "440106001001,1200,420,260\n"
-    ",800,,200\n"  # no code, and an activity area without the floor area
+    ",800,100,200\n"  # no code, and an activity area larger than the floor area
     "440106001003,-5,abc,\n"  # negative households, and a floor area that is no number
     "440106001004,300,100,\n"
 )
@@ -34,7 +34,7 @@ def test_without_skip_invalid_a_bad_row_stops_the_read(tmp_path: Path) -> None:
         read_input(path)
     assert [where.removeprefix(f"{path}: ") for where, _ in info.value.problems] == [
         "row 3, column code",
-        "row 3, column facility_floor_area",
+        "row 3, column facility_activity_area",
         "row 4, column households",
         "row 4, column facility_floor_area",
     ]

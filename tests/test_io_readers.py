@@ -579,12 +579,13 @@ def test_every_problem_of_a_csv_is_reported_with_row_and_column(tmp_path: Path) 
 
 
 def test_one_problem_of_a_row_does_not_hide_another(tmp_path: Path) -> None:
-    # The R01b: no code, and an activity area without the floor area; besides,
-    # a kind that is no kind, negative households and more trained workers than workers.
+    # As the R01b: no code, and the facility's areas wrong; besides, a kind
+    # that is no kind, negative households and more trained workers than workers.
     text = (
-        "code,kind,households,facility_activity_area,community_workers,trained_workers\n"
-        ",城市,-3,200,2,3\n"
-        "440106001001,郊区,,,,\n"
+        "code,kind,households,facility_floor_area,facility_activity_area,facility_office_area,"
+        "community_workers,trained_workers\n"
+        ",城市,-3,100,80,30,2,3\n"
+        "440106001001,郊区,,,,,,\n"
     )
     with pytest.raises(cssp.InputError) as info:
         read_csv_text(tmp_path, text, "r01b.csv")
@@ -595,13 +596,34 @@ def test_one_problem_of_a_row_does_not_hide_another(tmp_path: Path) -> None:
         ("row 2, column households", "-3 is negative"),
         (
             "row 2, column facility_activity_area",
-            "the comprehensive facility's floor area is empty, but facility_activity_area "
-            "describes one: add a column 综合服务设施面积 (facility_floor_area) with its floor "
-            "area, or clear the other facility columns",
+            "the activity and office areas add up to 110 m², more than the floor area of 100 m²",
         ),
         ("row 2, column trained_workers", "3 trained workers but only 2 community workers"),
         ("row 3, column kind", "'郊区' is not a community kind; expected 'urban' or 'rural'"),
     ]
+
+
+def test_a_facility_whose_floor_area_is_unknown(tmp_path: Path) -> None:
+    text = (
+        "code,有综合服务设施,综合服务设施面积,居民活动区域面积,办公面积,户数\n"
+        "440106001001,是,,,,100\n"  # said to exist, its floor area unknown
+        "440106001002,,,200,50,100\n"  # described by its parts
+        "440106001003,否,,,,100\n"
+    )
+    said, parts, none = read_csv_text(tmp_path, text, "unknown.csv")
+    assert said.facilities == (Facility("comprehensive"),)
+    assert parts.facilities == (Facility("comprehensive", None, 200, 50),)
+    assert none.facilities == ()
+    findings = {c.code: cssp.evaluate(c, profiles=()) for c in (said, parts)}
+    for assessment in findings.values():
+        # coverage counts it; the targets on its floor area have no data, and say why
+        assert assessment.finding("urban_facility_coverage").status is cssp.Status.MET
+        area = assessment.finding("facility_area_per_100_households")
+        assert area.status is cssp.Status.NO_DATA
+        assert area.reason is not None
+        assert area.reason.en == "a comprehensive facility's floor area is not given"
+    with pytest.raises(cssp.InputError, match="says there is no comprehensive facility"):
+        read_csv_text(tmp_path, "code,有综合服务设施,办公面积\n440106001001,否,20\n", "no.csv")
 
 
 def test_a_row_with_a_bad_code_and_a_duplicate() -> None:

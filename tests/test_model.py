@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import attrs
@@ -242,8 +243,14 @@ def test_activity_area_larger_than_floor_area_says_both() -> None:
 
 
 def test_facility_limits_are_inclusive() -> None:
-    f = Facility("comprehensive", floor_area=100, activity_area=100, office_area=100)
-    assert f.activity_area == f.office_area == f.floor_area == 100
+    f = Facility("comprehensive", floor_area=100, activity_area=100, office_area=0)
+    assert f.activity_area == f.floor_area == 100
+    f = Facility("comprehensive", floor_area=100, activity_area=60, office_area=40)
+    assert (f.activity_area, f.office_area, f.floor_area) == (60, 40, 100)
+    with pytest.raises(cssp.InputError, match="add up to 101 m², more than") as info:
+        Facility("comprehensive", floor_area=100, activity_area=60, office_area=41)
+    assert info.value.path == "activity_area"
+    assert Facility("comprehensive").floor_area is None  # a facility whose area is unknown
     assert Facility("other", floor_area=0, opening_hours=24).opening_hours == 24
     assert Facility("other", floor_area=0, opening_hours="24小时/天").opening_hours == 24
 
@@ -371,7 +378,8 @@ def test_generated_communities_are_consistent(c: Community) -> None:
     assert (c.kind is CommunityKind.RURAL) == (200 <= village <= 399)
     assert attrs.evolve(c) == c
     for facility in c.facilities or ():
-        assert 0 <= (facility.activity_area or 0) <= facility.floor_area
+        parts = (facility.activity_area or 0) + (facility.office_area or 0)
+        assert 0 <= parts <= (math.inf if facility.floor_area is None else facility.floor_area)
 
 
 @given(cst.communities(kind="rural", complete=True))

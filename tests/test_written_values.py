@@ -191,7 +191,7 @@ def test_a_ledger_with_values_as_written(tmp_path: Path) -> None:
     assert (first.households, first.population) == (1000, 5200)
     assert first.facilities is not None
     facility = first.facilities[0]
-    assert round(facility.floor_area) == 420  # 0.63 亩: the header's unit
+    assert facility.floor_area == pytest.approx(420)  # 0.63 亩: the header's unit
     assert (facility.activity_area, facility.opening_hours) == (270.0, 9.0)
     assert "facilities[0].floor_area" in first.approximate_values
     assert second.elderly_monthly_visit_rate == 50.0

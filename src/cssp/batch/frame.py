@@ -586,7 +586,8 @@ def _check_value(values: Floats, rule: str, column: str, problems: _Problems) ->
 def _check_parts(values: dict[str, Floats], prefix: str, problems: _Problems) -> None:
     """The rules of :data:`~cssp.model.schema.PART_RULES` whose columns ``values`` has."""
     for rule in PART_RULES:
-        part, whole = values.get(prefix + rule.part), values.get(prefix + rule.whole)
+        part = rule.value(lambda name: values.get(prefix + name))
+        whole = values.get(prefix + rule.whole)
         if part is None or whole is None:
             continue
         failed, message = part_problem(rule, part, whole)
@@ -619,26 +620,27 @@ def _facilities(
     problems.add(
         ~(np.isnan(has) | (has == 0) | (has == 1)), "has_facility", lambda i: "is not yes or no"
     )
-    comp = ~np.isnan(floor)
+    area = ~np.isnan(floor)
     _check_parts(columns, "facility_", problems)
     problems.add(
-        comp & (has == 0),
+        area & (has == 0),
         "has_facility",
         lambda i: (
             "says there is no comprehensive facility, but facility_floor_area gives its floor area"
         ),
     )
+    # A facility said to exist, or described by its parts, whose floor area is unknown.
     parts_given = ~(np.isnan(activity) & np.isnan(office) & np.isnan(hours))
     problems.add(
-        ~comp & ((has == 1) | parts_given),
-        "facility_floor_area",
+        ~area & (has == 0) & parts_given,
+        "has_facility",
         lambda i: (
-            "the comprehensive facility's floor area is empty, but the other facility "
-            "columns describe one: fill in its floor area"
+            "says there is no comprehensive facility, but the other facility columns describe one"
         ),
     )
+    comp = area | (has == 1) | parts_given
     problems.add(
-        ~comp & np.isnan(has) & ~np.isnan(commercial) & ~parts_given,
+        ~comp & np.isnan(has) & ~np.isnan(commercial),
         "commercial_floor_area",
         lambda i: (
             "a commercial floor area is given, but not whether there is a comprehensive facility"

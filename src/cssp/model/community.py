@@ -274,8 +274,8 @@ _COMMUNITY_FIELDS: Final = COMMUNITY_VALUES
 # and cssp.io reuses them, so a field's conversion is written once.
 
 
-def _to_floor_area(value: object) -> float:
-    return to_canonical(value, AREA, "floor_area")
+def _to_floor_area(value: object) -> float | None:
+    return _optional(value, AREA, "floor_area")
 
 
 def _to_activity_area(value: object) -> float | None:
@@ -430,7 +430,9 @@ class Facility:
     """A community service facility.
 
     :param kind: ``"comprehensive"`` (社区综合服务设施), ``"commercial"`` or ``"other"``.
-    :param floor_area: total floor area (建筑面积), canonical unit m².
+    :param floor_area: total floor area (建筑面积), canonical unit m²; ``None`` when
+        the facility exists but its floor area is not known (the targets on
+        areas then have no data; coverage counts the facility).
     :param activity_area: area given to residents' activities (居民活动区域面积), m².
     :param office_area: office area (办公面积), m².
     :param opening_hours: hours open and serving per day (开放和服务时间), h/day.
@@ -440,7 +442,7 @@ class Facility:
     """
 
     kind: FacilityKind = field(converter=_facility_kind)
-    floor_area: float = field(converter=_to_floor_area)
+    floor_area: float | None = field(default=None, converter=_to_floor_area)
     activity_area: float | None = field(default=None, converter=_to_activity_area)
     office_area: float | None = field(default=None, converter=_to_office_area)
     opening_hours: float | None = field(default=None, converter=_to_opening_hours)

@@ -37,6 +37,7 @@ import types
 from collections.abc import Callable, Iterable, Mapping
 from typing import Final, Literal
 
+import attrs
 from attrs import define, field
 
 from cssp.errors import InputError
@@ -396,7 +397,7 @@ class Measure:
 _UNGUARDED: Final = Skip(Status.NO_DATA, Text("缺少数据", "the data is not given"))
 #: Facility attributes a facility may lack: a sum or minimum of them can be
 #: missing although the facilities are known.
-_OPTIONAL_ATTRIBUTES: Final = frozenset({"activity_area", "office_area", "opening_hours"})
+_OPTIONAL_ATTRIBUTES: Final = frozenset(a.name for a in attrs.fields(Facility) if a.default is None)
 
 
 def _ensured(name: str, given: set[str]) -> bool:
@@ -597,6 +598,9 @@ NO_HOUSEHOLDS: Final = _no_data("未提供居民户数", "the number of househol
 NO_POPULATION: Final = _no_data("未提供常住人口", "the permanent population is not given")
 NO_BUILDING_AREA: Final = _no_data("未提供社区总建筑面积", "the total building area is not given")
 NO_WORKERS: Final = _no_data("未提供社区工作者人数", "the number of community workers is not given")
+NO_FLOOR_AREA: Final = _no_data(
+    "综合服务设施缺少建筑面积", "a comprehensive facility's floor area is not given"
+)
 NO_ACTIVITY_AREA: Final = _no_data(
     "综合服务设施缺少居民活动区域面积", "a comprehensive facility's activity area is not given"
 )
@@ -641,6 +645,7 @@ _MEASURES: Final[dict[str, Measure]] = {
         denominator="households",
         guards=(
             _KNOWN_FACILITIES,
+            Guard("given", "facilities.comprehensive_floor_area", NO_FLOOR_AREA),
             Guard("given", "households", NO_HOUSEHOLDS),
             Guard("nonzero", "households", ZERO_HOUSEHOLDS),
         ),
@@ -650,6 +655,7 @@ _MEASURES: Final[dict[str, Measure]] = {
         "building_area",
         "meter ** 2",
         _KNOWN_FACILITIES,
+        Guard("given", "facilities.service_floor_area", NO_FLOOR_AREA),
         Guard("given", "building_area", NO_BUILDING_AREA),
         Guard("nonzero", "building_area", ZERO_BUILDING_AREA),
     ),
@@ -659,6 +665,7 @@ _MEASURES: Final[dict[str, Measure]] = {
         "meter ** 2",
         _KNOWN_FACILITIES,
         Guard("given", "facilities.comprehensive_activity_area", NO_ACTIVITY_AREA),
+        Guard("given", "facilities.comprehensive_floor_area", NO_FLOOR_AREA),
         Guard("nonzero", "facilities.comprehensive_floor_area", NO_COMPREHENSIVE),
     ),
     "workers_per_resident": _share(

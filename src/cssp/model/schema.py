@@ -82,11 +82,24 @@ class FieldRule:
 
 @define(frozen=True)
 class PartRule:
-    """A part that cannot exceed its whole (a facility's activity area and its floor area)."""
+    """A part that cannot exceed its whole (a facility's activity area and its floor area).
+
+    With ``plus``, the part is the sum of two fields (the activity and office
+    areas together); the rule is located at ``part``.
+    """
 
     part: str
     whole: str
     message: str
+    plus: str = ""
+
+    def value(self, get: Callable[[str], Any]) -> Any:
+        """The part's value from ``get(name)`` (numbers or arrays); ``None`` when not given."""
+        part = get(self.part)
+        if not self.plus or part is None:
+            return part
+        other = get(self.plus)
+        return None if other is None else part + other
 
 
 def number(value: Any) -> str:
@@ -184,6 +197,12 @@ PART_RULES: Final = (
     ),
     PartRule("office_area", "floor_area", "{part} m² is larger than the floor area of {whole} m²"),
     PartRule(
+        "activity_area",
+        "floor_area",
+        "the activity and office areas add up to {part} m², more than the floor area of {whole} m²",
+        plus="office_area",
+    ),
+    PartRule(
         "trained_workers",
         "community_workers",
         "{part} trained workers but only {whole} community workers",
@@ -250,13 +269,16 @@ def problems_of(
             continue
     bad = {name for name, _ in found}
     for rule in parts:
-        part, whole = values.get(rule.part), values.get(rule.whole)
-        if part is None or whole is None or rule.part in bad or rule.whole in bad:
-            continue
+        if bad.intersection((rule.part, rule.plus, rule.whole)):
+            continue  # a part already wrong makes no sum
         try:
+            part, whole = rule.value(values.get), values.get(rule.whole)
+            if part is None or whole is None:
+                continue
             failed, describe = part_problem(rule, part, whole)
             if failed:
                 found.append((rule.part, describe(part, whole)))
+                bad.add(rule.part)
         except (OverflowError, TypeError):
             continue
     return found
@@ -268,7 +290,7 @@ def check_parts(owner: object, rules: tuple[PartRule, ...]) -> None:
     :raises InputError: naming the part.
     """
     for rule in rules:
-        part, whole = getattr(owner, rule.part), getattr(owner, rule.whole)
+        part, whole = rule.value(lambda name: getattr(owner, name)), getattr(owner, rule.whole)
         if part is None or whole is None:
             continue
         failed, message = part_problem(rule, part, whole)

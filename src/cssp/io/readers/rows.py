@@ -626,55 +626,51 @@ class _Table:
         said not to exist (``has`` false): raise InputError when the row is not fine.
 
         ``comprehensive`` is the facility's floor area, activity area, office
-        area and opening hours.
+        area and opening hours. A facility said to exist (``has`` true), or
+        described by its other columns, without its floor area, is one whose
+        floor area is unknown.
         """
-        if comprehensive[0] is not None or any(comprehensive[1:]):  # a part of 0 says nothing
-            raise InputError(_DISAGREE)  # row_problems says how
-        if has is True or (has is None and commercial is not None):
+        described = any(value is not None for value in comprehensive[1:])
+        if has is False:
+            if comprehensive[0] is not None or described:
+                raise InputError(_DISAGREE)  # row_problems says how
+        elif has is True or described:
+            _, activity, office, hours = comprehensive
+            found = Facility(_COMPREHENSIVE, None, activity, office, hours)
+            if commercial is None:
+                return (found,)
+            return (found, Facility(_COMMERCIAL, commercial))
+        elif commercial is not None:
             raise InputError(_DISAGREE)
-        if has is None:
+        else:
             return None
-        return () if commercial is None else (Facility(FacilityKind.COMMERCIAL, commercial),)
+        return () if commercial is None else (Facility(_COMMERCIAL, commercial),)
 
     def facility_problems(self, row: dict[str, Any]) -> list[tuple[str, str]]:
         """The problems of a row's facility columns taken together, as ``(key, message)``."""
         has = row.get("has_facility")
         floor = row.get("facility_floor_area")
         commercial = row.get("commercial_floor_area")
-        if floor is not None:
-            if has is False:
-                return [
-                    (
-                        "has_facility",
-                        "says there is no comprehensive facility, but "
-                        f"{self.headers['facility_floor_area']} gives its floor area",
-                    )
-                ]
-            return []
-        parts = [key for key in _FACILITY_PARTS_COLUMNS if row.get(key)]
-        if has is True or parts:
-            given = ", ".join(self.headers[key] for key in parts) or self.headers["has_facility"]
-            if "facility_floor_area" in self.headers:
-                key = "facility_floor_area"
-                fill = "fill in its floor area"
-            else:  # no floor-area column at all: say where the row describes a facility
-                key = parts[0] if parts else "has_facility"
-                fill = "add a column 综合服务设施面积 (facility_floor_area) with its floor area"
+        parts = [key for key in _FACILITY_PARTS_COLUMNS if row.get(key) is not None]
+        if has is False and (floor is not None or parts):
+            given = ", ".join(
+                self.headers[key]
+                for key in ("facility_floor_area", *parts)
+                if row.get(key) is not None
+            )
             return [
                 (
-                    key,
-                    f"the comprehensive facility's floor area is empty, but {given} "
-                    f"describes one: {fill}"
-                    + (", or clear the other facility columns" if has is not True else ""),
+                    "has_facility",
+                    f"says there is no comprehensive facility, but {given} describes one",
                 )
             ]
-        if has is None and commercial is not None:
+        if floor is None and has is None and not parts and commercial is not None:
             return [
                 (
                     "commercial_floor_area",
                     "a commercial floor area is given, but not whether there is a comprehensive "
-                    "facility: fill in its floor area, or write 否 in a has_facility "
-                    "(有综合服务设施) column if there is none",
+                    "facility: give its floor area, or write 是 or 否 in a has_facility "
+                    "(有综合服务设施) column",
                 )
             ]
         return []
