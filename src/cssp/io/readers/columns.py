@@ -522,19 +522,21 @@ def map_key(key: str) -> str:
 
 
 def suggest(text: str, known: Iterable[str]) -> list[str]:
-    """At most two of ``known`` that ``text`` may have meant: a name made of its words
-    (``admin_code_12``: ``code``), else the closest in spelling."""
+    """At most two of ``known`` that ``text`` may have meant: the names sharing most of
+    its words (``admin_code_12``: ``code``), else the closest in spelling."""
     import difflib  # noqa: PLC0415 - only for error messages
 
     names = list(known)
     normal = _normalise_header(text)
-    words = [w for w in _WORDS.split(normal) if w]
-    found: list[str] = []
-    for size in range(len(words), 0, -1):
-        for start in range(len(words) - size + 1):
-            name = "_".join(words[start : start + size])
-            if name in names and name not in found:
-                found.append(name)
+    words = {w for w in _WORDS.split(normal) if w}
+    scored = []
+    for name in names:
+        its = {w for w in _WORDS.split(name) if w}
+        shared = len(words & its)
+        if shared:  # most words shared, then the most of its own words, then the spelling
+            ratio = difflib.SequenceMatcher(None, normal, name).ratio()
+            scored.append((-shared, -shared / len(its), -ratio, name))
+    found = [name for *_, name in sorted(scored)[:2]]
     close = difflib.get_close_matches(normal, names, n=2, cutoff=0.68)
     found += [c for c in close if c not in found]
     return found[:2]

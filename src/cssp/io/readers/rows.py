@@ -692,11 +692,12 @@ def _read_table(
     table = _Table.from_header(name, header_row, header, text_cells, column_map)
     found = table.read(rows, problems)
     if table.ignored:
-        found.warnings.append(
+        found.warnings.insert(
+            0,
             (
                 table.row_where(header_row),
                 "columns ignored, as the column map says (unknown_columns = 'ignore'): "
                 + ", ".join(table.ignored),
-            )
+            ),
         )
     return found
