@@ -25,8 +25,9 @@ the services are unknown.
 >>> m = MEASURES["facility_area_per_household"]
 >>> m.numerator, m.denominator
 ('facilities.comprehensive_floor_area', 'households')
->>> [(g.test, g.field) for g in m.guards]
-[('given', 'facilities.count'), ('given', 'households'), ('nonzero', 'households')]
+>>> [(g.test, g.field) for g in m.guards]  # doctest: +NORMALIZE_WHITESPACE
+[('given', 'facilities.count'), ('given', 'facilities.comprehensive_floor_area'),
+ ('given', 'households'), ('nonzero', 'households')]
 """
 
 from __future__ import annotations
