@@ -302,13 +302,15 @@ def check_parts(owner: object, rules: tuple[PartRule, ...]) -> None:
 
 #: Digits 10–12 of a community's 12-digit code, by range: ``(low, high, rural,
 #: committee)``. The National Bureau of Statistics' coding rules
-#: (统计用区划代码和城乡划分代码编制规则, part 二(二)2, 村级代码编码方法) give
-#: 001–199 to residents' committees (居民委员会) and 200–399 to villagers'
-#: committees (村民委员会) that civil affairs recognise, and 400–599 to village-level
-#: units it does not (parks, industrial and mining areas, farms): 400–499 those
-#: like a residents' committee (类似居民委员会), 500–599 those like a villagers'
-#: committee (类似村民委员会). Real examples: 360113005400 龙岗渔业管理站社区,
-#: 654203500500 泉水地社区村委会 (a 兵团 unit), 522632210500 摆拉村委会.
+#: (统计用区划代码和城乡划分代码编制规则, 二(二)2 村级代码编码方法, as published by
+#: the Gansu statistics bureau, tjj.gansu.gov.cn) give 001–399 to the village-level
+#: units civil affairs recognise — 001–199 residents' committees (居民委员会),
+#: 200–399 villagers' committees (村民委员会) — and 400–599 to those it does not
+#: (parks, industrial and mining areas, farms), listed as units like a residents'
+#: committee (类似居民委员会) and like a villagers' committee (类似村民委员会). The
+#: copies read gave the split as 400–499 and 500–599 only in part; the bureau's own
+#: lists bear it out: 360113005400 龙岗渔业管理站社区, 654203500500 泉水地社区村委会
+#: (a 兵团 unit), 522632210500 摆拉村委会 (which replaced 522632210207).
 VILLAGE_RANGES: Final = (
     (1, 199, False, "a residents' committee"),
     (200, 399, True, "a villagers' committee"),
