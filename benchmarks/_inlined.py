@@ -68,6 +68,7 @@ def inlined_statuses(c: cssp.Community) -> tuple[Status, ...]:  # noqa: PLR0915 
         has_comprehensive = False
         comprehensive_floor = 0.0
         service_floor = 0.0
+        no_comprehensive_floor = no_service_floor = False
         activity_area = 0.0
         no_activity_area = False
         shortest = 24.0
@@ -77,15 +78,22 @@ def inlined_statuses(c: cssp.Community) -> tuple[Status, ...]:  # noqa: PLR0915 
             if kind is _COMPREHENSIVE:
                 has_comprehensive = True
                 floor = f.floor_area
-                comprehensive_floor += floor
-                service_floor += floor
+                if floor is None:
+                    no_comprehensive_floor = no_service_floor = True
+                else:
+                    comprehensive_floor += floor
+                    service_floor += floor
                 a = f.activity_area
                 if a is None:
                     no_activity_area = True
                 else:
                     activity_area += a
             elif kind is _COMMERCIAL:
-                service_floor += f.floor_area
+                floor = f.floor_area
+                if floor is None:
+                    no_service_floor = True
+                else:
+                    service_floor += floor
             h = f.opening_hours
             if h is None:
                 no_hours = True
@@ -95,7 +103,7 @@ def inlined_statuses(c: cssp.Community) -> tuple[Status, ...]:  # noqa: PLR0915 
         comprehensive = MET if has_comprehensive else NOT_MET
         # commercial and service floor area ≥ 10 % of the building area
         building = c.building_area
-        if building is None:
+        if no_service_floor or building is None:
             commercial_share = NO_DATA
         elif building == 0:
             commercial_share = NOT_APPLICABLE
@@ -104,7 +112,7 @@ def inlined_statuses(c: cssp.Community) -> tuple[Status, ...]:  # noqa: PLR0915 
             commercial_share = MET if 100.0 * service_floor >= rhs - 1e-9 * rhs else NOT_MET
         # comprehensive floor area ≥ 30 m² per 100 households
         households = c.households
-        if households is None:
+        if no_comprehensive_floor or households is None:
             area = NO_DATA
         elif households == 0:
             area = NOT_APPLICABLE
@@ -112,7 +120,7 @@ def inlined_statuses(c: cssp.Community) -> tuple[Status, ...]:  # noqa: PLR0915 
             rhs = 30.0 * households
             area = MET if 100.0 * comprehensive_floor >= rhs - 1e-9 * rhs else NOT_MET
         # activity area ≥ 60 % of the comprehensive floor area
-        if no_activity_area:
+        if no_activity_area or no_comprehensive_floor:
             activity = NO_DATA
         elif comprehensive_floor == 0:
             activity = NOT_APPLICABLE

@@ -454,7 +454,7 @@ def test_a_row_by_row_rule_reads_a_dataframe_by_position() -> None:
     [
         ({"code": ["44010600100"]}, "rows[0].code", "not a 12-digit"),
         ({"code": ["990106001001"]}, "rows[0].code", "province code"),
-        ({"code": ["440106001400"]}, "rows[0].code", "digits 10–12"),
+        ({"code": ["440106001600"]}, "rows[0].code", "digits 10–12"),
         ({"code": ["440106001001"], "households": [-1.0]}, "rows[0].households", "negative"),
         ({"code": ["440106001001"], "households": [1.5]}, "rows[0].households", "whole"),
         ({"code": ["440106001001"], "households": [np.inf]}, "rows[0].households", "finite"),
@@ -500,6 +500,28 @@ def test_every_problem_of_a_table_is_listed() -> None:
         "rows[1].code",
         "rows[2].households",
     ]
+
+
+def test_units_like_committees_are_read_by_both_engines_alike() -> None:
+    # Real codes with digits 10–12 of 400–599 (units like residents' and villagers'
+    # committees): both engines take them, with the kind the code implies.
+    codes = ["360113005400", "654203500500", "522632210500"]
+    households = [300.0, 200.0, 100.0]
+    scalar = cssp.evaluate_many(
+        [Community(code=c, households=h) for c, h in zip(codes, households, strict=True)],
+        profiles=(),
+        engine="scalar",
+    )
+    table = {"code": codes, "households": households}
+    result = cssp.batch.evaluate_columns(table, profiles=())
+    assert result.status.tolist() == scalar.to_numpy().tolist()
+    assert [Community(code=c).kind for c in codes] == ["urban", "rural", "rural"]
+    for kind, code in (("rural", codes[0]), ("urban", codes[1])):
+        with pytest.raises(cssp.InputError) as batch:
+            cssp.batch.evaluate_columns({"code": [code], "kind": [kind]}, profiles=())
+        with pytest.raises(cssp.InputError) as one:
+            Community(code=code, kind=kind)
+        assert batch.value.message == one.value.message
 
 
 def test_pandas_and_arrow_tables_are_read() -> None:

@@ -496,12 +496,18 @@ def test_fyp14_baselines_fall_short_of_the_2025_targets() -> None:
 
 def test_figures_in_units() -> None:
     r = cssp.evaluate_figures(
-        {"facility_area_per_100_households": "30平方米/百户", "activity_area_share": "0.6"},
+        {"facility_area_per_100_households": "30平方米/百户", "activity_area_share": 0.6},
         plan="fyp14",
     )
     assert r.finding("facility_area_per_100_households").status is Status.MET
-    # a bare number is in the indicator's unit (percent): 0.6 %, not 60 %
+    # a number is in the indicator's unit (percent): 0.6 %, not 60 %
     assert r.finding("activity_area_share").status is Status.NOT_MET
+    # written as text, a share of 0 to 1 for a percent is ambiguous: refused
+    with pytest.raises(cssp.UnitError, match="could be a share"):
+        cssp.evaluate_figures({"activity_area_share": "0.6"}, plan="fyp14")
+    for text in ("60%", "3/5"):
+        r = cssp.evaluate_figures({"activity_area_share": text}, plan="fyp14")
+        assert r.finding("activity_area_share").observed == pytest.approx(60.0)
 
 
 def test_figures_for_a_per_community_target_are_shares() -> None:
@@ -576,7 +582,9 @@ def _with_more_floor_area(community: Community, extra: float) -> Community:
     facilities = list(community.facilities or ())
     for index, facility in enumerate(facilities):
         if facility.kind is FacilityKind.COMPREHENSIVE:
-            facilities[index] = attrs.evolve(facility, floor_area=facility.floor_area + extra)
+            floor = facility.floor_area  # an unknown floor area stays unknown
+            more = None if floor is None else floor + extra
+            facilities[index] = attrs.evolve(facility, floor_area=more)
             break
     else:
         facilities.append(Facility("comprehensive", floor_area=extra))

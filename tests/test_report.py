@@ -73,6 +73,7 @@ FINDING_KEYS: Final = {
     "denominator",
     "counts",
     "failing",
+    "approximate",
     "loosened",
     "profiles",
     "explanation",
@@ -626,6 +627,7 @@ REPORT_HEADER: Final = [
     "not_applicable",
     "no_data",
     "failing",
+    "approximate",
 ]
 ASSESSMENT_HEADER: Final = [
     "community_code",
@@ -639,6 +641,7 @@ ASSESSMENT_HEADER: Final = [
     "gap",
     "reason",
     "explanation",
+    "approximate",
 ]
 
 

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Final
 from cssp.engine import scalar
 from cssp.engine.results import Assessment, RegionAssessment, RegionReport, Verdicts
 from cssp.errors import InputError
+from cssp.model.community import Community
 from cssp.plugins import default_profiles
 from cssp.rules.profile import Profile
 from cssp.rules.resolve import EffectiveTargets, ProfileSet
 
 if TYPE_CHECKING:
-    from cssp.model.community import Community
     from cssp.model.plan import Plan
 
 __all__ = [
@@ -173,7 +173,13 @@ def evaluate_many(
     if engine not in ("auto", "scalar", "batch"):
         raise InputError(f"{engine!r} is not an engine; use 'auto', 'scalar' or 'batch'", "engine")
     if engine == "auto":
-        engine = "batch" if len(items) >= BATCH_THRESHOLD and _has_numpy() else "scalar"
+        engine = (
+            "batch"
+            if len(items) >= BATCH_THRESHOLD
+            and _has_numpy()
+            and not any(isinstance(c, Community) and c.placed_by_name for c in items)
+            else "scalar"
+        )
     chosen = _profiles(profiles)
     if engine == "batch":
         import cssp.batch  # noqa: PLC0415 - the optional extra, imported when chosen

@@ -23,7 +23,18 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
-from cssp.batch._arrow import arrow_to_numpy, choose, integral, nan_unless
+from cssp.batch._arrow import choose, integral, nan_unless
+from cssp.batch.codes import (
+    _POWERS,
+    ParsedCodes,
+    _arrow,
+    _as_columns,
+    _codes,
+    _Problems,
+    _to_numpy,
+    code_keys,
+    parsed_codes,
+)
 from cssp.engine.program import facility_summariser
 from cssp.errors import InputError
 from cssp.model.community import (
@@ -34,19 +45,15 @@ from cssp.model.community import (
     check_distinct,
     kind_contradiction,
     kind_of,
+    read_urban_rural_class,
 )
 from cssp.model.convert import structure
-from cssp.model.divisions import PROVINCES_BY_CODE
 from cssp.model.measures import FACILITY_FIELDS, FacilityField
 from cssp.model.schema import (
-    CODE_NO_PROVINCE,
-    CODE_NOT_TWELVE_DIGITS,
-    CODE_VILLAGE_DIGITS,
     FIELD_RULES,
     PART_RULES,
     part_problem,
     value_tests,
-    village_rural,
 )
 
 __all__ = ["COUNT_FIELDS", "VALUE_FIELDS", "Frame", "code_keys", "parsed_codes", "sorted_order"]
@@ -54,7 +61,6 @@ __all__ = ["COUNT_FIELDS", "VALUE_FIELDS", "Frame", "code_keys", "parsed_codes",
 Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
 #: Codes parsed by :func:`code_keys`: the keys, which are rural, the ``S12`` codes.
-ParsedCodes = tuple[NDArray[np.int64], Bools, NDArray[np.bytes_]]
 
 #: Numeric fields of a community, kept as float64 with NaN for "not given".
 VALUE_FIELDS: Final = (
@@ -84,7 +90,6 @@ _FACILITY_COLUMNS: Final = (
     "commercial_floor_area",
 )
 _SERVICES: Final = {s.value: s for s in Service}
-_MAX_PROBLEMS: Final = 20
 
 
 class Frame:
@@ -163,6 +168,13 @@ class Frame:
         :raises InputError: if an item is not a Community, or two share a code.
         """
         items = list(check_distinct(communities))
+        for index, c in enumerate(items):
+            if c.placed_by_name:
+                raise InputError(
+                    f"community {c.key} has no 12-digit code (it is placed by the names of its "
+                    "divisions), which the batch engine needs: use the scalar engine",
+                    f"communities[{index}].code",
+                )
         keys = np.array([int(c.code) for c in items], dtype=np.int64)
         order = sorted_order(keys, "communities", "code")
         items = [items[i] for i in order.tolist()]
@@ -232,8 +244,7 @@ class Frame:
         for name, column in columns.items():
             if len(column) != n:
                 raise InputError(f"has {len(column)} rows, but code has {n}", name)
-        if "kind" in columns:
-            _check_kind(columns["kind"], rural_from_code, raw_codes, problems)
+        _check_kinds(columns, rural_from_code, raw_codes, problems)
         read = _Reader(columns, n, problems)
         values = {f: read.number(f) for f in VALUE_FIELDS}
         for f in VALUE_FIELDS:
@@ -306,6 +317,13 @@ def _check_names(columns: Mapping[str, Any], *, parsed: bool) -> None:
     ``parsed``)."""
     if "code" not in columns and not parsed:
         raise InputError("the table has no code column", "code")
+    places = [name for name in PLACE_COLUMNS if name in columns]
+    if places:
+        raise InputError(
+            "the batch engine reads communities by their 12-digit codes: a table of "
+            f"place names ({', '.join(places)}) needs the default engine",
+            places[0],
+        )
     unknown = sorted(
         name
         for name in columns
@@ -335,7 +353,37 @@ def _cell(column: Any, at: int) -> Any:
     return value
 
 
-_KNOWN: Final = frozenset(("code", "name", "kind", *VALUE_FIELDS, *_FLAGS, *_FACILITY_COLUMNS))
+_KNOWN: Final = frozenset(
+    ("code", "name", "kind", "urban_rural_class", *VALUE_FIELDS, *_FLAGS, *_FACILITY_COLUMNS)
+)
+#: The columns of place names, which the batch engine does not read.
+PLACE_COLUMNS: Final = ("province", "prefecture", "county", "township")
+
+
+def _check_kinds(
+    columns: Mapping[str, Any], rural: Bools, codes: NDArray[np.bytes_], problems: _Problems
+) -> None:
+    """The kind and the urban-rural class columns, where given, agree with the codes."""
+    if "kind" in columns:
+        _check_kind(columns["kind"], rural, codes, problems)
+    if "urban_rural_class" in columns:
+        _check_class(columns["urban_rural_class"], problems)
+
+
+def _check_class(column: Any, problems: _Problems) -> None:
+    """An urban-rural class column holds classes (the rule of :class:`Community`)."""
+    cells = _to_numpy(column).tolist()
+    messages: dict[int, str] = {}
+    for i, cell in enumerate(cells):
+        if cell is None or (isinstance(cell, float) and np.isnan(cell)):
+            continue
+        try:
+            read_urban_rural_class(cell)
+        except InputError as error:
+            messages[i] = error.message
+    bad = np.zeros(len(cells), dtype=bool)
+    bad[list(messages)] = True
+    problems.add(bad, "urban_rural_class", messages.__getitem__)
 
 
 def _table_record(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -371,182 +419,6 @@ def _table_record(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 # -- helpers -------------------------------------------------------------------
-
-
-class _Problems:
-    """Every problem of a table, located as ``rows[i].column``."""
-
-    def __init__(self, first_row: int) -> None:
-        self.first_row = first_row
-        self.items: list[tuple[int, str, str]] = []
-        self.total = 0
-
-    def add(self, bad: Bools, column: str, message: Any) -> None:
-        rows = np.flatnonzero(bad)
-        self.total += len(rows)
-        for i in rows[: max(0, _MAX_PROBLEMS - len(self.items))].tolist():
-            self.items.append((i, column, message(i)))
-
-    def raise_if_any(self) -> None:
-        if not self.total:
-            return
-        self.items.sort()
-        located = tuple(
-            (f"rows[{self.first_row + i}].{column}", message) for i, column, message in self.items
-        )
-        more = self.total - len(located)
-        summary = f"{self.total} problem(s) in the table" + (
-            f"; the first {len(located)} are listed" if more else ""
-        )
-        if len(located) == 1:
-            path, message = located[0]
-            raise InputError(message, path)
-        raise InputError(summary, located[0][0], located)
-
-
-def _as_columns(table: object) -> dict[str, Any]:
-    if isinstance(table, Mapping):
-        return {str(k): v for k, v in table.items()}
-    module = type(table).__module__.split(".")[0]
-    if module == "pandas":
-        frame: Any = table
-        return {str(name): frame[name] for name in frame.columns}
-    if module == "pyarrow":
-        return {
-            name: table.column(name)  # type: ignore[attr-defined]
-            for name in table.column_names  # type: ignore[attr-defined]
-        }
-    raise InputError(
-        f"{type(table).__name__} is not a table; give a mapping of columns, "
-        "a pandas DataFrame or a pyarrow Table",
-        "table",
-    )
-
-
-def _arrow(column: Any) -> bool:
-    return type(column).__module__.split(".")[0] == "pyarrow"
-
-
-def _to_numpy(column: Any) -> NDArray[Any]:
-    if _arrow(column):
-        return arrow_to_numpy(column)
-    if hasattr(column, "to_numpy"):  # pandas
-        return np.asarray(column.to_numpy())
-    return np.asarray(column)
-
-
-_PROVINCE_OK: Final = np.zeros(100, dtype=bool)
-_PROVINCE_OK[[int(code) for code in PROVINCES_BY_CODE]] = True
-_POWERS: Final = 10 ** np.arange(11, -1, -1, dtype=np.int64)
-
-
-def code_keys(
-    column: Any, first_row: int = 0
-) -> tuple[NDArray[np.int64], Bools, NDArray[np.bytes_], bool]:
-    """The codes of a column as integers (0 where malformed), which are rural, as
-    ``S12``, and whether every code is good.
-
-    Bad codes are left for :meth:`Frame.from_columns` to name; a column that
-    is not text is refused at once, as there.
-    """
-    problems = _Problems(first_row)
-    keys, rural, raw = _codes(column, problems)
-    return keys, rural, raw, not problems.total
-
-
-def parsed_codes(raw: NDArray[np.bytes_]) -> ParsedCodes:
-    """Codes :func:`code_keys` found good (``S12``), parsed for :meth:`Frame.from_columns`."""
-    keys, _ = _twelve_digits(raw)
-    return keys, np.asarray(village_rural(keys % 1000)[1], dtype=bool), raw
-
-
-def _codes(column: Any, problems: _Problems) -> tuple[NDArray[np.int64], Bools, NDArray[np.bytes_]]:
-    """Check 12-digit codes, vectorised; return them as integers, and which are rural."""
-    array = _to_numpy(column)
-    if array.dtype.kind not in "US":
-        values = array.tolist()
-        for index, value in enumerate(values):
-            if not isinstance(value, str):
-                raise InputError(
-                    f"{value!r} is not a code: give codes as text (a number loses leading zeros)",
-                    f"rows[{problems.first_row + index}].code",
-                )
-        array = np.array(values, dtype="U") if values else np.zeros(0, dtype="U12")
-    n = len(array)
-    if array.dtype == np.dtype("S12"):
-        raw = array  # Arrow's 12-byte strings: a shorter one ends in NUL, not a digit
-        well_formed = np.ones(n, dtype=bool)
-    else:
-        lengths = np.char.str_len(array) if n else np.zeros(0, dtype=np.int64)
-        try:
-            raw = array.astype("S12")
-        except UnicodeEncodeError:
-            ascii_only = np.array([str(c).isascii() for c in array.tolist()], dtype=bool)
-            raw = np.where(ascii_only, array, "x").astype("S12")
-            lengths = np.where(ascii_only, lengths, -1)
-        well_formed = lengths == 12
-    keys, digits = _twelve_digits(raw)
-    well_formed &= digits
-    keys[~well_formed] = 0
-    province = keys // 10**10
-    village = keys % 1000
-    known_province = _PROVINCE_OK[province]
-    known_village, rural = village_rural(village)
-    bad = ~well_formed | ~known_province | ~known_village
-    if bad.any():
-        texts = array.tolist()
-
-        def message(i: int) -> str:
-            code = repr(texts[i])
-            if not well_formed[i]:
-                return CODE_NOT_TWELVE_DIGITS.format(code=code)
-            if not known_province[i]:
-                return CODE_NO_PROVINCE.format(code=code)
-            return CODE_VILLAGE_DIGITS.format(code=code)
-
-        problems.add(bad, "code", message)
-    return keys, np.asarray(rural, dtype=bool), raw
-
-
-_ZEROS: Final = np.uint64(0x3030303030303030)
-_HIGH_NIBBLES: Final = np.uint64(0xF0F0F0F0F0F0F0F0)
-_SIXES: Final = np.uint64(0x0606060606060606)
-
-
-def _twelve_digits(raw: NDArray[np.bytes_]) -> tuple[NDArray[np.int64], Bools]:
-    """12-byte codes as numbers, and whether all 12 bytes are ASCII digits.
-
-    Eight bytes at a time in a uint64 (the last four after four '0's): every
-    byte is a digit when its high nibble is 3 and adding 6 to it does not
-    carry into that nibble; the digits are then combined in pairs, fours and
-    eights by multiplying lanes of the word, the classic SWAR parse.
-    """
-    n = len(raw)
-    matrix = np.ascontiguousarray(raw).view(np.uint8).reshape(n, 12)
-    # The first eight digits in one word; '0000' and the last four in another.
-    words = np.full((n, 2), _ZEROS, dtype=np.uint64)
-    lanes = words.view(np.uint8).reshape(n, 16)
-    lanes[:, :8] = matrix[:, :8]
-    lanes[:, 12:] = matrix[:, 8:]
-    digits = np.ones(n, dtype=bool)
-    for k in range(2):
-        word = words[:, k]
-        digits &= (word & _HIGH_NIBBLES) == _ZEROS
-        digits &= ((word + _SIXES) & _HIGH_NIBBLES) == _ZEROS
-    values = [_eight_digits(words[:, k]) for k in range(2)]
-    keys = (values[0] * np.uint64(10_000) + values[1]).astype(np.int64)
-    return keys, digits
-
-
-def _eight_digits(word: NDArray[np.uint64]) -> NDArray[np.uint64]:
-    """Eight ASCII digits, the first in the lowest byte, as their number."""
-    x = word - _ZEROS
-    x = x * np.uint64(10) + (x >> np.uint64(8))  # pairs, in bytes 0, 2, 4 and 6
-    low = x & np.uint64(0x000000FF000000FF)
-    high = (x >> np.uint64(16)) & np.uint64(0x000000FF000000FF)
-    x = low * np.uint64(100 + (1_000_000 << 32)) + high * np.uint64(1 + (10_000 << 32))
-    number: NDArray[np.uint64] = x >> np.uint64(32)
-    return number
 
 
 def _check_kind(column: Any, rural: Bools, codes: NDArray[np.bytes_], problems: _Problems) -> None:
@@ -669,7 +541,8 @@ def _numbers(column: Any, n: int, name: str, problems: _Problems) -> Floats:
 def _check_parts(values: dict[str, Floats], prefix: str, problems: _Problems) -> None:
     """The rules of :data:`~cssp.model.schema.PART_RULES` whose columns ``values`` has."""
     for rule in PART_RULES:
-        part, whole = values.get(prefix + rule.part), values.get(prefix + rule.whole)
+        part = rule.value(lambda name: values.get(prefix + name))
+        whole = values.get(prefix + rule.whole)
         if part is None or whole is None:
             continue
         failed, message = part_problem(rule, part, whole)
@@ -693,26 +566,27 @@ def _facilities(columns: dict[str, Floats], present: bool, read: _Reader) -> dic
         problems.add(
             ~(np.isnan(has) | (has == 0) | (has == 1)), "has_facility", lambda i: "is not yes or no"
         )
-    comp = ~np.isnan(floor)
+    area = ~np.isnan(floor)
     _check_parts(columns, "facility_", problems)
     problems.add(
-        comp & (has == 0),
+        area & (has == 0),
         "has_facility",
         lambda i: (
             "says there is no comprehensive facility, but facility_floor_area gives its floor area"
         ),
     )
+    # A facility said to exist, or described by its parts, whose floor area is unknown.
     parts_given = ~(np.isnan(activity) & np.isnan(office) & np.isnan(hours))
     problems.add(
-        ~comp & ((has == 1) | parts_given),
-        "facility_floor_area",
+        ~area & (has == 0) & parts_given,
+        "has_facility",
         lambda i: (
-            "the comprehensive facility's floor area is empty, but the other facility "
-            "columns describe one: fill in its floor area"
+            "says there is no comprehensive facility, but the other facility columns describe one"
         ),
     )
+    comp = area | (has == 1) | parts_given
     problems.add(
-        ~comp & np.isnan(has) & ~np.isnan(commercial) & ~parts_given,
+        ~comp & np.isnan(has) & ~np.isnan(commercial),
         "commercial_floor_area",
         lambda i: (
             "a commercial floor area is given, but not whether there is a comprehensive facility"

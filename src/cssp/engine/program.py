@@ -58,6 +58,7 @@ __all__ = [
     "Program",
     "Programs",
     "Raw",
+    "built_on",
     "canonical_targets",
     "compile_program",
     "contained_required",
@@ -402,8 +403,12 @@ def region_finding(
     numerator: float,
     denominator: float,
     failing: tuple[str, ...],
+    approximate: bool = False,
 ) -> Finding:
-    """The finding of a region for ``check``, from its counts and its exact sums."""
+    """The finding of a region for ``check``, from its counts and its exact sums.
+
+    ``approximate``: one of the communities counted has an approximate value for it.
+    """
     numerator, denominator, scale, threshold = region_terms(
         check, float(counts.met), float(counts.evaluated), numerator, denominator
     )
@@ -448,7 +453,17 @@ def region_finding(
         denominator=denominator,
         counts=counts,
         failing=failing,
+        approximate=approximate,
     )
+
+
+def built_on(check: Check, fields: frozenset[str]) -> bool:
+    """Whether ``check``'s measure reads one of the approximate ``fields`` (a measure
+    computed by a function may read any: it is taken to)."""
+    if not fields:
+        return False
+    measure = check.measure
+    return measure.compute is not None or not fields.isdisjoint(measure.fields())
 
 
 # --- code generation: the scalar form of the declarations --------------------------------

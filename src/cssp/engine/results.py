@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Final
 from attrs import define, field
 
 from cssp.model.measures import Status
+from cssp.model.notes import InputNotes
 from cssp.model.plan import Change, IndicatorKind, Level, Strength, Target, Text
 
 if TYPE_CHECKING:
@@ -117,6 +118,9 @@ class Finding:
     :param denominator: the sum the value's denominator came from.
     :param counts: for a region, how many of its communities reached each status.
     :param failing: for a region, the codes of the communities that did not meet it, sorted.
+    :param approximate: the observed value is built on values written as
+        approximate (``约1000户``): for a region, on those of one of its
+        communities counted in it. The explanations say so (约, approximately).
     """
 
     target: Target
@@ -133,6 +137,7 @@ class Finding:
     denominator: float | None = None
     counts: Counts | None = None
     failing: tuple[str, ...] = ()
+    approximate: bool = False
 
     @property
     def gap(self) -> float | None:
@@ -259,13 +264,16 @@ def _explain_en(f: Finding) -> str:
             if t.id == STAFFING_TARGET
             else f"{t.comparator.symbol}{_number(t.value)} {_value_label(t).en}"
         )
+        share = f"{'approximately ' if f.approximate else ''}{_number(f.observed or 0)}%"
         return (
             f"{name}: {c.met} of {c.evaluated} communities reach {level} "
-            f"({_number(f.observed or 0)}%); {when} asks for {_threshold(f, 'en')} of them"
+            f"({share}); {when} asks for {_threshold(f, 'en')} of them"
             f"{weak} ({cite}{origin})."
         )
     unit = f.unit_label.en
     observed = f"{_number(f.observed or 0, f.required)}{'' if unit == '%' else ' '}{unit}"
+    if f.approximate:
+        observed = f"approximately {observed}"
     verdict = "meets" if met else f"falls {_gap(f, 'en')} short of"
     target = f"{when} of {_threshold(f, 'en')}{weak}"
     return f"{name} is {observed}, which {verdict} {target} ({cite}{origin})."
@@ -293,14 +301,16 @@ def _explain_zh(f: Finding) -> str:
             if t.id == STAFFING_TARGET
             else f"{t.comparator.symbol}{_number(t.value)}{_value_label(t).zh}"
         )
+        share = f"{'约' if f.approximate else ''}{_number(f.observed or 0)}%"
         return (
             f"{name}：{c.evaluated}个社区中{c.met}个达到{level}"
-            f"（{_number(f.observed or 0)}%）；{when}要求{_threshold(f, 'zh')}{weak}"
+            f"（{share}）；{when}要求{_threshold(f, 'zh')}{weak}"
             f"（{cite}{origin}）。"
         )
     observed = f"{_number(f.observed or 0, f.required)}{f.unit_label.zh}"
+    verb = "约为" if f.approximate else "为"
     verdict = "达到" if met else f"未达到（差{_gap(f, 'zh')}）"
-    return f"{name}为{observed}，{verdict}{when}{_threshold(f, 'zh')}{weak}（{cite}{origin}）。"
+    return f"{name}{verb}{observed}，{verdict}{when}{_threshold(f, 'zh')}{weak}（{cite}{origin}）。"
 
 
 class _Findings:
@@ -398,6 +408,10 @@ class RegionReport:
     #: when the communities' findings were not kept (a streamed batch run,
     #: :meth:`cssp.batch.BatchResult.report`): what the report says of them.
     summary: CommunitySummary | None = field(default=None, repr=False, kw_only=True)
+    #: what reading the input said — rows skipped, warnings, codes found from
+    #: place names (:func:`cssp.io.readers.read_input`) — when the report was
+    #: given it (``attrs.evolve(report, input=result.notes)``): the reports show it.
+    input: InputNotes | None = field(default=None, repr=False, kw_only=True)
 
     def __iter__(self) -> Iterator[RegionAssessment]:
         return iter(self.regions)

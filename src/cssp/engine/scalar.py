@@ -23,6 +23,7 @@ from cssp.engine.program import (
     Program,
     Programs,
     Raw,
+    built_on,
     canonical_targets,
     plan_year,
     profile_set,
@@ -41,7 +42,7 @@ from cssp.engine.results import (
 from cssp.errors import InputError
 from cssp.model.community import Community, CommunityKind, check_distinct
 from cssp.model.divisions import division_name
-from cssp.model.measures import Status
+from cssp.model.measures import Status, approximate_fields
 from cssp.model.plan import IndicatorKind, Level, Plan, Text
 from cssp.rules.profile import Profile
 from cssp.rules.resolve import EffectiveTargets, ProfileSet
@@ -87,11 +88,15 @@ _RURAL: Final = CommunityKind.RURAL
 _NOT_MET: Final = Status.NOT_MET
 
 
-def _community_finding(check: Check, raw: Raw, code: str, year: int) -> Finding:
+def _community_finding(
+    check: Check, raw: Raw, code: str, year: int, approximate: bool = False
+) -> Finding:
     status, numerator, denominator, reason, threshold = raw
     observed = None
     if status is _MET or status is _NOT_MET:
         observed = check.scale * numerator / denominator
+    else:
+        approximate = False
     return Finding(
         target=check.target,
         status=status,
@@ -105,17 +110,35 @@ def _community_finding(check: Check, raw: Raw, code: str, year: int) -> Finding:
         reason=reason,
         numerator=numerator if observed is not None else None,
         denominator=denominator if observed is not None else None,
+        approximate=approximate,
     )
 
 
-def _assessment(program: Program, community: Community) -> tuple[Assessment, list[Raw]]:
+def _assessment(
+    program: Program, community: Community
+) -> tuple[Assessment, list[Raw], frozenset[str]]:
+    """The community's assessment, its raw results, and the targets whose observed
+    values are built on approximate values."""
     raws = program.observe(community)
+    fields = approximate_fields(community) if community.approximate_values else _EXACT
+    approximate = (
+        frozenset(
+            check.target.id
+            for check, raw in zip(program.checks, raws, strict=True)
+            if (raw[0] is _MET or raw[0] is _NOT_MET) and built_on(check, fields)
+        )
+        if fields
+        else _EXACT
+    )
     findings = tuple(
-        _community_finding(check, raw, community.code, program.year)
+        _community_finding(check, raw, community.key, program.year, check.target.id in approximate)
         for check, raw in zip(program.checks, raws, strict=True)
         if check.community
     )
-    return Assessment(community, program.plan, program.year, findings), raws
+    return Assessment(community, program.plan, program.year, findings), raws, approximate
+
+
+_EXACT: Final[frozenset[str]] = frozenset()
 
 
 def effective_targets(
@@ -193,13 +216,16 @@ def evaluate_region(
     programs = Programs(plan, year, profile_set(profiles))
     prefix = REGION_LEVELS[by]
     assessments: list[Assessment] = []
-    members: dict[str, list[tuple[str, dict[str, Raw]]]] = {}
+    members: dict[str, list[_Member]] = {}
     for community in check_distinct(communities):
         program = programs.for_code(community.code)
-        assessment, raws = _assessment(program, community)
+        assessment, raws, approximate = _assessment(program, community)
         assessments.append(assessment)
         by_target = {check.target.id: raw for check, raw in zip(program.checks, raws, strict=True)}
-        members.setdefault(community.code[:prefix], []).append((community.code, by_target))
+        if len(community.code) >= prefix:  # one placed in a county only is in no township
+            members.setdefault(community.code[:prefix], []).append(
+                (community.key, by_target, approximate)
+            )
     # Members sorted by code: a region's lists do not depend on the input order.
     regions = tuple(
         _region(programs.for_code(code), code, by, sorted(members[code], key=lambda m: m[0]))
@@ -208,9 +234,12 @@ def evaluate_region(
     return RegionReport(programs.plan, programs.year, by, regions, tuple(assessments))
 
 
-def _region(
-    program: Program, code: str, level: str, members: list[tuple[str, dict[str, Raw]]]
-) -> RegionAssessment:
+# A region's member: its key, its raw results by target, and the targets whose results
+# are built on approximate values.
+_Member = tuple[str, dict[str, Raw], frozenset[str]]
+
+
+def _region(program: Program, code: str, level: str, members: list[_Member]) -> RegionAssessment:
     findings = []
     for check in program.checks:
         if not check.region:
@@ -220,7 +249,8 @@ def _region(
         numerators: list[float] = []
         denominators: list[float] = []
         failing = []
-        for member, raws in members:
+        approximate = False
+        for member, raws, near in members:
             status, numerator, denominator, _, _ = raws[target_id]
             tally[status] += 1
             if status is _NOT_MET:
@@ -228,6 +258,7 @@ def _region(
             if status is _MET or status is _NOT_MET:
                 numerators.append(numerator)
                 denominators.append(denominator)
+                approximate = approximate or target_id in near
         counts = Counts(
             tally[Status.MET],
             tally[Status.NOT_MET],
@@ -244,13 +275,14 @@ def _region(
                 math.fsum(numerators),
                 math.fsum(denominators),
                 tuple(failing),
+                approximate,
             )
         )
     return RegionAssessment(
         code=code,
         name=division_name(code),
         level=level,
-        communities=tuple(member for member, _ in members),
+        communities=tuple(member for member, _, _ in members),
         findings=tuple(findings),
     )
 
@@ -322,7 +354,7 @@ def verdicts(
     rows = []
     for community in check_distinct(communities):
         found = programs.for_code(community.code)
-        items.append(community.code)
+        items.append(community.key)
         rows.append(
             {
                 c.target.id: _CODE[s]

@@ -36,12 +36,14 @@ Every public name is importable from here, where it is documented.
 from __future__ import annotations
 
 from cssp.plugins.discovery import (
+    COLUMN_MAP_NAME,
     DEFAULT_TIMEOUT,
     DISABLE_AUTOLOAD_ENV,
     ENTRY_POINT_GROUP,
     SCOPES_ENV,
     TIMEOUT_ENV,
     load_profile,
+    packaged_column_map,
 )
 from cssp.plugins.hookspecs import hookimpl
 from cssp.plugins.host import (
@@ -54,6 +56,7 @@ from cssp.plugins.host import (
 )
 
 __all__ = [
+    "COLUMN_MAP_NAME",
     "DEFAULT_TIMEOUT",
     "DISABLE_AUTOLOAD_ENV",
     "ENTRY_POINT_GROUP",
@@ -66,6 +69,7 @@ __all__ = [
     "list_plugins",
     "load_plugins",
     "load_profile",
+    "packaged_column_map",
     "reset",
 ]
 
@@ -79,6 +83,7 @@ for _public in (
     list_plugins,
     load_plugins,
     load_profile,
+    packaged_column_map,
     reset,
 ):
     _public.__module__ = __name__

@@ -22,12 +22,14 @@ from cssp.errors import InputError, PluginError, ProfileError
 from cssp.rules.profile import Profile, check_scope
 
 __all__ = [
+    "COLUMN_MAP_NAME",
     "DEFAULT_TIMEOUT",
     "DISABLE_AUTOLOAD_ENV",
     "ENTRY_POINT_GROUP",
     "SCOPES_ENV",
     "TIMEOUT_ENV",
     "load_profile",
+    "packaged_column_map",
 ]
 
 #: The entry-point group cssp discovers plugins in.
@@ -94,22 +96,69 @@ def _read_packaged_profile(ep: importlib.metadata.EntryPoint, source: str) -> Pr
 
     if "." in ep.module:
         raise PluginError(source, f"a data profile must sit in a top-level package: {ep.value}")
-    try:
-        spec = importlib.util.find_spec(ep.module)
-    except (ImportError, ValueError) as error:
-        raise PluginError(source, f"cannot find {ep.module!r}: {error}") from None
-    if spec is None:
-        raise PluginError(source, f"cannot find package {ep.module!r}")
-    folders = list(spec.submodule_search_locations or [])
-    if not folders and spec.origin:
-        folders = [str(pathlib.Path(spec.origin).parent)]
-    for folder in folders:
+    for folder in _package_folders(ep.module, source):
         file = pathlib.Path(folder) / str(ep.attr)
         if file.is_file():
             return parse_profile(
                 file.read_text(encoding="utf-8"), where=f"{ep.module}/{ep.attr}", source=source
             )
     raise PluginError(source, f"{ep.attr} is not in package {ep.module!r}")
+
+
+def _package_folders(module: str, source: str) -> list[str]:
+    """The folders of an entry point's top-level package, found without importing it."""
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError) as error:
+        raise PluginError(source, f"cannot find {module!r}: {error}") from None
+    if spec is None:
+        raise PluginError(source, f"cannot find package {module!r}")
+    folders = list(spec.submodule_search_locations or [])
+    if not folders and spec.origin:
+        folders = [str(pathlib.Path(spec.origin).parent)]
+    return folders
+
+
+#: What names a column map a plugin ships: ``plugin:map`` (``gansu:ledger``).
+COLUMN_MAP_NAME: Final = re.compile(r"^([A-Za-z0-9_.-]+):([A-Za-z0-9_-]+)$")
+
+
+def packaged_column_map(name: str) -> tuple[str, str]:
+    """The text of the column map ``plugin:map`` an installed plugin ships, and where it is.
+
+    A plugin (data-only or Python) ships its maps for its province's standard
+    forms as ``columns/<map>.toml`` in the package of its entry point in group
+    ``cssp``: ``gansu:ledger`` is the file ``columns/ledger.toml`` of the
+    package the entry point ``gansu`` names. The package is not imported.
+
+    :raises InputError: naming ``name``, when no installed plugin has that
+        name or it ships no such map (the maps it ships are listed).
+    """
+    match = COLUMN_MAP_NAME.match(name)
+    if match is None:
+        raise InputError("a plugin's column map is named plugin:map, such as gansu:ledger", name)
+    plugin, wanted = match[1], match[2]
+    for dist in importlib.metadata.distributions():
+        for ep in dist.entry_points:
+            if ep.group != ENTRY_POINT_GROUP or ep.name != plugin:
+                continue
+            source = f"{dist.metadata['Name']} {dist.version}"
+            shipped: set[str] = set()
+            for folder in _package_folders(ep.module.partition(".")[0], source):
+                maps = pathlib.Path(folder) / "columns"
+                file = maps / f"{wanted}.toml"
+                if file.is_file():
+                    return file.read_text(encoding="utf-8"), f"{source}: columns/{wanted}.toml"
+                shipped.update(p.stem for p in maps.glob("*.toml"))
+            listed = ", ".join(f"{plugin}:{m}" for m in sorted(shipped)) or "none"
+            raise InputError(
+                f"plugin {plugin!r} ({source}) ships no column map {wanted!r}; its maps: {listed}",
+                name,
+            )
+    raise InputError(
+        f"no installed plugin is named {plugin!r} (see cssp plugins), and there is no such file",
+        name,
+    )
 
 
 # --- the environment ------------------------------------------------------------------------

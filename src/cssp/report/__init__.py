@@ -46,6 +46,7 @@ from cssp.report._imprint import ReportSource
 from cssp.report._schema import (
     assessment_to_dict,
     dumps,
+    input_to_dict,
     programmes_to_dict,
     report_to_dict,
     target_to_dict,
@@ -64,6 +65,8 @@ __all__ = [
     "TARGET_FORMATS",
     "ReportSource",
     "assessment_to_dict",
+    "dumps",
+    "input_to_dict",
     "programmes_to_dict",
     "render_assessment",
     "render_explain",

@@ -15,6 +15,7 @@ from cssp.model.plan import Change, Comparator, Level, Provenance, Scope, Target
 
 if TYPE_CHECKING:
     from cssp.engine.results import Assessment, Finding, RegionAssessment, RegionReport
+    from cssp.model.notes import InputNotes
 
 #: Statuses in the order reports list them.
 STATUS_ORDER: Final = (Status.MET, Status.NOT_MET, Status.NO_DATA, Status.NOT_APPLICABLE)
@@ -99,6 +100,15 @@ def number(value: float | None, *, grouping: bool = True) -> str:
         return "—"
     text = f"{value:{',' if grouping else ''}.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def observed(finding: Finding, lang: str) -> str:
+    """A finding's observed value as tables show it: 约 (≈ in English) before one built
+    on approximate values."""
+    text = number(finding.observed)
+    if finding.approximate and finding.observed is not None:
+        return f"{'约' if lang == 'zh' else '≈'}{text}"
+    return text
 
 
 def plain(value: float | None) -> str:
@@ -214,7 +224,7 @@ def count_phrase(n: int, zh_unit: str, en_word: str, lang: str) -> str:
 
 def by_code(report: RegionReport) -> dict[str, Assessment]:
     """The report's assessments by community code, sorted by code."""
-    return {a.community.code: a for a in sorted(report.assessments, key=lambda a: a.community.code)}
+    return {a.community.key: a for a in sorted(report.assessments, key=lambda a: a.community.key)}
 
 
 def failing_in(region: RegionAssessment, assessments: dict[str, Assessment]) -> list[Assessment]:
@@ -345,3 +355,41 @@ def community_counts(report: RegionReport) -> tuple[int, int]:
     if report.summary is not None:
         return report.summary.communities, report.summary.failing
     return len(report.assessments), sum(1 for a in report.assessments if a.failing)
+
+
+#: The headings of what reading the input said (:func:`input_sections`).
+INPUT_HEADINGS: Final = {
+    "skipped": Text("跳过的行（有问题，未评估）", "Rows skipped (with problems, not evaluated)"),
+    "warnings": Text("输入提示", "Warnings about the input"),
+    "resolved": Text("按地名确定代码的社区", "Codes found from place names"),
+}
+
+
+def input_sections(notes: InputNotes | None, lang: str) -> list[tuple[str, list[str]]]:
+    """What reading the input said, as (heading, lines) for each part that has any.
+
+    Every format shows the same lines its own way; the JSON report has them as
+    its ``input`` field.
+    """
+    if not notes:
+        return []
+    sections = []
+    if notes.skipped:
+        lines = []
+        for row in notes.skipped:
+            problems = "; ".join(
+                f"{where.removeprefix(row.where).lstrip(', ')}: {message}".lstrip(": ")
+                for where, message in row.problems
+            )
+            lines.append(f"{row.where}: {problems}")
+        sections.append((INPUT_HEADINGS["skipped"].get(lang), lines))
+    if notes.warnings:
+        lines = [f"{note.where}: {note.message}" for note in notes.warnings]
+        sections.append((INPUT_HEADINGS["warnings"].get(lang), lines))
+    if notes.resolved:
+        lines = [
+            f"{place.where}: {' '.join(place.names)} → {place.code} {' '.join(place.path)}"
+            for place in notes.resolved
+        ]
+        sections.append((INPUT_HEADINGS["resolved"].get(lang), lines))
+    return sections

@@ -46,6 +46,7 @@ from cssp.report._common import (
     division_line,
     failing_in,
     find,
+    input_sections,
     number,
     reference_name,
     regional_targets,
@@ -256,6 +257,13 @@ def _flagged(report: RegionReport) -> int:
     plan = report.plan
     regions = sum(1 for r in report.regions for f in r.findings if implausible(f, plan))
     return regions + sum(1 for a in report.assessments for f in a.findings if implausible(f, plan))
+
+
+def _approximately(f: Finding, lang: str) -> str:
+    """The mark of a figure built on an approximate value: 约 (Chinese) or ≈ (English)."""
+    if not f.approximate:
+        return ""
+    return "约" if lang == "zh" else "≈"
 
 
 def _overview(
@@ -624,6 +632,7 @@ def render_report(report: RegionReport, lang: str, source: ReportSource | None =
         _distribution(assessments, lang),
         _provenance(report, target_ids, labels, lang),
         _failing(report, labels, lang),
+        _input(report, lang),
     ]
     date = source.date if source is not None else None
     return _page(
@@ -633,6 +642,15 @@ def render_report(report: RegionReport, lang: str, source: ReportSource | None =
         sections,
         _footer(footer_text(report, source, lang), lang),
         page_css(title, date, lang),
+    )
+
+
+def _input(report: RegionReport, lang: str) -> str:
+    """What reading the input said (rows skipped, warnings, codes found from names)."""
+    return "".join(
+        f"<section><h2>{esc(heading)}</h2><ul>{''.join(f'<li>{esc(line)}</li>' for line in lines)}"
+        "</ul></section>"
+        for heading, lines in input_sections(report.input, lang)
     )
 
 
@@ -669,7 +687,7 @@ def render_assessment(assessment: Assessment, lang: str) -> str:
         unit = f.unit_label.get(lang)
         cells = [
             ("name", esc(f.target.name.get(lang))),
-            ("num", esc(with_unit(f.observed, unit, lang))),
+            ("num", _approximately(f, lang) + esc(with_unit(f.observed, unit, lang))),
             ("num", esc(target_text(f, lang))),
             ("", _mini_bar(f)),
             ("", _badge(f.status, lang)),

@@ -23,7 +23,9 @@ from cssp.report._common import (
     community_counts,
     community_kind,
     failing_in,
+    input_sections,
     number,
+    observed,
     origin_note,
     region_title,
     step_threshold,
@@ -170,7 +172,7 @@ def render_report(report: RegionReport, lang: str, source: ReportSource | None =
             rows.append(
                 [
                     f.target.name.get(lang),
-                    number(f.observed),
+                    observed(f, lang),
                     _required(f),
                     f.unit_label.get(lang),
                     _status(f.status, lang),
@@ -191,6 +193,8 @@ def render_report(report: RegionReport, lang: str, source: ReportSource | None =
                     for f in a.findings
                     if implausible(f, report.plan)
                 ]
+    for heading, lines in input_sections(report.input, lang):
+        out += ["", f"## {escape(heading)}", "", *(f"- {escape(line)}" for line in lines)]
     return "\n".join(out) + "\n"
 
 
@@ -220,7 +224,7 @@ def render_assessment(assessment: Assessment, lang: str) -> str:
     rows = [
         [
             f.target.name.get(lang),
-            number(f.observed),
+            observed(f, lang),
             _required(f),
             f.unit_label.get(lang),
             _status(f.status, lang),

@@ -24,6 +24,7 @@ from cssp.report._common import STATUS_ORDER, by_rule, finite, tally
 
 if TYPE_CHECKING:
     from cssp.engine.results import Assessment, Counts, Finding, RegionAssessment, RegionReport
+    from cssp.model.notes import InputNotes
     from cssp.rules.profile import Profile
     from cssp.rules.resolve import EffectiveTargets
 
@@ -234,6 +235,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "denominator": finite(finding.denominator),
         "counts": counts_dict(finding.counts),
         "failing": list(finding.failing),
+        "approximate": finding.approximate,
         "loosened": target.loosened,
         "profiles": profiles_of(target),
         "explanation": {"zh": finding.explain("zh"), "en": finding.explain("en")},
@@ -307,7 +309,7 @@ def report_to_dict(report: RegionReport, *, include_communities: bool = True) ->
         (``communities``); ``False`` gives the regions alone, far smaller for
         large inputs.
     """
-    assessments = sorted(report.assessments, key=lambda a: a.community.code)
+    assessments = sorted(report.assessments, key=lambda a: a.community.key)
     failing = sum(1 for a in assessments if a.failing)
     communities = len(assessments)
     if report.summary is not None:
@@ -327,13 +329,41 @@ def report_to_dict(report: RegionReport, *, include_communities: bool = True) ->
         },
         "regions": [region_to_dict(r) for r in report.regions],
     }
+    if report.input is not None:
+        document["input"] = input_to_dict(report.input)
     if include_communities:
         region_of = {code: r.code for r in report.regions for code in r.communities}
         document["communities"] = [
-            {"region": region_of.get(a.community.code, ""), **_assessment_body(a)}
+            {"region": region_of.get(a.community.key, ""), **_assessment_body(a)}
             for a in assessments
         ]
     return document
+
+
+def input_to_dict(notes: InputNotes) -> dict[str, Any]:
+    """What reading the input said (:class:`~cssp.model.notes.InputNotes`), as the
+    ``input`` field of a region report: ``skipped``, ``warnings``, ``resolved``."""
+    return {
+        "skipped": [
+            {
+                "where": row.where,
+                "problems": [
+                    {"where": where, "message": message} for where, message in row.problems
+                ],
+            }
+            for row in notes.skipped
+        ],
+        "warnings": [{"where": note.where, "message": note.message} for note in notes.warnings],
+        "resolved": [
+            {
+                "where": place.where,
+                "names": list(place.names),
+                "code": place.code,
+                "path": list(place.path),
+            }
+            for place in notes.resolved
+        ],
+    }
 
 
 def programmes_to_dict(plan: Plan) -> dict[str, Any]:

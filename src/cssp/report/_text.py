@@ -27,7 +27,9 @@ from cssp.report._common import (
     display_width,
     division_line,
     failing_in,
+    input_sections,
     number,
+    observed,
     origin_note,
     reference_name,
     region_title,
@@ -187,7 +189,7 @@ def render_report(report: RegionReport, lang: str, colour: bool) -> str:
             rows.append(
                 [
                     _name(f.target, lang),
-                    number(f.observed),
+                    observed(f, lang),
                     _required(f),
                     f.unit_label.get(lang),
                     status_cell(f.status, lang),
@@ -211,6 +213,8 @@ def render_report(report: RegionReport, lang: str, colour: bool) -> str:
                 for f in a.failing:
                     mark = paint(STATUS_MARKS[f.status], ANSI[f.status], colour)
                     out.append(f"      {mark} {f.explain(lang)}")
+    for heading, lines in input_sections(report.input, lang):
+        out += ["", paint(heading, "1", colour), *(f"  {line}" for line in lines)]
     out += ["", _summary(report, lang)]
     return "\n".join(out) + "\n"
 
@@ -270,7 +274,7 @@ def render_assessment(assessment: Assessment, lang: str, colour: bool) -> str:
         rows.append(
             [
                 _name(f.target, lang),
-                number(f.observed),
+                observed(f, lang),
                 _required(f),
                 f.unit_label.get(lang),
                 status_cell(f.status, lang),

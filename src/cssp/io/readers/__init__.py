@@ -45,22 +45,26 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Mapping
+import sys
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
-from attrs import define
+import attrs
 
 from cssp.errors import InputError
 from cssp.io.readers import columns, documents
 from cssp.io.readers.delimited import _read_csv
 from cssp.io.readers.documents import _read_json, _read_jsonl, _read_toml
+from cssp.io.readers.maps import ColumnMap, load_column_map
 from cssp.io.readers.parquet import _read_parquet
 from cssp.io.readers.problems import _Found, _Problems
 from cssp.io.readers.spreadsheets import _read_excel
 from cssp.io.readers.text import _decode, _read_bytes
 from cssp.model.community import Community
 from cssp.model.convert import MAX_PROBLEMS
+from cssp.model.divisions import load_divisions
+from cssp.model.notes import InputNotes, Note, SkippedRow
 
 # This module finds each file's format and reads it with the module of its family:
 # documents (JSON, JSON Lines, TOML), delimited (CSV, TSV), spreadsheets (Excel) and parquet.
@@ -73,10 +77,15 @@ __all__ = [
     "FORMATS",
     "HEADER_ALIASES",
     "IGNORED_HEADERS",
+    "PLACE_COLUMNS",
     "SCHEMA_VERSION",
+    "ColumnMap",
+    "ReadResult",
     "SourceFile",
     "detect_format",
+    "load_column_map",
     "read_communities",
+    "read_input",
     "read_many",
     "read_sources",
 ]
@@ -97,6 +106,10 @@ SCHEMA_VERSION: Final = documents.SCHEMA_VERSION
 #: columns for :attr:`Community.extra <cssp.model.community.Community.extra>`.
 COLUMNS: Final = columns.COLUMNS
 
+#: The columns of the names of a community's divisions (``province``,
+#: ``prefecture``, ``county``, ``township``), which place a community that has no code.
+PLACE_COLUMNS: Final = columns.PLACE_COLUMNS
+
 #: Other headers understood for the columns: Chinese headers of the common
 #: fields, and short English names of the facility's columns.
 HEADER_ALIASES: Final[Mapping[str, str]] = columns.HEADER_ALIASES
@@ -105,6 +118,10 @@ HEADER_ALIASES: Final[Mapping[str, str]] = columns.HEADER_ALIASES
 #: so is a column headed ``序号`` (a row number).
 IGNORED_HEADERS: Final = columns.IGNORED_HEADERS
 
+#: What a column map may be given as: a map, a mapping of its sections, or its TOML file.
+Columns = ColumnMap | Mapping[str, Any] | str | os.PathLike[str]
+
+_TABLES: Final = frozenset({"csv", "xlsx", "parquet"})
 _SUFFIXES: Final = {
     ".json": "json",
     ".jsonl": "jsonl",
@@ -117,17 +134,92 @@ _SUFFIXES: Final = {
 }
 
 
-def _check_duplicates(found: Iterable[_Found], problems: _Problems) -> None:
-    first: dict[str, tuple[_Found, int]] = {}
-    for part in found:
+def _check_duplicates(
+    found: Sequence[_Found], problems: _Problems, removed: set[tuple[int, int]]
+) -> None:
+    """A code met twice is an error at each later place; with ``skip_invalid``, every
+    community of that code is skipped (none of them can be told to be the right one)."""
+    places: dict[str, list[tuple[int, int]]] = {}
+    for number, part in enumerate(found):
         for index, community in enumerate(part.communities):
-            seen = first.setdefault(community.code, (part, index))
-            if seen[0] is not part or seen[1] != index:
-                problems.add(
-                    part.locate(index),
-                    f"community code {community.code} appears twice: "
-                    f"it is also at {seen[0].locate(seen[1])}",
+            places.setdefault(community.key, []).append((number, index))
+    for code, where in places.items():
+        if len(where) < 2:
+            continue
+        if problems.skip:
+            for number, index in where:
+                others = ", ".join(
+                    found[n].locate(i) for n, i in where if (n, i) != (number, index)
                 )
+                problems.add(
+                    found[number].locate(index),
+                    f"community {code} appears more than once: also at {others}",
+                    row=found[number].row(index),
+                )
+                removed.add((number, index))
+            continue
+        first = found[where[0][0]].locate(where[0][1])
+        for number, index in where[1:]:
+            problems.add(
+                found[number].locate(index),
+                f"community {'code ' if ' ' not in code else ''}{code} appears twice: "
+                f"it is also at {first}",
+            )
+
+
+def _check_divisions(
+    found: Sequence[_Found],
+    problems: _Problems,
+    removed: set[tuple[int, int]],
+    warnings: list[Note],
+    strict: bool,
+) -> None:
+    """Codes under a division the shipped list lacks, and names that say 已撤销: warnings,
+    or errors when ``strict``."""
+    known: dict[str, str | None] = {}
+    for number, part in enumerate(found):
+        for index, community in enumerate(part.communities):
+            if (number, index) in removed:
+                continue
+            township = community.code[:9]
+            message = known.get(township, "")
+            if message == "":
+                message = known[township] = _division_problem(community.code)
+            messages = [message] if message else []
+            if _REVOKED in community.name:
+                messages.append(
+                    f"the name {community.name!r} says the unit is revoked ({_REVOKED})"
+                )
+            for text in messages:
+                if strict:
+                    problems.add(part.locate(index), text, row=part.row(index))
+                    removed.add((number, index))
+                else:
+                    warnings.append(Note(part.locate(index), text))
+
+
+_REVOKED: Final = "已撤销"
+
+
+def _division_problem(code: str) -> str | None:
+    """Why the divisions of a code are not in the shipped list, or ``None`` when they are."""
+    divisions = load_divisions()
+    for length, level in ((9, "township"), (6, "county"), (4, "prefecture")):
+        prefix = code[:length]
+        if len(prefix) < length:
+            continue
+        if prefix in divisions:
+            return None
+        if code[: _PARENT[length]] in divisions:
+            return (
+                f"{level} {prefix} is not in the division list ({EDITION_YEAR} edition of "
+                "统计用区划代码): a division revoked, merged or renamed, or a code never issued"
+            )
+    return None
+
+
+_PARENT: Final = {9: 6, 6: 4, 4: 2}
+EDITION_YEAR: Final = 2022
 
 
 # --- the public functions ----------------------------------------------------------
@@ -160,6 +252,7 @@ def read_communities(
     *,
     format: str | None = None,
     encoding: str | None = None,
+    columns: Columns | None = None,
     limit: int = MAX_PROBLEMS,
 ) -> tuple[Community, ...]:
     """Read the communities of one file.
@@ -168,9 +261,13 @@ def read_communities(
     :param format: one of :data:`FORMATS`; by default told from the suffix
         (:func:`detect_format`).
     :param encoding: the text encoding of a JSON, JSON Lines, CSV or TOML
-        file. By default UTF-8 (with or without a byte-order mark), UTF-16
-        with a byte-order mark, or GB18030 (which includes GBK, as Chinese
-        spreadsheets export it) when the file is not valid UTF-8.
+        file. By default the column map's, or else UTF-8 (with or without a
+        byte-order mark), UTF-16 with a byte-order mark, or GB18030 (which
+        includes GBK, as Chinese spreadsheets export it) when the file is not
+        valid UTF-8.
+    :param columns: a column map for a table (CSV, TSV, Excel, Parquet) whose
+        headers or words are its own: a :class:`ColumnMap`, a mapping of its
+        sections, or the path of its TOML file (:func:`load_column_map`).
     :param limit: report at most this many problems (all are counted).
     :return: the communities, in the file's order.
     :raises ~cssp.errors.InputError: listing every problem with its location
@@ -179,7 +276,7 @@ def read_communities(
         an unknown or missing column, a duplicate community code, a file with
         no communities.
     """
-    return read_many([path], format=format, encoding=encoding, limit=limit)
+    return read_many([path], format=format, encoding=encoding, columns=columns, limit=limit)
 
 
 def read_many(
@@ -187,6 +284,7 @@ def read_many(
     *,
     format: str | None = None,
     encoding: str | None = None,
+    columns: Columns | None = None,
     limit: int = MAX_PROBLEMS,
 ) -> tuple[Community, ...]:
     """Read the communities of several files, as one input.
@@ -198,22 +296,23 @@ def read_many(
     :param paths: the files.
     :param format: the format of every file; by default each file's own, from its suffix.
     :param encoding: the text encoding of every file; by default detected per file.
+    :param columns: a column map for every file (see :func:`read_communities`).
     :param limit: report at most this many problems (all are counted).
     :return: the communities, file by file, in each file's order.
     :raises ~cssp.errors.InputError: as :func:`read_communities`.
     """
-    _, found = _read_all(paths, format, encoding, limit)
-    return tuple(community for part in found for community in part.communities)
+    return read_input(
+        paths, format=format, encoding=encoding, columns=columns, limit=limit
+    ).communities
 
 
-@define(frozen=True)
+@attrs.frozen
 class SourceFile:
     """One file a report was made from: its name, what was read from it, its checksum.
 
     :param name: the file's name as it was given.
     :param rows: the communities read from it.
-    :param skipped: the rows left out (none today: a file with a bad row is
-        refused whole, with every problem listed).
+    :param skipped: the rows left out (with ``skip_invalid``, :func:`read_input`).
     :param sha256: the SHA-256 of the file's bytes, in hexadecimal: the same
         digest gives the same report.
     """
@@ -233,6 +332,110 @@ class SourceFile:
         return cls(name, rows, skipped, _sha256(name))
 
 
+@attrs.frozen
+class ReadResult:
+    """What :func:`read_input` read: the communities, and what it says of the input.
+
+    :param communities: the communities, file by file, in each file's order.
+    :param notes: the rows skipped (with ``skip_invalid``), the warnings, and
+        the places resolved from names (:class:`~cssp.model.notes.InputNotes`).
+    """
+
+    communities: tuple[Community, ...]
+    notes: InputNotes = attrs.field(factory=InputNotes)
+    #: each file read, with its rows read and skipped and its checksum, in the order given.
+    files: tuple[SourceFile, ...] = ()
+
+
+def read_input(
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+    *,
+    format: str | None = None,
+    encoding: str | None = None,
+    columns: Columns | None = None,
+    skip_invalid: bool = False,
+    strict_codes: bool = False,
+    limit: int = MAX_PROBLEMS,
+) -> ReadResult:
+    """Read files as one input, and say what is worth knowing about it.
+
+    As :func:`read_many` reads them, and besides:
+
+    * with ``skip_invalid``, a row (or record) with problems is left out and
+      listed, with every one of its problems, in the notes' ``skipped``;
+      a community code met more than once leaves out every row with it.
+      Problems of a file as a whole (an unknown column, a bad encoding) are
+      still errors. When no row is left, that is an error too;
+    * a code under a township (or county) that the shipped division list
+      (the 2022 edition) lacks — revoked, merged, renamed, or never issued —
+      and a name that says 已撤销 (revoked) are warnings; with
+      ``strict_codes`` they are problems of their rows.
+
+    :param paths: the files (one path, or several); ``"-"`` reads standard
+        input, whose ``format`` must then be given.
+    :param format: as for :func:`read_many`.
+    :param encoding: as for :func:`read_many`.
+    :param columns: a column map, as for :func:`read_communities`.
+    :param skip_invalid: skip the rows with problems instead of failing.
+    :param strict_codes: a code of a division not in the list is a problem.
+    :param limit: report at most this many problems (all are counted).
+    :raises ~cssp.errors.InputError: as :func:`read_many`.
+    """
+    if isinstance(paths, str | os.PathLike):  # one path, not the letters of its name
+        paths = [paths]
+    names = [os.fspath(path) for path in paths]
+    if not names:
+        raise InputError("no input file given")
+    problems = _Problems(limit, skip=skip_invalid)
+    column_map = None if columns is None else load_column_map(columns)
+    if encoding is None and column_map is not None:
+        encoding = column_map.encoding
+    found: list[_Found] = []
+    for name in names:
+        try:
+            found.append(_read_file(name, format, encoding, problems, column_map))
+        except InputError as error:
+            problems.add_error(error)
+    removed: set[tuple[int, int]] = set()
+    warnings = [Note(where, message) for part in found for where, message in part.warnings]
+    _check_duplicates(found, problems, removed)
+    _check_divisions(found, problems, removed, warnings, strict_codes)
+    what = ", ".join(names)
+    problems.check(what)
+    communities = tuple(
+        community
+        for number, part in enumerate(found)
+        for index, community in enumerate(part.communities)
+        if (number, index) not in removed
+    )
+    skipped = tuple(SkippedRow(row, items) for row, items in problems.skipped.items())
+    left_out = {found[number].row(index) for number, index in removed}
+    resolved = tuple(
+        place for part in found for place in part.resolved if place.where not in left_out
+    )
+    if not communities and skipped:
+        listed = [item for row in skipped for item in row.problems]
+        raise InputError(
+            f"every row of {what} has problems: none is left to evaluate",
+            what,
+            tuple(listed[:limit]),
+        )
+    files = tuple(
+        SourceFile(
+            name,
+            sum(1 for index in range(len(part.communities)) if (number, index) not in removed),
+            sum(1 for row in skipped if row.where.startswith(name)),
+            "" if name == STDIN else _sha256(name),
+        )
+        for number, (name, part) in enumerate(zip(names, found, strict=True))
+    )
+    return ReadResult(
+        communities,
+        InputNotes(skipped=skipped, warnings=tuple(warnings), resolved=resolved),
+        files,
+    )
+
+
 def read_sources(
     paths: Iterable[str | os.PathLike[str]],
     *,
@@ -248,11 +451,8 @@ def read_sources(
         :class:`SourceFile` per file, in the order given.
     :raises ~cssp.errors.InputError: as :func:`read_communities`.
     """
-    names, found = _read_all(paths, format, encoding, limit)
-    files = tuple(
-        SourceFile.of(name, len(part.communities)) for name, part in zip(names, found, strict=True)
-    )
-    return tuple(community for part in found for community in part.communities), files
+    result = read_input(paths, format=format, encoding=encoding, limit=limit)
+    return result.communities, result.files
 
 
 def _sha256(name: str) -> str:
@@ -263,42 +463,42 @@ def _sha256(name: str) -> str:
         raise InputError(f"cannot read the file: {error.strerror or error}", name) from None
 
 
-def _read_all(
-    paths: Iterable[str | os.PathLike[str]],
+#: The path that reads standard input (with a format given), and its name in messages.
+STDIN: Final = "-"
+STDIN_NAME: Final = "<stdin>"
+
+
+def _read_file(
+    name: str,
     format: str | None,
     encoding: str | None,
-    limit: int,
-) -> tuple[list[str], list[_Found]]:
-    if isinstance(paths, str | os.PathLike):  # one path, not the letters of its name
-        paths = [paths]
-    names = [os.fspath(path) for path in paths]
-    if not names:
-        raise InputError("no input file given")
-    problems = _Problems(limit)
-    found: list[_Found] = []
-    for name in names:
-        try:
-            found.append(_read_file(name, format, encoding, problems))
-        except InputError as error:
-            problems.add_error(error)
-    _check_duplicates(found, problems)
-    problems.check(", ".join(names))
-    return names, found
-
-
-def _read_file(name: str, format: str | None, encoding: str | None, problems: _Problems) -> _Found:
+    problems: _Problems,
+    column_map: ColumnMap | None,
+) -> _Found:
+    if name == STDIN and format is None:
+        raise InputError(
+            "reading standard input needs its format: give --input-format (format=)", name
+        )
     chosen = format if format is not None else detect_format(name)
     if chosen not in FORMATS:
         raise InputError(f"unknown format {chosen!r}; known formats: {', '.join(FORMATS)}", name)
+    if column_map is not None and chosen not in _TABLES:
+        raise InputError(
+            f"a column map applies to tables (CSV, TSV, Excel, Parquet), not to {chosen} files",
+            name,
+        )
+    data: bytes | None = None
+    if name == STDIN:
+        data, name = sys.stdin.buffer.read(), STDIN_NAME
     if chosen == "xlsx":
-        return _read_excel(name, problems)
+        return _read_excel(name, problems, column_map, data)
     if chosen == "parquet":
-        return _read_parquet(name, problems)
-    text = _decode(_read_bytes(name), name, encoding)
+        return _read_parquet(name, problems, column_map, data)
+    text = _decode(_read_bytes(name) if data is None else data, name, encoding)
     if not text.strip():
         raise InputError("the file is empty", name)
     if chosen == "csv":
-        return _read_csv(name, text, problems)
+        return _read_csv(name, text, problems, column_map)
     if chosen == "jsonl":
         return _read_jsonl(name, text, problems)
     if chosen == "json":
