@@ -30,10 +30,10 @@ LAYERS: Final = (
     ("engine", "plugins"),
     ("io",),
     ("batch", "report"),
-    ("sample", "synth"),
+    ("sample", "synth", "schemas"),
     ("api",),
     ("__init__",),
-    ("testing",),
+    ("testing", "server"),
     ("cli",),
     ("__main__",),
 )

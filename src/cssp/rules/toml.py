@@ -50,7 +50,7 @@ from cssp.model.plan import (
 from cssp.rules.profile import HouseholdStaffingRule, Override, Profile
 from cssp.units import threshold_in
 
-__all__ = ["FIELDS", "field_ratio", "parse_profile"]
+__all__ = ["FIELDS", "PROFILE_LAYOUT", "field_ratio", "parse_profile"]
 
 #: Community fields a TOML indicator may use as numerator or denominator, with
 #: their units: the measures' vocabulary (:data:`cssp.model.measures.FIELDS`).
@@ -132,6 +132,12 @@ class _ProfileFile:
     overrides: list[_OverrideEntry] = field(factory=list)
     indicators: list[_IndicatorEntry] = field(factory=list)
     staffing: _StaffingEntry | None = None
+
+
+#: The layout of a profile file: the attrs class its TOML is structured into
+#: (its fields, their types and defaults), from which ``cssp schema profile``
+#: is generated.
+PROFILE_LAYOUT: Final = _ProfileFile
 
 
 def parse_profile(text: str, where: str = "<profile>", source: str = "") -> Profile:
