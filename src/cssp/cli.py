@@ -187,7 +187,104 @@ def _parser() -> argparse.ArgumentParser:
     _common(demo)
     demo.add_argument("--by", default="county", choices=LEVELS, help="region level")
     demo.add_argument("--no-plugins", action="store_true", help="use the national plan alone")
+    _service_parsers(commands)
     return parser
+
+
+def _size(text: str) -> int:
+    """A size in bytes: ``1048576``, ``64M``, ``512k``, ``1G``."""
+    units = {"k": 2**10, "m": 2**20, "g": 2**30}
+    number, unit = (text[:-1], units[text[-1].lower()]) if text[-1:].lower() in units else (text, 1)
+    try:
+        return int(float(number) * unit)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size (e.g. 64M)") from None
+
+
+def _service_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``cssp serve`` and ``cssp schema``: cssp for other systems."""
+    serve = commands.add_parser(
+        "serve",
+        help="run the HTTP service (needs cssp[server])",
+        description="Serve the engine over HTTP: POST /v1/evaluate returns what 'cssp evaluate "
+        "--format json' prints; /docs has the interactive docs, /openapi.json the description. "
+        "Needs pip install 'cssp[server]'.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.add_argument(
+        "--profile",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a data-only profile (TOML) to apply as well; may be repeated",
+    )
+    serve.add_argument(
+        "--max-body-size",
+        type=_size,
+        default="64M",
+        metavar="SIZE",
+        help="largest request body (default 64M); larger is a 413",
+    )
+    serve.add_argument(
+        "--max-communities",
+        type=int,
+        default=20_000,
+        metavar="N",
+        help="most communities in one request (default 20000); more is a 413",
+    )
+    serve.add_argument("--access-log", action="store_true", help="log every request")
+    _profiles_options(serve)
+
+    schema = commands.add_parser(
+        "schema",
+        help="print a JSON Schema: community, communities, profile, report, targets, ...",
+        description="Print a JSON Schema (draft 2020-12) of what cssp reads or writes.",
+    )
+    schema.add_argument(
+        "name",
+        help="community, communities, profile, report, assessment, targets, programmes, "
+        "request, plans, plugins or problem",
+    )
+    schema.add_argument("-o", "--output", default=None, help="write here (atomically)")
+
+
+def _serve(args: argparse.Namespace, err: TextIO) -> int:
+    from cssp.server import serve  # noqa: PLC0415 - the optional extra
+
+    options = {
+        "no_plugins": args.no_plugins,
+        "strict": args.strict,
+        "profile_files": list(args.profile),
+        "max_body_size": args.max_body_size,
+        "max_communities": args.max_communities,
+    }
+    if args.workers < 1:
+        from cssp.errors import InputError  # noqa: PLC0415
+
+        raise InputError(f"{args.workers} workers: give at least 1", "--workers")
+    err.write(
+        f"cssp serve: http://{args.host}:{args.port} (docs at /docs, "
+        f"{args.workers} worker{'s' if args.workers > 1 else ''}); Ctrl-C stops it\n"
+    )
+    err.flush()
+    serve(
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        options=options,
+        access_log=args.access_log,
+        log_level="info" if args.access_log else "warning",
+    )
+    return 0
+
+
+def _schema(args: argparse.Namespace, out: TextIO) -> int:
+    from cssp.schemas import schema_text  # noqa: PLC0415
+
+    _emit(schema_text(args.name), args.output, out)
+    return 0
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -265,7 +362,7 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             profiles=_profiles(args),
         )
         if args.no_members:
-            report = _without_members(report)
+            report = report.without_members()
     colour = args.format == "text" and not args.output and _colour(args.colour, out)
     text = render_report(
         report,
@@ -309,21 +406,6 @@ def _evaluate_batch(args: argparse.Namespace) -> RegionReport:
         args.files[0], args.plan, args.year, profiles=_profiles(args)
     )
     return result.report(args.by, members=not args.no_members)
-
-
-def _without_members(report: RegionReport) -> RegionReport:
-    """The report with no lists of communities: regions' members, findings' failing ones."""
-    import attrs  # noqa: PLC0415
-
-    regions = tuple(
-        attrs.evolve(
-            region,
-            communities=(),
-            findings=tuple(attrs.evolve(f, failing=()) for f in region.findings),
-        )
-        for region in report.regions
-    )
-    return attrs.evolve(report, regions=regions)
 
 
 def _targets(args: argparse.Namespace, out: TextIO) -> int:
@@ -498,6 +580,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args, out)
         if args.command == "synth":
             return _synth(args, out)
+        if args.command == "serve":
+            return _serve(args, err)
+        if args.command == "schema":
+            return _schema(args, out)
         if args.command == "plugins":
             list_plugins(out)
         elif args.command == "test-profile":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Final
 
-from attrs import define, field
+from attrs import define, evolve, field
 
 from cssp.model.measures import Status
 from cssp.model.plan import Change, IndicatorKind, Level, Strength, Target, Text
@@ -380,6 +380,22 @@ class RegionReport:
             if r.code == code:
                 return r
         raise KeyError(code)
+
+    def without_members(self) -> RegionReport:
+        """The report without lists of communities: no region's members, no finding's failing ones.
+
+        What ``cssp evaluate --no-members`` and the service's ``"no_members"``
+        report: its size does not grow with the number of communities.
+        """
+        regions = tuple(
+            evolve(
+                region,
+                communities=(),
+                findings=tuple(evolve(f, failing=()) for f in region.findings),
+            )
+            for region in self.regions
+        )
+        return evolve(self, regions=regions)
 
 
 class Verdicts:
