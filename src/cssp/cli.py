@@ -26,6 +26,8 @@ T = TypeVar("T")
 
 LEVELS = ("nation", "province", "prefecture", "county", "township")
 INPUT_FORMATS = ("json", "jsonl", "csv", "toml", "xlsx", "parquet")
+#: Report formats that are files, not text: written with -o (or to a pipe).
+BINARY_FORMATS = ("xlsx", "parquet")
 
 
 def _version() -> str:
@@ -81,8 +83,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--format",
         default="text",
-        choices=["text", "json", "markdown", "csv", "html"],
-        help="output format (default text)",
+        choices=["text", "json", "markdown", "csv", "html", *BINARY_FORMATS],
+        help="output format (default text); xlsx and parquet are files: give -o FILE",
     )
     evaluate.add_argument("-o", "--output", default=None, help="write here (atomically)")
     evaluate.add_argument(
@@ -187,8 +189,19 @@ def _parser() -> argparse.ArgumentParser:
     _common(demo)
     demo.add_argument("--by", default="county", choices=LEVELS, help="region level")
     demo.add_argument("--no-plugins", action="store_true", help="use the national plan alone")
+    _demo_outputs(demo)
     _service_parsers(commands)
     return parser
+
+
+def _demo_outputs(demo: argparse.ArgumentParser) -> None:
+    demo.add_argument(
+        "--format",
+        default=None,
+        choices=["text", "json", "markdown", "csv", "html", *BINARY_FORMATS],
+        help="a report in this format, as cssp evaluate writes it (default: the demo's summary)",
+    )
+    demo.add_argument("-o", "--output", default=None, help="write here (atomically)")
 
 
 def _size(text: str) -> int:
@@ -363,15 +376,20 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         if args.no_members:
             report = report.without_members()
-    colour = args.format == "text" and not args.output and _colour(args.colour, out)
-    text = render_report(
-        report,
-        args.format,
-        lang=args.lang,
-        colour=colour,
-        include_communities=not (args.no_communities or args.no_members or args.engine == "batch"),
-    )
-    _emit(text, args.output, out)
+    if args.format in BINARY_FORMATS:
+        _emit_binary(_binary_report(report, args.format, args.lang), args.output, out)
+    else:
+        colour = args.format == "text" and not args.output and _colour(args.colour, out)
+        text = render_report(
+            report,
+            args.format,
+            lang=args.lang,
+            colour=colour,
+            include_communities=not (
+                args.no_communities or args.no_members or args.engine == "batch"
+            ),
+        )
+        _emit(text, args.output, out)
     if args.fail_on == "unmet":
         unmet = any(f.status is cssp.Status.NOT_MET for r in report.regions for f in r) or any(
             a.failing for a in report.assessments
@@ -381,6 +399,48 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if unmet:
             err.write("cssp: some targets are not met (--fail-on unmet)\n")
             return 1
+    return 0
+
+
+def _binary_report(report: RegionReport, format: str, lang: str) -> bytes:
+    from cssp.report.tables import report_parquet, report_xlsx  # noqa: PLC0415
+
+    return report_xlsx(report, lang=lang) if format == "xlsx" else report_parquet(report)
+
+
+def _emit_binary(data: bytes, output: str | None, out: TextIO) -> None:
+    """A file's bytes: to ``output``, or to standard output when it is not a terminal."""
+    if output:
+        from cssp.io import write_atomic  # noqa: PLC0415
+
+        write_atomic(output, data)
+        return
+    if out.isatty():
+        from cssp.errors import InputError  # noqa: PLC0415
+
+        raise InputError("xlsx and parquet are files, not text: give -o FILE", "--output")
+    out.flush()
+    out.buffer.write(data)
+    out.buffer.flush()
+
+
+def _demo_report(args: argparse.Namespace, out: TextIO) -> int:
+    """``cssp demo --format FORMAT [-o FILE]``: the sample's report, as cssp evaluate writes it."""
+    import cssp  # noqa: PLC0415
+    from cssp.report import render_report  # noqa: PLC0415
+
+    report = cssp.evaluate_region(
+        cssp.load_sample(),
+        plan=args.plan,
+        by=args.by,
+        year=args.year,
+        profiles=() if args.no_plugins else None,
+    )
+    format = args.format or "text"
+    if format in BINARY_FORMATS:
+        _emit_binary(_binary_report(report, format, args.lang), args.output, out)
+    else:
+        _emit(render_report(report, format, lang=args.lang), args.output, out)
     return 0
 
 
@@ -394,9 +454,10 @@ def _evaluate_batch(args: argparse.Namespace) -> RegionReport:
             "(write one with 'cssp synth' or pyarrow); use the default engine for other files",
             "files",
         )
-    if args.format not in ("json", "text", "markdown"):
+    if args.format not in ("json", "text", "markdown", *BINARY_FORMATS):
         raise InputError(
-            f"--engine batch writes regions only: use --format json, text or markdown, "
+            f"--engine batch writes regions only: use --format json, text, markdown, xlsx or "
+            f"parquet, "
             f"not {args.format}",
             "--format",
         )
@@ -588,6 +649,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             list_plugins(out)
         elif args.command == "test-profile":
             return test_profile(args.path, args.no_plugins, out)
+        elif args.command == "demo" and (args.format or args.output):
+            return _demo_report(args, out)
         elif args.command == "demo":
             demo(args.plan, args.year, args.by, args.lang, out, national=args.no_plugins)
     except CsspError as error:
