@@ -10,6 +10,8 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -349,3 +351,50 @@ def test_a_bad_profile_file_stops_the_start_with_exit_2(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "cssp: error:" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# --- the how-to's examples, run as a reader would ------------------------------------
+
+HOWTO: Final = ROOT / "docs" / "howto" / "call-from-another-system.md"
+DATA: Final = ROOT / "docs" / "howto" / "data"
+
+
+def _curl_commands() -> list[str]:
+    text = HOWTO.read_text("utf-8")
+    blocks = re.findall(r"```sh\n(.*?)```", text, re.DOTALL)
+    commands = [b.replace("\\\n", " ").strip() for b in blocks if b.lstrip().startswith("curl")]
+    assert len(commands) == 2
+    return commands
+
+
+def test_the_howtos_curl_commands_work(server: Server, tmp_path: Path) -> None:
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    shutil.copy(DATA / "request.json", tmp_path / "request.json")
+    evaluate, targets = (c.replace("http://127.0.0.1:8000", server.url) for c in _curl_commands())
+    answer = subprocess.run(
+        evaluate, shell=True, cwd=tmp_path, capture_output=True, check=True
+    ).stdout
+    request = json.loads((DATA / "request.json").read_text("utf-8"))
+    (tmp_path / "communities.json").write_text(
+        json.dumps(request["communities"], ensure_ascii=False), encoding="utf-8"
+    )
+    assert answer == _cli("evaluate", str(tmp_path / "communities.json"), "--format", "json")
+    answer = subprocess.run(targets, shell=True, capture_output=True, check=True).stdout
+    assert answer == _cli("targets", "--code", "440106", "--format", "json")
+
+
+def test_the_howtos_javascript_works(server: Server) -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node.js is not installed")
+    done = subprocess.run(
+        [node, str(DATA / "evaluate.mjs"), server.url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "330106001001: " in done.stdout
+    assert "targets not met" in done.stdout

@@ -9,7 +9,7 @@ served by ``cssp serve`` at ``/v1/schemas/NAME``:
     from the model itself — the attrs fields of
     :class:`~cssp.model.community.Community`, :class:`~cssp.model.community.Facility`
     and :class:`~cssp.model.community.Staff`, the value rules of
-    :mod:`cssp.model.schema` and the units of the measures' vocabulary — so it
+    ``cssp.model.schema`` and the units of the measures' vocabulary — so it
     cannot drift from what the readers accept.
 ``communities``
     A JSON or TOML document of communities: a list, or ``{"communities": [...]}``.

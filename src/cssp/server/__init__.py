@@ -38,7 +38,7 @@ def _require_extra() -> None:
 
 
 def create_app(settings: Any = None) -> Any:
-    """The service as an ASGI application (a :class:`litestar.Litestar`).
+    """The service as an ASGI application (a ``litestar.Litestar``).
 
     :param settings: what :func:`load_settings` returns; default: the installed plugins.
     """
