@@ -34,6 +34,7 @@ LAYERS: Final = (
     ("api",),
     ("__init__",),
     ("testing", "server"),
+    ("commands",),
     ("cli",),
     ("__main__",),
 )

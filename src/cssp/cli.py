@@ -15,6 +15,8 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
+from cssp import commands as parts
+
 if TYPE_CHECKING:
     from cssp.engine.results import RegionReport
     from cssp.model.community import Community
@@ -26,8 +28,7 @@ T = TypeVar("T")
 
 LEVELS = ("nation", "province", "prefecture", "county", "township")
 INPUT_FORMATS = ("json", "jsonl", "csv", "toml", "xlsx", "parquet")
-#: Report formats that are files, not text: written with -o (or to a pipe).
-BINARY_FORMATS = ("xlsx", "parquet")
+BINARY_FORMATS = parts.BINARY_FORMATS
 
 
 def _version() -> str:
@@ -94,7 +95,12 @@ def _parser() -> argparse.ArgumentParser:
         help="exit 1 when any target is not met (for pipelines)",
     )
     evaluate.add_argument(
-        "--colour", choices=["auto", "always", "never"], default="auto", help="colour in text"
+        "--colour",
+        "--color",
+        dest="colour",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="colour in text (auto: on a terminal; NO_COLOR and FORCE_COLOR are honoured)",
     )
     evaluate.add_argument(
         "--no-communities",
@@ -189,115 +195,8 @@ def _parser() -> argparse.ArgumentParser:
     _common(demo)
     demo.add_argument("--by", default="county", choices=LEVELS, help="region level")
     demo.add_argument("--no-plugins", action="store_true", help="use the national plan alone")
-    _demo_outputs(demo)
-    _service_parsers(commands)
+    parts.extend(parser, commands, demo, _profiles_options)
     return parser
-
-
-def _demo_outputs(demo: argparse.ArgumentParser) -> None:
-    demo.add_argument(
-        "--format",
-        default=None,
-        choices=["text", "json", "markdown", "csv", "html", *BINARY_FORMATS],
-        help="a report in this format, as cssp evaluate writes it (default: the demo's summary)",
-    )
-    demo.add_argument("-o", "--output", default=None, help="write here (atomically)")
-
-
-def _size(text: str) -> int:
-    """A size in bytes: ``1048576``, ``64M``, ``512k``, ``1G``."""
-    units = {"k": 2**10, "m": 2**20, "g": 2**30}
-    number, unit = (text[:-1], units[text[-1].lower()]) if text[-1:].lower() in units else (text, 1)
-    try:
-        return int(float(number) * unit)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a size (e.g. 64M)") from None
-
-
-def _service_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``cssp serve`` and ``cssp schema``: cssp for other systems."""
-    serve = commands.add_parser(
-        "serve",
-        help="run the HTTP service (needs cssp[server])",
-        description="Serve the engine over HTTP: POST /v1/evaluate returns what 'cssp evaluate "
-        "--format json' prints; /docs has the interactive docs, /openapi.json the description. "
-        "Needs pip install 'cssp[server]'.",
-    )
-    serve.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    serve.add_argument(
-        "--profile",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="a data-only profile (TOML) to apply as well; may be repeated",
-    )
-    serve.add_argument(
-        "--max-body-size",
-        type=_size,
-        default="64M",
-        metavar="SIZE",
-        help="largest request body (default 64M); larger is a 413",
-    )
-    serve.add_argument(
-        "--max-communities",
-        type=int,
-        default=20_000,
-        metavar="N",
-        help="most communities in one request (default 20000); more is a 413",
-    )
-    serve.add_argument("--access-log", action="store_true", help="log every request")
-    _profiles_options(serve)
-
-    schema = commands.add_parser(
-        "schema",
-        help="print a JSON Schema: community, communities, profile, report, targets, ...",
-        description="Print a JSON Schema (draft 2020-12) of what cssp reads or writes.",
-    )
-    schema.add_argument(
-        "name",
-        help="community, communities, profile, report, assessment, targets, programmes, "
-        "request, plans, plugins or problem",
-    )
-    schema.add_argument("-o", "--output", default=None, help="write here (atomically)")
-
-
-def _serve(args: argparse.Namespace, err: TextIO) -> int:
-    from cssp.server import serve  # noqa: PLC0415 - the optional extra
-
-    options = {
-        "no_plugins": args.no_plugins,
-        "strict": args.strict,
-        "profile_files": list(args.profile),
-        "max_body_size": args.max_body_size,
-        "max_communities": args.max_communities,
-    }
-    if args.workers < 1:
-        from cssp.errors import InputError  # noqa: PLC0415
-
-        raise InputError(f"{args.workers} workers: give at least 1", "--workers")
-    err.write(
-        f"cssp serve: http://{args.host}:{args.port} (docs at /docs, "
-        f"{args.workers} worker{'s' if args.workers > 1 else ''}); Ctrl-C stops it\n"
-    )
-    err.flush()
-    serve(
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        options=options,
-        access_log=args.access_log,
-        log_level="info" if args.access_log else "warning",
-    )
-    return 0
-
-
-def _schema(args: argparse.Namespace, out: TextIO) -> int:
-    from cssp.schemas import schema_text  # noqa: PLC0415
-
-    _emit(schema_text(args.name), args.output, out)
-    return 0
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -318,7 +217,8 @@ def _profiles(args: argparse.Namespace) -> ProfileSet:
 def _read(files: Sequence[str], args: argparse.Namespace) -> tuple[Community, ...]:
     from cssp.io import read_many  # noqa: PLC0415
 
-    return read_many(list(files), format=args.input_format, encoding=args.encoding)
+    with parts.reading(files, sys.stderr, quiet=getattr(args, "quiet", 0) > 0):
+        return read_many(list(files), format=args.input_format, encoding=args.encoding)
 
 
 def _emit(text: str, output: str | None, out: TextIO) -> None:
@@ -331,9 +231,14 @@ def _emit(text: str, output: str | None, out: TextIO) -> None:
 
 
 def _colour(choice: str, out: TextIO) -> bool:
+    """``--colour`` first; then ``FORCE_COLOR`` (colour), ``NO_COLOR`` (none); else a terminal."""
     if choice == "always":
         return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
+    if choice == "never":
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("NO_COLOR"):
         return False
     return out.isatty()
 
@@ -363,12 +268,13 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import cssp  # noqa: PLC0415
     from cssp.report import render_report  # noqa: PLC0415
 
+    start = time.monotonic()
     if args.engine == "batch":
         report = _evaluate_batch(args)
     else:
         communities = _read(args.files, args)
         report = cssp.evaluate_region(
-            _progress(communities, "evaluating", err),
+            communities if args.quiet else _progress(communities, "evaluating", err),
             plan=args.plan,
             by=args.by,
             year=args.year,
@@ -376,8 +282,10 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         if args.no_members:
             report = report.without_members()
+    if args.verbose:
+        parts.tell(report, args, time.monotonic() - start, err)
     if args.format in BINARY_FORMATS:
-        _emit_binary(_binary_report(report, args.format, args.lang), args.output, out)
+        parts.emit_binary(parts.binary_report(report, args.format, args.lang), args.output, out)
     else:
         colour = args.format == "text" and not args.output and _colour(args.colour, out)
         text = render_report(
@@ -397,31 +305,10 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if report.summary is not None:
             unmet = unmet or report.summary.failing > 0
         if unmet:
-            err.write("cssp: some targets are not met (--fail-on unmet)\n")
+            if not args.quiet:
+                err.write("cssp: some targets are not met (--fail-on unmet)\n")
             return 1
     return 0
-
-
-def _binary_report(report: RegionReport, format: str, lang: str) -> bytes:
-    from cssp.report.tables import report_parquet, report_xlsx  # noqa: PLC0415
-
-    return report_xlsx(report, lang=lang) if format == "xlsx" else report_parquet(report)
-
-
-def _emit_binary(data: bytes, output: str | None, out: TextIO) -> None:
-    """A file's bytes: to ``output``, or to standard output when it is not a terminal."""
-    if output:
-        from cssp.io import write_atomic  # noqa: PLC0415
-
-        write_atomic(output, data)
-        return
-    if out.isatty():
-        from cssp.errors import InputError  # noqa: PLC0415
-
-        raise InputError("xlsx and parquet are files, not text: give -o FILE", "--output")
-    out.flush()
-    out.buffer.write(data)
-    out.buffer.flush()
 
 
 def _demo_report(args: argparse.Namespace, out: TextIO) -> int:
@@ -438,7 +325,7 @@ def _demo_report(args: argparse.Namespace, out: TextIO) -> int:
     )
     format = args.format or "text"
     if format in BINARY_FORMATS:
-        _emit_binary(_binary_report(report, format, args.lang), args.output, out)
+        parts.emit_binary(parts.binary_report(report, format, args.lang), args.output, out)
     else:
         _emit(render_report(report, format, lang=args.lang), args.output, out)
     return 0
@@ -621,6 +508,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv is None and "pyarrow" not in sys.modules:
         os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     parser = _parser()
+    if "_ARGCOMPLETE" in os.environ:  # a shell asks for completions (cssp completion SHELL)
+        import argcomplete  # noqa: PLC0415 - only while completing
+
+        argcomplete.autocomplete(parser)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
@@ -641,10 +532,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args, out)
         if args.command == "synth":
             return _synth(args, out)
+        if args.command == "completion":
+            return parts.completion(args.shell, out)
         if args.command == "serve":
-            return _serve(args, err)
+            return parts.serve(args, err)
         if args.command == "schema":
-            return _schema(args, out)
+            return parts.schema(args, out)
         if args.command == "plugins":
             list_plugins(out)
         elif args.command == "test-profile":
