@@ -398,3 +398,23 @@ def test_the_howtos_javascript_works(server: Server) -> None:
     assert done.returncode == 0, done.stderr
     assert "330106001001: " in done.stdout
     assert "targets not met" in done.stdout
+
+
+def test_the_readmes_curl_command_works(server: Server) -> None:
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    readme = (ROOT / "README.md").read_text("utf-8")
+    block = next(b for b in re.findall(r"```sh\n(.*?)```", readme, re.DOTALL) if "curl" in b)
+    command = next(
+        line for line in block.replace("\\\n", " ").splitlines() if line.startswith("curl")
+    )
+    command = command.replace("http://127.0.0.1:8000", server.url)
+    answer = subprocess.run(command, shell=True, capture_output=True, check=True).stdout
+    body = json.loads(re.search(r"--data-binary '(.*?)'", command)[1])  # type: ignore[index]
+    assert (
+        answer
+        == render_report(
+            cssp.evaluate_region(cssp.io.structure_communities(body["communities"]), profiles=()),
+            "json",
+        ).encode()
+    )
