@@ -325,10 +325,12 @@ def create_app(settings: Settings) -> Litestar:
             raise Problem(404, f"no schema {name!r}; the schemas are {', '.join(SCHEMAS)}")
         return _json(canonical_json(schema(name)))
 
+    health = canonical_json({"status": "ok", "version": cssp.__version__})
+
     @get("/healthz", sync_to_thread=False, summary="Is the service up?", tags=["service"])
     def healthz() -> Response[bytes]:
         """``{"status": "ok", "version": ...}`` while the service answers."""
-        return _json(canonical_json({"status": "ok", "version": cssp.__version__}))
+        return _json(health)
 
     @get("/openapi.json", sync_to_thread=False, include_in_schema=False)
     def openapi(request: Request[Any, Any, Any]) -> Response[bytes]:
