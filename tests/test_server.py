@@ -8,6 +8,7 @@ with what the ``cssp`` command prints for the same input.
 from __future__ import annotations
 
 import concurrent.futures
+import html
 import json
 import os
 import re
@@ -160,8 +161,16 @@ def test_health_docs_openapi_and_schemas(server: Server) -> None:
     assert server.client.get("/healthz").json() == {"status": "ok", "version": cssp.__version__}
     docs = server.client.get("/docs")
     assert docs.status_code == 200
-    assert "swagger" in docs.text.lower()
+    assert docs.headers["content-type"].startswith("text/html")
     assert "/v1/evaluate" in docs.text
+    # works offline: no script, style or image from anywhere else
+    assert not re.search(r'(src|href)="(https?:)?//', docs.text)
+    example = html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", docs.text, re.S)[1])  # type: ignore[index]
+    assert server.client.post("/v1/evaluate", content=example.encode()).status_code == 200
+    swagger = server.client.get("/docs/swagger")
+    assert swagger.status_code == 200
+    assert "SwaggerUIBundle" in swagger.text
+    assert "/v1/evaluate" in swagger.text
     openapi = server.client.get("/openapi.json").json()
     assert openapi["openapi"].startswith("3.1")
     evaluate = openapi["paths"]["/v1/evaluate"]["post"]

@@ -79,7 +79,7 @@ def serve(
     :raises cssp.CsspError: without the server extra, or for bad settings.
     """
     options = dict(options or {})
-    load_settings(**options)
+    create_app(load_settings(**options))  # a bad setting fails here, before any worker starts
     from cssp.server.app import ENVIRONMENT  # noqa: PLC0415 - the optional extra
 
     os.environ[ENVIRONMENT] = json.dumps(options)

@@ -31,6 +31,7 @@ from cssp.report import programmes_to_dict, report_to_dict, targets_to_dict
 from cssp.rules import ProfileSet
 from cssp.schemas import SCHEMAS, openapi_components, schema
 from cssp.server.encoding import canonical_json
+from cssp.server.page import docs_page
 from cssp.server.problems import MEDIA_TYPE, Problem
 
 __all__ = [
@@ -332,6 +333,10 @@ def create_app(settings: Settings) -> Litestar:
         """``{"status": "ok", "version": ...}`` while the service answers."""
         return _json(health)
 
+    @get("/docs", sync_to_thread=False, include_in_schema=False, media_type="text/html")
+    def docs(request: Request[Any, Any, Any]) -> Response[bytes]:
+        return Response(docs_page(_openapi(request.app), SCHEMAS), media_type="text/html")
+
     @get("/openapi.json", sync_to_thread=False, include_in_schema=False)
     def openapi(request: Request[Any, Any, Any]) -> Response[bytes]:
         return _json(canonical_json(_openapi(request.app)))
@@ -345,6 +350,7 @@ def create_app(settings: Settings) -> Litestar:
             plugins,
             schemas,
             healthz,
+            docs,
             openapi,
         ],
         openapi_config=OpenAPIConfig(
@@ -352,8 +358,8 @@ def create_app(settings: Settings) -> Litestar:
             version=str(cssp.__version__),
             description="China's urban and rural community service plan (国办发〔2021〕56号): "
             "the same verdicts as the cssp library and command, over HTTP.",
-            path="/docs",
-            render_plugins=[_Docs(path="/")],
+            path="/docs/swagger",
+            render_plugins=[_Swagger(path="/")],
         ),
         exception_handlers={
             Problem: _on_problem,
@@ -425,8 +431,8 @@ def _openapi(app: Litestar) -> dict[str, Any]:
     return document
 
 
-class _Docs(SwaggerRenderPlugin):
-    """The interactive docs (Swagger UI), reading the described ``/openapi.json``."""
+class _Swagger(SwaggerRenderPlugin):
+    """Swagger UI at ``/docs/swagger`` (its scripts come from a CDN), on the described API."""
 
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
         return super().render(request, _openapi(request.app))
