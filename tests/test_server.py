@@ -427,3 +427,32 @@ def test_the_readmes_curl_command_works(server: Server) -> None:
             "json",
         ).encode()
     )
+
+
+# --- the canonical JSON text, at msgspec's speed ---------------------------------------
+
+_FLOATS = st.floats(allow_nan=False, allow_infinity=False) | st.sampled_from(
+    [0.0, -0.0, 1e-4, 9.99e-5, 1e-5, 1e16, 9999999999999998.0, 1e22, 5e-324, 10.00001]
+)
+_DOCUMENTS = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | _FLOATS | st.text(),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(), inner, max_size=5),
+    max_leaves=40,
+)
+
+
+@given(document=st.dictionaries(st.text(), _DOCUMENTS, max_size=6))
+def test_canonical_json_is_the_standard_librarys_text(document: dict[str, Any]) -> None:
+    from cssp.server.encoding import canonical_json
+
+    expected = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    assert canonical_json(document).decode("utf-8") == expected
+
+
+def test_canonical_json_on_reports() -> None:
+    from cssp.report import report_to_dict
+    from cssp.server.encoding import canonical_json
+
+    for by in ("nation", "township"):
+        report = cssp.evaluate_region(cssp.load_sample(), by=by, year=2023, profiles=())
+        assert canonical_json(report_to_dict(report)) == render_report(report, "json").encode()
