@@ -93,5 +93,5 @@ test-pythons:
 			$$v/bin/python -m pip install --quiet --upgrade 'pip>=25.1' && \
 			$$v/bin/python -m pip install --quiet -c constraints.txt -e '.[$(EXTRAS)]' --group dev \
 				$(addprefix -e ,$(PLUGINS)) && touch $$v/.installed; } || exit 1; \
-		echo "test-pythons: Python $$version ($$py)"; CI=true $$v/bin/pytest -q -p no:cacheprovider || exit 1; \
+		echo "test-pythons: Python $$version ($$py)"; CI=true $$v/bin/python -m pytest -q -p no:cacheprovider || exit 1; \
 	done
