@@ -276,11 +276,13 @@ def test_too_many_communities_is_a_413(server: Server, check_schema: Check) -> N
     assert "at most 100" in problem["detail"]
 
 
+def _nested(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+
+
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
-    ),
+    _nested,
     max_leaves=12,
 )
 _FIELDS = st.sampled_from(
@@ -434,9 +436,15 @@ def test_the_readmes_curl_command_works(server: Server) -> None:
 _FLOATS = st.floats(allow_nan=False, allow_infinity=False) | st.sampled_from(
     [0.0, -0.0, 1e-4, 9.99e-5, 1e-5, 1e16, 9999999999999998.0, 1e22, 5e-324, 10.00001]
 )
+
+
+def _containers(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.lists(inner, max_size=5) | st.dictionaries(st.text(), inner, max_size=5)
+
+
 _DOCUMENTS = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | _FLOATS | st.text(),
-    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(), inner, max_size=5),
+    _containers,
     max_leaves=40,
 )
 

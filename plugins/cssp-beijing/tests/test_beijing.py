@@ -196,6 +196,7 @@ def test_invalid_rules_are_refused(kwargs: dict[str, int]) -> None:
 def test_packaging() -> None:
     project = PYPROJECT["project"]
     assert project["name"] == "cssp-beijing"
-    assert project["dependencies"] == ["cssp"]
+    assert project["dependencies"] == ["cssp>=0.1.0.dev0"]  # the API it was written for
+    assert project["license"] == "MIT"
     assert project["entry-points"]["cssp"] == {"beijing": "cssp_beijing"}
     assert (PACKAGE / "py.typed").is_file()

@@ -153,6 +153,7 @@ def test_init_is_a_docstring_only() -> None:
 def test_packaging() -> None:
     project = PYPROJECT["project"]
     assert project["name"] == "cssp-guangdong"
-    assert project["dependencies"] == ["cssp"]
+    assert project["dependencies"] == ["cssp>=0.1.0.dev0"]  # the API it was written for
+    assert project["license"] == "MIT"
     assert project["entry-points"]["cssp"] == {"guangdong": "cssp_guangdong:profile.toml"}
     assert PYPROJECT["tool"]["setuptools"]["package-data"]["cssp_guangdong"] == ["profile.toml"]
