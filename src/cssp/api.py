@@ -106,12 +106,24 @@ def evaluate_region(
     the targets in force for its code; each region by those in force for the
     region's code (a province's profile applies to the province and below).
 
-    :param communities: the communities; their codes must be unique.
+    A table — a pandas DataFrame or a pyarrow Table in cssp's table format
+    (the columns of :data:`cssp.io.readers.COLUMNS`) — is evaluated by the
+    batch engine (``cssp[batch]``): the report then has every region's
+    findings and a :attr:`~cssp.engine.results.RegionReport.summary` of the
+    communities, without each community's findings (as
+    ``cssp evaluate --engine batch``).
+
+    :param communities: the communities, their codes unique; or a table.
     :param plan: a plan id or a plan.
     :param by: ``"nation"``, ``"province"``, ``"prefecture"``, ``"county"`` or ``"township"``.
     :param year: the year to evaluate for; defaults to the plan's target year.
     :param profiles: as for :func:`evaluate`.
     """
+    if _is_table(communities):
+        import cssp.batch  # noqa: PLC0415 - the optional extra, for a table
+
+        result = cssp.batch.evaluate_columns(communities, plan, year, profiles=_profiles(profiles))
+        return result.report(by)
     return scalar.evaluate_region(communities, plan, by, year, profiles=_profiles(profiles))
 
 
@@ -160,7 +172,9 @@ def evaluate_many(
     >>> verdicts.status_of(0)["facility_area_per_100_households"]
     <Status.MET: 'met'>
 
-    :param communities: the communities; their codes must be unique.
+    :param communities: the communities, their codes unique; or a table (a
+        pandas DataFrame or a pyarrow Table in cssp's table format), which the
+        batch engine evaluates.
     :param plan: a plan id or plan.
     :param year: the year; defaults to the plan's target year.
     :param profiles: as for :func:`cssp.evaluate`.
@@ -169,9 +183,15 @@ def evaluate_many(
     :raises cssp.InputError: for an item that is not a Community, a code that
         appears twice, or an unknown engine.
     """
-    items = list(communities)
     if engine not in ("auto", "scalar", "batch"):
         raise InputError(f"{engine!r} is not an engine; use 'auto', 'scalar' or 'batch'", "engine")
+    if _is_table(communities):
+        import cssp.batch  # noqa: PLC0415 - the optional extra, for a table
+
+        table = cssp.batch.evaluate_columns(communities, plan, year, profiles=_profiles(profiles))
+        codes = tuple(code.decode() for code in table.codes.tolist())
+        return Verdicts(table.targets, codes, table.status.tobytes(), "batch")
+    items = list(communities)
     if engine == "auto":
         engine = (
             "batch"
@@ -188,6 +208,14 @@ def evaluate_many(
         codes = tuple(code.decode() for code in result.codes.tolist())
         return Verdicts(result.targets, codes, result.status.tobytes(), "batch")
     return scalar.verdicts(items, plan, year, profiles=chosen)
+
+
+def _is_table(value: object) -> bool:
+    """A pandas DataFrame or a pyarrow Table (or RecordBatch), told without importing either."""
+    module = type(value).__module__.split(".")[0]
+    return module in ("pandas", "pyarrow") and hasattr(
+        value, "columns" if module == "pandas" else "column_names"
+    )
 
 
 def _has_numpy() -> bool:

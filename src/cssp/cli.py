@@ -18,6 +18,8 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
+from cssp import commands as parts
+
 if TYPE_CHECKING:
     from cssp.engine.results import Assessment, RegionReport
     from cssp.io import SourceFile
@@ -33,6 +35,7 @@ T = TypeVar("T")
 
 LEVELS = ("nation", "province", "prefecture", "county", "township")
 INPUT_FORMATS = ("json", "jsonl", "csv", "toml", "xlsx", "parquet")
+BINARY_FORMATS = parts.BINARY_FORMATS
 
 
 def _version() -> str:
@@ -140,8 +143,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--format",
         default="text",
-        choices=["text", "json", "markdown", "csv", "html"],
-        help="output format (default text)",
+        choices=["text", "json", "markdown", "csv", "html", *BINARY_FORMATS],
+        help="output format (default text); xlsx and parquet are files: give -o FILE",
     )
     evaluate.add_argument(
         "-o", "--output", default=None, help="write here (atomically); - for standard output"
@@ -153,7 +156,12 @@ def _parser() -> argparse.ArgumentParser:
         help="exit 1 when any target is not met (for pipelines)",
     )
     evaluate.add_argument(
-        "--colour", choices=["auto", "always", "never"], default="auto", help="colour in text"
+        "--colour",
+        "--color",
+        dest="colour",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="colour in text (auto: on a terminal; NO_COLOR and FORCE_COLOR are honoured)",
     )
     evaluate.add_argument(
         "--no-communities",
@@ -244,22 +252,18 @@ def _parser() -> argparse.ArgumentParser:
         help="the file to write (atomically): .csv or .parquet",
     )
 
-    _demo_parser(commands)
+    parts.extend(parser, commands, _demo_parser(commands), _profiles_options)
     return parser
 
 
-def _demo_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _demo_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="evaluate the sample data shipped with cssp")
     _common(demo)
     demo.add_argument("--by", default="county", choices=LEVELS, help="region level")
     demo.add_argument("--no-plugins", action="store_true", help="use the national plan alone")
-    demo.add_argument(
-        "--format",
-        default="text",
-        choices=["text", "json", "markdown", "csv", "html"],
-        help="text (default): a summary; the others: the full report, as cssp evaluate writes it",
-    )
-    demo.add_argument("-o", "--output", default=None, help="write here (atomically)")
+    return demo  # its --format and -o: cssp.commands.demo_outputs
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -281,14 +285,15 @@ def _read(files: Sequence[str], args: argparse.Namespace, err: TextIO) -> ReadRe
     """Read the input files as the options say; tell on ``err`` what reading said."""
     from cssp.io.readers import read_input  # noqa: PLC0415
 
-    result = read_input(
-        list(files),
-        format=args.input_format,
-        encoding=args.encoding,
-        columns=args.columns,
-        skip_invalid=args.skip_invalid,
-        strict_codes=args.strict_codes,
-    )
+    with parts.reading(files, sys.stderr, quiet=getattr(args, "quiet", 0) > 0):
+        result = read_input(
+            list(files),
+            format=args.input_format,
+            encoding=args.encoding,
+            columns=args.columns,
+            skip_invalid=args.skip_invalid,
+            strict_codes=args.strict_codes,
+        )
     _tell(result.notes, err)
     return result
 
@@ -334,9 +339,14 @@ def _emit(text: str, output: str | None, out: TextIO) -> None:
 
 
 def _colour(choice: str, out: TextIO) -> bool:
+    """``--colour`` first; then ``FORCE_COLOR`` (colour), ``NO_COLOR`` (none); else a terminal."""
     if choice == "always":
         return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
+    if choice == "never":
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("NO_COLOR"):
         return False
     return out.isatty()
 
@@ -369,6 +379,7 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO, argv: Sequence
     from cssp.report import render_report  # noqa: PLC0415
 
     source = None
+    start = time.monotonic()
     if args.engine == "batch":
         report = _evaluate_batch(args)
         if args.format == "markdown" and report.summary is not None:
@@ -381,7 +392,7 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO, argv: Sequence
         if args.format in ("html", "markdown"):
             source = _source(result.files, argv)
         report = cssp.evaluate_region(
-            _progress(result.communities, "evaluating", err),
+            result.communities if args.quiet else _progress(result.communities, "evaluating", err),
             plan=args.plan,
             by=args.by,
             year=args.year,
@@ -390,17 +401,24 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO, argv: Sequence
         if result.notes:
             report = attrs.evolve(report, input=result.notes)
         if args.no_members:
-            report = _without_members(report)
-    colour = args.format == "text" and args.output in (None, "-") and _colour(args.colour, out)
-    text = render_report(
-        report,
-        args.format,
-        lang=args.lang,
-        colour=colour,
-        include_communities=not (args.no_communities or args.no_members or args.engine == "batch"),
-        source=source,
-    )
-    _emit(text, args.output, out)
+            report = report.without_members()
+    if args.verbose:
+        parts.tell(report, args, time.monotonic() - start, err)
+    if args.format in BINARY_FORMATS:
+        parts.emit_binary(parts.binary_report(report, args.format, args.lang), args.output, out)
+    else:
+        colour = args.format == "text" and args.output in (None, "-") and _colour(args.colour, out)
+        text = render_report(
+            report,
+            args.format,
+            lang=args.lang,
+            colour=colour,
+            include_communities=not (
+                args.no_communities or args.no_members or args.engine == "batch"
+            ),
+            source=source,
+        )
+        _emit(text, args.output, out)
     if args.fail_on == "unmet":
         unmet = any(f.status is cssp.Status.NOT_MET for r in report.regions for f in r) or any(
             a.failing for a in report.assessments
@@ -408,7 +426,8 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO, argv: Sequence
         if report.summary is not None:
             unmet = unmet or report.summary.failing > 0
         if unmet:
-            err.write("cssp: some targets are not met (--fail-on unmet)\n")
+            if not args.quiet:
+                err.write("cssp: some targets are not met (--fail-on unmet)\n")
             return 1
     return 0
 
@@ -429,9 +448,10 @@ def _evaluate_batch(args: argparse.Namespace) -> RegionReport:
             "(write one with 'cssp synth' or pyarrow); use the default engine for other files",
             "files",
         )
-    if args.format not in ("json", "text", "markdown"):
+    if args.format not in ("json", "text", "markdown", *BINARY_FORMATS):
         raise InputError(
-            f"--engine batch writes regions only: use --format json, text or markdown, "
+            f"--engine batch writes regions only: use --format json, text, markdown, xlsx or "
+            f"parquet, "
             f"not {args.format}",
             "--format",
         )
@@ -441,21 +461,6 @@ def _evaluate_batch(args: argparse.Namespace) -> RegionReport:
         args.files[0], args.plan, args.year, profiles=_profiles(args)
     )
     return result.report(args.by, members=not args.no_members)
-
-
-def _without_members(report: RegionReport) -> RegionReport:
-    """The report with no lists of communities: regions' members, findings' failing ones."""
-    import attrs  # noqa: PLC0415
-
-    regions = tuple(
-        attrs.evolve(
-            region,
-            communities=(),
-            findings=tuple(attrs.evolve(f, failing=()) for f in region.findings),
-        )
-        for region in report.regions
-    )
-    return attrs.evolve(report, regions=regions)
 
 
 def _targets(args: argparse.Namespace, out: TextIO) -> int:
@@ -614,8 +619,12 @@ def _demo_report(args: argparse.Namespace, out: TextIO, argv: Sequence[str]) -> 
     report = cssp.evaluate_region(
         cssp.load_sample(), plan=args.plan, by=args.by, year=args.year, profiles=profiles
     )
-    source = ReportSource((), shlex.join(["cssp", *argv]), report_date())
-    _emit(render_report(report, args.format, lang=args.lang, source=source), args.output, out)
+    format = args.format or "text"
+    if format in BINARY_FORMATS:
+        parts.emit_binary(parts.binary_report(report, format, args.lang), args.output, out)
+    else:
+        source = ReportSource((), shlex.join(["cssp", *argv]), report_date())
+        _emit(render_report(report, format, lang=args.lang, source=source), args.output, out)
     return 0
 
 
@@ -737,6 +746,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv is None and "pyarrow" not in sys.modules:
         os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     parser = _parser()
+    if "_ARGCOMPLETE" in os.environ:  # a shell asks for completions (cssp completion SHELL)
+        import argcomplete  # noqa: PLC0415 - only while completing
+
+        argcomplete.autocomplete(parser)
     given = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(given)
     if args.command is None:
@@ -758,12 +771,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args, out, err)
         if args.command == "synth":
             return _synth(args, out)
+        if args.command == "completion":
+            return parts.completion(args.shell, out)
+        if args.command == "serve":
+            return parts.serve(args, err)
+        if args.command == "schema":
+            return parts.schema(args, out)
         if args.command == "plugins":
             list_plugins(out, args.format)
         elif args.command == "test-profile":
             return test_profile(args.path, args.no_plugins, out)
         elif args.command == "demo":
-            if args.format != "text" or args.output:
+            if args.format or args.output:
                 return _demo_report(args, out, given)
             demo(args.plan, args.year, args.by, args.lang, out, national=args.no_plugins)
     except CsspError as error:

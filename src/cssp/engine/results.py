@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
-from attrs import define, field
+from attrs import define, evolve, field
 
+from cssp.engine import tables
+from cssp.errors import InputError
 from cssp.model.measures import Status
 from cssp.model.notes import InputNotes
 from cssp.model.plan import Change, IndicatorKind, Level, Strength, Target, Text
@@ -339,6 +341,17 @@ class _Findings:
         """The findings whose status is not met."""
         return tuple(f for f in self.findings if f.status is Status.NOT_MET)
 
+    def to_pandas(self) -> Any:
+        """The findings as a pandas DataFrame, one row per target (needs pandas).
+
+        The columns are those of :data:`cssp.engine.tables.FINDING_COLUMNS`.
+        """
+        return tables.to_pandas(tables.finding_columns(self.findings), tables.FINDING_COLUMNS)
+
+    def to_arrow(self) -> Any:
+        """The findings as a pyarrow Table, one row per target (needs pyarrow)."""
+        return tables.to_arrow(tables.finding_columns(self.findings), tables.FINDING_COLUMNS)
+
 
 @define(frozen=True)
 class Assessment(_Findings):
@@ -423,6 +436,55 @@ class RegionReport:
                 return r
         raise KeyError(code)
 
+    def finding_columns(self, level: str = "region") -> dict[str, list[Any]]:
+        """The columns of :meth:`to_pandas` as lists, by name (no pandas needed).
+
+        :param level: ``"region"`` or ``"community"``, as for :meth:`to_pandas`.
+        :raises cssp.InputError: for another level.
+        """
+        if level == "region":
+            return tables.finding_columns(f for region in self.regions for f in region.findings)
+        if level == "community":
+            region_of = {code: r.code for r in self.regions for code in r.communities}
+            findings = [f for a in self.assessments for f in a.findings]
+            return tables.finding_columns(
+                findings, [region_of.get(f.subject, "") for f in findings]
+            )
+        raise InputError(
+            f"{level!r} is not a level of a report; use 'region' or 'community'", "level"
+        )
+
+    def to_pandas(self, level: str = "region") -> Any:
+        """The findings as a pandas DataFrame (needs pandas).
+
+        :param level: ``"region"``: one row per region × target;
+            ``"community"``: one row per community × target, with the code of
+            the region it was counted in (none when the report keeps no
+            community findings, as a batch run's).
+        :raises cssp.InputError: for another level.
+        """
+        return tables.to_pandas(self.finding_columns(level), tables.FINDING_COLUMNS)
+
+    def to_arrow(self, level: str = "region") -> Any:
+        """The findings as a pyarrow Table (needs pyarrow); ``level`` as for :meth:`to_pandas`."""
+        return tables.to_arrow(self.finding_columns(level), tables.FINDING_COLUMNS)
+
+    def without_members(self) -> RegionReport:
+        """The report without lists of communities: no region's members, no finding's failing ones.
+
+        What ``cssp evaluate --no-members`` and the service's ``"no_members"``
+        report: its size does not grow with the number of communities.
+        """
+        regions = tuple(
+            evolve(
+                region,
+                communities=(),
+                findings=tuple(evolve(f, failing=()) for f in region.findings),
+            )
+            for region in self.regions
+        )
+        return evolve(self, regions=regions)
+
 
 class Verdicts:
     """The status of every community × target: one byte each.
@@ -473,6 +535,55 @@ class Verdicts:
             column = self._matrix[t::width]
             out[target] = (column.count(0), column.count(1), column.count(2), column.count(3))
         return out
+
+    def _cells(self) -> tuple[list[int], list[int], list[int]]:
+        """The community, target and status indices of every target in force."""
+        width = len(self.targets)
+        rows: list[int] = []
+        columns: list[int] = []
+        statuses: list[int] = []
+        for index, code in enumerate(self._matrix):
+            if code != ABSENT:
+                row, column = divmod(index, width)
+                rows.append(row)
+                columns.append(column)
+                statuses.append(code)
+        return rows, columns, statuses
+
+    def to_pandas(self) -> Any:
+        """One row per community × target in force: ``code``, ``target``, ``status`` (needs pandas).
+
+        The three columns are categorical, so a national run stays small.
+        """
+        pandas = tables.module("pandas", "tables")
+        rows, columns, statuses = self._cells()
+        names = [status.value for status in STATUS_CODES]
+        return pandas.DataFrame(
+            {
+                "code": pandas.Categorical.from_codes(rows, categories=list(self.codes)),
+                "target": pandas.Categorical.from_codes(columns, categories=list(self.targets)),
+                "status": pandas.Categorical.from_codes(statuses, categories=names),
+            }
+        )
+
+    def to_arrow(self) -> Any:
+        """As :meth:`to_pandas`, a pyarrow Table of dictionary-encoded columns (needs pyarrow)."""
+        arrow = tables.module("pyarrow", "tables")
+        rows, columns, statuses = self._cells()
+        names = [status.value for status in STATUS_CODES]
+
+        def column(indices: list[int], values: Sequence[str]) -> Any:
+            return arrow.DictionaryArray.from_arrays(
+                arrow.array(indices, arrow.int32()), arrow.array(values, arrow.string())
+            )
+
+        return arrow.table(
+            {
+                "code": column(rows, self.codes),
+                "target": column(columns, self.targets),
+                "status": column(statuses, names),
+            }
+        )
 
     def to_numpy(self) -> Any:
         """The status codes as a ``uint8`` array, one row per community (needs numpy)."""

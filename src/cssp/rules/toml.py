@@ -52,7 +52,7 @@ from cssp.model.plan import (
 from cssp.rules.profile import HouseholdStaffingRule, Override, Profile
 from cssp.units import threshold_in
 
-__all__ = ["FIELDS", "field_ratio", "parse_profile"]
+__all__ = ["FIELDS", "PROFILE_LAYOUT", "field_ratio", "parse_profile"]
 
 #: Community fields a TOML indicator may use as numerator or denominator, with
 #: their units: the measures' vocabulary (:data:`cssp.model.measures.FIELDS`).
@@ -134,12 +134,20 @@ class _ProfileFile:
     title: Text
     issuer: str
     document: str
-    reported_by: Any = ""  # a string, or an outlet table: read by _reported_by
+    # a string, or an outlet table: read by _reported_by; "layout" is what the
+    # file may hold there, for its JSON Schema (cssp.schemas)
+    reported_by: Any = field(default="", metadata={"layout": str | _ReportedByEntry})
     issued: datetime.date | None = None
     target_year: int | None = None
     overrides: list[_OverrideEntry] = field(factory=list)
     indicators: list[_IndicatorEntry] = field(factory=list)
     staffing: _StaffingEntry | None = None
+
+
+#: The layout of a profile file: the attrs class its TOML is structured into
+#: (its fields, their types and defaults), from which ``cssp schema profile``
+#: is generated.
+PROFILE_LAYOUT: Final = _ProfileFile
 
 
 def parse_profile(text: str, where: str = "<profile>", source: str = "") -> Profile:

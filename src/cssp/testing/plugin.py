@@ -248,6 +248,15 @@ class PluginTests:
         assert "cssp" in names, f"{package.name} does not depend on cssp: {needs}"
         assert package.package.exists()
 
+    def test_the_license_is_declared(self) -> None:
+        """A licence others can ship under, declared and included in the distribution."""
+        project = self.package.pyproject["project"]
+        assert project.get("license"), f"{self.package.name} declares no licence"
+        files = project.get("license-files", [])
+        assert files, f"{self.package.name} lists no license-files"
+        missing = [name for name in files if not (self.package.root / name).is_file()]
+        assert not missing, f"{self.package.name}: license-files not found: {missing}"
+
     def test_the_host_loads_it_as_its_entry_point(self) -> None:
         """Loaded as installed: listed once, every profile's source its name and version."""
         package = self.package

@@ -87,6 +87,7 @@ __all__ = [
     "read_communities",
     "read_input",
     "read_many",
+    "read_records",
     "read_sources",
 ]
 
@@ -396,6 +397,49 @@ def read_input(
             found.append(_read_file(name, format, encoding, problems, column_map))
         except InputError as error:
             problems.add_error(error)
+    return _result(names, found, problems, strict_codes, limit)
+
+
+def read_records(
+    records: object,
+    *,
+    where: str = "communities",
+    skip_invalid: bool = False,
+    strict_codes: bool = False,
+    limit: int = MAX_PROBLEMS,
+) -> ReadResult:
+    """Read communities already parsed (a JSON body's list of records) as a file is read.
+
+    The same checks as :func:`read_input` — every problem of every record, a
+    code met twice, codes the division list lacks — with locations under
+    ``where`` (``communities[3].households``). The HTTP service reads its
+    requests so.
+
+    :param records: a list of mappings, one per community.
+    :param where: the name of the list in locations.
+    :param skip_invalid: as for :func:`read_input`.
+    :param strict_codes: as for :func:`read_input`.
+    :param limit: as for :func:`read_input`.
+    :raises ~cssp.errors.InputError: listing every problem.
+    """
+    if not isinstance(records, list | tuple):
+        raise InputError(f"expected a list of communities, got {type(records).__name__}", where)
+    problems = _Problems(limit, skip=skip_invalid)
+    found = documents._structure_records(records, problems, lambda index: f"{where}[{index}]")
+    return _result([where], [found], problems, strict_codes, limit, files=False)
+
+
+def _result(
+    names: Sequence[str],
+    found: Sequence[_Found],
+    problems: _Problems,
+    strict_codes: bool,
+    limit: int,
+    *,
+    files: bool = True,
+) -> ReadResult:
+    """The communities found, checked across the input (codes met twice, divisions);
+    ``files``: the names are files, to describe (:class:`SourceFile`)."""
     removed: set[tuple[int, int]] = set()
     warnings = [Note(where, message) for part in found for where, message in part.warnings]
     _check_duplicates(found, problems, removed)
@@ -420,7 +464,7 @@ def read_input(
             what,
             tuple(listed[:limit]),
         )
-    files = tuple(
+    sources = tuple(
         SourceFile(
             name,
             sum(1 for index in range(len(part.communities)) if (number, index) not in removed),
@@ -428,11 +472,12 @@ def read_input(
             "" if name == STDIN else _sha256(name),
         )
         for number, (name, part) in enumerate(zip(names, found, strict=True))
+        if files
     )
     return ReadResult(
         communities,
         InputNotes(skipped=skipped, warnings=tuple(warnings), resolved=resolved),
-        files,
+        sources,
     )
 
 
