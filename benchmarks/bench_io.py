@@ -155,7 +155,8 @@ def generate_rows(count: int, rng: random.Random) -> list[list[str]]:
                 f"{rng.uniform(1.5, 40):.2f}",
                 "是" if has_facility else "否",
                 str(floor) if has_facility else "",
-                f"{floor * rng.uniform(0.4, 0.9):.1f}" if has_facility else "",
+                # the activity and office areas together at most the floor area
+                f"{floor * rng.uniform(0.4, 0.75):.1f}" if has_facility else "",
                 str(round(floor * rng.uniform(0.05, 0.2))) if has_facility else "",
                 rng.choice(("8", "9", "10", "12", "7.5")) if has_facility else "",
                 str(rng.randint(100, 30_000)),

@@ -1,8 +1,9 @@
-"""Performance goal of the command line's start: ``cssp --version`` against importing pint.
+"""Performance goals of starting: the command against importing pint, the package against its deps.
 
-One goal, one line::
+Two goals, one line each::
 
     GOAL startup: <ratio> (limit 1.2) PASS|FAIL
+    GOAL import_vs_deps: <ratio> (limit 1.3) PASS|FAIL
 
 ``startup``
     The wall time of ``cssp --version`` (the console script installed next to
@@ -11,6 +12,17 @@ One goal, one line::
     library cssp builds on. Ratio = median cssp time ÷ median pint time; the
     goal is met when the ratio is at most the limit. Before timing, the script
     asserts that the command prints ``cssp <version>``.
+
+``import_vs_deps``
+    The wall time of ``python -c "import cssp"`` against that of ``python -c
+    "import attrs, cattrs, pluggy, tomllib"``, the libraries cssp's core is
+    built on, each in a new process. Ratio = median cssp time ÷ median
+    baseline time; the goal is met when the ratio is at most the limit: the
+    package itself should cost little more than what it cannot do without.
+    Reported with it, from a separate interpreter: what ``import cssp`` loads
+    that the baseline does not (how many ``cssp.*`` and other modules, the
+    slowest of them by ``-X importtime``), and that it loads no pint, numpy,
+    pyarrow, pandas, reader, writer or report: the script fails if it does.
 
 Reported as information: the interpreter's own start (``python -c pass``),
 ``python -m cssp --version``, and the imports of ``cssp.cli`` (which a
@@ -40,8 +52,13 @@ from _harness import info, machine
 
 import cssp
 
-#: The goal: name -> the greatest acceptable ratio (cssp time / pint time).
-LIMITS: Final = {"startup": 1.2}
+#: The goals: name -> the greatest acceptable ratio (cssp time / baseline time).
+LIMITS: Final = {"startup": 1.2, "import_vs_deps": 1.3}
+#: The libraries cssp's core imports: the baseline of ``import_vs_deps``.
+DEPS: Final = "import attrs, cattrs, pluggy, tomllib"
+#: Modules ``import cssp`` must not load: the heavy or optional dependencies,
+#: and the readers, writers and reports (imported when a function needs them).
+FORBIDDEN: Final = ("pint", "numpy", "pyarrow", "pandas", "cssp.io", "cssp.report", "cssp.batch")
 FULL_RUNS: Final = 21
 QUICK_RUNS: Final = 5
 
@@ -84,6 +101,9 @@ def bench_startup(runs: int) -> None:
         "module": [python, "-m", "cssp", "--version"],
         "cli": [python, "-c", "import cssp.cli"],
         "package": [python, "-c", "import cssp"],
+        "model": [python, "-c", "import cssp; cssp.Community"],
+        "engine": [python, "-c", "import cssp; cssp.evaluate"],
+        "deps": [python, "-c", DEPS],
     }
     found = dict(zip(commands, medians(list(commands.values()), runs), strict=True))
     start = found["python"]
@@ -91,7 +111,7 @@ def bench_startup(runs: int) -> None:
     def line(label: str, key: str) -> None:
         seconds = found[key]
         info(
-            f"startup: {label:<34} {seconds * 1e3:6.1f} ms "
+            f"startup: {label:<52} {seconds * 1e3:6.1f} ms "
             f"({(seconds - start) * 1e3:6.1f} ms after the interpreter's start)"
         )
 
@@ -101,9 +121,91 @@ def bench_startup(runs: int) -> None:
     line("python -m cssp --version", "module")
     line('python -c "import cssp.cli"', "cli")
     line('python -c "import cssp"', "package")
+    line('python -c "import cssp; cssp.Community" (the model)', "model")
+    line('python -c "import cssp; cssp.evaluate" (the engine)', "engine")
+    line(f'python -c "{DEPS}"', "deps")
+    info(
+        "startup: names load on first use (PEP 562): the model is "
+        f"{found['model'] / found['deps']:.2f}x the baseline, the engine with the "
+        f"catalogue and plugins {found['engine'] / found['deps']:.2f}x (information)"
+    )
     _harness.goal(
         "startup", found["cssp"] / found["pint"], LIMITS["startup"], at_most=True, digits=2
     )
+    _harness.goal(
+        "import_vs_deps",
+        found["package"] / found["deps"],
+        LIMITS["import_vs_deps"],
+        at_most=True,
+        digits=2,
+    )
+
+
+# In a new interpreter: import the baseline, then cssp, with -X importtime;
+# print the modules cssp added, one a line.
+_LOADED: Final = f"""
+import sys
+{DEPS}
+before = set(sys.modules)
+import cssp
+print("\\n".join(sorted(set(sys.modules) - before)))
+"""
+
+
+def _self_times(stderr: str) -> dict[str, int]:
+    """Each module's own import time in µs, from ``-X importtime``'s lines."""
+    times: dict[str, int] = {}
+    for text in stderr.splitlines():
+        parts = text.removeprefix("import time:").split("|")
+        if len(parts) == 3 and parts[0].strip().isdigit():
+            times[parts[2].strip()] = int(parts[0])
+    return times
+
+
+def _outermost(module: str, new: set[str]) -> str:
+    """The outermost package of ``module`` among ``new``: ``importlib.metadata`` for
+    ``importlib.metadata._adapters`` when the baseline had loaded ``importlib``."""
+    parts = module.split(".")
+    for length in range(1, len(parts)):
+        prefix = ".".join(parts[:length])
+        if prefix in new:
+            return prefix
+    return module
+
+
+def what_import_loads() -> list[str]:
+    """Report what ``import cssp`` loads beyond the baseline; return what it must not load."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", _LOADED],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    added = done.stdout.split()
+    own = [m for m in added if m == "cssp" or m.startswith("cssp.")]
+    others = [m for m in added if m not in own]
+    tops = sorted({_outermost(m, set(added)) for m in others if not m.startswith("_")})
+    times = _self_times(done.stderr)
+    own_time = sum(times.get(m, 0) for m in own)
+    other_time = sum(times.get(m, 0) for m in others)
+    info(
+        f"import: import cssp loads {len(added)} modules beyond the baseline's: {len(own)} of "
+        f"cssp ({own_time / 1e3:.0f} ms of -X importtime self time), {len(others)} others "
+        f"({other_time / 1e3:.0f} ms), of {', '.join(tops)} and private modules"
+    )
+    slowest = sorted(added, key=lambda m: times.get(m, 0), reverse=True)[:8]
+    info(
+        "import: slowest by self time: "
+        + ", ".join(f"{m} {times.get(m, 0) / 1e3:.1f} ms" for m in slowest)
+    )
+    loaded = [
+        name for name in FORBIDDEN if any(m == name or m.startswith(name + ".") for m in added)
+    ]
+    info(
+        f"import: loads {', '.join(loaded) if loaded else 'none'} of "
+        f"{', '.join(FORBIDDEN)} (must be none)"
+    )
+    return loaded
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -119,7 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"median of {runs} runs",
         flush=True,
     )
+    forbidden = what_import_loads()
     bench_startup(runs)
+    assert not forbidden, f"import cssp loads {', '.join(forbidden)}"
     return 0
 
 

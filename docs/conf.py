@@ -28,10 +28,15 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "_ext"))
 # Document the checkout's source, whether or not cssp is installed.
 sys.path.insert(0, str(HERE.parent / "src"))
-# The tutorial and explanations show the national plan alone, whatever province
-# plugins are installed where the docs are built; the plugin how-to loads
-# profiles explicitly.
-os.environ["CSSP_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+# The docs' examples must hold whatever plugins a reader has installed: the
+# tests build the doctests twice (tests/test_docs.py), with plugin discovery
+# switched off (the default here) and with the shipped province plugins
+# installed, as `make demo` leaves them (CSSP_DOCS_PLUGINS=installed). An
+# example that depends on the profiles in force says which it uses.
+if os.environ.get("CSSP_DOCS_PLUGINS") == "installed":
+    os.environ.pop("CSSP_DISABLE_PLUGIN_AUTOLOAD", None)
+else:
+    os.environ["CSSP_DISABLE_PLUGIN_AUTOLOAD"] = "1"
 
 import cssp  # noqa: E402 - after the path is set
 
@@ -75,15 +80,23 @@ nitpick_ignore: list[tuple[str, str]] = [
     ("py:func", "attrs.evolve"),
     ("py:func", "cattrs.transform_error"),
     ("py:class", "cattrs.converters.Converter"),  # get_converter's return type
+    # Litestar, the service's framework: the application cssp.server returns.
+    ("py:class", "litestar.app.Litestar"),
     # pluggy, which cssp.plugins wraps.
     ("py:class", "pluggy.PluginManager"),
     # The standard library's abstract classes, in signatures (autodoc_typehints).
     ("py:class", "collections.abc.Callable"),
     ("py:class", "collections.abc.Iterable"),
+    ("py:class", "collections.abc.Iterator"),  # cssp.batch.on_spark: mapInArrow's functions
     ("py:class", "collections.abc.Mapping"),
     ("py:class", "collections.abc.Sequence"),
     ("py:class", "datetime.date"),  # Plan.issued and Plan.published
     ("py:class", "os.PathLike"),  # cssp.plugins.load_profile(path)
+    # cssp.testing.plugin.PluginPackage: its root, profile and cases files,
+    # its entry point and its module.
+    ("py:class", "pathlib.Path"),
+    ("py:class", "importlib.metadata.EntryPoint"),
+    ("py:class", "types.ModuleType"),
     ("py:mod", "tomllib"),  # named in cssp.rules.toml's docstring
     ("py:func", "sys.exit"),  # named in cssp.plugins.hookspecs.cssp_profiles' docstring
     # numpy: the columns of cssp.synth are numpy arrays (NDArray in signatures).
@@ -94,6 +107,10 @@ nitpick_ignore: list[tuple[str, str]] = [
     ("py:class", "numpy.float64"),
     # The type variable of cssp.io.structure(data, type_: type[T]) -> T.
     ("py:class", "cssp.model.convert.T"),
+    # The type variables of cssp.model.checks (instance_of(*types: type[T]) -> Check[T] …).
+    ("py:class", "cssp.model.checks.T"),
+    ("py:class", "cssp.model.checks.K"),
+    ("py:class", "cssp.model.checks.V"),
 ]
 
 # -- MyST ------------------------------------------------------------------------
@@ -125,7 +142,8 @@ doctest_default_flags = doctest.ELLIPSIS | doctest.DONT_ACCEPT_TRUE_FOR_1
 
 html_theme = "furo"
 html_title = f"cssp {release}"
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_css_files = ["cssp.css"]  # the catalogue's tables fit the page
 html_show_sourcelink = False
 
 # -- Public names ----------------------------------------------------------------
@@ -149,6 +167,7 @@ DEFINING_MODULES = (
     "cssp.rules.toml",
     "cssp.sample",
     "cssp.testing.cases",
+    "cssp.testing.plugin",
     "cssp.testing.strategies",
 )
 #: Public namespaces that re-export names defined elsewhere (besides a module's parents).

@@ -15,13 +15,13 @@ from typing import Any
 import attrs
 import numpy as np
 import pytest
-from hypothesis import assume, example, given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
 import cssp
 import cssp.batch
-from cssp.batch._exact import ExactSums, group_sums
+import cssp.synth
 from cssp.model.community import Community, Facility, FacilityKind
 from cssp.model.measures import Measure
 from cssp.testing import communities
@@ -261,45 +261,6 @@ def test_partitions_merge_to_the_single_run() -> None:
         _same_table(whole.regions(level), cssp.batch.engine.finish(merged, whole.programs)[level])
 
 
-# -- exact sums ----------------------------------------------------------------
-
-_floats = st.one_of(
-    st.floats(0, 1e6),
-    st.integers(0, 10**6).map(float),
-    st.floats(0, 1e-300),
-    st.floats(0, 1e300),
-    st.sampled_from([0.1, 0.2, 0.3, 5.1, 2.0**-1074, 2.0**52 + 1, 1e16 + 2]),
-)
-
-
-def _fsum(values: list[float]) -> float:
-    """:func:`math.fsum`, or infinity where the sum is too large for a float."""
-    try:
-        return math.fsum(values)
-    except OverflowError:
-        return math.inf
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.lists(st.lists(_floats, min_size=1, max_size=8), min_size=1, max_size=6), st.booleans())
-@example([[2.0**53, 1.0, 2.0**-60]], False)  # a tie broken by a far-away bit
-@example([[0.1] * 10], False)
-def test_group_sums_are_fsum(groups: list[list[float]], negative: bool) -> None:
-    if negative:
-        groups = [[-x if i % 2 else x for i, x in enumerate(g)] for g in groups]
-    values = np.array([x for g in groups for x in g])
-    starts = np.cumsum([0] + [len(g) for g in groups[:-1]]).astype(np.intp)
-    expected = [_fsum(g) for g in groups]
-    total = _fsum(values.tolist())
-    assume(math.isfinite(total) and all(map(math.isfinite, expected)))
-    sums = group_sums(values, starts)
-    assert sums.floats().tolist() == expected
-    assert sums.regroup(np.array([0], dtype=np.intp)).floats().tolist() == [total]
-    both = ExactSums.concat([sums, group_sums(values[::-1].copy(), np.array([0], np.intp))])
-    assert both.floats().tolist()[-1] == total
-    assert [v / 2**1074 for v in sums.integers()] == expected
-
-
 # -- the table path ------------------------------------------------------------
 
 
@@ -401,7 +362,8 @@ def _same_tables(a: cssp.batch.Totals, b: cssp.batch.Totals) -> None:
 def test_a_parquet_file_in_any_row_groups_and_batches_is_one_run(
     items: list[Community], year: int, random: Any, data: st.DataObject
 ) -> None:
-    """Streamed in row groups and batches of any size, in any row order, with profiles."""
+    """Streamed in row groups and batches of any size, in any row order or in code
+    order (which the engine does not copy), with profiles."""
     import tempfile
 
     import pyarrow as pa
@@ -409,7 +371,10 @@ def test_a_parquet_file_in_any_row_groups_and_batches_is_one_run(
 
     rows = [r for r in (_table_row(c, extra=True) for c in items) if r is not None]
     assume(rows)  # a file of no rows has no row groups to split
-    random.shuffle(rows)
+    if data.draw(st.booleans(), label="in code order"):
+        rows.sort(key=lambda row: str(row["code"]))
+    else:
+        random.shuffle(rows)
     table = _columns(rows)
     profiles = cssp.ProfileSet(PROFILES)
     whole = cssp.batch.evaluate_columns(table, year=year, profiles=profiles)
@@ -425,37 +390,6 @@ def test_a_parquet_file_in_any_row_groups_and_batches_is_one_run(
     assert whole.failing() == streamed.failing()
     assert {t.id for t in whole.community_targets} == {t.id for t in streamed.community_targets}
     _same_tables(whole, streamed)
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(st.lists(_floats, min_size=1, max_size=5), min_size=1, max_size=6),
-    st.lists(st.integers(0, 5), min_size=1, max_size=6),
-    st.booleans(),
-)
-def test_sums_added_in_place_are_fsum(
-    batches: list[list[float]], groups: list[int], negative: bool
-) -> None:
-    """A running total (ExactSums.add_at) of batches with any exponents is fsum of all."""
-    if negative:
-        batches = [[-x if i % 2 else x for i, x in enumerate(b)] for b in batches]
-    total = ExactSums(np.zeros((6, 1), dtype=np.int64), 0)
-    expected: list[list[float]] = [[] for _ in range(6)]
-    for values, group in zip(batches, groups * len(batches), strict=False):
-        # each batch goes to one group and the one after it (distinct rows)
-        rows = np.array(sorted({group, (group + 1) % 6}), dtype=np.intp)
-        half = len(values) // 2
-        parts = [values[:half], values[half:]] if len(rows) == 2 else [values]
-        parts = [p for p in parts if p] or [[0.0]]
-        rows = rows[: len(parts)]
-        flat = np.array([x for p in parts for x in p])
-        starts = np.cumsum([0] + [len(p) for p in parts[:-1]]).astype(np.intp)
-        total = total.add_at(rows, group_sums(flat, starts))
-        for row, p in zip(rows.tolist(), parts, strict=True):
-            expected[row].extend(p)
-    wanted = [_fsum(e) for e in expected]
-    assume(all(map(math.isfinite, wanted)))
-    assert total.floats().tolist() == wanted
 
 
 def test_a_code_twice_in_different_batches_is_an_error(tmp_path: Path) -> None:
@@ -528,7 +462,7 @@ def test_a_row_by_row_rule_reads_a_dataframe_by_position() -> None:
     [
         ({"code": ["44010600100"]}, "rows[0].code", "not a 12-digit"),
         ({"code": ["990106001001"]}, "rows[0].code", "province code"),
-        ({"code": ["440106001400"]}, "rows[0].code", "digits 10–12"),
+        ({"code": ["440106001600"]}, "rows[0].code", "digits 10–12"),
         ({"code": ["440106001001"], "households": [-1.0]}, "rows[0].households", "negative"),
         ({"code": ["440106001001"], "households": [1.5]}, "rows[0].households", "whole"),
         ({"code": ["440106001001"], "households": [np.inf]}, "rows[0].households", "finite"),
@@ -574,6 +508,28 @@ def test_every_problem_of_a_table_is_listed() -> None:
         "rows[1].code",
         "rows[2].households",
     ]
+
+
+def test_units_like_committees_are_read_by_both_engines_alike() -> None:
+    # Real codes with digits 10–12 of 400–599 (units like residents' and villagers'
+    # committees): both engines take them, with the kind the code implies.
+    codes = ["360113005400", "654203500500", "522632210500"]
+    households = [300.0, 200.0, 100.0]
+    scalar = cssp.evaluate_many(
+        [Community(code=c, households=h) for c, h in zip(codes, households, strict=True)],
+        profiles=(),
+        engine="scalar",
+    )
+    table = {"code": codes, "households": households}
+    result = cssp.batch.evaluate_columns(table, profiles=())
+    assert result.status.tolist() == scalar.to_numpy().tolist()
+    assert [Community(code=c).kind for c in codes] == ["urban", "rural", "rural"]
+    for kind, code in (("rural", codes[0]), ("urban", codes[1])):
+        with pytest.raises(cssp.InputError) as batch:
+            cssp.batch.evaluate_columns({"code": [code], "kind": [kind]}, profiles=())
+        with pytest.raises(cssp.InputError) as one:
+            Community(code=code, kind=kind)
+        assert batch.value.message == one.value.message
 
 
 def test_pandas_and_arrow_tables_are_read() -> None:
@@ -682,8 +638,16 @@ def test_the_cli_batch_engine_writes_what_the_scalar_engine_writes(
     if fmt == "json":
         assert outputs["batch"] == outputs["scalar"]
     else:  # the region tables are the same; the scalar report also lists failing communities
-        head = outputs["scalar"].split(b"\n")[:12]
-        assert outputs["batch"].split(b"\n")[:12] == head
+        scalar, batch = (outputs[e].decode("utf-8") for e in ("scalar", "batch"))
+        if fmt == "markdown":  # the particulars: the same file, rows and digest; the commands
+            about = [
+                line for line in scalar.split("\n## ")[0].splitlines() if "复现命令" not in line
+            ]
+            assert [
+                line for line in batch.split("\n## ")[0].splitlines() if "复现命令" not in line
+            ] == about
+            scalar, batch = scalar.split("\n## ", 1)[1], batch.split("\n## ", 1)[1]
+        assert batch.split("\n")[:12] == scalar.split("\n")[:12]
 
 
 def test_the_cli_batch_engine_reads_parquet_only(tmp_path: Path, capsys: Any) -> None:
@@ -731,3 +695,33 @@ def test_the_command_has_arrow_use_the_system_allocator(
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
     )
     assert done.stdout.split() == ["0", expected]
+
+
+def test_threads_give_one_threads_result_and_name_the_first_bad_row(tmp_path: Path) -> None:
+    """Row groups read and evaluated by several threads: the same verdicts and totals, and
+    of two bad rows in different row groups, the first in the file is named."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = cssp.synth.nation(0.002)
+    pq.write_table(pa.table(columns), tmp_path / "n.parquet", row_group_size=100)
+    one = cssp.batch.evaluate_parquet(tmp_path / "n.parquet", profiles=(), workers=1)
+    for workers in (2, 5):
+        many = cssp.batch.evaluate_parquet(
+            tmp_path / "n.parquet", profiles=(), workers=workers, batch_rows=37
+        )
+        np.testing.assert_array_equal(one.status, many.status)
+        _same_tables(one, many)
+    households = columns["households"].copy()
+    households[[250, 1100]] = -1
+    pq.write_table(
+        pa.table({**columns, "households": households}),
+        tmp_path / "bad.parquet",
+        row_group_size=100,
+    )
+    for workers in (1, 3):
+        with pytest.raises(cssp.InputError, match="negative") as error:
+            cssp.batch.evaluate_parquet(tmp_path / "bad.parquet", profiles=(), workers=workers)
+        assert error.value.path == "rows[250].households"
+    with pytest.raises(cssp.InputError, match="positive number of threads"):
+        cssp.batch.evaluate_parquet(tmp_path / "n.parquet", profiles=(), workers=0)

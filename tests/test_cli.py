@@ -87,7 +87,7 @@ def test_demo_in_chinese(command: list[str]) -> None:
     out = done.stdout
     assert out.startswith("cssp demo — 52 个示例社区")
     assert "“十四五”城乡社区服务体系建设规划" in out
-    for region in ("西湖区 (330106)", "松阳县 (331124)", "天河区 (440106)", "阳山县 (441823)"):
+    for region in ("西湖区（330106）", "松阳县（331124）", "天河区（440106）", "阳山县（441823）"):
         assert region in out
     marks = _marks(out)
     assert "✓" in marks

@@ -16,6 +16,8 @@ import sys
 
 import pytest
 
+import cssp as cssp_lib
+
 DATA = pathlib.Path(__file__).parent / "data"
 BAD = DATA / "bad"
 SAMPLE = pathlib.Path(__file__).parent.parent / "src" / "cssp" / "data" / "sample_communities.json"
@@ -220,11 +222,30 @@ def test_targets_rejects_a_bad_code() -> None:
 
 
 def test_explain_gives_both_languages_with_citations() -> None:
-    done = cssp("explain", str(SAMPLE), "--community", "440106001001")
+    done = cssp("explain", str(SAMPLE), "--community", "440106001001", "--all")
     assert done.returncode == 0, done.stderr
     assert "每百户居民拥有社区综合服务设施面积" in done.stdout
     assert "Comprehensive service facility area per 100 resident households" in done.stdout
     assert "国办发〔2021〕56号" in done.stdout
+
+
+def test_explain_shows_the_unmet_findings_and_a_summary_by_default() -> None:
+    code = "440106001001"
+    community = next(c for c in cssp_lib.load_sample() if c.code == code)
+    assessment = cssp_lib.evaluate(community)
+    done = cssp("explain", str(SAMPLE), "--community", code)
+    assert done.returncode == 0, done.stderr
+    unmet = assessment.failing
+    assert unmet  # the sample community fails some targets
+    for finding in assessment.findings:
+        shown = f"— {finding.target.name.zh} / {finding.target.name.en} [" in done.stdout
+        assert shown == (finding in unmet), finding.target.id
+    total = len(assessment.findings)
+    assert f"{total}项指标：" in done.stdout
+    assert f"以上列出未达标的{len(unmet)}项；加 --all 列出全部{total}项。" in done.stdout
+    everything = cssp("explain", str(SAMPLE), "--community", code, "--all")
+    assert everything.stdout.count(" / not met — ") == len(unmet)
+    assert everything.stdout.count("中文：") == total
 
 
 def test_explain_unknown_community_is_exit_2() -> None:

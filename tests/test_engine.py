@@ -135,7 +135,7 @@ def test_explanations_give_numbers_and_citation() -> None:
     assert f.target.citation.text("en") in en
     assert "国办发〔2021〕56号" in zh
     assert "专栏1" in zh
-    assert "专栏1 item 4" in en
+    assert "column 1, item 4" in en
     for text in (zh, en):
         assert "35" in text
         assert "30" in text
@@ -153,8 +153,16 @@ def test_explanation_of_a_failure_gives_the_gap() -> None:
     assert f.observed == pytest.approx(21)
     assert f.gap == pytest.approx(9)
     assert "未达到" in f.explain("zh")
-    assert "差9" in f.explain("zh")
-    assert "falls 9 short of" in f.explain("en")
+    assert "差9平方米/百户" in f.explain("zh")  # the gap has its unit
+    assert "falls 9 m² per 100 households short of" in f.explain("en")
+
+
+def test_a_gap_between_percentages_is_in_percentage_points() -> None:
+    f = finding(example_community(), "commercial_service_area_share")  # 5,420 of 84,000 m²
+    assert f.status is Status.NOT_MET
+    assert f.gap == pytest.approx(10 - 100 * 5420 / 84_000)
+    assert "差3.55个百分点" in f.explain("zh")
+    assert "falls 3.55 percentage points short of" in f.explain("en")
 
 
 def test_explanation_of_no_data_gives_the_reason() -> None:
@@ -593,12 +601,18 @@ def test_fyp14_baselines_fall_short_of_the_2025_targets() -> None:
 
 def test_figures_in_units() -> None:
     r = cssp.evaluate_figures(
-        {"facility_area_per_100_households": "30平方米/百户", "activity_area_share": "0.6"},
+        {"facility_area_per_100_households": "30平方米/百户", "activity_area_share": 0.6},
         plan="fyp14",
     )
     assert r.finding("facility_area_per_100_households").status is Status.MET
-    # a bare number is in the indicator's unit (percent): 0.6 %, not 60 %
+    # a number is in the indicator's unit (percent): 0.6 %, not 60 %
     assert r.finding("activity_area_share").status is Status.NOT_MET
+    # written as text, a share of 0 to 1 for a percent is ambiguous: refused
+    with pytest.raises(cssp.UnitError, match="could be a share"):
+        cssp.evaluate_figures({"activity_area_share": "0.6"}, plan="fyp14")
+    for text in ("60%", "3/5"):
+        r = cssp.evaluate_figures({"activity_area_share": text}, plan="fyp14")
+        assert r.finding("activity_area_share").observed == pytest.approx(60.0)
 
 
 def test_figures_for_a_per_community_target_are_shares() -> None:
@@ -681,7 +695,9 @@ def _with_more_floor_area(community: Community, extra: float) -> Community:
     facilities = list(community.facilities or ())
     for index, facility in enumerate(facilities):
         if facility.kind is FacilityKind.COMPREHENSIVE:
-            facilities[index] = attrs.evolve(facility, floor_area=facility.floor_area + extra)
+            floor = facility.floor_area  # an unknown floor area stays unknown
+            more = None if floor is None else floor + extra
+            facilities[index] = attrs.evolve(facility, floor_area=more)
             break
     else:
         facilities.append(Facility("comprehensive", floor_area=extra))

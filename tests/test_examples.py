@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 
@@ -12,7 +14,7 @@ import pytest
 EXAMPLES = pathlib.Path(__file__).parent.parent / "examples"
 
 
-def run(name: str, *args: str) -> str:
+def run(name: str, *args: str, timeout: float = 120) -> str:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     done = subprocess.run(
         [sys.executable, str(EXAMPLES / name), *args],
@@ -21,7 +23,7 @@ def run(name: str, *args: str) -> str:
         encoding="utf-8",
         env=env,
         check=False,
-        timeout=120,
+        timeout=timeout,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
@@ -29,7 +31,12 @@ def run(name: str, *args: str) -> str:
 
 def test_every_example_is_tested() -> None:
     scripts = {p.name for p in EXAMPLES.glob("*.py")}
-    assert scripts == {"evaluate_community.py", "fyp13_against_2020.py", "county_report.py"}
+    assert scripts == {
+        "evaluate_community.py",
+        "fyp13_against_2020.py",
+        "county_report.py",
+        "spark_nation.py",
+    }
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -65,6 +72,27 @@ def test_county_report() -> None:
     assert "not met: fitness_circle_15min_coverage (84.6); e.g. 330106002001, 330106013001" in out
     # 5G in ≥80% of villages is judged for the county: it lists the village without it
     assert "not met: village_5g_coverage (50.0); e.g. 330106110202" in out
+
+
+def _no_spark() -> str:
+    """Why the Spark example cannot run here ("" when it can)."""
+    if importlib.util.find_spec("pyspark") is None:
+        return "pyspark is not installed (it is a development dependency: make venv)"
+    home = os.environ.get("JAVA_HOME")
+    if shutil.which("java") is None and not (home and pathlib.Path(home, "bin", "java").exists()):
+        return (
+            "no Java runtime for Spark: `make test` installs default-jre-headless where it runs "
+            "as root with apt-get; elsewhere install a Java 17 runtime"
+        )
+    return ""
+
+
+@pytest.mark.skipif(bool(_no_spark()), reason=_no_spark() or "Spark can run")
+def test_spark_nation_is_the_single_run() -> None:
+    """The how-to's Spark example, in local mode: its totals give the single run's regions."""
+    out = run("spark_nation.py", "0.002", timeout=900)
+    assert "rural_facility_coverage            not_met   65.71 of 80" in out
+    assert "1,203 townships; the same as one process: True" in out
 
 
 def test_readme_example_runs_and_prints_what_it_says() -> None:

@@ -531,7 +531,7 @@ def test_the_model_fields_are_in_the_order_the_reader_passes_them() -> None:
         "office_area",
         "opening_hours",
     ]
-    assert [a.name for a in attrs.fields(Staff)] == [
+    assert [a.name for a in attrs.fields(Staff) if not a.kw_only] == [
         "community_workers",
         "social_workers",
         "disaster_information_officers",
@@ -560,6 +560,7 @@ def test_every_problem_of_a_csv_is_reported_with_row_and_column(tmp_path: Path) 
         "row 3, column 综合服务设施面积(平方米)",
         "row 3, column 居民活动区域面积(平方米)",
         "row 3, column 老旧小区",
+        "row 4, column 统计用区划代码",  # a bad code does not hide the row's other problems
         "row 4, column 居民活动区域面积(平方米)",
         "row 5, column 户数(户)",
     ]
@@ -573,7 +574,56 @@ def test_every_problem_of_a_csv_is_reported_with_row_and_column(tmp_path: Path) 
     )
     assert "is larger than the floor area" in messages["row 4, column 居民活动区域面积(平方米)"]
     assert "negative" in messages["row 5, column 户数(户)"]
-    assert info.value.message == f"6 problems in {tmp_path / 'data.csv'}"
+    assert "not a 12-digit" in messages["row 4, column 统计用区划代码"]
+    assert info.value.message == f"7 problems in {tmp_path / 'data.csv'}"
+
+
+def test_one_problem_of_a_row_does_not_hide_another(tmp_path: Path) -> None:
+    # As the R01b: no code, and the facility's areas wrong; besides, a kind
+    # that is no kind, negative households and more trained workers than workers.
+    text = (
+        "code,kind,households,facility_floor_area,facility_activity_area,facility_office_area,"
+        "community_workers,trained_workers\n"
+        ",城市,-3,100,80,30,2,3\n"
+        "440106001001,郊区,,,,,,\n"
+    )
+    with pytest.raises(cssp.InputError) as info:
+        read_csv_text(tmp_path, text, "r01b.csv")
+    where = f"{tmp_path / 'r01b.csv'}: "
+    problems = [(path.removeprefix(where), message) for path, message in info.value.problems]
+    assert problems == [
+        ("row 2, column code", "the community code is empty"),
+        ("row 2, column households", "-3 is negative"),
+        (
+            "row 2, column facility_activity_area",
+            "the activity and office areas add up to 110 m², more than the floor area of 100 m²",
+        ),
+        ("row 2, column trained_workers", "3 trained workers but only 2 community workers"),
+        ("row 3, column kind", "'郊区' is not a community kind; expected 'urban' or 'rural'"),
+    ]
+
+
+def test_a_facility_whose_floor_area_is_unknown(tmp_path: Path) -> None:
+    text = (
+        "code,有综合服务设施,综合服务设施面积,居民活动区域面积,办公面积,户数\n"
+        "440106001001,是,,,,100\n"  # said to exist, its floor area unknown
+        "440106001002,,,200,50,100\n"  # described by its parts
+        "440106001003,否,,,,100\n"
+    )
+    said, parts, none = read_csv_text(tmp_path, text, "unknown.csv")
+    assert said.facilities == (Facility("comprehensive"),)
+    assert parts.facilities == (Facility("comprehensive", None, 200, 50),)
+    assert none.facilities == ()
+    findings = {c.code: cssp.evaluate(c, profiles=()) for c in (said, parts)}
+    for assessment in findings.values():
+        # coverage counts it; the targets on its floor area have no data, and say why
+        assert assessment.finding("urban_facility_coverage").status is cssp.Status.MET
+        area = assessment.finding("facility_area_per_100_households")
+        assert area.status is cssp.Status.NO_DATA
+        assert area.reason is not None
+        assert area.reason.en == "a comprehensive facility's floor area is not given"
+    with pytest.raises(cssp.InputError, match="says there is no comprehensive facility"):
+        read_csv_text(tmp_path, "code,有综合服务设施,办公面积\n440106001001,否,20\n", "no.csv")
 
 
 def test_a_row_with_a_bad_code_and_a_duplicate() -> None:

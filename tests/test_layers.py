@@ -30,10 +30,11 @@ LAYERS: Final = (
     ("engine", "plugins"),
     ("io",),
     ("batch", "report"),
-    ("sample", "synth"),
+    ("sample", "synth", "schemas"),
     ("api",),
     ("__init__",),
-    ("testing",),
+    ("testing", "server"),
+    ("commands",),
     ("cli",),
     ("__main__",),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import attrs
@@ -140,7 +141,7 @@ def test_unknown_kind_is_an_error() -> None:
         "000106001001",
         "700106001001",
         "440106001000",  # village digits 000
-        "440106001400",  # 400 and above
+        "440106001600",  # 600 and above
         "440106001999",
     ],
 )
@@ -148,6 +149,28 @@ def test_bad_codes(code: str) -> None:
     with pytest.raises(cssp.InputError) as info:
         Community(code=code)
     assert info.value.path == "code"
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        # Real codes of units like residents' and villagers' committees (digits 10–12
+        # 400–499 and 500–599), from the statistics bureau's 2022 village-level list.
+        ("360113005400", "urban"),  # 龙岗渔业管理站社区
+        ("654203500500", "rural"),  # 泉水地社区村委会, a 兵团 unit
+        ("522632210500", "rural"),  # 摆拉村委会
+        ("440106001199", "urban"),
+        ("440106001200", "rural"),
+        ("440106001499", "urban"),
+        ("440106001599", "rural"),
+    ],
+)
+def test_units_like_committees(code: str, kind: str) -> None:
+    assert Community(code=code).kind == kind
+    other = "urban" if kind == "rural" else "rural"
+    with pytest.raises(cssp.InputError, match=r"unit like|committee") as info:
+        Community(code=code, kind=other)
+    assert info.value.path == "kind"
 
 
 @pytest.mark.parametrize("code", [440106001001, None, b"440106001001"])
@@ -220,8 +243,14 @@ def test_activity_area_larger_than_floor_area_says_both() -> None:
 
 
 def test_facility_limits_are_inclusive() -> None:
-    f = Facility("comprehensive", floor_area=100, activity_area=100, office_area=100)
-    assert f.activity_area == f.office_area == f.floor_area == 100
+    f = Facility("comprehensive", floor_area=100, activity_area=100, office_area=0)
+    assert f.activity_area == f.floor_area == 100
+    f = Facility("comprehensive", floor_area=100, activity_area=60, office_area=40)
+    assert (f.activity_area, f.office_area, f.floor_area) == (60, 40, 100)
+    with pytest.raises(cssp.InputError, match="add up to 101 m², more than") as info:
+        Facility("comprehensive", floor_area=100, activity_area=60, office_area=41)
+    assert info.value.path == "activity_area"
+    assert Facility("comprehensive").floor_area is None  # a facility whose area is unknown
     assert Facility("other", floor_area=0, opening_hours=24).opening_hours == 24
     assert Facility("other", floor_area=0, opening_hours="24小时/天").opening_hours == 24
 
@@ -349,7 +378,8 @@ def test_generated_communities_are_consistent(c: Community) -> None:
     assert (c.kind is CommunityKind.RURAL) == (200 <= village <= 399)
     assert attrs.evolve(c) == c
     for facility in c.facilities or ():
-        assert 0 <= (facility.activity_area or 0) <= facility.floor_area
+        parts = (facility.activity_area or 0) + (facility.office_area or 0)
+        assert 0 <= parts <= (math.inf if facility.floor_area is None else facility.floor_area)
 
 
 @given(cst.communities(kind="rural", complete=True))
@@ -372,3 +402,52 @@ def test_a_negative_count_is_always_rejected(c: Community, negative: int) -> Non
     with pytest.raises(cssp.InputError) as info:
         attrs.evolve(c, households=negative)
     assert info.value.path == "households"
+
+
+# --- citations in two languages ---------------------------------------------------------
+
+
+def test_a_citation_in_english_translates_the_plan_s_marks() -> None:
+    from cssp.model.plan import Citation
+
+    citation = Citation("国办发〔2021〕56号", "三、", "专栏3", 2)
+    assert citation.text("zh") == "国办发〔2021〕56号三、专栏3第2项"
+    assert citation.text("en") == "国办发〔2021〕56号, chapter III, column 3, item 2"
+    note = Citation("国办发〔2021〕56号", "（十一）", note="另见专栏4第2项")
+    assert note.text("zh") == "国办发〔2021〕56号（十一）（另见专栏4第2项）"
+    assert note.text("en") == "国办发〔2021〕56号, paragraph (11) (see also column 4 item 2)"
+
+
+@pytest.mark.parametrize(
+    ("mark", "english"),
+    [
+        ("一、", "chapter I"),
+        ("（十）", "paragraph (10)"),
+        ("（二十一）", "paragraph (21)"),
+        ("附件", "附件"),
+    ],
+)
+def test_section_marks_in_english(mark: str, english: str) -> None:
+    from cssp.model.plan import Citation
+
+    assert Citation("x", mark).text("en") == f"x, {english}"
+
+
+def test_a_report_of_a_document_in_both_languages() -> None:
+    import datetime
+
+    from cssp.model.plan import Citation, ReportedBy, Text
+
+    title = Text("广东省城乡社区服务体系建设“十四五”规划", "Guangdong's plan")
+    by = ReportedBy(Text("《羊城晚报》", "Yangcheng Evening News"), datetime.date(2022, 6, 16))
+    citation = Citation(title.zh, title=title, reported_by=by)
+    zh, en = citation.text("zh"), citation.text("en")
+    assert zh == "《广东省城乡社区服务体系建设“十四五”规划》（据《羊城晚报》2022年6月16日报道）"
+    assert en == "Guangdong's plan (as reported by Yangcheng Evening News, 16 June 2022)"
+    numbered = Citation("苏政办发〔2022〕60号", title=title)
+    assert numbered.text("zh") == "苏政办发〔2022〕60号"
+    assert numbered.text("en") == "Guangdong's plan (苏政办发〔2022〕60号)"
+    assert ReportedBy.parse("羊城晚报, 2022-06-16") == ReportedBy(
+        Text("羊城晚报", "羊城晚报"), datetime.date(2022, 6, 16)
+    )
+    assert ReportedBy.parse("某报").date is None

@@ -7,8 +7,9 @@ show:
 * **hangs**: a plugin's import and each call of its hook run under a time
   limit (``timeout=``, ``CSSP_PLUGIN_TIMEOUT``); past it, a ``PluginError``
   names the distribution and the entry point;
-* **wrong types**: whatever a plugin returns is checked, down to the type of
-  every field of every profile, and a mismatch names the plugin and the field;
+* **wrong types**: what a plugin returns must be a list of profiles, and the
+  model's objects check the type of every field when they are built; a
+  mismatch names the plugin, the field, the object and the plugin's line;
 * **mutation**: the model and the catalogue are frozen, their mappings
   read-only, and a plugin's returned list is copied, so a plugin cannot change
   what other users of cssp see through those objects;
@@ -292,46 +293,162 @@ def test_a_plugin_calling_sys_exit_is_named(site: Site) -> None:
         host.profiles()
 
 
-# --- a plugin that returns wrong types ------------------------------------------------------
+# --- a plugin that builds objects of the wrong types ---------------------------------------
 # (a plugin that raises, or returns something that is not a list of profiles, is
-# tested in test_plugins.py; here the profiles are right, their insides wrong)
-
-WRONG_FIELDS: Final = [
-    ({"overrides": ["a string"]}, "overrides[0]"),
-    ({"overrides": 5}, "overrides"),
-    ({"overrides": (Override(AREA, 32, Citation("d")),)}, "overrides[0].threshold"),  # type: ignore[arg-type]
-    ({"overrides": (Override(AREA, "32", "a citation"),)}, "overrides[0].citation"),  # type: ignore[arg-type]
-    ({"overrides": (Override(AREA, "32", Citation("d"), year="2025"),)}, "overrides[0].year"),  # type: ignore[arg-type]
-    ({"indicators": ["an indicator"]}, "indicators[0]"),
-    ({"staffing": "one worker per 300 households"}, "staffing"),
-    ({"plan": 14}, "plan"),
-    ({"id": None}, "id"),
-    ({"title": "a title"}, "title"),
-    ({"title": Text("标题", None)}, "title.en"),  # type: ignore[arg-type]
-    ({"issued": "2022-01-01"}, "issued"),
-    ({"measures": {"m": "not a measure"}}, "measures['m']"),
-]
+# tested in test_plugins.py; here the objects it builds refuse a field of the
+# wrong type when they are built, and the plugin host names the plugin)
 
 
-@pytest.mark.parametrize(("fields", "where"), WRONG_FIELDS, ids=[w for _, w in WRONG_FIELDS])
-def test_a_profile_with_a_field_of_the_wrong_type_names_the_plugin_and_field(
-    fields: dict[str, Any], where: str
-) -> None:
-    profile = make_profile("gd", "44", **fields)
-    host = cssp.load_plugins(
-        autoload=False, plugins=[profiles_plugin("cssp_typed", lambda: [profile])]
+def make_target(**fields: Any) -> cssp.Target:
+    values: dict[str, Any] = {
+        "id": "gd_new",
+        "indicator": "gd_new",
+        "comparator": cssp.Comparator.GE,
+        "value": 5.0,
+        "unit": "percent",
+        "year": 2025,
+        "scope": cssp.Scope.ALL,
+        "levels": frozenset({cssp.Level.REGION}),
+        "attribute": cssp.Attribute.UNSPECIFIED,
+        "strength": cssp.Strength.QUANTIFIED,
+        "citation": Citation("d"),
+        "name": Text("新", "new"),
+    }
+    values.update(fields)
+    return cssp.Target(**values)
+
+
+def wrong_indicator() -> cssp.Indicator:
+    name, label, kind = Text("新", "new"), Text("%", "%"), cssp.IndicatorKind.RATIO
+    targets = (make_target(), "a target")
+    return cssp.Indicator(
+        "gd_new",
+        name,
+        "percent",
+        label,
+        kind,
+        None,
+        Citation("d"),
+        targets=targets,  # type: ignore[arg-type]
     )
+
+
+def gd(**fields: Any) -> Callable[[], Profile]:
+    return lambda: make_profile("gd", "44", **fields)
+
+
+#: (what the plugin builds, the field named, the object named)
+WRONG_FIELDS: Final[list[tuple[Callable[[], object], str, str]]] = [
+    (gd(overrides=["a string"]), "overrides[0]", "profile 'gd'"),
+    (gd(overrides=5), "overrides", "profile 'gd'"),
+    (lambda: Override(AREA, 32, Citation("d")), "threshold", "an Override"),  # type: ignore[arg-type]
+    (lambda: Override(AREA, "32", "a citation"), "citation", "an Override"),  # type: ignore[arg-type]
+    (lambda: Override(AREA, "32", Citation("d"), year="2025"), "year", "an Override"),  # type: ignore[arg-type]
+    (gd(indicators=["an indicator"]), "indicators[0]", "profile 'gd'"),
+    (gd(staffing="one worker per 300 households"), "staffing", "profile 'gd'"),
+    (gd(plan=14), "plan", "profile 'gd'"),
+    (gd(id=None), "id", "a Profile"),
+    (gd(title="a title"), "title", "profile 'gd'"),
+    (lambda: Text("标题", None), "en", "a Text"),  # type: ignore[arg-type]
+    (lambda: Citation(None), "document", "a Citation"),  # type: ignore[arg-type]
+    (gd(issued="2022-01-01"), "issued", "profile 'gd'"),
+    (gd(measures={"m": "not a measure"}), "measures['m']", "profile 'gd'"),
+    (lambda: make_target(comparator=">="), "comparator", "target 'gd_new'"),
+    (lambda: make_target(levels=frozenset({"region"})), "levels", "target 'gd_new'"),
+    (lambda: make_target(year="2025"), "year", "target 'gd_new'"),
+    (wrong_indicator, "targets[1]", "indicator 'gd_new'"),
+]  # fmt: skip
+
+
+def _case_id(where: str, owner: str) -> str:
+    """``profile.overrides[0]``, ``Override.threshold`` …"""
+    kind = owner.partition(" ")[0] if owner.endswith("'") else owner.rpartition(" ")[2]
+    return f"{kind}.{where}"
+
+
+_IDS: Final = [_case_id(where, owner) for _, where, owner in WRONG_FIELDS]
+
+
+@pytest.mark.parametrize(("build", "where", "owner"), WRONG_FIELDS, ids=_IDS)
+def test_an_object_with_a_field_of_the_wrong_type_is_refused_when_built(
+    build: Callable[[], object], where: str, owner: str
+) -> None:
+    with pytest.raises(cssp.InputError) as caught:
+        build()
+    assert caught.value.path == where
+    assert str(caught.value).startswith(f"{where}: ")
+    assert " is not a" in str(caught.value)
+    assert str(caught.value).endswith(f", in {owner}")
+
+
+@pytest.mark.parametrize(("build", "where", "owner"), WRONG_FIELDS, ids=_IDS)
+def test_a_plugin_building_a_field_of_the_wrong_type_is_named_with_the_field(
+    build: Callable[[], object], where: str, owner: str
+) -> None:
+    host = cssp.load_plugins(autoload=False, plugins=[profiles_plugin("cssp_typed", build)])
     with pytest.raises(PluginError) as caught:
         host.profile_set()
     assert caught.value.plugin == "cssp_typed"
-    assert f"profile {profile.id!r}.{where}: " in str(caught.value)
-    # a profile given in code is checked the same way
-    with pytest.raises(PluginError, match=f"\\.{where.replace('[', '.').replace(']', '.')}"):
-        cssp.load_plugins(autoload=False, profiles=[profile])
+    message = str(caught.value)
+    assert f"plugin cssp_typed: cssp_profiles: {where}: " in message
+    assert f", in {owner} (at tests/test_plugin_containment.py:" in message
+    assert isinstance(caught.value.__cause__, cssp.InputError)
+
+
+TYPO_PLUGIN: Final = """\
+from cssp import Citation, Override, Profile, Text, hookimpl
+
+THRESHOLD = {threshold}
+OVERRIDE = {override}
+
+
+@hookimpl
+def cssp_profiles():
+    return [
+        Profile(
+            id="typed",
+            plan="fyp14",
+            scope="44",
+            title=Text("规划", "plan"),
+            issuer="issuer",
+            document="doc",
+            overrides=(Override("{target}", THRESHOLD, Citation("doc")),),
+        )
+    ]
+"""
+
+
+@pytest.mark.parametrize(
+    ("override", "threshold", "message"),
+    [
+        (
+            'Override("x", 1, Citation("doc"))',  # built when the module is imported
+            '"32"',
+            "importing cssp_fake_typed: threshold: 1 (int) is not a str, in an Override "
+            "(at site/cssp_fake_typed.py:4)",
+        ),
+        (
+            "None",
+            "32",  # built when the hook is called
+            "cssp_profiles: threshold: 32 (int) is not a str, in an Override "
+            "(at site/cssp_fake_typed.py:17)",
+        ),
+    ],
+    ids=["at import", "in the hook"],
+)
+def test_an_installed_plugin_building_a_wrong_type_is_named_with_its_version(
+    site: Site, override: str, threshold: str, message: str
+) -> None:
+    source = TYPO_PLUGIN.format(override=override, threshold=threshold, target=AREA)
+    site.add("cssp-fake-typed", "2.1", {"typed": "cssp_fake_typed"}, {"cssp_fake_typed.py": source})
+    with pytest.raises(PluginError) as caught:
+        cssp.load_plugins(blocked=site.others()).profiles()
+    assert caught.value.plugin == "cssp-fake-typed 2.1"
+    assert str(caught.value) == f"plugin cssp-fake-typed 2.1: {message}"
 
 
 def test_the_shipped_and_documented_profiles_have_the_right_types() -> None:
-    """The check finds nothing wrong with well-made profiles (no false alarm)."""
+    """The checks find nothing wrong with well-made profiles (no false alarm)."""
     root = pathlib.Path(__file__).resolve().parents[1]
     files = [
         *root.glob("plugins/*/cssp_*/profile.toml"),
@@ -344,6 +461,51 @@ def test_the_shipped_and_documented_profiles_have_the_right_types() -> None:
         Citation("d"), Text("每300户1人", "1 per 300"), households_per_worker=300
     )
     assert cssp.load_plugins(autoload=False, profiles=[make_profile("s", "44", staffing=staffing)])
+
+
+# --- a plugin's hook is called once ------------------------------------------------------
+
+
+def test_each_plugin_s_hook_is_called_once() -> None:
+    """Listing the plugins and reading their profiles call each hook once, not once per plugin."""
+    calls: dict[str, int] = {}
+
+    def counting(name: str, scope: str, source: str = "") -> types.ModuleType:
+        def profiles() -> list[Profile]:
+            calls[name] = calls.get(name, 0) + 1
+            return [make_profile(name, scope, source=source)]
+
+        return profiles_plugin(f"cssp_{name}", profiles)
+
+    plugins = [counting("gd", "44"), counting("zj", "33"), counting("hb", "42", "hb-own 1.0")]
+    host = cssp.load_plugins(autoload=False, plugins=plugins)
+    infos = host.info()
+    assert calls == {"gd": 1, "zj": 1, "hb": 1}
+    # each plugin's profiles are its own, whatever source a profile sets
+    assert [(i.name, i.profiles) for i in infos] == [
+        ("cssp_gd", ("gd",)),
+        ("cssp_hb", ("hb",)),
+        ("cssp_zj", ("zj",)),
+    ]
+    host.profiles()
+    host.profile_set()
+    assert host.info() == infos
+    assert calls == {"gd": 1, "zj": 1, "hb": 1}
+
+
+def test_a_hook_that_failed_is_called_again() -> None:
+    """Only what a hook returned is kept: a failure is not, so it is reported each time."""
+    calls: list[int] = []
+
+    def failing() -> list[Profile]:
+        calls.append(1)
+        raise OSError("the sheet is not there")
+
+    host = cssp.load_plugins(autoload=False, plugins=[profiles_plugin("cssp_failing", failing)])
+    for _ in range(2):
+        with pytest.raises(PluginError, match="the sheet is not there"):
+            host.info()
+    assert len(calls) == 2
 
 
 # --- a plugin that mutates shared objects ------------------------------------------------

@@ -24,6 +24,7 @@ from cssp import (
     Level,
     ProfileError,
     ProfileSet,
+    ReportedBy,
     Staff,
     Status,
     Text,
@@ -112,10 +113,10 @@ def test_a_full_profile_is_read() -> None:
     assert (profile.id, profile.plan, profile.scope) == ("guangdong", "fyp14", "44")
     assert profile.title.zh == "广东省城乡社区服务体系建设“十四五”规划"
     assert profile.issued == datetime.date(2022, 6, 1)
-    reported = cssp.ReportedBy(
-        Text("《羊城晚报》", "Yangcheng Evening News"), datetime.date(2022, 6, 16)
+    # the short form: one name for the outlet, in both languages
+    assert profile.reported_by == ReportedBy(
+        Text("羊城晚报", "羊城晚报"), datetime.date(2022, 6, 16)
     )
-    assert profile.reported_by == reported
     assert profile.source == SOURCE
 
     area, rural, workers = profile.overrides
@@ -125,14 +126,11 @@ def test_a_full_profile_is_read() -> None:
         section="三、",
         column="专栏1",
         item=4,
-        reported_by=reported,
+        title=profile.title,
+        reported_by=profile.reported_by,
     )
-    # Each language whole: Chinese throughout, English throughout.
     assert area.citation.text("zh") == (
-        "广东省城乡社区服务体系建设“十四五”规划三、专栏1第4项（据《羊城晚报》2022年6月16日报道）"
-    )
-    assert area.citation.text("en").endswith(
-        "(as reported by Yangcheng Evening News, 16 June 2022)"
+        "《广东省城乡社区服务体系建设“十四五”规划》三、专栏1第4项（据羊城晚报2022年6月16日报道）"
     )
     assert rural.note == Text("全省农村社区", "every rural community of the province")
     assert workers.year == 2024
@@ -186,6 +184,26 @@ def test_a_minimal_profile_is_read() -> None:
     assert profile.indicators == ()
     assert profile.staffing is None
     assert profile.source == ""
+
+
+def test_reported_by_as_a_table_names_the_outlet_in_both_languages() -> None:
+    outlet = (
+        '{ outlet = { zh = "《羊城晚报》", en = "Yangcheng Evening News" }, date = 2022-06-16 }'
+    )
+    head = HEAD.replace('reported_by = "羊城晚报, 2022-06-16"', f"reported_by = {outlet}")
+    text = head + f'[[overrides]]\ntarget = "{AREA}"\nthreshold = "≥32"\n'
+    profile = parse_profile(text, where="p.toml")
+    citation = profile.overrides[0].citation
+    assert citation.text("zh").endswith("（据《羊城晚报》2022年6月16日报道）")
+    assert citation.text("en").endswith("(as reported by Yangcheng Evening News, 16 June 2022)")
+    assert citation.text("en").startswith(profile.title.en)  # the document, by its English title
+
+
+def test_a_bad_reported_by_names_the_key() -> None:
+    bad = 'reported_by = { outlet = "羊城晚报" }'
+    head = HEAD.replace('reported_by = "羊城晚报, 2022-06-16"', bad)
+    error = _error(head, source=SOURCE)
+    assert error.entry.startswith("reported_by")
 
 
 def test_load_profile_reads_a_file_and_names_its_source(tmp_path: pathlib.Path) -> None:

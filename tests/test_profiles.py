@@ -349,7 +349,7 @@ def test_loosening_is_flagged() -> None:
     assert finding.status is Status.MET  # 27 ≥ 25: met, but the report says it is looser
     explanation = finding.explain("en")
     assert "LOOSER" in explanation
-    assert "cssp-lax 0.1" in explanation
+    assert "local standard of Guangdong" in explanation  # named by the province it covers
     assert "≥30" in explanation
     assert "低于国家标准" in finding.explain("zh")
     # Elsewhere the national target is untouched and nothing is flagged.
@@ -699,8 +699,8 @@ def test_a_replaced_staffing_rule_states_no_national_standard() -> None:
     en, zh = finding.explain("en"), finding.explain("zh")
     assert "national plan" not in en
     assert "国家" not in zh
-    assert "local standard of dongcheng (cssp-dc 0.1), replacing that of beijing" in en
-    assert "替代beijing的标准" in zh
+    assert "local standard of 东城区, replacing that of Beijing" in en
+    assert "替代北京市的标准" in zh
     # The reports show no made-up threshold either.
     text = cssp.report.render_explain(assessment)
     assert "≥0" not in text
@@ -747,8 +747,8 @@ def test_a_county_loosening_a_provinces_own_indicator_is_loosened() -> None:
     en, zh = finding.explain("en"), finding.explain("zh")
     assert "national" not in en
     assert "国家" not in zh
-    assert "standard of guangdong ≥2.6 m² per person; LOOSER than the standard of guangdong" in en
-    assert "guangdong规定为≥2.6平方米/人，低于guangdong的标准" in zh
+    assert "standard of Guangdong ≥2.6 m² per person; LOOSER than the standard of Guangdong" in en
+    assert "广东省规定为≥2.6平方米/人，低于广东省的标准" in zh
 
 
 @pytest.mark.parametrize(("threshold", "change"), [("≥2.6", Change.SAME), ("≥3", Change.STRICTER)])

@@ -30,6 +30,7 @@ from cssp.report import (
     targets_to_dict,
 )
 from cssp.report._common import display_width
+from cssp.report._names import full_name
 
 REPO_ROOT: Final = Path(__file__).resolve().parents[1]
 GUANGDONG: Final = REPO_ROOT / "plugins" / "cssp-guangdong" / "cssp_guangdong" / "profile.toml"
@@ -44,6 +45,7 @@ CITATION_KEYS: Final = {
     "column",
     "item",
     "note",
+    "title",
     "reported_by",
     "text_zh",
     "text_en",
@@ -73,6 +75,7 @@ FINDING_KEYS: Final = {
     "counted",
     "failing",
     "failing_lack",
+    "approximate",
     "loosened",
     "profiles",
     "explanation",
@@ -601,7 +604,7 @@ def test_explain_has_both_languages_and_every_citation(
         assert finding.target.name.en in text
         for step in finding.target.provenance:
             assert step.citation.text("zh") in text
-    assert "guangdong (profile.toml; scope 44): ≥32平方米/百户" in text
+    assert "广东省 / Guangdong (profile.toml): ≥32平方米/百户" in text
 
 
 # --- Markdown ------------------------------------------------------------------------
@@ -638,9 +641,8 @@ def test_markdown_tables_are_well_formed(report: cssp.RegionReport, lang: str) -
     assert text.startswith("# ")
     assert text.count("\n## ") == len(report.regions)
     for region in report.regions:
-        title = (
-            f"{region.name}（{region.code}）" if lang == "zh" else f"{region.name} ({region.code})"
-        )
+        full = full_name(region.code, lang)  # the region's name with its parents'
+        title = f"{full}（{region.code}）" if lang == "zh" else f"{full} ({region.code})"
         assert f"\n## {title}\n" in text
     assert _check_markdown_tables(render_assessment(report.assessments[0], "markdown")) == 1
 
@@ -672,6 +674,7 @@ REPORT_HEADER: Final = [
     "no_data",
     "no_verdict",
     "failing",
+    "approximate",
 ]
 ASSESSMENT_HEADER: Final = [
     "community_code",
@@ -685,6 +688,7 @@ ASSESSMENT_HEADER: Final = [
     "gap",
     "reason",
     "explanation",
+    "approximate",
 ]
 
 

@@ -111,13 +111,14 @@ def test_an_svg_per_indicator_chart(report: cssp.RegionReport, page: str) -> Non
     assert len(charted) > 15
     assert checker.svg_in["section#indicators"] == len(charted)
     figures = re.findall(
-        r"<figure>.*?</figure>", page.split('id="indicators"')[1].split("</section>", maxsplit=1)[0]
+        r"<figure id=\"figure-\d+\">.*?</figure>",
+        page.split('id="indicators"')[1].split("</section>", maxsplit=1)[0],
     )
     assert len(figures) == len(charted)
-    for figure, target_id in zip(figures, charted, strict=True):
+    for number, (figure, target_id) in enumerate(zip(figures, charted, strict=True), 1):
         assert figure.count("<svg") == 1
         name = report.regions[-1].finding(target_id).target.name.zh
-        assert f"<h3>{name}</h3>" in figure
+        assert f"<h3>图{number}　{name}</h3>" in figure  # numbered, as figures in a document are
     # the distribution of communities: a stacked bar per target, and histograms
     assert checker.svg_in["section#communities"] >= 2
     assert "社区分布：每百户居民拥有社区综合服务设施面积" in page
@@ -147,10 +148,12 @@ def test_html_shows_what_the_report_found(report: cssp.RegionReport, page: str) 
     for assessment in report.assessments:
         for finding in assessment.failing:
             assert finding.explain("zh") in text
-    # provenance where the Guangdong profile changed a target
+    # provenance where the Guangdong profile changed a target, named in Chinese
     assert "本地标准与来源" in text
     assert "≥32平方米/百户" in text
-    assert "guangdong" in text
+    document = "《广东省城乡社区服务体系建设“十四五”规划》（据《羊城晚报》2022年6月16日报道）"
+    assert f"广东省：{document}" in text
+    assert "guangdong" not in text
 
 
 def test_html_escapes_text(report: cssp.RegionReport) -> None:

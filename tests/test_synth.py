@@ -13,7 +13,7 @@ import pytest
 import cssp
 from cssp.cli import main
 from cssp.io import read_communities
-from cssp.io.readers import COLUMNS
+from cssp.io.readers import COLUMNS, PLACE_COLUMNS
 from cssp.model.divisions import PROVINCES, load_divisions
 
 np = pytest.importorskip("numpy")
@@ -179,7 +179,8 @@ def test_the_same_seed_gives_the_same_bytes(suffix: str, tmp_path: Path) -> None
 
 def test_columns_and_dtypes(small: Columns) -> None:
     assert set(small) <= set(COLUMNS) | set(SERVICES)
-    assert set(small) == (set(COLUMNS) - {"name", "kind", "services"}) | set(SERVICES)
+    needless = {"name", "kind", "services", "urban_rural_class", *PLACE_COLUMNS}
+    assert set(small) == (set(COLUMNS) - needless) | set(SERVICES)
     assert small["code"].dtype == np.dtype("U12")
     lengths = {len(values) for values in small.values()}
     assert lengths == {6150}

@@ -117,44 +117,29 @@ def _summary(plan: cssp.Plan) -> list[nodes.Node]:
     return [fields]
 
 
+def _two_lines(first: str, second: str) -> list[nodes.Node]:
+    return [nodes.Text(first), nodes.raw("", "<br>", format="html"), nodes.Text(second)]
+
+
 def _indicators(plan: cssp.Plan) -> list[nodes.Node]:
-    header = (
-        "id",
-        "指标",
-        "English",
-        "baseline",
-        "target",
-        "comparator",
-        "unit",
-        "scope",
-        "levels",
-        "attribute",
-        "strength",
-        "evaluation",
-        "citation",
-    )
+    header = ("id", "指标 / English", "baseline", "target", "applies to", "wording", "citation")
     rows: list[list[Cell]] = []
     for indicator in plan.indicators.values():
-        label = indicator.unit_label
-        unit = label.zh if label.zh == label.en else f"{label.zh} ({label.en})"
+        unit = indicator.unit_label.en
         base = indicator.baseline
-        baseline = f"{_number(base.value)} ({base.year})" if base else "—"
+        baseline = f"{_number(base.value)} {unit} ({base.year})" if base else "—"
+        names = _two_lines(indicator.name.zh, indicator.name.en)
         if not indicator.targets:
+            cite = indicator.citation.text("zh")
             rows.append(
                 [
                     nodes.literal(text=indicator.id),
-                    indicator.name.zh,
-                    indicator.name.en,
+                    names,
                     baseline,
                     "— (no target)",
                     "—",
-                    unit,
-                    "—",
-                    "—",
-                    "—",
-                    "—",
                     indicator.evaluation,
-                    indicator.citation.text("zh"),
+                    cite,
                 ]
             )
             continue
@@ -170,34 +155,59 @@ def _indicators(plan: cssp.Plan) -> list[nodes.Node]:
             if target.value is None:
                 goal = f"no level: a direction ({year})"
             else:
-                goal = f"{_number(target.value)} ({year})"
+                goal = f"{target.comparator.symbol}{_number(target.value)} {unit} ({year})"
             if target.region_share != 100.0:
                 goal += f"; in {_number(target.region_share)}% of communities"
             levels = ", ".join(sorted(level.value for level in target.levels))
-            name = target.name.zh if indicator.plan_wording else f"{target.name.zh} †"
             evaluation = indicator.evaluation
             if indicator.needs is not None:
                 evaluation += f": needs {indicator.needs.en}"
+            wording = _two_lines(
+                f"{target.attribute.zh} ({target.attribute.value}), "
+                f"{target.strength.zh} ({target.strength.value})",
+                evaluation,
+            )
+            name = target.name.zh if indicator.plan_wording else f"{target.name.zh} †"
             rows.append(
                 [
                     ident,
-                    name,
-                    target.name.en,
+                    _two_lines(name, target.name.en),
                     baseline,
                     goal,
-                    target.comparator.symbol,
-                    unit,
-                    target.scope.value,
-                    levels,
-                    f"{target.attribute.zh} ({target.attribute.value})",
-                    f"{target.strength.zh} ({target.strength.value})",
-                    evaluation,
+                    f"{target.scope.value}; {levels}",
+                    wording,
                     target.citation.text("zh"),
                 ]
             )
     caption = f"{plan.id}: indicators and targets ({len(plan.indicators)} indicators)"
-    widths = (14, 14, 16, 6, 6, 4, 8, 6, 8, 6, 8, 10, 12)
-    return [_table(caption, header, rows, widths)]
+    widths = (17, 25, 11, 12, 10, 11, 14)
+    tables = [_table(caption, header, rows, widths)]
+    plausible = [i for i in plan.indicators.values() if i.plausible_range is not None]
+    if plausible:
+        checks: list[list[Cell]] = []
+        for indicator in plausible:
+            low, high = indicator.plausible_range or (0.0, 0.0)
+            base = indicator.baseline
+            assert base is not None  # a plausible range is made from the baseline
+            unit = indicator.unit_label.en
+            checks.append(
+                [
+                    nodes.literal(text=indicator.id),
+                    f"{low:g} – {high:g} {unit}",
+                    f"the {base.year} national figure, {_number(base.value)} {unit} "
+                    f"({indicator.citation.text('zh')}), divided and multiplied by "
+                    f"{_number(indicator.plausible_factor or 0)}",
+                ]
+            )
+        tables.append(
+            _table(
+                f"{plan.id}: plausible ranges (a value outside is marked 请核实 / please check)",
+                ("indicator", "plausible", "basis"),
+                checks,
+                (30, 20, 50),
+            )
+        )
+    return tables
 
 
 def _programmes(plan: cssp.Plan) -> list[nodes.Node]:

@@ -26,26 +26,13 @@ Importing ``cssp`` loads no reader, writer, report or unit library; they load
 when first used.
 """
 
+import importlib
 from typing import TYPE_CHECKING
 
-from cssp.api import (
-    effective_targets,
-    evaluate,
-    evaluate_figures,
-    evaluate_many,
-    evaluate_region,
-    evaluate_township,
-)
-from cssp.catalogue import PLAN_IDS, load_plan
-from cssp.engine.results import (
-    Assessment,
-    Counts,
-    Finding,
-    RegionAssessment,
-    RegionReport,
-    TownshipAssessment,
-    Verdicts,
-)
+# Only the errors load with the package; everything else — the model, the
+# engines, the catalogue, profiles and plugins, the sample — loads on first use
+# (PEP 562), so ``import cssp`` is cheap for a command or a script that needs
+# a part of it.
 from cssp.errors import (
     CatalogueError,
     CsspError,
@@ -56,48 +43,73 @@ from cssp.errors import (
     UnitError,
     UnknownPlanError,
 )
-from cssp.model.community import Community, CommunityKind, Facility, FacilityKind, Service, Staff
-from cssp.model.measures import Status
-from cssp.model.plan import (
-    Attribute,
-    Baseline,
-    Change,
-    Citation,
-    Comparator,
-    Indicator,
-    IndicatorKind,
-    Level,
-    Plan,
-    Programme,
-    ProgrammeGroup,
-    Provenance,
-    ReportedBy,
-    Scope,
-    Strength,
-    Target,
-    Text,
-)
-from cssp.model.township import Township, TownshipService
-from cssp.plugins import (
-    PluginHost,
-    PluginInfo,
-    default_profiles,
-    hookimpl,
-    list_plugins,
-    load_plugins,
-    load_profile,
-)
-from cssp.rules import (
-    EffectiveTargets,
-    HouseholdStaffingRule,
-    Override,
-    Profile,
-    ProfileSet,
-    ResidentStaffingRule,
-    StaffingRule,
-)
 
 if TYPE_CHECKING:
+    from cssp.api import (
+        effective_targets,
+        evaluate,
+        evaluate_figures,
+        evaluate_many,
+        evaluate_region,
+        evaluate_township,
+    )
+    from cssp.catalogue import PLAN_IDS, load_plan
+    from cssp.engine.results import (
+        Assessment,
+        Counts,
+        Finding,
+        RegionAssessment,
+        RegionReport,
+        TownshipAssessment,
+        Verdicts,
+    )
+    from cssp.model.community import (
+        Community,
+        CommunityKind,
+        Facility,
+        FacilityKind,
+        Service,
+        Staff,
+    )
+    from cssp.model.measures import Status
+    from cssp.model.plan import (
+        Attribute,
+        Baseline,
+        Change,
+        Citation,
+        Comparator,
+        Indicator,
+        IndicatorKind,
+        Level,
+        Plan,
+        Programme,
+        ProgrammeGroup,
+        Provenance,
+        ReportedBy,
+        Scope,
+        Strength,
+        Target,
+        Text,
+    )
+    from cssp.model.township import Township, TownshipService
+    from cssp.plugins import (
+        PluginHost,
+        PluginInfo,
+        default_profiles,
+        hookimpl,
+        list_plugins,
+        load_plugins,
+        load_profile,
+    )
+    from cssp.rules import (
+        EffectiveTargets,
+        HouseholdStaffingRule,
+        Override,
+        Profile,
+        ProfileSet,
+        ResidentStaffingRule,
+        StaffingRule,
+    )
     from cssp.sample import load_sample
 
 __all__ = [
@@ -169,14 +181,101 @@ __all__ = [
 ]
 
 
+#: The names loaded on first use, and the module each comes from.
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(
+        ("Community", "CommunityKind", "Facility", "FacilityKind", "Service", "Staff"),
+        "cssp.model.community",
+    ),
+    "Status": "cssp.model.measures",
+    **dict.fromkeys(("Township", "TownshipService"), "cssp.model.township"),
+    **dict.fromkeys(
+        (
+            "Attribute",
+            "Baseline",
+            "Change",
+            "Citation",
+            "Comparator",
+            "Indicator",
+            "IndicatorKind",
+            "Level",
+            "Plan",
+            "Programme",
+            "ProgrammeGroup",
+            "Provenance",
+            "ReportedBy",
+            "Scope",
+            "Strength",
+            "Target",
+            "Text",
+        ),
+        "cssp.model.plan",
+    ),
+    **dict.fromkeys(
+        (
+            "effective_targets",
+            "evaluate",
+            "evaluate_figures",
+            "evaluate_many",
+            "evaluate_region",
+            "evaluate_township",
+        ),
+        "cssp.api",
+    ),
+    **dict.fromkeys(("PLAN_IDS", "load_plan"), "cssp.catalogue"),
+    **dict.fromkeys(
+        (
+            "Assessment",
+            "Counts",
+            "Finding",
+            "RegionAssessment",
+            "RegionReport",
+            "TownshipAssessment",
+            "Verdicts",
+        ),
+        "cssp.engine.results",
+    ),
+    **dict.fromkeys(
+        (
+            "PluginHost",
+            "PluginInfo",
+            "default_profiles",
+            "hookimpl",
+            "list_plugins",
+            "load_plugins",
+            "load_profile",
+        ),
+        "cssp.plugins",
+    ),
+    **dict.fromkeys(
+        (
+            "EffectiveTargets",
+            "HouseholdStaffingRule",
+            "Override",
+            "Profile",
+            "ProfileSet",
+            "ResidentStaffingRule",
+            "StaffingRule",
+        ),
+        "cssp.rules",
+    ),
+    "load_sample": "cssp.sample",
+}
+
+
 def __getattr__(name: str) -> object:
-    """The names loaded on first use: the version, and the sample (it loads the readers)."""
+    """Load a public name on first use, then keep it (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
     if name == "__version__":
         from importlib.metadata import version  # noqa: PLC0415 - read when asked for
 
         return version("cssp")
-    if name == "load_sample":
-        from cssp.sample import load_sample  # noqa: PLC0415 - the readers load on first use
-
-        return load_sample
     raise AttributeError(f"module 'cssp' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -22,12 +22,12 @@ from cssp.engine.results import (
     Verdicts,
 )
 from cssp.errors import InputError
+from cssp.model.community import Community
 from cssp.plugins import default_profiles
 from cssp.rules.profile import Profile
 from cssp.rules.resolve import EffectiveTargets, ProfileSet
 
 if TYPE_CHECKING:
-    from cssp.model.community import Community
     from cssp.model.plan import Plan
     from cssp.model.township import Township
 
@@ -115,7 +115,14 @@ def evaluate_region(
     the targets in force for its code; each region by those in force for the
     region's code (a province's profile applies to the province and below).
 
-    :param communities: the communities; their codes must be unique.
+    A table — a pandas DataFrame or a pyarrow Table in cssp's table format
+    (the columns of :data:`cssp.io.readers.COLUMNS`) — is evaluated by the
+    batch engine (``cssp[batch]``): the report then has every region's
+    findings and a :attr:`~cssp.engine.results.RegionReport.summary` of the
+    communities, without each community's findings (as
+    ``cssp evaluate --engine batch``).
+
+    :param communities: the communities, their codes unique; or a table.
     :param plan: a plan id or a plan.
     :param by: ``"nation"``, ``"province"``, ``"prefecture"``, ``"county"`` or ``"township"``.
     :param year: the year to evaluate for; defaults to the plan's target year.
@@ -126,6 +133,13 @@ def evaluate_region(
         (:attr:`RegionReport.townships <cssp.engine.results.RegionReport.townships>`).
         Without them, those targets are left out of the regions' findings.
     """
+    if _is_table(communities):
+        import cssp.batch  # noqa: PLC0415 - the optional extra, for a table
+
+        result = cssp.batch.evaluate_columns(
+            communities, plan, year, profiles=_profiles(profiles), townships=townships
+        )
+        return result.report(by)
     return scalar.evaluate_region(
         communities, plan, by, year, profiles=_profiles(profiles), townships=townships
     )
@@ -198,7 +212,9 @@ def evaluate_many(
     >>> verdicts.status_of(0)["facility_area_per_100_households"]
     <Status.MET: 'met'>
 
-    :param communities: the communities; their codes must be unique.
+    :param communities: the communities, their codes unique; or a table (a
+        pandas DataFrame or a pyarrow Table in cssp's table format), which the
+        batch engine evaluates.
     :param plan: a plan id or plan.
     :param year: the year; defaults to the plan's target year.
     :param profiles: as for :func:`cssp.evaluate`.
@@ -207,11 +223,23 @@ def evaluate_many(
     :raises cssp.InputError: for an item that is not a Community, a code that
         appears twice, or an unknown engine.
     """
-    items = list(communities)
     if engine not in ("auto", "scalar", "batch"):
         raise InputError(f"{engine!r} is not an engine; use 'auto', 'scalar' or 'batch'", "engine")
+    if _is_table(communities):
+        import cssp.batch  # noqa: PLC0415 - the optional extra, for a table
+
+        table = cssp.batch.evaluate_columns(communities, plan, year, profiles=_profiles(profiles))
+        codes = tuple(code.decode() for code in table.codes.tolist())
+        return Verdicts(table.targets, codes, table.status.tobytes(), "batch")
+    items = list(communities)
     if engine == "auto":
-        engine = "batch" if len(items) >= BATCH_THRESHOLD and _has_numpy() else "scalar"
+        engine = (
+            "batch"
+            if len(items) >= BATCH_THRESHOLD
+            and _has_numpy()
+            and not any(isinstance(c, Community) and c.placed_by_name for c in items)
+            else "scalar"
+        )
     chosen = _profiles(profiles)
     if engine == "batch":
         import cssp.batch  # noqa: PLC0415 - the optional extra, imported when chosen
@@ -220,6 +248,14 @@ def evaluate_many(
         codes = tuple(code.decode() for code in result.codes.tolist())
         return Verdicts(result.targets, codes, result.status.tobytes(), "batch")
     return scalar.verdicts(items, plan, year, profiles=chosen)
+
+
+def _is_table(value: object) -> bool:
+    """A pandas DataFrame or a pyarrow Table (or RecordBatch), told without importing either."""
+    module = type(value).__module__.split(".")[0]
+    return module in ("pandas", "pyarrow") and hasattr(
+        value, "columns" if module == "pandas" else "column_names"
+    )
 
 
 def _has_numpy() -> bool:

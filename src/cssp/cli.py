@@ -9,17 +9,25 @@ subcommand needs it, so ``cssp --version`` starts fast.
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
+import shlex
 import signal
 import sys
 import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
+from cssp import commands as parts
+
 if TYPE_CHECKING:
-    from cssp.engine.results import RegionReport
+    from cssp.engine.results import Assessment, RegionReport
+    from cssp.io import SourceFile
+    from cssp.io.readers import ReadResult
     from cssp.model.community import Community
+    from cssp.model.notes import InputNotes
     from cssp.model.township import Township
+    from cssp.report import ReportSource
     from cssp.rules.resolve import ProfileSet
 
 __all__ = ["main"]
@@ -28,6 +36,7 @@ T = TypeVar("T")
 
 LEVELS = ("nation", "province", "prefecture", "county", "township")
 INPUT_FORMATS = ("json", "jsonl", "csv", "toml", "xlsx", "parquet")
+BINARY_FORMATS = parts.BINARY_FORMATS
 
 
 def _version() -> str:
@@ -61,6 +70,53 @@ def _input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--encoding", default=None, help="text encoding of CSV/JSON input (default: detected)"
     )
+    parser.add_argument(
+        "--columns",
+        default=None,
+        metavar="MAP",
+        help="a column map (a TOML file, or plugin:map for one a plugin ships) for tables "
+        "whose headers or words are their own",
+    )
+    parser.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="leave out the rows with problems (listed on standard error and in the report) "
+        "instead of stopping",
+    )
+    parser.add_argument(
+        "--strict-codes",
+        action="store_true",
+        help="a code of a division not in the 2022 division list (revoked, never issued) is an "
+        "error, not a warning",
+    )
+
+
+def _explain_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The options of ``cssp explain``."""
+    explain = commands.add_parser(
+        "explain", help="one community's unmet findings (--all: every one), in Chinese and English"
+    )
+    explain.add_argument("file", metavar="FILE", help="the file (- for standard input)")
+    explain.add_argument(
+        "--community",
+        required=True,
+        metavar="CODE|NAME",
+        help="its 12-digit code, its name, or (placed by name) its township code and name",
+    )
+    explain.add_argument("--target", default=None, metavar="ID", help="show this finding only")
+    explain.add_argument(
+        "--all", action="store_true", help="every finding (default: the unmet ones and a summary)"
+    )
+    explain.add_argument("--plan", default="fyp14", help="plan id")
+    explain.add_argument("--year", type=int, default=None, help="year")
+    explain.add_argument(
+        "--lang", default=None, choices=["zh", "en"], help="one language (default both)"
+    )
+    explain.add_argument(
+        "--format", default="text", choices=["text", "json"], help="output format (default text)"
+    )
+    _profiles_options(explain)
+    _input_options(explain)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -77,16 +133,23 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser(
         "evaluate", help="evaluate communities from files and report by region"
     )
-    evaluate.add_argument("files", nargs="+", metavar="FILE", help="JSON, JSONL, CSV, TOML, ...")
+    evaluate.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="JSON, JSONL, CSV, TOML, ... (- for standard input)",
+    )
     _common(evaluate)
     evaluate.add_argument("--by", default="county", choices=LEVELS, help="region level")
     evaluate.add_argument(
         "--format",
         default="text",
-        choices=["text", "json", "markdown", "csv", "html"],
-        help="output format (default text)",
+        choices=["text", "json", "markdown", "csv", "html", *BINARY_FORMATS],
+        help="output format (default text); xlsx and parquet are files: give -o FILE",
     )
-    evaluate.add_argument("-o", "--output", default=None, help="write here (atomically)")
+    evaluate.add_argument(
+        "-o", "--output", default=None, help="write here (atomically); - for standard output"
+    )
     evaluate.add_argument(
         "--fail-on",
         choices=["unmet"],
@@ -94,7 +157,12 @@ def _parser() -> argparse.ArgumentParser:
         help="exit 1 when any target is not met (for pipelines)",
     )
     evaluate.add_argument(
-        "--colour", choices=["auto", "always", "never"], default="auto", help="colour in text"
+        "--colour",
+        "--color",
+        dest="colour",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="colour in text (auto: on a terminal; NO_COLOR and FORCE_COLOR are honoured)",
     )
     evaluate.add_argument(
         "--no-communities",
@@ -132,18 +200,12 @@ def _parser() -> argparse.ArgumentParser:
     targets.add_argument(
         "--format", default="text", choices=["text", "json", "markdown", "csv"], help="format"
     )
-    targets.add_argument("-o", "--output", default=None, help="write here (atomically)")
+    targets.add_argument(
+        "-o", "--output", default=None, help="write here (atomically); - for standard output"
+    )
     _profiles_options(targets)
 
-    explain = commands.add_parser(
-        "explain", help="every finding for one community, in Chinese and English"
-    )
-    explain.add_argument("file", metavar="FILE")
-    explain.add_argument("--community", required=True, metavar="CODE", help="its 12-digit code")
-    explain.add_argument("--plan", default="fyp14", help="plan id")
-    explain.add_argument("--year", type=int, default=None, help="year")
-    _profiles_options(explain)
-    _input_options(explain)
+    _explain_parser(commands)
 
     programmes = commands.add_parser("programmes", help="the plan's programmes (专栏2–6)")
     _common(programmes, year=False)
@@ -152,10 +214,16 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     validate = commands.add_parser("validate", help="check data files without evaluating")
-    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.add_argument("files", nargs="+", metavar="FILE", help="files (- for standard input)")
+    validate.add_argument(
+        "--format", default="text", choices=["text", "json"], help="output format (default text)"
+    )
     _input_options(validate)
 
-    commands.add_parser("plugins", help="list the installed plugins and their scopes")
+    plugins = commands.add_parser("plugins", help="list the installed plugins and their scopes")
+    plugins.add_argument(
+        "--format", default="text", choices=["text", "json"], help="output format (default text)"
+    )
 
     cases = commands.add_parser(
         "test-profile", help="run a profile's declarative test cases (a TOML cases file)"
@@ -192,11 +260,18 @@ def _parser() -> argparse.ArgumentParser:
         help="the file to write (atomically): .csv or .parquet",
     )
 
+    parts.extend(parser, commands, _demo_parser(commands), _profiles_options)
+    return parser
+
+
+def _demo_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="evaluate the sample data shipped with cssp")
     _common(demo)
     demo.add_argument("--by", default="county", choices=LEVELS, help="region level")
     demo.add_argument("--no-plugins", action="store_true", help="use the national plan alone")
-    return parser
+    return demo  # its --format and -o: cssp.commands.demo_outputs
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -214,10 +289,52 @@ def _profiles(args: argparse.Namespace) -> ProfileSet:
     return installed
 
 
-def _read(files: Sequence[str], args: argparse.Namespace) -> tuple[Community, ...]:
-    from cssp.io import read_many  # noqa: PLC0415
+def _read(files: Sequence[str], args: argparse.Namespace, err: TextIO) -> ReadResult:
+    """Read the input files as the options say; tell on ``err`` what reading said."""
+    from cssp.io.readers import read_input  # noqa: PLC0415
 
-    return read_many(list(files), format=args.input_format, encoding=args.encoding)
+    with parts.reading(files, sys.stderr, quiet=getattr(args, "quiet", 0) > 0):
+        result = read_input(
+            list(files),
+            format=args.input_format,
+            encoding=args.encoding,
+            columns=args.columns,
+            skip_invalid=args.skip_invalid,
+            strict_codes=args.strict_codes,
+        )
+    _tell(result.notes, err)
+    return result
+
+
+def _tell(notes: InputNotes, err: TextIO) -> None:
+    """The rows skipped and the warnings, one line each (a row's problems indented)."""
+    for row in notes.skipped:
+        err.write(f"cssp: skipped {row.where}:\n")
+        for where, message in row.problems:
+            err.write(f"  {where}: {message}\n")
+    for note in notes.warnings:
+        err.write(f"cssp: warning: {note.where}: {note.message}\n")
+
+
+def report_date() -> datetime.date:
+    """Today; or the day of ``SOURCE_DATE_EPOCH`` (UTC) when it is set, for reproducible reports."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date()
+        except (ValueError, OverflowError, OSError):
+            from cssp.errors import InputError  # noqa: PLC0415
+
+            raise InputError(
+                f"{epoch!r} is not a number of seconds since 1970", "SOURCE_DATE_EPOCH"
+            ) from None
+    return datetime.date.today()
+
+
+def _source(files: tuple[SourceFile, ...], argv: Sequence[str]) -> ReportSource:
+    from cssp.report import ReportSource  # noqa: PLC0415
+
+    return ReportSource(files, shlex.join(["cssp", *argv]), report_date())
 
 
 def _townships(args: argparse.Namespace) -> tuple[Township, ...]:
@@ -230,7 +347,7 @@ def _townships(args: argparse.Namespace) -> tuple[Township, ...]:
 
 
 def _emit(text: str, output: str | None, out: TextIO) -> None:
-    if output:
+    if output and output != "-":
         from cssp.io import write_atomic  # noqa: PLC0415
 
         write_atomic(output, text)
@@ -239,9 +356,14 @@ def _emit(text: str, output: str | None, out: TextIO) -> None:
 
 
 def _colour(choice: str, out: TextIO) -> bool:
+    """``--colour`` first; then ``FORCE_COLOR`` (colour), ``NO_COLOR`` (none); else a terminal."""
     if choice == "always":
         return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
+    if choice == "never":
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("NO_COLOR"):
         return False
     return out.isatty()
 
@@ -267,33 +389,54 @@ def _progress(items: Sequence[T], label: str, err: TextIO) -> Iterator[T]:
 # --- commands --------------------------------------------------------------------
 
 
-def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO, argv: Sequence[str] = ()) -> int:
+    import attrs  # noqa: PLC0415
+
     import cssp  # noqa: PLC0415
     from cssp.report import render_report  # noqa: PLC0415
 
+    source = None
+    start = time.monotonic()
     if args.engine == "batch":
         report = _evaluate_batch(args)
+        if args.format == "markdown" and report.summary is not None:
+            from cssp.io import SourceFile  # noqa: PLC0415
+
+            file = SourceFile.of(args.files[0], report.summary.communities)
+            source = _source((file,), argv)
     else:
-        communities = _read(args.files, args)
+        result = _read(args.files, args, err)
+        if args.format in ("html", "markdown"):
+            source = _source(result.files, argv)
         report = cssp.evaluate_region(
-            _progress(communities, "evaluating", err),
+            result.communities if args.quiet else _progress(result.communities, "evaluating", err),
             plan=args.plan,
             by=args.by,
             year=args.year,
             profiles=_profiles(args),
             townships=_townships(args),
         )
+        if result.notes:
+            report = attrs.evolve(report, input=result.notes)
         if args.no_members:
-            report = _without_members(report)
-    colour = args.format == "text" and not args.output and _colour(args.colour, out)
-    text = render_report(
-        report,
-        args.format,
-        lang=args.lang,
-        colour=colour,
-        include_communities=not (args.no_communities or args.no_members or args.engine == "batch"),
-    )
-    _emit(text, args.output, out)
+            report = report.without_members()
+    if args.verbose:
+        parts.tell(report, args, time.monotonic() - start, err)
+    if args.format in BINARY_FORMATS:
+        parts.emit_binary(parts.binary_report(report, args.format, args.lang), args.output, out)
+    else:
+        colour = args.format == "text" and args.output in (None, "-") and _colour(args.colour, out)
+        text = render_report(
+            report,
+            args.format,
+            lang=args.lang,
+            colour=colour,
+            include_communities=not (
+                args.no_communities or args.no_members or args.engine == "batch"
+            ),
+            source=source,
+        )
+        _emit(text, args.output, out)
     if args.fail_on == "unmet":
         unmet = any(f.status is cssp.Status.NOT_MET for r in report.regions for f in r) or any(
             a.failing for a in report.assessments
@@ -302,7 +445,8 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             unmet = unmet or report.summary.failing > 0
         unmet = unmet or any(t.failing for t in report.townships)
         if unmet:
-            err.write("cssp: some targets are not met (--fail-on unmet)\n")
+            if not args.quiet:
+                err.write("cssp: some targets are not met (--fail-on unmet)\n")
             return 1
     return 0
 
@@ -311,15 +455,22 @@ def _evaluate_batch(args: argparse.Namespace) -> RegionReport:
     """``cssp evaluate --engine batch``: one Parquet file, streamed through the batch engine."""
     from cssp.errors import InputError  # noqa: PLC0415
 
+    if args.skip_invalid or args.strict_codes or args.columns:
+        raise InputError(
+            "--engine batch reads a Parquet file in cssp's own table format: --columns, "
+            "--skip-invalid and --strict-codes need the default engine",
+            "--engine",
+        )
     if len(args.files) != 1 or not args.files[0].lower().endswith((".parquet", ".pq")):
         raise InputError(
             "--engine batch reads one Parquet file in cssp's table format "
             "(write one with 'cssp synth' or pyarrow); use the default engine for other files",
             "files",
         )
-    if args.format not in ("json", "text", "markdown"):
+    if args.format not in ("json", "text", "markdown", *BINARY_FORMATS):
         raise InputError(
-            f"--engine batch writes regions only: use --format json, text or markdown, "
+            f"--engine batch writes regions only: use --format json, text, markdown, xlsx or "
+            f"parquet, "
             f"not {args.format}",
             "--format",
         )
@@ -331,22 +482,6 @@ def _evaluate_batch(args: argparse.Namespace) -> RegionReport:
     return result.report(args.by, members=not args.no_members)
 
 
-def _without_members(report: RegionReport) -> RegionReport:
-    """The report with no lists of communities: regions' members, findings' failing ones."""
-    import attrs  # noqa: PLC0415
-
-    regions = tuple(
-        attrs.evolve(
-            region,
-            communities=(),
-            townships=(),
-            findings=tuple(attrs.evolve(f, failing=()) for f in region.findings),
-        )
-        for region in report.regions
-    )
-    return attrs.evolve(report, regions=regions)
-
-
 def _targets(args: argparse.Namespace, out: TextIO) -> int:
     import cssp  # noqa: PLC0415
     from cssp.report import render_targets  # noqa: PLC0415
@@ -356,22 +491,81 @@ def _targets(args: argparse.Namespace, out: TextIO) -> int:
         raise cssp.InputError(
             f"{code!r} is not a division code of 2, 4, 6, 9 or 12 digits", "--code"
         )
+    from cssp.model.divisions import PROVINCES_BY_CODE  # noqa: PLC0415
+    from cssp.model.schema import CODE_NO_PROVINCE  # noqa: PLC0415
+
+    if code and code[:2] not in PROVINCES_BY_CODE:  # as cssp evaluate refuses it
+        raise cssp.InputError(CODE_NO_PROVINCE.format(code=repr(code)), "--code")
     effective = cssp.effective_targets(args.plan, code, profiles=_profiles(args))
     _emit(render_targets(effective, args.format, lang=args.lang, code=code), args.output, out)
     return 0
 
 
-def _explain(args: argparse.Namespace, out: TextIO) -> int:
-    import cssp  # noqa: PLC0415
-    from cssp.report import render_explain  # noqa: PLC0415
+def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import attrs  # noqa: PLC0415
 
-    communities = _read([args.file], args)
-    found = [c for c in communities if c.code == args.community]
-    if not found:
-        raise cssp.InputError(f"no community {args.community} in {args.file}", "--community")
-    assessment = cssp.evaluate(found[0], args.plan, args.year, profiles=_profiles(args))
-    _emit(render_explain(assessment, colour=False), None, out)
+    import cssp  # noqa: PLC0415
+    from cssp.report import assessment_to_dict, dumps, render_explain  # noqa: PLC0415
+
+    community = _community(_read([args.file], args, err).communities, args.community, args.file)
+    assessment = cssp.evaluate(community, args.plan, args.year, profiles=_profiles(args))
+    if args.target is not None:
+        chosen = [f for f in assessment.findings if f.target.id == args.target]
+        if not chosen:
+            known = ", ".join(f.target.id for f in assessment.findings)
+            raise cssp.InputError(
+                f"no target {args.target!r} for this community; its targets: {known}", "--target"
+            )
+        assessment = attrs.evolve(assessment, findings=tuple(chosen))
+    if args.format == "json":
+        text = dumps(assessment_to_dict(assessment))
+    elif args.lang is None:
+        every = args.all or args.target is not None
+        text = render_explain(assessment, colour=False, all_findings=every)
+    else:
+        text = _explain_in(assessment, args.lang)
+    _emit(text, None, out)
     return 0
+
+
+def _community(communities: Sequence[Community], wanted: str, file: str) -> Community:
+    """The community ``wanted`` names: by code, by key (code and name), or by name alone."""
+    import cssp  # noqa: PLC0415
+
+    by_key = [c for c in communities if c.key == wanted]  # a 12-digit code is its key
+    if by_key:
+        return by_key[0]
+    named = [c for c in communities if c.name == wanted]
+    if len(named) == 1:
+        return named[0]
+    if named:
+        keys = "; ".join(c.key for c in named)
+        raise cssp.InputError(
+            f"{len(named)} communities are named {wanted!r}: {keys}; give the code", "--community"
+        )
+    placed = [c for c in communities if c.code == wanted]
+    if placed:
+        keys = "; ".join(c.key for c in placed)
+        raise cssp.InputError(
+            f"{wanted} is the code of a township with communities placed by name: {keys}; "
+            "give one's name",
+            "--community",
+        )
+    raise cssp.InputError(f"no community {wanted} in {file}", "--community")
+
+
+def _explain_in(assessment: Assessment, lang: str) -> str:
+    """Every finding of one community in one language: its status, target and explanation."""
+    c = assessment.community
+    zh = lang == "zh"
+    lines = [f"{c.name}（{c.key}）" if zh else f"{c.name} ({c.key})".lstrip()]
+    for index, f in enumerate(assessment.findings, 1):
+        status = f.status.zh if zh else f.status.value.replace("_", " ")
+        lines += [
+            f"{index}. {status} — {f.target.name.get(lang)} [{f.target.id}]",
+            f"   {f.explain(lang)}",
+        ]
+    return "\n".join(lines) + "\n"
 
 
 def _programmes(args: argparse.Namespace, out: TextIO) -> int:
@@ -382,12 +576,37 @@ def _programmes(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _validate(args: argparse.Namespace, out: TextIO) -> int:
-    communities = _read(args.files, args)
+def _validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    result = _read(args.files, args, err)
+    communities = result.communities
     urban = sum(1 for c in communities if c.kind.value == "urban")
+    notes = result.notes
+    if args.format == "json":
+        from cssp.report import SCHEMA_VERSION, dumps, input_to_dict  # noqa: PLC0415
+
+        document = {
+            "schema_version": SCHEMA_VERSION,
+            "kind": "validation",
+            "files": list(args.files),
+            "communities": len(communities),
+            "urban": urban,
+            "rural": len(communities) - urban,
+            "input": input_to_dict(notes),
+        }
+        _emit(dumps(document), None, out)
+        return 0
+    said = [
+        f"{count} {what}"
+        for count, what in (
+            (len(notes.skipped), "rows skipped"),
+            (len(notes.warnings), "warnings"),
+            (len(notes.resolved), "codes found from place names"),
+        )
+        if count
+    ]
     out.write(
         f"{len(communities)} communities read ({urban} urban, {len(communities) - urban} rural) "
-        f"from {len(args.files)} file(s): no problems\n"
+        f"from {len(args.files)} file(s): {', '.join(said) or 'no problems'}\n"
     )
     return 0
 
@@ -407,6 +626,24 @@ def _synth(args: argparse.Namespace, out: TextIO) -> int:
         f"wrote {len(codes):,} synthetic communities ({urban:,} urban, {len(codes) - urban:,} "
         f"rural, {args.year}, seed {args.seed}) to {args.output}\n"
     )
+    return 0
+
+
+def _demo_report(args: argparse.Namespace, out: TextIO, argv: Sequence[str]) -> int:
+    """``cssp demo --format html -o FILE``: the sample's full report, as ``evaluate`` writes it."""
+    import cssp  # noqa: PLC0415
+    from cssp.report import ReportSource, render_report  # noqa: PLC0415
+
+    profiles = () if args.no_plugins else None
+    report = cssp.evaluate_region(
+        cssp.load_sample(), plan=args.plan, by=args.by, year=args.year, profiles=profiles
+    )
+    format = args.format or "text"
+    if format in BINARY_FORMATS:
+        parts.emit_binary(parts.binary_report(report, format, args.lang), args.output, out)
+    else:
+        source = ReportSource((), shlex.join(["cssp", *argv]), report_date())
+        _emit(render_report(report, format, lang=args.lang, source=source), args.output, out)
     return 0
 
 
@@ -430,7 +667,10 @@ def demo(
     for region in report.regions:
         name = region.name or region.code or ("全国" if lang == "zh" else "nation")
         count = f"{len(region.communities)} {'个社区' if lang == 'zh' else 'communities'}"
-        print(f"\n{name} ({region.code or '-'}), {count}", file=out)
+        if lang == "zh":
+            print(f"\n{name}（{region.code or '-'}），{count}", file=out)
+        else:
+            print(f"\n{name} ({region.code or '-'}), {count}", file=out)
         for finding in region.findings:
             if finding.status is cssp.Status.NOT_APPLICABLE:
                 continue
@@ -439,15 +679,24 @@ def demo(
             )
             print(f"  {mark} {finding.explain(lang)}", file=out)
             if finding.failing:
-                shown = ", ".join(finding.failing[:5])
-                more = f" … (+{len(finding.failing) - 5})" if len(finding.failing) > 5 else ""
+                zh = lang == "zh"
+                shown = ("、" if zh else ", ").join(finding.failing[:5])
+                more = len(finding.failing) - 5
+                if more > 0:
+                    shown += f"等（另有{more}个）" if zh else f" … (+{more})"
                 if finding.lacking and finding.unit.value == "township":
-                    label = "尚不具备的乡镇（街道）" if lang == "zh" else "townships without it"
+                    label = "尚不具备的乡镇（街道）：" if zh else "townships without it: "
                 elif finding.lacking:  # a coverage target its communities are not judged on
-                    label = "尚不具备的村（社区）" if lang == "zh" else "communities without it"
+                    label = "尚不具备的村（社区）：" if zh else "communities without it: "
+                elif finding.status is cssp.Status.MET:
+                    label = (
+                        "区域值达标，但以下社区各自未达标："
+                        if zh
+                        else "the region's figure meets it, but these communities do not: "
+                    )
                 else:
-                    label = "未达标的社区" if lang == "zh" else "communities not meeting it"
-                print(f"      {label}: {shown}{more}", file=out)
+                    label = "未达标的社区：" if zh else "communities not meeting it: "
+                print(f"      {label}{shown}", file=out)
     failing = sum(1 for a in report.assessments if a.failing)
     tail = (
         f"\n{failing}/{len(communities)} 个社区至少有一项未达标。"
@@ -457,11 +706,27 @@ def demo(
     print(tail, file=out)
 
 
-def list_plugins(out: TextIO) -> None:
-    """Print the installed plugins with their versions, kinds and scopes."""
+def list_plugins(out: TextIO, format: str = "text") -> None:
+    """Print the installed plugins with their versions, kinds and scopes (text or JSON)."""
     import cssp  # noqa: PLC0415
 
     infos = cssp.list_plugins()
+    if format == "json":
+        from cssp.report import SCHEMA_VERSION, dumps  # noqa: PLC0415
+
+        plugins = [
+            {
+                "name": i.name,
+                "distribution": i.distribution,
+                "version": i.version,
+                "kind": i.kind,
+                "profiles": list(i.profiles),
+                "scopes": list(i.scopes),
+            }
+            for i in infos
+        ]
+        out.write(dumps({"schema_version": SCHEMA_VERSION, "kind": "plugins", "plugins": plugins}))
+        return
     if not infos:
         print("no cssp plugins are installed (or CSSP_DISABLE_PLUGIN_AUTOLOAD is set)", file=out)
         return
@@ -506,7 +771,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv is None and "pyarrow" not in sys.modules:
         os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     parser = _parser()
-    args = parser.parse_args(argv)
+    if "_ARGCOMPLETE" in os.environ:  # a shell asks for completions (cssp completion SHELL)
+        import argcomplete  # noqa: PLC0415 - only while completing
+
+        argcomplete.autocomplete(parser)
+    given = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(given)
     if args.command is None:
         parser.print_help()
         return 2
@@ -515,22 +785,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     out, err = sys.stdout, sys.stderr
     try:
         if args.command == "evaluate":
-            return _evaluate(args, out, err)
+            return _evaluate(args, out, err, given)
         if args.command == "targets":
             return _targets(args, out)
         if args.command == "explain":
-            return _explain(args, out)
+            return _explain(args, out, err)
         if args.command == "programmes":
             return _programmes(args, out)
         if args.command == "validate":
-            return _validate(args, out)
+            return _validate(args, out, err)
         if args.command == "synth":
             return _synth(args, out)
+        if args.command == "completion":
+            return parts.completion(args.shell, out)
+        if args.command == "serve":
+            return parts.serve(args, err)
+        if args.command == "schema":
+            return parts.schema(args, out)
         if args.command == "plugins":
-            list_plugins(out)
+            list_plugins(out, args.format)
         elif args.command == "test-profile":
             return test_profile(args.path, args.no_plugins, out)
         elif args.command == "demo":
+            if args.format or args.output:
+                return _demo_report(args, out, given)
             demo(args.plan, args.year, args.by, args.lang, out, national=args.no_plugins)
     except CsspError as error:
         err.write(f"cssp: error: {error}\n")

@@ -66,7 +66,7 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 from cssp.batch.frame import COUNT_FIELDS
 from cssp.catalogue import load_plan
-from cssp.io.readers import COLUMNS
+from cssp.io.readers import COLUMNS, PLACE_COLUMNS
 from cssp.io.writers import write_atomic
 from cssp.model.community import Community, Facility, FacilityKind, Service, Staff
 from cssp.model.divisions import PROVINCES, load_divisions
@@ -209,9 +209,14 @@ _MISSING: Final[Mapping[str, float]] = {
 # --- the columns ------------------------------------------------------------------
 
 #: The columns of :func:`nation`, in order: the table columns of
-#: :data:`cssp.io.readers.COLUMNS` but name, kind and services, then one per service.
+#: :data:`cssp.io.readers.COLUMNS` but name, kind, services, the urban-rural class
+#: and the place names, then one per service.
 _NAMES: Final = (
-    *(c for c in COLUMNS if c not in {"name", "kind", "services"}),
+    *(
+        c
+        for c in COLUMNS
+        if c not in {"name", "kind", "services", "urban_rural_class", *PLACE_COLUMNS}
+    ),
     *(s.value for s in Service),
 )
 _COUNTS: Final = COUNT_FIELDS
@@ -229,7 +234,8 @@ def nation(scale: float = 0.01, *, seed: int = 0, year: int = 2020) -> Columns:
 
     The columns are those of the table format of :mod:`cssp.io.readers`
     (:data:`~cssp.io.readers.COLUMNS` but ``name``, ``kind`` and ``services``,
-    which a code implies or the service columns replace), then one column per
+    which a code implies or the service columns replace, and the urban-rural
+    class and place names, which a code makes needless), then one column per
     :class:`~cssp.model.community.Service`, named by its value (``"5g"``):
 
     * ``code``: numpy unicode ``U12``, unique, sorted;

@@ -34,6 +34,7 @@ and never in the evaluation hot path.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import threading
@@ -47,12 +48,18 @@ if TYPE_CHECKING:  # pragma: no cover - typing only; pint is imported lazily
     import pint
 
 __all__ = [
+    "AMBIGUOUS_PERCENT",
+    "APPROXIMATE_AFTER",
+    "APPROXIMATE_BEFORE",
     "AREA",
     "HOURS_PER_DAY",
     "HOUSEHOLDS",
     "PERCENT",
     "PERSONS",
     "Q_",
+    "Approximate",
+    "ApproximateCount",
+    "chinese_number",
     "describe_dimension",
     "get_registry",
     "parse_quantity",
@@ -217,12 +224,23 @@ def _unit_text(unit: str) -> str:
     return unit or "dimensionless"
 
 
-def _split(text: str, field: str) -> tuple[str | None, float, str]:
-    """Split ``"≥30平方米"`` into comparator, number and pint unit text."""
-    match = _NUMBER.match(_normalise(text))
+def _split(text: str, field: str, original: str | None = None) -> tuple[str | None, float, str]:
+    """Split ``"≥30平方米"`` into comparator, number and pint unit text.
+
+    ``original`` is the text as given, for messages (``text`` may be a part of it).
+    """
+    return _split_match(
+        _NUMBER.match(_normalise(text)), field, text if original is None else original
+    )
+
+
+def _split_match(
+    match: re.Match[str] | None, field: str, original: str
+) -> tuple[str | None, float, str]:
+    """The comparator, number and pint unit text of a match of ``_NUMBER``."""
     if match is None:
         raise UnitError(
-            f"{text!r} is not a number with an optional unit (such as '420 m²' or '420平方米')",
+            f"{original!r} is not a number with an optional unit (such as '420 m²' or '420平方米')",
             field,
         )
     number = float(match["num"].replace(",", ""))
@@ -234,7 +252,7 @@ def _split(text: str, field: str) -> tuple[str | None, float, str]:
         # '12,00户', '1,2345户', '3 2平方米', '350 m² 2': pint would evaluate the
         # stray digits and misread the value; refuse instead.
         raise UnitError(
-            f"{text!r} is not a number with an optional unit (such as '1200户' or '1,200户')",
+            f"{original!r} is not a number with an optional unit (such as '1200户' or '1,200户')",
             field,
         )
     unit = _unit_texts.get(raw)
@@ -325,8 +343,12 @@ def _expression(unit: str, original: str, field: str) -> pint.Quantity:
     registry = get_registry()
     try:
         return registry.parse_expression(unit)
-    except Exception as error:  # pint raises several unrelated types here
-        raise UnitError(f"{original!r}: unknown unit {unit!r} ({error})", field) from None
+    except Exception:  # pint raises several unrelated types here
+        raise UnitError(
+            f"{original!r}: the unit is not one cssp knows (such as 平方米 or m², 户, 人, "
+            "小时/天, %, 亩)",
+            field,
+        ) from None
 
 
 _DIMENSION_NAMES: Final = {
@@ -392,7 +414,9 @@ def _strip_example(description: str) -> str:
     return description.split(", such as", maxsplit=1)[0]
 
 
-def to_canonical(value: object, canonical: str, field: str) -> float:
+def to_canonical(
+    value: object, canonical: str, field: str, *, factor: float | None = None
+) -> float:
     """Convert one input value to a float in the ``canonical`` unit.
 
     Accepted inputs:
@@ -403,22 +427,28 @@ def to_canonical(value: object, canonical: str, field: str) -> float:
       case it is re-read by its unit name in cssp's registry);
     * a mapping ``{"value": 350, "unit": "m^2"}``.
 
+    A string may be written as people write values: ``约1000平方米`` (an
+    :class:`Approximate` value), ``一千二百`` (:func:`chinese_number`),
+    ``120+280平方米`` (a sum), opening hours as ``8:30-17:30``. A range
+    (``110-150``) is refused, and so, for a percent, is a bare number of 0 to 1
+    (:data:`AMBIGUOUS_PERCENT`).
+
     :param value: the input.
     :param canonical: the field's canonical unit, e.g. :data:`AREA`.
     :param field: the field's name, used in error messages.
+    :param factor: for a string, the factor from the unit its bare numbers are
+        in (a table header's) to ``canonical``; by default they are in the
+        canonical unit.
     :raises UnitError: for a wrong dimension or an unknown unit, naming ``field``.
     """
     if isinstance(value, bool):
         raise UnitError(f"{value!r} is a yes/no value, expected a number", field)
     if isinstance(value, int | float):
+        if type(value) is Approximate and math.isfinite(value):
+            return value  # read as written already: keep the mark
         return _finite(_float(value, field), value, field)
     if isinstance(value, str):
-        comparator, number, unit = _split(value, field)
-        if comparator is not None:
-            raise UnitError(f"{value!r}: a measured value cannot carry {comparator!r}", field)
-        if unit == "dimensionless":  # a bare number is in the canonical unit
-            return _finite(number, value, field)
-        return _finite(number * _factor(unit, canonical, value, field), value, field)
+        return _from_text(value, canonical, field, factor)
     if isinstance(value, Mapping):
         return _from_mapping(value, canonical, field)
     quantity = _as_quantity(value)
@@ -429,6 +459,181 @@ def to_canonical(value: object, canonical: str, field: str) -> float:
     raise UnitError(
         f"{value!r} ({type(value).__name__}) is not a number, a quantity or a string", field
     )
+
+
+# --- values as people write them --------------------------------------------------
+
+
+class Approximate(float):
+    """A value written as approximate: ``约1000平方米``, ``5200余人``, ``3000多户``, ``近百人``,
+    ``1000左右``. The number is kept; the type says it is approximate.
+
+    :func:`to_canonical` returns one for such a text; the model records which
+    of its fields are approximate (``Community.approximate``) and stores plain
+    numbers.
+    """
+
+    __slots__ = ()
+
+
+class ApproximateCount(int):
+    """A whole number written as approximate (``5200余人``): see :class:`Approximate`."""
+
+    __slots__ = ()
+
+
+#: Words that make a value approximate, before the number and after it.
+APPROXIMATE_BEFORE: Final = ("大约", "约为", "将近", "接近", "大概", "约", "近")
+APPROXIMATE_AFTER: Final = ("左右", "上下", "余", "多")
+#: The message of a bare number of 0 to 1 in a percent column (``0.5``: 0.5% or 50%?).
+AMBIGUOUS_PERCENT: Final = (
+    "{value!r} could be a share (50% for 0.5) or a percentage (0.5%): write it with its "
+    "sign, such as '50%' or '0.5%', or as a fraction, such as '1/2'"
+)
+
+_CN_DIGITS: Final = {
+    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+}  # fmt: skip
+_CN_UNITS: Final = {"十": 10, "百": 100, "千": 1000}
+_CN_BIG: Final = {"万": 10_000, "亿": 100_000_000}
+_CN_NUMBER: Final = re.compile("[零〇一二两三四五六七八九十百千万亿]+")
+_AFTER_NUMBER: Final = re.compile(r"^([-+]?[\d.,]+(?:[eE][-+]?\d+)?\s*万?)\s*(余|多)")
+_SUM: Final = re.compile(r"(?<=[^\s+eE])\s*\+\s*(?=\S)")
+_RANGE: Final = re.compile(
+    r"^\s*(?:[-+]?\d[\d.,]*)\s*(?P<unit>[^\d\s~～—–\-至到*^/]*)\s*[~～—–\-至到]\s*\d"
+)
+# What, after a number, asks for more than a unit: approximate words, a sum, a range.
+_WRITTEN: Final = re.compile(r"[余多左右上下+~～—–\-至到:]")
+_CLOCK: Final = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?$")
+
+
+def chinese_number(text: str) -> int:
+    """A number written in Chinese numerals: 一千二百, 三万五千, 两百, 十二, 一千零二.
+
+    As people say it, a last digit after a unit counts in the next unit
+    down: 一千二 is 1200, 三万五 is 35000 (一千零二 is 1002).
+
+    >>> chinese_number("一千二百"), chinese_number("近百"[1:]), chinese_number("三万五")
+    (1200, 100, 35000)
+
+    :raises ValueError: for text that is not such a number (两个 digits in a row: 一二).
+    """
+    total = section = 0
+    digit: int | None = None
+    last = 0  # the last unit met
+    zero = False  # a 零 since the last unit
+    for char in text:
+        if char in _CN_DIGITS:
+            if digit is not None:
+                raise ValueError(f"{text!r} has two digits in a row")
+            digit = _CN_DIGITS[char]
+            zero = zero or digit == 0
+            if digit == 0:
+                digit = None
+        elif char in _CN_UNITS:
+            section += (1 if digit is None else digit) * _CN_UNITS[char]
+            digit, last, zero = None, _CN_UNITS[char], False
+        elif char in _CN_BIG:
+            section += digit or 0
+            total += (section or 1) * _CN_BIG[char]
+            section, digit, last, zero = 0, None, _CN_BIG[char], False
+        else:
+            raise ValueError(f"{char!r} is not a Chinese numeral")
+    if digit is not None:
+        section += digit * (last // 10 if last >= 100 and not zero else 1)
+    return total + section
+
+
+def _plainly(text: str, original: str, field: str) -> tuple[str, bool]:
+    """``text`` with its approximate words taken off and Chinese numerals in digits,
+    and whether it was approximate; a range is refused."""
+    text = text.strip()
+    approximate = False
+    for word in APPROXIMATE_BEFORE:
+        if text.startswith(word) and len(text) > len(word):
+            text, approximate = text[len(word) :].lstrip(), True
+            break
+    numeral = _CN_NUMBER.match(text)
+    if numeral is not None:
+        with contextlib.suppress(ValueError):  # not a number after all: _split says so
+            text = f"{chinese_number(numeral[0])}{text[numeral.end() :]}"
+    after = _AFTER_NUMBER.match(text)
+    if after is not None:
+        text, approximate = after[1] + text[after.end() :], True
+    for word in ("左右", "上下"):
+        if text.endswith(word) and len(text) > len(word):
+            text, approximate = text[: -len(word)].rstrip(), True
+    range_ = _RANGE.match(text)
+    if range_ is not None and range_["unit"] not in ("e", "E"):
+        raise UnitError(
+            f"{original!r} is a range, not one value: write one number (an estimate may say "
+            "so: 约130)",
+            field,
+        )
+    return text, approximate
+
+
+def _clock_hours(text: str) -> float | None:
+    """The hours of ``8:30-17:30`` (and ``8:00-12:00、14:00-18:00``), or ``None``."""
+    total = 0.0
+    for span in re.split(r"\s*[,;、，；]\s*", text.strip()):
+        times = re.split(r"\s*[~～—–\-至到]\s*", span)
+        if len(times) != 2:
+            return None
+        clocks = [_CLOCK.match(t) for t in times]
+        if any(c is None for c in clocks) or not any(":" in t or "." in t for t in times):
+            return None
+        start, end = (int(c[1]) * 60 + int(c[2] or 0) for c in clocks if c is not None)
+        if not (0 <= start < end <= 24 * 60):
+            return None
+        total += (end - start) / 60
+    return total
+
+
+def _from_text(value: str, canonical: str, field: str, factor: float | None) -> float:
+    """A text value in the canonical unit: a number with its unit, as people write it.
+
+    Bare numbers are in the unit of ``factor`` (``None``: the canonical unit,
+    where a share of 0 to 1 in a percent is ambiguous).
+    """
+    text = _normalise(value).strip()
+    match = _NUMBER.match(text)
+    if match is not None and not _WRITTEN.search(match["unit"]):  # the common case: 420平方米
+        comparator, number, unit = _split_match(match, field, value)
+        if comparator is not None:
+            raise UnitError(f"{value!r}: a measured value cannot carry {comparator!r}", field)
+        if unit != "dimensionless":
+            return _finite(number * _factor(unit, canonical, value, field), value, field)
+        if factor is not None:
+            return _finite(number * factor, value, field)
+        if canonical == PERCENT and 0 < number <= 1:
+            raise UnitError(AMBIGUOUS_PERCENT.format(value=value), field)
+        return _finite(number, value, field)
+    if canonical == HOURS_PER_DAY:
+        hours = _clock_hours(text)
+        if hours is not None:
+            return hours
+    parts = _SUM.split(text)
+    approximate = False
+    total = 0.0
+    for part in parts:
+        plain, near = _plainly(part, value, field)
+        approximate = approximate or near
+        comparator, number, unit = _split(plain, field, value)
+        if comparator is not None:
+            raise UnitError(f"{value!r}: a measured value cannot carry {comparator!r}", field)
+        if unit == "dimensionless":  # a bare number is in the canonical unit, or factor's
+            if factor is not None:
+                total += number * factor
+                continue
+            if canonical == PERCENT and 0 < number <= 1 and len(parts) == 1:
+                raise UnitError(AMBIGUOUS_PERCENT.format(value=value), field)
+            total += number
+        else:
+            total += number * _factor(unit, canonical, value, field)
+    result = _finite(total, value, field)
+    return Approximate(result) if approximate else result
 
 
 def _from_mapping(value: Mapping[Any, Any], canonical: str, field: str) -> float:

@@ -30,7 +30,9 @@ __all__ = [
     "CITATION",
     "DESCRIPTION",
     "PROFILE_ID",
+    "REPORTED_BY",
     "RULE",
+    "TITLE",
     "BeijingStaffingRule",
     "cssp_profiles",
 ]
@@ -39,12 +41,16 @@ __all__ = [
 PROFILE_ID: Final = "beijing"
 #: The standard's title; no document number or issuer was reported.
 DOCUMENT: Final = "北京市社区居民委员会设立标准"
-#: Where the figures were read: a news report.
+#: The standard's title in Chinese and English.
+TITLE: Final = cssp.Text(
+    DOCUMENT, "Beijing standard for setting up community residents' committees"
+)
+#: Where the figures were read: a news report of 中国标准化 (China Standardization).
 REPORTED_BY: Final = cssp.ReportedBy(
-    cssp.Text("《中国标准化》", "China Standardization"), datetime.date(2021, 1, 21)
+    cssp.Text("中国标准化", "China Standardization (news)"), datetime.date(2021, 1, 21)
 )
 #: Where the standard is published, as cssp cites it.
-CITATION: Final = cssp.Citation(document=DOCUMENT, reported_by=REPORTED_BY)
+CITATION: Final = cssp.Citation(document=DOCUMENT, title=TITLE, reported_by=REPORTED_BY)
 #: The rule in words, with the published range.
 DESCRIPTION: Final = cssp.Text(
     "北京市社区居民委员会设立标准：按每110至150户配备1名社区工作者，每个社区不少于9名；"
@@ -133,9 +139,7 @@ def cssp_profiles() -> list[cssp.Profile]:
             id=PROFILE_ID,
             plan="fyp14",
             scope="11",
-            title=cssp.Text(
-                DOCUMENT, "Beijing standard for setting up community residents' committees"
-            ),
+            title=TITLE,
             issuer="",  # not reported
             document=DOCUMENT,
             reported_by=REPORTED_BY,

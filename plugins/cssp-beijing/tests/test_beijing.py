@@ -1,81 +1,54 @@
 """Tests of the cssp-beijing plugin.
 
 They load the plugin module from this checkout's files, so they pass whether
-or not the package is installed: ``pytest plugins/cssp-beijing``.
+or not the package is installed: ``pytest plugins/cssp-beijing``. The checks
+every plugin package needs (its cases, its packaging, its loading as an
+installed entry point, strict mode) come from :mod:`cssp.testing.plugin`; the
+tests below are Beijing's own.
 """
 
 from __future__ import annotations
 
 import datetime
-import importlib.util
-import sys
-import tomllib
-import types
-from pathlib import Path
 
 import attrs
 import pytest
 
 import cssp
-from cssp.testing.cases import run_profile_tests
+from cssp.testing.plugin import PluginPackage, PythonPluginTests
 
-ROOT = Path(__file__).resolve().parents[1]
-PACKAGE = ROOT / "cssp_beijing"
-CASES = Path(__file__).with_name("cases.toml")
-PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+PACKAGE = PluginPackage.of_test(__file__)
+#: The plugin's module, imported from this checkout under a private name.
+PLUGIN = PACKAGE.module()
 #: What cssp's plugin host records as the source of the installed plugin.
-SOURCE = f"{PYPROJECT['project']['name']} {PYPROJECT['project']['version']}"
-REPORTED = cssp.ReportedBy(
-    cssp.Text("《中国标准化》", "China Standardization"), datetime.date(2021, 1, 21)
+SOURCE = PACKAGE.source
+REPORTED_BY = cssp.ReportedBy(
+    cssp.Text("中国标准化", "China Standardization (news)"), datetime.date(2021, 1, 21)
 )
-CITATION = cssp.Citation(
-    document="北京市社区居民委员会设立标准",
-    reported_by=REPORTED,
+TITLE = cssp.Text(
+    "北京市社区居民委员会设立标准",
+    "Beijing standard for setting up community residents' committees",
 )
+CITATION = cssp.Citation(document=TITLE.zh, title=TITLE, reported_by=REPORTED_BY)
 #: A residents' committee in 建外街道, 朝阳区.
 CODE = "110105001001"
 
 
-def _load_plugin() -> types.ModuleType:
-    """Import ``cssp_beijing/__init__.py`` from this checkout under a private name."""
-    name = "_cssp_beijing_from_checkout"
-    spec = importlib.util.spec_from_file_location(
-        name, PACKAGE / "__init__.py", submodule_search_locations=[str(PACKAGE)]
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+class TestPackage(PythonPluginTests):
+    """The checks every Python plugin package shares."""
 
-
-PLUGIN = _load_plugin()
+    package = PACKAGE
 
 
 @pytest.fixture(scope="module")
-def host() -> cssp.PluginHost:
-    """A plugin host with the plugin registered as its entry point would be."""
-    plugins = cssp.load_plugins(autoload=False)
-    plugins.register(PLUGIN, name="beijing", source=SOURCE)
-    return plugins
-
-
-@pytest.fixture(scope="module")
-def profiles(host: cssp.PluginHost) -> cssp.ProfileSet:
-    return host.profile_set(strict=True)
+def profiles() -> cssp.ProfileSet:
+    return PACKAGE.profile_set(strict=True)
 
 
 def _community(households: int | None, workers: int = 0) -> cssp.Community:
     return cssp.Community(
         code=CODE, households=households, staff=cssp.Staff(community_workers=workers)
     )
-
-
-def test_cases_pass() -> None:
-    results = run_profile_tests(CASES, profiles=cssp.ProfileSet(PLUGIN.cssp_profiles()))
-    assert len(results) >= 4
-    assert [(r.name, r.mismatches) for r in results if not r.passed] == []
 
 
 def test_hook_returns_one_profile_without_overrides() -> None:
@@ -85,19 +58,8 @@ def test_hook_returns_one_profile_without_overrides() -> None:
     assert profile.overrides == ()
     assert profile.indicators == ()
     assert profile.document == "北京市社区居民委员会设立标准"
-    assert profile.reported_by == REPORTED
+    assert profile.reported_by == REPORTED_BY
     assert profile.source == ""  # the plugin host fills it in
-
-
-def test_host_lists_the_plugin(host: cssp.PluginHost) -> None:
-    (info,) = host.info()
-    assert (info.name, info.kind, info.profiles, info.scopes) == (
-        "beijing",
-        "python",
-        ("beijing",),
-        ("11",),
-    )
-    assert info.source == SOURCE
 
 
 def test_provenance_national_then_beijing(profiles: cssp.ProfileSet) -> None:
@@ -197,9 +159,6 @@ def test_invalid_rules_are_refused(kwargs: dict[str, int]) -> None:
         PLUGIN.BeijingStaffingRule(CITATION, PLUGIN.DESCRIPTION, **kwargs)
 
 
-def test_packaging() -> None:
-    project = PYPROJECT["project"]
-    assert project["name"] == "cssp-beijing"
-    assert project["dependencies"] == ["cssp"]
-    assert project["entry-points"]["cssp"] == {"beijing": "cssp_beijing"}
-    assert (PACKAGE / "py.typed").is_file()
+def test_the_package_is_typed() -> None:
+    assert (PACKAGE.package / "py.typed").is_file()
+    assert "py.typed" in PACKAGE.pyproject["tool"]["setuptools"]["package-data"]["cssp_beijing"]

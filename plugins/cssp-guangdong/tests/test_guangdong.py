@@ -1,55 +1,47 @@
 """Tests of the cssp-guangdong data plugin.
 
 They read the profile from this checkout's files, so they pass whether or not
-the package is installed: ``pytest plugins/cssp-guangdong``.
+the package is installed: ``pytest plugins/cssp-guangdong``. The checks every
+plugin package needs (its cases, its packaging, its loading as an installed
+entry point, strict mode) come from :mod:`cssp.testing.plugin`; the tests
+below are Guangdong's own.
 """
 
 from __future__ import annotations
 
-import ast
 import datetime
-import tomllib
-from pathlib import Path
 
 import pytest
 
 import cssp
-from cssp.testing.cases import run_profile_tests
+from cssp.testing.plugin import DataPluginTests, PluginPackage
 
-ROOT = Path(__file__).resolve().parents[1]
-PACKAGE = ROOT / "cssp_guangdong"
-PROFILE = PACKAGE / "profile.toml"
-CASES = Path(__file__).with_name("cases.toml")
-PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+PACKAGE = PluginPackage.of_test(__file__)
 #: What cssp's plugin host records as the source of the installed plugin.
-SOURCE = f"{PYPROJECT['project']['name']} {PYPROJECT['project']['version']}"
-REPORTED = cssp.ReportedBy(
+SOURCE = PACKAGE.source
+REPORTED_BY = cssp.ReportedBy(
     cssp.Text("《羊城晚报》", "Yangcheng Evening News"), datetime.date(2022, 6, 16)
 )
-CITATION = cssp.Citation(
-    document="广东省城乡社区服务体系建设“十四五”规划",
-    reported_by=REPORTED,
+TITLE = cssp.Text(
+    "广东省城乡社区服务体系建设“十四五”规划",
+    "Guangdong Province 14th Five-Year Plan for the Urban and Rural Community Service System",
 )
+CITATION = cssp.Citation(document=TITLE.zh, title=TITLE, reported_by=REPORTED_BY)
 #: A residents' committee in 天河区, 广州市.
 CODE = "440106001001"
 
 GE = cssp.Comparator.GE
 
 
+class TestPackage(DataPluginTests):
+    """The checks every data plugin package shares."""
+
+    package = PACKAGE
+
+
 @pytest.fixture(scope="module")
 def profiles() -> cssp.ProfileSet:
-    return cssp.ProfileSet([cssp.load_profile(PROFILE, source=SOURCE)], strict=True)
-
-
-def test_cases_pass() -> None:
-    results = run_profile_tests(CASES)
-    assert len(results) >= 4
-    assert [(r.name, r.mismatches) for r in results if not r.passed] == []
-
-
-def test_cases_file_tests_this_package_profile() -> None:
-    cases = tomllib.loads(CASES.read_text(encoding="utf-8"))
-    assert [(CASES.parent / name).resolve() for name in cases["profiles"]] == [PROFILE]
+    return PACKAGE.profile_set(strict=True)
 
 
 @pytest.mark.parametrize(
@@ -91,7 +83,13 @@ def test_facility_area_is_the_fourth_target(profiles: cssp.ProfileSet) -> None:
         ("guangdong", 32.0, cssp.Change.STRICTER),
     ]
     assert steps[1].source == SOURCE
-    assert steps[1].citation.reported_by == REPORTED
+    assert steps[1].citation.reported_by == REPORTED_BY
+    assert steps[1].citation.text("zh").endswith("（据《羊城晚报》2022年6月16日报道）")
+    assert (
+        steps[1]
+        .citation.text("en")
+        .endswith("(as reported by Yangcheng Evening News, 16 June 2022)")
+    )
 
 
 @pytest.mark.parametrize(
@@ -115,7 +113,7 @@ def test_new_indicators(profiles: cssp.ProfileSet, target_id: str, value: float,
 
 
 def test_township_elderly_care_coverage_is_measured_on_township_records() -> None:
-    profile = cssp.load_profile(PROFILE)
+    profile = cssp.load_profile(PACKAGE.profile_file)
     assert [i.id for i in profile.indicators] == [
         "gd_childcare_places_per_1000_population",
         "gd_sports_ground_area_per_person",
@@ -133,34 +131,9 @@ def test_outside_guangdong_is_unaffected(profiles: cssp.ProfileSet) -> None:
     assert not any(t.id.startswith("gd_") for t in effective.targets)
 
 
-def test_nothing_is_loosened(profiles: cssp.ProfileSet) -> None:
-    # Besides strict mode (the cases file), state it: nothing is loosened.
-    effective = cssp.effective_targets("fyp14", CODE, profiles=profiles)
-    assert effective.loosened == ()
-    changes = {s.change for t in effective.targets for s in t.provenance[1:]}
-    assert changes <= {cssp.Change.SAME, cssp.Change.STRICTER, cssp.Change.NEW}
-
-
 def test_profile_identity() -> None:
-    profile = cssp.load_profile(PROFILE)
+    profile = cssp.load_profile(PACKAGE.profile_file)
     assert (profile.id, profile.plan, profile.scope) == ("guangdong", "fyp14", "44")
     assert profile.issuer == "广东省民政厅、广东省发展和改革委员会"
-    assert profile.reported_by == REPORTED
+    assert profile.reported_by == REPORTED_BY
     assert profile.issued is None  # not reported
-
-
-def test_init_is_a_docstring_only() -> None:
-    tree = ast.parse((PACKAGE / "__init__.py").read_text(encoding="utf-8"))
-    assert len(tree.body) == 1
-    (node,) = tree.body
-    assert isinstance(node, ast.Expr)
-    assert isinstance(node.value, ast.Constant)
-    assert isinstance(node.value.value, str)
-
-
-def test_packaging() -> None:
-    project = PYPROJECT["project"]
-    assert project["name"] == "cssp-guangdong"
-    assert project["dependencies"] == ["cssp"]
-    assert project["entry-points"]["cssp"] == {"guangdong": "cssp_guangdong:profile.toml"}
-    assert PYPROJECT["tool"]["setuptools"]["package-data"]["cssp_guangdong"] == ["profile.toml"]

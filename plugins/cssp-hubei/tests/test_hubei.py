@@ -1,36 +1,33 @@
 """Tests of the cssp-hubei data plugin.
 
 They read the profile from this checkout's files, so they pass whether or not
-the package is installed: ``pytest plugins/cssp-hubei``.
+the package is installed: ``pytest plugins/cssp-hubei``. The checks every
+plugin package needs (its cases, its packaging, its loading as an installed
+entry point, strict mode) come from :mod:`cssp.testing.plugin`; the tests
+below are Hubei's own.
 """
 
 from __future__ import annotations
 
-import ast
 import datetime
-import tomllib
-from pathlib import Path
 
 import pytest
 
 import cssp
-from cssp.testing.cases import run_profile_tests
+from cssp.testing.plugin import DataPluginTests, PluginPackage
 
-ROOT = Path(__file__).resolve().parents[1]
-PACKAGE = ROOT / "cssp_hubei"
-PROFILE = PACKAGE / "profile.toml"
-CASES = Path(__file__).with_name("cases.toml")
-PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+PACKAGE = PluginPackage.of_test(__file__)
 #: What cssp's plugin host records as the source of the installed plugin.
-SOURCE = f"{PYPROJECT['project']['name']} {PYPROJECT['project']['version']}"
-REPORTED = cssp.ReportedBy(
-    cssp.Text("湖北省民政厅", "a news release of the Hubei Provincial Department of Civil Affairs"),
+SOURCE = PACKAGE.source
+REPORTED_BY = cssp.ReportedBy(
+    cssp.Text("湖北省民政厅", "the Hubei Provincial Department of Civil Affairs (news release)"),
     datetime.date(2022, 3, 23),
 )
-CITATION = cssp.Citation(
-    document="湖北省城乡社区服务体系建设“十四五”规划",
-    reported_by=REPORTED,
+TITLE = cssp.Text(
+    "湖北省城乡社区服务体系建设“十四五”规划",
+    "Hubei Province 14th Five-Year Plan for the Urban and Rural Community Service System",
 )
+CITATION = cssp.Citation(document=TITLE.zh, title=TITLE, reported_by=REPORTED_BY)
 #: A residents' committee in 武昌区, 武汉市.
 CODE = "420106001001"
 
@@ -38,20 +35,15 @@ GE = cssp.Comparator.GE
 GT = cssp.Comparator.GT
 
 
+class TestPackage(DataPluginTests):
+    """The checks every data plugin package shares."""
+
+    package = PACKAGE
+
+
 @pytest.fixture(scope="module")
 def profiles() -> cssp.ProfileSet:
-    return cssp.ProfileSet([cssp.load_profile(PROFILE, source=SOURCE)], strict=True)
-
-
-def test_cases_pass() -> None:
-    results = run_profile_tests(CASES)
-    assert len(results) >= 4
-    assert [(r.name, r.mismatches) for r in results if not r.passed] == []
-
-
-def test_cases_file_tests_this_package_profile() -> None:
-    cases = tomllib.loads(CASES.read_text(encoding="utf-8"))
-    assert [(CASES.parent / name).resolve() for name in cases["profiles"]] == [PROFILE]
+    return PACKAGE.profile_set(strict=True)
 
 
 @pytest.mark.parametrize(
@@ -120,35 +112,10 @@ def test_guangdong_code_is_unaffected(profiles: cssp.ProfileSet) -> None:
     assert not any(t.id.startswith("hb_") for t in effective.targets)
 
 
-def test_nothing_is_loosened(profiles: cssp.ProfileSet) -> None:
-    # Besides strict mode (the cases file), state it: nothing is loosened.
-    effective = cssp.effective_targets("fyp14", CODE, profiles=profiles)
-    assert effective.loosened == ()
-    changes = {s.change for t in effective.targets for s in t.provenance[1:]}
-    assert changes <= {cssp.Change.SAME, cssp.Change.STRICTER, cssp.Change.NEW}
-
-
 def test_profile_identity() -> None:
-    profile = cssp.load_profile(PROFILE)
+    profile = cssp.load_profile(PACKAGE.profile_file)
     assert (profile.id, profile.plan, profile.scope) == ("hubei", "fyp14", "42")
     assert profile.issuer == "湖北省民政厅 (publisher of the report)"
-    assert profile.reported_by == REPORTED
+    assert profile.reported_by == REPORTED_BY
     assert profile.issued is None  # not reported
     assert profile.staffing is None
-
-
-def test_init_is_a_docstring_only() -> None:
-    tree = ast.parse((PACKAGE / "__init__.py").read_text(encoding="utf-8"))
-    assert len(tree.body) == 1
-    (node,) = tree.body
-    assert isinstance(node, ast.Expr)
-    assert isinstance(node.value, ast.Constant)
-    assert isinstance(node.value.value, str)
-
-
-def test_packaging() -> None:
-    project = PYPROJECT["project"]
-    assert project["name"] == "cssp-hubei"
-    assert project["dependencies"] == ["cssp"]
-    assert project["entry-points"]["cssp"] == {"hubei": "cssp_hubei:profile.toml"}
-    assert PYPROJECT["tool"]["setuptools"]["package-data"]["cssp_hubei"] == ["profile.toml"]

@@ -1,30 +1,32 @@
 """Tests of the cssp-jiangsu data plugin.
 
 They read the profile from this checkout's files, so they pass whether or not
-the package is installed: ``pytest plugins/cssp-jiangsu``.
+the package is installed: ``pytest plugins/cssp-jiangsu``. The checks every
+plugin package needs (its cases, its packaging, its loading as an installed
+entry point, strict mode) come from :mod:`cssp.testing.plugin`; the tests
+below are Jiangsu's own.
 """
 
 from __future__ import annotations
 
-import ast
 import datetime
-import tomllib
-from pathlib import Path
 
 import pytest
 
 import cssp
-from cssp.testing.cases import run_profile_tests
+from cssp.testing.plugin import DataPluginTests, PluginPackage
 
-ROOT = Path(__file__).resolve().parents[1]
-PACKAGE = ROOT / "cssp_jiangsu"
-PROFILE = PACKAGE / "profile.toml"
-CASES = Path(__file__).with_name("cases.toml")
-PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+PACKAGE = PluginPackage.of_test(__file__)
 #: What cssp's plugin host records as the source of the installed plugin.
-SOURCE = f"{PYPROJECT['project']['name']} {PYPROJECT['project']['version']}"
-REPORTED = cssp.ReportedBy(cssp.Text("《南京日报》", "Nanjing Daily"), datetime.date(2022, 8, 11))
-CITATION = cssp.Citation(document="苏政办发〔2022〕60号", reported_by=REPORTED)
+SOURCE = PACKAGE.source
+REPORTED_BY = cssp.ReportedBy(
+    cssp.Text("《南京日报》", "Nanjing Daily"), datetime.date(2022, 8, 11)
+)
+TITLE = cssp.Text(
+    "江苏省“十四五”城乡社区服务体系建设规划",
+    "Jiangsu Province 14th Five-Year Plan for the Urban and Rural Community Service System",
+)
+CITATION = cssp.Citation(document="苏政办发〔2022〕60号", title=TITLE, reported_by=REPORTED_BY)
 #: A residents' committee in 梅园新村街道, 玄武区, 南京市.
 CODE = "320102002001"
 
@@ -32,20 +34,15 @@ GE = cssp.Comparator.GE
 GT = cssp.Comparator.GT
 
 
+class TestPackage(DataPluginTests):
+    """The checks every data plugin package shares."""
+
+    package = PACKAGE
+
+
 @pytest.fixture(scope="module")
 def profiles() -> cssp.ProfileSet:
-    return cssp.ProfileSet([cssp.load_profile(PROFILE, source=SOURCE)], strict=True)
-
-
-def test_cases_pass() -> None:
-    results = run_profile_tests(CASES)
-    assert len(results) >= 4
-    assert [(r.name, r.mismatches) for r in results if not r.passed] == []
-
-
-def test_cases_file_tests_this_package_profile() -> None:
-    cases = tomllib.loads(CASES.read_text(encoding="utf-8"))
-    assert [(CASES.parent / name).resolve() for name in cases["profiles"]] == [PROFILE]
+    return PACKAGE.profile_set(strict=True)
 
 
 @pytest.mark.parametrize(
@@ -84,7 +81,7 @@ def test_national_note_on_workers_stays(profiles: cssp.ProfileSet) -> None:
 
 
 def test_only_the_reported_overrides() -> None:
-    profile = cssp.load_profile(PROFILE)
+    profile = cssp.load_profile(PACKAGE.profile_file)
     assert [o.target for o in profile.overrides] == [
         "facility_area_per_100_households",
         "workers_per_10k_urban_residents",
@@ -119,7 +116,7 @@ def test_new_indicators(
 
 
 def test_locality_and_county_indicators_are_not_shipped() -> None:
-    profile = cssp.load_profile(PROFILE)
+    profile = cssp.load_profile(PACKAGE.profile_file)
     names = [i.name.zh for i in profile.indicators]
     assert names == ["全科社工服务模式社区覆盖率", "接受上门服务的居家老年人占比"]
     assert all(i.baseline is None for i in profile.indicators)
@@ -132,36 +129,11 @@ def test_outside_jiangsu_is_unaffected(profiles: cssp.ProfileSet) -> None:
     assert not any(t.id.startswith("js_") for t in effective.targets)
 
 
-def test_nothing_is_loosened(profiles: cssp.ProfileSet) -> None:
-    # Besides strict mode (the cases file), state it: nothing is loosened.
-    effective = cssp.effective_targets("fyp14", CODE, profiles=profiles)
-    assert effective.loosened == ()
-    changes = {s.change for t in effective.targets for s in t.provenance[1:]}
-    assert changes <= {cssp.Change.SAME, cssp.Change.STRICTER, cssp.Change.NEW}
-
-
 def test_profile_identity() -> None:
-    profile = cssp.load_profile(PROFILE)
+    profile = cssp.load_profile(PACKAGE.profile_file)
     assert (profile.id, profile.plan, profile.scope) == ("jiangsu", "fyp14", "32")
     assert profile.issuer == "江苏省人民政府办公厅"
     assert profile.document == "苏政办发〔2022〕60号"
     assert profile.issued == datetime.date(2022, 7, 23)
-    assert profile.reported_by == REPORTED
+    assert profile.reported_by == REPORTED_BY
     assert profile.staffing is None
-
-
-def test_init_is_a_docstring_only() -> None:
-    tree = ast.parse((PACKAGE / "__init__.py").read_text(encoding="utf-8"))
-    assert len(tree.body) == 1
-    (node,) = tree.body
-    assert isinstance(node, ast.Expr)
-    assert isinstance(node.value, ast.Constant)
-    assert isinstance(node.value.value, str)
-
-
-def test_packaging() -> None:
-    project = PYPROJECT["project"]
-    assert project["name"] == "cssp-jiangsu"
-    assert project["dependencies"] == ["cssp"]
-    assert project["entry-points"]["cssp"] == {"jiangsu": "cssp_jiangsu:profile.toml"}
-    assert PYPROJECT["tool"]["setuptools"]["package-data"]["cssp_jiangsu"] == ["profile.toml"]

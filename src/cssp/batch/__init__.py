@@ -29,9 +29,12 @@ for the community (a province's own indicator, elsewhere).
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Final
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 try:
     import numpy as np
@@ -54,7 +57,7 @@ from cssp.batch.engine import (
     township_partial,
     township_programs,
 )
-from cssp.batch.frame import Frame, code_keys, sorted_order
+from cssp.batch.frame import Frame, code_keys, parsed_codes, sorted_order
 from cssp.engine.program import REGION_LEVELS, Programs, profile_set
 from cssp.engine.results import STATUS_CODES, CommunitySummary, RegionReport, TownshipAssessment
 from cssp.engine.townships import township_findings
@@ -344,8 +347,15 @@ def evaluate_communities(
     return _with_townships(_run(Frame.from_communities(communities), programs), townships)
 
 
-#: Rows read from a Parquet file at a time.
-BATCH_ROWS: Final = 16_384
+# What a Parquet batch gives: its totals, its programs, the rows without the
+# thing of each coverage target not judged per community, and its rows in the file.
+_Evaluated = tuple["Partial", Any, "dict[str, NDArray[np.bool_]]", "NDArray[np.intp]"]
+
+#: Rows evaluated at a time, at most (a batch does not span a file's row groups).
+BATCH_ROWS: Final = 32_768
+#: Threads that evaluate a Parquet file's batches by default (see
+#: :func:`evaluate_parquet`'s ``workers``).
+WORKERS: Final = 1
 
 
 def evaluate_parquet(
@@ -356,57 +366,115 @@ def evaluate_parquet(
     profiles: ProfileSet | Iterable[Profile] | None = None,
     batch_rows: int = BATCH_ROWS,
     townships: Iterable[Township] = (),
+    workers: int | None = None,
 ) -> BatchResult:
     """Evaluate a Parquet file in cssp's table format, streaming it in batches of rows.
 
     Memory grows with the verdicts (one byte per community and target, and
     the community's 12-byte code) and the township totals, not with the file.
     A first pass reads the codes alone, so that the verdicts and the township
-    totals are allocated once at their final size; then each batch is read,
-    evaluated, added in place and dropped.
+    totals are allocated once at their final size; then each row group is
+    read and its batches evaluated, added in place and dropped.
 
-    :param batch_rows: rows read at a time.
+    :param batch_rows: rows evaluated at a time.
+    :param workers: threads evaluating a row group's batches at once
+        (:data:`WORKERS` by default, never more than the processors). numpy
+        and Arrow work outside Python's lock, so more threads can share the
+        work on an idle machine with several cores; each holds a batch in
+        memory. The result is the same.
     :param townships: township records, as for :func:`evaluate_columns`.
     :raises cssp.InputError: for a bad row (located by its row number in the
-        file), a code that appears twice anywhere in the file, or a file that
-        is not Parquet.
+        file; the first in the file when several are bad), a code that appears
+        twice anywhere in the file, or a file that is not Parquet.
     """
     if batch_rows < 1:
         raise InputError(f"must be a positive number of rows, not {batch_rows!r}", "batch_rows")
+    if workers is None:
+        workers = min(WORKERS, os.cpu_count() or 1)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InputError(f"must be a positive number of threads, not {workers!r}", "workers")
     programs = _programs(plan, year, profiles)
     source = _Parquet(path)
-    codes, township_keys, twice = source.codes()
+    codes, good, township_keys, largest, twice = source.codes(workers)
     targets = target_order(programs.plan, township_programs(programs, township_keys)[1])
     column = {target: t for t, target in enumerate(targets)}
     status = np.full((len(codes), len(targets)), ABSENT, dtype=np.uint8)
-    totals = RunningTotals(township_keys, targets)
+
+    totals = RunningTotals(township_keys, targets, largest)
     community_targets: dict[int, Target] = {}
     lacking: dict[str, NDArray[np.bool_]] = {}
-    first_row = 0
-    for batch in source.batches(batch_rows):
-        frame = Frame.from_columns(batch, first_row=first_row)
-        del batch
-        batch_targets, batch_status, partial, used, batch_lacking = evaluate_partial(
-            frame, programs
-        )
-        rows = first_row + frame.order
-        for k, target in enumerate(batch_targets):
-            status[rows, column[target]] = batch_status[:, k]
-        for target, lack in batch_lacking.items():
-            if target not in lacking:
-                lacking[target] = np.zeros(len(codes), dtype=bool)
-            lacking[target][rows] = lack
-        totals.add(partial)
-        for kept in _community_targets(used):
-            community_targets.setdefault(id(kept), kept)
-        first_row += frame.size
-        del frame, batch_status, partial, rows
+    for group in range(source.groups):
+        first = source.first_rows[group]
+        # With every code good, the row group is read without them: the codes
+        # read first are parsed again (cheaply) instead of decoded again.
+        table = source.read(group, codes=not good, threads=workers > 1)
+
+        def evaluate_batch(i: int, table: Any = table, first: int = first) -> _Evaluated:
+            """Evaluate batch ``i`` of the row group, writing its verdicts; return its totals."""
+            batch = table.slice(i * batch_rows, batch_rows)
+            row, end = first + i * batch_rows, first + i * batch_rows + batch.num_rows
+            parsed = parsed_codes(codes[row:end]) if good else None
+            frame = Frame.from_columns(batch, first_row=row, codes=parsed)
+            del batch
+            batch_targets, batch_status, partial, used, batch_lacking = evaluate_partial(
+                frame, programs
+            )
+            rows = row + frame.order
+            if frame.in_order and batch_targets == targets:
+                status[row:end] = batch_status
+            else:
+                for k, target in enumerate(batch_targets):
+                    status[rows, column[target]] = batch_status[:, k]
+            return partial, used, batch_lacking, rows
+
+        batches = -(-table.num_rows // batch_rows)
+        for partial, used, batch_lacking, rows in _in_order(evaluate_batch, batches, workers):
+            totals.add(partial)
+            for kept in _community_targets(used):
+                community_targets.setdefault(id(kept), kept)
+            for target, lack in batch_lacking.items():
+                if target not in lacking:
+                    lacking[target] = np.zeros(len(codes), dtype=bool)
+                lacking[target][rows] = lack
+        del table
+        source.release()
     if twice is not None:
         raise twice
     result = BatchResult(programs, codes, targets, status, totals.partial())
     result.community_targets = tuple(community_targets.values())
     result.lacking = lacking
     return _with_townships(result, townships)
+
+
+_T = TypeVar("_T")
+
+
+def _in_order(work: Callable[[int], _T], count: int, workers: int) -> Iterator[_T]:
+    """``work(0)``, ``work(1)`` … ``work(count - 1)``, in that order, ``workers`` at a time.
+
+    Items go in waves: the calling thread does the first of each wave, ``workers
+    - 1`` helper threads the others (each thread that allocates adds an arena
+    to the C allocator's, so the caller works too). An error is raised when
+    its item's turn comes: the first bad item in order is the one named, as in
+    one thread.
+    """
+    if workers == 1 or count <= 1:
+        for item in range(count):
+            yield work(item)
+        return
+    with ThreadPoolExecutor(workers - 1, thread_name_prefix="cssp") as pool:
+        for first in range(0, count, workers):
+            helped = [pool.submit(work, i) for i in range(first + 1, min(first + workers, count))]
+            try:
+                yield work(first)
+                for future in helped:
+                    yield future.result()
+            finally:
+                for future in helped:
+                    future.cancel()
+
+
+_POOL_LOCK: Final = threading.Lock()
 
 
 class _Parquet:
@@ -420,21 +488,67 @@ class _Parquet:
                 "reading Parquet needs pyarrow: pip install 'cssp[batch]'", "path"
             ) from error
         self.name = os.fspath(path)
+        self.pq = pq
+        import pyarrow as pa  # noqa: PLC0415
+
+        self.pa = pa
         try:
-            self.file = pq.ParquetFile(self.name)
+            self.file = self._open()
         except (OSError, ValueError) as error:
             raise InputError(f"cannot read {self.name!r} as Parquet: {error}", "path") from None
+        self._local = threading.local()
+        metadata = self.file.metadata
+        #: the number of row groups, and the file's row at which each starts.
+        self.groups = metadata.num_row_groups
+        sizes = [metadata.row_group(g).num_rows for g in range(self.groups)]
+        self.first_rows = [0, *itertools.accumulate(sizes)][: self.groups]
 
-    def _group(self, group: int, columns: list[str] | None = None) -> Any:
+    def _open(self) -> Any:
+        """A reader of the file that allocates with the system allocator.
+
+        Arrow's own allocator (mimalloc, by default) keeps what it frees for
+        Arrow, where numpy cannot reuse it: each decoded row group would add
+        to the run's memory. A reader takes the pool in force when it is made,
+        so the system's is put in force for that moment (under a lock).
+        """
+        import pyarrow as pa  # noqa: PLC0415 - only for a Parquet file
+
+        with _POOL_LOCK:
+            previous = pa.default_memory_pool()
+            pa.set_memory_pool(pa.system_memory_pool())
+            try:
+                return self.pq.ParquetFile(self.name)
+            finally:
+                pa.set_memory_pool(previous)
+
+    def release(self) -> None:
+        """Have Arrow's default allocator give back what it holds unused.
+
+        The reader decodes into the system allocator's memory, but Arrow still
+        reads each column chunk's compressed bytes with its default allocator
+        (mimalloc, in the pyarrow wheels), which keeps what it frees: once a
+        row group, that memory is given back, so that it does not add up.
+        """
+        self.pa.default_memory_pool().release_unused()
+
+    def _group(self, group: int, columns: list[str] | None = None, threads: bool = False) -> Any:
+        # One reader a thread: Arrow's Parquet reader is not made to be shared by threads.
+        reader = getattr(self._local, "file", None)
+        if reader is None:
+            reader = self._local.file = self._open()
         try:
-            return self.file.read_row_group(group, columns=columns, use_threads=False)
+            return reader.read_row_group(group, columns=columns, use_threads=threads)
         except (OSError, ValueError) as error:
             raise InputError(
                 f"cannot read row group {group} of {self.name!r}: {error}", "path"
             ) from None
 
-    def codes(self) -> tuple[NDArray[np.bytes_], NDArray[np.int64], InputError | None]:
-        """The codes in file order, the townships (sorted 9-digit keys), and a code met twice.
+    def codes(
+        self, workers: int
+    ) -> tuple[NDArray[np.bytes_], bool, NDArray[np.int64], int, InputError | None]:
+        """The codes in file order, whether every one is good, the townships
+        (sorted 9-digit keys), the most communities a township has, and a code
+        met twice.
 
         Codes the batches will reject are read as 0 here; the batch that
         holds them names them. A code met twice is returned, not raised, so
@@ -445,28 +559,32 @@ class _Parquet:
         n = self.file.metadata.num_rows
         codes = np.empty(n, dtype="S12")
         keys = np.empty(n, dtype=np.int64)
-        row = 0
-        for group in range(self.file.metadata.num_row_groups):
+
+        def read(group: int) -> bool:
+            row = self.first_rows[group]
             column = self._group(group, ["code"]).column("code")
-            group_keys, _, raw = code_keys(column, first_row=row)
+            group_keys, _, raw, clean = code_keys(column, first_row=row)
             codes[row : row + len(raw)] = raw
             keys[row : row + len(raw)] = group_keys
-            row += len(raw)
-            del column, raw, group_keys
-        twice = None
-        try:
-            order = sorted_order(keys, "rows", "code")
-        except InputError as error:
-            twice, order = error, np.argsort(keys, kind="stable")
-        keys = keys[order] // 1000
-        del order
-        townships = keys[np.r_[True, keys[1:] != keys[:-1]]] if n else keys
-        return codes, townships, twice
+            return clean
 
-    def batches(self, rows: int) -> Iterator[Any]:
-        """The file's rows, ``rows`` at a time (a batch does not span row groups)."""
-        for group in range(self.file.metadata.num_row_groups):
-            table = self._group(group)
-            for start in range(0, table.num_rows, rows):
-                yield table.slice(start, rows)
-            del table
+        good = all(list(_in_order(read, self.groups, workers)))
+        twice = None
+        if n > 1 and (keys[1:] > keys[:-1]).all():
+            townships = keys // 1000  # in code order already: no sort
+        else:
+            try:
+                order = sorted_order(keys, "rows", "code")
+            except InputError as error:
+                twice, order = error, np.argsort(keys, kind="stable")
+            townships = keys[order] // 1000
+            del order
+        starts = np.flatnonzero(np.r_[True, townships[1:] != townships[:-1]]) if n else keys[:0]
+        largest = int(np.diff(np.r_[starts, n]).max()) if n else 0
+        return codes, good, townships[starts], largest, twice
+
+    def read(self, group: int, *, codes: bool = True, threads: bool = False) -> Any:
+        """Row group ``group``, decoded (without the code column unless ``codes``; the
+        columns in Arrow's threads if ``threads``)."""
+        names = None if codes else [n for n in self.file.schema_arrow.names if n != "code"]
+        return self._group(group, names, threads)

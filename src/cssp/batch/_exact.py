@@ -1,36 +1,48 @@
-"""Exact sums of float64 values by group, vectorised, and merged exactly.
+"""Exact sums of float64 values by group, vectorised, merged exactly, carried compactly.
 
 The scalar engine sums a region's numerators with :func:`math.fsum`: the exact
 sum, rounded once to the nearest float. The batch engine must give the same
 float, whatever the grouping, the order or the partitioning. It does so with
 integers: a finite float is ``m · 2**e`` with an integer ``|m| < 2**53``, so
-the values of one array are all integer multiples of ``2**base`` (``base``
-the smallest ``e``, rounded down to a multiple of 32). Their exact sum is an
-integer, kept in 32-bit limbs that are summed in int64 — exact for fewer than
-2**31 values a limb — and rounded to the nearest float once, at the end, as
-:func:`math.fsum` does (round half to even).
+the values of one array are all integer multiples of ``2**low`` (``low`` the
+exponent of the last bit of its smallest non-zero value). Their exact sum is
+an integer multiple of the same power of two, kept in 32-bit limbs that are
+summed in int64 — exact for fewer than 2**31 values a limb — and rounded to
+the nearest float once, at the end, as :func:`math.fsum` does (round half to
+even).
 
-Non-negative values, the common case (every built-in measure), take the
-vectorised path. An array with a negative value (a province's ``extra``
-field can be negative) is summed with Python integers instead: slower, equally
-exact.
+Three vectorised paths, the cheapest that is exact:
+
+* whole numbers (counts, households): one int64 a value, summed as they are;
+* values within 2**189 of the smallest's last bit (areas, shares: the common
+  case): each value cut exactly into one to three int64 words of 63 bits
+  (``value · 2**-low``), each word summed in two 32-bit halves, the halves
+  placed in limbs per group rather than per value;
+* anything wider: each value's 53-bit mantissa split over the limbs its
+  exponent reaches.
+
+An array with a negative value (a province's ``extra`` field can be
+negative) is summed with Python integers instead: slower, equally exact.
+
+Across processes (Dask, Spark) a sum travels as a pair (mantissa, exponent),
+``mantissa · 2**exponent`` with an odd mantissa (:meth:`ExactSums.pairs`,
+:func:`add_pairs`): a few dozen digits, whatever the partitioning.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
+from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["ExactSums", "group_sums"]
+__all__ = ["ExactSums", "Summable", "add_pairs", "group_sums", "normal_pair"]
 
 _MASK: Final = np.uint64(0xFFFFFFFF)
 _U32: Final = np.uint64(32)
-#: The exponent of the smallest subnormal float: every float is an integer
-#: multiple of 2**_TINY.
-_TINY: Final = -1074
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
@@ -40,9 +52,10 @@ class ExactSums:
     """Exact sums of ``len(self)`` groups.
 
     ``limbs[g, k]`` holds (not yet carried) int64 digits in base 2**32:
-    group ``g``'s sum is ``Σ_k limbs[g, k] · 2**(32k + base)``. When
-    ``exact`` is given instead (arrays with a negative value), it holds each
-    group's sum as a Python integer multiple of ``2**-1074``.
+    group ``g``'s sum is ``Σ_k limbs[g, k] · 2**(32k + base)``, ``base`` a
+    multiple of 32. When ``exact`` is given instead (arrays with a negative
+    value), it holds each group's sum as a Python integer multiple of
+    ``2**base``.
     """
 
     __slots__ = ("base", "exact", "limbs")
@@ -58,6 +71,16 @@ class ExactSums:
         assert self.limbs is not None
         return int(self.limbs.shape[0])
 
+    @staticmethod
+    def zeros(groups: int) -> ExactSums:
+        """``groups`` sums of nothing."""
+        return ExactSums(np.zeros((groups, 1), dtype=np.int64), 0)
+
+    @staticmethod
+    def counts(values: NDArray[np.integer[Any]]) -> ExactSums:
+        """Sums that are whole numbers already (counts), one per group."""
+        return ExactSums(np.asarray(values, dtype=np.int64)[:, None], 0)
+
     # -- combining ---------------------------------------------------------
 
     def regroup(self, starts: NDArray[np.intp]) -> ExactSums:
@@ -65,48 +88,40 @@ class ExactSums:
         if self.exact is not None:
             bounds = [*starts.tolist(), len(self.exact)]
             return ExactSums(
-                None,
-                _TINY,
-                [sum(self.exact[a:b]) for a, b in itertools.pairwise(bounds)],
+                None, self.base, [sum(self.exact[a:b]) for a, b in itertools.pairwise(bounds)]
             )
         assert self.limbs is not None
-        limbs = _carry(self.limbs)
+        limbs = self.limbs if _small(self.limbs) else _carry(self.limbs)
         return ExactSums(np.add.reduceat(limbs, starts, axis=0), self.base)
 
     def take(self, index: NDArray[np.intp]) -> ExactSums:
         """The sums of the groups at ``index``, in that order."""
         if self.exact is not None:
-            return ExactSums(None, _TINY, [self.exact[i] for i in index.tolist()])
+            return ExactSums(None, self.base, [self.exact[i] for i in index.tolist()])
         assert self.limbs is not None
         return ExactSums(self.limbs[index], self.base)
 
-    def integers(self) -> list[int]:
-        """Each group's sum as a Python integer multiple of ``2**-1074``."""
+    def _integers(self, base: int) -> list[int]:
+        """Each group's sum as a Python integer multiple of ``2**base`` (``base`` ≤ ours)."""
+        shift = self.base - base
         if self.exact is not None:
-            return list(self.exact)
+            return [v << shift for v in self.exact] if shift else list(self.exact)
         assert self.limbs is not None
-        shift = self.base - _TINY
-        out = []
-        for row in _carry(self.limbs).tolist():
-            total = 0
-            for k, digit in enumerate(row):
-                if digit:
-                    total += digit << (32 * k)
-            # Below 2**-1074 every bit is zero: the shift right is exact.
-            out.append(total << shift if shift >= 0 else total >> -shift)
-        return out
+        carried = _carry(self.limbs)  # digits in [0, 2**32): little-endian bytes
+        raw = carried.astype("<u4").tobytes()
+        width = 4 * carried.shape[1]
+        return [
+            int.from_bytes(raw[i : i + width], "little") << shift for i in range(0, len(raw), width)
+        ]
 
     @staticmethod
-    def from_integers(values: list[int]) -> ExactSums:
-        """Sums given as Python integer multiples of ``2**-1074`` (see :meth:`integers`)."""
-        return ExactSums(None, _TINY, list(values))
-
-    @staticmethod
-    def concat(parts: list[ExactSums]) -> ExactSums:
+    def concat(parts: Sequence[ExactSums]) -> ExactSums:
         """The groups of ``parts``, one after the other."""
-        if any(p.exact is not None for p in parts) or not parts:
-            return ExactSums(None, _TINY, [v for p in parts for v in p.integers()])
+        if not parts:
+            return ExactSums(None, 0, [])
         base = min(p.base for p in parts)
+        if any(p.exact is not None for p in parts):
+            return ExactSums(None, base, [v for p in parts for v in p._integers(base)])
         carried = [(_carry(p.limbs), (p.base - base) // 32) for p in parts if p.limbs is not None]
         width = max(limbs.shape[1] + offset for limbs, offset in carried)
         rows = []
@@ -116,20 +131,23 @@ class ExactSums:
             rows.append(block)
         return ExactSums(np.concatenate(rows), base)
 
-    def add_at(self, index: NDArray[np.intp], other: ExactSums) -> ExactSums:
-        """Add ``other``'s sums to the groups at ``index`` (distinct), in place where it can.
+    def add_at(self, index: NDArray[np.intp] | slice, other: ExactSums) -> ExactSums:
+        """Add ``other``'s sums to the groups at ``index`` (distinct; or a slice), in place
+        where it can.
 
         The limbs are updated in place when ``other`` fits them, so ``self``
         must own them (a running total); otherwise a wider copy is returned.
         """
         if self.exact is not None or other.exact is not None:
-            values = self.integers()
-            for i, value in zip(index.tolist(), other.integers(), strict=True):
+            base = min(self.base, other.base)
+            values = self._integers(base)
+            at = range(len(values))[index] if isinstance(index, slice) else index.tolist()
+            for i, value in zip(at, other._integers(base), strict=True):
                 values[i] += value
-            return ExactSums(None, _TINY, values)
+            return ExactSums(None, base, values)
         assert self.limbs is not None
         assert other.limbs is not None
-        carried = _carry(other.limbs)  # digits below 2**32: 2**31 adds fit an int64
+        carried = _carried(other.limbs)  # digits below 2**32: 2**31 adds fit an int64
         base = min(self.base, other.base)
         mine, theirs = (self.base - base) // 32, (other.base - base) // 32
         width = max(self.limbs.shape[1] + mine, carried.shape[1] + theirs)
@@ -140,19 +158,96 @@ class ExactSums:
         limbs[index, theirs : theirs + carried.shape[1]] += carried
         return ExactSums(limbs, base)
 
+    # -- the compact form --------------------------------------------------
+
+    def pairs(self) -> tuple[list[int], list[int]]:
+        """Each group's sum as a pair: the mantissas and the exponents.
+
+        Group ``g``'s sum is ``mantissas[g] · 2**exponents[g]`` exactly, the
+        mantissa odd (or 0, with exponent 0): one form for one sum, whatever
+        the partitioning, and a few dozen digits rather than hundreds.
+        """
+        mantissas, exponents = [], []
+        for value in self._integers(self.base):
+            mantissa, exponent = normal_pair(value, self.base)
+            mantissas.append(mantissa)
+            exponents.append(exponent)
+        return mantissas, exponents
+
+    @staticmethod
+    def from_pairs(mantissas: Iterable[int], exponents: Iterable[int]) -> ExactSums:
+        """Sums given as pairs (:meth:`pairs`): ``mantissa · 2**exponent`` each."""
+        items = [(int(m), int(e)) for m, e in zip(mantissas, exponents, strict=True)]
+        present = [e for m, e in items if m]
+        if not present:
+            return ExactSums.zeros(len(items))
+        low = min(present)
+        if any(m < 0 for m, _ in items):
+            return ExactSums(None, low, [m << (e - low) if m else 0 for m, e in items])
+        base = low // 32 * 32
+        values = [m << (e - base) if m else 0 for m, e in items]
+        width = max(v.bit_length() for v in values) // 32 + 1
+        raw = b"".join(v.to_bytes(4 * width, "little") for v in values)
+        limbs = np.frombuffer(raw, dtype="<u4").reshape(len(values), width).astype(np.int64)
+        return ExactSums(limbs, base)
+
     # -- rounding ----------------------------------------------------------
 
     def floats(self) -> Floats:
         """Each group's sum rounded to the nearest float, ties to even (as :func:`math.fsum`)."""
         if self.exact is not None:
-            return np.array([_int_to_float(v) for v in self.exact], dtype=np.float64)
+            return np.array([_int_to_float(v, self.base) for v in self.exact], dtype=np.float64)
         assert self.limbs is not None
-        return _limbs_to_float(_carry(self.limbs), self.base)
+        limbs = self.limbs if _small(self.limbs) else _carry(self.limbs)
+        return _limbs_to_float(limbs, self.base)
 
 
-def _int_to_float(value: int) -> float:
-    # int / int is correctly rounded in CPython, whatever the sizes.
-    return value / (1 << -_TINY)
+def normal_pair(value: int, exponent: int) -> tuple[int, int]:
+    """``value · 2**exponent`` as (mantissa, exponent) with an odd mantissa (0: ``(0, 0)``)."""
+    if not value:
+        return 0, 0
+    zeros = (value & -value).bit_length() - 1
+    return value >> zeros, exponent + zeros
+
+
+def add_pairs(mantissas: Iterable[Any], exponents: Iterable[Any]) -> tuple[int, int]:
+    """The exact sum of ``mantissa · 2**exponent`` pairs, as one pair (:func:`normal_pair`).
+
+    Mantissas may be Python integers or their decimal strings (as Spark carries them).
+    """
+    items = [(int(m), int(e)) for m, e in zip(mantissas, exponents, strict=True)]
+    present = [e for m, e in items if m]
+    if not present:
+        return 0, 0
+    low = min(present)
+    return normal_pair(sum(m << (e - low) for m, e in items if m), low)
+
+
+def _int_to_float(value: int, base: int) -> float:
+    """``value · 2**base`` rounded to the nearest float (infinity beyond the largest)."""
+    try:
+        if base >= 0:
+            return float(value << base)
+        # int / int is correctly rounded in CPython, whatever the sizes.
+        return value / (1 << -base)
+    except OverflowError:
+        return float("inf") if value > 0 else float("-inf")
+
+
+def _small(limbs: Ints) -> bool:
+    """Whether ``limbs`` is one digit a group, none negative, and any sum of them
+    fits an int64: counts, which need no carrying."""
+    if limbs.shape[1] != 1 or not limbs.size:
+        return bool(limbs.shape[1] == 1)
+    return int(limbs.min()) >= 0 and int(limbs.max()) * limbs.shape[0] < 2**62
+
+
+def _carried(limbs: Ints) -> Ints:
+    """``limbs`` with every digit in [0, 2**32): as they are when they are so already."""
+    one = limbs.shape[1] == 1 and limbs.size
+    if one and int(limbs.min()) >= 0 and int(limbs.max()) < 2**32:
+        return limbs
+    return _carry(limbs)
 
 
 def _carry(limbs: Ints) -> Ints:
@@ -171,11 +266,36 @@ def _carry(limbs: Ints) -> Ints:
 
 
 def _limbs_to_float(limbs: Ints, base: int) -> Floats:
-    """Round non-negative carried sums to the nearest float (ties to even)."""
+    """Round non-negative carried sums (or one digit below 2**63) to the nearest
+    float (ties to even)."""
     groups, width = limbs.shape
     result = np.zeros(groups, dtype=np.float64)
     if groups == 0:
         return result
+    if width <= 2:
+        # Below 2**64 (one digit below 2**63, or two carried ones): numpy's
+        # conversion of a uint64 rounds correctly, and a power of two scales
+        # exactly (unless the result is subnormal, below).
+        whole = limbs[:, 0].astype(np.uint64)
+        if width == 2:
+            whole |= limbs[:, 1].astype(np.uint64) << _U32
+        with np.errstate(over="ignore"):
+            result = np.ldexp(whole.astype(np.float64), base)
+    else:
+        result = _wide_to_float(limbs, base)
+    # A sum at or below the least normal float may have been rounded twice: redo it exactly.
+    tiny = (result <= np.finfo(np.float64).tiny) & (limbs != 0).any(axis=1)
+    if tiny.any():
+        for g in np.flatnonzero(tiny).tolist():
+            total = sum(int(v) << (32 * k) for k, v in enumerate(limbs[g].tolist()))
+            result[g] = _int_to_float(total, base)
+    rounded: Floats = result
+    return rounded
+
+
+def _wide_to_float(limbs: Ints, base: int) -> Floats:
+    """:func:`_limbs_to_float` for three limbs or more: the top 64 bits and a sticky bit."""
+    groups, width = limbs.shape
     nonzero = limbs != 0
     any_digit = nonzero.any(axis=1)
     # t: the highest non-zero digit of each group.
@@ -209,13 +329,6 @@ def _limbs_to_float(limbs: Ints, base: int) -> Floats:
     with np.errstate(over="ignore"):
         result = np.ldexp(high.astype(np.float64), exponent.astype(np.int32))
     result[~any_digit] = 0.0
-    # A sum below the normal range would be rounded twice by ldexp: redo it exactly.
-    tiny = any_digit & (result < np.finfo(np.float64).tiny)
-    if tiny.any():
-        for g in np.flatnonzero(tiny).tolist():
-            total = sum(int(v) << (32 * k) for k, v in enumerate(limbs[g].tolist()))
-            shift = base - _TINY
-            result[g] = _int_to_float(total << shift if shift >= 0 else total >> -shift)
     rounded: Floats = result
     return rounded
 
@@ -224,27 +337,165 @@ def group_sums(values: Floats, starts: NDArray[np.intp]) -> ExactSums:
     """The exact sum of each run of ``values`` that starts at an index of ``starts``.
 
     ``values`` must be finite; ``starts`` must be increasing, start at 0 and
-    leave no run empty (the groups of rows sorted by code).
+    leave no run empty (the groups of rows sorted by code), and no run may
+    hold 2**31 values or more.
     """
     values = np.asarray(values, dtype=np.float64)
+    groups = len(starts)
     if values.size == 0:
-        return ExactSums(np.zeros((len(starts), 1), dtype=np.int64), 0)
-    if (values < 0).any():
+        return ExactSums.zeros(groups)
+    lowest, largest = float(values.min()), float(values.max())
+    if lowest < 0:
         return _python_sums(values, starts)
+    if largest == 0:
+        return ExactSums.zeros(groups)
     # Whole numbers below 2**53 (counts, households): one int64 digit is exact
     # as long as no group's sum can pass 2**63.
-    largest = float(values.max())
     if largest < 2.0**53 and largest * values.size < 2.0**62:
         whole = values.astype(np.int64)
         if np.array_equal(whole, values):
-            sums = np.add.reduceat(whole, starts)
-            return ExactSums(sums[:, None], 0)
+            return ExactSums.counts(np.add.reduceat(whole, starts))
+    smallest = float(np.where(values > 0, values, np.inf).min())
+    low = int(np.frexp(smallest)[1]) - 53  # every value is a multiple of 2**low
+    high = int(np.frexp(largest)[1])  # and below 2**high
+    if high - low <= _FIXED_POINT_BITS:
+        return _fixed_point_sums(values, starts, low, high)
+    return _spread_sums(values, starts)
+
+
+#: The widest span of bits (largest value over the smallest's last bit) summed
+#: in fixed point: three int64 words a value. Wider (a value near 1e-300 with
+#: one near 1e300) is rare; the spread path takes it.
+_FIXED_POINT_BITS: Final = 3 * 63
+
+
+def _fixed_point_sums(values: Floats, starts: NDArray[np.intp], low: int, high: int) -> ExactSums:
+    """Multiples of ``2**low`` below ``2**high``, summed in fixed point (:func:`_fixed_point`)."""
+    base, parts = _fixed_point(values, low, high)
+    return _placed(base, [(np.add.reduceat(part, starts), offset) for part, offset in parts])
+
+
+def _fixed_point(values: Floats, low: int, high: int) -> tuple[int, list[tuple[Ints, int]]]:
+    """Multiples of ``2**low`` below ``2**high`` as 32-bit digits: ``(base, parts)``.
+
+    Each value is cut into int64 words of 63 bits — the top word off with
+    ``floor`` at a power of two and the rest kept, both exactly — and each
+    word into two halves below 2**32. A part is an array of halves and the
+    bit, counted from ``2**base`` (a multiple of 32), at which they count:
+    ``value = Σ part · 2**(base + offset)``. NaN gives meaningless digits
+    (the callers mask them out).
+    """
+    base = low // 32 * 32
+    parts: list[tuple[Ints, int]] = []
+    rest = values
+    with np.errstate(invalid="ignore"):
+        for word in reversed(range(-(-(high - low) // 63))):
+            cut = low + 63 * word
+            if word:
+                top = np.floor(_times_power_of_two(rest, -cut))  # exact, below 2**63
+                rest = rest - _times_power_of_two(top, cut)  # exact: the bits below 2**cut
+                scaled = top.astype(np.int64)
+            else:
+                scaled = _times_power_of_two(rest, -cut).astype(np.int64)  # exact, < 2**63
+            parts.append((scaled & 0xFFFFFFFF, cut - base))
+            parts.append((scaled >> 32, cut - base + 32))
+    return base, parts
+
+
+def _placed(base: int, sums: list[tuple[Ints, int]]) -> ExactSums:
+    """Limbs from per-group sums (each below 2**63) counting at bit offsets from ``2**base``."""
+    groups = len(sums[0][0])
+    limbs = np.zeros((groups, max(offset for _, offset in sums) // 32 + 3), dtype=np.int64)
+    for total, offset in sums:
+        k, shift = divmod(offset, 32)
+        half = total.astype(np.uint64)
+        bits = np.uint64(shift)
+        limbs[:, k] += ((half << bits) & _MASK).astype(np.int64)
+        limbs[:, k + 1] += ((half >> (_U32 - bits)) & _MASK).astype(np.int64)
+        if shift:
+            limbs[:, k + 2] += (half >> (np.uint64(64) - bits)).astype(np.int64)
+    return ExactSums(limbs, base)
+
+
+class Summable:
+    """A column prepared once for exact sums by group under many masks.
+
+    Several targets sum the same field (a facility's floor area) over
+    different communities (those each target evaluated). The column is turned
+    into 32-bit digits once — whole numbers as int64 as they are, other values
+    in fixed point (:func:`_fixed_point`) — and each mask then costs one
+    multiplication by the mask and one ``reduceat`` per array of digits.
+    Values of either sign or too wide a span fall back to :func:`group_sums`.
+
+    :param values: the column; NaN is allowed where the masks will be false.
+    :param whole: whether its values are known to be whole numbers below
+        2**53 (a count the table's rules checked).
+    """
+
+    __slots__ = ("base", "parts", "values")
+
+    def __init__(self, values: Floats, *, whole: bool) -> None:
+        self.values = values
+        self.base = 0
+        #: arrays of digits and the bit each counts at; None: sum with group_sums.
+        self.parts: list[tuple[Ints, int]] | None = []
+        with np.errstate(invalid="ignore"):
+            lowest = float(np.fmin.reduce(values)) if values.size else math.nan
+            largest = float(np.fmax.reduce(values)) if values.size else math.nan
+        if lowest < 0 or math.isinf(lowest) or math.isinf(largest):
+            self.parts = None
+            return
+        if math.isnan(lowest) or largest == 0:
+            return  # nothing but NaN and zeros: every sum is 0
+        with np.errstate(invalid="ignore"):
+            if whole and largest < 2.0**53:
+                scaled = values.astype(np.int64)
+                if largest * values.size < 2.0**62:
+                    self.parts = [(scaled, 0)]
+                else:
+                    self.parts = [(scaled & 0xFFFFFFFF, 0), (scaled >> 32, 32)]
+                return
+            smallest = float(np.fmin.reduce(np.where(values > 0, values, np.nan)))
+        low = int(np.frexp(smallest)[1]) - 53
+        high = int(np.frexp(largest)[1])
+        if high - low > _FIXED_POINT_BITS:
+            self.parts = None
+            return
+        self.base, self.parts = _fixed_point(values, low, high)
+
+    def sums(self, mask: NDArray[np.bool_], starts: NDArray[np.intp]) -> ExactSums:
+        """The exact sum of the values where ``mask`` holds, for each run starting at ``starts``."""
+        if self.parts is None:
+            return group_sums(np.where(mask, self.values, 0.0), starts)
+        if not self.parts:
+            return ExactSums.zeros(len(starts))
+        factor = mask.view(np.uint8)
+        if len(self.parts) == 1 and self.parts[0][1] == 0:
+            return ExactSums.counts(np.add.reduceat(self.parts[0][0] * factor, starts))
+        sums = [(np.add.reduceat(part * factor, starts), offset) for part, offset in self.parts]
+        return _placed(self.base, sums)
+
+
+def _times_power_of_two(values: Floats, exponent: int) -> Floats:
+    """``values · 2**exponent``, exactly: every product here is representable.
+
+    A multiplication by the power of two where that is a normal float, else
+    :func:`numpy.ldexp` (ten times slower); a product that is representable
+    is exact either way.
+    """
+    if -1022 <= exponent <= 1023:
+        product: Floats = values * 2.0**exponent
+        return product
+    scaled: Floats = np.ldexp(values, exponent)
+    return scaled
+
+
+def _spread_sums(values: Floats, starts: NDArray[np.intp]) -> ExactSums:
+    """Values of any exponents: each 53-bit mantissa over the limbs its exponent reaches."""
     mantissa, exponent = np.frexp(values)
     m = (mantissa * 2.0**53).astype(np.uint64)  # exact: an integer below 2**53
     e = exponent.astype(np.int64) - 53
     present = m != 0
-    if not present.any():
-        return ExactSums(np.zeros((len(starts), 1), dtype=np.int64), 0)
     base = int(e[present].min()) // 32 * 32
     shift = np.where(present, e - base, 0)
     k0 = shift >> 5
@@ -256,29 +507,23 @@ def group_sums(values: Floats, starts: NDArray[np.intp]) -> ExactSums:
     )
     width = int(k0.max()) + 3
     limbs = np.zeros((len(starts), width), dtype=np.int64)
-    if int(k0.min()) == int(k0.max()):
-        low = int(k0.min())
+    for k in range(width):
+        digit = np.zeros(values.size, dtype=np.int64)
         for j, part in enumerate(parts):
-            limbs[:, low + j] = np.add.reduceat(part.astype(np.int64), starts)
-    else:
-        for k in range(width):
-            digit = np.zeros(values.size, dtype=np.int64)
-            for j, part in enumerate(parts):
-                hit = k0 == k - j
-                if hit.any():
-                    digit += np.where(hit, part, np.uint64(0)).astype(np.int64)
-            limbs[:, k] = np.add.reduceat(digit, starts)
+            hit = k0 == k - j
+            if hit.any():
+                digit += np.where(hit, part, np.uint64(0)).astype(np.int64)
+        limbs[:, k] = np.add.reduceat(digit, starts)
     return ExactSums(limbs, base)
 
 
 def _python_sums(values: Floats, starts: NDArray[np.intp]) -> ExactSums:
+    """Sums of values of either sign, with Python integers multiples of the least bit."""
+    mantissa, exponent = np.frexp(values)
+    whole = (mantissa * 2.0**53).astype(np.int64)  # exact: |m| < 2**53
+    present = whole != 0
+    low = int(exponent[present].min()) - 53 if present.any() else 0
+    shifts = np.where(present, exponent.astype(np.int64) - 53 - low, 0)
+    items = [m << s for m, s in zip(whole.tolist(), shifts.tolist(), strict=True)]
     bounds = [*starts.tolist(), values.size]
-    items: list[Any] = values.tolist()
-    sums = []
-    for a, b in itertools.pairwise(bounds):
-        total = 0
-        for x in items[a:b]:
-            numerator, denominator = float(x).as_integer_ratio()
-            total += numerator * ((1 << -_TINY) // denominator)
-        sums.append(total)
-    return ExactSums(None, _TINY, sums)
+    return ExactSums(None, low, [sum(items[a:b]) for a, b in itertools.pairwise(bounds)])

@@ -67,10 +67,13 @@ def observe(measure: Measure, frame: Frame) -> Observed:
     for guard in measure.tests:
         values = frame.field(guard.field)
         failed = np.isnan(values) if guard.test == "given" else values == 0
-        status[failed & (status == MEASURED)] = _CODE[guard.skip.status]
+        # By arithmetic on bytes: a masked assignment costs ten times as much.
+        status += (failed & (status == MEASURED)) * np.uint8(_CODE[guard.skip.status])
     assert measure.numerator is not None
     numerator = frame.field(measure.numerator)
     denominator = (
-        np.ones(frame.size) if measure.denominator == ONE else frame.field(measure.denominator)
+        frame.field("communities")
+        if measure.denominator == ONE
+        else frame.field(measure.denominator)
     )
     return numerator, denominator, status

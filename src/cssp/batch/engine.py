@@ -13,6 +13,7 @@ the same function, elementwise) and the one region verdict
 
 from __future__ import annotations
 
+import collections
 import functools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
@@ -20,10 +21,11 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
-from cssp.batch._exact import ExactSums, group_sums
+from cssp.batch._exact import ExactSums, Summable, group_sums
 from cssp.batch.columnar import (
     ABSENT,
     MEASURED,
+    MET,
     NO_DATA,
     NO_VERDICT,
     NOT_APPLICABLE,
@@ -40,13 +42,16 @@ from cssp.engine.program import (
     Programs,
     Raw,
     canonical_targets,
+    contained_required,
+    contained_required_columns,
     region_missing,
     region_status,
     region_terms,
 )
 from cssp.engine.results import STATUS_CODES
 from cssp.engine.townships import township_raws
-from cssp.model.measures import FLAG_NAMES, Measure, Skip, in_scope
+from cssp.errors import PluginError
+from cssp.model.measures import FIELDS, FLAG_NAMES, ONE, Measure, Skip, in_scope
 from cssp.model.plan import Plan, Scope
 from cssp.model.township import Township
 
@@ -74,11 +79,34 @@ def _scope_mask(frame: Frame, scope: Scope) -> NDArray[np.bool_] | None:
 
 
 class _Columns:
-    """The measures of one frame, each computed once."""
+    """The measures of one frame, each computed once, and the fields they sum."""
 
-    def __init__(self, frame: Frame) -> None:
+    def __init__(
+        self, frame: Frame, sums: Iterable[str] = (), measures: Iterable[Measure] = ()
+    ) -> None:
+        """
+        :param sums: the fields the targets will sum, once a use: each is
+            prepared once and dropped after its last use.
+        :param measures: the measures the targets will observe, once a use:
+            likewise.
+        """
         self.frame = frame
         self._cache: dict[Measure, Observed] = {}
+        self._summable: dict[str, Summable] = {}
+        self._uses = collections.Counter(sums)
+        self._observed = collections.Counter(measures)
+
+    def summable(self, name: str) -> Summable:
+        """Field ``name`` prepared for exact sums under each target's mask (once)."""
+        found = self._summable.get(name)
+        if found is None:
+            info = FIELDS.get(name)
+            whole = info is not None and info.whole
+            found = self._summable[name] = Summable(self.frame.field(name), whole=whole)
+        self._uses[name] -= 1
+        if self._uses[name] <= 0:
+            del self._summable[name]  # its last use: the caller holds it
+        return found
 
     def observe(self, measure: Measure) -> Observed:
         found = self._cache.get(measure)
@@ -86,6 +114,9 @@ class _Columns:
             found = self._cache[measure] = (
                 observe(measure, self.frame) if measure.declared else self._row_by_row(measure)
             )
+        self._observed[measure] -= 1
+        if self._observed[measure] == 0:
+            del self._cache[measure]  # its last use (a count below 0: not announced, kept)
         return found
 
     def _row_by_row(self, measure: Measure) -> Observed:
@@ -125,17 +156,41 @@ def _required(frame: Frame, program: Program, wanted: NDArray[np.bool_]) -> Floa
 
     A rule with no columnar form is called on the communities of ``wanted`` only.
     """
-    rule = program.effective.staffing
-    assert rule is not None
-    vector = rule.required_columns(_rule_columns(frame))
+    columnar = contained_required_columns(program.effective)
+    required = contained_required(program.effective)
+    assert columnar is not None
+    assert required is not None
+    vector = columnar(_rule_columns(frame))
     if vector is not None:
-        return np.asarray(vector, dtype=np.float64)
+        return _checked_required(vector, frame.size, columnar)
     out = np.full(frame.size, np.nan)
     for i in np.flatnonzero(wanted).tolist():
-        value = rule.required(frame.community(i))
+        value = required(frame.community(i))
         if value is not None:
             out[i] = value
     return out
+
+
+def _checked_required(vector: Any, size: int, columnar: Any) -> Floats:
+    """A staffing rule's columnar answer, as the engine needs it: one number ≥ 0 (or NaN) a row.
+
+    :raises PluginError: naming the plugin, when the answer is not that.
+    """
+    try:
+        values = np.asarray(vector, dtype=np.float64)
+    except (TypeError, ValueError):
+        values = None
+    problem = None
+    if values is None or values.shape != (size,):
+        problem = f"returned {type(vector).__name__}, not {size} numbers (one a community)"
+    elif np.isinf(values).any() or (values < 0).any():
+        problem = "returned a negative or infinite number of workers"
+    if problem is None:
+        assert values is not None
+        return values
+    source = getattr(columnar, "source", "")
+    what = getattr(columnar, "what", "the staffing rule's required_columns()")
+    raise PluginError(source, f"{what} {problem}")
 
 
 def _rule_columns(frame: Frame) -> dict[str, Any]:
@@ -206,7 +261,9 @@ class Partial:
                     stacked_counts.append(np.zeros((size, STATUS_COUNT), dtype=np.int32))
                     nums.append(_zeros(size))
                     dens.append(_zeros(size))
-            counts[t] = np.add.reduceat(np.concatenate(stacked_counts)[order], starts, axis=0)
+            counts[t] = np.add.reduceat(
+                np.concatenate(stacked_counts)[order], starts, axis=0, dtype=np.int64
+            )
             numerators.append(ExactSums.concat(nums).take(order).regroup(starts))
             denominators.append(ExactSums.concat(dens).take(order).regroup(starts))
         return Partial(ordered[starts], targets, counts, numerators, denominators)
@@ -222,23 +279,32 @@ class RunningTotals:
     The townships and targets are known before the first batch (a first pass
     over the codes), so each batch's :class:`Partial` is added into arrays of
     the final size: memory does not grow with the batches, and no merge
-    copies the totals.
+    copies the totals. Given ``largest``, the most communities a township
+    has, the counts take two bytes instead of four where that fits.
     """
 
-    def __init__(self, townships: NDArray[np.int64], targets: tuple[str, ...]) -> None:
+    def __init__(
+        self, townships: NDArray[np.int64], targets: tuple[str, ...], largest: int | None = None
+    ) -> None:
         self.townships = townships
         self.targets = targets
         self._index = {target: t for t, target in enumerate(targets)}
-        self.counts = np.zeros((len(targets), len(townships), STATUS_COUNT), dtype=np.int32)
+        small = largest is not None and largest < 2**16
+        self.counts = np.zeros(
+            (len(targets), len(townships), STATUS_COUNT), dtype=np.uint16 if small else np.int32
+        )
         self.nums = [_zeros(len(townships)) for _ in targets]
         self.dens = [_zeros(len(townships)) for _ in targets]
 
     def add(self, part: Partial) -> None:
         """Add a batch's totals (its townships and targets must be among these)."""
-        rows = np.searchsorted(self.townships, part.townships)
+        found = np.searchsorted(self.townships, part.townships)
+        rows: NDArray[np.intp] | slice = found
+        if len(found) and int(found[-1]) - int(found[0]) + 1 == len(found):
+            rows = slice(int(found[0]), int(found[-1]) + 1)  # in code order: a run
         for k, target in enumerate(part.targets):
             t = self._index[target]
-            self.counts[t, rows] += part.counts[k]
+            self.counts[t, rows] += part.counts[k].astype(self.counts.dtype)
             self.nums[t] = self.nums[t].add_at(rows, part.numerators[k])
             self.dens[t] = self.dens[t].add_at(rows, part.denominators[k])
 
@@ -305,29 +371,71 @@ def evaluate_partial(
     row_program = np.repeat(township_program, lengths)
     targets = target_order(programs.plan, program_list)
     status = np.full((n, len(targets)), ABSENT, dtype=np.uint8)
-    columns = _Columns(frame)
+    rules_of = {target_id: _same_rule(program_list, target_id) for target_id in targets}
+    summed, observed = [], []
+    for rules in rules_of.values():
+        measure = rules[0][0][1].measure
+        observed += [groups[0][1].measure for groups in rules]
+        if len(rules) == 1 and measure.numerator is not None:
+            summed += [measure.numerator, measure.denominator]
+    columns = _Columns(frame, summed, observed)
     totals = _Totals(townships, starts, len(targets))
     lacking: dict[str, NDArray[np.bool_]] = {}
     for t, target_id in enumerate(targets):
-        numerator: Floats | None = None
-        denominator: Floats | None = None
-        for groups in _same_rule(program_list, target_id):
+        rules = rules_of[target_id]
+        measure = rules[0][0][1].measure
+        # One declared measure for every row: its fields are summed as prepared
+        # once for every target that sums them, under this target's mask.
+        declared = len(rules) == 1 and measure.numerator is not None
+        num_rows: Floats | None = None
+        den_rows: Floats | None = None
+        # A coverage target some communities are not judged on: the rows
+        # without the thing, which a region lists instead of failures.
+        track_lacking = any(c.lacking for groups in rules for _, c in groups)
+        lack_rows: NDArray[np.bool_] | None = None
+        for groups in rules:
             rows = np.isin(row_program, [p for p, _ in groups]) if len(program_list) > 1 else None
             num, den, result = _judge_rows(frame, columns, program_list, row_program, groups, rows)
             if rows is None:
                 status[:, t] = result
-                numerator, denominator = num, den
+                num_rows, den_rows = num, den
             else:
                 status[rows, t] = result[rows]
-                numerator = np.where(rows, num, 0.0 if numerator is None else numerator)
-                denominator = np.where(rows, den, 0.0 if denominator is None else denominator)
-        assert numerator is not None
-        assert denominator is not None
-        if any(c.lacking for groups in _same_rule(program_list, target_id) for _, c in groups):
-            lacking[target_id] = (status[:, t] == NO_VERDICT) & (numerator == 0)
+                if not declared:
+                    num_rows = np.where(rows, num, 0.0 if num_rows is None else num_rows)
+                    den_rows = np.where(rows, den, 0.0 if den_rows is None else den_rows)
+            if track_lacking:
+                lack = (result == NO_VERDICT) & (num == 0)
+                if rows is not None:
+                    lack &= rows
+                lack_rows = lack if lack_rows is None else lack_rows | lack
+        if lack_rows is not None:
+            lacking[target_id] = lack_rows
+        numerator, denominator = _target_sums(columns, measure, declared, num_rows, den_rows)
         # The township totals of this target now: its columns are not kept.
         totals.add(t, status[:, t], numerator, denominator)
     return targets, status, totals.partial(targets), program_list, lacking
+
+
+def _target_sums(
+    columns: _Columns,
+    measure: Measure,
+    declared: bool,
+    num_rows: Floats | None,
+    den_rows: Floats | None,
+) -> tuple[Floats | Summable, Floats | Summable | None]:
+    """What a target's township totals sum: a declared measure's fields, prepared
+    once, or the numerators and denominators of the rows."""
+    if declared:
+        assert measure.numerator is not None
+        # A denominator of one sums to the count of communities evaluated.
+        one = measure.denominator == ONE
+        return columns.summable(measure.numerator), (
+            None if one else columns.summable(measure.denominator)
+        )
+    assert num_rows is not None
+    assert den_rows is not None
+    return num_rows, den_rows
 
 
 def township_programs(
@@ -381,12 +489,13 @@ def _judge_rows(
     p0, check = groups[0]
     program = program_list[p0]
     num, den, measured = columns.observe(check.measure)
-    result = measured.copy()
     scope = _scope_mask(frame, check.target.scope)
-    if scope is not None:
-        result[~scope] = NOT_APPLICABLE
+    # Status codes are combined by arithmetic on bytes (a masked assignment
+    # with a scattered mask costs ten times as much); out of scope is not
+    # applicable, whatever the measure says.
+    result = measured.copy() if scope is None else measured * scope + _NA * ~scope
     if not check.community:  # counts towards its region, or a direction: no verdict
-        result[result == MEASURED] = NO_VERDICT
+        result += (result == MEASURED) * _NO_VERDICT_STEP
         return num, den, result
     threshold: Any
     if check.staffing is not None:
@@ -406,8 +515,13 @@ def _judge_rows(
     holds: Callable[[Any, Any], Any] = check.holds
     with np.errstate(invalid="ignore", over="ignore"):
         met = holds(check.scale * num, threshold * den)
-    result[(result == MEASURED) & ~met] = NOT_MET
+    result += ((result == MEASURED) & ~met) * _NOT_MET_STEP
     return num, den, result
+
+
+_NA: Final = np.uint8(NOT_APPLICABLE)
+_NOT_MET_STEP: Final = np.uint8(NOT_MET - MEASURED)
+_NO_VERDICT_STEP: Final = np.uint8(NO_VERDICT - MEASURED)
 
 
 def _run_starts(keys: NDArray[np.int64]) -> NDArray[np.intp]:
@@ -443,26 +557,49 @@ class _Totals:
         self.townships = keys[starts]
         self.starts = starts
         groups = len(starts)
-        self.group_of_row = np.repeat(np.arange(groups), np.diff(np.r_[starts, len(keys)]))
+        #: STATUS_COUNT × the township of each row: plus a status code, the cell it counts in.
+        self.cell_of_row = np.repeat(
+            np.arange(0, STATUS_COUNT * groups, STATUS_COUNT), np.diff(np.r_[starts, len(keys)])
+        )
         self.counts = np.zeros((targets, groups, STATUS_COUNT), dtype=np.int32)
         self.nums: list[ExactSums] = []
         self.dens: list[ExactSums] = []
 
-    def add(self, t: int, column: Codes, numerator: Floats, denominator: Floats) -> None:
+    def add(
+        self,
+        t: int,
+        column: Codes,
+        numerator: Floats | Summable,
+        denominator: Floats | Summable | None,
+    ) -> None:
+        """Add target ``t``'s statuses and sums; a denominator ``None`` is 1 a community."""
         groups = len(self.starts)
-        index = self.group_of_row * STATUS_COUNT + column
-        present = column != ABSENT
-        if not present.all():
-            index = index[present]
-        self.counts[t] = np.bincount(index, minlength=groups * STATUS_COUNT).reshape(
+        index = self.cell_of_row + column
+        if column.max(initial=0) == ABSENT:  # a target not in force everywhere
+            index = index[column != ABSENT]
+        counts = self.counts[t] = np.bincount(index, minlength=groups * STATUS_COUNT).reshape(
             groups, STATUS_COUNT
         )
+        # measured: met, not met, or without a verdict (counted towards the region)
         evaluated = (column <= NOT_MET) | (column == NO_VERDICT)
-        self.nums.append(group_sums(np.where(evaluated, numerator, 0.0), self.starts))
-        self.dens.append(group_sums(np.where(evaluated, denominator, 0.0), self.starts))
+        self.nums.append(_sums(numerator, evaluated, self.starts))
+        if denominator is None:
+            self.dens.append(
+                ExactSums.counts(counts[:, MET] + counts[:, NOT_MET] + counts[:, NO_VERDICT])
+            )
+        else:
+            self.dens.append(_sums(denominator, evaluated, self.starts))
 
     def partial(self, targets: tuple[str, ...]) -> Partial:
         return Partial(self.townships, targets, self.counts, self.nums, self.dens)
+
+
+def _sums(
+    values: Floats | Summable, evaluated: NDArray[np.bool_], starts: NDArray[np.intp]
+) -> ExactSums:
+    if isinstance(values, Summable):
+        return values.sums(evaluated, starts)
+    return group_sums(np.where(evaluated, values, 0.0), starts)
 
 
 class RegionTable:
@@ -477,9 +614,10 @@ class RegionTable:
     ``counts[r, t]`` counts the region's communities met, not met, not
     applicable, without data and without a verdict.
 
-    ``observed`` and ``required`` are computed when first read, and ``counts``
-    is a read-only view of the totals: a table of the 38,000 townships costs
-    17 bytes a cell until they are read.
+    ``numerator``, ``denominator``, ``observed`` and ``required`` are computed
+    when first read, from the exact sums the table keeps (at township level,
+    the run's own totals), and ``counts`` is a read-only view of the totals: a
+    table of the 38,000 townships costs a byte a cell until they are read.
     """
 
     def __init__(
@@ -498,10 +636,6 @@ class RegionTable:
         shape = (len(codes), len(targets))
         #: ``uint8`` status codes, one per region and target.
         self.status = np.full(shape, ABSENT, dtype=np.uint8)
-        #: the sum of the numerators (for a per-community requirement, the communities met).
-        self.numerator = np.full(shape, np.nan)
-        #: the sum of the denominators (for a per-community requirement, those evaluated).
-        self.denominator = np.full(shape, np.nan)
         if counts is None:
             counts = np.zeros((len(targets), len(codes), STATUS_COUNT), dtype=np.int32)
         self._counts = counts
@@ -510,6 +644,9 @@ class RegionTable:
         self._program: NDArray[np.intp] = np.zeros(len(codes), dtype=np.intp)
         self._scale: Floats = np.full((1, len(targets)), np.nan)
         self._threshold: Floats = np.full((1, len(targets)), np.nan)
+        # The exact sums by target, and the checks judged: (target, rows, check).
+        self._sums: tuple[list[ExactSums], list[ExactSums]] = ([], [])
+        self._checks: list[tuple[int, NDArray[np.intp], Check]] = []
 
     @property
     def counts(self) -> NDArray[np.integer[Any]]:
@@ -518,6 +655,30 @@ class RegionTable:
         view = self._counts.transpose(1, 0, 2)
         view.flags.writeable = False
         return view
+
+    @functools.cached_property
+    def numerator(self) -> Floats:
+        """The sum of the numerators (for a per-community requirement, the communities met)."""
+        return self._figures[0]
+
+    @functools.cached_property
+    def denominator(self) -> Floats:
+        """The sum of the denominators (for a per-community requirement, those evaluated)."""
+        return self._figures[1]
+
+    @functools.cached_property
+    def _figures(self) -> tuple[Floats, Floats]:
+        shape = (len(self.codes), len(self.targets))
+        numerators, denominators = np.full(shape, np.nan), np.full(shape, np.nan)
+        floats: dict[int, tuple[Floats, Floats]] = {}
+        for t, rows, check in self._checks:
+            if t not in floats:
+                floats.clear()  # the checks come target by target: one target's sums at a time
+            numerator, denominator, _, _ = _terms(check, t, rows, self._counts, self._sums, floats)
+            empty = denominator == 0
+            numerators[rows, t] = np.where(empty, np.nan, numerator)
+            denominators[rows, t] = np.where(empty, np.nan, denominator)
+        return numerators, denominators
 
     @functools.cached_property
     def observed(self) -> Floats:
@@ -536,6 +697,25 @@ class RegionTable:
 
     def __len__(self) -> int:
         return len(self.codes)
+
+
+def _terms(
+    check: Check,
+    t: int,
+    rows: NDArray[np.intp],
+    counts: NDArray[np.integer[Any]],
+    sums: tuple[list[ExactSums], list[ExactSums]],
+    floats: dict[int, tuple[Floats, Floats]],
+) -> Any:
+    """The region terms (:func:`~cssp.engine.program.region_terms`) of target ``t`` for
+    ``rows``; the sums rounded to floats once a target (kept in ``floats``)."""
+    found = floats.get(t)
+    if found is None:
+        found = floats[t] = (sums[0][t].floats(), sums[1][t].floats())
+    c = counts[t][rows]
+    met = c[:, MET].astype(np.float64)
+    evaluated = met + c[:, NOT_MET]
+    return region_terms(check, met, evaluated, found[0][rows], found[1][rows])
 
 
 #: Dividing a township key by these gives the next level's key.
@@ -557,15 +737,29 @@ def finish(partial: Partial, programs: Programs) -> dict[str, RegionTable]:
             if len(starts):
                 # Target by target: reduceat would copy all the counts to int64 first.
                 if len(counts):
-                    counts = np.stack([np.add.reduceat(c, starts, axis=0) for c in counts])
+                    counts = np.stack(
+                        [np.add.reduceat(c, starts, axis=0, dtype=np.int64) for c in counts]
+                    )
                 else:
                     counts = counts[:, starts]
                 nums = [s.regroup(starts) for s in nums]
                 dens = [s.regroup(starts) for s in dens]
-        width = REGION_LEVELS[level]
-        codes = np.array([f"{k:0{width}d}" if width else "" for k in keys.tolist()], dtype="U9")
+        codes = _region_codes(keys, REGION_LEVELS[level])
         tables[level] = _judge(level, keys, codes, partial.targets, counts, nums, dens, programs)
     return tables
+
+
+def _region_codes(keys: NDArray[np.int64], width: int) -> NDArray[np.str_]:
+    """Region keys as codes of ``width`` digits (``""`` for the nation), vectorised:
+    each digit's code point written into the four bytes numpy gives a character."""
+    points = np.zeros((len(keys), 9), dtype="<u4")
+    rest = keys
+    for k in range(width - 1, -1, -1):  # the last digit first
+        shorter = rest // 10
+        points[:, k] = rest - shorter * 10 + 48
+        rest = shorter
+    codes: NDArray[np.str_] = points.view("<U9").reshape(len(keys))
+    return codes
 
 
 def _judge(
@@ -590,12 +784,11 @@ def _judge(
     table._scale = np.full((len(program_list), len(targets)), np.nan)
     table._threshold = np.full((len(program_list), len(targets)), np.nan)
     by_program = {p: np.flatnonzero(index == p) for p in range(len(program_list))}
+    table._sums = (nums, dens)
     for t, target_id in enumerate(targets):
-        c = counts[t]
-        met, evaluated, no_data = c[:, 0], c[:, 0] + c[:, 1], c[:, 3]
-        total = c.sum(axis=1)
-        num_float = nums[t].floats()
-        den_float = dens[t].floats()
+        floats: dict[int, tuple[Floats, Floats]] = {}  # one target's sums at a time
+        no_data = counts[t][:, NO_DATA]
+        total = counts[t].sum(axis=1)
         for p, rows in by_program.items():
             if not len(rows):
                 continue
@@ -603,20 +796,14 @@ def _judge(
             check = next((k for k in program.region_checks if k.target.id == target_id), None)
             if check is None:
                 continue
-            numerator, denominator, scale, threshold = region_terms(
-                check,
-                met[rows].astype(np.float64),
-                evaluated[rows].astype(np.float64),
-                num_float[rows],
-                den_float[rows],
+            numerator, denominator, scale, threshold = _terms(
+                check, t, rows, counts, table._sums, floats
             )
-            empty = denominator == 0
             with np.errstate(invalid="ignore", over="ignore"):
                 holds = check.holds(scale * numerator, threshold * denominator)
             missing = region_missing(check, no_data[rows], total[rows])
             table.status[rows, t] = region_status(holds, denominator, missing, not check.direction)
-            table.numerator[rows, t] = np.where(empty, np.nan, numerator)
-            table.denominator[rows, t] = np.where(empty, np.nan, denominator)
+            table._checks.append((t, rows, check))
             table._scale[p, t] = scale
             table._threshold[p, t] = threshold
     return table

@@ -23,6 +23,18 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
+from cssp.batch._arrow import choose, integral, nan_unless
+from cssp.batch.codes import (
+    _POWERS,
+    ParsedCodes,
+    _arrow,
+    _as_columns,
+    _codes,
+    _Problems,
+    _to_numpy,
+    code_keys,
+    parsed_codes,
+)
 from cssp.engine.program import facility_summariser
 from cssp.errors import InputError
 from cssp.model.community import (
@@ -33,25 +45,22 @@ from cssp.model.community import (
     check_distinct,
     kind_contradiction,
     kind_of,
+    read_urban_rural_class,
 )
 from cssp.model.convert import structure
-from cssp.model.divisions import PROVINCES_BY_CODE
 from cssp.model.measures import FACILITY_FIELDS, FacilityField
 from cssp.model.schema import (
-    CODE_NO_PROVINCE,
-    CODE_NOT_TWELVE_DIGITS,
-    CODE_VILLAGE_DIGITS,
     FIELD_RULES,
     PART_RULES,
     part_problem,
-    value_problems,
-    village_rural,
+    value_tests,
 )
 
-__all__ = ["COUNT_FIELDS", "VALUE_FIELDS", "Frame", "code_keys", "sorted_order"]
+__all__ = ["COUNT_FIELDS", "VALUE_FIELDS", "Frame", "code_keys", "parsed_codes", "sorted_order"]
 
 Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
+#: Codes parsed by :func:`code_keys`: the keys, which are rural, the ``S12`` codes.
 
 #: Numeric fields of a community, kept as float64 with NaN for "not given".
 VALUE_FIELDS: Final = (
@@ -81,7 +90,6 @@ _FACILITY_COLUMNS: Final = (
     "commercial_floor_area",
 )
 _SERVICES: Final = {s.value: s for s in Service}
-_MAX_PROBLEMS: Final = 20
 
 
 class Frame:
@@ -97,6 +105,8 @@ class Frame:
         self.keys = keys
         #: the position in the input of each row.
         self.order = order
+        #: whether the input was sorted already (``order`` is then 0, 1, 2 …).
+        self.in_order = bool(len(order) < 2 or (order[1:] > order[:-1]).all())
         self.size = n = len(keys)
         self.rural: Bools = np.zeros(n, dtype=bool)
         self.flags: dict[str, Bools] = {}
@@ -119,7 +129,9 @@ class Frame:
         column, NaN where it is missing."""
         found = self._fields.get(name)
         if found is None:
-            found = self._fields[name] = self._field(name)
+            found = self._field(name)
+            if not name.startswith("services."):  # a service's is made again when asked
+                self._fields[name] = found
         return found
 
     def _field(self, name: str) -> Floats:
@@ -130,7 +142,7 @@ class Frame:
             return found if found is not None else np.full(self.size, np.nan)
         if name.startswith("services."):
             present = self.services[Service(name[len("services.") :])]
-            return np.where(self.services_known, present.astype(np.float64), np.nan)
+            return nan_unless(present.astype(np.float64), self.services_known)
         if name in FACILITY_FIELDS:
             return self.facility[name]
         return self.values[name.removeprefix("staff.")]
@@ -156,6 +168,13 @@ class Frame:
         :raises InputError: if an item is not a Community, or two share a code.
         """
         items = list(check_distinct(communities))
+        for index, c in enumerate(items):
+            if c.placed_by_name:
+                raise InputError(
+                    f"community {c.key} has no 12-digit code (it is placed by the names of its "
+                    "divisions), which the batch engine needs: use the scalar engine",
+                    f"communities[{index}].code",
+                )
         keys = np.array([int(c.code) for c in items], dtype=np.int64)
         order = sorted_order(keys, "communities", "code")
         items = [items[i] for i in order.tolist()]
@@ -201,55 +220,42 @@ class Frame:
     # -- from a table ----------------------------------------------------------
 
     @classmethod
-    def from_columns(cls, table: object, *, first_row: int = 0) -> Frame:
+    def from_columns(
+        cls, table: object, *, first_row: int = 0, codes: ParsedCodes | None = None
+    ) -> Frame:
         """Validate a table in cssp's table format and reduce it to columns.
 
         :param table: a mapping of column name to 1-D array-like, a pandas
             DataFrame or a pyarrow Table (or RecordBatch).
         :param first_row: the index of the table's first row in a larger input
             (for error locations when a file is read in batches).
+        :param codes: the table's codes, parsed already by :func:`code_keys`
+            and found well formed (the table then needs no ``code`` column).
         :raises InputError: naming every bad row and column (``rows[12].households``).
         """
         columns = _as_columns(table)
+        _check_names(columns, parsed=codes is not None)
         problems = _Problems(first_row)
-        if "code" not in columns:
-            raise InputError("the table has no code column", "code")
-        unknown = sorted(
-            name
-            for name in columns
-            if name not in _KNOWN and name not in _SERVICES and not name.startswith("extra.")
-        )
-        if unknown:
-            raise InputError(
-                f"unknown column(s) {', '.join(map(repr, unknown))}; the table format's columns "
-                "are listed in cssp.io.readers.COLUMNS (plus one per service and extra.NAME)",
-                unknown[0],
-            )
-        if "services" in columns:
-            raise InputError(
-                "the batch engine reads one yes/no column per service (e.g. '5g'), "
-                "not a services list",
-                "services",
-            )
-        keys, rural_from_code, raw_codes = _codes(columns["code"], problems)
+        if codes is None:
+            keys, rural_from_code, raw_codes = _codes(columns["code"], problems)
+        else:
+            keys, rural_from_code, raw_codes = codes
         n = len(keys)
         for name, column in columns.items():
             if len(column) != n:
                 raise InputError(f"has {len(column)} rows, but code has {n}", name)
-        if "kind" in columns:
-            _check_kind(columns["kind"], rural_from_code, raw_codes, problems)
-        values = {f: _numbers(columns.get(f), n, f, problems) for f in VALUE_FIELDS}
+        _check_kinds(columns, rural_from_code, raw_codes, problems)
+        read = _Reader(columns, n, problems)
+        values = {f: read.number(f) for f in VALUE_FIELDS}
         for f in VALUE_FIELDS:
-            _check_value(values[f], f, f, problems)
+            read.check_value(values[f], f, f)
         _check_parts(values, "", problems)
-        flags = {f: _flag(columns.get(f), n, f, problems) for f in _FLAGS}
-        facility = {f: _numbers(columns.get(f), n, f, problems) for f in _FACILITY_COLUMNS}
+        flags = {f: read.flag(f) for f in _FLAGS}
+        facility = {f: read.number(f) for f in _FACILITY_COLUMNS}
         services_given = [s for s in _SERVICES if s in columns]
-        service_values = {s: _numbers(columns[s], n, s, problems) for s in services_given}
-        for s, v in service_values.items():
-            problems.add(~(np.isnan(v) | (v == 0) | (v == 1)), s, lambda i: "is not yes or no")
+        service_values = {s: read.yes_no(s) for s in services_given}
         extra = {
-            name[len("extra.") :]: _numbers(columns[name], n, name, problems)
+            name[len("extra.") :]: read.number(name)
             for name in columns
             if name.startswith("extra.")
         }
@@ -257,17 +263,26 @@ class Frame:
             if not name.isidentifier():
                 raise InputError(f"{name!r} is not a valid name", f"extra.{name}")
         has_facility_columns = any(f in columns for f in _FACILITY_COLUMNS)
-        derived = _facilities(facility, has_facility_columns, problems)
+        derived = _facilities(facility, has_facility_columns, read)
         problems.raise_if_any()
 
-        order = sorted_order(keys, "rows", "code", first_row)
-        frame = cls(keys[order], order)
-        frame._codes = raw_codes[order]
+        # Rows already in code order (a file written so) are not copied.
+        same = n < 2 or bool((keys[1:] > keys[:-1]).all())
+        order = np.arange(n, dtype=np.intp)
+        if not same:
+            order = sorted_order(keys, "rows", "code", first_row)
+
+        def sort(values: NDArray[Any]) -> NDArray[Any]:
+            return values if same else values[order]
+
+        frame = cls(sort(keys), order)
+        frame.in_order = same
+        frame._codes = sort(raw_codes)
         frame.table = columns
-        frame.rural = rural_from_code[order]
-        frame.flags = {f: v[order] for f, v in flags.items()}
-        frame.values = {f: v[order] for f, v in values.items()}
-        frame.facility = {name: values[order] for name, values in derived.items()}
+        frame.rural = sort(rural_from_code)
+        frame.flags = {f: sort(v) for f, v in flags.items()}
+        frame.values = {f: sort(v) for f, v in values.items()}
+        frame.facility = {name: sort(values) for name, values in derived.items()}
         given = np.zeros(n, dtype=bool)
         for service in Service:
             found = service_values.get(service.value)
@@ -275,9 +290,9 @@ class Frame:
                 frame.services[service] = np.zeros(n, dtype=bool)
             else:
                 given |= ~np.isnan(found)
-                frame.services[service] = (found == 1)[order]
-        frame.services_known = given[order]
-        frame.extra = {k: v[order] for k, v in extra.items()}
+                frame.services[service] = sort(found == 1)
+        frame.services_known = sort(given)
+        frame.extra = {k: sort(v) for k, v in extra.items()}
         return frame
 
     def community(self, row: int) -> Community:
@@ -285,14 +300,46 @@ class Frame:
         if self.source is not None:
             return self.source[row]
         assert self.table is not None
-        record: dict[str, Any] = {}
+        record: dict[str, Any] = {"code": self.code(row)}
         at = int(self.order[row])
         for name, column in self.table.items():
+            if name == "code":
+                continue
             value = _cell(column, at)
             if value is None or (isinstance(value, float) and np.isnan(value)):
                 continue
             record[name] = value
         return structure(_table_record(record), Community)
+
+
+def _check_names(columns: Mapping[str, Any], *, parsed: bool) -> None:
+    """A table's columns are those of the table format (``code`` among them unless
+    ``parsed``)."""
+    if "code" not in columns and not parsed:
+        raise InputError("the table has no code column", "code")
+    places = [name for name in PLACE_COLUMNS if name in columns]
+    if places:
+        raise InputError(
+            "the batch engine reads communities by their 12-digit codes: a table of "
+            f"place names ({', '.join(places)}) needs the default engine",
+            places[0],
+        )
+    unknown = sorted(
+        name
+        for name in columns
+        if name not in _KNOWN and name not in _SERVICES and not name.startswith("extra.")
+    )
+    if unknown:
+        raise InputError(
+            f"unknown column(s) {', '.join(map(repr, unknown))}; the table format's columns "
+            "are listed in cssp.io.readers.COLUMNS (plus one per service and extra.NAME)",
+            unknown[0],
+        )
+    if "services" in columns:
+        raise InputError(
+            "the batch engine reads one yes/no column per service (e.g. '5g'), not a services list",
+            "services",
+        )
 
 
 def _cell(column: Any, at: int) -> Any:
@@ -306,7 +353,37 @@ def _cell(column: Any, at: int) -> Any:
     return value
 
 
-_KNOWN: Final = frozenset(("code", "name", "kind", *VALUE_FIELDS, *_FLAGS, *_FACILITY_COLUMNS))
+_KNOWN: Final = frozenset(
+    ("code", "name", "kind", "urban_rural_class", *VALUE_FIELDS, *_FLAGS, *_FACILITY_COLUMNS)
+)
+#: The columns of place names, which the batch engine does not read.
+PLACE_COLUMNS: Final = ("province", "prefecture", "county", "township")
+
+
+def _check_kinds(
+    columns: Mapping[str, Any], rural: Bools, codes: NDArray[np.bytes_], problems: _Problems
+) -> None:
+    """The kind and the urban-rural class columns, where given, agree with the codes."""
+    if "kind" in columns:
+        _check_kind(columns["kind"], rural, codes, problems)
+    if "urban_rural_class" in columns:
+        _check_class(columns["urban_rural_class"], problems)
+
+
+def _check_class(column: Any, problems: _Problems) -> None:
+    """An urban-rural class column holds classes (the rule of :class:`Community`)."""
+    cells = _to_numpy(column).tolist()
+    messages: dict[int, str] = {}
+    for i, cell in enumerate(cells):
+        if cell is None or (isinstance(cell, float) and np.isnan(cell)):
+            continue
+        try:
+            read_urban_rural_class(cell)
+        except InputError as error:
+            messages[i] = error.message
+    bad = np.zeros(len(cells), dtype=bool)
+    bad[list(messages)] = True
+    problems.add(bad, "urban_rural_class", messages.__getitem__)
 
 
 def _table_record(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -344,150 +421,6 @@ def _table_record(row: Mapping[str, Any]) -> dict[str, Any]:
 # -- helpers -------------------------------------------------------------------
 
 
-class _Problems:
-    """Every problem of a table, located as ``rows[i].column``."""
-
-    def __init__(self, first_row: int) -> None:
-        self.first_row = first_row
-        self.items: list[tuple[int, str, str]] = []
-        self.total = 0
-
-    def add(self, bad: Bools, column: str, message: Any) -> None:
-        rows = np.flatnonzero(bad)
-        self.total += len(rows)
-        for i in rows[: max(0, _MAX_PROBLEMS - len(self.items))].tolist():
-            self.items.append((i, column, message(i)))
-
-    def raise_if_any(self) -> None:
-        if not self.total:
-            return
-        self.items.sort()
-        located = tuple(
-            (f"rows[{self.first_row + i}].{column}", message) for i, column, message in self.items
-        )
-        more = self.total - len(located)
-        summary = f"{self.total} problem(s) in the table" + (
-            f"; the first {len(located)} are listed" if more else ""
-        )
-        if len(located) == 1:
-            path, message = located[0]
-            raise InputError(message, path)
-        raise InputError(summary, located[0][0], located)
-
-
-def _as_columns(table: object) -> dict[str, Any]:
-    if isinstance(table, Mapping):
-        return {str(k): v for k, v in table.items()}
-    module = type(table).__module__.split(".")[0]
-    if module == "pandas":
-        frame: Any = table
-        return {str(name): frame[name] for name in frame.columns}
-    if module == "pyarrow":
-        return {
-            name: table.column(name)  # type: ignore[attr-defined]
-            for name in table.column_names  # type: ignore[attr-defined]
-        }
-    raise InputError(
-        f"{type(table).__name__} is not a table; give a mapping of columns, "
-        "a pandas DataFrame or a pyarrow Table",
-        "table",
-    )
-
-
-def _to_numpy(column: Any) -> NDArray[Any]:
-    if type(column).__module__.split(".")[0] == "pyarrow":
-        return _arrow_to_numpy(column)
-    if hasattr(column, "to_numpy"):  # pandas
-        return np.asarray(column.to_numpy())
-    return np.asarray(column)
-
-
-def _arrow_to_numpy(column: Any) -> NDArray[Any]:
-    """An Arrow column as numpy: numbers and booleans as float64 with NaN for null,
-    12-byte strings as ``S12`` without a Python object per cell."""
-    import pyarrow as pa  # noqa: PLC0415 - only for Arrow input (the parquet extra)
-    import pyarrow.compute as pc  # noqa: PLC0415
-
-    kind = column.type
-    if pa.types.is_boolean(kind) or pa.types.is_integer(kind) or pa.types.is_floating(kind):
-        return np.asarray(pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False))
-    if (pa.types.is_string(kind) or pa.types.is_large_string(kind)) and not column.null_count:
-        try:
-            fixed = pc.cast(column, pa.binary(12))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass  # not all 12 bytes long: the general path reports which
-        else:
-            if isinstance(fixed, pa.ChunkedArray):
-                fixed = fixed.combine_chunks()
-            data = fixed.buffers()[1]
-            return np.frombuffer(data, dtype="S12", count=len(fixed), offset=fixed.offset * 12)
-    return np.asarray(column.to_numpy(zero_copy_only=False))
-
-
-_PROVINCE_OK: Final = np.zeros(100, dtype=bool)
-_PROVINCE_OK[[int(code) for code in PROVINCES_BY_CODE]] = True
-_POWERS: Final = 10 ** np.arange(11, -1, -1, dtype=np.int64)
-
-
-def code_keys(
-    column: Any, first_row: int = 0
-) -> tuple[NDArray[np.int64], Bools, NDArray[np.bytes_]]:
-    """The codes of a column as integers (0 where malformed), which are rural, and as ``S12``.
-
-    Bad codes are left for :meth:`Frame.from_columns` to name; a column that
-    is not text is refused at once, as there.
-    """
-    return _codes(column, _Problems(first_row))
-
-
-def _codes(column: Any, problems: _Problems) -> tuple[NDArray[np.int64], Bools, NDArray[np.bytes_]]:
-    """Check 12-digit codes, vectorised; return them as integers, and which are rural."""
-    array = _to_numpy(column)
-    if array.dtype.kind not in "US":
-        values = array.tolist()
-        for index, value in enumerate(values):
-            if not isinstance(value, str):
-                raise InputError(
-                    f"{value!r} is not a code: give codes as text (a number loses leading zeros)",
-                    f"rows[{problems.first_row + index}].code",
-                )
-        array = np.array(values, dtype="U") if values else np.zeros(0, dtype="U12")
-    n = len(array)
-    lengths = np.char.str_len(array) if n else np.zeros(0, dtype=np.int64)
-    try:
-        raw = array.astype("S12")
-    except UnicodeEncodeError:
-        ascii_only = np.array([str(c).isascii() for c in array.tolist()], dtype=bool)
-        raw = np.where(ascii_only, array, "x").astype("S12")
-        lengths = np.where(ascii_only, lengths, -1)
-    matrix = np.ascontiguousarray(raw).view(np.uint8).reshape(n, 12)
-    well_formed = (lengths == 12) & ((matrix >= 48) & (matrix <= 57)).all(axis=1)
-    keys: NDArray[np.int64] = np.zeros(n, dtype=np.int64)
-    for j in range(12):
-        keys *= 10
-        keys += matrix[:, j]
-        keys -= 48
-    keys[~well_formed] = 0
-    province = keys // 10**10
-    village = keys % 1000
-    known_province = _PROVINCE_OK[province]
-    known_village, rural = village_rural(village)
-    bad = ~well_formed | ~known_province | ~known_village
-    if bad.any():
-        texts = array.tolist()
-
-        def message(i: int) -> str:
-            code = repr(texts[i])
-            if not well_formed[i]:
-                return CODE_NOT_TWELVE_DIGITS.format(code=code)
-            if not known_province[i]:
-                return CODE_NO_PROVINCE.format(code=code)
-            return CODE_VILLAGE_DIGITS.format(code=code)
-
-        problems.add(bad, "code", message)
-    return keys, np.asarray(rural, dtype=bool), raw
-
-
 def _check_kind(column: Any, rural: Bools, codes: NDArray[np.bytes_], problems: _Problems) -> None:
     """A kind column agrees with the codes (the rules of :class:`Community`)."""
     kinds = _to_numpy(column).tolist()
@@ -507,9 +440,79 @@ def _check_kind(column: Any, rural: Bools, codes: NDArray[np.bytes_], problems: 
     problems.add(bad, "kind", messages.__getitem__)
 
 
+class _Reader:
+    """A table's numeric and yes/no columns as float64 (NaN for "not given"), checked.
+
+    A column's type spares checks that cannot fail: integers are whole and
+    finite, booleans are yes or no. A rule that is a bound (not negative, at
+    most 24 h …, :func:`~cssp.model.schema.value_tests`) is tested on the
+    column's least and greatest values first, and on every row only when one
+    of them breaks it, to name the rows.
+    """
+
+    def __init__(self, columns: Mapping[str, Any], n: int, problems: _Problems) -> None:
+        self.columns = columns
+        self.n = n
+        self.problems = problems
+        self.integral: set[str] = set()
+        self.boolean: set[str] = set()
+
+    def number(self, name: str) -> Floats:
+        """Column ``name`` as float64 (all NaN when the table has no such column)."""
+        column = self.columns.get(name)
+        if column is None:
+            return np.full(self.n, np.nan)
+        kind = _integral_kind(column)
+        if kind:
+            self.integral.add(name)
+            if kind == "b":
+                self.boolean.add(name)
+        return _numbers(column, self.n, name, self.problems)
+
+    def check_value(self, values: Floats, rule: str, column: str) -> None:
+        """The rules of :data:`~cssp.model.schema.FIELD_RULES` on a column (NaN passes)."""
+        if column not in self.columns or not values.size:
+            return
+        with np.errstate(invalid="ignore"):
+            ends = np.array([np.fmin.reduce(values), np.fmax.reduce(values)])
+            if np.isnan(ends[0]):
+                return  # nothing given
+            for test, message, bound in value_tests(FIELD_RULES[rule], np.floor):
+                if bound and not np.any(test(ends)):
+                    continue
+                if not bound and column in self.integral:
+                    continue  # the test of wholeness, on integers
+                self.problems.add(test(values), column, lambda i, m=message: m(values[i]))
+
+    def yes_no(self, name: str) -> Floats:
+        """A yes/no column as 1.0, 0.0 and NaN (not given), checked."""
+        values = self.number(name)
+        if name in self.columns and name not in self.boolean:
+            self.problems.add(
+                ~(np.isnan(values) | (values == 0) | (values == 1)),
+                name,
+                lambda i: "is not yes or no",
+            )
+        return values
+
+    def flag(self, name: str) -> Bools:
+        """A yes/no column as booleans (not given: no)."""
+        flags: Bools = self.yes_no(name) == 1
+        return flags
+
+
+def _integral_kind(column: Any) -> str:
+    """``"b"`` for a column of booleans, ``"i"`` of integers, ``""`` otherwise."""
+    if _arrow(column):
+        if not integral(column):
+            return ""
+        return "b" if str(column.type) == "bool" else "i"
+    dtype = getattr(column, "dtype", None)
+    kind = getattr(dtype, "kind", "")
+    return {"b": "b", "i": "i", "u": "i"}.get(kind, "") if isinstance(kind, str) else ""
+
+
 def _numbers(column: Any, n: int, name: str, problems: _Problems) -> Floats:
-    if column is None:
-        return np.full(n, np.nan)
     array = _to_numpy(column)
     if array.dtype.kind in "biuf":
         converted: Floats = np.asarray(array, dtype=np.float64)
@@ -535,17 +538,11 @@ def _numbers(column: Any, n: int, name: str, problems: _Problems) -> Floats:
     return out
 
 
-def _check_value(values: Floats, rule: str, column: str, problems: _Problems) -> None:
-    """The rules of :data:`~cssp.model.schema.FIELD_RULES` on a column (NaN passes)."""
-    with np.errstate(invalid="ignore"):
-        for test, message in value_problems(FIELD_RULES[rule], np.floor):
-            problems.add(test(values), column, lambda i, m=message: m(values[i]))
-
-
 def _check_parts(values: dict[str, Floats], prefix: str, problems: _Problems) -> None:
     """The rules of :data:`~cssp.model.schema.PART_RULES` whose columns ``values`` has."""
     for rule in PART_RULES:
-        part, whole = values.get(prefix + rule.part), values.get(prefix + rule.whole)
+        part = rule.value(lambda name: values.get(prefix + name))
+        whole = values.get(prefix + rule.whole)
         if part is None or whole is None:
             continue
         failed, message = part_problem(rule, part, whole)
@@ -554,18 +551,8 @@ def _check_parts(values: dict[str, Floats], prefix: str, problems: _Problems) ->
         )
 
 
-def _flag(column: Any, n: int, name: str, problems: _Problems) -> Bools:
-    values = _numbers(column, n, name, problems)
-    problems.add(
-        ~(np.isnan(values) | (values == 0) | (values == 1)), name, lambda i: "is not yes or no"
-    )
-    flags: Bools = values == 1
-    return flags
-
-
-def _facilities(
-    columns: dict[str, Floats], present: bool, problems: _Problems
-) -> dict[str, Floats]:
+def _facilities(columns: dict[str, Floats], present: bool, read: _Reader) -> dict[str, Floats]:
+    problems = read.problems
     has = columns["has_facility"]
     floor = columns["facility_floor_area"]
     activity = columns["facility_activity_area"]
@@ -574,30 +561,32 @@ def _facilities(
     commercial = columns["commercial_floor_area"]
     n = len(has)
     for name in _FACILITY_COLUMNS[1:]:
-        _check_value(columns[name], name.partition("_")[2], name, problems)
-    problems.add(
-        ~(np.isnan(has) | (has == 0) | (has == 1)), "has_facility", lambda i: "is not yes or no"
-    )
-    comp = ~np.isnan(floor)
+        read.check_value(columns[name], name.partition("_")[2], name)
+    if "has_facility" in read.columns and "has_facility" not in read.boolean:
+        problems.add(
+            ~(np.isnan(has) | (has == 0) | (has == 1)), "has_facility", lambda i: "is not yes or no"
+        )
+    area = ~np.isnan(floor)
     _check_parts(columns, "facility_", problems)
     problems.add(
-        comp & (has == 0),
+        area & (has == 0),
         "has_facility",
         lambda i: (
             "says there is no comprehensive facility, but facility_floor_area gives its floor area"
         ),
     )
+    # A facility said to exist, or described by its parts, whose floor area is unknown.
     parts_given = ~(np.isnan(activity) & np.isnan(office) & np.isnan(hours))
     problems.add(
-        ~comp & ((has == 1) | parts_given),
-        "facility_floor_area",
+        ~area & (has == 0) & parts_given,
+        "has_facility",
         lambda i: (
-            "the comprehensive facility's floor area is empty, but the other facility "
-            "columns describe one: fill in its floor area"
+            "says there is no comprehensive facility, but the other facility columns describe one"
         ),
     )
+    comp = area | (has == 1) | parts_given
     problems.add(
-        ~comp & np.isnan(has) & ~np.isnan(commercial) & ~parts_given,
+        ~comp & np.isnan(has) & ~np.isnan(commercial),
         "commercial_floor_area",
         lambda i: (
             "a commercial floor area is given, but not whether there is a comprehensive facility"
@@ -608,9 +597,7 @@ def _facilities(
     kinds = {FacilityKind.COMPREHENSIVE: comp, FacilityKind.COMMERCIAL: with_commercial}
     out = {}
     for name, spec in FACILITY_FIELDS.items():
-        values = _table_sum(spec, kinds, columns, n)
-        values[~known] = np.nan
-        out[name] = values
+        out[name] = nan_unless(_table_sum(spec, kinds, columns, n), known)
     return out
 
 
@@ -638,8 +625,10 @@ def _table_sum(
         values = columns.get(prefix + spec.attribute)
         if values is None:  # a column the table format does not have: not given
             values = np.full(n, np.nan)
-        updated = total + values if spec.op == "sum" else np.minimum(total, values)
-        total = np.where(present[kind], updated, total)
+        if spec.op == "sum":  # + 0.0 where the kind is absent: total stays as it is
+            total = total + choose(present[kind], values, 0.0)
+        else:  # the least, with +inf where the kind is absent (NaN where its value is)
+            total = np.minimum(total, choose(present[kind], values, np.inf))
     return total
 
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 
 from cssp.batch import Totals, _programs
-from cssp.batch._exact import ExactSums
+from cssp.batch._exact import ExactSums, add_pairs
 from cssp.batch.engine import Partial, canonical, evaluate_partial
 from cssp.batch.frame import Frame
 
@@ -50,8 +50,9 @@ __all__ = [
 
 #: The columns of the DataFrame :func:`partition_totals` returns: the township
 #: (9-digit code as an integer) and target, five counts (one per status), and
-#: the exact sums of the numerators and denominators as Python integers
-#: (multiples of 2**-1074).
+#: the exact sums of the numerators and denominators, each as a pair:
+#: ``numerator`` (a Python integer, odd or 0) times 2 to the power
+#: ``numerator_exponent`` (an int64), and likewise for the denominator.
 TOTALS_COLUMNS: Final = (
     "township",
     "target",
@@ -61,9 +62,13 @@ TOTALS_COLUMNS: Final = (
     "no_data",
     "no_verdict",
     "numerator",
+    "numerator_exponent",
     "denominator",
+    "denominator_exponent",
 )
 _COUNTS: Final = ("met", "not_met", "not_applicable", "no_data", "no_verdict")
+#: The exact sums: the mantissa's column and its exponent's.
+_SUMS: Final = (("numerator", "numerator_exponent"), ("denominator", "denominator_exponent"))
 
 
 def partition_totals(
@@ -94,8 +99,12 @@ def _to_frame(partial: Partial, pd: Any) -> Any:
         rows["target"].append(np.full(townships, target, dtype=object))
         for k, name in enumerate(_COUNTS):
             rows[name].append(partial.counts[t, :, k])
-        rows["numerator"].append(np.array(partial.numerators[t].integers(), dtype=object))
-        rows["denominator"].append(np.array(partial.denominators[t].integers(), dtype=object))
+        for (mantissa, exponent), sums in zip(
+            _SUMS, (partial.numerators[t], partial.denominators[t]), strict=True
+        ):
+            mantissas, exponents = sums.pairs()
+            rows[mantissa].append(np.array(mantissas, dtype=object))
+            rows[exponent].append(np.array(exponents, dtype=np.int64))
     columns = {
         name: np.concatenate(parts) if parts else np.zeros(0, dtype=_DTYPES[name])
         for name, parts in rows.items()
@@ -112,7 +121,9 @@ _DTYPES: Final[dict[str, Any]] = {
     "no_data": np.int64,
     "no_verdict": np.int64,
     "numerator": object,
+    "numerator_exponent": np.int64,
     "denominator": object,
+    "denominator_exponent": np.int64,
 }
 
 
@@ -127,25 +138,21 @@ def totals_from_frame(frame: Any, plan: Plan) -> Partial:
     target_index = np.array([position[t] for t in frame["target"].tolist()], dtype=np.intp)
     counts = np.zeros((len(targets), len(townships), len(_COUNTS)), dtype=np.int64)
     np.add.at(counts, (target_index, township_index), frame[list(_COUNTS)].to_numpy(dtype=np.int64))
-    numerators = [[0] * len(townships) for _ in targets]
-    denominators = [[0] * len(townships) for _ in targets]
-    rows = zip(
-        target_index.tolist(),
-        township_index.tolist(),
-        frame["numerator"].tolist(),
-        frame["denominator"].tolist(),
-        strict=True,
-    )
-    for t, g, numerator, denominator in rows:
-        numerators[t][g] = int(numerator)
-        denominators[t][g] = int(denominator)
-    return Partial(
-        townships,
-        targets,
-        counts,
-        [ExactSums.from_integers(v) for v in numerators],
-        [ExactSums.from_integers(v) for v in denominators],
-    )
+    sums = []
+    for mantissa, exponent in _SUMS:
+        mantissas = [[0] * len(townships) for _ in targets]
+        exponents = [[0] * len(townships) for _ in targets]
+        rows = zip(
+            target_index.tolist(),
+            township_index.tolist(),
+            frame[mantissa].tolist(),
+            frame[exponent].tolist(),
+            strict=True,
+        )
+        for t, g, m, e in rows:
+            mantissas[t][g], exponents[t][g] = int(m), int(e)
+        sums.append([ExactSums.from_pairs(m, e) for m, e in zip(mantissas, exponents, strict=True)])
+    return Partial(townships, targets, counts, sums[0], sums[1])
 
 
 def evaluate_dask(
@@ -159,7 +166,7 @@ def evaluate_dask(
 
     Each partition is evaluated by :func:`partition_totals`
     (``map_partitions``); the totals are summed by township and target in a
-    tree reduction (:func:`combine_totals`, exact: Python integers) and
+    tree reduction (:func:`combine_totals`, exact: pairs of integers) and
     computed; the region figures are then derived on the client, as for a
     single run.
 
@@ -175,7 +182,7 @@ def evaluate_dask(
     parts = frame.map_partitions(
         partition_totals, programs.plan, programs.year, programs.profiles, meta=meta
     )
-    # A tree reduction of the partitions' totals; the sums are Python integers, exact.
+    # A tree reduction of the partitions' totals; the sums are exact (mantissa, exponent) pairs.
     summed = parts.reduction(
         chunk=_same, combine=combine_totals, aggregate=combine_totals, meta=meta
     ).compute()
@@ -190,8 +197,9 @@ def combine_totals(totals: Any) -> Any:
     """Sum DataFrames of totals (concatenated) by township and target, exactly.
 
     Rows whose township and target appear once pass through as they are (a
-    township split across partitions is the exception); the others are summed
-    with Python integers.
+    township split across partitions is the exception); the others' exact
+    sums are added as Python integers and given back as pairs (mantissa,
+    exponent).
     """
     if not len(totals):
         return totals
@@ -201,13 +209,16 @@ def combine_totals(totals: Any) -> Any:
         return totals
     grouped = totals[repeated].groupby(keys, sort=False)
     merged = grouped[list(_COUNTS)].sum()
-    for name in ("numerator", "denominator"):
-        merged[name] = grouped[name].agg(_exact_sum)
+    for mantissa, exponent in _SUMS:
+        pairs = grouped[[mantissa, exponent]].apply(_exact_sum)
+        merged[mantissa] = [m for m, _ in pairs.tolist()]
+        merged[exponent] = np.array([e for _, e in pairs.tolist()], dtype=np.int64)
     merged = merged.reset_index()[list(TOTALS_COLUMNS)]
     import pandas as pd  # noqa: PLC0415 - Dask brings pandas; cssp.batch does not need it
 
     return pd.concat([totals[~repeated], merged], ignore_index=True)
 
 
-def _exact_sum(values: Any) -> int:
-    return sum(int(v) for v in values.tolist())
+def _exact_sum(pairs: Any) -> tuple[int, int]:
+    mantissa, exponent = pairs.columns
+    return add_pairs(pairs[mantissa].tolist(), pairs[exponent].tolist())

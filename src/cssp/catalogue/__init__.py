@@ -18,6 +18,7 @@ from attrs import define, field
 
 from cssp.errors import CatalogueError, InputError, UnknownPlanError
 from cssp.model.convert import structure
+from cssp.model.levels import level_problem
 from cssp.model.measures import MEASURES
 from cssp.model.plan import (
     Attribute,
@@ -35,7 +36,6 @@ from cssp.model.plan import (
     Strength,
     Target,
     Text,
-    level_problem,
     register_shipped,
 )
 
@@ -102,6 +102,7 @@ class _IndicatorEntry:
     plan_wording: bool = False
     needs: Text | None = None
     presence: tuple[Text, Text] | None = None
+    plausible_factor: float | None = None
     targets: list[_TargetEntry] = field(factory=list)
 
 
@@ -199,6 +200,10 @@ def _build(raw: _PlanFile, where: str) -> Plan:
         label = entry.unit_label or UNIT_LABELS.get(entry.unit)
         if label is None:
             raise CatalogueError(f"{place}: unit {entry.unit!r} needs a unit_label")
+        if entry.plausible_factor is not None and (
+            entry.baseline is None or not entry.plausible_factor > 1
+        ):
+            raise CatalogueError(f"{place}: plausible_factor needs a baseline and a factor over 1")
         citation = _citation(entry.citation, raw)
         if entry.measure is None and entry.needs is None:
             raise CatalogueError(
@@ -250,6 +255,7 @@ def _build(raw: _PlanFile, where: str) -> Plan:
             plan_wording=entry.plan_wording,
             needs=entry.needs,
             presence=entry.presence,
+            plausible_factor=entry.plausible_factor,
         )
     groups = []
     for group in raw.programme_groups:
@@ -276,7 +282,7 @@ def _build(raw: _PlanFile, where: str) -> Plan:
                         group.column,
                         p.item,
                         base.note,
-                        base.reported_by,
+                        reported_by=base.reported_by,
                     ),
                     targets=tuple(p.targets),
                 )

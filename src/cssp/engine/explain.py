@@ -20,7 +20,7 @@ from cssp.model.schema import village_rural
 if TYPE_CHECKING:
     from cssp.engine.results import Finding
 
-__all__ = ["STAFFING_TARGET", "explain_en", "explain_zh", "number"]
+__all__ = ["STAFFING_TARGET", "explain_en", "explain_zh", "number", "place_of"]
 
 #: Strengths an explanation names, as the plan's own word (weaker than a figure).
 _WEAK: Final = {
@@ -45,9 +45,37 @@ def number(value: float, other: float | None = None) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def _gap(f: Finding) -> str:
+def _gap(f: Finding, lang: str) -> str:
+    """The shortfall with its unit: ``9.73个百分点``, ``0.2 m² per 100 households``.
+
+    A gap between percentages is in percentage points.
+    """
     gap = f.gap or 0.0
-    return number(gap, 0.0) if gap else "0"
+    figure = number(gap, 0.0) if gap else "0"
+    if f.unit_label.en == "%":
+        return f"{figure}个百分点" if lang == "zh" else f"{figure} percentage points"
+    unit = f.unit_label.get(lang)
+    if lang == "zh":
+        return f"{figure}{unit}"
+    return f"{figure} {unit.removesuffix('s') if figure == '1' and unit == 'persons' else unit}"
+
+
+def place_of(scope: str, lang: str = "zh") -> str:
+    """The name of the division a profile's scope covers, or the scope itself.
+
+    ``广东省``; in English a province's English name (``Guangdong``), and the
+    official Chinese name of a lower division (a proper name).
+    """
+    from cssp.model.divisions import PROVINCES_BY_CODE, division_path  # noqa: PLC0415 - lazily
+
+    if lang == "en" and scope in PROVINCES_BY_CODE:
+        return PROVINCES_BY_CODE[scope].name_en
+    try:
+        path = division_path(scope)
+    except ValueError:
+        return scope
+    name = path[-1][1] if path else None
+    return name or scope
 
 
 def _value_label(target: Target) -> Text:
@@ -126,14 +154,14 @@ def _weak(t: Target, lang: str) -> str:
         return ""
     if lang == "zh":
         return f"（规划表述为“{t.strength.zh}”）"
-    return f", which the plan words as '{t.strength.en}' ({t.strength.zh})"
+    return f", which the plan words as '{t.strength.en}'"
 
 
 #: What a direction asks, by its word: no level, so no verdict.
 _DIRECTION: Final = {
-    Strength.PROMOTE: Text("规划要求“推进”", "the plan asks to promote it (推进)"),
-    Strength.ESTABLISH: Text("规划要求“建立”", "the plan asks to establish it (建立)"),
-    Strength.REGULARLY: Text("规划要求“定期”开展", "the plan asks for it regularly (定期)"),
+    Strength.PROMOTE: Text("规划要求“推进”", "the plan asks to promote it"),
+    Strength.ESTABLISH: Text("规划要求“建立”", "the plan asks to establish it"),
+    Strength.REGULARLY: Text("规划要求“定期”开展", "the plan asks for it regularly"),
 }
 
 
@@ -169,7 +197,8 @@ def _origin(f: Finding, lang: str) -> str:
     (``set``), or the profile's that added the target (``new``), named as
     such — never called the national plan. A profile restating the same
     threshold changes nothing and is not named here. A staffing rule has no
-    threshold: a replaced one names the rule it replaces.
+    threshold: a replaced one names the rule it replaces. Each profile is
+    named by the division it covers.
     """
     steps = f.target.provenance
     changes = f.target.changes
@@ -177,13 +206,10 @@ def _origin(f: Finding, lang: str) -> str:
         return ""
     first, last = steps[0], changes[-1]
     zh = lang == "zh"
-    local = (
-        f"；本地标准（{last.profile}，{last.source}）"
-        if zh
-        else f"; local standard of {last.profile} ({last.source})"
-    )
+    where = place_of(last.scope, lang)
+    local = f"；本地标准（{where}）" if zh else f"; local standard of {where}"
     if f.target.id == STAFFING_TARGET:  # staffing rules, the last replacing the one before it
-        replaced = steps[-2].profile
+        replaced = place_of(steps[-2].scope, lang)
         return f"{local}，替代{replaced}的标准" if zh else f"{local}, replacing that of {replaced}"
     levels = "" if last.levels is None else _levels_note(last.levels, lang)
     if first.value is None:  # a direction of the plan, given a level by a profile
@@ -201,17 +227,21 @@ def _origin(f: Finding, lang: str) -> str:
             return f"{local}{levels}，国家规划为{reference}{'，低于国家标准' if looser else ''}"
         flag = "; LOOSER than the national plan" if looser else ""
         return f"{local}{levels}, national plan {reference}{flag}"
+    origin = place_of(first.scope, lang)
     if zh:
-        flag = f"，低于{first.profile}的标准" if looser else ""
-        return f"{local}{levels}，{first.profile}规定为{reference}{flag}"
-    flag = f"; LOOSER than the standard of {first.profile}" if looser else ""
-    return f"{local}{levels}, standard of {first.profile} {reference}{flag}"
+        flag = f"，低于{origin}的标准" if looser else ""
+        return f"{local}{levels}，{origin}规定为{reference}{flag}"
+    flag = f"; LOOSER than the standard of {origin}" if looser else ""
+    return f"{local}{levels}, standard of {origin} {reference}{flag}"
 
 
 def _observed(f: Finding, lang: str) -> str:
+    """The observed value with its unit; ``approximately`` before it in English when
+    it is built on approximate values (Chinese says 约 in the verb)."""
     unit = f.unit_label.get(lang)
     sep = "" if lang == "zh" or unit == "%" else " "
-    return f"{number(f.observed or 0.0, f.required)}{sep}{unit}"
+    text = f"{number(f.observed or 0.0, f.required)}{sep}{unit}"
+    return f"approximately {text}" if f.approximate and lang == "en" else text
 
 
 # --- English ---------------------------------------------------------------------------
@@ -270,12 +300,13 @@ def explain_en(f: Finding) -> str:
             if t.id == STAFFING_TARGET
             else f"{t.comparator.symbol}{number(t.value or 0.0)} {_value_label(t).en}"
         )
+        share = f"{'approximately ' if f.approximate else ''}{number(f.observed or 0)}%"
         return (
             f"{name}: {c.met} of {c.evaluated} communities reach {level} "
-            f"({number(f.observed or 0)}%); {when} asks for {_threshold(f, 'en')} of them"
+            f"({share}); {when} asks for {_threshold(f, 'en')} of them"
             f"{weak} ({cite}{origin})."
         )
-    verdict = "meets" if f.status is Status.MET else f"falls {_gap(f)} short of"
+    verdict = "meets" if f.status is Status.MET else f"falls {_gap(f, 'en')} short of"
     target = f"{when} of {_threshold(f, 'en')}{weak}"
     return f"{name} is {_observed(f, 'en')}, which {verdict} {target} ({cite}{origin})."
 
@@ -293,7 +324,7 @@ def _no_verdict_zh(f: Finding, cite: str, origin: str) -> str:
             what = (
                 f"{_unit_word(f, 'zh')}{_presence(f, 'zh')}"
                 if coverage
-                else f"{_unit_word(f, 'zh')}为{_observed(f, 'zh')}"
+                else f"{_unit_word(f, 'zh')}{'约为' if f.approximate else '为'}{_observed(f, 'zh')}"
             )
             return f"{name}：{what}；{why}（{cite}{origin}）。"
         counts = ""
@@ -305,7 +336,7 @@ def _no_verdict_zh(f: Finding, cite: str, origin: str) -> str:
     if coverage:
         what = f"{_unit_word(f, 'zh')}{_presence(f, 'zh')}"
         return f"{name}：{what}，计入所在区域的覆盖率（{judged}；{cite}{origin}）。"
-    what = f"{_unit_word(f, 'zh')}为{_observed(f, 'zh')}"
+    what = f"{_unit_word(f, 'zh')}{'约为' if f.approximate else '为'}{_observed(f, 'zh')}"
     return f"{name}：{what}，计入所在区域的数值（{judged}；{cite}{origin}）。"
 
 
@@ -334,11 +365,13 @@ def explain_zh(f: Finding) -> str:
             if t.id == STAFFING_TARGET
             else f"{t.comparator.symbol}{number(t.value or 0.0)}{_value_label(t).zh}"
         )
+        share = f"{'约' if f.approximate else ''}{number(f.observed or 0)}%"
         return (
             f"{name}：{c.evaluated}个社区中{c.met}个达到{level}"
-            f"（{number(f.observed or 0)}%）；{when}为{_threshold(f, 'zh')}{weak}"
+            f"（{share}）；{when}为{_threshold(f, 'zh')}{weak}"
             f"（{cite}{origin}）。"
         )
-    verdict = "达到" if f.status is Status.MET else f"未达到（差{_gap(f)}）"
+    verdict = "达到" if f.status is Status.MET else f"未达到（差{_gap(f, 'zh')}）"
     required = f"{when}{_threshold(f, 'zh')}{weak}"
-    return f"{name}为{_observed(f, 'zh')}，{verdict}{required}（{cite}{origin}）。"
+    verb = "约为" if f.approximate else "为"
+    return f"{name}{verb}{_observed(f, 'zh')}，{verdict}{required}（{cite}{origin}）。"

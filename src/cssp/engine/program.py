@@ -47,6 +47,7 @@ from cssp.model.measures import (
     out_of_scope,
 )
 from cssp.model.plan import REL_TOL, Comparator, IndicatorKind, Level, Plan, Scope, Target, Text
+from cssp.rules.contained import Contained, check_measured, check_required
 from cssp.rules.profile import Profile, StaffingRule
 from cssp.rules.resolve import STAFFING_TARGET, EffectiveTargets, ProfileSet
 from cssp.units import ratio_scale
@@ -57,8 +58,11 @@ __all__ = [
     "Program",
     "Programs",
     "Raw",
+    "built_on",
     "canonical_targets",
     "compile_program",
+    "contained_required",
+    "contained_required_columns",
     "facility_summariser",
     "profile_set",
     "region_finding",
@@ -120,6 +124,10 @@ class Check:
         """
         return self.kind is IndicatorKind.COVERAGE and not self.community
 
+    #: the rule's ``required``, contained when a plugin's code provides it
+    #: (:class:`~cssp.rules.contained.Contained`).
+    required: Callable[[Community], float | None] | None = None
+
     @property
     def holds(self) -> Callable[[Any, Any], Any]:
         """The comparison, over floats or arrays (:attr:`Comparator.holds
@@ -132,8 +140,10 @@ class Check:
         return out_of_scope(self.target.scope)
 
 
-# kind, resettlement, old residential area, newly built
-_FlagKey = tuple[CommunityKind, bool, bool, bool]
+# rural, resettlement, old residential area, newly built (FLAG_NAMES): booleans,
+# whose hash is cheap (an enum's is computed in Python)
+_FlagKey = tuple[bool, bool, bool, bool]
+_RURAL: Final = CommunityKind.RURAL
 _Observe = Callable[[Community], list[Raw]]
 _Statuses = Callable[[Community], tuple[Status, ...]]
 
@@ -168,7 +178,7 @@ class Program:
     def observe(self, community: Community) -> list[Raw]:
         """Every check on one community, in the order of ``checks``."""
         key = (
-            community.kind,
+            community.kind is _RURAL,
             community.resettlement,
             community.old_residential_area,
             community.newly_built,
@@ -181,7 +191,7 @@ class Program:
     def statuses(self, community: Community) -> tuple[Status, ...]:
         """The statuses alone, in the order of ``checks``: the fastest evaluation."""
         key = (
-            community.kind,
+            community.kind is _RURAL,
             community.resettlement,
             community.old_residential_area,
             community.newly_built,
@@ -195,7 +205,7 @@ class Program:
         """The Python source generated for communities with the flags of ``community``."""
         self.observe(community)
         key = (
-            community.kind,
+            community.kind is _RURAL,
             community.resettlement,
             community.old_residential_area,
             community.newly_built,
@@ -203,8 +213,7 @@ class Program:
         return self._by_flags[key][2]
 
     def _specialise(self, key: _FlagKey) -> tuple[_Observe, _Statuses, str]:
-        kind, *rest = key
-        flags = dict(zip(FLAG_NAMES, (kind is CommunityKind.RURAL, *rest), strict=True))
+        flags = dict(zip(FLAG_NAMES, key, strict=True))
         found = self._by_flags[key] = _generate(self.checks, flags)
         return found
 
@@ -222,6 +231,7 @@ def compile_program(effective: EffectiveTargets, year: int) -> Program:
     checks: list[Check] = []
     township_checks: list[Check] = []
     scales: dict[str, float] = {}
+    required = contained_required(effective)
     for indicator, target in effective.pairs:
         if indicator.measure is None:
             continue  # catalogued only: cssp has no data to compute it from
@@ -258,6 +268,7 @@ def compile_program(effective: EffectiveTargets, year: int) -> Program:
                 staffing=effective.staffing if target.id == STAFFING_TARGET else None,
                 presence=indicator.presence,
                 township=township,
+                required=required if target.id == STAFFING_TARGET else None,
             )
         )
     return Program(plan, year, tuple(checks), effective, township_checks=tuple(township_checks))
@@ -282,6 +293,44 @@ def check_year(plan: Plan, year: int) -> None:
         )
 
 
+def _provider(effective: EffectiveTargets, owns: Callable[[Profile], bool]) -> Profile:
+    """The most specific profile of the chain for which ``owns`` holds."""
+    return next(p for p in reversed(effective.chain) if owns(p))
+
+
+def _trusted(function: object) -> bool:
+    """Whether ``function`` is cssp's own code (a rule or measure cssp ships)."""
+    module = getattr(function, "__module__", "") or ""
+    return module == "cssp" or module.startswith("cssp.")
+
+
+def contained_required(effective: EffectiveTargets) -> Callable[[Community], float | None] | None:
+    """The staffing rule's ``required`` in force, contained if a plugin's code provides it."""
+    rule = effective.staffing
+    if rule is None:
+        return None
+    if _trusted(type(rule)):
+        return rule.required
+    profile = _provider(effective, lambda p: p.staffing is rule)
+    what = f"profile {profile.id!r}: the staffing rule's required()"
+    return Contained(rule.required, profile.source or profile.id, what, check_required)
+
+
+def contained_required_columns(effective: EffectiveTargets) -> Callable[[Any], Any] | None:
+    """The staffing rule's ``required_columns`` in force, contained if a plugin's code provides it.
+
+    What it returns is checked by the batch engine (an array of one number a row).
+    """
+    rule = effective.staffing
+    if rule is None:
+        return None
+    if _trusted(type(rule)):
+        return rule.required_columns
+    profile = _provider(effective, lambda p: p.staffing is rule)
+    what = f"profile {profile.id!r}: the staffing rule's required_columns()"
+    return Contained(rule.required_columns, profile.source or profile.id, what, lambda v: None)
+
+
 def _scale(measure: Measure, unit: str, indicator: str) -> float:
     try:
         return ratio_scale(measure.numerator_unit, measure.denominator_unit, unit)
@@ -298,8 +347,27 @@ def _measure(key: str, effective: EffectiveTargets) -> Measure | None:
     for profile in reversed(effective.chain):
         found = profile.measures.get(key)
         if found is not None:
-            return found
+            return _contained_measure(found, profile, key)
     return None
+
+
+def _contained_measure(measure: Measure, profile: Profile, key: str) -> Measure:
+    """A profile's measure computed by its own code, contained (the same object every time)."""
+    if measure.compute is None or _trusted(measure.compute):
+        return measure
+    cached = _CONTAINED.get((id(measure), id(profile), key))
+    if cached is not None:
+        return cached[2]
+    what = f"profile {profile.id!r}: measure {key!r}"
+    compute = Contained(measure.compute, profile.source or profile.id, what, check_measured)
+    contained = Measure(measure.numerator_unit, measure.denominator_unit, compute)
+    _CONTAINED[(id(measure), id(profile), key)] = (measure, profile, contained)
+    return contained
+
+
+# A profile's measure and its contained form, by the ids of the measure and the
+# profile (kept, so that the ids stay theirs).
+_CONTAINED: dict[tuple[int, int, str], tuple[Measure, Profile, Measure]] = {}
 
 
 _NATIONAL: Final = ProfileSet()
@@ -339,6 +407,11 @@ class Programs:
         # Scopes are at most 9 digits, so a code's chain is that of its
         # township prefix: one dict lookup per community.
         self._by_township: dict[str, Program] = {}
+
+    @property
+    def townships(self) -> dict[str, Program]:
+        """The programs found so far, by 9-digit township code (a live view, for fast paths)."""
+        return self._by_township
 
     def for_code(self, code: str) -> Program:
         """The program in force for a community or region code."""
@@ -422,8 +495,12 @@ def region_finding(
     numerator: float,
     denominator: float,
     failing: tuple[str, ...],
+    approximate: bool = False,
 ) -> Finding:
-    """The finding of a region for ``check``, from its counts and its exact sums."""
+    """The finding of a region for ``check``, from its counts and its exact sums.
+
+    ``approximate``: one of the communities counted has an approximate value for it.
+    """
     numerator, denominator, scale, threshold = region_terms(
         check, float(counts.met), float(counts.evaluated), numerator, denominator
     )
@@ -483,7 +560,17 @@ def region_finding(
         failing=failing,
         presence=check.presence,
         unit=Level.TOWNSHIP if check.township else Level.COMMUNITY,
+        approximate=approximate,
     )
+
+
+def built_on(check: Check, fields: frozenset[str]) -> bool:
+    """Whether ``check``'s measure reads one of the approximate ``fields`` (a measure
+    computed by a function may read any: it is taken to)."""
+    if not fields:
+        return False
+    measure = check.measure
+    return measure.compute is not None or not fields.isdisjoint(measure.fields())
 
 
 # --- code generation: the scalar form of the declarations --------------------------------
@@ -528,33 +615,51 @@ def _variable(name: str) -> str:
     return "v_" + name.replace(".", "_")
 
 
-def _prologue(src: _Source, fields: list[str]) -> None:
-    """Read each field the checks need into a local variable (``None`` when missing)."""
+@define(frozen=True)
+class _Access:
+    """How the generated code reads one field."""
+
+    #: an expression true when the field is missing.
+    missing: str
+    #: its value (an int for a count of a Community, else a float).
+    value: str
+    #: for a field that is 1 or 0 (has / has not): an expression true when it is 1.
+    truth: str | None = None
+    #: whether the value is a count held as an int (``float()`` makes it the engine's float).
+    whole: bool = False
+    #: whether every value is ≥ 0 (the row rules of :mod:`cssp.model.schema` see to it).
+    nonnegative: bool = True
+
+
+def _prologue(src: _Source, fields: list[str]) -> dict[str, _Access]:
+    """Read each field the checks need; return how each is read."""
     staff = facilities = services = extra = False
     wanted_facility = [f for f in FACILITY_FIELDS if f in fields]
+    access: dict[str, _Access] = {ONE: _Access("False", "1.0")}
     for name in fields:
         info = FIELDS.get(name)
         var = _variable(name)
         if name == "communities":
-            src.add(1, f"{var} = 1.0")
+            access[name] = _Access("False", "1.0")
         elif name.startswith("extra."):
             if not extra:
                 src.add(1, "extra = c.extra")
                 extra = True
             src.add(1, f"{var} = extra.get({src.constant(name[len('extra.') :], 'X')})")
+            access[name] = _Access(f"{var} is None", var, nonnegative=False)
         elif name.startswith("services."):
             if not services:
                 src.add(1, "services = c.services")
                 services = True
             service = src.constant(Service(name[len("services.") :]), "SVC")
-            src.add(
-                1,
-                f"{var} = None if services is None else (1.0 if {service} in services else 0.0)",
-            )
+            truth = f"{service} in services"
+            access[name] = _Access("services is None", f"(1.0 if {truth} else 0.0)", truth)
         elif name in FACILITY_FIELDS:
             if not facilities:
                 _facility_sums(src, wanted_facility)
                 facilities = True
+            flag = var if FACILITY_FIELDS[name].op == "any" else None
+            access[name] = _Access(f"{var} is None", var, flag)
         else:
             assert info is not None, name
             if info.path[0] == "staff":
@@ -564,13 +669,8 @@ def _prologue(src: _Source, fields: list[str]) -> None:
                 src.add(1, f"{var} = staff.{info.path[1]}")
             else:
                 src.add(1, f"{var} = c.{'.'.join(info.path)}")
-
-
-def _kind_test(src: _Source, kinds: frozenset[FacilityKind]) -> str | None:
-    if kinds == frozenset(FacilityKind):
-        return None
-    ordered = sorted(kinds, key=list(FacilityKind).index)
-    return " or ".join(f"k is {src.constant(k, 'KIND')}" for k in ordered)
+            access[name] = _Access(f"{var} is None", var, whole=info.whole)
+    return access
 
 
 def _facility_sums(src: _Source, names: list[str]) -> None:
@@ -585,49 +685,59 @@ def _facility_sums(src: _Source, names: list[str]) -> None:
 def _facility_loop(src: _Source, names: list[str], depth: int) -> None:
     """The facility sums of :data:`FACILITY_FIELDS` over ``facilities``, in one loop.
 
-    The fields that cover the same kinds of facility share one test of the kind.
+    One chain of tests of the facility's kind (``if k is COMPREHENSIVE: … elif
+    k is COMMERCIAL: …``), each branch updating the sums that cover that kind;
+    the sums over every kind follow the chain. Each sum still adds its
+    facilities in their order, so the sums are those of the declarations.
     """
-    groups: dict[str | None, list[str]] = {}
+    every: list[str] = []
+    by_kind: dict[FacilityKind, list[str]] = {kind: [] for kind in FacilityKind}
     after: list[str] = []
     for name in names:
         var = _variable(name)
         spec = FACILITY_FIELDS[name]
-        test = _kind_test(src, spec.kinds)
-        if spec.op == "count" and test is None:
+        if spec.op == "count" and spec.kinds == frozenset(FacilityKind):
             src.add(depth, f"{var} = float(len(facilities))")
             continue
         src.add(depth, f"{var} = {repr(spec.start) if spec.op == 'min' else '0.0'}")
-        body = groups.setdefault(test, [])
         if spec.op == "count":
-            body.append(f"{var} += 1.0")
+            body = [f"{var} += 1.0"]
         elif spec.op == "any":
-            body.append(f"{var} = 1.0")
+            body = [f"{var} = 1.0"]
         elif not _optional(spec.attribute):  # every facility has it: a plain sum or minimum
             value = f"f.{spec.attribute}"
-            body.append(f"{var} += {value}" if spec.op == "sum" else f"{var} = min({var}, {value})")
+            body = [f"{var} += {value}" if spec.op == "sum" else f"{var} = min({var}, {value})"]
         else:
             missing, value = f"m_{var}", f"a_{var}"
             src.add(depth, f"{missing} = False")
-            body.append(f"{value} = f.{spec.attribute}")
-            body.append(f"if {value} is None: {missing} = True")
-            body.append(
+            update = (
                 f"else: {var} += {value}"
                 if spec.op == "sum"
-                else f"elif {value} < {var}: {var} = {value}"
+                else (f"elif {value} < {var}: {var} = {value}")
             )
+            body = [
+                f"{value} = f.{spec.attribute}",
+                f"if {value} is None: {missing} = True",
+                update,
+            ]
             after.append(f"if {missing}: {var} = None")
-    if groups:
+        if spec.kinds == frozenset(FacilityKind):
+            every.extend(body)
+        else:
+            for kind in spec.kinds:
+                by_kind[kind].extend(body)
+    branches = [(kind, body) for kind, body in by_kind.items() if body]
+    if branches or every:
         src.add(depth, "for f in facilities:")
-        if any(test is not None for test in groups):
+        if branches:
             src.add(depth + 1, "k = f.kind")
-        for test, body in groups.items():
-            if test is None:
-                for line in body:
-                    src.add(depth + 1, line)
-            else:
-                src.add(depth + 1, f"if {test}:")
-                for line in body:
-                    src.add(depth + 2, line)
+        for index, (kind, body) in enumerate(branches):
+            keyword = "if" if index == 0 else "elif"
+            src.add(depth + 1, f"{keyword} k is {src.constant(kind, 'KIND')}:")
+            for line in body:
+                src.add(depth + 2, line)
+        for line in every:
+            src.add(depth + 1, line)
     for line in after:
         src.add(depth, line)
 
@@ -658,24 +768,22 @@ def facility_summariser() -> Callable[[Iterable[Any]], tuple[float | None, ...]]
     return summarise
 
 
-def _number(name: str) -> str:
-    """A field's value as a float expression (counts are ints on a Community)."""
-    if name == ONE:
-        return "1.0"
-    info = FIELDS.get(name)
-    if info is not None and info.whole and info.path:
-        return f"float({_variable(name)})"
-    return _variable(name)
-
-
 def _comparison(
-    src: _Source, check: Check, depth: int, threshold: str, lhs: str, denominator: str | None
+    src: _Source,
+    check: Check,
+    depth: int,
+    threshold: str,
+    lhs: str,
+    denominator: str | None,
+    nonnegative: bool,
 ) -> str:
     """Emit the computation of ``rhs`` as needed; return the test's source.
 
     :param lhs: the numerator's expression; it is multiplied by the scale.
     :param denominator: the denominator's expression, ``None`` when it is 1 and
         the threshold a constant: the bound is then computed here, once.
+    :param nonnegative: the right-hand side is known to be ≥ 0 (a threshold ≥ 0
+        times a field the row rules keep ≥ 0), so ``|rhs|`` is ``rhs``.
     """
     comparator = check.comparator
     if check.scale != 1.0:
@@ -686,7 +794,7 @@ def _comparison(
         bound = src.constant(comparator.bound(value))
         return comparator.source(lhs, src.constant(value), bound, tol)
     src.add(depth, f"rhs = {threshold} * {denominator}")
-    return comparator.source(lhs, "rhs", tol=tol)
+    return comparator.source(lhs, "rhs", tol=tol, nonnegative=nonnegative)
 
 
 def _generate(checks: tuple[Check, ...], flags: dict[str, bool]) -> tuple[_Observe, _Statuses, str]:
@@ -704,11 +812,11 @@ def _generate(checks: tuple[Check, ...], flags: dict[str, bool]) -> tuple[_Obser
     texts = []
     for mode in ("observe", "statuses"):
         src.lines = [f"def {mode}(c):"]
-        _prologue(src, needed)
+        access = _prologue(src, needed)
+        _checks_code(src, checks, [i for i, on in enumerate(active) if on], mode, access)
         results: list[str] = []
         for i, (check, on) in enumerate(zip(checks, active, strict=True)):
             if on:
-                _check_code(src, check, i, mode)
                 results.append(f"r{i}")
             elif mode == "observe":
                 skip = check.out_of_scope
@@ -732,8 +840,58 @@ def _generate(checks: tuple[Check, ...], flags: dict[str, bool]) -> tuple[_Obser
     return observe, statuses, full
 
 
-def _check_code(src: _Source, check: Check, i: int, mode: str) -> None:
-    """The code of one check: sets ``r{i}``, its raw result (or only its status)."""
+def _checks_code(
+    src: _Source,
+    checks: tuple[Check, ...],
+    active: list[int],
+    mode: str,
+    access: dict[str, _Access],
+) -> None:
+    """The code of the active checks, those that first test the same field grouped.
+
+    Five checks that first ask whether the facilities are given ask it once:
+    ``if facilities unknown: r1 = …; r2 = … else: <the rest of each>``.
+    """
+    groups: dict[str | None, list[int]] = {}
+    for i in active:
+        measure = checks[i].measure
+        first = measure.tests[0] if measure.declared and measure.tests else None
+        key = access[first.field].missing if first and first.test == "given" else None
+        groups.setdefault(key, []).append(i)
+    for key, members in groups.items():
+        if key is None or len(members) == 1:
+            for i in members:
+                _check_code(src, checks[i], i, mode, access)
+            continue
+        src.add(1, f"if {key}:")
+        for i in members:
+            skip = checks[i].measure.tests[0].skip
+            src.add(2, f"r{i} = {_skipped(src, checks[i], skip, mode)}")
+        src.add(1, "else:")
+        for i in members:
+            _check_code(src, checks[i], i, mode, access, depth=2, first=1)
+
+
+def _skipped(src: _Source, check: Check, skip: Skip, mode: str) -> str:
+    """The result of a check a guard stops: its status, or its raw result (a constant)."""
+    if mode != "observe":
+        return skip.status.name
+    return src.constant((skip.status, 0.0, 0.0, skip.reason, check.threshold), "R")
+
+
+def _check_code(
+    src: _Source,
+    check: Check,
+    i: int,
+    mode: str,
+    access: dict[str, _Access],
+    depth: int = 1,
+    first: int = 0,
+) -> None:
+    """The code of one check: sets ``r{i}``, its raw result (or only its status).
+
+    :param first: how many of the measure's tests were made already (by a group).
+    """
     observe = mode == "observe"
 
     def result(status: str, raw: str) -> str:
@@ -741,51 +899,97 @@ def _check_code(src: _Source, check: Check, i: int, mode: str) -> None:
 
     measure = check.measure
     threshold = src.constant(check.threshold)
-    depth = 1
-    if measure.declared:
-        keyword = "if"
-        for guard in measure.tests:
-            var = _variable(guard.field)
-            test = f"{var} is None" if guard.test == "given" else f"{var} == 0"
-            raw = (guard.skip.status, 0.0, 0.0, guard.skip.reason, check.threshold)
-            status = guard.skip.status.name
-            src.add(depth, f"{keyword} {test}: {result(status, src.constant(raw, 'R'))}")
-            keyword = "elif"
-        if measure.tests:
-            src.add(depth, "else:")
-            depth += 1
-        assert measure.numerator is not None
-        numerator, denominator = _number(measure.numerator), _number(measure.denominator)
-        if observe:
-            src.add(depth, f"n = {numerator}")
-            src.add(depth, f"d = {denominator}")
-            numerator, denominator = "n", "d"
-        constant = measure.denominator == ONE
-    else:
+    if not measure.declared:
         compute = src.constant(measure.compute, "COMPUTE")
         src.add(depth, f"o = {compute}(c)")
         src.add(depth, "if o.__class__ is not tuple:")
         skipped = f"(o.status, 0.0, 0.0, o.reason, {threshold})"
         src.add(depth + 1, result("o.status", skipped))
         src.add(depth, "else:")
+        src.add(depth + 1, "n, d = o")
+        if not check.community:  # contributes to its region, or a direction: no verdict
+            src.add(depth + 1, result("NO_VERDICT", f"(NO_VERDICT, n, d, None, {threshold})"))
+            return
+        _compare(src, check, depth + 1, i, mode, "n", "d", nonnegative=False, constant=False)
+        return
+    keyword = "if"
+    tests = measure.tests[first:]
+    for guard in tests:
+        field = access[guard.field]
+        test = field.missing if guard.test == "given" else f"{field.value} == 0"
+        src.add(depth, f"{keyword} {test}: r{i} = {_skipped(src, check, guard.skip, mode)}")
+        keyword = "elif"
+    if tests:
+        src.add(depth, "else:")
         depth += 1
-        src.add(depth, "n, d = o")
-        numerator, denominator, constant = "n", "d", False
+    assert measure.numerator is not None
+    numerator, denominator = access[measure.numerator], access[measure.denominator]
+    constant = measure.denominator == ONE
     if not check.community:  # contributes to its region, or a direction: no verdict
+        if observe:
+            src.add(depth, f"n = {_as_float(numerator)}")
+            src.add(depth, f"d = {_as_float(denominator)}")
         src.add(depth, result("NO_VERDICT", f"(NO_VERDICT, n, d, None, {threshold})"))
         return
+    if numerator.truth is not None and constant and check.staffing is None:
+        # 1 or 0 against a fixed threshold: both outcomes are known now (the
+        # comparator's own function, on the values the code would compute).
+        outcomes = []
+        for value in (1.0, 0.0):
+            holds = check.holds(check.scale * value, check.threshold * 1.0)
+            status = "MET" if holds else "NOT_MET"
+            outcome: Raw = (Status[status], value, 1.0, None, check.threshold)
+            outcomes.append(src.constant(outcome, "R") if observe else status)
+        src.add(depth, f"r{i} = {outcomes[0]} if {numerator.truth} else {outcomes[1]}")
+        return
+    lhs, rhs = numerator.value, denominator.value
+    if observe:  # the raw result keeps floats
+        src.add(depth, f"n = {_as_float(numerator)}")
+        src.add(depth, f"d = {_as_float(denominator)}")
+        lhs, rhs = "n", "d"
+    nonnegative = denominator.nonnegative and check.threshold >= 0
+    _compare(src, check, depth, i, mode, lhs, rhs, nonnegative=nonnegative, constant=constant)
+
+
+def _as_float(field: _Access) -> str:
+    return f"float({field.value})" if field.whole else field.value
+
+
+def _compare(
+    src: _Source,
+    check: Check,
+    depth: int,
+    i: int,
+    mode: str,
+    numerator: str,
+    denominator: str,
+    *,
+    nonnegative: bool,
+    constant: bool,
+) -> None:
+    """The comparison of one check, with its staffing rule's threshold if it has one.
+
+    A count is compared as the int it is: ``30.0 * 1200`` is ``30.0 * 1200.0``
+    to the bit for every count below 2**53, and the row rules refuse larger ones.
+    """
+    observe = mode == "observe"
+    threshold = src.constant(check.threshold)
+
+    def result(status: str, raw: str) -> str:
+        return f"r{i} = {raw if observe else status}"
+
     if check.staffing is not None:
-        required = src.constant(check.staffing.required, "REQUIRED")
+        required = src.constant(check.required, "REQUIRED")
         no_standard = (Status.NO_DATA, 0.0, 0.0, _NO_STANDARD, check.threshold)
         src.add(depth, f"t = {required}(c)")
         src.add(depth, f"if t is None: {result('NO_DATA', src.constant(no_standard, 'R'))}")
         src.add(depth, "else:")
         depth += 1
-        test = _comparison(src, check, depth, "t", numerator, denominator)
+        test = _comparison(src, check, depth, "t", numerator, denominator, False)
         value = "t"
     else:
         test = _comparison(
-            src, check, depth, threshold, numerator, None if constant else denominator
+            src, check, depth, threshold, numerator, None if constant else denominator, nonnegative
         )
         value = threshold
     src.add(depth, f"if {test}: {result('MET', f'(MET, n, d, None, {value})')}")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
-from attrs import define, field
+from attrs import define, evolve, field
 
+from cssp.engine import tables
 from cssp.engine.explain import explain_en, explain_zh
+from cssp.errors import InputError
 from cssp.model.measures import Status
+from cssp.model.notes import InputNotes
 from cssp.model.plan import IndicatorKind, Level, Target, Text
 
 if TYPE_CHECKING:
@@ -98,6 +101,10 @@ class Finding:
     :param failing: for a region, the codes of the communities that did not meet
         it, sorted; for a coverage target its communities are not judged on
         (:attr:`lacking`), those that lack the thing.
+    :param failing: for a region, the codes of the communities that did not meet it, sorted.
+    :param approximate: the observed value is built on values written as
+        approximate (``约1000户``): for a region, on those of one of its
+        communities counted in it. The explanations say so (约, approximately).
     """
 
     target: Target
@@ -121,6 +128,7 @@ class Finding:
     #: for a township-level target, of its townships (:attr:`Level.TOWNSHIP
     #: <cssp.model.plan.Level.TOWNSHIP>`).
     unit: Level = field(default=Level.COMMUNITY, kw_only=True, repr=False)
+    approximate: bool = False
 
     @property
     def gap(self) -> float | None:
@@ -199,6 +207,17 @@ class _Findings:
     def failing(self) -> tuple[Finding, ...]:
         """The findings whose status is not met."""
         return tuple(f for f in self.findings if f.status is Status.NOT_MET)
+
+    def to_pandas(self) -> Any:
+        """The findings as a pandas DataFrame, one row per target (needs pandas).
+
+        The columns are those of :data:`cssp.engine.tables.FINDING_COLUMNS`.
+        """
+        return tables.to_pandas(tables.finding_columns(self.findings), tables.FINDING_COLUMNS)
+
+    def to_arrow(self) -> Any:
+        """The findings as a pyarrow Table, one row per target (needs pyarrow)."""
+        return tables.to_arrow(tables.finding_columns(self.findings), tables.FINDING_COLUMNS)
 
 
 @define(frozen=True)
@@ -291,6 +310,10 @@ class RegionReport:
     summary: CommunitySummary | None = field(default=None, repr=False, kw_only=True)
     #: one assessment per township record, in input order (township-level targets).
     townships: tuple[TownshipAssessment, ...] = field(default=(), repr=False, kw_only=True)
+    #: what reading the input said — rows skipped, warnings, codes found from
+    #: place names (:func:`cssp.io.readers.read_input`) — when the report was
+    #: given it (``attrs.evolve(report, input=result.notes)``): the reports show it.
+    input: InputNotes | None = field(default=None, repr=False, kw_only=True)
 
     def __iter__(self) -> Iterator[RegionAssessment]:
         return iter(self.regions)
@@ -301,6 +324,58 @@ class RegionReport:
             if r.code == code:
                 return r
         raise KeyError(code)
+
+    def finding_columns(self, level: str = "region") -> dict[str, list[Any]]:
+        """The columns of :meth:`to_pandas` as lists, by name (no pandas needed).
+
+        :param level: ``"region"`` or ``"community"``, as for :meth:`to_pandas`.
+        :raises cssp.InputError: for another level.
+        """
+        if level == "region":
+            return tables.finding_columns(f for region in self.regions for f in region.findings)
+        if level == "community":
+            region_of = {code: r.code for r in self.regions for code in r.communities}
+            findings = [f for a in self.assessments for f in a.findings]
+            return tables.finding_columns(
+                findings, [region_of.get(f.subject, "") for f in findings]
+            )
+        raise InputError(
+            f"{level!r} is not a level of a report; use 'region' or 'community'", "level"
+        )
+
+    def to_pandas(self, level: str = "region") -> Any:
+        """The findings as a pandas DataFrame (needs pandas).
+
+        :param level: ``"region"``: one row per region × target;
+            ``"community"``: one row per community × target, with the code of
+            the region it was counted in (none when the report keeps no
+            community findings, as a batch run's).
+        :raises cssp.InputError: for another level.
+        """
+        return tables.to_pandas(self.finding_columns(level), tables.FINDING_COLUMNS)
+
+    def to_arrow(self, level: str = "region") -> Any:
+        """The findings as a pyarrow Table (needs pyarrow); ``level`` as for :meth:`to_pandas`."""
+        return tables.to_arrow(self.finding_columns(level), tables.FINDING_COLUMNS)
+
+    def without_members(self) -> RegionReport:
+        """The report without lists of communities: no region's members, no finding's failing ones.
+
+        Township records' codes are left out too.
+
+        What ``cssp evaluate --no-members`` and the service's ``"no_members"``
+        report: its size does not grow with the number of communities.
+        """
+        regions = tuple(
+            evolve(
+                region,
+                communities=(),
+                townships=(),
+                findings=tuple(evolve(f, failing=()) for f in region.findings),
+            )
+            for region in self.regions
+        )
+        return evolve(self, regions=regions)
 
 
 class Verdicts:
@@ -359,6 +434,55 @@ class Verdicts:
                 column.count(4),
             )
         return out
+
+    def _cells(self) -> tuple[list[int], list[int], list[int]]:
+        """The community, target and status indices of every target in force."""
+        width = len(self.targets)
+        rows: list[int] = []
+        columns: list[int] = []
+        statuses: list[int] = []
+        for index, code in enumerate(self._matrix):
+            if code != ABSENT:
+                row, column = divmod(index, width)
+                rows.append(row)
+                columns.append(column)
+                statuses.append(code)
+        return rows, columns, statuses
+
+    def to_pandas(self) -> Any:
+        """One row per community × target in force: ``code``, ``target``, ``status`` (needs pandas).
+
+        The three columns are categorical, so a national run stays small.
+        """
+        pandas = tables.module("pandas", "tables")
+        rows, columns, statuses = self._cells()
+        names = [status.value for status in STATUS_CODES]
+        return pandas.DataFrame(
+            {
+                "code": pandas.Categorical.from_codes(rows, categories=list(self.codes)),
+                "target": pandas.Categorical.from_codes(columns, categories=list(self.targets)),
+                "status": pandas.Categorical.from_codes(statuses, categories=names),
+            }
+        )
+
+    def to_arrow(self) -> Any:
+        """As :meth:`to_pandas`, a pyarrow Table of dictionary-encoded columns (needs pyarrow)."""
+        arrow = tables.module("pyarrow", "tables")
+        rows, columns, statuses = self._cells()
+        names = [status.value for status in STATUS_CODES]
+
+        def column(indices: list[int], values: Sequence[str]) -> Any:
+            return arrow.DictionaryArray.from_arrays(
+                arrow.array(indices, arrow.int32()), arrow.array(values, arrow.string())
+            )
+
+        return arrow.table(
+            {
+                "code": column(rows, self.codes),
+                "target": column(columns, self.targets),
+                "status": column(statuses, names),
+            }
+        )
 
     def to_numpy(self) -> Any:
         """The status codes as a ``uint8`` array, one row per community (needs numpy)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from typing import Final
+from typing import Any, Final
 
 from cssp.catalogue import resolve_plan
 from cssp.engine.program import (
@@ -23,6 +23,7 @@ from cssp.engine.program import (
     Program,
     Programs,
     Raw,
+    built_on,
     canonical_targets,
     plan_year,
     profile_set,
@@ -41,9 +42,9 @@ from cssp.engine.results import (
 )
 from cssp.engine.townships import township_findings, township_raws, township_region_findings
 from cssp.errors import InputError
-from cssp.model.community import Community, check_distinct
+from cssp.model.community import Community, CommunityKind, check_distinct
 from cssp.model.divisions import division_name
-from cssp.model.measures import Status
+from cssp.model.measures import Status, approximate_fields
 from cssp.model.plan import IndicatorKind, Level, Plan, Text
 from cssp.model.township import Township, check_distinct_townships
 from cssp.rules.profile import Profile
@@ -87,17 +88,22 @@ def program(plan: str | Plan, year: int | None, profiles: _Profiles, code: str) 
 
 
 _MET: Final = Status.MET
+_RURAL: Final = CommunityKind.RURAL
 _NOT_MET: Final = Status.NOT_MET
 _NO_VERDICT: Final = Status.NO_VERDICT
 #: The statuses whose values count towards a region's figure.
 _MEASURED: Final = frozenset({Status.MET, Status.NOT_MET, Status.NO_VERDICT})
 
 
-def _community_finding(check: Check, raw: Raw, code: str, year: int) -> Finding:
+def _community_finding(
+    check: Check, raw: Raw, code: str, year: int, approximate: bool = False
+) -> Finding:
     status, numerator, denominator, reason, threshold = raw
     observed = None
     if status in _MEASURED:
         observed = check.scale * numerator / denominator
+    else:
+        approximate = False
     return Finding(
         target=check.target,
         status=status,
@@ -112,16 +118,34 @@ def _community_finding(check: Check, raw: Raw, code: str, year: int) -> Finding:
         numerator=numerator if observed is not None else None,
         denominator=denominator if observed is not None else None,
         presence=check.presence,
+        approximate=approximate,
     )
 
 
-def _assessment(program: Program, community: Community) -> tuple[Assessment, list[Raw]]:
+def _assessment(
+    program: Program, community: Community
+) -> tuple[Assessment, list[Raw], frozenset[str]]:
+    """The community's assessment, its raw results, and the targets whose observed
+    values are built on approximate values."""
     raws = program.observe(community)
+    fields = approximate_fields(community) if community.approximate_values else _EXACT
+    approximate = (
+        frozenset(
+            check.target.id
+            for check, raw in zip(program.checks, raws, strict=True)
+            if (raw[0] is _MET or raw[0] is _NOT_MET) and built_on(check, fields)
+        )
+        if fields
+        else _EXACT
+    )
     findings = tuple(
-        _community_finding(check, raw, community.code, program.year)
+        _community_finding(check, raw, community.key, program.year, check.target.id in approximate)
         for check, raw in zip(program.checks, raws, strict=True)
     )
-    return Assessment(community, program.plan, program.year, findings), raws
+    return Assessment(community, program.plan, program.year, findings), raws, approximate
+
+
+_EXACT: Final[frozenset[str]] = frozenset()
 
 
 def effective_targets(
@@ -167,9 +191,35 @@ def statuses(
 ) -> tuple[Status, ...]:
     """The statuses alone, in target order: the fastest evaluation.
 
-    For dashboards that need only verdicts, and for the benchmarks.
+    For dashboards that need only verdicts, and for the benchmarks. Called
+    again with the same plan, year and profiles objects, it finds the program
+    of the community's township with one dictionary lookup.
     """
-    return program(plan, year, profiles, community.code).statuses(community)
+    last = _LAST
+    if plan is last[0] and year is last[1] and profiles is last[2]:
+        found: Program | None = last[3].get(community.code[:9])
+        if found is not None:
+            # Program.statuses, inlined: the function generated for the community's flags.
+            key = (
+                community.kind is _RURAL,
+                community.resettlement,
+                community.old_residential_area,
+                community.newly_built,
+            )
+            generated = found._by_flags.get(key)
+            if generated is not None:
+                result: tuple[Status, ...] = generated[1](community)
+                return result
+            return found.statuses(community)
+    found = program(plan, year, profiles, community.code)
+    recent = _RECENT[(plan if type(plan) is str else id(plan), year, id(profiles))]
+    _LAST[:] = [plan, year, profiles, recent[2].townships]
+    return found.statuses(community)
+
+
+#: The plan, year and profiles of the last call of :func:`statuses`, and its
+#: programs by township.
+_LAST: list[Any] = [None, None, None, {}]
 
 
 def evaluate_region(
@@ -188,13 +238,16 @@ def evaluate_region(
     programs = Programs(plan, year, profile_set(profiles))
     prefix = REGION_LEVELS[by]
     assessments: list[Assessment] = []
-    members: dict[str, list[tuple[str, dict[str, Raw]]]] = {}
+    members: dict[str, list[_Member]] = {}
     for community in check_distinct(communities):
         program = programs.for_code(community.code)
-        assessment, raws = _assessment(program, community)
+        assessment, raws, approximate = _assessment(program, community)
         assessments.append(assessment)
         by_target = {check.target.id: raw for check, raw in zip(program.checks, raws, strict=True)}
-        members.setdefault(community.code[:prefix], []).append((community.code, by_target))
+        if len(community.code) >= prefix:  # one placed in a county only is in no township
+            members.setdefault(community.code[:prefix], []).append(
+                (community.key, by_target, approximate)
+            )
     township_assessments: list[TownshipAssessment] = []
     township_members: dict[str, list[tuple[str, dict[str, Raw]]]] = {}
     for township in check_distinct_townships(townships):
@@ -230,11 +283,16 @@ def evaluate_region(
     )
 
 
+# A region's member: its key, its raw results by target, and the targets whose results
+# are built on approximate values.
+_Member = tuple[str, dict[str, Raw], frozenset[str]]
+
+
 def _region(
     program: Program,
     code: str,
     level: str,
-    members: list[tuple[str, dict[str, Raw]]],
+    members: list[_Member],
     township_members: list[tuple[str, dict[str, Raw]]] | None = None,
 ) -> RegionAssessment:
     """A region's findings; the township-level ones only when township records are given."""
@@ -255,7 +313,8 @@ def _region(
         denominators: list[float] = []
         failing = []
         lacking = check.lacking
-        for member, raws in members:
+        approximate = False
+        for member, raws, near in members:
             status, numerator, denominator, _, _ = raws[target_id]
             tally[status] += 1
             if status is _NOT_MET or (lacking and status is _NO_VERDICT and numerator == 0):
@@ -263,6 +322,7 @@ def _region(
             if status in _MEASURED:
                 numerators.append(numerator)
                 denominators.append(denominator)
+                approximate = approximate or target_id in near
         counts = Counts(*(tally[status] for status in STATUS_CODES))
         # math.fsum: exactly rounded, so the sums do not depend on input order.
         findings.append(
@@ -274,13 +334,14 @@ def _region(
                 math.fsum(numerators),
                 math.fsum(denominators),
                 tuple(failing),
+                approximate,
             )
         )
     return RegionAssessment(
         code=code,
         name=division_name(code),
         level=level,
-        communities=tuple(member for member, _ in members),
+        communities=tuple(member for member, _, _ in members),
         findings=tuple(findings),
         townships=tuple(member for member, _ in township_members or ()),
     )
@@ -358,7 +419,7 @@ def verdicts(
     rows = []
     for community in check_distinct(communities):
         found = programs.for_code(community.code)
-        items.append(community.code)
+        items.append(community.key)
         rows.append(
             {
                 c.target.id: _CODE[s]

@@ -8,7 +8,14 @@ write them (:mod:`cssp.io.writers`). The formats are described in
 ``docs/reference/formats.md``.
 """
 
-from cssp.io.readers import FORMATS, detect_format, read_communities, read_many
+from cssp.io.readers import (
+    FORMATS,
+    SourceFile,
+    detect_format,
+    read_communities,
+    read_many,
+    read_sources,
+)
 from cssp.io.readers.townships import read_townships
 from cssp.io.writers import communities_to_json, write_atomic
 from cssp.model.convert import (
@@ -22,11 +29,13 @@ from cssp.model.convert import (
 __all__ = [
     "FORMATS",
     "MAX_PROBLEMS",
+    "SourceFile",
     "communities_to_json",
     "detect_format",
     "get_converter",
     "read_communities",
     "read_many",
+    "read_sources",
     "read_townships",
     "structure",
     "structure_communities",

@@ -12,27 +12,41 @@ from __future__ import annotations
 import enum
 import math
 import sys
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Final
 
 from attrs import define, field
 
 from cssp.errors import InputError
-from cssp.model.divisions import PROVINCES_BY_CODE
 from cssp.model.frozen import FrozenMap
 from cssp.model.schema import (
-    CODE_NO_PROVINCE,
-    CODE_NOT_TWELVE_DIGITS,
-    CODE_VILLAGE_DIGITS,
+    COMMUNITY_VALUES,
+    FACILITY_VALUES,
+    NOT_APPROXIMATE,
     PART_RULES,
+    STAFF_VALUES,
     check_parts,
     check_values,
-    village_rural,
+    code_rural,
+    committee,
 )
-from cssp.units import AREA, HOURS_PER_DAY, HOUSEHOLDS, PERCENT, PERSONS, to_canonical
+from cssp.units import (
+    AREA,
+    HOURS_PER_DAY,
+    HOUSEHOLDS,
+    PERCENT,
+    PERSONS,
+    Approximate,
+    ApproximateCount,
+    to_canonical,
+)
 
 __all__ = [
     "KIND_WORDS",
+    "PLACED_WITHOUT_KIND",
+    "PLACED_WITHOUT_NAME",
+    "URBAN_RURAL_CLASSES",
     "Community",
     "CommunityKind",
     "Facility",
@@ -40,8 +54,11 @@ __all__ = [
     "Service",
     "Staff",
     "check_distinct",
+    "class_contradiction",
     "kind_contradiction",
     "kind_of",
+    "kind_of_class",
+    "read_urban_rural_class",
 ]
 
 
@@ -141,6 +158,8 @@ def _optional(value: object, canonical: str, name: str) -> float | None:
         return None
     if type(value) is float and math.isfinite(value):  # the fast path of a national run
         return value
+    if type(value) is Approximate:  # read as written, and finite: keep the mark
+        return value
     return to_canonical(value, canonical, name)
 
 
@@ -149,12 +168,14 @@ def _optional_count(value: object, canonical: str, name: str) -> int | None:
         return None
     if type(value) is int and -_LARGEST <= value <= _LARGEST:
         return value  # beyond a float's range, to_canonical refuses it: the engine needs floats
-    number = to_canonical(value, canonical, name)
+    if type(value) is ApproximateCount:
+        return value
+    number = value if type(value) is Approximate else to_canonical(value, canonical, name)
     whole = round(number)
     # '0.07万人' is 700.0000000000001 in binary: a whole number all the same.
     if abs(number - whole) > 1e-9 * max(1.0, abs(number)):
         raise InputError(f"{value!r} is not a whole number", name)
-    return int(whole)
+    return ApproximateCount(whole) if type(number) is Approximate else int(whole)
 
 
 #: The words a community's kind may be given in (besides the enum's values).
@@ -176,11 +197,8 @@ def kind_of(value: object) -> CommunityKind | None:
 
 def kind_contradiction(kind: CommunityKind, code: str) -> str:
     """The message for a kind that contradicts digits 10–12 of ``code``."""
-    committee = "villagers" if kind is CommunityKind.URBAN else "residents"
-    return (
-        f"{kind.value!r} contradicts code {code} (digits 10–12 = {code[9:]}, "
-        f"a {committee}' committee)"
-    )
+    unit = committee(int(code[9:]))
+    return f"{kind.value!r} contradicts code {code} (digits 10–12 = {code[9:]}, {unit})"
 
 
 def _kind(value: object) -> CommunityKind | None:
@@ -267,31 +285,19 @@ def _flag(value: object, name: str) -> bool:
     return value
 
 
-_FACILITY_FIELDS: Final = ("floor_area", "activity_area", "office_area", "opening_hours")
+_FACILITY_FIELDS: Final = FACILITY_VALUES
 _FACILITY_PARTS: Final = tuple(r for r in PART_RULES if r.whole == "floor_area")
-_STAFF_FIELDS: Final = (
-    "community_workers",
-    "social_workers",
-    "disaster_information_officers",
-    "trained_workers",
-)
+_STAFF_FIELDS: Final = STAFF_VALUES
 _STAFF_PARTS: Final = tuple(r for r in PART_RULES if r.whole == "community_workers")
-_COMMUNITY_FIELDS: Final = (
-    "households",
-    "population",
-    "building_area",
-    "elderly_monthly_visit_rate",
-    "social_organisations",
-    "registered_volunteers",
-)
+_COMMUNITY_FIELDS: Final = COMMUNITY_VALUES
 
 
 # One named converter per field: attrs' mypy plugin types __init__ from them,
 # and cssp.io reuses them, so a field's conversion is written once.
 
 
-def _to_floor_area(value: object) -> float:
-    return to_canonical(value, AREA, "floor_area")
+def _to_floor_area(value: object) -> float | None:
+    return _optional(value, AREA, "floor_area")
 
 
 def _to_activity_area(value: object) -> float | None:
@@ -358,6 +364,86 @@ def _to_registered_volunteers(value: object) -> int | None:
     return _optional_count(value, PERSONS, "registered_volunteers")
 
 
+#: 城乡分类代码, the statistics bureau's urban-rural classes of a village-level unit:
+#: the first digit is its 城乡属性 (1 城镇 urban, 2 乡村 rural).
+URBAN_RURAL_CLASSES: Final = {
+    "111": "主城区",
+    "112": "城乡结合区",
+    "121": "镇中心区",
+    "122": "镇乡结合区",
+    "123": "特殊区域",
+    "210": "乡中心区",
+    "220": "村庄",
+}
+_CLASS_BY_NAME: Final = {name: code for code, name in URBAN_RURAL_CLASSES.items()}
+#: The messages of a community placed by names without a name or a kind.
+PLACED_WITHOUT_NAME: Final = (
+    "a community without a 12-digit code is told apart by its name: give its name"
+)
+PLACED_WITHOUT_KIND: Final = (
+    "a community without a 12-digit code has no committee digits to tell its kind: "
+    "give its kind (城市 or 农村) or its 城乡分类代码 (urban_rural_class)"
+)
+
+
+def read_urban_rural_class(value: object) -> str | None:
+    """An urban-rural class as written (``111``, ``"111(主城区)"``, ``"主城区"``) as its code.
+
+    :raises InputError: for anything else, naming ``urban_rural_class``.
+    """
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip()
+        digits = text[:3]
+        if digits in URBAN_RURAL_CLASSES and (
+            len(text) == 3 or URBAN_RURAL_CLASSES[digits] in text[3:]
+        ):
+            return digits  # "111", or "111(主城区)" as the bureau's lists write it
+        if text in _CLASS_BY_NAME:
+            return _CLASS_BY_NAME[text]
+        if not text:
+            return None
+    choices = ", ".join(f"{code} {name}" for code, name in URBAN_RURAL_CLASSES.items())
+    raise InputError(
+        f"{value!r} is not an urban-rural class (城乡分类代码); expected one of {choices}",
+        "urban_rural_class",
+    )
+
+
+def kind_of_class(urban_rural_class: str | None) -> CommunityKind | None:
+    """The kind an urban-rural class implies: 城镇 (1xx) urban, 乡村 (2xx) rural; else ``None``."""
+    if urban_rural_class is None:
+        return None
+    return CommunityKind.URBAN if urban_rural_class[0] == "1" else CommunityKind.RURAL
+
+
+def class_contradiction(community: Community) -> str | None:
+    """A message when a community's urban-rural class and its kind disagree, else ``None``.
+
+    Not an error: it happens in the bureau's own lists (a villagers'
+    committee of an urban village in a 主城区, a residents' committee
+    classed 村庄); readers report it as a warning.
+    """
+    implied = kind_of_class(community.urban_rural_class)
+    if implied is None or implied is community.kind:
+        return None
+    assert community.urban_rural_class is not None
+    where = "城镇, urban" if implied is CommunityKind.URBAN else "乡村, rural"
+    name = URBAN_RURAL_CLASSES[community.urban_rural_class]
+    what = (
+        f"a {community.kind.value} community by its code {community.code}"
+        if not community.placed_by_name
+        else f"given as {community.kind.value}"
+    )
+    return (
+        f"the urban-rural class {community.urban_rural_class} ({name}: {where}) disagrees "
+        f"with its kind: {what}"
+    )
+
+
 # --- the classes ---------------------------------------------------------------
 
 
@@ -366,22 +452,29 @@ class Facility:
     """A community service facility.
 
     :param kind: ``"comprehensive"`` (社区综合服务设施), ``"commercial"`` or ``"other"``.
-    :param floor_area: total floor area (建筑面积), canonical unit m².
+    :param floor_area: total floor area (建筑面积), canonical unit m²; ``None`` when
+        the facility exists but its floor area is not known (the targets on
+        areas then have no data; coverage counts the facility).
     :param activity_area: area given to residents' activities (居民活动区域面积), m².
     :param office_area: office area (办公面积), m².
     :param opening_hours: hours open and serving per day (开放和服务时间), h/day.
     :param name: an optional name.
+    :param approximate: the names of its values written as approximate
+        (``约420平方米``); a value given so is added by itself.
     """
 
     kind: FacilityKind = field(converter=_facility_kind)
-    floor_area: float = field(converter=_to_floor_area)
+    floor_area: float | None = field(default=None, converter=_to_floor_area)
     activity_area: float | None = field(default=None, converter=_to_activity_area)
     office_area: float | None = field(default=None, converter=_to_office_area)
     opening_hours: float | None = field(default=None, converter=_to_opening_hours)
     name: str = ""
+    approximate: frozenset[str] = field(default=NOT_APPROXIMATE, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
-        check_values(self, _FACILITY_FIELDS)
+        approximate = check_values(self, _FACILITY_FIELDS)
+        if approximate:
+            object.__setattr__(self, "approximate", self.approximate | approximate)
         check_parts(self, _FACILITY_PARTS)
 
 
@@ -394,6 +487,7 @@ class Staff:
     :param disaster_information_officers: disaster information officers (灾害信息员).
     :param trained_workers: community workers who have completed the themed
         rotation training of 专栏6 item 1 (轮训), persons.
+    :param approximate: the names of its counts written as approximate (``8人左右``).
     """
 
     community_workers: int | None = field(default=None, converter=_to_community_workers)
@@ -403,9 +497,12 @@ class Staff:
         converter=_to_disaster_information_officers,
     )
     trained_workers: int | None = field(default=None, converter=_to_trained_workers)
+    approximate: frozenset[str] = field(default=NOT_APPROXIMATE, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
-        check_values(self, _STAFF_FIELDS)
+        approximate = check_values(self, _STAFF_FIELDS)
+        if approximate:
+            object.__setattr__(self, "approximate", self.approximate | approximate)
         check_parts(self, _STAFF_PARTS)
 
 
@@ -413,10 +510,14 @@ class Staff:
 class Community:
     """A village (村) or urban community (社区): the plan's basic unit.
 
-    :param code: the 12-digit statistical division code (统计用区划代码). Its
+    :param code: the 12-digit statistical division code (统计用区划代码), or
+        the 9 (6) digits of the township (county) of a community placed by its
+        names. Its
         digits name the province (1–2), prefecture (3–4), county (5–6) and
         township (7–9); digits 10–12 are 001–199 for a residents' committee
-        (urban) and 200–399 for a villagers' committee (rural).
+        (urban), 200–399 for a villagers' committee (rural), 400–499 and
+        500–599 for units like them (类似居委会, 类似村委会), as the statistics
+        bureau's coding rules give them.
     :param name: the community's name.
     :param kind: ``"urban"`` or ``"rural"``; inferred from the code when omitted,
         and an error when it contradicts the code.
@@ -437,6 +538,20 @@ class Community:
     :param extra: further measured values by name, for indicators that
         province profiles add (e.g. ``{"childcare_places": 40}``); plain numbers
         in the unit the profile's indicator declares.
+    :param urban_rural_class: the statistics bureau's urban-rural class
+        (城乡分类代码, :data:`URBAN_RURAL_CLASSES`: ``"111"`` 主城区 … ``"220"``
+        村庄), when known. It gives the kind of a community that has no
+        committee digits; otherwise it does not change the kind, and a class
+        that disagrees with it is reported by the readers as a warning.
+    :param approximate: the names of its own values written as approximate
+        (``约1000户``, ``5200余人``, ``近百人``): the number is kept, and the
+        findings built on it say so. A value given so (a text with 约, 余,
+        多, 近 or 左右) is added by itself; see :attr:`approximate_values`.
+
+    A community without its 12-digit code may be placed by the names of its
+    divisions (:mod:`cssp.model.places`): its ``code`` is then its township's
+    9 digits (or its county's 6), and it is told apart by its ``name``
+    (:attr:`key`); its kind is given, or comes from its urban-rural class.
     """
 
     code: str = field()
@@ -460,23 +575,69 @@ class Community:
     )
     registered_volunteers: int | None = field(default=None, converter=_to_registered_volunteers)
     extra: Mapping[str, float] = field(default=_EMPTY, converter=_extra, hash=False)
+    urban_rural_class: str | None = field(
+        default=None, converter=read_urban_rural_class, kw_only=True
+    )
+    approximate: frozenset[str] = field(default=NOT_APPROXIMATE, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         code = self.code
-        if not isinstance(code, str) or len(code) != 12 or not code.isascii() or not code.isdigit():
-            raise InputError(CODE_NOT_TWELVE_DIGITS.format(code=repr(code)), "code")
-        if code[:2] not in PROVINCES_BY_CODE:
-            raise InputError(CODE_NO_PROVINCE.format(code=repr(code)), "code")
-        known, rural = village_rural(int(code[9:]))
-        if not known:
-            raise InputError(CODE_VILLAGE_DIGITS.format(code=repr(code)), "code")
-        implied = CommunityKind.RURAL if rural else CommunityKind.URBAN
+        problem, rural = code_rural(code)
+        if problem is not None:
+            raise InputError(problem, "code")
         given: CommunityKind | None = self.kind
-        if given is None:
-            object.__setattr__(self, "kind", implied)
-        elif given is not implied:
-            raise InputError(kind_contradiction(given, code), "kind")
-        check_values(self, _COMMUNITY_FIELDS)
+        if rural is None:  # placed by the names of its divisions: no committee digits
+            if not self.name:
+                raise InputError(f"{PLACED_WITHOUT_NAME} ({code!r})", "name")
+            if given is None:
+                given = kind_of_class(self.urban_rural_class)
+                if given is None:
+                    raise InputError(PLACED_WITHOUT_KIND, "kind")
+                object.__setattr__(self, "kind", given)
+        else:
+            implied = CommunityKind.RURAL if rural else CommunityKind.URBAN
+            if given is None:
+                object.__setattr__(self, "kind", implied)
+            elif given is not implied:
+                raise InputError(kind_contradiction(given, code), "kind")
+        approximate = check_values(self, _COMMUNITY_FIELDS)
+        if approximate:
+            object.__setattr__(self, "approximate", self.approximate | approximate)
+
+    @property
+    def approximate_values(self) -> frozenset[str]:
+        """Where its values are approximate: its own fields (``households``), its
+        staff's (``staff.community_workers``) and its facilities'
+        (``facilities[0].floor_area``); empty when every value is exact."""
+        own = self.approximate
+        staff = self.staff.approximate
+        facilities = self.facilities or ()
+        if not (own or staff or any(f.approximate for f in facilities)):
+            return NOT_APPROXIMATE
+        return frozenset(
+            (
+                *own,
+                *(f"staff.{name}" for name in staff),
+                *(
+                    f"facilities[{index}].{name}"
+                    for index, facility in enumerate(facilities)
+                    for name in facility.approximate
+                ),
+            )
+        )
+
+    @property
+    def key(self) -> str:
+        """What tells the community from the others: its 12-digit code, or, for a
+        community placed by the names of its divisions, its township's (or
+        county's) code and its name (``"330922100 菜园镇东海社区"``)."""
+        code = self.code
+        return code if len(code) == 12 else f"{code} {self.name}"
+
+    @property
+    def placed_by_name(self) -> bool:
+        """Whether it has no 12-digit code, only its township's (or county's) and its name."""
+        return len(self.code) != 12
 
     # Codes of the enclosing divisions ------------------------------------------
 
@@ -497,8 +658,10 @@ class Community:
 
     @property
     def township(self) -> str:
-        """The 9-digit township or street (乡镇/街道) code."""
-        return self.code[:9]
+        """The 9-digit township or street (乡镇/街道) code; ``""`` for a community placed
+        in a county only (a 6-digit code)."""
+        code = self.code
+        return code[:9] if len(code) >= 9 else ""
 
     @property
     def comprehensive_facilities(self) -> tuple[Facility, ...]:
@@ -518,10 +681,10 @@ def check_distinct(communities: Iterable[object]) -> Iterator[Community]:
             raise InputError(
                 f"{type(community).__name__} is not a Community", f"communities[{index}]"
             )
-        first = seen.setdefault(community.code, index)
+        first = seen.setdefault(community.key, index)
         if first != index:
             raise InputError(
-                f"community {community.code} appears twice (also at communities[{first}]); "
+                f"community {community.key} appears twice (also at communities[{first}]); "
                 "it would be counted twice",
                 f"communities[{index}].code",
             )

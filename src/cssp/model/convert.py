@@ -118,6 +118,13 @@ def get_converter() -> cattrs.Converter:
         converter.register_structure_hook(
             cls, make_dict_structure_fn(cls, converter, **_field_hooks(cls))
         )
+    # Which values are approximate, as a sorted list, and only when some are; so is
+    # the urban-rural class only when known: an exact community's record is unchanged.
+    approximate = override(unstruct_hook=sorted, omit_if_default=True)
+    for cls in (Facility, Staff):
+        converter.register_unstructure_hook(
+            cls, make_dict_unstructure_fn(cls, converter, approximate=approximate)
+        )
     converter.register_unstructure_hook(
         Community,
         make_dict_unstructure_fn(
@@ -127,6 +134,8 @@ def get_converter() -> cattrs.Converter:
                 unstruct_hook=lambda s: None if s is None else sorted(x.value for x in s)
             ),
             extra=override(unstruct_hook=dict),
+            urban_rural_class=override(omit_if_default=True),
+            approximate=approximate,
         ),
     )
     return converter

@@ -25,8 +25,9 @@ the services are unknown.
 >>> m = MEASURES["facility_area_per_household"]
 >>> m.numerator, m.denominator
 ('facilities.comprehensive_floor_area', 'households')
->>> [(g.test, g.field) for g in m.guards]
-[('given', 'facilities.count'), ('given', 'households'), ('nonzero', 'households')]
+>>> [(g.test, g.field) for g in m.guards]  # doctest: +NORMALIZE_WHITESPACE
+[('given', 'facilities.count'), ('given', 'facilities.comprehensive_floor_area'),
+ ('given', 'households'), ('nonzero', 'households')]
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ import types
 from collections.abc import Callable, Iterable, Mapping
 from typing import Final, Literal
 
+import attrs
 from attrs import define, field
 
 from cssp.errors import InputError
@@ -58,6 +60,7 @@ __all__ = [
     "Observation",
     "Skip",
     "Status",
+    "approximate_fields",
     "community_flags",
     "field_info",
     "given",
@@ -454,7 +457,7 @@ class Measure:
 _UNGUARDED: Final = Skip(Status.NO_DATA, Text("缺少数据", "the data is not given"))
 #: Facility attributes a facility may lack: a sum or minimum of them can be
 #: missing although the facilities are known.
-_OPTIONAL_ATTRIBUTES: Final = frozenset({"activity_area", "office_area", "opening_hours"})
+_OPTIONAL_ATTRIBUTES: Final = frozenset(a.name for a in attrs.fields(Facility) if a.default is None)
 
 
 def _ensured(name: str, given: set[str]) -> bool:
@@ -565,6 +568,32 @@ def read_township_fields(township: Township, names: Iterable[str]) -> dict[str, 
     return out
 
 
+def approximate_fields(community: Community) -> frozenset[str]:
+    """The fields of :data:`FIELDS` whose value is built on an approximate one.
+
+    A community's own fields and its staff's are approximate as written; a
+    facility sum (:data:`FACILITY_FIELDS`) is approximate when one facility it
+    covers has the attribute it sums approximate.
+    """
+    values = community.approximate_values
+    if not values:
+        return frozenset()
+    found: set[str] = set()
+    facilities = community.facilities or ()
+    for value in values:
+        if value.startswith("facilities["):
+            index, _, attribute = value[len("facilities[") :].partition("].")
+            facility = facilities[int(index)]
+            found.update(
+                name
+                for name, spec in FACILITY_FIELDS.items()
+                if spec.attribute == attribute and facility.kind in spec.kinds
+            )
+        else:
+            found.add(value)
+    return frozenset(found)
+
+
 # --- scope: which communities a target applies to ---------------------------------
 
 #: Each scope as the community flag it tests and the value the flag must have
@@ -647,6 +676,9 @@ NO_HOUSEHOLDS: Final = _no_data("未提供居民户数", "the number of househol
 NO_POPULATION: Final = _no_data("未提供常住人口", "the permanent population is not given")
 NO_BUILDING_AREA: Final = _no_data("未提供社区总建筑面积", "the total building area is not given")
 NO_WORKERS: Final = _no_data("未提供社区工作者人数", "the number of community workers is not given")
+NO_FLOOR_AREA: Final = _no_data(
+    "综合服务设施缺少建筑面积", "a comprehensive facility's floor area is not given"
+)
 NO_ACTIVITY_AREA: Final = _no_data(
     "综合服务设施缺少居民活动区域面积", "a comprehensive facility's activity area is not given"
 )
@@ -691,6 +723,7 @@ _MEASURES: Final[dict[str, Measure]] = {
         denominator="households",
         guards=(
             _KNOWN_FACILITIES,
+            Guard("given", "facilities.comprehensive_floor_area", NO_FLOOR_AREA),
             Guard("given", "households", NO_HOUSEHOLDS),
             Guard("nonzero", "households", ZERO_HOUSEHOLDS),
         ),
@@ -700,6 +733,7 @@ _MEASURES: Final[dict[str, Measure]] = {
         "building_area",
         "meter ** 2",
         _KNOWN_FACILITIES,
+        Guard("given", "facilities.service_floor_area", NO_FLOOR_AREA),
         Guard("given", "building_area", NO_BUILDING_AREA),
         Guard("nonzero", "building_area", ZERO_BUILDING_AREA),
     ),
@@ -709,6 +743,7 @@ _MEASURES: Final[dict[str, Measure]] = {
         "meter ** 2",
         _KNOWN_FACILITIES,
         Guard("given", "facilities.comprehensive_activity_area", NO_ACTIVITY_AREA),
+        Guard("given", "facilities.comprehensive_floor_area", NO_FLOOR_AREA),
         Guard("nonzero", "facilities.comprehensive_floor_area", NO_COMPREHENSIVE),
     ),
     "workers_per_resident": _share(

@@ -14,11 +14,20 @@ from typing import Any, Final, SupportsIndex
 
 from attrs import define, field
 
-from cssp.model.citation import Citation, ReportedBy, Text
+from cssp.model.checks import (
+    Check,
+    frozenset_of,
+    instance_of,
+    number,
+    optional,
+    refuse,
+    tuple_of,
+    whole_number,
+)
+from cssp.model.citation import Citation, ReportedBy, Text, date_text
 from cssp.model.frozen import FrozenMap
 
 __all__ = [
-    "FULL_SHARE",
     "REL_TOL",
     "Attribute",
     "Baseline",
@@ -37,9 +46,7 @@ __all__ = [
     "Strength",
     "Target",
     "Text",
-    "coverage_levels",
-    "judged_per_unit",
-    "level_problem",
+    "date_text",
     "register_shipped",
     "strictness",
 ]
@@ -75,7 +82,15 @@ class Comparator(enum.StrEnum):
         """
         return _OPERATORS[self]
 
-    def source(self, lhs: str, rhs: str, bound: str | None = None, tol: str = "REL_TOL") -> str:
+    def source(
+        self,
+        lhs: str,
+        rhs: str,
+        bound: str | None = None,
+        tol: str = "REL_TOL",
+        *,
+        nonnegative: bool = False,
+    ) -> str:
         """The comparison of :attr:`holds` as Python source, for generated code.
 
         :param lhs: the expression of the left-hand side (``scale × numerator``).
@@ -83,6 +98,8 @@ class Comparator(enum.StrEnum):
         :param bound: the bound already computed from ``rhs`` (a literal), when
             ``rhs`` is a constant; see :meth:`bound`.
         :param tol: the expression of the tolerance (:data:`REL_TOL`).
+        :param nonnegative: ``rhs`` is known to be ≥ 0, so ``abs(rhs)`` is
+            written ``rhs`` (the same float; a zero's sign cannot change the test).
 
         >>> Comparator.GE.source("n", "rhs")
         'n >= rhs - REL_TOL * abs(rhs)'
@@ -90,6 +107,8 @@ class Comparator(enum.StrEnum):
         test, bound_source = _SOURCES[self.value]
         if bound is None:
             bound = bound_source.format(rhs=rhs, tol=tol)
+            if nonnegative:
+                bound = bound.replace(f"abs({rhs})", rhs)
         return test.format(lhs=lhs, rhs=rhs, bound=bound)
 
     def bound(self, rhs: float) -> float:
@@ -157,7 +176,7 @@ class Level(enum.StrEnum):
     township) a verdict; one that is not gives each a finding without a verdict
     (:attr:`Status.NO_VERDICT <cssp.Status.NO_VERDICT>`): it contributes its
     value to its region's figure. Which levels a coverage target may be judged
-    at follows one rule, :func:`judged_per_unit`.
+    at follows one rule, :func:`~cssp.model.levels.judged_per_unit`.
     """
 
     COMMUNITY = "community"
@@ -280,104 +299,17 @@ class IndicatorKind(enum.StrEnum):
     PER_COMMUNITY = "per_community"
 
 
-#: A coverage target is judged on each community (or township) only when every
-#: one must have the thing: at this share, in percent. Below it — rural
-#: facilities ≥ 80 %, 5G in ≥ 80 % of villages, a province's 90 % — a rate is a
-#: property of a region: a community contributes to it and is not judged against it.
-FULL_SHARE: Final = 100.0
+def _frozenset(value: frozenset[Level] | set[Level]) -> frozenset[Level]:
+    """A set as a frozenset; anything else as it is, for the check to judge."""
+    return frozenset(value) if type(value) is set else value  # type: ignore[return-value]
 
 
-def judged_per_unit(kind: IndicatorKind, comparator: Comparator, value: float | None) -> bool:
-    """Whether a target can be judged on one community (or township): the rule, once.
-
-    A direction (``value`` ``None``) is judged nowhere. A coverage rate is
-    judged per unit only when it asks for every unit (≥ :data:`FULL_SHARE`, or
-    ≤ 0 for a share that must be none); any other kind of target — a ratio, a
-    value each community must reach — can be.
-
-    >>> judged_per_unit(IndicatorKind.COVERAGE, Comparator.GE, 80.0)
-    False
-    >>> judged_per_unit(IndicatorKind.COVERAGE, Comparator.GE, 100.0)
-    True
-    >>> judged_per_unit(IndicatorKind.RATIO, Comparator.GE, 10.0)
-    True
-    """
-    if value is None:
-        return False
-    if kind is not IndicatorKind.COVERAGE:
-        return True
-    if comparator in (Comparator.GE, Comparator.GT, Comparator.EQ) and value >= FULL_SHARE:
-        return True
-    return comparator in (Comparator.LE, Comparator.LT, Comparator.EQ) and value <= 0.0
+def _tuple(value: tuple[Target, ...] | list[Target]) -> tuple[Target, ...]:
+    """A list as a tuple (a copy its maker cannot change); anything else as it is."""
+    return tuple(value) if type(value) is list else value  # type: ignore[return-value]
 
 
-def level_problem(
-    kind: IndicatorKind,
-    comparator: Comparator,
-    value: float | None,
-    levels: frozenset[Level],
-    strength: Strength,
-) -> str | None:
-    """What is wrong with where a target is judged, or ``None``: the rule, checked at load time.
-
-    A coverage rate below 100 % cannot be judged on a community or township
-    (:func:`judged_per_unit`); a per-community requirement must list the
-    community level; a target needs a level; and a value must be given
-    exactly when the wording is not a direction.
-
-    >>> print(level_problem(IndicatorKind.COVERAGE, Comparator.GE, 80.0,
-    ...                     frozenset({Level.COMMUNITY, Level.REGION}), Strength.QUANTIFIED))
-    a coverage rate of ≥80% is a property of a region: it cannot be judged at community level; ...
-    """
-    if not levels:
-        return "has no level; name at least one"
-    if (value is None) != strength.direction:
-        if value is None:
-            return (
-                f"has no value, but {strength.value!r} is not a direction "
-                "(promote, establish, regularly); give the figure"
-            )
-        return (
-            f"is worded as a direction ({strength.value!r}: no level), but gives a value "
-            f"({value:g}); drop one of them"
-        )
-    units = sorted(levels & {Level.COMMUNITY, Level.TOWNSHIP})
-    if units and value is not None and not judged_per_unit(kind, comparator, value):
-        return (
-            f"a coverage rate of {comparator.symbol}{value:g}% is a property of a region: it "
-            f'cannot be judged at {units[0].value} level; use levels = ["region"] (only a '
-            "100% target is judged on each unit)"
-        )
-    if kind is IndicatorKind.PER_COMMUNITY and value is not None and Level.COMMUNITY not in levels:
-        return "a per-community requirement is judged on each community: list the community level"
-    return None
-
-
-def coverage_levels(
-    levels: frozenset[Level],
-    kind: IndicatorKind,
-    comparator: Comparator,
-    value: float | None,
-    unit: Level = Level.COMMUNITY,
-) -> frozenset[Level]:
-    """The levels a coverage target is judged at once its threshold is ``value``.
-
-    Used when a profile changes a coverage target's threshold: a province's
-    100 % makes it a community-level target too, its 90 % a region-only one.
-    Other kinds, and directions, keep their ``levels``.
-
-    :param unit: the unit of record: :attr:`Level.COMMUNITY`, or
-        :attr:`Level.TOWNSHIP` for a target measured on township records.
-
-    >>> sorted(coverage_levels(frozenset({Level.REGION}), IndicatorKind.COVERAGE,
-    ...                        Comparator.GE, 100.0))
-    [<Level.COMMUNITY: 'community'>, <Level.REGION: 'region'>]
-    """
-    if kind is not IndicatorKind.COVERAGE or value is None:
-        return levels
-    if judged_per_unit(kind, comparator, value):
-        return levels | {unit, Level.REGION}
-    return (levels - {Level.COMMUNITY, Level.TOWNSHIP}) | {Level.REGION}
+_STR: Final = instance_of(str)
 
 
 @define(frozen=True)
@@ -434,7 +366,7 @@ class Provenance:
     :param levels: the levels the target is judged at after this step, when
         the step changed them (a coverage threshold raised to 100 % is judged
         per community too; one lowered below it, per region only — see
-        :func:`coverage_levels`); ``None`` when it did not.
+        :func:`~cssp.model.levels.coverage_levels`); ``None`` when it did not.
     """
 
     source: str
@@ -513,6 +445,8 @@ class Target:
     :param year_stated: whether the document states :attr:`year`; a
         requirement of the text without a year of its own takes the plan's
         horizon, and says so.
+    :raises InputError: naming a field of the wrong type (a set of levels is
+        taken as a frozenset).
     """
 
     id: str
@@ -522,7 +456,7 @@ class Target:
     unit: str
     year: int
     scope: Scope
-    levels: frozenset[Level]
+    levels: frozenset[Level] = field(converter=_frozenset)
     attribute: Attribute
     strength: Strength
     citation: Citation
@@ -537,6 +471,30 @@ class Target:
     def direction(self) -> bool:
         """True when the plan sets no level: the target gives no verdict anywhere."""
         return self.value is None
+
+    def __attrs_post_init__(self) -> None:
+        if not (
+            isinstance(self.id, str)
+            and isinstance(self.indicator, str)
+            and isinstance(self.comparator, Comparator)
+            and (self.value is None or type(self.value) in _NUMBERS)
+            and isinstance(self.unit, str)
+            and type(self.year) is int
+            and isinstance(self.scope, Scope)
+            and type(self.levels) is frozenset
+            and all(type(level) is Level for level in self.levels)
+            and isinstance(self.attribute, Attribute)
+            and isinstance(self.strength, Strength)
+            and isinstance(self.citation, Citation)
+            and isinstance(self.name, Text)
+            and type(self.region_share) in _NUMBERS
+            and (self.baseline is None or isinstance(self.baseline, Baseline))
+            and (self.note is None or isinstance(self.note, Text))
+            and type(self.provenance) is tuple
+            and (not self.provenance or all(type(step) is Provenance for step in self.provenance))
+            and type(self.year_stated) is bool
+        ):
+            refuse(self, _TARGET_CHECKS)
 
     @property
     def loosened(self) -> bool:
@@ -619,6 +577,30 @@ class Target:
         return self.value is not None and level in self.levels
 
 
+#: The types a number field takes without a second look (the checks also take
+#: their subclasses, numpy's float64 among them).
+_NUMBERS: Final = frozenset({int, float})
+_TARGET_CHECKS: Final[tuple[tuple[str, Check[Any]], ...]] = (
+    ("id", _STR),
+    ("indicator", _STR),
+    ("comparator", instance_of(Comparator)),
+    ("value", optional(number())),
+    ("unit", _STR),
+    ("year", whole_number()),
+    ("scope", instance_of(Scope)),
+    ("levels", frozenset_of(Level, expected="a frozenset (or set) of Level")),
+    ("attribute", instance_of(Attribute)),
+    ("strength", instance_of(Strength)),
+    ("citation", instance_of(Citation)),
+    ("name", instance_of(Text)),
+    ("region_share", number()),
+    ("baseline", optional(instance_of(Baseline))),
+    ("note", optional(instance_of(Text))),
+    ("provenance", tuple_of(Provenance)),
+    ("year_stated", instance_of(bool)),
+)
+
+
 @define(frozen=True)
 class Indicator:
     """Something the plan measures, with its unit, baseline and targets.
@@ -643,6 +625,12 @@ class Indicator:
         and one that lacks it are described, in Chinese and English:
         ``(Text("已建有综合服务设施", "has a comprehensive service facility"),
         Text("尚未建有综合服务设施", "has no comprehensive service facility"))``.
+    :param plausible_factor: how far from the baseline a value may be and still
+        be plausible: a value more than this factor above or below it (a
+        community's or a region's) is marked "please check" in reports, as
+        the size of a slip of unit or decimal point. ``None``: no check.
+    :raises InputError: naming a field of the wrong type (a list of targets is
+        taken as a tuple).
     """
 
     id: str
@@ -653,8 +641,9 @@ class Indicator:
     measure: str | None
     citation: Citation
     baseline: Baseline | None = None
-    targets: tuple[Target, ...] = ()
+    targets: tuple[Target, ...] = field(default=(), converter=_tuple)
     description: Text | None = None
+    plausible_factor: float | None = None
     plan_wording: bool = field(default=False, kw_only=True)
     needs: Text | None = field(default=None, kw_only=True)
     presence: tuple[Text, Text] | None = field(default=None, kw_only=True)
@@ -675,11 +664,67 @@ class Indicator:
         return "evaluated"
 
     @property
+    def plausible_range(self) -> tuple[float, float] | None:
+        """The plausible values: the baseline divided and multiplied by :attr:`plausible_factor`.
+
+        ``None`` without a factor or a baseline.
+        """
+        if self.plausible_factor is None or self.baseline is None:
+            return None
+        base = self.baseline.value
+        return base / self.plausible_factor, base * self.plausible_factor
+
+    def __attrs_post_init__(self) -> None:
+        if not (
+            isinstance(self.id, str)
+            and isinstance(self.name, Text)
+            and isinstance(self.unit, str)
+            and isinstance(self.unit_label, Text)
+            and isinstance(self.kind, IndicatorKind)
+            and (self.measure is None or isinstance(self.measure, str))
+            and isinstance(self.citation, Citation)
+            and (self.baseline is None or isinstance(self.baseline, Baseline))
+            and type(self.targets) is tuple
+            and all(type(target) is Target for target in self.targets)
+            and (self.description is None or isinstance(self.description, Text))
+            and (self.plausible_factor is None or type(self.plausible_factor) in (int, float))
+            and type(self.plan_wording) is bool
+            and (self.needs is None or isinstance(self.needs, Text))
+            and (
+                self.presence is None
+                or (
+                    type(self.presence) is tuple
+                    and len(self.presence) == 2
+                    and all(isinstance(t, Text) for t in self.presence)
+                )
+            )
+        ):
+            refuse(self, _INDICATOR_CHECKS)
+
+    @property
     def target(self) -> Target:
         """The indicator's target; for several, the one of the latest year."""
         if not self.targets:
             raise LookupError(f"indicator {self.id!r} has no target in this plan")
         return max(self.targets, key=lambda t: t.year)
+
+
+_INDICATOR_CHECKS: Final[tuple[tuple[str, Check[Any]], ...]] = (
+    ("id", _STR),
+    ("name", instance_of(Text)),
+    ("unit", _STR),
+    ("unit_label", instance_of(Text)),
+    ("kind", instance_of(IndicatorKind)),
+    ("measure", optional(_STR)),
+    ("citation", instance_of(Citation)),
+    ("baseline", optional(instance_of(Baseline))),
+    ("targets", tuple_of(Target, expected="a tuple (or list) of Target")),
+    ("description", optional(instance_of(Text))),
+    ("plausible_factor", optional(instance_of(int, float))),
+    ("plan_wording", instance_of(bool)),
+    ("needs", optional(instance_of(Text))),
+    ("presence", optional(tuple_of(Text, expected="a pair of Text (has, lacks)"))),
+)
 
 
 @define(frozen=True)

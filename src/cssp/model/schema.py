@@ -20,30 +20,43 @@ message both report.
 
 from __future__ import annotations
 
+import functools
 import math
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
 from attrs import define
 
 from cssp.errors import InputError
+from cssp.model.divisions import PROVINCES_BY_CODE, is_known_division
+from cssp.units import Approximate, ApproximateCount
 
 __all__ = [
+    "CODE_NOT_A_DIVISION",
     "CODE_NOT_TWELVE_DIGITS",
     "CODE_NO_PROVINCE",
     "CODE_VILLAGE_DIGITS",
+    "COMMUNITY_VALUES",
     "EXACT_COUNT",
+    "FACILITY_VALUES",
     "FIELD_RULES",
+    "NOT_APPROXIMATE",
     "PART_RULES",
+    "PLACED_LENGTHS",
+    "STAFF_VALUES",
     "VILLAGE_RANGES",
     "FieldRule",
     "PartRule",
     "check_parts",
     "check_values",
+    "code_rural",
+    "committee",
     "number",
     "part_problem",
+    "problems_of",
     "value_problems",
+    "value_tests",
     "village_rural",
 ]
 
@@ -71,11 +84,24 @@ class FieldRule:
 
 @define(frozen=True)
 class PartRule:
-    """A part that cannot exceed its whole (a facility's activity area and its floor area)."""
+    """A part that cannot exceed its whole (a facility's activity area and its floor area).
+
+    With ``plus``, the part is the sum of two fields (the activity and office
+    areas together); the rule is located at ``part``.
+    """
 
     part: str
     whole: str
     message: str
+    plus: str = ""
+
+    def value(self, get: Callable[[str], Any]) -> Any:
+        """The part's value from ``get(name)`` (numbers or arrays); ``None`` when not given."""
+        part = get(self.part)
+        if not self.plus or part is None:
+            return part
+        other = get(self.plus)
+        return None if other is None else part + other
 
 
 def number(value: Any) -> str:
@@ -86,9 +112,10 @@ def number(value: Any) -> str:
     return f"{value:g}"
 
 
+@functools.cache
 def value_problems(
     rule: FieldRule, floor: Callable[[Any], Any] = math.floor
-) -> list[tuple[Callable[[Any], Any], Callable[[Any], str]]]:
+) -> tuple[tuple[Callable[[Any], Any], Callable[[Any], str]], ...]:
     """The tests of ``rule``, in order, for a number or an array of them (NaN passes).
 
     :param floor: the floor function of the values: :func:`math.floor` for a
@@ -98,20 +125,42 @@ def value_problems(
         A number is tested in order and stops at the first failure (a later
         test may assume the earlier ones passed).
     """
-    tests: list[tuple[Callable[[Any], Any], Callable[[Any], str]]] = [
-        (lambda v: abs(v) == _INFINITY, lambda v: f"{number(v)} is not a finite number"),
-        (lambda v: v < 0, lambda v: f"{number(v)} is negative"),
+    return tuple((test, message) for test, message, _ in value_tests(rule, floor))
+
+
+@functools.cache
+def value_tests(
+    rule: FieldRule, floor: Callable[[Any], Any] = math.floor
+) -> tuple[tuple[Callable[[Any], Any], Callable[[Any], str], bool], ...]:
+    """:func:`value_problems` with, for each test, whether it is a bound.
+
+    A bound's test fails for a value beyond some limit and passes for every
+    value between two that pass it (not negative, not infinite, at most 100):
+    testing a column's least and greatest values decides it for the whole
+    column. The test of wholeness is not a bound. The tests are made once per
+    rule and floor function (cached).
+
+    >>> [bound for *_, bound in value_tests(FIELD_RULES["households"])]
+    [True, True, False, True]
+    """
+    tests: list[tuple[Callable[[Any], Any], Callable[[Any], str], bool]] = [
+        (lambda v: abs(v) == _INFINITY, lambda v: f"{number(v)} is not a finite number", True),
+        (lambda v: v < 0, lambda v: f"{number(v)} is negative", True),
     ]
     if rule.whole:
         # NaN and infinity give NaN here, which is not > 0.
-        tests.append((lambda v: (v - floor(v)) > 0, _not_whole))
+        tests.append((lambda v: (v - floor(v)) > 0, _not_whole, False))
         tests.append(
-            (lambda v: v >= EXACT_COUNT, lambda v: f"{number(v)} is too large to count exactly")
+            (
+                lambda v: v >= EXACT_COUNT,
+                lambda v: f"{number(v)} is too large to count exactly",
+                True,
+            )
         )
     if rule.most is not None:
         most, template = rule.most, rule.most_message
-        tests.append((lambda v: v > most, lambda v: template.format(value=number(v))))
-    return tests
+        tests.append((lambda v: v > most, lambda v: template.format(value=number(v)), True))
+    return tuple(tests)
 
 
 def _not_whole(value: Any) -> str:
@@ -148,12 +197,36 @@ FIELD_RULES: Final[Mapping[str, FieldRule]] = types.MappingProxyType(
     }
 )
 
+#: The numeric fields of :class:`~cssp.model.community.Community` itself, of its
+#: :class:`~cssp.model.community.Staff` and of a :class:`~cssp.model.community.Facility`.
+COMMUNITY_VALUES: Final = (
+    "households",
+    "population",
+    "building_area",
+    "elderly_monthly_visit_rate",
+    "social_organisations",
+    "registered_volunteers",
+)
+STAFF_VALUES: Final = (
+    "community_workers",
+    "social_workers",
+    "disaster_information_officers",
+    "trained_workers",
+)
+FACILITY_VALUES: Final = ("floor_area", "activity_area", "office_area", "opening_hours")
+
 #: Parts that cannot exceed their whole: in a facility, and in the staff.
 PART_RULES: Final = (
     PartRule(
         "activity_area", "floor_area", "{part} m² is larger than the floor area of {whole} m²"
     ),
     PartRule("office_area", "floor_area", "{part} m² is larger than the floor area of {whole} m²"),
+    PartRule(
+        "activity_area",
+        "floor_area",
+        "the activity and office areas add up to {part} m², more than the floor area of {whole} m²",
+        plus="office_area",
+    ),
     PartRule(
         "trained_workers",
         "community_workers",
@@ -167,18 +240,73 @@ def part_problem(rule: PartRule, part: Any, whole: Any) -> tuple[Any, Callable[[
     return part > whole, lambda p, w: rule.message.format(part=number(p), whole=number(w))
 
 
-def check_values(owner: object, names: tuple[str, ...]) -> None:
+def check_values(owner: object, names: tuple[str, ...]) -> frozenset[str]:
     """Raise for the first rule a field of ``owner`` breaks (``None`` fields pass).
 
+    A value written as approximate (:class:`~cssp.units.Approximate`) is
+    replaced by its plain number.
+
+    :return: the names of the fields whose values were approximate.
     :raises InputError: naming the field.
     """
+    approximate = NOT_APPROXIMATE
     for name in names:
         value = getattr(owner, name)
         if value is None:
             continue
+        kind = type(value)
+        if kind is not float and kind is not int and isinstance(value, _MARKED):
+            value = float(value) if kind is Approximate else int(value)
+            object.__setattr__(owner, name, value)
+            approximate = approximate | {name}
         for test, message in value_problems(FIELD_RULES[name]):
             if test(value):
                 raise InputError(message(value), name)
+    return approximate
+
+
+#: No field is approximate.
+NOT_APPROXIMATE: Final[frozenset[str]] = frozenset()
+_MARKED: Final = (Approximate, ApproximateCount)
+
+
+def problems_of(
+    values: Mapping[str, Any], names: Iterable[str], parts: Iterable[PartRule] = ()
+) -> list[tuple[str, str]]:
+    """Every rule the ``values`` break, as ``(name, message)``: not only the first.
+
+    For each of ``names`` whose value is given (not ``None``), the first rule
+    of :data:`FIELD_RULES` it breaks; then each of ``parts`` whose part and
+    whole are both given and fine. The readers list a row's problems with it;
+    the model's classes stop at the first (:func:`check_values`, :func:`check_parts`).
+    """
+    found: list[tuple[str, str]] = []
+    for name in names:
+        value = values.get(name)
+        if value is None:
+            continue
+        try:
+            for test, message in value_problems(FIELD_RULES[name]):
+                if test(value):
+                    found.append((name, message(value)))
+                    break
+        except (OverflowError, TypeError):  # not a number: the model's converter says so
+            continue
+    bad = {name for name, _ in found}
+    for rule in parts:
+        if bad.intersection((rule.part, rule.plus, rule.whole)):
+            continue  # a part already wrong makes no sum
+        try:
+            part, whole = rule.value(values.get), values.get(rule.whole)
+            if part is None or whole is None:
+                continue
+            failed, describe = part_problem(rule, part, whole)
+            if failed:
+                found.append((rule.part, describe(part, whole)))
+                bad.add(rule.part)
+        except (OverflowError, TypeError):
+            continue
+    return found
 
 
 def check_parts(owner: object, rules: tuple[PartRule, ...]) -> None:
@@ -187,7 +315,7 @@ def check_parts(owner: object, rules: tuple[PartRule, ...]) -> None:
     :raises InputError: naming the part.
     """
     for rule in rules:
-        part, whole = getattr(owner, rule.part), getattr(owner, rule.whole)
+        part, whole = rule.value(lambda name: getattr(owner, name)), getattr(owner, rule.whole)
         if part is None or whole is None:
             continue
         failed, message = part_problem(rule, part, whole)
@@ -197,14 +325,65 @@ def check_parts(owner: object, rules: tuple[PartRule, ...]) -> None:
 
 # --- codes -------------------------------------------------------------------------
 
-#: Digits 10–12 of a community's 12-digit code, by range: whether the unit is
-#: a villagers' committee (rural) rather than a residents' committee (urban).
-VILLAGE_RANGES: Final = ((1, 199, False), (200, 399, True))
+#: Digits 10–12 of a community's 12-digit code, by range: ``(low, high, rural,
+#: committee)``. The National Bureau of Statistics' coding rules
+#: (统计用区划代码和城乡划分代码编制规则, 二(二)2 村级代码编码方法, as published by
+#: the Gansu statistics bureau, tjj.gansu.gov.cn) give 001–399 to the village-level
+#: units civil affairs recognise — 001–199 residents' committees (居民委员会),
+#: 200–399 villagers' committees (村民委员会) — and 400–599 to those it does not
+#: (parks, industrial and mining areas, farms), listed as units like a residents'
+#: committee (类似居民委员会) and like a villagers' committee (类似村民委员会). The
+#: copies read gave the split as 400–499 and 500–599 only in part; the bureau's own
+#: lists bear it out: 360113005400 龙岗渔业管理站社区, 654203500500 泉水地社区村委会
+#: (a 兵团 unit), 522632210500 摆拉村委会 (which replaced 522632210207).
+VILLAGE_RANGES: Final = (
+    (1, 199, False, "a residents' committee"),
+    (200, 399, True, "a villagers' committee"),
+    (400, 499, False, "a unit like a residents' committee"),
+    (500, 599, True, "a unit like a villagers' committee"),
+)
 #: The messages of a code that breaks a rule, templates with ``{code}`` (its repr).
 CODE_NOT_TWELVE_DIGITS: Final = "{code} is not a 12-digit statistical division code"
 CODE_NO_PROVINCE: Final = "{code} does not start with a province code (11–65)"
 CODE_VILLAGE_DIGITS: Final = (
-    "{code}: digits 10–12 must be 001–199 (residents' committee) or 200–399 (villagers' committee)"
+    "{code}: digits 10–12 must be 001–199 (residents' committee), 200–399 (villagers' "
+    "committee), 400–499 or 500–599 (units like them, 类似居委会 / 类似村委会)"
+)
+
+
+def code_rural(code: object) -> tuple[str | None, bool | None]:
+    """A community's code checked: ``(problem, rural)``.
+
+    ``problem`` is the message of the first rule the code breaks (``None``
+    when it keeps them all). ``rural`` says whether digits 10–12 are a
+    villagers' committee or a unit like one; it is ``None`` for a township's
+    9 digits or a county's 6, the code of a community placed by the names of
+    its divisions (:data:`PLACED_LENGTHS`), which has no committee digits.
+    """
+    if not isinstance(code, str) or not code.isascii() or not code.isdigit():
+        return CODE_NOT_TWELVE_DIGITS.format(code=repr(code)), None
+    if len(code) != 12:
+        if len(code) not in PLACED_LENGTHS:
+            return CODE_NOT_TWELVE_DIGITS.format(code=repr(code)), None
+        if code[:2] not in PROVINCES_BY_CODE:
+            return CODE_NO_PROVINCE.format(code=repr(code)), None
+        if not is_known_division(code):
+            return CODE_NOT_A_DIVISION.format(code=repr(code)), None
+        return None, None
+    if code[:2] not in PROVINCES_BY_CODE:
+        return CODE_NO_PROVINCE.format(code=repr(code)), None
+    known, rural = village_rural(int(code[9:]))
+    if not known:
+        return CODE_VILLAGE_DIGITS.format(code=repr(code)), None
+    return None, bool(rural)
+
+
+#: The lengths of the code of a community placed by the names of its divisions:
+#: its township's 9 digits, or its county's 6.
+PLACED_LENGTHS: Final = (9, 6)
+CODE_NOT_A_DIVISION: Final = (
+    "{code} is no township (9 digits) or county (6 digits) of the division list, which a "
+    "community without a 12-digit code is placed in"
 )
 
 
@@ -212,9 +391,17 @@ def village_rural(village: Any) -> tuple[Any, Any]:
     """Whether digits 10–12 (a number, or an array) are a known unit, and whether rural."""
     known: Any = False
     rural: Any = False
-    for low, high, is_rural in VILLAGE_RANGES:
+    for low, high, is_rural, _ in VILLAGE_RANGES:
         inside = (village >= low) & (village <= high)
         known = known | inside
         if is_rural:
             rural = rural | inside
     return known, rural
+
+
+def committee(village: int) -> str:
+    """What digits 10–12 (a number) stand for: ``"a villagers' committee"`` …; ``""`` if unknown."""
+    for low, high, _, words in VILLAGE_RANGES:
+        if low <= village <= high:
+            return words
+    return ""

@@ -45,9 +45,11 @@ def cssp_profiles() -> Sequence[Profile]:  # type: ignore[empty-body]
     All results are collected (this is not a ``firstresult`` hook). A plugin
     that raises, calls :func:`sys.exit`, does not return within the time limit
     (``CSSP_PLUGIN_TIMEOUT``), or returns anything but a list or tuple of
-    profiles whose every field has its declared type, fails with a
-    :class:`~cssp.errors.PluginError` naming it; so does a profile outside the
-    scopes its distribution may set (``CSSP_PLUGIN_SCOPES``).
+    profiles, fails with a :class:`~cssp.errors.PluginError` naming it; so does
+    one that builds a profile, override, indicator, target, citation or text
+    with a field of the wrong type (the object refuses it when it is built,
+    naming the field), and a profile outside the scopes its distribution may
+    set (``CSSP_PLUGIN_SCOPES``).
 
     :return: a list (or tuple) of profiles, possibly empty.
 

@@ -42,9 +42,11 @@ from typing import TYPE_CHECKING, Final
 
 from cssp.report import _csv, _html, _markdown, _schema, _text
 from cssp.report._common import check_format, check_lang
+from cssp.report._imprint import ReportSource
 from cssp.report._schema import (
     assessment_to_dict,
     dumps,
+    input_to_dict,
     programmes_to_dict,
     report_to_dict,
     target_to_dict,
@@ -61,7 +63,10 @@ __all__ = [
     "PROGRAMME_FORMATS",
     "SCHEMA_VERSION",
     "TARGET_FORMATS",
+    "ReportSource",
     "assessment_to_dict",
+    "dumps",
+    "input_to_dict",
     "programmes_to_dict",
     "render_assessment",
     "render_explain",
@@ -91,11 +96,17 @@ def render_report(
     lang: str = "zh",
     colour: bool = False,
     include_communities: bool = True,
+    source: ReportSource | None = None,
 ) -> str:
     """Render a region report in one of :data:`FORMATS`.
 
     The HTML page lists at most 200 failing communities per region and counts
-    the rest; the other formats list them all.
+    the rest; the other formats list them all. The HTML and Markdown reports
+    open with the report's particulars — the area, the date, the data files
+    (name, rows, SHA-256), the plan and the clauses judged, the profiles in
+    force, cssp's version and the command that makes the report again — from
+    ``source`` and the report; the HTML page prints on A4 with the title and
+    the page number on every page.
 
     :param report: what :func:`cssp.evaluate_region` returned.
     :param format: ``"text"``, ``"json"``, ``"markdown"``, ``"csv"`` or ``"html"``.
@@ -104,6 +115,9 @@ def render_report(
     :param colour: ANSI colour in ``text`` output; ignored by the other formats.
     :param include_communities: for ``json``, every community's findings too
         (see :func:`report_to_dict`); about 25 kB per community.
+    :param source: the input files, the command and the date
+        (:class:`ReportSource`), for the HTML and Markdown reports (the other
+        formats do not print them).
     :raises cssp.InputError: for an unknown format or language (path ``format``
         or ``lang``).
     """
@@ -114,10 +128,10 @@ def render_report(
     if format == "text":
         return _text.render_report(report, lang, colour)
     if format == "markdown":
-        return _markdown.render_report(report, lang)
+        return _markdown.render_report(report, lang, source)
     if format == "csv":
         return _csv.render_report(report, lang)
-    return _html.render_report(report, lang)
+    return _html.render_report(report, lang, source)
 
 
 def render_assessment(
@@ -144,8 +158,10 @@ def render_assessment(
     return _html.render_assessment(assessment, lang)
 
 
-def render_explain(assessment: Assessment, *, colour: bool = False) -> str:
-    """Every finding of one community, in Chinese and in English, as text.
+def render_explain(
+    assessment: Assessment, *, colour: bool = False, all_findings: bool = True
+) -> str:
+    """The findings of one community, in Chinese and in English, as text, and a summary.
 
     Each finding shows its status, the target's names, the explanation in both
     languages, the citation, how the plan words it, and the provenance of the
@@ -153,8 +169,10 @@ def render_explain(assessment: Assessment, *, colour: bool = False) -> str:
 
     :param assessment: what :func:`cssp.evaluate` returned.
     :param colour: ANSI colour for the statuses.
+    :param all_findings: every finding; ``False`` shows the unmet ones only,
+        before the summary of all (what ``cssp explain`` prints without ``--all``).
     """
-    return _text.render_explain(assessment, colour)
+    return _text.render_explain(assessment, colour, all_findings)
 
 
 def render_targets(

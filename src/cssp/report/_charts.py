@@ -18,6 +18,7 @@ from cssp.model.measures import Status
 from cssp.model.plan import IndicatorKind
 from cssp.report._common import (
     STATUS_LABELS,
+    STATUS_MARKS,
     community_targets,
     display_width,
     find,
@@ -86,6 +87,11 @@ def _is_percent(finding: Finding) -> bool:
 
 # --- the region report -------------------------------------------------------------
 
+#: Up to this many regions, an indicator's chart has a bar per region; with
+#: more it counts the regions in each range of values (a chart stays whole on
+#: a printed page).
+MANY_BARS: Final = 40
+
 
 def _bar_chart(rows: Sequence[tuple[str, Finding | None]], title: str, lang: str) -> str:
     """Horizontal bars, one per region, with each region's target as a vertical line."""
@@ -95,7 +101,7 @@ def _bar_chart(rows: Sequence[tuple[str, Finding | None]], title: str, lang: str
     bottom = 24.0
     longest = max((_text_px(label) for label, _ in rows), default=40.0)
     label_w = min(170.0, max(56.0, longest + 14))
-    x0, x1 = label_w, width - 60
+    x0, x1 = label_w, width - 76
     present = [f for _, f in rows if f is not None]
     values = [f.observed for f in present if f.observed is not None]
     values += [f.required for f in present if f.required is not None]
@@ -142,7 +148,7 @@ def _bar_chart(rows: Sequence[tuple[str, Finding | None]], title: str, lang: str
         else:
             bx = x(f.observed)
             cls = _CLASS[f.status]
-            value = number(f.observed)
+            value = f"{STATUS_MARKS[f.status]} {number(f.observed)}"
             lx = bx + 6
             if f.required is not None:
                 tx = x(f.required)
@@ -207,17 +213,17 @@ def _stacked(assessments: Sequence[Assessment], lang: str) -> str | None:
             body.append(
                 f'<rect class="b-{_CLASS[status]}" x="{_f(cursor)}" y="{_f(y + 4)}" '
                 f'width="{_f(w)}" height="16"><title>{esc(STATUS_LABELS[status].get(lang))}: '
-                f"{n}</title></rect>"
+                f"{n:,}</title></rect>"
             )
             if w >= 22 and status is not Status.NOT_APPLICABLE:
                 body.append(
                     f'<text class="inside" x="{_f(cursor + w / 2)}" y="{_f(y + 16)}" '
-                    f'text-anchor="middle">{n}</text>'
+                    f'text-anchor="middle">{n:,}</text>'
                 )
             elif w >= 22:
                 body.append(
                     f'<text class="axis" x="{_f(cursor + w / 2)}" y="{_f(y + 16)}" '
-                    f'text-anchor="middle">{n}</text>'
+                    f'text-anchor="middle">{n:,}</text>'
                 )
             cursor += w
         evaluated = counts[Status.MET] + counts[Status.NOT_MET]
@@ -280,6 +286,28 @@ def _histogram(assessments: Sequence[Assessment], target_id: str, lang: str) -> 
     ]
     if len(findings) < 3:
         return None
+    title = _l("histogram", lang, name=findings[0].target.name.get(lang))
+    axis = "社区数" if lang == "zh" else "communities"
+    return (
+        f"<figure><figcaption><h3>{esc(title)}</h3>"
+        f"<p>{esc(_l('histogram_note', lang))}</p></figcaption>"
+        f"{_histogram_svg(findings, title, axis, lang)}</figure>"
+    )
+
+
+def _region_histogram(findings: Sequence[Finding], title: str, lang: str) -> str:
+    """Regions by value range, for an indicator with too many regions for a bar each."""
+    judged = [
+        f for f in findings if f.observed is not None and f.status in (Status.MET, Status.NOT_MET)
+    ]
+    if not judged:
+        return ""
+    axis = "区域数" if lang == "zh" else "regions"
+    return _histogram_svg(judged, title, axis, lang)
+
+
+def _histogram_svg(findings: Sequence[Finding], title: str, axis_label: str, lang: str) -> str:
+    """Counts by value range, stacked met / not met, with the target(s) as dashed lines."""
     requireds = sorted({f.required for f in findings if f.required is not None})
     bins = _bins(findings, requireds)
     most = max(bins.totals) or 1
@@ -302,7 +330,6 @@ def _histogram(assessments: Sequence[Assessment], target_id: str, lang: str) -> 
             f'y2="{_f(y(level))}"/><text class="axis" x="{_f(x0 - 6)}" '
             f'y="{_f(y(level) + 4)}" text-anchor="end">{esc(number(level))}</text>'
         )
-    axis_label = "社区数" if lang == "zh" else "communities"
     body.append(f'<text class="axis" x="{_f(x0 - 6)}" y="{_f(y0 - 14)}">{esc(axis_label)}</text>')
     for index, total in enumerate(bins.totals):
         low, high = bins.start + index * bins.step, bins.start + (index + 1) * bins.step
@@ -313,14 +340,14 @@ def _histogram(assessments: Sequence[Assessment], target_id: str, lang: str) -> 
                 body.append(
                     f'<rect class="b-{_CLASS[status]}" x="{_f(left)}" y="{_f(y(base + count))}" '
                     f'width="{_f(right - left)}" height="{_f(y(base) - y(base + count))}">'
-                    f"<title>{esc(number(low))}–{esc(number(high))}: {count} "
+                    f"<title>{esc(number(low))}–{esc(number(high))}: {count:,} "
                     f"{esc(STATUS_LABELS[status].get(lang))}</title></rect>"
                 )
                 base += count
         if total:
             body.append(
                 f'<text class="axis" x="{_f((left + right) / 2)}" y="{_f(y(total) - 4)}" '
-                f'text-anchor="middle">{total}</text>'
+                f'text-anchor="middle">{total:,}</text>'
             )
     every = max(1, math.ceil(len(bins.met) / 8))
     for index in range(0, len(bins.met) + 1, every):
@@ -345,12 +372,7 @@ def _histogram(assessments: Sequence[Assessment], target_id: str, lang: str) -> 
             f'<text class="tlabel halo" x="{_f(lx)}" y="{_f(y0 - 14)}">{esc(label)}</text>'
         )
         label_x = lx + _text_px(label) + 10
-    title = _l("histogram", lang, name=findings[0].target.name.get(lang))
-    return (
-        f"<figure><figcaption><h3>{esc(title)}</h3>"
-        f"<p>{esc(_l('histogram_note', lang))}</p></figcaption>"
-        f"{_svg(width, height, title, body)}</figure>"
-    )
+    return _svg(width, height, title, body)
 
 
 _HISTOGRAM_PREFERRED: Final = (
@@ -394,4 +416,5 @@ def _mini_bar(f: Finding) -> str:
         body.append(
             f'<line class="tline" x1="{_f(x(required))}" y1="1" x2="{_f(x(required))}" y2="19"/>'
         )
-    return _svg(width, height, f"{number(f.observed)} / {number(required)}", body)
+    label = number(f.observed) if required is None else f"{number(f.observed)} / {number(required)}"
+    return _svg(width, height, label, body)

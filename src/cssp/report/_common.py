@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Final
 
+from cssp.engine.explain import place_of
 from cssp.errors import InputError
 from cssp.model.divisions import division_path
 from cssp.model.measures import Status
@@ -15,6 +16,7 @@ from cssp.rules.resolve import STAFFING_TARGET
 
 if TYPE_CHECKING:
     from cssp.engine.results import Assessment, Finding, RegionAssessment, RegionReport
+    from cssp.model.notes import InputNotes
 
 #: Statuses in the order reports list them.
 STATUS_ORDER: Final = (
@@ -129,6 +131,15 @@ def number(value: float | None, *, grouping: bool = True) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def observed(finding: Finding, lang: str) -> str:
+    """A finding's observed value as tables show it: 约 (≈ in English) before one built
+    on approximate values."""
+    text = number(finding.observed)
+    if finding.approximate and finding.observed is not None:
+        return f"{'约' if lang == 'zh' else '≈'}{text}"
+    return text
+
+
 def plain(value: float | None) -> str:
     """A number for CSV: up to 4 decimals, no grouping; empty for no value."""
     value = finite(value)
@@ -181,12 +192,13 @@ def reference_name(target: Target, lang: str) -> str:
     """Whose standard a profile's change is measured against, for "looser than …".
 
     ``国家标准`` / ``the national plan``, or, for an indicator a profile
-    introduced, ``guangdong的标准`` / ``the standard of guangdong``.
+    introduced, ``广东省的标准`` / ``the standard of Guangdong``.
     """
     first = target.provenance[0]
     if first.change is Change.SET:
         return "国家标准" if lang == "zh" else "the national plan"
-    return f"{first.profile}的标准" if lang == "zh" else f"the standard of {first.profile}"
+    place = place_of(first.scope, lang)
+    return f"{place}的标准" if lang == "zh" else f"the standard of {place}"
 
 
 def with_unit(value: float | None, unit: str, lang: str) -> str:
@@ -279,7 +291,7 @@ def count_phrase(n: int, zh_unit: str, en_word: str, lang: str) -> str:
 
 def by_code(report: RegionReport) -> dict[str, Assessment]:
     """The report's assessments by community code, sorted by code."""
-    return {a.community.code: a for a in sorted(report.assessments, key=lambda a: a.community.code)}
+    return {a.community.key: a for a in sorted(report.assessments, key=lambda a: a.community.key)}
 
 
 def failing_in(region: RegionAssessment, assessments: dict[str, Assessment]) -> list[Assessment]:
@@ -294,6 +306,12 @@ def tally(findings: Iterable[Finding]) -> dict[Status, int]:
     for f in findings:
         counts[f.status] += 1
     return counts
+
+
+def touched_by_profile(target: Target) -> bool:
+    """True when a profile set, changed or restated the target (its provenance has its step)."""
+    steps = target.provenance
+    return bool(steps) and (len(steps) > 1 or steps[-1].change is not Change.SET)
 
 
 def changed_by_profile(target: Target) -> bool:
@@ -322,9 +340,10 @@ def levels_note(levels: frozenset[Level] | None, lang: str) -> str:
 def origin_note(target: Target, unit: str, lang: str) -> str:
     """Where a profile set the target: the local figure, the one it changed and the change.
 
-    ``guangdong（profile.toml）：≥32平方米/百户；国家规划≥30平方米/百户（更严）``; empty
-    for a target the national plan alone sets. The figure changed is the first
-    step's: the national plan's, or that of the profile that added the target.
+    ``广东省：≥32平方米/百户；国家规划≥30平方米/百户（更严）``; empty for a target
+    the national plan alone sets, or that profiles only restate. The figure
+    changed is the first step's: the national plan's, or that of the profile
+    that added the target.
     """
     if not changed_by_profile(target):
         return ""
@@ -332,7 +351,7 @@ def origin_note(target: Target, unit: str, lang: str) -> str:
     staffing = by_rule(target)
     first, last = steps[0], (target.changes or steps)[-1]
     local = step_threshold(last, unit, lang, staffing)
-    who = f"{last.profile}（{last.source}）" if lang == "zh" else f"{last.profile} ({last.source})"
+    who = place_of(last.scope, lang)
     if len(steps) == 1 or staffing:  # a new target, or a staffing rule
         change = CHANGE_LABELS[last.change].get(lang)
         return f"{who}：{local}（{change}）" if lang == "zh" else f"{who}: {local} ({change})"
@@ -342,9 +361,8 @@ def origin_note(target: Target, unit: str, lang: str) -> str:
     if first.change is Change.SET:
         reference = f"国家规划{reference}" if lang == "zh" else f"national plan {reference}"
     else:
-        reference = (
-            f"{first.profile}规定{reference}" if lang == "zh" else f"{first.profile} {reference}"
-        )
+        origin = place_of(first.scope, lang)
+        reference = f"{origin}规定{reference}" if lang == "zh" else f"{origin} {reference}"
     change = CHANGE_LABELS[last.change].get(lang)
     flag = ""
     if target.loosened:
@@ -416,3 +434,41 @@ def community_counts(report: RegionReport) -> tuple[int, int]:
     if report.summary is not None:
         return report.summary.communities, report.summary.failing
     return len(report.assessments), sum(1 for a in report.assessments if a.failing)
+
+
+#: The headings of what reading the input said (:func:`input_sections`).
+INPUT_HEADINGS: Final = {
+    "skipped": Text("跳过的行（有问题，未评估）", "Rows skipped (with problems, not evaluated)"),
+    "warnings": Text("输入提示", "Warnings about the input"),
+    "resolved": Text("按地名确定代码的社区", "Codes found from place names"),
+}
+
+
+def input_sections(notes: InputNotes | None, lang: str) -> list[tuple[str, list[str]]]:
+    """What reading the input said, as (heading, lines) for each part that has any.
+
+    Every format shows the same lines its own way; the JSON report has them as
+    its ``input`` field.
+    """
+    if not notes:
+        return []
+    sections = []
+    if notes.skipped:
+        lines = []
+        for row in notes.skipped:
+            problems = "; ".join(
+                f"{where.removeprefix(row.where).lstrip(', ')}: {message}".lstrip(": ")
+                for where, message in row.problems
+            )
+            lines.append(f"{row.where}: {problems}")
+        sections.append((INPUT_HEADINGS["skipped"].get(lang), lines))
+    if notes.warnings:
+        lines = [f"{note.where}: {note.message}" for note in notes.warnings]
+        sections.append((INPUT_HEADINGS["warnings"].get(lang), lines))
+    if notes.resolved:
+        lines = [
+            f"{place.where}: {' '.join(place.names)} → {place.code} {' '.join(place.path)}"
+            for place in notes.resolved
+        ]
+        sections.append((INPUT_HEADINGS["resolved"].get(lang), lines))
+    return sections

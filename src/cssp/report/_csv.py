@@ -36,6 +36,7 @@ REPORT_HEADER: Final = (
     "no_data",
     "no_verdict",
     "failing",
+    "approximate",
 )
 
 #: The header of an assessment's CSV.
@@ -51,6 +52,7 @@ ASSESSMENT_HEADER: Final = (
     "gap",
     "reason",
     "explanation",
+    "approximate",
 )
 
 #: The header of the targets' CSV.
@@ -108,6 +110,7 @@ def render_report(report: RegionReport, lang: str) -> str:
                     f.unit_label.get(lang),
                     *counts,
                     ";".join(f.failing),
+                    "yes" if f.approximate else "",
                 ]
             )
     return _write(REPORT_HEADER, rows)
@@ -128,6 +131,7 @@ def assessment_rows(assessment: Assessment, lang: str) -> list[list[str]]:
             plain(f.gap),
             f.reason.get(lang) if f.reason else "",
             f.explain(lang),
+            "yes" if f.approximate else "",
         ]
         for f in assessment.findings
     ]

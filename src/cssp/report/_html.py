@@ -1,11 +1,14 @@
 """One self-contained HTML page: inline CSS and SVG, no script, no external reference.
 
 The page opens offline and prints: every style is in one ``<style>`` element
-(the stylesheet ``report.css``, shipped beside this module), every chart is
-inline SVG (drawn by ``cssp.report._charts``), and nothing is fetched — no
-font, no image, no stylesheet, no script. All text from the plan, the profiles
-and the data is escaped. This module assembles the page; its words are in
-``cssp.report._labels``.
+(the stylesheet ``report.css``, shipped beside this module, and the printed
+page's running heads), every chart is inline SVG (drawn by
+``cssp.report._charts``), and nothing is fetched — no font, no image, no
+stylesheet, no script. All text from the plan, the profiles and the data is
+escaped. This module assembles the page; its words are in
+``cssp.report._labels``, the overview's tables in ``cssp.report._overview``
+and the report's particulars (date, sources, plan, profiles) in
+``cssp.report._imprint``.
 """
 
 from __future__ import annotations
@@ -16,16 +19,20 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Final
 
 from cssp.catalogue import UNIT_LABELS
+from cssp.engine.explain import place_of
 from cssp.model.measures import Status
 from cssp.model.plan import Change, IndicatorKind, Text
 from cssp.report._charts import (
+    MANY_BARS,
     _bar_chart,
     _f,
     _histogram,
     _histogram_targets,
     _mini_bar,
+    _region_histogram,
     _stacked,
 )
+from cssp.report._checks import CHECK_LABEL, CHECK_MARK, check_note, implausible
 from cssp.report._common import (
     CHANGE_LABELS,
     LEVEL_LABELS,
@@ -40,27 +47,45 @@ from cssp.report._common import (
     division_line,
     failing_in,
     find,
+    input_sections,
     number,
     reference_name,
-    region_label,
     regional_targets,
     step_threshold,
     tally,
     target_threshold,
-    threshold,
     with_unit,
 )
+from cssp.report._imprint import (
+    ReportSource,
+    footer_text,
+    info_rows,
+    page_css,
+    report_title,
+    version,
+)
 from cssp.report._labels import _CLASS, _l, esc
+from cssp.report._names import full_name, qualified_labels
+from cssp.report._overview import legend, overview_tables, target_text
 
 if TYPE_CHECKING:
     from cssp.engine.results import Assessment, Finding, RegionAssessment, RegionReport
-    from cssp.model.plan import Target
+    from cssp.model.plan import Plan, Target
 
 
 @cache
 def _stylesheet() -> str:
     """The page's stylesheet, ``report.css`` beside this module: read once."""
     return files("cssp.report").joinpath("report.css").read_text(encoding="utf-8")
+
+
+def _count(n: int) -> str:
+    """A count with thousands separators: ``30,012``."""
+    return f"{n:,}"
+
+
+def _sep(lang: str) -> str:
+    return "、" if lang == "zh" else ", "
 
 
 # --- small pieces -----------------------------------------------------------------
@@ -71,34 +96,14 @@ def _badge(status: Status, lang: str) -> str:
     return f'<span class="badge s-{_CLASS[status]}">{STATUS_MARKS[status]} {esc(label)}</span>'
 
 
-def _legend(lang: str, statuses: Sequence[Status] = STATUS_ORDER) -> str:
-    items = "".join(
-        f'<span><i class="k-{_CLASS[s]}"></i>{esc(STATUS_LABELS[s].get(lang))}</span>'
-        for s in statuses
-    )
-    return f'<div class="legend">{items}</div>'
-
-
-def _unique_labels(regions: Sequence[RegionAssessment], lang: str) -> dict[str, str]:
-    names = [region_label(r, lang) for r in regions]
-    return {
-        r.code: (f"{name} {r.code}" if names.count(name) > 1 and r.code else name)
-        for r, name in zip(regions, names, strict=True)
-    }
-
-
 # --- the region report --------------------------------------------------------------
 
 
-def _masthead_report(report: RegionReport, lang: str) -> str:
+def _masthead_report(report: RegionReport, title: str, lang: str) -> str:
     plan = report.plan
-    title = f"《{plan.title.zh}》" if lang == "zh" else plan.title.en
+    plan_title = f"《{plan.title.zh}》" if lang == "zh" else plan.title.en
     level = LEVEL_LABELS.get(report.by, Text(report.by, report.by)).get(lang)
-    meta = [
-        plan.document,
-        _l("target_year", lang, year=report.year),
-        _l("by", lang, level=level),
-    ]
+    meta = [plan.document, _l("target_year", lang, year=report.year), _l("by", lang, level=level)]
     counts = tally(f for r in report.regions for f in r.findings)
     evaluated = counts[Status.MET] + counts[Status.NOT_MET]
     failing = sum(1 for a in report.assessments if a.failing)
@@ -110,15 +115,15 @@ def _masthead_report(report: RegionReport, lang: str) -> str:
         if counts[s]
     )
     kpis = [
-        (str(len(report.regions)), "", _l("regions", lang), ""),
-        (str(total), "", _l("communities", lang), ""),
+        (_count(len(report.regions)), "", _l("regions", lang), ""),
+        (_count(total), "", _l("communities", lang), ""),
         (
-            str(counts[Status.MET]),
-            f"/ {evaluated}",
+            _count(counts[Status.MET]),
+            f"/ {_count(evaluated)}",
             _l("region_met", lang),
             f'<div class="meter">{meter}</div>',
         ),
-        (str(failing), f"/ {total}", _l("failing_communities", lang), ""),
+        (_count(failing), f"/ {_count(total)}", _l("failing_communities", lang), ""),
     ]
     cards = "".join(
         f'<div class="kpi"><b>{esc(big)}<small>{esc(small)}</small></b>'
@@ -127,7 +132,7 @@ def _masthead_report(report: RegionReport, lang: str) -> str:
     )
     return (
         '<header class="masthead"><div class="wrap">'
-        f'<p class="eyebrow">{esc(_l("eyebrow", lang))}</p>'
+        f'<p class="eyebrow">{esc(plan_title)}</p>'
         f"<h1>{esc(title)}</h1>"
         f'<p class="meta">{"".join(f"<span>{esc(m)}</span>" for m in meta)}</p>'
         f'<div class="kpis">{cards}</div>'
@@ -135,28 +140,56 @@ def _masthead_report(report: RegionReport, lang: str) -> str:
     )
 
 
-def _target_text(finding: Finding, lang: str) -> str:
-    if finding.required is None:  # a direction: the plan sets no level
-        return target_threshold(finding.target, "", lang)
-    return threshold(
-        finding.target.comparator, finding.required, finding.unit_label.get(lang), lang
+def _particulars(report: RegionReport, source: ReportSource | None, lang: str) -> str:
+    """The report's particulars: area, date, data, plan and clauses, profiles, software, command."""
+    items = []
+    last = ""
+    for label, value, code in info_rows(report, source, lang):
+        if label != last:
+            items.append(f"<dt>{esc(label)}</dt>")
+            last = label
+        items.append(f"<dd><code>{esc(value)}</code></dd>" if code else f"<dd>{esc(value)}</dd>")
+    return (
+        f'<section id="particulars" class="particulars"><h2>{esc(_l("particulars", lang))}</h2>'
+        f"<dl>{''.join(items)}</dl></section>"
+    )
+
+
+def _met_but_some_fail(report: RegionReport) -> int:
+    """Region findings met while some of the region's communities do not meet the target."""
+    return sum(
+        1
+        for r in report.regions
+        for f in r.findings
+        if f.status is Status.MET and f.failing and f.kind is not IndicatorKind.PER_COMMUNITY
     )
 
 
 def _highlights(report: RegionReport, lang: str) -> str:
-    """Three to five sentences a reader takes away: the totals, the weakest targets, ..."""
+    """Three to six sentences a reader takes away: the totals, the weakest targets, ..."""
     zh = lang == "zh"
     points = []
     counts = tally(f for r in report.regions for f in r.findings)
     met, not_met = counts[Status.MET], counts[Status.NOT_MET]
     no_data = counts[Status.NO_DATA]
     if zh:
-        text = f"{met + not_met}项区域指标有评估结论：达标{met}项，未达标{not_met}项"
-        text += f"；另有{no_data}项因缺少数据无法评估。" if no_data else "。"
+        text = f"{met + not_met:,}项区域指标有评估结论：达标{met:,}项，未达标{not_met:,}项"
+        text += f"；另有{no_data:,}项因缺少数据无法评估。" if no_data else "。"
     else:
-        text = f"{met + not_met} region findings have a verdict: {met} met, {not_met} not met"
-        text += f"; {no_data} more lack the data to be evaluated." if no_data else "."
+        text = f"{met + not_met:,} region findings have a verdict: {met:,} met, {not_met:,} not met"
+        text += f"; {no_data:,} more lack the data to be evaluated." if no_data else "."
     points.append(text)
+    both = _met_but_some_fail(report)
+    if both:
+        points.append(
+            f"{both:,}项区域指标的区域值达标，但该区域仍有社区未达标：区域值按全部社区的总量计算，"
+            "每个社区仍须各自达标，未达标的社区列于本报告末尾。"
+            if zh
+            else f"In {both:,} region findings the region's figure meets the target while some "
+            "of its communities do not: a region's figure comes from the totals of all its "
+            "communities, and each community must still meet the target itself (they are "
+            "listed at the end of this report)."
+        )
     rates = []
     for target_id in community_targets(report.assessments):
         findings = [f for a in report.assessments if (f := find(a.findings, target_id))]
@@ -177,12 +210,24 @@ def _highlights(report: RegionReport, lang: str) -> str:
         )
     worst = max((len(r.failing) for r in report.regions), default=0)
     if worst and len(report.regions) > 1:
-        names = [region_label(r, lang) for r in report.regions if len(r.failing) == worst]
-        joined = ("、" if zh else ", ").join(names)
+        labels = qualified_labels(report.regions, lang)
+        names = [labels[r.code] for r in report.regions if len(r.failing) == worst]
+        shown = _sep(lang).join(names[:10]) + ("等" if zh and len(names) > 10 else "")
+        if not zh and len(names) > 10:
+            shown += f" and {len(names) - 10} more"
         points.append(
-            f"未达标指标最多的区域：{joined}（{worst}项）。"
+            f"未达标指标最多的区域：{shown}（{worst}项）。"
             if zh
-            else f"Most region targets not met: {joined} ({worst})."
+            else f"Most region targets not met: {shown} ({worst})."
+        )
+    flagged = _flagged(report)
+    if flagged:
+        points.append(
+            f"{flagged:,}个数值远超出合理范围，已标注“{CHECK_MARK}{CHECK_LABEL.zh}”，"
+            "请先核对原始数据再采用其结论。"
+            if zh
+            else f"{flagged:,} figures lie far outside the plausible range and are marked "
+            f"'{CHECK_MARK} {CHECK_LABEL.en}': check the source data before relying on them."
         )
     # Loosened targets, by the standard they are looser than (the national plan's first).
     loosened: dict[tuple[bool, str], set[str]] = {}
@@ -190,7 +235,7 @@ def _highlights(report: RegionReport, lang: str) -> str:
         key = (f.target.provenance[0].change is not Change.SET, _looser(f.target, lang))
         loosened.setdefault(key, set()).add(f.target.name.get(lang))
     for (_, looser), targets in sorted(loosened.items()):
-        joined = ("、" if zh else ", ").join(sorted(targets))
+        joined = _sep(lang).join(sorted(targets))
         points.append(
             f"注意：以下目标的本地标准{looser}：{joined}。"
             if zh
@@ -209,44 +254,32 @@ def _highlights(report: RegionReport, lang: str) -> str:
     return f'<div class="highlights"><h3>{esc(heading)}</h3><ul>{items}</ul></div>'
 
 
-def _overview(report: RegionReport, target_ids: Sequence[str], lang: str) -> str:
-    labels = _unique_labels(report.regions, lang)
-    head = "".join(f'<th class="num">{esc(labels[r.code])}</th>' for r in report.regions)
-    rows = []
-    for target_id in target_ids:
-        findings = [find(r.findings, target_id) for r in report.regions]
-        first = next(f for f in findings if f is not None)
-        targets = {_target_text(f, lang) for f in findings if f is not None}
-        target_cell = next(iter(targets)) if len(targets) == 1 else _l("varies", lang)
-        cells = []
-        for f in findings:
-            if f is None:
-                cells.append('<td class="cell c-na">—</td>')
-                continue
-            value = (
-                number(f.observed) if f.observed is not None else STATUS_LABELS[f.status].get(lang)
-            )
-            tip = f.explain(lang)
-            cells.append(
-                f'<td class="cell c-{_CLASS[f.status]}" title="{esc(tip)}">'
-                f"{STATUS_MARKS[f.status]} {esc(value)}</td>"
-            )
-        rows.append(
-            f'<tr><td class="name">{esc(first.target.name.get(lang))}</td>'
-            f'<td class="num muted">{esc(target_cell)}</td>{"".join(cells)}</tr>'
-        )
+def _flagged(report: RegionReport) -> int:
+    plan = report.plan
+    regions = sum(1 for r in report.regions for f in r.findings if implausible(f, plan))
+    return regions + sum(1 for a in report.assessments for f in a.findings if implausible(f, plan))
+
+
+def _approximately(f: Finding, lang: str) -> str:
+    """The mark of a figure built on an approximate value: 约 (Chinese) or ≈ (English)."""
+    if not f.approximate:
+        return ""
+    return "约" if lang == "zh" else "≈"
+
+
+def _overview(
+    report: RegionReport, target_ids: Sequence[str], labels: dict[str, str], lang: str
+) -> str:
     return (
         f'<section id="overview"><h2>{esc(_l("overview", lang))}</h2>'
         f"{_highlights(report, lang)}"
-        f'<p class="lede">{esc(_l("overview_lede", lang))}</p>{_legend(lang)}'
-        f'<div class="scroll"><table class="matrix"><thead><tr>'
-        f'<th>{esc(_l("indicator", lang))}</th><th class="num">{esc(_l("target", lang))}</th>'
-        f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div></section>"
+        f'<p class="lede">{esc(_l("overview_lede", lang))}</p>{legend(lang)}'
+        f"{overview_tables(report, target_ids, labels, lang)}</section>"
     )
 
 
 def _indicator_figure(
-    report: RegionReport, target_id: str, labels: dict[str, str], lang: str
+    report: RegionReport, target_id: str, labels: dict[str, str], lang: str, number_: int
 ) -> str | None:
     rows = [(labels[r.code], find(r.findings, target_id)) for r in report.regions]
     present = [f for _, f in rows if f is not None]
@@ -255,7 +288,7 @@ def _indicator_figure(
     first = present[0]
     target = first.target
     name = target.name.get(lang)
-    thresholds = sorted({_target_text(f, lang) for f in present})
+    thresholds = sorted({target_text(f, lang) for f in present})
     parts = []
     if len(thresholds) == 1:
         label = _l("target", lang)
@@ -265,6 +298,8 @@ def _indicator_figure(
     else:
         colon = "：" if lang == "zh" else ": "
         parts.append(f"{_l('varies', lang)}{colon}{' / '.join(thresholds)}")
+    if first.kind is not IndicatorKind.PER_COMMUNITY:
+        parts.append(_l("unit_of", lang, unit=first.unit_label.get(lang)))
     if target.strength.value not in ("quantified", "full_coverage"):
         word = target.strength.zh if lang == "zh" else target.strength.en
         parts.append(f"“{word}”" if lang == "zh" else f"'{word}'")
@@ -275,40 +310,66 @@ def _indicator_figure(
         unit = _unit_label_of(target).get(lang)
         level = target_threshold(target, unit, lang)
         notes.append(f'<p class="note">{esc(_l("share_note", lang, level=level))}</p>')
-    notes += _provenance_notes(report, target_id, lang)
-    chart = _bar_chart(rows, name, lang)
+    notes += _provenance_notes(report, target_id, labels, lang)
+    if len(rows) > MANY_BARS:
+        chart = _region_histogram(present, name, lang)
+    else:
+        chart = _bar_chart(rows, name, lang)
+    heading = _l("figure", lang, n=number_, title=name)
     return (
-        f"<figure><figcaption><h3>{esc(name)}</h3><p>{esc(caption)}</p></figcaption>"
-        f"{chart}{''.join(notes)}</figure>"
+        f'<figure id="figure-{number_}"><figcaption><h3>{esc(heading)}</h3>'
+        f"<p>{esc(caption)}</p></figcaption>{chart}{''.join(notes)}</figure>"
     )
 
 
 def _unit_label_of(target: Target) -> Text:
-
     return UNIT_LABELS.get(target.unit, Text(target.unit, target.unit))
 
 
 def _provenance_groups(
-    report: RegionReport, target_id: str, *, same: bool = True
+    report: RegionReport, target_id: str
 ) -> list[tuple[Finding, list[RegionAssessment]]]:
-    """Regions whose target a profile set, grouped by the same provenance.
+    """Regions whose target a profile changed or added, grouped by the same provenance.
 
-    :param same: include a profile that restates the same figure.
+    A profile that only restates the figure in force (``same``) changes
+    nothing, and is left out: it is named among the report's particulars and
+    kept in the JSON output's provenance.
     """
     groups: dict[tuple[object, ...], tuple[Finding, list[RegionAssessment]]] = {}
     for region in report.regions:
         f = find(region.findings, target_id)
-        if f is None or not changed_by_profile(f.target):
-            continue
-        if not same and f.target.provenance[-1].change is Change.SAME:
+        if f is None or not changed_by_profile(f.target) or _noop(f.target):
             continue
         key = tuple(f.target.provenance)
         groups.setdefault(key, (f, []))[1].append(region)
     return list(groups.values())
 
 
-def _origin_parts(f: Finding, lang: str) -> tuple[str, str, str, str, bool]:
-    """National figure, local figure, change, who: for one changed target."""
+def _noop(target: Target) -> bool:
+    """True when every profile step restates the figure before it."""
+    steps = target.provenance
+    return len(steps) > 1 and all(step.change is Change.SAME for step in steps[1:])
+
+
+def _same_count(report: RegionReport, target_ids: Sequence[str]) -> int:
+    seen = set()
+    for target_id in target_ids:
+        for region in report.regions:
+            f = find(region.findings, target_id)
+            if f is not None and _noop(f.target):
+                seen.add((target_id, f.target.provenance))
+    return len(seen)
+
+
+def _who(target: Target, lang: str) -> str:
+    """The profile that set the figure: where it applies and its document."""
+    last = target.provenance[-1]
+    colon = "：" if lang == "zh" else ": "
+    return f"{place_of(last.scope, lang)}{colon}{last.citation.text(lang)}"
+
+
+def _origin_parts(f: Finding, lang: str) -> tuple[str, str, str, bool]:
+    """National figure, local figure, change: for one changed target."""
     t = f.target
     unit = (
         f.unit_label.get(lang)
@@ -321,8 +382,7 @@ def _origin_parts(f: Finding, lang: str) -> tuple[str, str, str, str, bool]:
     national = step_threshold(first, unit, lang, staffing) if first.change is Change.SET else "—"
     local = step_threshold(last, unit, lang, staffing)
     change = CHANGE_LABELS[last.change].get(lang)
-    who = f"{last.profile} ({last.source}) · {last.citation.text(lang)}"
-    return national, local, change, who, t.loosened
+    return national, local, change, t.loosened
 
 
 def _looser(target: Target, lang: str) -> str:
@@ -331,23 +391,20 @@ def _looser(target: Target, lang: str) -> str:
     return f"低于{name}" if lang == "zh" else f"looser than {name}"
 
 
-def _provenance_notes(report: RegionReport, target_id: str, lang: str) -> list[str]:
+def _provenance_notes(
+    report: RegionReport, target_id: str, labels: dict[str, str], lang: str
+) -> list[str]:
     notes = []
-    labels = _unique_labels(report.regions, lang)
-    for f, regions in _provenance_groups(report, target_id, same=False):
-        national, local, change, _, loosened = _origin_parts(f, lang)
-        where = (
-            "、".join(labels[r.code] for r in regions)
-            if lang == "zh"
-            else ", ".join(labels[r.code] for r in regions)
-        )
-        last = f.target.provenance[-1]
+    for f, regions in _provenance_groups(report, target_id):
+        national, local, change, loosened = _origin_parts(f, lang)
+        where = _sep(lang).join(labels[r.code] for r in regions[:12])
+        if len(regions) > 12:
+            where += "等" if lang == "zh" else f" and {len(regions) - 12} more"
+        place = place_of(f.target.provenance[-1].scope, lang)
         if lang == "zh":
-            text = f"{where}：本地标准{local}（{last.profile}），国家规划{national}，{change}"
+            text = f"{where}：本地标准{local}（{place}），国家规划{national}，{change}"
         else:
-            text = (
-                f"{where}: local standard {local} ({last.profile}); national {national}; {change}"
-            )
+            text = f"{where}: local standard {local} ({place}); national {national}; {change}"
         if loosened:
             text += f" — {_looser(f.target, lang)}"
         cls = "note warn" if loosened else "note"
@@ -355,24 +412,43 @@ def _provenance_notes(report: RegionReport, target_id: str, lang: str) -> list[s
     return notes
 
 
-def _indicators(report: RegionReport, target_ids: Sequence[str], lang: str) -> str:
-    labels = _unique_labels(report.regions, lang)
-    figures = []
-    skipped = []
+def _no_data_reason(report: RegionReport, target_id: str, lang: str) -> str:
+    """Why no region has a figure: how many communities lack the data, and the commonest reason."""
+    missing = 0
+    applicable = 0
+    for region in report.regions:
+        f = find(region.findings, target_id)
+        if f is not None and f.counts is not None:
+            missing += f.counts.no_data
+            applicable += f.counts.total - f.counts.not_applicable
+    reasons: dict[str, int] = {}
+    for a in report.assessments:
+        f = find(a.findings, target_id)
+        if f is not None and f.status is Status.NO_DATA and f.reason is not None:
+            text = f.reason.get(lang)
+            reasons[text] = reasons.get(text, 0) + 1
+    why = max(reasons, key=lambda r: reasons[r]) if reasons else ""
+    if lang == "zh":
+        text = f"{missing:,}个社区无数据" if missing else "区域内没有适用的社区"
+        return f"{text}：{why}" if why else text
+    text = f"{missing:,} communities without the data" if missing else "no community it applies to"
+    return f"{text}: {why}" if why else text
+
+
+def _indicators(
+    report: RegionReport, target_ids: Sequence[str], labels: dict[str, str], lang: str
+) -> str:
+    figures: list[str] = []
+    skipped: list[str] = []
     for target_id in target_ids:
-        figure = _indicator_figure(report, target_id, labels, lang)
+        figure = _indicator_figure(report, target_id, labels, lang, len(figures) + 1)
         if figure is None:
             first = next(
                 f for r in report.regions if (f := find(r.findings, target_id)) is not None
             )
-            reason = (
-                first.reason.get(lang) if first.reason else STATUS_LABELS[first.status].get(lang)
-            )
-            skipped.append(
-                f"{first.target.name.get(lang)}（{reason}）"
-                if lang == "zh"
-                else (f"{first.target.name.get(lang)} ({reason})")
-            )
+            reason = _no_data_reason(report, target_id, lang)
+            name = first.target.name.get(lang)
+            skipped.append(f"{name}（{reason}）" if lang == "zh" else f"{name} ({reason})")
         else:
             figures.append(figure)
     extra = ""
@@ -384,7 +460,7 @@ def _indicators(report: RegionReport, target_ids: Sequence[str], lang: str) -> s
         )
     return (
         f'<section id="indicators"><h2>{esc(_l("charts", lang))}</h2>'
-        f'<p class="lede">{esc(_l("charts_lede", lang))}</p>{_legend(lang)}'
+        f'<p class="lede">{esc(_l("charts_lede", lang))}</p>{legend(lang)}'
         f'<div class="grid">{"".join(figures)}</div>{extra}</section>'
     )
 
@@ -397,37 +473,53 @@ def _distribution(assessments: Sequence[Assessment], lang: str) -> str:
         return ""
     return (
         f'<section id="communities"><h2>{esc(_l("distribution", lang))}</h2>'
-        f'<p class="lede">{esc(_l("distribution_lede", lang))}</p>{_legend(lang)}'
+        f'<p class="lede">{esc(_l("distribution_lede", lang))}</p>{legend(lang)}'
         f'<div class="grid">{"".join(shown)}</div></section>'
     )
 
 
-def _provenance(report: RegionReport, target_ids: Sequence[str], lang: str) -> str:
-    labels = _unique_labels(report.regions, lang)
+def _provenance(
+    report: RegionReport, target_ids: Sequence[str], labels: dict[str, str], lang: str
+) -> str:
     rows = []
+    heads = ("indicator", "applies", "national", "local", "change", "source")
+    names = [_l(key, lang) for key in heads]
     for target_id in target_ids:
         for f, regions in _provenance_groups(report, target_id):
-            national, local, change, who, loosened = _origin_parts(f, lang)
+            national, local, change, loosened = _origin_parts(f, lang)
             flag = (
                 f' <span class="badge s-fail">{esc(_looser(f.target, lang))}</span>'
                 if loosened
                 else ""
             )
-            where = ("、" if lang == "zh" else ", ").join(labels[r.code] for r in regions)
+            where = _sep(lang).join(labels[r.code] for r in regions)
+            cells = [
+                ("name", esc(f.target.name.get(lang))),
+                ("where", esc(where)),
+                ("num", esc(national)),
+                ("num", f"<b>{esc(local)}</b>"),
+                ("nowrap", f"{esc(change)}{flag}"),
+                ("muted", esc(_who(f.target, lang))),
+            ]
             rows.append(
-                f'<tr><td class="name">{esc(f.target.name.get(lang))}</td>'
-                f'<td class="where">{esc(where)}</td>'
-                f'<td class="num">{esc(national)}</td><td class="num"><b>{esc(local)}</b></td>'
-                f'<td class="nowrap">{esc(change)}{flag}</td><td class="muted">{esc(who)}</td></tr>'
+                "<tr>"
+                + "".join(
+                    f'<td class="{cls}" data-label="{esc(name)}">{body}</td>'
+                    for (cls, body), name in zip(cells, names, strict=True)
+                )
+                + "</tr>"
             )
+    same = _same_count(report, target_ids)
+    note = f'<p class="note">{esc(_l("same_note", lang, n=same))}</p>' if same else ""
     if not rows:
-        return ""
-    head = _head(("indicator", "applies", "national", "local", "change", "source"), lang)
+        if not note:
+            return ""
+        return f'<section id="provenance"><h2>{esc(_l("provenance", lang))}</h2>{note}</section>'
     return (
         f'<section id="provenance"><h2>{esc(_l("provenance", lang))}</h2>'
         f'<p class="lede">{esc(_l("provenance_lede", lang))}</p>'
-        f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div></section>"
+        f'<div class="scroll"><table class="cards"><thead><tr>{_head(heads, lang)}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>{note}</section>"
     )
 
 
@@ -435,38 +527,54 @@ def _provenance(report: RegionReport, target_ids: Sequence[str], lang: str) -> s
 FAILING_SHOWN: Final = 200
 
 
-def _failing(report: RegionReport, lang: str) -> str:
+def _reasons(a: Assessment, plan: Plan, lang: str) -> str:
+    items = []
+    for f in a.failing:
+        check = ""
+        if implausible(f, plan):
+            check = f'<br><b class="check">{CHECK_MARK} {esc(check_note(f, plan, lang))}</b>'
+        items.append(f"<li>{esc(f.explain(lang))}{check}</li>")
+    for f in a.findings:
+        if f.status is Status.MET and implausible(f, plan):
+            items.append(
+                f'<li><b class="check">{CHECK_MARK} {esc(check_note(f, plan, lang))}</b></li>'
+            )
+    return "".join(items)
+
+
+def _failing(report: RegionReport, labels: dict[str, str], lang: str) -> str:
     assessments = by_code(report)
     parts = []
+    heads = [_l("community", lang), _l("count", lang), _l("reasons", lang)]
     for region in report.regions:
         failing = failing_in(region, assessments)
         if not failing:
             continue
-        members = len(region.communities)
-        count = f"{len(failing)} / {members}"
-        title = region_label(region, lang)
+        count = f"{len(failing):,} / {len(region.communities):,}"
         rows = []
         for a in failing[:FAILING_SHOWN]:
             c = a.community
-            reasons = "".join(f"<li>{esc(f.explain(lang))}</li>" for f in a.failing)
             rows.append(
-                f'<tr><td class="name"><b>{esc(c.name or c.code)}</b><br>'
-                f'<span class="code">{esc(c.code)}</span>'
+                f'<tr><td class="name" data-label="{esc(heads[0])}"><b>{esc(c.name or c.code)}</b>'
+                f'<br><span class="code">{esc(c.code)}</span>'
                 f'<span class="pill">{esc(community_kind(a, lang))}</span></td>'
-                f'<td class="num"><span class="badge s-fail">{len(a.failing)}</span></td>'
-                f"<td><ul>{reasons}</ul></td></tr>"
+                f'<td class="num" data-label="{esc(heads[1])}">'
+                f'<span class="badge s-fail">{len(a.failing)}</span></td>'
+                f'<td data-label="{esc(heads[2])}"><ul>{_reasons(a, report.plan, lang)}</ul></td>'
+                "</tr>"
             )
         hidden = len(failing) - FAILING_SHOWN
         if hidden > 0:
-            rows.append(
-                f'<tr><td colspan="3" class="muted">{esc(_l("more", lang, n=hidden))}</td></tr>'
-            )
+            more = esc(_l("more", lang, n=f"{hidden:,}"))
+            rows.append(f'<tr><td colspan="3" class="muted">{more}</td></tr>')
+        path = full_name(region.code, lang) if region.code else labels[region.code]
         code = f' <span class="code">{esc(region.code)}</span>' if region.code else ""
         parts.append(
-            f'<h3 class="region-h">{esc(title)}{code} <span class="pill">{esc(count)}</span></h3>'
-            f'<table class="failing"><thead><tr><th>{esc(_l("community", lang))}</th>'
-            f'<th class="num">{esc(_l("count", lang))}</th><th>{esc(_l("reasons", lang))}</th>'
-            f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            f'<h3 class="region-h">{esc(path)}{code} <span class="pill">{esc(count)}</span></h3>'
+            f'<div class="scroll"><table class="failing cards"><thead><tr>'
+            f'<th scope="col">{esc(heads[0])}</th><th class="num" scope="col">{esc(heads[1])}</th>'
+            f'<th scope="col">{esc(heads[2])}</th></tr></thead><tbody>{"".join(rows)}</tbody>'
+            "</table></div>"
         )
     body = "".join(parts) or f"<p>{esc(_l('none_failing', lang))}</p>"
     return (
@@ -480,56 +588,71 @@ _NUMERIC: Final = frozenset({"national", "local", "observed", "target"})
 
 def _head(keys: Sequence[str], lang: str) -> str:
     return "".join(
-        f'<th class="num">{esc(_l(key, lang))}</th>'
+        f'<th class="num" scope="col">{esc(_l(key, lang))}</th>'
         if key in _NUMERIC
-        else f"<th>{esc(_l(key, lang))}</th>"
+        else f'<th scope="col">{esc(_l(key, lang))}</th>'
         for key in keys
     )
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415 - when needed
-
-    try:
-        return version("cssp")
-    except PackageNotFoundError:  # pragma: no cover - a source tree never installed
-        return ""
-
-
-def _footer(document: str, lang: str) -> str:
+def _footer(lines: Iterable[str], lang: str) -> str:
+    paragraphs = "".join(f"<p>{esc(line)}</p>" for line in lines)
     return (
-        f'<footer><div class="wrap"><p>{esc(_l("legend_note", lang))}</p>'
-        f"<p>{esc(_l('generated', lang, version=_version(), document=document))}</p>"
+        f'<footer><div class="wrap"><p>{esc(_l("legend_note", lang))}</p>{paragraphs}'
         "</div></footer>"
     )
 
 
-def _page(title: str, lang: str, header: str, sections: Iterable[str], footer: str) -> str:
+def _page(
+    title: str,
+    lang: str,
+    header: str,
+    sections: Iterable[str],
+    footer: str,
+    page: str = "",
+) -> str:
     html_lang = "zh-CN" if lang == "zh" else "en"
     return (
         f'<!DOCTYPE html>\n<html lang="{html_lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{esc(title)}</title>\n<style>\n{_stylesheet()}</style>\n</head>\n<body>\n"
+        f"<title>{esc(title)}</title>\n<style>\n{_stylesheet()}{page}\n</style>\n</head>\n<body>\n"
         f'{header}\n<main class="wrap">\n'
         + "\n".join(s for s in sections if s)
         + f"\n</main>\n{footer}\n</body>\n</html>\n"
     )
 
 
-def render_report(report: RegionReport, lang: str) -> str:
+def render_report(report: RegionReport, lang: str, source: ReportSource | None = None) -> str:
     target_ids = regional_targets(report)
     assessments = list(by_code(report).values())
-    plan = report.plan
-    title = f"{plan.title.get(lang)} — {_l('eyebrow', lang)}"
+    labels = qualified_labels(report.regions, lang)
+    title = report_title(report, lang)
     sections = [
-        _overview(report, target_ids, lang) if report.regions else "",
-        _indicators(report, target_ids, lang) if report.regions else "",
+        _particulars(report, source, lang),
+        _overview(report, target_ids, labels, lang) if report.regions else "",
+        _indicators(report, target_ids, labels, lang) if report.regions else "",
         _distribution(assessments, lang),
-        _provenance(report, target_ids, lang),
-        _failing(report, lang),
+        _provenance(report, target_ids, labels, lang),
+        _failing(report, labels, lang),
+        _input(report, lang),
     ]
+    date = source.date if source is not None else None
     return _page(
-        title, lang, _masthead_report(report, lang), sections, _footer(plan.document, lang)
+        title,
+        lang,
+        _masthead_report(report, title, lang),
+        sections,
+        _footer(footer_text(report, source, lang), lang),
+        page_css(title, date, lang),
+    )
+
+
+def _input(report: RegionReport, lang: str) -> str:
+    """What reading the input said (rows skipped, warnings, codes found from names)."""
+    return "".join(
+        f"<section><h2>{esc(heading)}</h2><ul>{''.join(f'<li>{esc(line)}</li>' for line in lines)}"
+        "</ul></section>"
+        for heading, lines in input_sections(report.input, lang)
     )
 
 
@@ -557,21 +680,34 @@ def render_assessment(assessment: Assessment, lang: str) -> str:
         f'<div class="kpis">{cards}</div></div></header>'
     )
     rows = []
+    keys = ("indicator", "observed", "target", "comparison", "status", "explanation")
+    names = [_l(key, lang) for key in keys]
     for f in assessment.findings:
         explain = f.explain(lang) if f.status is not Status.MET else ""
+        if implausible(f, plan):
+            explain = f"{CHECK_MARK} {check_note(f, plan, lang)} {explain}".strip()
         unit = f.unit_label.get(lang)
+        cells = [
+            ("name", esc(f.target.name.get(lang))),
+            ("num", _approximately(f, lang) + esc(with_unit(f.observed, unit, lang))),
+            ("num", esc(target_text(f, lang))),
+            ("", _mini_bar(f)),
+            ("", _badge(f.status, lang)),
+            ("muted", esc(explain)),
+        ]
         rows.append(
-            f'<tr><td class="name">{esc(f.target.name.get(lang))}</td>'
-            f'<td class="num">{esc(with_unit(f.observed, unit, lang))}</td>'
-            f'<td class="num">{esc(_target_text(f, lang))}</td>'
-            f"<td>{_mini_bar(f)}</td><td>{_badge(f.status, lang)}</td>"
-            f'<td class="muted">{esc(explain)}</td></tr>'
+            "<tr>"
+            + "".join(
+                f'<td class="{cls}" data-label="{esc(name)}">{body}</td>'
+                for (cls, body), name in zip(cells, names, strict=True)
+            )
+            + "</tr>"
         )
-    head = _head(("indicator", "observed", "target", "comparison", "status", "explanation"), lang)
     table = (
         f"<section><h2>{esc(str(len(assessment.findings)))} {esc(_l('targets_label', lang))}</h2>"
-        f'{_legend(lang)}<div class="scroll"><table><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div></section>"
+        f'{legend(lang)}<div class="scroll"><table class="cards"><thead><tr>{_head(keys, lang)}'
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div></section>"
     )
     title = f"{c.name or c.code} — {_l('community_report', lang)}"
-    return _page(title, lang, header, [table], _footer(plan.document, lang))
+    lines = [_l("generated", lang, version=version(), document=plan.document)]
+    return _page(title, lang, header, [table], _footer(lines, lang), page_css(title, None, lang))

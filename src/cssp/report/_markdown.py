@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Final
 from cssp.model.divisions import division_path
 from cssp.model.measures import Status
 from cssp.model.plan import Level, Plan, Text
+from cssp.report._checks import CHECK_MARK, check_note, implausible
 from cssp.report._common import (
+    CHANGE_LABELS,
     EVALUATION_LABELS,
     FAILING_LABELS,
     LEVEL_LABELS,
@@ -23,18 +25,22 @@ from cssp.report._common import (
     community_counts,
     community_kind,
     failing_in,
+    input_sections,
     number,
+    observed,
     origin_note,
     region_title,
-    report_title,
     step_threshold,
     tally,
     target_threshold,
+    touched_by_profile,
 )
 from cssp.report._common import by_rule as _by_rule
+from cssp.report._names import full_name
 
 if TYPE_CHECKING:
     from cssp.engine.results import Assessment, Finding, RegionReport
+    from cssp.report._imprint import ReportSource
     from cssp.rules.resolve import EffectiveTargets
 
 _SPECIAL: Final = re.compile(r"([\\`*_\[\]<>|])")
@@ -104,12 +110,7 @@ def _notes(findings: Sequence[Finding], lang: str) -> list[str]:
             sep = "：" if lang == "zh" else ": "
             lines.append(f"- \\* {escape(f.target.name.get(lang))}{sep}{escape(note)}")
     if lines:
-        return [
-            "",
-            f"{_l('local', lang)}:" if lang == "en" else f"{_l('local', lang)}：",
-            "",
-            *lines,
-        ]
+        return ["", f"{_l('local', lang)}{'：' if lang == 'zh' else ':'}", "", *lines]
     return []
 
 
@@ -118,22 +119,37 @@ def _kv(key: str, value: str, lang: str) -> str:
     return f"- **{_l(key, lang)}**{sep}{escape(value)}"
 
 
-def render_report(report: RegionReport, lang: str) -> str:
+def _comma(lang: str) -> str:
+    """The list separator: ``，`` in Chinese, ``, `` in English."""
+    return "，" if lang == "zh" else ", "
+
+
+def _brackets(text: str, lang: str) -> str:
+    """``（text）`` in Chinese, `` (text)`` in English."""
+    return f"（{text}）" if lang == "zh" else f" ({text})"
+
+
+def render_report(report: RegionReport, lang: str, source: ReportSource | None = None) -> str:
+    from cssp.report._imprint import info_rows, report_title  # noqa: PLC0415 - its own module
+
     assessments = by_code(report)
     level = LEVEL_LABELS.get(report.by, Text(report.by, report.by)).get(lang)
     total, failing_total = community_counts(report)
     counts = tally(f for r in report.regions for f in r.findings)
-    regional = ", ".join(f"{STATUS_LABELS[s].get(lang)} {counts[s]}" for s in STATUS_ORDER)
+    space = "" if lang == "zh" else " "
+    regional = _comma(lang).join(
+        f"{STATUS_LABELS[s].get(lang)}{space}{counts[s]:,}" for s in STATUS_ORDER
+    )
     if lang == "zh":
-        communities = f"{total}个，其中{failing_total}个至少有一项未达标"
+        communities = f"{total:,}个，其中{failing_total:,}个至少有一项未达标"
     else:
-        communities = f"{total}, of which {failing_total} fail at least one target"
-    title = report_title(report, lang)
-    out = [
-        f"# {escape(title)}{'' if lang == 'zh' else ': '}{_l('report', lang)}",
-        "",
-        _kv("document", report.plan.document, lang),
-        _kv("year", str(report.year), lang),
+        communities = f"{total:,}, of which {failing_total:,} fail at least one target"
+    out = [f"# {escape(report_title(report, lang))}", ""]
+    sep = "：" if lang == "zh" else ": "
+    for label, value, code in info_rows(report, source, lang):
+        shown = f"`{value}`" if code else escape(value)
+        out.append(f"- **{escape(label)}**{sep}{shown}")
+    out += [
         _kv("level", level, lang),
         _kv("communities", communities, lang),
         _kv("regional", regional, lang),
@@ -147,9 +163,12 @@ def render_report(report: RegionReport, lang: str) -> str:
         *(STATUS_LABELS[s].get(lang) for s in _COUNT_ORDER),
     ]
     for region in report.regions:
-        out += ["", f"## {escape(region_title(region, lang))}", ""]
+        heading = region_title(region, lang)
+        if region.code:
+            heading = f"{full_name(region.code, lang)}{_brackets(region.code, lang)}"
+        out += ["", f"## {escape(heading)}", ""]
         n = len(region.communities)
-        out.append(f"{n}个社区。" if lang == "zh" else f"{n} communities.")
+        out.append(f"{n:,}个社区。" if lang == "zh" else f"{n:,} communities.")
         out.append("")
         rows = []
         for f in region.findings:
@@ -162,7 +181,7 @@ def render_report(report: RegionReport, lang: str) -> str:
             rows.append(
                 [
                     f.target.name.get(lang),
-                    number(f.observed),
+                    observed(f, lang),
                     _required(f, lang),
                     f.unit_label.get(lang),
                     _status(f.status, lang),
@@ -185,10 +204,18 @@ def render_report(report: RegionReport, lang: str) -> str:
                 ]
         failing = failing_in(region, assessments)
         if failing:
-            out += ["", f"### {_l('failing', lang)} ({len(failing)})", ""]
+            count = _brackets(f"{len(failing):,}", lang)
+            out += ["", f"### {_l('failing', lang)}{count}", ""]
             for a in failing:
                 out.append(f"- **{escape(a.community.code)}** {escape(a.community.name)}".rstrip())
                 out += [f"  - {escape(f.explain(lang))}" for f in a.failing]
+                out += [
+                    f"  - {CHECK_MARK} {escape(check_note(f, report.plan, lang))}"
+                    for f in a.findings
+                    if implausible(f, report.plan)
+                ]
+    for heading, lines in input_sections(report.input, lang):
+        out += ["", f"## {escape(heading)}", "", *(f"- {escape(line)}" for line in lines)]
     return "\n".join(out) + "\n"
 
 
@@ -204,13 +231,17 @@ _COUNT_ORDER: Final = (
 def render_assessment(assessment: Assessment, lang: str) -> str:
     c = assessment.community
     plan = assessment.plan
-    title = f"{c.name}（{c.code}）" if lang == "zh" else f"{c.name} ({c.code})"
+    title = f"{c.name}{_brackets(c.code, lang)}"
     counts = tally(assessment.findings)
-    summary = ", ".join(f"{STATUS_LABELS[s].get(lang)} {counts[s]}" for s in STATUS_ORDER)
+    space = "" if lang == "zh" else " "
+    summary = _comma(lang).join(
+        f"{STATUS_LABELS[s].get(lang)}{space}{counts[s]}" for s in STATUS_ORDER
+    )
+    document = f"《{plan.title.zh}》" if lang == "zh" else plan.title.en
     out = [
         f"# {escape(title if c.name else c.code)}",
         "",
-        _kv("document", f"{plan.title.get(lang)} ({plan.document})", lang),
+        _kv("document", f"{document}{_brackets(plan.document, lang)}", lang),
         _kv("year", str(assessment.year), lang),
         f"- **{'类型' if lang == 'zh' else 'Kind'}**{'：' if lang == 'zh' else ': '}"
         f"{community_kind(assessment, lang)}",
@@ -220,7 +251,7 @@ def render_assessment(assessment: Assessment, lang: str) -> str:
     rows = [
         [
             f.target.name.get(lang),
-            number(f.observed),
+            observed(f, lang),
             _required(f, lang),
             f.unit_label.get(lang),
             _status(f.status, lang),
@@ -258,22 +289,28 @@ def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
     else:
         where = f"{code} ({place})" if code else "the nation"
         out = [f"# Targets in force for {escape(where)}", ""]
-    out.append(_kv("document", f"{plan.title.get(lang)} ({plan.document})", lang))
+    title = f"《{plan.title.zh}》" if lang == "zh" else plan.title.en
+    out.append(_kv("document", f"{title}{_brackets(plan.document, lang)}", lang))
     for p in effective.chain:
         label = "本地规划" if lang == "zh" else "Profile"
         sep = "：" if lang == "zh" else ": "
-        out.append(
-            f"- **{label}**{sep}{escape(p.title.get(lang))} "
-            f"(`{escape(p.id)}`, {escape(p.source or '-')}, scope {escape(p.scope)})"
-        )
+        if lang == "zh":
+            plugin = escape(p.source or "-")
+            about = f"（`{escape(p.id)}`，插件{plugin}，适用范围{escape(p.scope)}）"
+            out.append(f"- **{label}**{sep}《{escape(p.title.zh)}》{about}")
+        else:
+            out.append(
+                f"- **{label}**{sep}{escape(p.title.en)} "
+                f"(`{escape(p.id)}`, plugin {escape(p.source or '-')}, scope {escape(p.scope)})"
+            )
     out.append("")
     rows = []
     for indicator, t in effective.pairs:
-        levels = ", ".join(
+        levels = ("、" if lang == "zh" else ", ").join(
             TARGET_LEVEL_LABELS[lv].get(lang)
             for lv in sorted(t.levels, key=lambda v: list(TARGET_LEVEL_LABELS).index(v))
         )
-        mark = "*" if changed_by_profile(t) else ""
+        mark = "*" if touched_by_profile(t) else ""
         rows.append(
             [
                 t.name.get(lang),
@@ -314,20 +351,27 @@ def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
         for indicator, t in recorded:
             needs = indicator.needs.get(lang) if indicator.needs else ""
             out.append(f"- **{escape(t.name.get(lang))}** (`{t.id}`): {escape(needs)}")
-    changed = [(i, t) for i, t in effective.pairs if changed_by_profile(t)]
+    changed = [(i, t) for i, t in effective.pairs if touched_by_profile(t)]
     if changed:
         out += ["", f"## {_l('provenance', lang)}"]
         for indicator, t in changed:
-            out += ["", f"**{escape(t.name.get(lang))}** (`{t.id}`)", ""]
+            out += ["", f"**{escape(t.name.get(lang))}**{_brackets(f'`{t.id}`', lang)}", ""]
             unit = indicator.unit_label.get(lang)
             for step in t.provenance:
                 where = step.scope or ("全国" if lang == "zh" else "national")
-                out.append(
-                    f"1. `{escape(step.profile)}` ({escape(step.source)}, {escape(where)}): "
-                    f"{escape(step_threshold(step, unit, lang, _by_rule(t)))}, "
-                    f"{step.year} — {escape(step.change.value)} — "
-                    f"{escape(step.citation.text(lang))}"
-                )
+                change = CHANGE_LABELS[step.change].get(lang)
+                threshold_ = escape(step_threshold(step, unit, lang, _by_rule(t)))
+                cite = escape(step.citation.text(lang))
+                if lang == "zh":
+                    out.append(
+                        f"1. `{escape(step.profile)}`（{escape(step.source)}，{escape(where)}）："
+                        f"{threshold_}，{step.year}年——{change}——{cite}"
+                    )
+                else:
+                    out.append(
+                        f"1. `{escape(step.profile)}` ({escape(step.source)}, {escape(where)}): "
+                        f"{threshold_}, {step.year} — {change} — {cite}"
+                    )
     return "\n".join(out) + "\n"
 
 
@@ -337,17 +381,24 @@ def render_programmes(plan: Plan, lang: str) -> str:
         "major_project": Text("重大工程", "major project"),
     }
     heading = "专栏与项目" if lang == "zh" else "Programmes"
-    out = [f"# {escape(plan.title.get(lang))}: {heading}", ""]
+    if lang == "zh":
+        out = [f"# 《{escape(plan.title.zh)}》{heading}", ""]
+    else:
+        out = [f"# {escape(plan.title.en)}: {heading}", ""]
     out.append(_kv("document", plan.document, lang))
     for group in plan.programme_groups:
         kind = kinds.get(group.kind, Text(group.kind, group.kind)).get(lang)
-        out += ["", f"## {escape(group.column)} {escape(group.title.get(lang))} ({kind})", ""]
+        out += [
+            "",
+            f"## {escape(group.column)} {escape(group.title.get(lang))}{_brackets(kind, lang)}",
+            "",
+        ]
         for p in group.programmes:
             out.append(f"{p.item}. **{escape(p.title.get(lang))}** — {escape(p.summary.get(lang))}")
             if p.targets:
-                names = ", ".join(
+                names = ("、" if lang == "zh" else ", ").join(
                     plan.targets[t].name.get(lang) if t in plan.targets else t for t in p.targets
                 )
-                label = "目标" if lang == "zh" else "Targets"
-                out.append(f"   {label}: {escape(names)}")
+                label = "目标：" if lang == "zh" else "Targets: "
+                out.append(f"   {label}{escape(names)}")
     return "\n".join(out) + "\n"

@@ -16,6 +16,7 @@ from cssp.model.plan import (
     Level,
     Plan,
     Provenance,
+    ReportedBy,
     Target,
     Text,
 )
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
         RegionReport,
         TownshipAssessment,
     )
+    from cssp.model.notes import InputNotes
     from cssp.rules.profile import Profile
     from cssp.rules.resolve import EffectiveTargets
 
@@ -50,22 +52,27 @@ def text_dict(text: Text | None) -> dict[str, str] | None:
     return None if text is None else {"zh": text.zh, "en": text.en}
 
 
+def reported_by_dict(reported_by: ReportedBy | None) -> dict[str, Any] | None:
+    if reported_by is None:
+        return None
+    date = reported_by.date
+    return {
+        "outlet": text_dict(reported_by.outlet),
+        "date": None if date is None else date.isoformat(),
+        "text_zh": reported_by.text("zh"),
+        "text_en": reported_by.text("en"),
+    }
+
+
 def citation_dict(citation: Citation) -> dict[str, Any]:
-    reported = citation.reported_by
     return {
         "document": citation.document,
         "section": citation.section,
         "column": citation.column,
         "item": citation.item,
         "note": text_dict(citation.note),
-        "reported_by": (
-            None
-            if reported is None
-            else {
-                "name": text_dict(reported.name),
-                "date": reported.date.isoformat() if reported.date else None,
-            }
-        ),
+        "title": text_dict(citation.title),
+        "reported_by": reported_by_dict(citation.reported_by),
         "text_zh": citation.text("zh"),
         "text_en": citation.text("en"),
     }
@@ -150,7 +157,6 @@ def target_to_dict(target: Target, indicator: Indicator | None = None) -> dict[s
 
 
 def _profile_dict(profile: Profile) -> dict[str, Any]:
-    reported = profile.reported_by
     return {
         "id": profile.id,
         "scope": profile.scope,
@@ -158,14 +164,8 @@ def _profile_dict(profile: Profile) -> dict[str, Any]:
         "title": text_dict(profile.title),
         "issuer": profile.issuer,
         "document": profile.document,
-        "reported_by": (
-            None
-            if reported is None
-            else {
-                "name": text_dict(reported.name),
-                "date": reported.date.isoformat() if reported.date else None,
-            }
-        ),
+        "reported_by": str(profile.reported_by or ""),
+        "reported": reported_by_dict(profile.reported_by),
     }
 
 
@@ -265,6 +265,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "failing": list(finding.failing),
         "failing_lack": finding.lacking,
         "counted": "townships" if finding.unit is Level.TOWNSHIP else "communities",
+        "approximate": finding.approximate,
         "loosened": target.loosened,
         "profiles": profiles_of(target),
         "explanation": {"zh": finding.explain("zh"), "en": finding.explain("en")},
@@ -350,7 +351,7 @@ def report_to_dict(report: RegionReport, *, include_communities: bool = True) ->
         (``communities``); ``False`` gives the regions alone, far smaller for
         large inputs.
     """
-    assessments = sorted(report.assessments, key=lambda a: a.community.code)
+    assessments = sorted(report.assessments, key=lambda a: a.community.key)
     failing = sum(1 for a in assessments if a.failing)
     communities = len(assessments)
     if report.summary is not None:
@@ -371,10 +372,12 @@ def report_to_dict(report: RegionReport, *, include_communities: bool = True) ->
         },
         "regions": [region_to_dict(r) for r in report.regions],
     }
+    if report.input is not None:
+        document["input"] = input_to_dict(report.input)
     if include_communities:
         region_of = {code: r.code for r in report.regions for code in r.communities}
         document["communities"] = [
-            {"region": region_of.get(a.community.code, ""), **_assessment_body(a)}
+            {"region": region_of.get(a.community.key, ""), **_assessment_body(a)}
             for a in assessments
         ]
     if include_communities and report.townships:
@@ -384,6 +387,32 @@ def report_to_dict(report: RegionReport, *, include_communities: bool = True) ->
             for t in sorted(report.townships, key=lambda t: t.township.code)
         ]
     return document
+
+
+def input_to_dict(notes: InputNotes) -> dict[str, Any]:
+    """What reading the input said (:class:`~cssp.model.notes.InputNotes`), as the
+    ``input`` field of a region report: ``skipped``, ``warnings``, ``resolved``."""
+    return {
+        "skipped": [
+            {
+                "where": row.where,
+                "problems": [
+                    {"where": where, "message": message} for where, message in row.problems
+                ],
+            }
+            for row in notes.skipped
+        ],
+        "warnings": [{"where": note.where, "message": note.message} for note in notes.warnings],
+        "resolved": [
+            {
+                "where": place.where,
+                "names": list(place.names),
+                "code": place.code,
+                "path": list(place.path),
+            }
+            for place in notes.resolved
+        ],
+    }
 
 
 def programmes_to_dict(plan: Plan) -> dict[str, Any]:

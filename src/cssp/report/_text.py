@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
+from cssp.engine.explain import place_of
 from cssp.model.divisions import division_path
 from cssp.model.measures import Status
 from cssp.model.plan import Attribute, Level, Plan, Strength, Target, Text
@@ -28,7 +29,9 @@ from cssp.report._common import (
     display_width,
     division_line,
     failing_in,
+    input_sections,
     number,
+    observed,
     origin_note,
     reference_name,
     region_title,
@@ -36,6 +39,7 @@ from cssp.report._common import (
     step_threshold,
     tally,
     target_threshold,
+    touched_by_profile,
     truncate,
     wrap,
 )
@@ -208,7 +212,7 @@ def render_report(report: RegionReport, lang: str, colour: bool) -> str:
             rows.append(
                 [
                     _name(f.target, lang),
-                    number(f.observed),
+                    observed(f, lang),
                     _required(f, lang),
                     f.unit_label.get(lang),
                     status_cell(f.status, lang),
@@ -233,6 +237,8 @@ def render_report(report: RegionReport, lang: str, colour: bool) -> str:
                 for f in a.failing:
                     mark = paint(STATUS_MARKS[f.status], ANSI[f.status], colour)
                     out.append(f"      {mark} {f.explain(lang)}")
+    for heading, lines in input_sections(report.input, lang):
+        out += ["", paint(heading, "1", colour), *(f"  {line}" for line in lines)]
     out += ["", _summary(report, lang)]
     return "\n".join(out) + "\n"
 
@@ -314,7 +320,7 @@ def render_assessment(assessment: Assessment, lang: str, colour: bool) -> str:
         rows.append(
             [
                 _name(f.target, lang),
-                number(f.observed),
+                observed(f, lang),
                 _required(f, lang),
                 f.unit_label.get(lang),
                 status_cell(f.status, lang),
@@ -355,16 +361,19 @@ def render_assessment(assessment: Assessment, lang: str, colour: bool) -> str:
 
 def _step_line(index: int, step_target: Target, unit: Text, step_no: int) -> str:
     step = step_target.provenance[index]
-    where = f"scope {step.scope}" if step.scope else "national / 全国"
+    if step.scope:
+        where = f"{place_of(step.scope, 'zh')} / {place_of(step.scope, 'en')}"
+    else:
+        where = "全国 / national"
     value = step_threshold(step, unit.zh, "zh", by_rule(step_target))
     change = f"{CHANGE_LABELS[step.change].zh} / {CHANGE_LABELS[step.change].en}"
     return (
-        f"     {step_no}. {step.profile} ({step.source}; {where}): {value} ({step.year}) — "
+        f"     {step_no}. {where} ({step.source}): {value} ({step.year}) — "
         f"{change} — {step.citation.text('zh')}"
     )
 
 
-def render_explain(assessment: Assessment, colour: bool) -> str:
+def render_explain(assessment: Assessment, colour: bool, all_findings: bool = True) -> str:
     plan = assessment.plan
     out = [
         paint(_community_heading(assessment, "zh"), "1", colour),
@@ -372,7 +381,14 @@ def render_explain(assessment: Assessment, colour: bool) -> str:
         f"《{plan.title.zh}》 / {plan.title.en} · {plan.document} · {assessment.year}",
     ]
     out.append("=" * max(display_width(line) for line in out))
-    for number_, f in enumerate(assessment.findings, 1):
+    shown = [
+        (number_, f)
+        for number_, f in enumerate(assessment.findings, 1)
+        if all_findings or f.status is Status.NOT_MET
+    ]
+    if not shown:
+        out += ["", "没有未达标的指标。 / No target is unmet."]
+    for number_, f in shown:
         t = f.target
         status = f"{STATUS_LABELS[f.status].zh} / {STATUS_LABELS[f.status].en}"
         mark = paint(f"{STATUS_MARKS[f.status]} {status}", ANSI[f.status], colour)
@@ -398,7 +414,13 @@ def render_explain(assessment: Assessment, colour: bool) -> str:
     counts = tally(assessment.findings)
     parts_zh = "、".join(f"{STATUS_LABELS[s].zh}{counts[s]}项" for s in STATUS_ORDER)
     parts_en = ", ".join(f"{counts[s]} {STATUS_LABELS[s].en}" for s in STATUS_ORDER)
-    out += ["", f"{len(assessment.findings)}项指标：{parts_zh}。", f"{parts_en}."]
+    n = len(assessment.findings)
+    out += ["", f"{n}项指标：{parts_zh}。", f"{n} targets: {parts_en}."]
+    if not all_findings:
+        out += [
+            f"以上列出未达标的{counts[Status.NOT_MET]}项；加 --all 列出全部{n}项。",
+            f"The {counts[Status.NOT_MET]} unmet targets are shown above; --all shows all {n}.",
+        ]
     return "\n".join(out) + "\n"
 
 
@@ -441,7 +463,7 @@ def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
     unstated = False
     recorded = []
     for indicator, t in effective.pairs:
-        mark = "*" if changed_by_profile(t) else ""
+        mark = "*" if touched_by_profile(t) else ""
         required = target_threshold(t, "", lang).strip()
         levels = ", ".join(
             TARGET_LEVEL_LABELS[level].get(lang)
@@ -483,7 +505,7 @@ def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
         for indicator, t in recorded:
             needs = indicator.needs.get(lang) if indicator.needs else ""
             out.append(f"  {t.name.get(lang)} [{t.id}]: {needs}")
-    changed = [(i, t) for i, t in effective.pairs if changed_by_profile(t)]
+    changed = [(i, t) for i, t in effective.pairs if touched_by_profile(t)]
     if changed:
         out += ["", "* 来源 / Provenance:"]
         for indicator, t in changed:

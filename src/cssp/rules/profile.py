@@ -9,19 +9,30 @@ A :class:`Profile` is scoped by a division code prefix (``"44"`` Guangdong,
 
 Profiles are data. A Python plugin builds them in code; a data-only plugin
 ships a TOML file that :func:`cssp.rules.toml.parse_profile` reads without
-evaluating anything.
+evaluating anything. Each class checks the types of its fields when it is
+built (attrs validators): a field of the wrong type is an
+:class:`~cssp.errors.InputError` naming it.
 """
 
 from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
 
 from attrs import define, field
 
 from cssp.errors import InputError
+from cssp.model.checks import (
+    date,
+    instance_of,
+    mapping_of,
+    number,
+    optional,
+    tuple_of,
+    whole_number,
+)
 from cssp.model.community import Community
 from cssp.model.divisions import DIVISION_LENGTHS, PROVINCES_BY_CODE
 from cssp.model.frozen import FrozenMap
@@ -38,6 +49,7 @@ __all__ = [
 ]
 
 _SCOPE_LENGTHS = frozenset(DIVISION_LENGTHS.values())
+_STR: Final = instance_of(str)
 
 
 @define(frozen=True)
@@ -56,14 +68,17 @@ class Override:
         gives the target. ``None`` (the default): the document states none, and
         the target in force is :attr:`~cssp.model.plan.Attribute.UNSPECIFIED` —
         a province's target does not inherit the national attribute.
+    :raises InputError: naming a field of the wrong type.
     """
 
-    target: str
-    threshold: str
-    citation: Citation
-    year: int | None = None
-    note: Text | None = None
-    attribute: Attribute | None = field(default=None, kw_only=True)
+    target: str = field(validator=_STR)
+    threshold: str = field(validator=_STR)
+    citation: Citation = field(validator=instance_of(Citation))
+    year: int | None = field(default=None, validator=optional(whole_number()))
+    note: Text | None = field(default=None, validator=optional(instance_of(Text)))
+    attribute: Attribute | None = field(
+        default=None, kw_only=True, validator=optional(instance_of(Attribute))
+    )
 
 
 @define(frozen=True)
@@ -77,11 +92,13 @@ class StaffingRule:
     :param citation: where the standard is published.
     :param description: the rule in words, in Chinese and English.
     :param applies_to: which communities it covers (urban, rural or all).
+    :raises InputError: naming a field of the wrong type (a subclass inherits
+        these checks, whatever its ``__attrs_post_init__`` does).
     """
 
-    citation: Citation
-    description: Text
-    applies_to: Scope = field(default=Scope.ALL, kw_only=True)
+    citation: Citation = field(validator=instance_of(Citation))
+    description: Text = field(validator=instance_of(Text))
+    applies_to: Scope = field(default=Scope.ALL, kw_only=True, validator=instance_of(Scope))
 
     def required(self, community: Community) -> float | None:
         """The number of community workers ``community`` needs, or ``None`` without the data."""
@@ -111,8 +128,8 @@ class HouseholdStaffingRule(StaffingRule):
     :param minimum: the fewest workers any community has.
     """
 
-    households_per_worker: float = field(kw_only=True)
-    minimum: int = field(kw_only=True, default=0)
+    households_per_worker: float = field(kw_only=True, validator=number())
+    minimum: int = field(kw_only=True, default=0, validator=whole_number())
 
     def __attrs_post_init__(self) -> None:
         if not self.households_per_worker > 0:
@@ -206,7 +223,18 @@ class ResidentStaffingRule(StaffingRule):
 
 
 def _frozen_mapping(value: Mapping[str, Measure]) -> Mapping[str, Measure]:
-    return FrozenMap(value)
+    """A read-only copy of a mapping; anything else as it is, for the check to judge."""
+    return FrozenMap(value) if isinstance(value, Mapping) else value
+
+
+def _overrides(value: Sequence[Override]) -> tuple[Override, ...]:
+    """A list as a tuple (a copy its maker cannot change); anything else as it is."""
+    return tuple(value) if type(value) is list else value  # type: ignore[return-value]
+
+
+def _indicators(value: Sequence[Indicator]) -> tuple[Indicator, ...]:
+    """A list as a tuple (a copy its maker cannot change); anything else as it is."""
+    return tuple(value) if type(value) is list else value  # type: ignore[return-value]
 
 
 def check_scope(scope: str, where: str = "scope") -> str:
@@ -228,6 +256,13 @@ def check_scope(scope: str, where: str = "scope") -> str:
     return scope
 
 
+def _reported_by(value: ReportedBy | str | None) -> ReportedBy | None:
+    """A profile's ``reported_by``: the short form ``"羊城晚报, 2022-06-16"`` is read."""
+    if isinstance(value, str):
+        return ReportedBy.parse(value) if value.strip() else None
+    return value
+
+
 @define(frozen=True)
 class Profile:
     """A scoped refinement of a national plan, with its document and citations.
@@ -239,10 +274,10 @@ class Profile:
     :param issuer: who issued the document.
     :param document: its number, or its title when the number is not known.
     :param issued: the date of issue, if known.
-    :param reported_by: the news report cssp's figures were read in, when not
-        in the document itself (:class:`~cssp.model.plan.ReportedBy`: the
-        outlet in Chinese and English, and the day); every citation of a TOML
-        profile then says so.
+    :param reported_by: where cssp's figures were read, when not in the document
+        itself: a :class:`~cssp.model.plan.ReportedBy`, or its short form
+        ``"羊城晚报, 2022-06-16"`` (read by :meth:`~cssp.model.plan.ReportedBy.parse`;
+        the outlet then has no English name).
     :param overrides: new thresholds for the plan's targets.
     :param indicators: new indicators, each with its targets.
     :param staffing: a community-level staffing standard.
@@ -250,21 +285,37 @@ class Profile:
         each indicator names (Python plugins; TOML profiles get theirs built
         from the ratio of fields they declare).
     :param source: the plugin that provided it (set by the plugin host).
+    :raises InputError: naming a field of the wrong type, or a scope that is
+        not a division code (lists of overrides or indicators are taken as tuples).
     """
 
-    id: str
-    plan: str
+    id: str = field(validator=_STR)
+    plan: str = field(validator=_STR)
     scope: str = field()
-    title: Text
-    issuer: str
-    document: str
-    issued: datetime.date | None = None
-    reported_by: ReportedBy | None = None
-    overrides: tuple[Override, ...] = ()
-    indicators: tuple[Indicator, ...] = ()
-    staffing: StaffingRule | None = None
-    measures: Mapping[str, Measure] = field(factory=dict, converter=_frozen_mapping, hash=False)
-    source: str = ""
+    title: Text = field(validator=instance_of(Text))
+    issuer: str = field(validator=_STR)
+    document: str = field(validator=_STR)
+    issued: datetime.date | None = field(default=None, validator=optional(date()))
+    reported_by: ReportedBy | None = field(
+        default=None, converter=_reported_by, validator=optional(instance_of(ReportedBy))
+    )
+    overrides: tuple[Override, ...] = field(
+        default=(),
+        converter=_overrides,
+        validator=tuple_of(Override, expected="a tuple (or list) of Override"),
+    )
+    indicators: tuple[Indicator, ...] = field(
+        default=(),
+        converter=_indicators,
+        validator=tuple_of(Indicator, expected="a tuple (or list) of Indicator"),
+    )
+    staffing: StaffingRule | None = field(
+        default=None, validator=optional(instance_of(StaffingRule))
+    )
+    measures: Mapping[str, Measure] = field(
+        factory=dict, converter=_frozen_mapping, validator=mapping_of(str, Measure), hash=False
+    )
+    source: str = field(default="", validator=_STR)
 
     @scope.validator
     def _check(self, _: object, scope: str) -> None:

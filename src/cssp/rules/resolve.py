@@ -21,6 +21,7 @@ from attrs import define
 
 from cssp.catalogue import UNIT_LABELS, resolve_plan
 from cssp.errors import InputError, ProfileConflictError, ProfileError, UnknownPlanError
+from cssp.model.levels import coverage_levels, level_problem
 from cssp.model.measures import MEASURES
 from cssp.model.plan import (
     Attribute,
@@ -35,8 +36,6 @@ from cssp.model.plan import (
     Strength,
     Target,
     Text,
-    coverage_levels,
-    level_problem,
     strictness,
 )
 from cssp.rules.profile import Profile, StaffingRule, check_scope

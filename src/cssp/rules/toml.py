@@ -14,7 +14,8 @@ A minimal profile::
     title = { zh = "广东省城乡社区服务体系建设“十四五”规划", en = "Guangdong's plan" }
     issuer = "广东省民政厅、广东省发展和改革委员会"
     document = "广东省城乡社区服务体系建设“十四五”规划"
-    reported_by = { zh = "《羊城晚报》", en = "Yangcheng Evening News", date = 2022-06-16 }
+    reported_by = { outlet = { zh = "《羊城晚报》", en = "Yangcheng Evening News" }, \
+                    date = 2022-06-16 }
 
     [[overrides]]
     target = "facility_area_per_100_households"
@@ -26,13 +27,14 @@ from __future__ import annotations
 import datetime
 import difflib
 import tomllib
-from typing import Final
+from typing import Any, Final
 
 from attrs import define, field
 
 from cssp.catalogue import UNIT_LABELS
 from cssp.errors import InputError, ProfileError
 from cssp.model.convert import structure
+from cssp.model.levels import level_problem
 from cssp.model.measures import FIELDS as MEASURE_FIELDS
 from cssp.model.measures import NO_POPULATION, Guard, Measure, Skip, Status
 from cssp.model.plan import (
@@ -47,7 +49,6 @@ from cssp.model.plan import (
     Strength,
     Target,
     Text,
-    level_problem,
 )
 from cssp.rules.profile import (
     HouseholdStaffingRule,
@@ -58,7 +59,7 @@ from cssp.rules.profile import (
 )
 from cssp.units import threshold_in
 
-__all__ = ["FIELDS", "field_ratio", "parse_profile"]
+__all__ = ["FIELDS", "PROFILE_LAYOUT", "field_ratio", "parse_profile"]
 
 #: Community fields a TOML indicator may use as numerator or denominator, with
 #: their units: the measures' vocabulary (:data:`cssp.model.measures.FIELDS`).
@@ -69,8 +70,7 @@ FIELDS: Final[dict[str, str]] = {name: info.unit for name, info in MEASURE_FIELD
 
 @define
 class _ReportedByEntry:
-    zh: str
-    en: str
+    outlet: Text
     date: datetime.date | None = None
 
 
@@ -146,12 +146,20 @@ class _ProfileFile:
     title: Text
     issuer: str
     document: str
-    reported_by: _ReportedByEntry | None = None
+    # a string, or an outlet table: read by _reported_by; "layout" is what the
+    # file may hold there, for its JSON Schema (cssp.schemas)
+    reported_by: Any = field(default="", metadata={"layout": str | _ReportedByEntry})
     issued: datetime.date | None = None
     target_year: int | None = None
     overrides: list[_OverrideEntry] = field(factory=list)
     indicators: list[_IndicatorEntry] = field(factory=list)
     staffing: _StaffingEntry | None = None
+
+
+#: The layout of a profile file: the attrs class its TOML is structured into
+#: (its fields, their types and defaults), from which ``cssp schema profile``
+#: is generated.
+PROFILE_LAYOUT: Final = _ProfileFile
 
 
 def parse_profile(text: str, where: str = "<profile>", source: str = "") -> Profile:
@@ -168,17 +176,6 @@ def parse_profile(text: str, where: str = "<profile>", source: str = "") -> Prof
     except tomllib.TOMLDecodeError as error:
         raise ProfileError(origin, "?", "", f"{where} is not valid TOML: {error}") from None
     profile_id = str(data.get("id", "?")) if isinstance(data, dict) else "?"
-    if isinstance(data, dict) and data.get("reported_by") == "":
-        data = {k: v for k, v in data.items() if k != "reported_by"}  # "" says: none
-    if isinstance(data, dict) and isinstance(data.get("reported_by"), str):
-        raise ProfileError(
-            origin,
-            profile_id,
-            "reported_by",
-            f"{data['reported_by']!r} is a plain text; give the news report as a table, "
-            '{ zh = "《羊城晚报》", en = "Yangcheng Evening News", date = 2022-06-16 }, so that '
-            "each language's citation is written whole in that language",
-        )
     try:
         raw = structure(data, _ProfileFile)
     except InputError as error:
@@ -194,32 +191,51 @@ def parse_profile(text: str, where: str = "<profile>", source: str = "") -> Prof
     return _build(raw, origin, source)
 
 
-def _reported_by(entry: _ReportedByEntry | None) -> ReportedBy | None:
-    if entry is None:
-        return None
-    return ReportedBy(Text(entry.zh, entry.en), entry.date)
+def _reported_by(raw: _ProfileFile, origin: str) -> ReportedBy | None:
+    """The profile's ``reported_by``: the short form ``"羊城晚报, 2022-06-16"`` or a table."""
+    value = raw.reported_by
+    if isinstance(value, str):
+        return ReportedBy.parse(value) if value.strip() else None
+    try:
+        entry = structure(value, _ReportedByEntry)
+    except InputError as error:
+        path, message = error.problems[0]
+        where = f"reported_by.{path}" if path else "reported_by"
+        raise ProfileError(origin, raw.id, where, message) from None
+    return ReportedBy(entry.outlet, entry.date)
 
 
-def _citation(entry: _CitationEntry | None, raw: _ProfileFile) -> Citation:
-    """A citation of the profile's document; by default, with the profile's news report."""
+def _citation(
+    entry: _CitationEntry | None, raw: _ProfileFile, reported_by: ReportedBy | None
+) -> Citation:
+    """A citation of the profile's document (or of the one the entry names).
+
+    It carries the document's title when it is the profile's own document, and
+    the report the figures were read from (``reported_by``).
+    """
     entry = entry or _CitationEntry()
-    reported = entry.reported_by or raw.reported_by
+    document = entry.document or raw.document
+    own = document in (raw.document, raw.title.zh)
+    if entry.reported_by is not None:
+        reported_by = ReportedBy(entry.reported_by.outlet, entry.reported_by.date)
     return Citation(
-        document=entry.document or raw.document,
+        document=document,
         section=entry.section,
         column=entry.column,
         item=entry.item,
         note=entry.note,
-        reported_by=_reported_by(reported),
+        title=raw.title if own else None,
+        reported_by=reported_by,
     )
 
 
 def _build(raw: _ProfileFile, origin: str, source: str) -> Profile:
+    reported_by = _reported_by(raw, origin)
     overrides = tuple(
         Override(
             target=o.target,
             threshold=o.threshold,
-            citation=_citation(o.citation, raw),
+            citation=_citation(o.citation, raw, reported_by),
             year=o.year or raw.target_year,
             note=o.note,
             attribute=o.attribute,
@@ -235,7 +251,7 @@ def _build(raw: _ProfileFile, origin: str, source: str) -> Profile:
         label = entry.unit_label or UNIT_LABELS.get(entry.unit)
         if label is None:
             raise ProfileError(origin, raw.id, f"{where}.unit_label", "is needed for this unit")
-        citation = _citation(entry.citation, raw)
+        citation = _citation(entry.citation, raw, reported_by)
         targets = tuple(
             _target(t, entry, raw, citation, origin, f"{where}.targets[{i}]")
             for i, t in enumerate(entry.targets)
@@ -253,7 +269,7 @@ def _build(raw: _ProfileFile, origin: str, source: str) -> Profile:
                 description=entry.description,
             )
         )
-    staffing = None if raw.staffing is None else _staffing(raw.staffing, raw, origin)
+    staffing = None if raw.staffing is None else _staffing(raw.staffing, raw, origin, reported_by)
     try:
         return Profile(
             id=raw.id,
@@ -263,7 +279,7 @@ def _build(raw: _ProfileFile, origin: str, source: str) -> Profile:
             issuer=raw.issuer,
             document=raw.document,
             issued=raw.issued,
-            reported_by=_reported_by(raw.reported_by),
+            reported_by=reported_by,
             overrides=overrides,
             indicators=tuple(indicators),
             staffing=staffing,
@@ -274,7 +290,9 @@ def _build(raw: _ProfileFile, origin: str, source: str) -> Profile:
         raise ProfileError(origin, raw.id, error.path or "scope", error.message) from None
 
 
-def _staffing(s: _StaffingEntry, raw: _ProfileFile, origin: str) -> StaffingRule:
+def _staffing(
+    s: _StaffingEntry, raw: _ProfileFile, origin: str, reported_by: ReportedBy | None
+) -> StaffingRule:
     """A staffing rule in one of its two forms: by households, or by residents."""
     by_households = s.households_per_worker is not None
     by_residents = s.workers_per_10k_residents is not None
@@ -287,7 +305,7 @@ def _staffing(s: _StaffingEntry, raw: _ProfileFile, origin: str) -> StaffingRule
             "workers_per_10k_residents (at least N workers per 10,000 residents), not "
             + ("both" if by_households else "neither"),
         )
-    citation = _citation(s.citation, raw)
+    citation = _citation(s.citation, raw, reported_by)
     try:
         if s.households_per_worker is not None:
             if s.small_below is not None or s.small_minimum:
@@ -350,7 +368,7 @@ def _target(
         levels=frozenset(t.levels),
         attribute=t.attribute,
         strength=t.strength,
-        citation=_citation(t.citation, raw) if t.citation else citation,
+        citation=_citation(t.citation, raw, citation.reported_by) if t.citation else citation,
         name=t.name or entry.name,
         region_share=t.region_share,
         note=t.note,
@@ -384,6 +402,14 @@ def _field(name: str | None, declared: str | None, origin: str, profile: str, wh
     return unit
 
 
+def _field_names(name: str) -> tuple[str, str]:
+    """A field's name in a reason: ``居民户数`` / ``number of households``; ``数据字段extra.x``."""
+    info = MEASURE_FIELDS.get(name)
+    if info is not None:
+        return info.zh, info.en
+    return f"数据字段{name}", f"field {name}"
+
+
 def field_ratio(
     numerator: str, denominator: str, numerator_unit: str, denominator_unit: str
 ) -> Measure:
@@ -391,15 +417,15 @@ def field_ratio(
 
     No data when either field is missing; not applicable when the denominator is 0.
     """
+    (num_zh, num_en), (den_zh, den_en) = _field_names(numerator), _field_names(denominator)
     missing = Skip(
-        Status.NO_DATA,
-        Text(f"未提供{numerator}或{denominator}", f"{numerator} or {denominator} is not given"),
+        Status.NO_DATA, Text(f"未提供{num_zh}或{den_zh}", f"the {num_en} or {den_en} is not given")
     )
     if denominator == "population":
         guards = [Guard("given", denominator, NO_POPULATION), Guard("given", numerator, missing)]
     else:
         guards = [Guard("given", numerator, missing), Guard("given", denominator, missing)]
-    zero = Skip(Status.NOT_APPLICABLE, Text(f"{denominator}为0", f"{denominator} is 0"))
+    zero = Skip(Status.NOT_APPLICABLE, Text(f"{den_zh}为0", f"the {den_en} is 0"))
     guards.append(Guard("nonzero", denominator, zero))
     return Measure(
         numerator_unit,

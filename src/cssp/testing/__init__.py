@@ -8,6 +8,11 @@
   communities and expected statuses), run by
   :func:`~cssp.testing.cases.run_profile_tests` and
   ``cssp test-profile``. No hypothesis needed.
+* :mod:`cssp.testing.plugin` — the tests every province plugin package
+  shares (its cases, its packaging, its loading as an installed entry point,
+  strict mode): subclass :class:`~cssp.testing.plugin.DataPluginTests` or
+  :class:`~cssp.testing.plugin.PythonPluginTests` in the package's tests.
+  No hypothesis needed.
 
 The submodules load when first used: importing :mod:`cssp.testing` imports
 neither hypothesis nor the engine.
@@ -20,6 +25,12 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cssp.testing.cases import CaseResult, run_profile_tests
+    from cssp.testing.plugin import (
+        DataPluginTests,
+        PluginPackage,
+        PluginTests,
+        PythonPluginTests,
+    )
     from cssp.testing.strategies import (
         MAX_AREA,
         MAX_HOUSEHOLDS,
@@ -41,6 +52,10 @@ __all__ = [
     "MAX_HOUSEHOLDS",
     "MAX_PERSONS",
     "CaseResult",
+    "DataPluginTests",
+    "PluginPackage",
+    "PluginTests",
+    "PythonPluginTests",
     "areas",
     "communities",
     "community_codes",
@@ -54,7 +69,14 @@ __all__ = [
     "township_codes",
 ]
 
-_WHERE = {"CaseResult": "cases", "run_profile_tests": "cases"}
+_WHERE = {
+    "CaseResult": "cases",
+    "run_profile_tests": "cases",
+    "DataPluginTests": "plugin",
+    "PluginPackage": "plugin",
+    "PluginTests": "plugin",
+    "PythonPluginTests": "plugin",
+}
 
 
 def __getattr__(name: str) -> object:

@@ -38,6 +38,7 @@ Lists of communities with distinct codes, for region tests::
 from __future__ import annotations
 
 import functools
+import math
 from typing import Final, TypeVar
 
 from hypothesis import strategies as st
@@ -165,21 +166,29 @@ def facilities(
     """Service facilities whose parts never exceed the whole.
 
     The activity and office areas are drawn as shares of the floor area, so
-    each lies between 0 and the floor area, both included.
+    that together they lie between 0 and the floor area, both included.
 
     :param kind: the facility kind; by default any of :class:`~cssp.FacilityKind`.
-    :param complete: when true, activity area, office area and opening hours
-        are always given; otherwise each may be ``None``.
+    :param complete: when true, the floor area, activity area, office area and
+        opening hours are always given; otherwise each may be ``None`` (the
+        floor area seldom: a facility whose floor area is unknown).
     """
     chosen = FacilityKind(kind) if kind is not None else draw(_FACILITY_KINDS)
     floor_area = draw(_areas(MAX_AREA))
     activity_share = draw(_maybe(_SHARES, complete))
     office_share = draw(_maybe(_SHARES, complete))
+    activity = None if activity_share is None else floor_area * activity_share
+    office = None
+    if office_share is not None:
+        office = floor_area * office_share * (1.0 - (activity_share or 0.0))
+        while activity is not None and activity + office > floor_area:  # a rounding ulp
+            office = math.nextafter(office, 0.0)
+    unknown = not complete and draw(st.integers(0, 9)) == 0
     return Facility(
         kind=chosen,
-        floor_area=floor_area,
-        activity_area=None if activity_share is None else floor_area * activity_share,
-        office_area=None if office_share is None else floor_area * office_share,
+        floor_area=None if unknown else floor_area,
+        activity_area=activity,
+        office_area=office,
         opening_hours=draw(_maybe(_HOURS, complete)),
     )
 

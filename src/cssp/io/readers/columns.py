@@ -25,9 +25,20 @@ import attrs
 
 from cssp.errors import InputError, UnitError
 from cssp.model.community import CommunityKind, Service
-from cssp.units import AREA, HOURS_PER_DAY, HOUSEHOLDS, PERCENT, PERSONS, to_canonical
+from cssp.model.places import PLACE_LEVELS
+from cssp.units import (
+    AMBIGUOUS_PERCENT,
+    AREA,
+    HOURS_PER_DAY,
+    HOUSEHOLDS,
+    PERCENT,
+    PERSONS,
+    to_canonical,
+)
 
 _DIMENSIONLESS: Final = "dimensionless"
+#: The columns of the names of a community's divisions, from the top down.
+PLACE_COLUMNS: Final = tuple(PLACE_LEVELS)
 
 #: Numeric columns of a table: column -> (canonical unit, whole number?).
 _QUANTITIES: Final[dict[str, tuple[str, bool]]] = {
@@ -83,6 +94,8 @@ COLUMNS: Final = (
     *_FACILITY_PARTS,
     "commercial_floor_area",
     "services",
+    "urban_rural_class",
+    *PLACE_COLUMNS,
 )
 
 # Other headers understood for the columns.
@@ -142,6 +155,28 @@ HEADER_ALIASES: Final[Mapping[str, str]] = {
     "商业设施面积": "commercial_floor_area",
     "社区商业设施面积": "commercial_floor_area",
     "服务项目": "services",
+    # the urban-rural class, and the names of the divisions (a community without a code)
+    "城乡分类代码": "urban_rural_class",
+    "城乡分类": "urban_rural_class",
+    "省": "province",
+    "省份": "province",
+    "省(自治区、直辖市)": "province",
+    "省级": "province",
+    "市": "prefecture",
+    "地市": "prefecture",
+    "地级市": "prefecture",
+    "市(州)": "prefecture",
+    "地级": "prefecture",
+    "县": "county",
+    "区县": "county",
+    "县区": "county",
+    "县(市、区)": "county",
+    "县级": "county",
+    "乡镇": "township",
+    "乡镇(街道)": "township",
+    "乡(镇、街道)": "township",
+    "街道": "township",
+    "乡级": "township",
     # short English names of the facility's columns
     "floor_area": "facility_floor_area",
     "activity_area": "facility_activity_area",
@@ -232,8 +267,15 @@ def _column(convert: _Convert) -> _Column:
     return _Column("", convert)
 
 
-def _quantity(key: str, canonical: str, whole: bool, factor: float) -> _Column:
-    """A numeric column: ``float(cell) * factor``, or the cell's own unit when it has one."""
+def _quantity(
+    key: str, canonical: str, whole: bool, factor: float, *, unit_given: bool = False
+) -> _Column:
+    """A numeric column: ``float(cell) * factor``, or the cell's own unit when it has one.
+
+    ``unit_given``: the header names the unit (else a share of 0 to 1 in a
+    percent column is ambiguous, and refused).
+    """
+    ambiguous = canonical == PERCENT and not unit_given
 
     def convert(cell: object) -> object:
         if isinstance(cell, str):
@@ -241,11 +283,13 @@ def _quantity(key: str, canonical: str, whole: bool, factor: float) -> _Column:
             if not text.strip():
                 return None
             bare = _BARE_NUMBER.match(text)
-            if bare is None:  # the cell has its own unit, which wins (and is checked)
+            if bare is None:  # as written (约, 一千二百, 120+280), or with its own unit
                 if text.strip().casefold().lstrip("+-") in _NOT_FINITE:
                     raise UnitError(f"{cell!r} is not a finite number", key)
-                return to_canonical(cell, canonical, key)
+                return to_canonical(cell, canonical, key, factor=factor if unit_given else None)
             number = float(bare[1].replace(",", "")) * (10_000 if bare[2] else 1)
+            if ambiguous and 0 < number <= 1:
+                raise UnitError(AMBIGUOUS_PERCENT.format(value=cell), key)
             return number if whole and factor == 1.0 and number.is_integer() else number * factor
         if isinstance(cell, bool) or not isinstance(cell, int | float):
             return to_canonical(cell, canonical, key)  # a clear error for dates and booleans
@@ -265,6 +309,8 @@ def _quantity(key: str, canonical: str, whole: bool, factor: float) -> _Column:
         total = sum(filter(None, values))  # NaN or inf in any cell makes the sum so
         if total - total != 0.0:
             raise ValueError("a number that is not finite")
+        if ambiguous and any(0 < v <= 1 for v in values if v is not None):
+            raise ValueError("an ambiguous share")  # convert says so, cell by cell
         return values
 
     return _Column(key, convert, counts if whole and factor == 1.0 else measures)
@@ -384,6 +430,8 @@ _TEXT_COLUMNS: Final = {
     "name": _Column("name", _name, _names),
     "kind": _Column("kind", _kind),
     "services": _Column("services", _services),
+    "urban_rural_class": _Column("urban_rural_class", _name, _names),
+    **{key: _Column(key, _name, _names) for key in PLACE_COLUMNS},
 }
 
 
@@ -396,15 +444,55 @@ def _header(text: str) -> _Column | None:
     key = _KNOWN.get(_normalise_header(text))
     name, unit = text, None
     if key is None:
-        match = _HEADER_UNIT.match(text)
-        if match is not None and match["name"]:
-            name, unit = match["name"], match["unit"].strip()
-            key = _KNOWN.get(_normalise_header(name))
+        name, unit = _split_header(text)
+        key = _KNOWN.get(_normalise_header(name)) if unit is not None else None
     normalised = _normalise_header(name)
     if normalised in _IGNORED_NAMES or name.startswith(IGNORED_HEADERS):
         return None
     if key is None and normalised.startswith("extra."):
-        extra = unicodedata.normalize("NFKC", name).strip()[len("extra.") :].strip()
+        return _column_for(f"extra.{unicodedata.normalize('NFKC', name).strip()[6:].strip()}", unit)
+    if key is None:
+        hint = _AMBIGUOUS.get(normalised)
+        if hint is not None:
+            raise InputError(f"{name!r} could mean more than one column: {hint}")
+        raise _UnknownColumn(_unknown_column(text))
+    return _column_for(key, unit)
+
+
+class _UnknownColumn(InputError):
+    """A header that is no column of the table format (a column map may ignore it)."""
+
+
+def _with_words(column: _Column, words: Mapping[str, str]) -> _Column:
+    """``column``, reading a cell that is one of ``words`` (stripped) as the word it maps to."""
+    convert, convert_column = column.convert, column.convert_column
+
+    def word(cell: object) -> object:
+        return words.get(cell.strip(), cell) if isinstance(cell, str) else cell
+
+    def one(cell: object) -> object:
+        return convert(word(cell))
+
+    def many(cells: Sequence[object]) -> list[object]:
+        assert convert_column is not None
+        return convert_column([word(cell) for cell in cells])
+
+    return _Column(column.key, one, many if convert_column is not None else None)
+
+
+def _split_header(text: str) -> tuple[str, str | None]:
+    """A header's name and the unit in its brackets (``None`` without brackets)."""
+    match = _HEADER_UNIT.match(text)
+    if match is not None and match["name"]:
+        return match["name"], match["unit"].strip()
+    return text, None
+
+
+def _column_for(key: str, unit: str | None) -> _Column:
+    """How to read the column ``key`` (a column's name, ``service.VALUE`` or ``extra.NAME``)
+    whose header gives ``unit`` (``None``: no brackets)."""
+    if key.startswith("extra."):
+        extra = key[len("extra.") :]
         if not extra.isidentifier():
             raise InputError(f"{extra!r} after 'extra.' is not a valid name (letters, digits, _)")
         if unit is not None:
@@ -412,29 +500,60 @@ def _header(text: str) -> _Column | None:
                 "extra columns take plain numbers, in the unit the profile's indicator declares; "
                 "remove the unit from the header"
             )
-        return _quantity(f"extra.{extra}", _DIMENSIONLESS, False, 1.0)
-    if key is None:
-        hint = _AMBIGUOUS.get(normalised)
-        if hint is not None:
-            raise InputError(f"{name!r} could mean more than one column: {hint}")
-        raise InputError(_unknown_column(text))
+        return _quantity(key, _DIMENSIONLESS, False, 1.0)
     if key in _QUANTITIES:
         canonical, whole = _QUANTITIES[key]
         factor = 1.0 if unit is None else _header_factor(unit, canonical, key)
-        return _quantity(key, canonical, whole, factor)
+        return _quantity(key, canonical, whole, factor, unit_given=unit is not None)
     # A note in brackets after any other column ("有综合服务设施(是/否)") is not a unit.
     if key in _FLAGS or key.startswith("service."):
         return _Column(key, _flag, _flags)
     return _TEXT_COLUMNS[key]
 
 
-def _unknown_column(text: str) -> str:
-    import difflib  # noqa: PLC0415 - only for the error message
+def map_keys() -> frozenset[str]:
+    """The names a column map may give columns: :data:`COLUMNS` and the services' names."""
+    return _MAP_KEYS
 
-    close = difflib.get_close_matches(_normalise_header(text), list(_KNOWN), n=1, cutoff=0.75)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
+
+def map_key(key: str) -> str:
+    """The table's key of a column a map names: ``service.5g`` for ``5g``, else ``key``."""
+    return f"service.{key}" if key in _SERVICE_KEYS else key
+
+
+def suggest(text: str, known: Iterable[str]) -> list[str]:
+    """At most two of ``known`` that ``text`` may have meant: the names sharing most of
+    its words (``admin_code_12``: ``code``), else the closest in spelling."""
+    import difflib  # noqa: PLC0415 - only for error messages
+
+    names = list(known)
+    normal = _normalise_header(text)
+    words = {w for w in _WORDS.split(normal) if w}
+    scored = []
+    for name in names:
+        its = {w for w in _WORDS.split(name) if w}
+        shared = len(words & its)
+        if shared:  # most words shared, then the most of its own words, then the spelling
+            ratio = difflib.SequenceMatcher(None, normal, name).ratio()
+            scored.append((-shared, -shared / len(its), -ratio, name))
+    found = [name for *_, name in sorted(scored)[:2]]
+    close = difflib.get_close_matches(normal, names, n=2, cutoff=0.68)
+    found += [c for c in close if c not in found]
+    return found[:2]
+
+
+_WORDS: Final = re.compile(r"[^0-9a-z\u4e00-\u9fff]+|(?<=[a-z])(?=\d)")
+_SERVICE_KEYS: Final = frozenset(service.value for service in Service)
+_MAP_KEYS: Final = frozenset((*COLUMNS, *_SERVICE_KEYS))
+
+
+def _unknown_column(text: str) -> str:
+    close = suggest(text, _KNOWN)
+    hint = f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
+    key = _KNOWN[close[0]].removeprefix("service.") if close else "NAME"
     return (
-        f"unknown column {text!r}{hint}: see the documented columns (code, households, "
-        "facility_floor_area ..., or 统计用区划代码, 户数, 综合服务设施面积 ...); a column whose "
-        "header starts with '#' or '备注' is ignored"
+        f"unknown column {text!r}{hint}: map it to a column of cssp's in a column map "
+        f'(--columns MAP.toml: [columns] {key} = "{text}") or skip the columns cssp does not '
+        'know ([options] unknown_columns = "ignore"); a header starting with # or 备注 is a '
+        "remark, and ignored"
     )

@@ -140,13 +140,16 @@ def _structure_records(
     """Structure each record with cssp's converter, collecting every record's problems."""
     found = _Found()
     wheres: list[str] = []
+    rows: list[str] = []
     found.locate = wheres.__getitem__
+    found.row = rows.__getitem__
     for index, record in enumerate(records):
         locate = _subpath(root(index), ".")
         community = _structure_one(record, locate, problems)
         if community is not None:
             found.communities.append(community)
             wheres.append(locate("code"))
+            rows.append(root(index))
     return found
 
 
@@ -155,12 +158,12 @@ def _structure_one(
 ) -> Community | None:
     shape = _shape_problem(record)
     if shape is not None:
-        problems.add(locate(shape[0]), shape[1])
+        problems.add(locate(shape[0]), shape[1], row=locate(""))
         return None
     try:
         return structure(record, Community)
     except InputError as error:
-        problems.add_error(error, locate)
+        problems.add_error(error, locate, row=locate(""))
         return None
 
 
@@ -186,7 +189,9 @@ def _shape_problem(record: object) -> tuple[str, str] | None:
 def _read_jsonl(name: str, text: str, problems: _Problems) -> _Found:
     found = _Found()
     wheres: list[str] = []
+    rows: list[str] = []
     found.locate = wheres.__getitem__
+    found.row = rows.__getitem__
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
@@ -194,17 +199,18 @@ def _read_jsonl(name: str, text: str, problems: _Problems) -> _Found:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:
-            problems.add(root, f"not valid JSON (at column {error.colno}): {error.msg}")
+            problems.add(root, f"not valid JSON (at column {error.colno}): {error.msg}", row=root)
             continue
         except RecursionError:
-            problems.add(root, TOO_DEEP)
+            problems.add(root, TOO_DEEP, row=root)
             continue
         except ValueError as error:  # an integer of more than 4300 digits
-            problems.add(root, f"not valid JSON: {error}")
+            problems.add(root, f"not valid JSON: {error}", row=root)
             continue
         locate = _subpath(root, ": ")
         community = _structure_one(record, locate, problems)
         if community is not None:
             found.communities.append(community)
             wheres.append(locate("code"))
+            rows.append(root)
     return found

@@ -17,31 +17,53 @@ import attrs
 
 from cssp.errors import InputError
 from cssp.model.community import Community
+from cssp.model.notes import ResolvedPlace
 
 
 class _Problems:
-    """Every problem found, up to ``limit``, each with its location."""
+    """Every problem found, up to ``limit``, each with its location.
 
-    __slots__ = ("count", "items", "kinds", "limit")
+    With ``skip`` (``skip_invalid``), a problem of a row (``row`` given) does
+    not count as an error: the row is skipped, and its problems are kept in
+    :attr:`skipped`, by row, in the order met.
+    """
 
-    def __init__(self, limit: int) -> None:
+    __slots__ = ("count", "items", "kinds", "limit", "skip", "skipped")
+
+    def __init__(self, limit: int, *, skip: bool = False) -> None:
         if limit < 1:
             raise ValueError(f"limit must be at least 1, not {limit}")
         self.limit = limit
         self.count = 0
         self.items: list[tuple[str, str]] = []
         self.kinds: list[type[InputError]] = []
+        self.skip = skip
+        self.skipped: dict[str, list[tuple[str, str]]] = {}
 
-    def add(self, where: str, message: str, kind: type[InputError] = InputError) -> None:
+    def add(
+        self,
+        where: str,
+        message: str,
+        kind: type[InputError] = InputError,
+        row: str | None = None,
+    ) -> None:
+        if self.skip and row is not None:
+            self.skipped.setdefault(row, []).append((where, message))
+            return
         self.count += 1
         if len(self.items) < self.limit:
             self.items.append((where, message))
             self.kinds.append(kind)
 
-    def add_error(self, error: InputError, locate: Callable[[str], str] | None = None) -> None:
+    def add_error(
+        self,
+        error: InputError,
+        locate: Callable[[str], str] | None = None,
+        row: str | None = None,
+    ) -> None:
         kind = type(error) if len(error.problems) == 1 else InputError
         for path, message in error.problems:
-            self.add(locate(path) if locate else path, message, kind)
+            self.add(locate(path) if locate else path, message, kind, row)
 
     def check(self, what: str) -> None:
         """Raise one error listing the problems, if there are any."""
@@ -61,6 +83,12 @@ class _Found:
     communities: list[Community] = attrs.field(factory=list)
     # the location of the code of communities[i], made only when it is needed
     locate: Callable[[int], str] = str
+    # the location of the row (or record) of communities[i]
+    row: Callable[[int], str] = str
+    # what is worth saying about the file though it is no error: (where, message)
+    warnings: list[tuple[str, str]] = attrs.field(factory=list)
+    # the communities placed by the names of their divisions
+    resolved: list[ResolvedPlace] = attrs.field(factory=list)
 
 
 def _optional_import(module: str, extra: str, what: str, name: str) -> Any:

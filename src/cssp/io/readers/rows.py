@@ -19,16 +19,45 @@ import attrs
 
 from cssp.errors import InputError
 from cssp.io.readers.columns import (
-    _FACILITY_PARTS,
     _STAFF,
     COLUMNS,
+    PLACE_COLUMNS,
     _blank,
     _Column,
+    _column_for,
     _header,
     _header_text,
+    _normalise_header,
+    _split_header,
+    _UnknownColumn,
+    _with_words,
+    map_key,
 )
+from cssp.io.readers.maps import ColumnMap
 from cssp.io.readers.problems import _Found, _Problems
-from cssp.model.community import Community, Facility, FacilityKind, Service, Staff
+from cssp.model.community import (
+    PLACED_WITHOUT_KIND,
+    PLACED_WITHOUT_NAME,
+    Community,
+    CommunityKind,
+    Facility,
+    FacilityKind,
+    Service,
+    Staff,
+    class_contradiction,
+    kind_contradiction,
+    kind_of,
+)
+from cssp.model.notes import ResolvedPlace
+from cssp.model.places import Place, resolve_place
+from cssp.model.schema import (
+    COMMUNITY_VALUES,
+    FACILITY_VALUES,
+    PART_RULES,
+    STAFF_VALUES,
+    code_rural,
+    problems_of,
+)
 
 _Rows = Iterator[tuple[int, Sequence[object]]]
 
@@ -40,6 +69,14 @@ _NO_STAFF: Final = Staff()
 _STAFF_CACHE_LIMIT: Final = 65_536
 _COMPREHENSIVE: Final = FacilityKind.COMPREHENSIVE
 _COMMERCIAL: Final = FacilityKind.COMMERCIAL
+_DISAGREE: Final = "the facility columns disagree"  # never shown: row_problems says how
+_STAFF_PARTS: Final = tuple(r for r in PART_RULES if r.whole == "community_workers")
+_FACILITY_PART_RULES: Final = tuple(r for r in PART_RULES if r.whole == "floor_area")
+_FACILITY_PARTS_COLUMNS: Final = (
+    "facility_activity_area",
+    "facility_office_area",
+    "facility_opening_hours",
+)
 
 
 # A problem found in a chunk: (row number, column index, location, message, kind), sorted
@@ -65,19 +102,43 @@ class _Table:
     has_staff: bool = False
     has_facilities: bool = False
     pending: list[_Pending] = attrs.field(factory=list)
+    # the headers skipped because a column map says to ignore unknown columns
+    ignored: list[str] = attrs.field(factory=list)
+    has_places: bool = False
+    # the rows placed by their names: (row, the names as written, the place)
+    placed: list[tuple[int, tuple[str, ...], Place]] = attrs.field(factory=list)
+    # warnings about rows that were read: (row, column key, message)
+    notes: list[tuple[int, str, str]] = attrs.field(factory=list)
     # Staff objects are immutable values and few are distinct: one object for each.
     staff: dict[tuple[object, ...], Staff] = attrs.field(factory=dict)
 
     @classmethod
     def from_header(
-        cls, name: str, header_row: int, header: Sequence[object], text_cells: bool
+        cls,
+        name: str,
+        header_row: int,
+        header: Sequence[object],
+        text_cells: bool,
+        column_map: ColumnMap | None = None,
     ) -> _Table:
         table = cls(name, header_row, text_cells, len(header))
-        problems = _Problems(max(1, len(header)) + 1)
+        problems = _Problems(
+            max(1, len(header)) + 2 * len(column_map.columns if column_map else ()) + 1
+        )
+        mapped: dict[str, str] = {}  # a mapped header, normalised -> its key
+        if column_map is not None:
+            mapped = {_normalise_header(h): map_key(k) for k, h in column_map.columns.items()}
         for index, cell in enumerate(header):
             text = _header_text(cell)
+            key = mapped.get(_normalise_header(text)) if text else None
             try:
-                column = _header(text)
+                column = _header(text) if key is None else _column_for(key, _split_header(text)[1])
+            except _UnknownColumn as error:
+                if column_map is not None and column_map.unknown_columns == "ignore":
+                    table.ignored.append(text)
+                    continue
+                problems.add(table.column_where(index, text), error.message)
+                continue
             except InputError as error:
                 problems.add(table.column_where(index, text), error.message, type(error))
                 continue
@@ -90,15 +151,26 @@ class _Table:
                     f"columns {table.headers[key]!r} and {text!r} both give {key}",
                 )
                 continue
+            if column_map is not None and key:
+                words = column_map.values.get(key.removeprefix("service."))
+                if words:
+                    column = _with_words(column, words)
             if key:
                 table.headers[key] = text
                 table.positions[key] = index
             table.columns.append((index, column))
-        if "code" not in table.headers and not problems.count:
+        if column_map is not None:
+            table.check_map(column_map, problems)
+        if (
+            "code" not in table.headers
+            and table.headers.keys().isdisjoint(PLACE_COLUMNS)
+            and not problems.count
+        ):
             problems.add(
                 table.row_where(header_row),
                 "there is no column for the community code: head one 'code' or "
-                "'统计用区划代码' (the header must be the first row)",
+                "'统计用区划代码' (the header must be the first row), or give the names of "
+                "its divisions (province, county, township)",
             )
         problems.check(name)
         table.others = tuple(key for key in table.headers if key.startswith(("extra.", "service.")))
@@ -113,11 +185,35 @@ class _Table:
             if key.startswith("service.")
         )
         keys = table.headers.keys()
+        table.has_places = not keys.isdisjoint(PLACE_COLUMNS)
         table.has_staff = not keys.isdisjoint(_STAFF)
         table.has_facilities = not keys.isdisjoint(
-            ("has_facility", "facility_floor_area", "commercial_floor_area", *_FACILITY_PARTS)
+            (
+                "has_facility",
+                "facility_floor_area",
+                "commercial_floor_area",
+                *_FACILITY_PARTS_COLUMNS,
+            )
         )
         return table
+
+    def check_map(self, column_map: ColumnMap, problems: _Problems) -> None:
+        """A map's headers and words must be those of the table: say which are not."""
+        source = column_map.source or "the column map"
+        for key, header in column_map.columns.items():
+            if self.headers.get(map_key(key)) is None:
+                problems.add(
+                    self.row_where(self.header_row),
+                    f"{source} maps {key} to the header {header!r}, but {self.name} has no "
+                    f"column {header!r}",
+                )
+        for key in column_map.values:
+            if map_key(key) not in self.headers:
+                problems.add(
+                    self.row_where(self.header_row),
+                    f"{source} gives the words of the column {key}, but {self.name} has no "
+                    f"column {key}",
+                )
 
     # locations
 
@@ -148,7 +244,10 @@ class _Table:
 
     def read(self, rows: _Rows, problems: _Problems) -> _Found:
         numbers: list[int] = []  # the row of each community read
-        found = _Found(locate=lambda index: self.where(numbers[index], "code"))
+        found = _Found(
+            locate=lambda index: self.where(numbers[index], "code"),
+            row=lambda index: self.row_where(numbers[index]),
+        )
         seen = 0
         while True:
             chunk = list(itertools.islice(rows, _CHUNK))
@@ -156,9 +255,15 @@ class _Table:
                 break
             seen += self.read_chunk(chunk, found.communities, numbers)
             self.pending.sort(key=lambda pending: pending[:2])
-            for _, _, where, message, kind in self.pending:
-                problems.add(where, message, kind)
+            for number, _, where, message, kind in self.pending:
+                problems.add(where, message, kind, self.row_where(number))
             self.pending.clear()
+        for number, names, place in self.placed:
+            found.resolved.append(
+                ResolvedPlace(self.row_where(number), names, place.code, place.path)
+            )
+        for number, key, message in self.notes:
+            found.warnings.append((self.where(number, key), message))
         if not seen:
             raise InputError(
                 f"there are no rows under the header (row {self.header_row})"
@@ -181,7 +286,7 @@ class _Table:
         width = self.width
         numbers: list[int] = []
         cells: list[Sequence[object]] = []
-        failed: set[int] = set()
+        failed: dict[int, set[str]] = {}  # position -> the keys of its cells that failed
         for number, row in chunk:
             if len(row) != width:
                 row = self.fit(number, row, failed, len(numbers))  # noqa: PLW2901
@@ -204,12 +309,13 @@ class _Table:
         for position, (row, rest) in enumerate(
             zip(fields, others, strict=False)
         ):  # others may repeat
-            if failed and position in failed:
-                seen += 1
-                continue
-            if row[0] is None and all(x is None for x in (*row, *rest)):
+            bad = failed.get(position) if failed else None
+            if bad is None and row[0] is None and all(x is None for x in (*row, *rest)):
                 continue  # a blank row
             seen += 1
+            if bad is not None:  # every other problem of the row, too
+                self.row_problems(numbers[position], row, bad)
+                continue
             community = self.build(numbers[position], row, rest)
             if community is not None:
                 found.append(community)
@@ -217,7 +323,7 @@ class _Table:
         return seen
 
     def fit(
-        self, number: int, row: Sequence[object], failed: set[int], position: int
+        self, number: int, row: Sequence[object], failed: dict[int, set[str]], position: int
     ) -> Sequence[object]:
         """A row cut or padded to the header's width; a value beyond the header is a problem."""
         width = self.width
@@ -234,7 +340,7 @@ class _Table:
                     InputError,
                 )
             )
-            failed.add(position)
+            failed.setdefault(position, set())
         return row[:width]
 
     def convert(
@@ -243,7 +349,7 @@ class _Table:
         column: _Column,
         cells: Sequence[object],
         numbers: list[int],
-        failed: set[int],
+        failed: dict[int, set[str]],
     ) -> list[object]:
         """The values of one column of a chunk: all at once if it can, else cell by cell."""
         convert = column.convert
@@ -266,7 +372,7 @@ class _Table:
                 number = numbers[position]
                 where = self.column_where(index, header, number)
                 self.pending.append((number, index, where, error.message, type(error)))
-                failed.add(position)
+                failed.setdefault(position, set()).add(column.key)
                 values.append(None)
         return values
 
@@ -277,7 +383,9 @@ class _Table:
 
         ``fields`` holds the row's values in the order of :data:`COLUMNS`
         (``None`` for a column the table lacks); ``others`` the values of the
-        extra and service columns, in the order of ``self.others``.
+        extra and service columns, in the order of ``self.others``. When the
+        row is not fine, every one of its problems is reported
+        (:meth:`row_problems`) and ``None`` returned.
         """
         (
             code,
@@ -303,68 +411,65 @@ class _Table:
             opening_hours,
             commercial_floor_area,
             services,
+            urban_rural_class,
+            *names,
         ) = fields
+        place = self.place(code, names) if self.has_places and any(names) else None
+        if code is None and place is not None:
+            code = place.code
         if code is None:
-            self.problem(number, "code", "the community code is empty")
+            self.row_problems(number, fields, set())
             return None
-        ok = True
         staff = _NO_STAFF
-        if self.has_staff:
-            counts = (
-                community_workers,
-                social_workers,
-                disaster_information_officers,
-                trained_workers,
-            )
-            cached = self.staff.get(counts)
-            if cached is not None:
-                staff = cached
-            else:
-                try:
-                    staff = Staff(*counts)
-                except InputError as error:
-                    self.error(number, error.path, error)
-                    ok = False
+        stage = "staff"  # which constructor may raise, to locate its error
+        try:
+            if self.has_staff:
+                counts = (
+                    community_workers,
+                    social_workers,
+                    disaster_information_officers,
+                    trained_workers,
+                )
+                cached = self.staff.get(counts)
+                if cached is not None:
+                    staff = cached
                 else:
+                    staff = Staff(*counts)
                     if len(self.staff) < _STAFF_CACHE_LIMIT:
                         self.staff[counts] = staff
-        facilities: tuple[Facility, ...] | None = None
-        if not self.has_facilities:
-            pass
-        elif floor_area is not None and has_facility is not False:  # the common case, inline
-            try:
+            facilities: tuple[Facility, ...] | None = None
+            if not self.has_facilities:
+                pass
+            elif floor_area is not None and has_facility is not False:  # the common case
+                stage = "facility"
                 comprehensive = Facility(
                     _COMPREHENSIVE, floor_area, activity_area, office_area, opening_hours
                 )
+                stage = "commercial"
                 facilities = (
                     (comprehensive,)
                     if commercial_floor_area is None
                     else (comprehensive, Facility(_COMMERCIAL, commercial_floor_area))
                 )
-            except InputError:  # the slow path below locates the problem
-                facilities = None
-        if self.has_facilities and facilities is None:
-            facilities, fine = self.facilities(
-                number,
-                has_facility,
-                (floor_area, activity_area, office_area, opening_hours),
-                commercial_floor_area,
-            )
-            ok = ok and fine
-        if self.service_flags:
-            flags = [(service, others[position]) for position, service in self.service_flags]
-            if any(yes is not None for _, yes in flags):
-                listed = services if isinstance(services, frozenset) else frozenset()
-                services = listed | {service for service, yes in flags if yes}
-        extra = None
-        if self.extras:
-            extra = {name: others[p] for name, p in self.extras if others[p] is not None}
-        if not ok:
-            return None
-        try:
+            else:
+                stage = "commercial"
+                facilities = self.facilities(
+                    has_facility,
+                    (floor_area, activity_area, office_area, opening_hours),
+                    commercial_floor_area,
+                )
+            if self.service_flags:
+                flags = [(service, others[position]) for position, service in self.service_flags]
+                if any(yes is not None for _, yes in flags):
+                    listed = services if isinstance(services, frozenset) else frozenset()
+                    services = listed | {service for service, yes in flags if yes}
+            extra = None
+            if self.extras:
+                extra = {name: others[p] for name, p in self.extras if others[p] is not None}
+            stage = "community"
             # Positional, in the order of the model's fields (a test checks the order): the
             # keywords would cost a tenth of the baseline's time per row.
-            return Community(
+            community = Community(
                 code,
                 name or "",
                 kind,
@@ -381,95 +486,218 @@ class _Table:
                 social_organisations,
                 registered_volunteers,
                 extra,
+                urban_rural_class=urban_rural_class,
             )
         except InputError as error:
-            key = error.path
-            if key == "kind" and "kind" not in self.headers:
-                key = "code"
-            self.error(number, key, error)
+            self.failed(number, fields, stage, error)
             return None
+        if self.has_places or urban_rural_class is not None:
+            self.note_row(number, community, names, place)
+        return community
 
-    def facilities(
+    def failed(self, number: int, fields: tuple[Any, ...], stage: str, error: InputError) -> None:
+        """Report every problem of a row whose ``stage`` raised ``error``."""
+        reported = self.row_problems(number, fields, set())
+        key = error.path
+        if stage == "facility":
+            key = f"facility_{key}"
+        elif stage == "commercial":
+            key = "commercial_floor_area"
+        elif stage == "community" and key == "kind" and "kind" not in self.headers:
+            key = "code"
+        if not reported or (key not in reported and error.message != _DISAGREE):
+            self.error(number, key, error)  # a rule row_problems does not know
+
+    def place(self, code: object, names: Sequence[str | None]) -> Place | None:
+        """Where the names place a row without a code; ``None`` when they do not, or when
+        the row has a code (then :meth:`note_row` says whether they agree)."""
+        if code is not None:
+            return None
+        try:
+            return resolve_place(*names)
+        except InputError:
+            return None  # row_problems says why
+
+    def note_row(
         self,
         number: int,
-        has: object,
-        comprehensive: tuple[Any, Any, Any, Any],
-        commercial: object,
-    ) -> tuple[tuple[Facility, ...] | None, bool]:
-        """The comprehensive facility and the commercial one of a row, and whether they are fine.
+        community: Community,
+        names: Sequence[str | None],
+        place: Place | None,
+    ) -> None:
+        """What is worth saying of a row that was read: where its names placed it, a class
+        that disagrees with its kind, names that disagree with its code."""
+        written = tuple(name for name in names if name)
+        if community.placed_by_name and place is not None:
+            self.placed.append((number, written, place))
+        elif written:
+            try:
+                found = resolve_place(*names)
+            except InputError as error:
+                self.notes.append(
+                    (number, error.path, f"the place names do not fit: {error.message}")
+                )
+            else:
+                if not community.code.startswith(found.code):
+                    self.notes.append(
+                        (
+                            number,
+                            "code",
+                            f"the place names ({' '.join(written)}) are those of {found.code} "
+                            f"{' '.join(found.path)}, not of the code {community.code}",
+                        )
+                    )
+        contradiction = class_contradiction(community)
+        if contradiction is not None:
+            self.notes.append((number, "urban_rural_class", contradiction))
+
+    def row_problems(self, number: int, fields: tuple[Any, ...], failed: set[str]) -> set[str]:
+        """Report every problem of a row, besides those of its cells that ``failed``.
+
+        Each rule of the model is checked on its own, so that one problem does
+        not hide another (a missing floor area behind a missing code). Return
+        the keys of the columns where problems were reported.
+        """
+        row = dict(zip(COLUMNS, fields, strict=True))
+        given = {key: value for key, value in row.items() if key not in failed}
+        found: list[tuple[str, str]] = []
+        code = given.get("code")
+        rural: bool | None = None
+        known = False  # the code is fine
+        names = [given.get(key) for key in PLACE_COLUMNS]
+        if "code" not in failed:
+            if code is None and any(names) and not failed.intersection(PLACE_COLUMNS):
+                try:
+                    code = resolve_place(*names).code
+                except InputError as error:
+                    found.append((error.path, error.message))
+            elif code is None:
+                found.append(
+                    (
+                        "code",
+                        "the community code is empty"
+                        + (", and no place names are given" if self.has_places else ""),
+                    )
+                )
+            if code is not None:
+                problem, rural = code_rural(code)
+                if problem is not None:
+                    found.append(("code", problem))
+                else:
+                    known = True
+        kind = given.get("kind")
+        named = None
+        if kind is not None:
+            named = kind_of(kind)
+            if named is None:
+                found.append(
+                    ("kind", f"{kind!r} is not a community kind; expected 'urban' or 'rural'")
+                )
+            elif rural is not None and (named is CommunityKind.RURAL) is not rural:
+                found.append(("kind", kind_contradiction(named, str(code))))
+        if known and rural is None:  # placed by its names: it needs a name and a kind
+            if not given.get("name"):
+                found.append(("name", PLACED_WITHOUT_NAME))
+            if kind is None and given.get("urban_rural_class") is None:
+                found.append(("kind", PLACED_WITHOUT_KIND))
+        found += problems_of(given, COMMUNITY_VALUES)
+        found += problems_of(given, STAFF_VALUES, _STAFF_PARTS)
+        if self.has_facilities:
+            parts = {name: given.get(f"facility_{name}") for name in FACILITY_VALUES}
+            found += [
+                (f"facility_{key}", message)
+                for key, message in problems_of(parts, FACILITY_VALUES, _FACILITY_PART_RULES)
+            ]
+            commercial = {"floor_area": given.get("commercial_floor_area")}
+            found += [
+                ("commercial_floor_area", message)
+                for _, message in problems_of(commercial, ("floor_area",))
+            ]
+            if "facility_floor_area" not in failed and "has_facility" not in failed:
+                found += self.facility_problems(given)
+        for key, message in found:
+            self.problem(number, key, message)
+        return {key for key, _ in found}
+
+    def facilities(
+        self, has: object, comprehensive: tuple[object, ...], commercial: object
+    ) -> tuple[Facility, ...] | None:
+        """The facilities of a row whose comprehensive facility has no floor area, or is
+        said not to exist (``has`` false): raise InputError when the row is not fine.
 
         ``comprehensive`` is the facility's floor area, activity area, office
-        area and opening hours.
+        area and opening hours. A facility said to exist (``has`` true), or
+        described by its other columns, without its floor area, is one whose
+        floor area is unknown.
         """
-        floor = comprehensive[0]
-        result: list[Facility] = []
-        ok = True
-        if floor is not None:
-            if has is False:
-                self.problem(
-                    number,
-                    "has_facility",
-                    "says there is no comprehensive facility, but "
-                    f"{self.headers['facility_floor_area']} gives its floor area",
-                )
-                ok = False
-            else:
-                try:
-                    result.append(Facility(FacilityKind.COMPREHENSIVE, *comprehensive))
-                except InputError as error:
-                    self.error(number, f"facility_{error.path}", error)
-                    ok = False
+        described = any(value is not None for value in comprehensive[1:])
+        if has is False:
+            if comprehensive[0] is not None or described:
+                raise InputError(_DISAGREE)  # row_problems says how
+        elif has is True or described:
+            _, activity, office, hours = comprehensive
+            found = Facility(_COMPREHENSIVE, None, activity, office, hours)
+            if commercial is None:
+                return (found,)
+            return (found, Facility(_COMMERCIAL, commercial))
+        elif commercial is not None:
+            raise InputError(_DISAGREE)
         else:
-            ok = self.no_floor_area(number, has, comprehensive, commercial)
-        if commercial is not None:
-            try:
-                result.append(Facility(FacilityKind.COMMERCIAL, commercial))
-            except InputError as error:
-                self.error(number, "commercial_floor_area", error)
-                ok = False
-        if floor is None and has is None and commercial is None:
-            return None, ok
-        return tuple(result), ok
+            return None
+        return () if commercial is None else (Facility(_COMMERCIAL, commercial),)
 
-    def no_floor_area(
-        self, number: int, has: object, comprehensive: tuple[Any, ...], commercial: object
-    ) -> bool:
-        """Check a row whose comprehensive facility has no floor area; return whether it is fine."""
-        parts = [
-            key for key, value in zip(_FACILITY_PARTS, comprehensive[1:], strict=True) if value
-        ]
-        if has is True or parts:
-            given = ", ".join(self.headers[key] for key in parts) or self.headers["has_facility"]
-            if "facility_floor_area" in self.headers:
-                key = "facility_floor_area"
-                fill = "fill in its floor area"
-            else:  # no floor-area column at all: say where the row describes a facility
-                key = parts[0] if parts else "has_facility"
-                fill = "add a column 综合服务设施面积 (facility_floor_area) with its floor area"
-            self.problem(
-                number,
-                key,
-                f"the comprehensive facility's floor area is empty, but {given} "
-                f"describes one: {fill}"
-                + (", or clear the other facility columns" if has is not True else ""),
+    def facility_problems(self, row: dict[str, Any]) -> list[tuple[str, str]]:
+        """The problems of a row's facility columns taken together, as ``(key, message)``."""
+        has = row.get("has_facility")
+        floor = row.get("facility_floor_area")
+        commercial = row.get("commercial_floor_area")
+        parts = [key for key in _FACILITY_PARTS_COLUMNS if row.get(key) is not None]
+        if has is False and (floor is not None or parts):
+            given = ", ".join(
+                self.headers[key]
+                for key in ("facility_floor_area", *parts)
+                if row.get(key) is not None
             )
-            return False
-        if has is None and commercial is not None:
-            self.problem(
-                number,
-                "commercial_floor_area",
-                "a commercial floor area is given, but not whether there is a comprehensive "
-                "facility: fill in its floor area, or write 否 in a has_facility "
-                "(有综合服务设施) column if there is none",
-            )
-            return False
-        return True
+            return [
+                (
+                    "has_facility",
+                    f"says there is no comprehensive facility, but {given} describes one",
+                )
+            ]
+        if floor is None and has is None and not parts and commercial is not None:
+            return [
+                (
+                    "commercial_floor_area",
+                    "a commercial floor area is given, but not whether there is a comprehensive "
+                    "facility: give its floor area, or write 是 or 否 in a has_facility "
+                    "(有综合服务设施) column",
+                )
+            ]
+        return []
 
 
-def _read_table(name: str, rows: _Rows, problems: _Problems, *, text_cells: bool = False) -> _Found:
+def _read_table(
+    name: str,
+    rows: _Rows,
+    problems: _Problems,
+    *,
+    text_cells: bool = False,
+    column_map: ColumnMap | None = None,
+) -> _Found:
     for header_row, header in rows:  # noqa: B007 - the header is the first row that is not blank
         if not all(_blank(cell) for cell in header):
             break
     else:
         raise InputError("the file is empty", name)
-    return _Table.from_header(name, header_row, header, text_cells).read(rows, problems)
+    table = _Table.from_header(name, header_row, header, text_cells, column_map)
+    found = table.read(rows, problems)
+    if table.ignored:
+        found.warnings.insert(
+            0,
+            (
+                table.row_where(header_row),
+                "columns ignored, as the column map says (unknown_columns = 'ignore'): "
+                + ", ".join(table.ignored),
+            ),
+        )
+    return found

@@ -1,0 +1,223 @@
+"""The batch engine's exact sums: equal to math.fsum to the bit, merged exactly, carried compactly.
+
+Every path of ``group_sums`` is reached on purpose — whole numbers, the
+fixed-point path (values within 2**63 of the smallest's last bit), the spread
+path (any exponents) and Python integers (a negative value) — and each must
+give :func:`math.fsum`'s float for every group, and pairs (mantissa, exponent)
+that merge, in any partitioning, to the pair of the whole.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from fractions import Fraction
+
+import numpy as np
+from hypothesis import assume, example, given, settings
+from hypothesis import strategies as st
+from numpy.typing import NDArray
+
+from cssp.batch._exact import ExactSums, Summable, add_pairs, group_sums, normal_pair
+
+_floats = st.one_of(
+    st.floats(0, 1e6),
+    st.integers(0, 10**6).map(float),
+    st.floats(0, 1e-300),
+    st.floats(0, 1e300),
+    st.sampled_from([0.1, 0.2, 0.3, 5.1, 2.0**-1074, 2.0**52 + 1, 1e16 + 2]),
+)
+#: Areas as a table holds them: two decimals, up to a few thousand m² (the fixed-point path).
+_areas = st.integers(0, 500_000).map(lambda cents: cents / 100)
+
+
+def _fsum(values: list[float]) -> float:
+    """:func:`math.fsum`, or infinity where the sum is too large for a float."""
+    try:
+        return math.fsum(values)
+    except OverflowError:
+        return math.inf
+
+
+def _exact(values: list[float]) -> Fraction:
+    return sum((Fraction(v) for v in values), Fraction(0))
+
+
+def _pair_value(mantissa: int, exponent: int) -> Fraction:
+    return Fraction(mantissa) * Fraction(2) ** exponent
+
+
+def _starts(groups: list[list[float]]) -> NDArray[np.intp]:
+    return np.cumsum([0] + [len(g) for g in groups[:-1]]).astype(np.intp)
+
+
+def _check(groups: list[list[float]]) -> None:
+    """group_sums of ``groups`` is fsum of each; its pairs are exact, odd and merge."""
+    values = np.array([x for g in groups for x in g])
+    expected = [_fsum(g) for g in groups]
+    total = _fsum(values.tolist())
+    assume(math.isfinite(total) and all(map(math.isfinite, expected)))
+    sums = group_sums(values, _starts(groups))
+    assert sums.floats().tolist() == expected
+    assert sums.regroup(np.array([0], dtype=np.intp)).floats().tolist() == [total]
+    both = ExactSums.concat([sums, group_sums(values[::-1].copy(), np.array([0], np.intp))])
+    assert both.floats().tolist()[-1] == total
+    # The compact form: exact, one form per sum (odd mantissa), and it travels back.
+    mantissas, exponents = sums.pairs()
+    for g, m, e in zip(groups, mantissas, exponents, strict=True):
+        assert _pair_value(m, e) == _exact(g)
+        assert m % 2 == 1 or (m, e) == (0, 0)
+    again = ExactSums.from_pairs(mantissas, exponents)
+    assert again.floats().tolist() == expected
+    assert again.pairs() == (mantissas, exponents)
+    assert _pair_value(*add_pairs(mantissas, exponents)) == _exact(values.tolist())
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(_floats, min_size=1, max_size=8), min_size=1, max_size=6), st.booleans())
+@example([[2.0**53, 1.0, 2.0**-60]], False)  # a tie broken by a far-away bit
+@example([[0.1] * 10], False)
+@example([[2.0**-1074, 2.0**-1074, 2.0**-1022 - 2.0**-1074]], False)  # around the least normal
+def test_group_sums_are_fsum(groups: list[list[float]], negative: bool) -> None:
+    if negative:
+        groups = [[-x if i % 2 else x for i, x in enumerate(g)] for g in groups]
+    _check(groups)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_areas, min_size=1, max_size=30), min_size=1, max_size=8))
+@example([[0.01, 5000.0]])  # the widest span of the fixed-point path here
+@example([[0.3] * 7, [0.1, 0.2]])
+def test_areas_take_the_fixed_point_path_and_are_fsum(groups: list[list[float]]) -> None:
+    _check(groups)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 2**53 - 1).map(float), min_size=1, max_size=8), min_size=1),
+)
+def test_counts_are_summed_as_integers(groups: list[list[float]]) -> None:
+    _check(groups)
+    values = np.array([x for g in groups for x in g])
+    sums = group_sums(values, _starts(groups))
+    assert sums.base == 0
+    assert sums.limbs is not None
+    assert sums.limbs.shape[1] == 1 or max(values) * len(values) >= 2.0**62
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(_areas, min_size=1, max_size=40),
+    st.lists(st.integers(0, 40), max_size=6),
+)
+def test_pairs_of_any_partitioning_merge_to_the_pair_of_the_whole(
+    values: list[float], cuts: list[int]
+) -> None:
+    """Partitions' pairs, added by add_pairs, are the whole's pair, to the last bit."""
+    bounds = sorted({0, len(values), *(c for c in cuts if c < len(values))})
+    parts = [values[a:b] for a, b in itertools.pairwise(bounds)]
+    pairs = [group_sums(np.array(p), np.array([0], np.intp)).pairs() for p in parts]
+    merged = add_pairs([m[0] for m, _ in pairs], [e[0] for _, e in pairs])
+    whole = group_sums(np.array(values), np.array([0], np.intp)).pairs()
+    assert merged == (whole[0][0], whole[1][0])
+    # As Spark carries them: mantissas as decimal strings.
+    assert add_pairs([str(m[0]) for m, _ in pairs], [e[0] for _, e in pairs]) == merged
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(_floats, min_size=1, max_size=5), min_size=1, max_size=6),
+    st.lists(st.integers(0, 5), min_size=1, max_size=6),
+    st.booleans(),
+    st.booleans(),
+)
+def test_sums_added_in_place_are_fsum(
+    batches: list[list[float]], groups: list[int], negative: bool, runs: bool
+) -> None:
+    """A running total (ExactSums.add_at) of batches with any exponents is fsum of all,
+    the groups given by index or, where they are a run, by a slice."""
+    if negative:
+        batches = [[-x if i % 2 else x for i, x in enumerate(b)] for b in batches]
+    total = ExactSums.zeros(6)
+    expected: list[list[float]] = [[] for _ in range(6)]
+    for values, group in zip(batches, groups * len(batches), strict=False):
+        # each batch goes to one group and the one after it (distinct rows)
+        rows = np.array(sorted({group, (group + 1) % 6}), dtype=np.intp)
+        half = len(values) // 2
+        parts = [values[:half], values[half:]] if len(rows) == 2 else [values]
+        parts = [p for p in parts if p] or [[0.0]]
+        rows = rows[: len(parts)]
+        flat = np.array([x for p in parts for x in p])
+        at: NDArray[np.intp] | slice = rows
+        if runs and rows[-1] - rows[0] + 1 == len(rows):
+            at = slice(int(rows[0]), int(rows[-1]) + 1)
+        total = total.add_at(at, group_sums(flat, _starts(parts)))
+        for row, p in zip(rows.tolist(), parts, strict=True):
+            expected[row].extend(p)
+    wanted = [_fsum(e) for e in expected]
+    assume(all(map(math.isfinite, wanted)))
+    assert total.floats().tolist() == wanted
+
+
+def test_a_national_sum_is_a_few_dozen_digits() -> None:
+    """615,000 floor areas sum to a pair of about 25 digits, not the 300 of 2**-1074 units."""
+    rng = np.random.default_rng(0)
+    areas = np.round(rng.uniform(50, 2000, 615_000), 1)
+    mantissas, exponents = group_sums(areas, np.array([0], np.intp)).pairs()
+    assert _pair_value(mantissas[0], exponents[0]) == _exact(areas.tolist())
+    assert len(str(mantissas[0])) <= 30
+    assert group_sums(areas, np.array([0], np.intp)).floats()[0] == math.fsum(areas.tolist())
+
+
+def test_normal_pair_strips_the_trailing_zero_bits() -> None:
+    assert normal_pair(12, -3) == (3, -1)
+    assert normal_pair(0, 7) == (0, 0)
+    assert normal_pair(-8, 0) == (-1, 3)
+    assert add_pairs([], []) == (0, 0)
+    assert ExactSums.from_pairs([0, 0], [0, 0]).floats().tolist() == [0.0, 0.0]
+    assert ExactSums.from_pairs([-3, 1], [-1, 2]).floats().tolist() == [-1.5, 4.0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.one_of(_floats, _areas, st.just(math.nan)), st.booleans()),
+        min_size=1,
+        max_size=30,
+    ),
+    st.lists(st.integers(1, 30), max_size=5),
+    st.booleans(),
+)
+def test_a_prepared_column_sums_any_mask_as_fsum(
+    cells: list[tuple[float, bool]], cuts: list[int], negative: bool
+) -> None:
+    """Summable: one column, masks of any rows (NaN where masked out), fsum by group."""
+    if negative:
+        cells = [(-v if i % 3 == 1 else v, m) for i, (v, m) in enumerate(cells)]
+    cells = [(v, m and not math.isnan(v)) for v, m in cells]
+    values = np.array([v for v, _ in cells])
+    mask = np.array([m for _, m in cells])
+    bounds = sorted({0, *(c for c in cuts if c < len(cells))})
+    starts = np.array(bounds, dtype=np.intp)
+    ends = [*bounds[1:], len(cells)]
+    expected = [_fsum([v for v, m in cells[a:b] if m]) for a, b in zip(bounds, ends, strict=True)]
+    assume(all(map(math.isfinite, expected)))
+    whole = all(v == int(v) and 0 <= v < 2**53 for v, m in cells if not math.isnan(v))
+    others = ~mask & ~np.isnan(values)
+    also = [_fsum(values[a:b][others[a:b]].tolist()) for a, b in zip(bounds, ends, strict=True)]
+    for known_whole in {False, whole}:
+        prepared = Summable(values, whole=known_whole)
+        assert prepared.sums(mask, starts).floats().tolist() == expected
+        if all(map(math.isfinite, also)):
+            assert prepared.sums(others, starts).floats().tolist() == also
+
+
+def test_a_prepared_column_of_large_counts_is_split_in_halves() -> None:
+    counts = np.array([2.0**52, 2.0**52 - 1, 3.0, np.nan] * 600)
+    mask = ~np.isnan(counts)
+    starts = np.array([0, 1000], dtype=np.intp)
+    prepared = Summable(counts, whole=True)
+    assert prepared.parts is not None
+    assert len(prepared.parts) == 2
+    sums = prepared.sums(mask, starts).floats().tolist()
+    assert sums == [math.fsum(counts[:1000][mask[:1000]]), math.fsum(counts[1000:][mask[1000:]])]

@@ -1,0 +1,131 @@
+"""Real-shaped files (tests/data/real/), read and evaluated by the command as an analyst runs it.
+
+Every call is a subprocess in the corpus folder; plugin discovery is off
+(tests/conftest.py). The files and their expected outcomes are described in
+tests/data/real/README.md; places and codes are real, figures illustrative.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tomllib
+from typing import Any, Final
+
+import pytest
+
+REAL: Final = pathlib.Path(__file__).parent / "data" / "real"
+CASES: Final = tomllib.loads((REAL / "expected.toml").read_text("utf-8"))["case"]
+
+
+def cssp(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "cssp", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=REAL,
+        check=False,
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize("case", CASES, ids=[" ".join(c["args"]) for c in CASES])
+def test_each_file_has_its_expected_outcome(case: dict[str, Any]) -> None:
+    done = cssp("validate", *case["args"], "--format", "json")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    notes = document["input"]
+    assert (document["communities"], document["urban"]) == (case["communities"], case["urban"])
+    assert [row["where"] for row in notes["skipped"]] == case["skipped"]
+    assert len(notes["warnings"]) == case["warnings"]
+    assert [place["code"] for place in notes["resolved"]] == case["resolved"]
+    # what validate lists on standard error is what its JSON holds
+    assert done.stderr.count("cssp: skipped ") == len(case["skipped"])
+    assert done.stderr.count("cssp: warning: ") == case["warnings"]
+
+
+def test_the_raw_ledger_in_one_run() -> None:
+    """The issue's "done when": a raw public CSV in GB18030 with its own headers and place
+    names loads through a map with --skip-invalid, finds its codes, evaluates what can be
+    evaluated and lists what cannot, in one run."""
+    done = cssp(
+        "evaluate",
+        "ledger.csv",
+        "--columns",
+        "ledger.columns.toml",
+        "--skip-invalid",
+        "--by",
+        "county",
+        "--format",
+        "json",
+        "-o",
+        "-",
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["summary"]["communities"] == 9
+    assert [r["code"] for r in report["regions"]] == [
+        "110105",
+        "130631",
+        "230113",
+        "330922",
+        "360113",
+        "431227",
+        "441823",
+        "654203",
+    ]
+    resolved = {p["where"]: (p["code"], p["path"]) for p in report["input"]["resolved"]}
+    assert resolved["ledger.csv: row 4"] == ("330922100", ["浙江省", "舟山市", "嵊泗县", "菜园镇"])
+    assert resolved["ledger.csv: row 6"][1][-2:] == ["新晃侗族自治县", "步头降苗族乡"]
+    skipped = {row["where"]: row["problems"] for row in report["input"]["skipped"]}
+    assert "双城区" in skipped["ledger.csv: row 8"][0]["message"]  # the nearest name
+    assert "is a range" in skipped["ledger.csv: row 12"][0]["message"]
+    # the findings built on 约300户 say so
+    entries = {c["community"]["code"]: c for c in report["communities"]}
+    findings = {f["target"]: f for f in entries["360113005400"]["findings"]}
+    per_100 = findings["facility_area_per_100_households"]
+    assert per_100["approximate"]
+    assert "约为40平方米" in per_100["explanation"]["zh"]
+    assert "approximately 40 m²" in per_100["explanation"]["en"]
+    # a village with parts and no floor area: the targets on its floor area have no data
+    village = next(c for c in report["communities"] if c["community"]["name"] == "步头降示例村")
+    area = {f["target"]: f for f in village["findings"]}["facility_area_per_100_households"]
+    assert area["status"] == "no_data"
+    assert area["reason"]["en"] == "a comprehensive facility's floor area is not given"
+
+
+def test_without_skip_invalid_the_ledger_stops_with_every_problem() -> None:
+    done = cssp("evaluate", "ledger.csv", "--columns", "ledger.columns.toml", "-o", "report.json")
+    assert done.returncode == 2
+    assert done.stderr.startswith("cssp: error: 3 problems in ledger.csv\n")
+    assert "Traceback" not in done.stderr
+    assert not (REAL / "report.json").exists()
+
+
+def test_the_html_and_markdown_reports_list_what_was_left_out(tmp_path: pathlib.Path) -> None:
+    for fmt, heading in (("markdown", "## Rows skipped"), ("html", "<h2>Rows skipped")):
+        out = tmp_path / f"report.{fmt}"
+        done = cssp(
+            "evaluate",
+            "ledger.csv",
+            "--columns",
+            "ledger.columns.toml",
+            "--skip-invalid",
+            "--format",
+            fmt,
+            "--lang",
+            "en",
+            "-o",
+            str(out),
+        )
+        assert done.returncode == 0, done.stderr
+        text = out.read_text(encoding="utf-8")
+        assert heading in text
+        assert "Codes found from place names" in text
+        assert "ledger.csv: row 12" in text
