@@ -242,4 +242,4 @@ def test_validate_and_plugins_as_json(tmp_path: pathlib.Path) -> None:
         "110105023",
     ]
     done = cssp("plugins", "--format", "json", cwd=tmp_path)
-    assert json.loads(done.stdout) == {"kind": "plugins", "plugins": [], "schema_version": "1"}
+    assert json.loads(done.stdout) == {"kind": "plugins", "plugins": [], "schema_version": "2"}

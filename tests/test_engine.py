@@ -158,7 +158,8 @@ def test_explanation_of_a_failure_gives_the_gap() -> None:
 
 
 def test_a_gap_between_percentages_is_in_percentage_points() -> None:
-    f = finding(example_community(), "commercial_service_area_share")  # 5,420 of 84,000 m²
+    # 5,420 of 84,000 m²; the share is judged for newly built communities ((十一))
+    f = finding(attrs.evolve(example_community(), newly_built=True), "commercial_service_area_share")
     assert f.status is Status.NOT_MET
     assert f.gap == pytest.approx(10 - 100 * 5420 / 84_000)
     assert "差3.55个百分点" in f.explain("zh")
@@ -323,7 +324,7 @@ def test_a_lone_village_is_not_judged_against_a_rate() -> None:
     assert finding(without, "rural_facility_coverage").explain("en") == (
         "Rural community comprehensive service facility coverage: this village has no "
         "comprehensive service facility; it counts towards its region's coverage (the 2025 "
-        "target is ≥80%, judged for regions; 国办发〔2021〕56号 一、 专栏1 item 1)."
+        "target is ≥80%, judged for regions; 国办发〔2021〕56号, chapter I, column 1, item 1)."
     )
     assert finding(with_centre, "urban_facility_coverage").status is Status.NOT_APPLICABLE
 

@@ -286,7 +286,7 @@ scope = "{scope}"
 title = {{ zh = "{id}规划", en = "{id} plan" }}
 issuer = "{id} issuer"
 document = "{id} doc"
-reported_by = {{ zh = "测试", en = "a test" }}
+reported_by = {{ outlet = {{ zh = "测试", en = "a test" }} }}
 
 [[overrides]]
 target = "{target}"

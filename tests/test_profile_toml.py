@@ -46,7 +46,7 @@ title = { zh = "广东省城乡社区服务体系建设“十四五”规划", e
 issuer = "广东省民政厅、广东省发展和改革委员会"
 document = "广东省城乡社区服务体系建设“十四五”规划"
 issued = 2022-06-01
-reported_by = { zh = "《羊城晚报》", en = "Yangcheng Evening News", date = 2022-06-16 }
+reported_by = "羊城晚报, 2022-06-16"
 target_year = 2025
 """
 

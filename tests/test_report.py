@@ -161,7 +161,10 @@ def _check_citation(value: object) -> None:
     assert value["item"] is None or isinstance(value["item"], int)
     _check_text(value["note"], optional=True)
     reported = value["reported_by"]
-    assert reported is None or (set(reported) == {"name", "date"} and reported["name"])
+    assert reported is None or (
+        set(reported) == {"outlet", "date", "text_zh", "text_en"} and reported["outlet"]
+    )
+    _check_text(value["title"], optional=True)
     assert isinstance(value["text_zh"], str)
     assert isinstance(value["text_en"], str)
 

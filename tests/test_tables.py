@@ -57,7 +57,8 @@ def test_a_region_reports_rows_are_its_findings(report: cssp.RegionReport) -> No
     assert len(found) == len(expected)
     for row, want in zip(found, expected, strict=True):
         observed = None if math.isnan(row[3]) else row[3]
-        assert (row[0], row[1], row[2], observed, row[4], row[5]) == want
+        required = None if math.isnan(row[4]) else row[4]  # a direction sets no level
+        assert (row[0], row[1], row[2], observed, required, row[5]) == want
 
 
 def test_community_rows_name_their_region(report: cssp.RegionReport) -> None:

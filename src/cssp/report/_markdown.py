@@ -310,7 +310,7 @@ def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
             TARGET_LEVEL_LABELS[lv].get(lang)
             for lv in sorted(t.levels, key=lambda v: list(TARGET_LEVEL_LABELS).index(v))
         )
-        mark = "*" if touched_by_profile(t) else ""
+        mark = "*" if changed_by_profile(t) else ""
         rows.append(
             [
                 t.name.get(lang),

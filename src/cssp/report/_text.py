@@ -463,7 +463,7 @@ def render_targets(effective: EffectiveTargets, lang: str, code: str) -> str:
     unstated = False
     recorded = []
     for indicator, t in effective.pairs:
-        mark = "*" if touched_by_profile(t) else ""
+        mark = "*" if changed_by_profile(t) else ""
         required = target_threshold(t, "", lang).strip()
         levels = ", ".join(
             TARGET_LEVEL_LABELS[level].get(lang)

@@ -45,12 +45,14 @@ _STATUS: Final = {
         Status.NOT_MET: "未达标",
         Status.NOT_APPLICABLE: "不适用",
         Status.NO_DATA: "无数据",
+        Status.NO_VERDICT: "不作评价",
     },
     "en": {
         Status.MET: "met",
         Status.NOT_MET: "not met",
         Status.NOT_APPLICABLE: "not applicable",
         Status.NO_DATA: "no data",
+        Status.NO_VERDICT: "no verdict",
     },
 }
 _SHEETS: Final = {

@@ -17,7 +17,7 @@ served by ``cssp serve`` at ``/v1/schemas/NAME``:
     A data-only province profile (TOML), generated from the classes its
     reader structures; point a TOML editor at it for completion and checks.
 ``report``, ``assessment``, ``targets``, ``programmes``
-    The JSON documents of :mod:`cssp.report` (schema version ``"1"``), as
+    The JSON documents of :mod:`cssp.report` (schema version ``"2"``), as
     ``--format json`` writes them; every document the test suite makes is
     validated against them.
 ``request``, ``plans``, ``plugins``, ``problem``

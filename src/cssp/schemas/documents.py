@@ -1,4 +1,4 @@
-"""The schemas of the JSON documents cssp writes (schema version "1") and of the service's.
+"""The schemas of the JSON documents cssp writes (schema version "2") and of the service's.
 
 Written once, here, field by field as ``docs/reference/json-schema.md``
 describes them; their closed sets (statuses, comparators, scopes …) come from
@@ -7,7 +7,7 @@ the test suite makes validates with every object closed (no field the schema
 does not name), and every field of the reference page is in the schema.
 
 The shipped schemas leave objects open, as the versioning rule asks: a field
-added to version "1" must not break a reader that validates.
+added to version "2" must not break a reader that validates.
 """
 
 from __future__ import annotations
@@ -79,6 +79,7 @@ def _shared() -> dict[str, Any]:
         not_met=_INT,
         not_applicable=_INT,
         no_data=_INT,
+        no_verdict=_INT,
     )
     return {
         "text": _object("a text in Chinese and English", zh=_STR, en=_STR),
@@ -104,7 +105,7 @@ def _shared() -> dict[str, Any]:
             section=_STR,
             column=_STR,
             item=_null(_INT),
-            note=_STR,
+            note=_null(_TEXT),
             title=_null(_TEXT),
             reported_by=_null(_ref("reported")),
             text_zh=_STR,
@@ -135,6 +136,8 @@ def _shared() -> dict[str, Any]:
             denominator=_null(_NUM),
             counts=_null(_ref("counts")),
             failing=_list(_STR),
+            failing_lack=_BOOL,
+            counted={"type": "string", "enum": ["communities", "townships"]},
             loosened=_BOOL,
             profiles=_list(_STR),
             approximate=_BOOL,
@@ -150,19 +153,33 @@ def _shared() -> dict[str, Any]:
             year=_INT,
             citation=_ref("citation"),
             change=_enum(Change),
+            levels=_null(_list(_enum(Level))),
         ),
         "target": _object(
             "one target in force, with its provenance",
             id=_STR,
             indicator=_STR,
             name=_TEXT,
+            plan_wording=_null(_BOOL),
             kind=_null(_enum(IndicatorKind)),
+            evaluation=_null({"type": "string", "enum": ["evaluated", "direction", "recorded"]}),
+            needs=_null(_TEXT),
             comparator=_enum(Comparator),
             value=_null(_NUM),
             unit=_STR,
             unit_label=_TEXT,
             year=_INT,
-            baseline=_null(_object("the plan's baseline", year=_INT, value=_null(_NUM))),
+            year_stated=_BOOL,
+            baseline=_null(
+                _object(
+                    "the baseline, with the scope it is of and where it is stated",
+                    year=_INT,
+                    value=_null(_NUM),
+                    scope=_STR,
+                    citation=_null(_ref("citation")),
+                )
+            ),
+            milestones=_BOOL,
             region_share=_null(_NUM),
             attribute=_enum(Attribute),
             levels=_list(_enum(Level)),
@@ -212,10 +229,18 @@ def report_schema() -> dict[str, Any]:
         name=_null(_STR),
         level=_STR,
         communities=_list(_STR),
+        townships=_list(_STR),
         summary=_ref("summary"),
         findings=_list(_ref("finding")),
     )
     defs["assessed"] = _object("one community's findings", region=_STR, **body)
+    defs["township_assessed"] = _object(
+        "one township record's findings (township-level targets)",
+        township=_object("the township record", code=_STR, name=_STR),
+        region=_STR,
+        summary=_ref("summary"),
+        findings=_list(_ref("finding")),
+    )
     document = _document(
         "region_report",
         "a region report: every region's findings, and every community's unless left out",
@@ -229,6 +254,7 @@ def report_schema() -> dict[str, Any]:
             regions=_INT,
             communities=_INT,
             communities_failing=_INT,
+            townships=_INT,
             region_findings=_ref("summary"),
         ),
         regions=_list(_ref("region")),
@@ -253,8 +279,10 @@ def report_schema() -> dict[str, Any]:
             ),
         ),
         communities=_list(_ref("assessed")),
+        townships=_list(_ref("township_assessed")),
     )
     document["required"].remove("communities")  # left out by --no-communities
+    document["required"].remove("townships")  # only with township records
     document["required"].remove("input")  # only when reading said something
     return document
 
