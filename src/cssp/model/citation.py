@@ -6,6 +6,7 @@ Re-exported by :mod:`cssp.model.plan`, whose classes carry them.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from typing import Any, Final
 
@@ -222,6 +223,8 @@ class Citation:
         ):
             refuse(self, _CITATION_CHECKS)
 
+    # Citations are few, immutable and rendered for every finding: each rendering is kept.
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - few, long-lived instances
     def text(self, lang: str = "zh") -> str:
         """Render the citation in one language.
 
