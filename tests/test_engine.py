@@ -159,7 +159,8 @@ def test_explanation_of_a_failure_gives_the_gap() -> None:
 
 def test_a_gap_between_percentages_is_in_percentage_points() -> None:
     # 5,420 of 84,000 m²; the share is judged for newly built communities ((十一))
-    f = finding(attrs.evolve(example_community(), newly_built=True), "commercial_service_area_share")
+    newly_built = attrs.evolve(example_community(), newly_built=True)
+    f = finding(newly_built, "commercial_service_area_share")
     assert f.status is Status.NOT_MET
     assert f.gap == pytest.approx(10 - 100 * 5420 / 84_000)
     assert "差3.55个百分点" in f.explain("zh")
