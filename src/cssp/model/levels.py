@@ -100,8 +100,8 @@ def coverage_levels(
     100 % makes it a community-level target too, its 90 % a region-only one.
     Other kinds, and directions, keep their ``levels``.
 
-    :param unit: the unit of record: :attr:`Level.COMMUNITY`, or
-        :attr:`Level.TOWNSHIP` for a target measured on township records.
+    :param unit: the unit of record: :attr:`~cssp.model.plan.Level.COMMUNITY`, or
+        :attr:`~cssp.model.plan.Level.TOWNSHIP` for a target measured on township records.
 
     >>> sorted(coverage_levels(frozenset({Level.REGION}), IndicatorKind.COVERAGE,
     ...                        Comparator.GE, 100.0))
