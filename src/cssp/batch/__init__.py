@@ -54,10 +54,10 @@ from cssp.batch.engine import (
     evaluate_partial,
     finish,
     target_order,
-    township_partial,
     township_programs,
 )
 from cssp.batch.frame import Frame, code_keys, parsed_codes, sorted_order
+from cssp.batch.townships import township_partial
 from cssp.engine.program import REGION_LEVELS, Programs, profile_set
 from cssp.engine.results import STATUS_CODES, CommunitySummary, RegionReport, TownshipAssessment
 from cssp.engine.townships import township_findings
