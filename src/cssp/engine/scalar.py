@@ -272,8 +272,8 @@ def _region(program: Program, code: str, level: str, members: list[_Member]) -> 
                 code,
                 program.year,
                 counts,
-                math.fsum(numerators),
-                math.fsum(denominators),
+                _sum(numerators),
+                _sum(denominators),
                 tuple(failing),
                 approximate,
             )
@@ -285,6 +285,15 @@ def _region(program: Program, code: str, level: str, members: list[_Member]) -> 
         communities=tuple(member for member, _, _ in members),
         findings=tuple(findings),
     )
+
+
+def _sum(values: list[float]) -> float:
+    """The exactly rounded sum; infinity when it is beyond the largest float
+    (:func:`~cssp.engine.program.region_finding` refuses it, as in the batch engine)."""
+    try:
+        return math.fsum(values)
+    except OverflowError:
+        return math.inf
 
 
 _PERCENT: Final = Text("%", "%")

@@ -1,0 +1,89 @@
+"""Hostile input: what a probe written without looking at cssp tried (issue 16, the input side).
+
+Each class of input once gave a traceback, a silent loss or a hang; each is now
+refused with one located error (exit 2), the same in both engines where both
+read it. The files of the classes are in ``tests/data/bad/`` (refused when
+read) and ``tests/data/hostile/`` (refused when evaluated, or by both engines
+alike); every call of the command is a real process on a real file.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+HERE = pathlib.Path(__file__).parent
+HOSTILE = HERE / "data" / "hostile"
+
+
+def cssp(*args: str, cwd: pathlib.Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "cssp", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=cwd,
+        check=False,
+        timeout=120,
+    )
+
+
+def refused(done: subprocess.CompletedProcess[str]) -> str:
+    """The error line(s) of a run that must be exit 2 with no traceback."""
+    assert done.returncode == 2, (done.stdout[-2000:], done.stderr)
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("cssp: error:"), done.stderr
+    return done.stderr
+
+
+# --- sums beyond the largest float ---------------------------------------------------------
+
+
+OVERFLOW = "code,households,facility_floor_area\n440106001001,1200,1e308\n440106001002,800,1e308\n"
+
+
+def test_a_sum_beyond_the_largest_float_is_refused_by_both_engines(
+    tmp_path: pathlib.Path,
+) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    pa = pytest.importorskip("pyarrow")
+    (tmp_path / "big.csv").write_text(OVERFLOW, encoding="utf-8")
+    table = pa.table(
+        {
+            "code": ["440106001001", "440106001002"],
+            "households": [1200, 800],
+            "facility_floor_area": [1e308, 1e308],
+        }
+    )
+    pq.write_table(table, tmp_path / "big.parquet")
+    expected = (
+        "cssp: error: region 440106: the communities' values of "
+        "facilities.comprehensive_floor_area add up to more than the largest number"
+    )
+    errors = set()
+    runs = (("big.csv", "scalar"), ("big.parquet", "scalar"), ("big.parquet", "batch"))
+    for name, engine in runs:
+        for form in ("json", "text"):
+            out = tmp_path / f"out.{form}"
+            done = cssp(
+                "evaluate", name, "--engine", engine, "--format", form, "-o", str(out),
+                cwd=tmp_path,
+            )  # fmt: skip
+            assert refused(done).startswith(expected)
+            assert not out.exists()
+            errors.add(done.stderr)
+    assert len(errors) == 1  # the same message, whichever the engine and the format
+
+
+def test_one_value_whose_scaled_figure_is_infinite_is_refused(tmp_path: pathlib.Path) -> None:
+    # 1e308 m² for one household: 1e310 m² per 100 households, beyond the largest float
+    (tmp_path / "one.csv").write_text(
+        "code,households,facility_floor_area\n440106001001,1,1e308\n", encoding="utf-8"
+    )
+    assert "region 440106" in refused(cssp("evaluate", "one.csv", cwd=tmp_path))
