@@ -87,3 +87,38 @@ def test_one_value_whose_scaled_figure_is_infinite_is_refused(tmp_path: pathlib.
         "code,households,facility_floor_area\n440106001001,1,1e308\n", encoding="utf-8"
     )
     assert "region 440106" in refused(cssp("evaluate", "one.csv", cwd=tmp_path))
+
+
+# --- readers: what was lost without a word -------------------------------------------------
+
+
+def test_an_unclosed_quote_skips_its_row_with_skip_invalid(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "rows.csv").write_text(
+        'code,name,households\n440106001001,一,1200\n440106001002,"二,800\n440106001003,三,5\n',
+        encoding="utf-8",
+    )
+    done = cssp("validate", "rows.csv", "--skip-invalid", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "1 communities read" in done.stdout
+    assert "rows.csv: row 3 (lines 3–4): a quote" in done.stderr
+
+
+def test_a_quoted_cell_over_two_lines_is_still_read(tmp_path: pathlib.Path) -> None:
+    from cssp.io import read_communities
+
+    path = tmp_path / "rows.csv"
+    path.write_text(
+        'code,name,households\n440106001001,"第一行,\n第二行",1200\n440106001002,"引号""内",800\n',
+        encoding="utf-8",
+    )
+    read = read_communities(path)
+    assert [c.name for c in read] == ["第一行,\n第二行", '引号"内']
+
+
+def test_a_number_below_the_smallest_float_is_not_zero() -> None:
+    from cssp.units import underflows
+
+    assert underflows("1e-400")
+    assert underflows("-0.5E-999")
+    assert not underflows("0e-400")
+    assert not underflows("0.000")

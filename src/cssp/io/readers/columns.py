@@ -309,6 +309,11 @@ def _quantity(
         total = sum(filter(None, values))  # NaN or inf in any cell makes the sum so
         if total - total != 0.0:
             raise ValueError("a number that is not finite")
+        zeros = 0.0 in values
+        if zeros and any(
+            v == 0.0 and "e" in str(c).lower() for c, v in zip(cells, values, strict=True)
+        ):
+            raise ValueError("a number too small to hold")  # 1e-400: convert says so
         if ambiguous and any(0 < v <= 1 for v in values if v is not None):
             raise ValueError("an ambiguous share")  # convert says so, cell by cell
         return values
