@@ -122,3 +122,44 @@ def test_a_number_below_the_smallest_float_is_not_zero() -> None:
     assert underflows("-0.5E-999")
     assert not underflows("0e-400")
     assert not underflows("0.000")
+
+
+# --- profile files -------------------------------------------------------------------------
+
+
+def test_a_profile_nested_thousands_deep_is_a_profile_error(tmp_path: pathlib.Path) -> None:
+    import cssp as library
+
+    path = tmp_path / "deep.toml"
+    path.write_text("schema = 1\nid = 'x'\na = " + "[" * 5000 + "]" * 5000 + "\n", "utf-8")
+    with pytest.raises(library.ProfileError, match=r"deep\.toml: nested too deeply"):
+        library.load_profile(path)
+
+
+def test_a_profile_not_in_utf8_is_a_profile_error_naming_the_byte(tmp_path: pathlib.Path) -> None:
+    import cssp as library
+
+    path = tmp_path / "gbk.toml"
+    path.write_bytes('schema = 1\nid = "gd"\n# 广东\n'.encode("gbk"))
+    with pytest.raises(library.ProfileError, match=r"gbk\.toml: byte 23: not UTF-8 text"):
+        library.load_profile(path)
+
+
+def test_a_profile_with_a_huge_integer_is_a_profile_error() -> None:
+    from cssp.errors import ProfileError
+    from cssp.rules.toml import parse_profile
+
+    with pytest.raises(ProfileError, match=r"big\.toml: not valid TOML"):
+        parse_profile("schema = " + "9" * 5000 + "\n", where="big.toml")
+
+
+def test_a_cases_file_and_a_column_map_refuse_the_same(tmp_path: pathlib.Path) -> None:
+    deep = "schema = 1\nx = " + "[" * 5000 + "]" * 5000 + "\n"
+    (tmp_path / "cases.toml").write_text(deep, "utf-8")
+    assert "cases.toml: nested too deeply" in refused(
+        cssp("test-profile", "cases.toml", cwd=tmp_path)
+    )
+    (tmp_path / "map.toml").write_bytes("[columns]\n代码 = 'code'\n".encode("gbk"))
+    (tmp_path / "rows.csv").write_text("code,households\n440106001001,5\n", "utf-8")
+    done = cssp("validate", "rows.csv", "--columns", "map.toml", cwd=tmp_path)
+    assert "map.toml: byte 10: not UTF-8 text" in refused(done)

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Final
 
 from cssp.errors import InputError, PluginError, ProfileError
+from cssp.model.convert import utf8_text
 from cssp.rules.profile import Profile, check_scope
 
 __all__ = [
@@ -58,12 +59,20 @@ def load_profile(path: str | os.PathLike[str], source: str = "") -> Profile:
 
     file = pathlib.Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        data = file.read_bytes()
     except OSError as error:
         raise ProfileError(source or str(file), "?", "", f"cannot read {file}: {error}") from None
-    except UnicodeDecodeError as error:
-        raise ProfileError(source or str(file), "?", "", f"{file} is not UTF-8: {error}") from None
-    return parse_profile(text, where=str(file), source=source or file.name)
+    return parse_profile(
+        _utf8(data, str(file), source or str(file)), str(file), source or file.name
+    )
+
+
+def _utf8(data: bytes, where: str, source: str) -> str:
+    """A profile file's text; bytes that are not UTF-8 are a ProfileError naming the file."""
+    try:
+        return utf8_text(data, where)
+    except InputError as error:
+        raise ProfileError(source, "?", "", str(error)) from None
 
 
 def _entry_points(blocked: Iterable[str]) -> Iterator[tuple[importlib.metadata.EntryPoint, str]]:
@@ -99,9 +108,8 @@ def _read_packaged_profile(ep: importlib.metadata.EntryPoint, source: str) -> Pr
     for folder in _package_folders(ep.module, source):
         file = pathlib.Path(folder) / str(ep.attr)
         if file.is_file():
-            return parse_profile(
-                file.read_text(encoding="utf-8"), where=f"{ep.module}/{ep.attr}", source=source
-            )
+            where = f"{ep.module}/{ep.attr}"
+            return parse_profile(_utf8(file.read_bytes(), where, source), where, source)
     raise PluginError(source, f"{ep.attr} is not in package {ep.module!r}")
 
 
@@ -148,7 +156,8 @@ def packaged_column_map(name: str) -> tuple[str, str]:
                 maps = pathlib.Path(folder) / "columns"
                 file = maps / f"{wanted}.toml"
                 if file.is_file():
-                    return file.read_text(encoding="utf-8"), f"{source}: columns/{wanted}.toml"
+                    where = f"{source}: columns/{wanted}.toml"
+                    return utf8_text(file.read_bytes(), where), where
                 shipped.update(p.stem for p in maps.glob("*.toml"))
             listed = ", ".join(f"{plugin}:{m}" for m in sorted(shipped)) or "none"
             raise InputError(

@@ -12,20 +12,17 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 from cssp.errors import InputError
 from cssp.io.readers.problems import _Found, _Problems
 from cssp.model.community import Community
-from cssp.model.convert import TOO_DEEP, structure
+from cssp.model.convert import TOO_DEEP, load_toml, structure
 from cssp.units import underflows
 
 # The version of the JSON and TOML layout (documented as cssp.io.readers.SCHEMA_VERSION).
 SCHEMA_VERSION: Final = 1
-
-_TOML_WHERE: Final = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)$")
 
 
 def _read_json(name: str, text: str, problems: _Problems) -> _Found:
@@ -114,20 +111,7 @@ def _twice_message(key: str) -> str:
 
 
 def _parse_toml(name: str, text: str) -> object:
-    try:
-        return tomllib.loads(text, parse_float=_json_float)
-    except tomllib.TOMLDecodeError as error:
-        message = str(error)
-        match = _TOML_WHERE.search(message)
-        where = name
-        if match is not None:
-            message = message[: match.start()]
-            where = f"{name}: line {match[1]}, column {match[2]}" if match[1] else f"{name}: end"
-        raise InputError(f"not valid TOML: {message}", where) from None
-    except RecursionError:
-        raise InputError(TOO_DEEP, name) from None
-    except ValueError as error:  # an integer of more than 4300 digits
-        raise InputError(f"not valid TOML: {error}", name) from None
+    return load_toml(text, name, parse_float=_json_float)
 
 
 def _document_records(document: object, name: str) -> list[object]:
