@@ -163,3 +163,92 @@ def test_a_cases_file_and_a_column_map_refuse_the_same(tmp_path: pathlib.Path) -
     (tmp_path / "rows.csv").write_text("code,households\n440106001001,5\n", "utf-8")
     done = cssp("validate", "rows.csv", "--columns", "map.toml", cwd=tmp_path)
     assert "map.toml: byte 10: not UTF-8 text" in refused(done)
+
+
+# --- plugin code, through the command ------------------------------------------------------
+
+PLUGIN = """\
+import math, sys, time
+from attrs import define
+import cssp
+{at_import}
+
+@define(frozen=True)
+class Rule(cssp.StaffingRule):
+    def required(self, community):
+        {body}
+
+
+@cssp.hookimpl
+def cssp_profiles():
+    rule = Rule(cssp.Citation(document="test"), cssp.Text("测试", "test"))
+    return [
+        cssp.Profile(
+            id="fake", plan="fyp14", scope="33", title=cssp.Text("测试", "test"),
+            issuer="test", document="test", staffing=rule,
+        )
+    ]
+"""
+
+
+def installed(tmp_path: pathlib.Path, body: str, at_import: str = "") -> dict[str, str]:
+    """A fake distribution ``cssp-fake 1.0`` in a folder; the environment that finds it."""
+    site = tmp_path / "site"
+    info = site / "cssp_fake-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: cssp-fake\nVersion: 1.0\n", "utf-8"
+    )
+    (info / "entry_points.txt").write_text("[cssp]\nfake = cssp_fake\n", "utf-8")
+    (site / "cssp_fake.py").write_text(PLUGIN.format(body=body, at_import=at_import), "utf-8")
+    return {"PYTHONPATH": str(site), "CSSP_DISABLE_PLUGIN_AUTOLOAD": ""}
+
+
+PLUGIN_CASES = {
+    "exits": ("sys.exit(3)", "", "called sys.exit(3)"),
+    "NaN": ("return math.nan", "", "returned nan"),
+    "a string": ("return 'nine'", "", "returned 'nine' (str)"),
+    "raises": ("raise RuntimeError('oops')", "", "raised RuntimeError: oops"),
+    "changes the community": (
+        "object.__setattr__(community, 'households', 1); community.households = 2",
+        "",
+        "raised FrozenInstanceError",
+    ),
+    "sleeps": ("time.sleep(60)", "", "did not finish within 1 s"),
+    "interrupts at import": ("return 1", "raise KeyboardInterrupt", "raised KeyboardInterrupt"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PLUGIN_CASES))
+def test_plugin_code_that_goes_wrong_is_exit_2_naming_the_distribution(
+    tmp_path: pathlib.Path, case: str
+) -> None:
+    body, at_import, expected = PLUGIN_CASES[case]
+    env = installed(tmp_path, body, at_import)
+    (tmp_path / "rows.csv").write_text(
+        "code,households,community_workers\n330106002001,900,9\n", encoding="utf-8"
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cssp",
+            "evaluate",
+            "rows.csv",
+            "-o",
+            "out.json",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, "PYTHONIOENCODING": "utf-8", "CSSP_PLUGIN_TIMEOUT": "1", **env},
+        cwd=tmp_path,
+        check=False,
+        timeout=120,
+    )
+    error = refused(done)
+    assert "cssp-fake 1.0" in error
+    assert expected in error
+    assert not (tmp_path / "out.json").exists()

@@ -27,6 +27,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "DISABLE_AUTOLOAD_ENV",
     "ENTRY_POINT_GROUP",
+    "MAX_TIMEOUT",
     "SCOPES_ENV",
     "TIMEOUT_ENV",
     "load_profile",
@@ -43,6 +44,9 @@ _TRACE_ENV: Final = "CSSP_PLUGIN_TRACE"
 TIMEOUT_ENV: Final = "CSSP_PLUGIN_TIMEOUT"
 #: The time limit when neither ``timeout=`` nor :data:`TIMEOUT_ENV` gives one, in seconds.
 DEFAULT_TIMEOUT: Final = 30.0
+#: The longest time limit that can be given, in seconds (a week): the timers
+#: the limit is kept with hold no more (give 0 for no limit).
+MAX_TIMEOUT: Final = 604_800.0
 #: The environment variable restricting the scopes each installed distribution
 #: may set, e.g. ``"cssp-guangdong=44 cssp-hubei=42,4201"`` (see :func:`load_plugins`).
 SCOPES_ENV: Final = "CSSP_PLUGIN_SCOPES"
@@ -189,9 +193,11 @@ def _timeout_from_environment() -> float:
         seconds = float(text)
     except ValueError:
         seconds = -1.0
-    if not seconds >= 0:  # also NaN
+    if not 0 <= seconds <= MAX_TIMEOUT:  # also NaN and infinity
         raise PluginError(
-            TIMEOUT_ENV, f"{text!r} is not a number of seconds (0 means no time limit)"
+            TIMEOUT_ENV,
+            f"{text!r} is not a number of seconds from 0 (no time limit) to {MAX_TIMEOUT:g} "
+            "(a week)",
         )
     return seconds
 
