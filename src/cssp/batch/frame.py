@@ -17,6 +17,7 @@ the same floats.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
@@ -37,6 +38,7 @@ from cssp.batch.codes import (
 )
 from cssp.engine.program import facility_summariser
 from cssp.errors import InputError
+from cssp.io.readers.columns import read_cell
 from cssp.model.community import (
     Community,
     CommunityKind,
@@ -52,6 +54,7 @@ from cssp.model.measures import FACILITY_FIELDS, FacilityField
 from cssp.model.schema import (
     FIELD_RULES,
     PART_RULES,
+    number,
     part_problem,
     value_tests,
 )
@@ -259,9 +262,15 @@ class Frame:
             for name in columns
             if name.startswith("extra.")
         }
-        for name in extra:
+        for name, extra_values in extra.items():
             if not name.isidentifier():
                 raise InputError(f"{name!r} is not a valid name", f"extra.{name}")
+            with np.errstate(invalid="ignore"):
+                problems.add(  # as the readers: any number, but a finite one
+                    np.isinf(extra_values),
+                    f"extra.{name}",
+                    lambda i, v=extra_values: f"{number(v[i])} is not a finite number",
+                )
         has_facility_columns = any(f in columns for f in _FACILITY_COLUMNS)
         derived = _facilities(facility, has_facility_columns, read)
         problems.raise_if_any()
@@ -477,12 +486,17 @@ class _Reader:
             ends = np.array([np.fmin.reduce(values), np.fmax.reduce(values)])
             if np.isnan(ends[0]):
                 return  # nothing given
+            failed: Bools | None = None  # a value is named for the first rule it breaks
             for test, message, bound in value_tests(FIELD_RULES[rule], np.floor):
                 if bound and not np.any(test(ends)):
                     continue
                 if not bound and column in self.integral:
                     continue  # the test of wholeness, on integers
-                self.problems.add(test(values), column, lambda i, m=message: m(values[i]))
+                bad = test(values)
+                if failed is not None:
+                    bad = bad & ~failed
+                self.problems.add(bad, column, lambda i, m=message: m(values[i]))
+                failed = bad if failed is None else failed | bad
 
     def yes_no(self, name: str) -> Floats:
         """A yes/no column as 1.0, 0.0 and NaN (not given), checked."""
@@ -517,24 +531,28 @@ def _numbers(column: Any, n: int, name: str, problems: _Problems) -> Floats:
     if array.dtype.kind in "biuf":
         converted: Floats = np.asarray(array, dtype=np.float64)
         return converted
-    # object columns: None/NaN are missing; anything else must be a real number.
+    # object columns (text, mixed): None is missing; a number is taken as it is, and
+    # text read as the table readers read it (units, 约, 1,200), with their messages.
     out = np.full(n, np.nan)
     bad = np.zeros(n, dtype=bool)
+    messages: dict[int, str] = {}
     for i, value in enumerate(array.tolist()):
         if value is None:
             continue
-        if isinstance(value, bool | int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            bad[i] = True
+            messages[i] = f"{number(value)} is not a finite number"
+        elif isinstance(value, int | float) and not isinstance(value, bool):
             out[i] = float(value)
         else:
-            bad[i] = True
-    problems.add(
-        bad,
-        name,
-        lambda i: (
-            f"{array[i]!r} is not a number (the batch engine reads numbers in the "
-            "column's canonical unit; read text with units through cssp.read_communities)"
-        ),
-    )
+            try:
+                read = read_cell(name, value)
+            except InputError as error:
+                bad[i] = True
+                messages[i] = error.message
+            else:
+                out[i] = np.nan if read is None else float(read)  # type: ignore[arg-type]
+    problems.add(bad, name, messages.__getitem__)
     return out
 
 
@@ -641,9 +659,9 @@ def sorted_order(
     same = np.flatnonzero(ordered[1:] == ordered[:-1])
     if same.size:
         a, b = sorted((int(order[same[0]]), int(order[same[0] + 1])))
-        raise InputError(
-            f"community {int(ordered[same[0]]):012d} appears twice "
-            f"(also at {what}[{first_row + a}]); it would be counted twice",
+        raise InputError(  # in the readers' words (a file's rows are located as theirs)
+            f"community code {int(ordered[same[0]]):012d} appears twice: it is also at "
+            f"{what}[{first_row + a}].{column}",
             f"{what}[{first_row + b}].{column}",
         )
     return order.astype(np.intp)

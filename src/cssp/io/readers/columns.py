@@ -516,6 +516,36 @@ def _column_for(key: str, unit: str | None) -> _Column:
     return _TEXT_COLUMNS[key]
 
 
+def numeric_columns() -> frozenset[str]:
+    """The numeric columns of the table format, by their names (``extra.NAME`` besides)."""
+    return frozenset(_QUANTITIES)
+
+
+def read_cell(key: str, cell: object) -> object:
+    """One cell of column ``key`` (a numeric or yes/no column's name, or ``extra.NAME``) read as
+    the table readers read it: text with its unit, ``约1000``, ``1,200`` (``None`` if blank).
+
+    The batch engine reads a text column of numbers with it, so that both engines
+    accept the same cells and refuse the others with the same message.
+
+    A yes/no column (a flag, or a service by its value, ``5g``) reads 是/否 and their kin.
+
+    :raises InputError: what is wrong with the cell (located at ``key``).
+    """
+    if key in _QUANTITIES or key.startswith("extra."):
+        return _column_for(key, None).convert(cell)
+    return _flag(cell)
+
+
+def read_code(cell: object) -> str | None:
+    """A code cell read as the table readers read it: text as it is (stripped), a
+    whole number as its digits (``440106001001``; ``None`` if blank).
+
+    :raises InputError: for a cell that cannot be a code (``12.5``, a date).
+    """
+    return _code(cell)
+
+
 def map_keys() -> frozenset[str]:
     """The names a column map may give columns: :data:`COLUMNS` and the services' names."""
     return _MAP_KEYS
