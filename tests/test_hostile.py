@@ -13,6 +13,7 @@ import os
 import pathlib
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -252,3 +253,100 @@ def test_plugin_code_that_goes_wrong_is_exit_2_naming_the_distribution(
     assert "cssp-fake 1.0" in error
     assert expected in error
     assert not (tmp_path / "out.json").exists()
+
+
+# --- both engines accept and refuse the same Parquet files ---------------------------------
+
+CODES = ("440106001001", "440106001002", "330106002001", "110101001001")
+FLOATS = (0.0, 2.5, 12.0, -1.0, -0.0, 1e308, 1e-320, 2.0**53, float("nan"), float("inf"))
+TEXTS = ("5", "many", "1,200户", "约800", "3 kg", "420平方米", "", "nan", "是", "12.5")
+INTEGERS = (0, 3, 12, -4, 2**53 + 1)
+
+
+def _hostile_column(draw: Any, name: str, rows: int) -> Any:
+    import pyarrow as pa
+    from hypothesis import strategies as st
+
+    kind = draw(st.sampled_from(["int", "uint64", "float", "bool", "text", "null", "date"]))
+
+    def cells(values: Any) -> list[Any]:
+        return [draw(st.one_of(st.none(), st.sampled_from(values))) for _ in range(rows)]
+
+    if kind == "int":
+        return pa.array(cells(INTEGERS), pa.int64())
+    if kind == "uint64":
+        return pa.array(cells((0, 7, 2**64 - 1)), pa.uint64())
+    if kind == "float":
+        return pa.array(cells(FLOATS), pa.float64())
+    if kind == "bool":
+        return pa.array(cells((True, False)), pa.bool_())
+    if kind == "text":
+        return pa.array(cells(TEXTS), pa.string())
+    if kind == "date":
+        return pa.array(cells((1, 2)), pa.int32()).cast(pa.date32())
+    return pa.nulls(rows)
+
+
+COLUMN_NAMES = (
+    "households",
+    "population",
+    "facility_floor_area",
+    "facility_activity_area",
+    "facility_opening_hours",
+    "community_workers",
+    "trained_workers",
+    "has_facility",
+    "old_residential_area",
+    "extra.childcare_places",
+)
+
+
+def _outcome(run: Any) -> tuple[str, str]:
+    import cssp as library
+
+    try:
+        run()
+    except library.InputError as error:
+        return "refused", str(error)
+    return "accepted", ""
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_both_engines_accept_and_refuse_the_same_parquet_files(tmp_path: pathlib.Path) -> None:
+    pytest.importorskip("pyarrow")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    import cssp as library
+    import cssp.batch
+    from cssp.io.readers import read_input
+
+    @settings(max_examples=int(os.environ.get("CSSP_HOSTILE_EXAMPLES", "150")), deadline=None)
+    @given(st.data())
+    def check(data: Any) -> None:
+        rows = data.draw(st.integers(0, 3))
+        codes = data.draw(
+            st.lists(st.sampled_from(CODES), min_size=rows, max_size=rows, unique=True)
+        )
+        names = data.draw(st.lists(st.sampled_from(COLUMN_NAMES), max_size=4, unique=True))
+        arrays = [pa.array(codes, pa.string())]
+        arrays += [_hostile_column(data.draw, name, rows) for name in names]
+        header = ["code", *names]
+        if names and data.draw(st.booleans()):  # sometimes a column named twice
+            arrays.append(arrays[1])
+            header.append(names[0])
+        path = tmp_path / "hostile.parquet"
+        pq.write_table(pa.Table.from_arrays(arrays, names=header), path)
+
+        def scalar() -> None:
+            read = read_input([str(path)])
+            library.evaluate_region(read.communities, by="nation", profiles=())
+
+        def batch() -> None:
+            cssp.batch.evaluate_parquet(str(path), profiles=()).report("nation", members=False)
+
+        assert _outcome(scalar) == _outcome(batch)
+
+    check()

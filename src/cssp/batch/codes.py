@@ -94,12 +94,8 @@ def in_file(error: InputError, name: str, columns: Sequence[str] = ()) -> InputE
         if locate(path) == path and reword(message) == message:
             return error
         return type(error)(reword(message), locate(path))
-    problems = tuple(
-        (locate(path), reword(message))
-        for _, path, message in sorted(
-            (_row_and_column(path, columns), path, message) for path, message in error.problems
-        )
-    )
+    ordered = sorted(error.problems, key=lambda item: _row_and_column(item[0], columns))
+    problems = tuple((locate(path), reword(message)) for path, message in ordered)
     summary = error.message
     listed = _LISTED.match(summary)
     if listed is not None:

@@ -505,9 +505,17 @@ class _Reader:
             self.problems.add(
                 ~(np.isnan(values) | (values == 0) | (values == 1)),
                 name,
-                lambda i: "is not yes or no",
+                lambda i: self.not_yes_or_no(name, i),
             )
         return values
+
+    def not_yes_or_no(self, name: str, row: int) -> str:
+        """The readers' message for a cell that is not yes or no (as the column gave it)."""
+        try:
+            read_cell(name, _cell(self.columns[name], row))
+        except InputError as error:
+            return error.message
+        return "is not yes or no"  # pragma: no cover - the readers refuse it too
 
     def flag(self, name: str) -> Bools:
         """A yes/no column as booleans (not given: no)."""
@@ -582,32 +590,36 @@ def _facilities(columns: dict[str, Floats], present: bool, read: _Reader) -> dic
         read.check_value(columns[name], name.partition("_")[2], name)
     if "has_facility" in read.columns and "has_facility" not in read.boolean:
         problems.add(
-            ~(np.isnan(has) | (has == 0) | (has == 1)), "has_facility", lambda i: "is not yes or no"
+            ~(np.isnan(has) | (has == 0) | (has == 1)),
+            "has_facility",
+            lambda i: read.not_yes_or_no("has_facility", i),
         )
     area = ~np.isnan(floor)
     _check_parts(columns, "facility_", problems)
-    problems.add(
-        area & (has == 0),
-        "has_facility",
-        lambda i: (
-            "says there is no comprehensive facility, but facility_floor_area gives its floor area"
-        ),
-    )
-    # A facility said to exist, or described by its parts, whose floor area is unknown.
+    # A facility said not to exist, but described by its columns (the readers' words).
     parts_given = ~(np.isnan(activity) & np.isnan(office) & np.isnan(hours))
-    problems.add(
-        ~area & (has == 0) & parts_given,
-        "has_facility",
-        lambda i: (
-            "says there is no comprehensive facility, but the other facility columns describe one"
-        ),
-    )
+    described = {
+        "facility_floor_area": floor,
+        "facility_activity_area": activity,
+        "facility_office_area": office,
+        "facility_opening_hours": hours,
+    }
+
+    def given(i: int) -> str:
+        named = ", ".join(
+            k for k, v in described.items() if k in read.columns and not np.isnan(v[i])
+        )
+        return f"says there is no comprehensive facility, but {named} describes one"
+
+    problems.add((area | parts_given) & (has == 0), "has_facility", given)
     comp = area | (has == 1) | parts_given
     problems.add(
         ~comp & np.isnan(has) & ~np.isnan(commercial),
         "commercial_floor_area",
         lambda i: (
-            "a commercial floor area is given, but not whether there is a comprehensive facility"
+            "a commercial floor area is given, but not whether there is a comprehensive "
+            "facility: give its floor area, or write 是 or 否 in a has_facility "
+            "(有综合服务设施) column"
         ),
     )
     with_commercial = ~np.isnan(commercial)

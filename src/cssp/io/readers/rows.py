@@ -452,7 +452,7 @@ class _Table:
                     else (comprehensive, Facility(_COMMERCIAL, commercial_floor_area))
                 )
             else:
-                stage = "commercial"
+                stage = "facilities"
                 facilities = self.facilities(
                     has_facility,
                     (floor_area, activity_area, office_area, opening_hours),
@@ -503,6 +503,8 @@ class _Table:
             key = f"facility_{key}"
         elif stage == "commercial":
             key = "commercial_floor_area"
+        elif stage == "facilities":  # a facility without floor area, or a commercial one
+            key = "commercial_floor_area" if key == "floor_area" else f"facility_{key}"
         elif stage == "community" and key == "kind" and "kind" not in self.headers:
             key = "code"
         if not reported or (key not in reported and error.message != _DISAGREE):
