@@ -350,3 +350,59 @@ def test_both_engines_accept_and_refuse_the_same_parquet_files(tmp_path: pathlib
         assert _outcome(scalar) == _outcome(batch)
 
     check()
+
+
+# --- the corpus of hostile inputs ----------------------------------------------------------
+
+
+def hostile_corpus() -> list[tuple[str, str, str]]:
+    """(file, when, expected text) for each row of tests/data/hostile/README.md."""
+    rows = []
+    for line in (HOSTILE / "README.md").read_text("utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[0].startswith("`"):
+            rows.append((cells[0].strip("`"), cells[2], cells[3].strip("`")))
+    return rows
+
+
+HOSTILE_CORPUS = hostile_corpus()
+
+
+def test_the_hostile_manifest_lists_every_file() -> None:
+    listed = sorted(name for name, _, _ in HOSTILE_CORPUS)
+    assert listed == sorted(p.name for p in HOSTILE.iterdir() if p.name != "README.md")
+    assert len(listed) >= 10
+
+
+@pytest.mark.parametrize(
+    ("name", "when", "expected"), HOSTILE_CORPUS, ids=[row[0] for row in HOSTILE_CORPUS]
+)
+def test_every_hostile_input_is_refused_alike_by_every_command_and_engine(
+    name: str, when: str, expected: str
+) -> None:
+    if name.endswith(".parquet"):
+        pytest.importorskip("pyarrow")
+    engines = ("scalar", "batch") if name.endswith(".parquet") else ("scalar",)
+    errors = {refused(cssp("evaluate", name, "--engine", e, cwd=HOSTILE)) for e in engines}
+    assert len(errors) == 1, errors  # the same message from both engines
+    assert expected in errors.pop()
+    validated = cssp("validate", name, cwd=HOSTILE)
+    if when == "read":
+        assert expected in refused(validated)
+    else:  # the file is well formed: what is wrong shows when its regions are summed
+        assert validated.returncode == 0, validated.stderr
+
+
+def test_a_header_of_many_unknown_columns_lists_a_few(tmp_path: pathlib.Path) -> None:
+    header = ",".join(["code", *(f"c{i}" for i in range(200_000))])
+    (tmp_path / "wide.csv").write_text(f"{header}\n440106001001\n", "utf-8")
+    error = refused(cssp("validate", "wide.csv", cwd=tmp_path))
+    assert "wide.csv: row 1, column c0: unknown column 'c0'" in error
+    assert len(error.splitlines()) <= 52  # a few are listed; the rest are not spelt out
+
+
+def test_a_cell_of_ten_megabytes_is_a_located_error(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "big.csv").write_text(
+        "code,name,households\n440106001001," + "x" * 10_000_000 + ",5\n", "utf-8"
+    )
+    assert "big.csv: line 2: not valid CSV" in refused(cssp("validate", "big.csv", cwd=tmp_path))

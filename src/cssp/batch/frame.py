@@ -539,6 +539,8 @@ def _numbers(column: Any, n: int, name: str, problems: _Problems) -> Floats:
     if array.dtype.kind in "biuf":
         converted: Floats = np.asarray(array, dtype=np.float64)
         return converted
+    if array.dtype.kind == "S":  # text whose every cell is 12 bytes, as Arrow's bytes
+        array = np.char.decode(array, "utf-8", "replace")
     # object columns (text, mixed): None is missing; a number is taken as it is, and
     # text read as the table readers read it (units, 约, 1,200), with their messages.
     out = np.full(n, np.nan)

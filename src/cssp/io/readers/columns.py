@@ -460,12 +460,23 @@ def _header(text: str) -> _Column | None:
         hint = _AMBIGUOUS.get(normalised)
         if hint is not None:
             raise InputError(f"{name!r} could mean more than one column: {hint}")
-        raise _UnknownColumn(_unknown_column(text))
+        raise _UnknownColumn(text)
     return _column_for(key, unit)
 
 
 class _UnknownColumn(InputError):
-    """A header that is no column of the table format (a column map may ignore it)."""
+    """A header that is no column of the table format (a column map may ignore it).
+
+    Its full message (:meth:`describe`, with the columns it may have meant) is made
+    only when it is listed: a header of a million unknown columns lists a few.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(f"unknown column {text!r}")
+        self.text = text
+
+    def describe(self) -> str:
+        return _unknown_column(self.text)
 
 
 def _with_words(column: _Column, words: Mapping[str, str]) -> _Column:

@@ -122,9 +122,8 @@ class _Table:
         column_map: ColumnMap | None = None,
     ) -> _Table:
         table = cls(name, header_row, text_cells, len(header))
-        problems = _Problems(
-            max(1, len(header)) + 2 * len(column_map.columns if column_map else ()) + 1
-        )
+        mapped_columns = len(column_map.columns) if column_map else 0
+        problems = _Problems(min(max(1, len(header)) + 2 * mapped_columns + 1, _LISTED))
         mapped: dict[str, str] = {}  # a mapped header, normalised -> its key
         if column_map is not None:
             mapped = {_normalise_header(h): map_key(k) for k, h in column_map.columns.items()}
@@ -137,7 +136,10 @@ class _Table:
                 if column_map is not None and column_map.unknown_columns == "ignore":
                     table.ignored.append(text)
                     continue
-                problems.add(table.column_where(index, text), error.message)
+                listed = problems.count < problems.limit  # the rest are counted only
+                problems.add(
+                    table.column_where(index, text), error.describe() if listed else error.message
+                )
                 continue
             except InputError as error:
                 problems.add(table.column_where(index, text), error.message, type(error))
@@ -676,6 +678,10 @@ class _Table:
                 )
             ]
         return []
+
+
+#: At most this many problems of a header are listed (all are counted).
+_LISTED: Final = 50
 
 
 def _read_table(
