@@ -42,8 +42,13 @@ class _Problems:
         self.first_row = first_row
         self.items: list[tuple[int, str, str]] = []
         self.total = 0
+        #: the rows with a problem, by column (a rule over several columns skips them)
+        self.flagged: dict[str, Bools] = {}
 
     def add(self, bad: Bools, column: str, message: Any) -> None:
+        if np.ndim(bad) and len(bad):
+            before = self.flagged.get(column)
+            self.flagged[column] = bad if before is None else before | bad
         rows = np.flatnonzero(bad)
         self.total += len(rows)
         for i in rows[: max(0, _MAX_PROBLEMS - len(self.items))].tolist():

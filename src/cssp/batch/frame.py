@@ -54,6 +54,7 @@ from cssp.model.measures import FACILITY_FIELDS, FacilityField
 from cssp.model.schema import (
     FIELD_RULES,
     PART_RULES,
+    near_whole,
     number,
     part_problem,
     value_tests,
@@ -561,9 +562,18 @@ def _numbers(column: Any, n: int, name: str, problems: _Problems) -> Floats:
                 bad[i] = True
                 messages[i] = error.message
             else:
-                out[i] = np.nan if read is None else float(read)  # type: ignore[arg-type]
+                out[i] = np.nan if read is None else _as_read(name, float(read))  # type: ignore[arg-type]
     problems.add(bad, name, messages.__getitem__)
     return out
+
+
+def _as_read(name: str, value: float) -> float:
+    """A count read from text as the model keeps it (``0.07万`` is 700, not 700.0000000000001)."""
+    rule = FIELD_RULES.get(name)
+    if rule is None or not rule.whole:
+        return value
+    whole = near_whole(value)
+    return value if whole is None else whole
 
 
 def _check_parts(values: dict[str, Floats], prefix: str, problems: _Problems) -> None:
@@ -574,6 +584,10 @@ def _check_parts(values: dict[str, Floats], prefix: str, problems: _Problems) ->
         if part is None or whole is None:
             continue
         failed, message = part_problem(rule, part, whole)
+        for column in (rule.part, rule.plus, rule.whole):  # a part already wrong makes no sum
+            already = problems.flagged.get(prefix + column) if column else None
+            if already is not None:
+                failed = failed & ~already
         problems.add(
             failed, prefix + rule.part, lambda i, m=message, p=part, w=whole: m(p[i], w[i])
         )

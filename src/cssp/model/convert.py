@@ -55,14 +55,14 @@ def load_toml(text: str, where: str, parse_float: Callable[[str], Any] = float) 
     (:data:`TOO_DEEP`, not ``RecursionError``), an integer of more than 4300
     digits.
 
-    >>> load_toml("a = [[[" * 2 + "]]]" * 2, "deep.toml")["a"]
-    [[[[[[]]]]]]
-    >>> load_toml("a = 1 +", "bad.toml")
+    >>> load_toml("a = [[[]]]", "fine.toml")
+    {'a': [[[]]]}
+    >>> load_toml("a = " + "[" * 5000 + "]" * 5000, "deep.toml")
     Traceback (most recent call last):
     ...
-    cssp.errors.InputError: bad.toml: line 1, column 7: not valid TOML: Invalid value
+    cssp.errors.InputError: deep.toml: nested too deeply: ...
 
-    :param parse_float: as :func:`tomllib.loads`'s.
+    :param parse_float: as ``tomllib.loads``'s (each float's text to a value).
     """
     try:
         return tomllib.loads(text, parse_float=parse_float)
