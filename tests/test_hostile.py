@@ -323,7 +323,13 @@ def test_both_engines_accept_and_refuse_the_same_parquet_files(tmp_path: pathlib
     import cssp.batch
     from cssp.io.readers import read_input
 
-    @settings(max_examples=int(os.environ.get("CSSP_HOSTILE_EXAMPLES", "150")), deadline=None)
+    # the profile's number of examples (ci 200, fuzz 5000), or CSSP_HOSTILE_EXAMPLES
+    many = os.environ.get("CSSP_HOSTILE_EXAMPLES")
+    chosen = (
+        settings(deadline=None) if many is None else settings(max_examples=int(many), deadline=None)
+    )
+
+    @chosen
     @given(st.data())
     def check(data: Any) -> None:
         rows = data.draw(st.integers(0, 3))
