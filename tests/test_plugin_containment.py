@@ -293,6 +293,43 @@ def test_a_plugin_calling_sys_exit_is_named(site: Site) -> None:
         host.profiles()
 
 
+def test_a_keyboard_interrupt_raised_at_import_is_the_plugins_error(site: Site) -> None:
+    # not the user's Ctrl-C: it came from the plugin's import, in the plugin's thread
+    site.add(
+        "cssp-fake-interrupt",
+        "1.5",
+        {"interrupter": "cssp_fake_interrupt"},
+        {"cssp_fake_interrupt.py": "raise KeyboardInterrupt\n"},
+    )
+    with pytest.raises(PluginError) as caught:
+        cssp.load_plugins(blocked=site.others())
+    assert caught.value.plugin == "cssp-fake-interrupt 1.5"
+    assert "raised KeyboardInterrupt" in str(caught.value)
+
+
+def test_a_hook_raising_a_base_exception_is_the_plugins_error() -> None:
+    class Odd(BaseException):
+        pass
+
+    def odd() -> list[Profile]:
+        raise Odd("not an Exception")
+
+    host = cssp.load_plugins(autoload=False, plugins=[profiles_plugin("cssp_odd", odd)])
+    with pytest.raises(PluginError, match=r"cssp_odd: cssp_profiles raised Odd: not an Exception"):
+        host.profiles()
+
+
+@pytest.mark.parametrize("value", ["1e400", "inf", "-inf", "99999999999", "604800.5"])
+def test_a_time_limit_beyond_a_week_is_named_not_a_plugin(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv(TIMEOUT_ENV, value)
+    with pytest.raises(PluginError, match=f"{TIMEOUT_ENV}: '{value}' is not a number of seconds"):
+        cssp.load_plugins(autoload=False)
+    with pytest.raises(ValueError, match="timeout"):
+        cssp.load_plugins(autoload=False, timeout=float(value))
+
+
 # --- a plugin that builds objects of the wrong types ---------------------------------------
 # (a plugin that raises, or returns something that is not a list of profiles, is
 # tested in test_plugins.py; here the objects it builds refuse a field of the

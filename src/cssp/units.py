@@ -68,6 +68,7 @@ __all__ = [
     "setup_registry",
     "threshold_in",
     "to_canonical",
+    "underflows",
 ]
 
 #: Canonical unit of areas (floor area, building area, activity area).
@@ -244,6 +245,12 @@ def _split_match(
             field,
         )
     number = float(match["num"].replace(",", ""))
+    if number == 0.0 and underflows(match["num"]):
+        raise UnitError(
+            f"{original!r} is too small to be a count, an area or a share: it is not 0, but "
+            "below the smallest number cssp can hold (about 5e-324)",
+            field,
+        )
     if match["wan"]:
         number *= 10_000
     comparator = _COMPARATORS[match["cmp"]] if match["cmp"] else None
@@ -666,6 +673,16 @@ def _as_quantity(value: object) -> tuple[float, str] | None:
     # Re-reading the unit by name converts quantities of a foreign registry,
     # and keeps cssp's registry the only one whose objects flow further.
     return float(magnitude), str(units)
+
+
+def underflows(text: str) -> bool:
+    """Whether a number's ``text`` that reads as 0.0 is not zero (``1e-400``, not ``0e5``).
+
+    >>> underflows("1e-400"), underflows("0.0e-400"), underflows("0")
+    (True, False, False)
+    """
+    mantissa = text.lower().partition("e")[0]
+    return any(digit in mantissa for digit in "123456789")
 
 
 def _float(number: float, field: str) -> float:

@@ -46,6 +46,7 @@ except ImportError as error:  # pragma: no cover - exercised without numpy
     ) from error
 
 from cssp.batch.assess import assessments
+from cssp.batch.codes import in_file
 from cssp.batch.columnar import ABSENT, MET, NO_DATA, NO_VERDICT, NOT_APPLICABLE, NOT_MET
 from cssp.batch.engine import (
     Partial,
@@ -62,6 +63,7 @@ from cssp.engine.program import REGION_LEVELS, Programs, profile_set
 from cssp.engine.results import STATUS_CODES, CommunitySummary, RegionReport, TownshipAssessment
 from cssp.engine.townships import township_findings
 from cssp.errors import InputError
+from cssp.io.readers.parquet import check_schema
 from cssp.model.township import Township, check_distinct_townships
 from cssp.plugins import default_profiles
 
@@ -384,9 +386,46 @@ def evaluate_parquet(
         memory. The result is the same.
     :param townships: township records, as for :func:`evaluate_columns`.
     :raises cssp.InputError: for a bad row (located by its row number in the
-        file; the first in the file when several are bad), a code that appears
-        twice anywhere in the file, or a file that is not Parquet.
+        file, ``data.parquet: row 13, column households``, as the default
+        engine locates it; the first in the file when several are bad), a code
+        that appears twice anywhere in the file, a file that is not Parquet, or
+        what its schema says (:func:`cssp.io.readers.parquet.check_schema`: a
+        column named twice, no rows, booleans where numbers belong).
     """
+    try:
+        return _evaluate_parquet(
+            path,
+            plan,
+            year,
+            profiles=profiles,
+            batch_rows=batch_rows,
+            townships=townships,
+            workers=workers,
+        )
+    except InputError as error:
+        raise in_file(error, os.fspath(path), _column_names(path)) from None
+
+
+def _column_names(path: str | os.PathLike[str]) -> list[str]:
+    """The names of a Parquet file's columns, in order (none if it cannot be read)."""
+    try:
+        import pyarrow.parquet as pq  # noqa: PLC0415 - only for a Parquet file
+
+        return list(pq.read_schema(path).names)
+    except Exception:
+        return []
+
+
+def _evaluate_parquet(
+    path: str | os.PathLike[str],
+    plan: str | Plan,
+    year: int | None,
+    *,
+    profiles: ProfileSet | Iterable[Profile] | None,
+    batch_rows: int,
+    townships: Iterable[Township],
+    workers: int | None,
+) -> BatchResult:
     if batch_rows < 1:
         raise InputError(f"must be a positive number of rows, not {batch_rows!r}", "batch_rows")
     if workers is None:
@@ -498,6 +537,7 @@ class _Parquet:
             raise InputError(f"cannot read {self.name!r} as Parquet: {error}", "path") from None
         self._local = threading.local()
         metadata = self.file.metadata
+        check_schema(self.file.schema_arrow, metadata.num_rows, self.name)  # as the reader does
         #: the number of row groups, and the file's row at which each starts.
         self.groups = metadata.num_row_groups
         sizes = [metadata.row_group(g).num_rows for g in range(self.groups)]

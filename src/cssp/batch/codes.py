@@ -7,7 +7,9 @@ problem of a table is collected with its row (``rows[12].code``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 import numpy as np
@@ -15,6 +17,7 @@ from numpy.typing import NDArray
 
 from cssp.batch._arrow import arrow_to_numpy
 from cssp.errors import InputError
+from cssp.io.readers.columns import read_code
 from cssp.model.divisions import PROVINCES_BY_CODE
 from cssp.model.schema import (
     CODE_NO_PROVINCE,
@@ -23,7 +26,7 @@ from cssp.model.schema import (
     village_rural,
 )
 
-__all__ = ["ParsedCodes", "code_keys", "parsed_codes"]
+__all__ = ["ParsedCodes", "code_keys", "in_file", "parsed_codes"]
 
 Bools = NDArray[np.bool_]
 #: The codes of a table, parsed: as integers, whether rural, and as ``S12``.
@@ -39,8 +42,13 @@ class _Problems:
         self.first_row = first_row
         self.items: list[tuple[int, str, str]] = []
         self.total = 0
+        #: the rows with a problem, by column (a rule over several columns skips them)
+        self.flagged: dict[str, Bools] = {}
 
     def add(self, bad: Bools, column: str, message: Any) -> None:
+        if np.ndim(bad) and len(bad):
+            before = self.flagged.get(column)
+            self.flagged[column] = bad if before is None else before | bad
         rows = np.flatnonzero(bad)
         self.total += len(rows)
         for i in rows[: max(0, _MAX_PROBLEMS - len(self.items))].tolist():
@@ -61,6 +69,55 @@ class _Problems:
             path, message = located[0]
             raise InputError(message, path)
         raise InputError(summary, located[0][0], located)
+
+
+_ROW_COLUMN: Final = re.compile(r"\brows\[(\d+)\]\.([\w.]+)")
+
+
+def in_file(error: InputError, name: str, columns: Sequence[str] = ()) -> InputError:
+    """``error`` of a table read from file ``name``, located as the readers locate it.
+
+    ``rows[12].households`` becomes ``name: row 13, column households`` (a
+    Parquet file's header is its row 0, as the default engine counts), and the
+    summary names the file: both engines then report a file's problems in the
+    same words, listed in the same order: by row, then by the column's place
+    among the file's ``columns``. Other locations (a region, a target) are left
+    as they are.
+    """
+
+    def place(match: re.Match[str]) -> str:
+        return f"{name}: row {int(match[1]) + 1}, column {match[2]}"
+
+    def locate(path: str) -> str:
+        return name if path == "path" else _ROW_COLUMN.sub(place, path)
+
+    def reword(message: str) -> str:
+        return _ROW_COLUMN.sub(place, message)
+
+    if len(error.problems) == 1:
+        path, message = error.problems[0]
+        if locate(path) == path and reword(message) == message:
+            return error
+        return type(error)(reword(message), locate(path))
+    ordered = sorted(error.problems, key=lambda item: _row_and_column(item[0], columns))
+    problems = tuple((locate(path), reword(message)) for path, message in ordered)
+    summary = error.message
+    listed = _LISTED.match(summary)
+    if listed is not None:
+        shown = f" (showing the first {len(problems)})" if listed[2] else ""
+        summary = f"{listed[1]} problems in {name}{shown}"
+    return type(error)(summary, name, problems)
+
+
+def _row_and_column(path: str, columns: Sequence[str]) -> tuple[int, int]:
+    match = _ROW_COLUMN.fullmatch(path)
+    if match is None:
+        return -1, -1
+    column = match[2]
+    return int(match[1]), columns.index(column) if column in columns else len(columns)
+
+
+_LISTED: Final = re.compile(r"^(\d+) problem\(s\) in the table(; the first \d+ are listed)?$")
 
 
 def _as_columns(table: object) -> dict[str, Any]:
@@ -123,13 +180,18 @@ def _codes(column: Any, problems: _Problems) -> tuple[NDArray[np.int64], Bools, 
     """Check 12-digit codes, vectorised; return them as integers, and which are rural."""
     array = _to_numpy(column)
     if array.dtype.kind not in "US":
+        # numbers (an integer column) and mixed cells: read as the table readers read them
         values = array.tolist()
         for index, value in enumerate(values):
-            if not isinstance(value, str):
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                values[index] = ""  # a null
+                continue
+            try:
+                values[index] = read_code(value) or ""
+            except InputError as error:
                 raise InputError(
-                    f"{value!r} is not a code: give codes as text (a number loses leading zeros)",
-                    f"rows[{problems.first_row + index}].code",
-                )
+                    error.message, f"rows[{problems.first_row + index}].code"
+                ) from None
         array = np.array(values, dtype="U") if values else np.zeros(0, dtype="U12")
     n = len(array)
     if array.dtype == np.dtype("S12"):
@@ -157,6 +219,8 @@ def _codes(column: Any, problems: _Problems) -> tuple[NDArray[np.int64], Bools, 
 
         def message(i: int) -> str:
             code = repr(texts[i])
+            if texts[i] in ("", b""):
+                return "the community code is empty"
             if not well_formed[i]:
                 return CODE_NOT_TWELVE_DIGITS.format(code=code)
             if not known_province[i]:

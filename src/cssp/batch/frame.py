@@ -17,6 +17,7 @@ the same floats.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
@@ -37,6 +38,7 @@ from cssp.batch.codes import (
 )
 from cssp.engine.program import facility_summariser
 from cssp.errors import InputError
+from cssp.io.readers.columns import read_cell
 from cssp.model.community import (
     Community,
     CommunityKind,
@@ -52,6 +54,8 @@ from cssp.model.measures import FACILITY_FIELDS, FacilityField
 from cssp.model.schema import (
     FIELD_RULES,
     PART_RULES,
+    near_whole,
+    number,
     part_problem,
     value_tests,
 )
@@ -259,9 +263,15 @@ class Frame:
             for name in columns
             if name.startswith("extra.")
         }
-        for name in extra:
+        for name, extra_values in extra.items():
             if not name.isidentifier():
                 raise InputError(f"{name!r} is not a valid name", f"extra.{name}")
+            with np.errstate(invalid="ignore"):
+                problems.add(  # as the readers: any number, but a finite one
+                    np.isinf(extra_values),
+                    f"extra.{name}",
+                    lambda i, v=extra_values: f"{number(v[i])} is not a finite number",
+                )
         has_facility_columns = any(f in columns for f in _FACILITY_COLUMNS)
         derived = _facilities(facility, has_facility_columns, read)
         problems.raise_if_any()
@@ -477,12 +487,17 @@ class _Reader:
             ends = np.array([np.fmin.reduce(values), np.fmax.reduce(values)])
             if np.isnan(ends[0]):
                 return  # nothing given
+            failed: Bools | None = None  # a value is named for the first rule it breaks
             for test, message, bound in value_tests(FIELD_RULES[rule], np.floor):
                 if bound and not np.any(test(ends)):
                     continue
                 if not bound and column in self.integral:
                     continue  # the test of wholeness, on integers
-                self.problems.add(test(values), column, lambda i, m=message: m(values[i]))
+                bad = test(values)
+                if failed is not None:
+                    bad = bad & ~failed
+                self.problems.add(bad, column, lambda i, m=message: m(values[i]))
+                failed = bad if failed is None else failed | bad
 
     def yes_no(self, name: str) -> Floats:
         """A yes/no column as 1.0, 0.0 and NaN (not given), checked."""
@@ -491,9 +506,17 @@ class _Reader:
             self.problems.add(
                 ~(np.isnan(values) | (values == 0) | (values == 1)),
                 name,
-                lambda i: "is not yes or no",
+                lambda i: self.not_yes_or_no(name, i),
             )
         return values
+
+    def not_yes_or_no(self, name: str, row: int) -> str:
+        """The readers' message for a cell that is not yes or no (as the column gave it)."""
+        try:
+            read_cell(name, _cell(self.columns[name], row))
+        except InputError as error:
+            return error.message
+        return "is not yes or no"  # pragma: no cover - the readers refuse it too
 
     def flag(self, name: str) -> Bools:
         """A yes/no column as booleans (not given: no)."""
@@ -517,25 +540,40 @@ def _numbers(column: Any, n: int, name: str, problems: _Problems) -> Floats:
     if array.dtype.kind in "biuf":
         converted: Floats = np.asarray(array, dtype=np.float64)
         return converted
-    # object columns: None/NaN are missing; anything else must be a real number.
+    if array.dtype.kind == "S":  # text whose every cell is 12 bytes, as Arrow's bytes
+        array = np.char.decode(array, "utf-8", "replace")
+    # object columns (text, mixed): None is missing; a number is taken as it is, and
+    # text read as the table readers read it (units, 约, 1,200), with their messages.
     out = np.full(n, np.nan)
     bad = np.zeros(n, dtype=bool)
+    messages: dict[int, str] = {}
     for i, value in enumerate(array.tolist()):
         if value is None:
             continue
-        if isinstance(value, bool | int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            bad[i] = True
+            messages[i] = f"{number(value)} is not a finite number"
+        elif isinstance(value, int | float) and not isinstance(value, bool):
             out[i] = float(value)
         else:
-            bad[i] = True
-    problems.add(
-        bad,
-        name,
-        lambda i: (
-            f"{array[i]!r} is not a number (the batch engine reads numbers in the "
-            "column's canonical unit; read text with units through cssp.read_communities)"
-        ),
-    )
+            try:
+                read = read_cell(name, value)
+            except InputError as error:
+                bad[i] = True
+                messages[i] = error.message
+            else:
+                out[i] = np.nan if read is None else _as_read(name, float(read))  # type: ignore[arg-type]
+    problems.add(bad, name, messages.__getitem__)
     return out
+
+
+def _as_read(name: str, value: float) -> float:
+    """A count read from text as the model keeps it (``0.07万`` is 700, not 700.0000000000001)."""
+    rule = FIELD_RULES.get(name)
+    if rule is None or not rule.whole:
+        return value
+    whole = near_whole(value)
+    return value if whole is None else whole
 
 
 def _check_parts(values: dict[str, Floats], prefix: str, problems: _Problems) -> None:
@@ -546,6 +584,10 @@ def _check_parts(values: dict[str, Floats], prefix: str, problems: _Problems) ->
         if part is None or whole is None:
             continue
         failed, message = part_problem(rule, part, whole)
+        for column in (rule.part, rule.plus, rule.whole):  # a part already wrong makes no sum
+            already = problems.flagged.get(prefix + column) if column else None
+            if already is not None:
+                failed = failed & ~already
         problems.add(
             failed, prefix + rule.part, lambda i, m=message, p=part, w=whole: m(p[i], w[i])
         )
@@ -564,32 +606,36 @@ def _facilities(columns: dict[str, Floats], present: bool, read: _Reader) -> dic
         read.check_value(columns[name], name.partition("_")[2], name)
     if "has_facility" in read.columns and "has_facility" not in read.boolean:
         problems.add(
-            ~(np.isnan(has) | (has == 0) | (has == 1)), "has_facility", lambda i: "is not yes or no"
+            ~(np.isnan(has) | (has == 0) | (has == 1)),
+            "has_facility",
+            lambda i: read.not_yes_or_no("has_facility", i),
         )
     area = ~np.isnan(floor)
     _check_parts(columns, "facility_", problems)
-    problems.add(
-        area & (has == 0),
-        "has_facility",
-        lambda i: (
-            "says there is no comprehensive facility, but facility_floor_area gives its floor area"
-        ),
-    )
-    # A facility said to exist, or described by its parts, whose floor area is unknown.
+    # A facility said not to exist, but described by its columns (the readers' words).
     parts_given = ~(np.isnan(activity) & np.isnan(office) & np.isnan(hours))
-    problems.add(
-        ~area & (has == 0) & parts_given,
-        "has_facility",
-        lambda i: (
-            "says there is no comprehensive facility, but the other facility columns describe one"
-        ),
-    )
+    described = {
+        "facility_floor_area": floor,
+        "facility_activity_area": activity,
+        "facility_office_area": office,
+        "facility_opening_hours": hours,
+    }
+
+    def given(i: int) -> str:
+        named = ", ".join(
+            k for k, v in described.items() if k in read.columns and not np.isnan(v[i])
+        )
+        return f"says there is no comprehensive facility, but {named} describes one"
+
+    problems.add((area | parts_given) & (has == 0), "has_facility", given)
     comp = area | (has == 1) | parts_given
     problems.add(
         ~comp & np.isnan(has) & ~np.isnan(commercial),
         "commercial_floor_area",
         lambda i: (
-            "a commercial floor area is given, but not whether there is a comprehensive facility"
+            "a commercial floor area is given, but not whether there is a comprehensive "
+            "facility: give its floor area, or write 是 or 否 in a has_facility "
+            "(有综合服务设施) column"
         ),
     )
     with_commercial = ~np.isnan(commercial)
@@ -641,9 +687,9 @@ def sorted_order(
     same = np.flatnonzero(ordered[1:] == ordered[:-1])
     if same.size:
         a, b = sorted((int(order[same[0]]), int(order[same[0] + 1])))
-        raise InputError(
-            f"community {int(ordered[same[0]]):012d} appears twice "
-            f"(also at {what}[{first_row + a}]); it would be counted twice",
+        raise InputError(  # in the readers' words (a file's rows are located as theirs)
+            f"community code {int(ordered[same[0]]):012d} appears twice: it is also at "
+            f"{what}[{first_row + a}].{column}",
             f"{what}[{first_row + b}].{column}",
         )
     return order.astype(np.intp)

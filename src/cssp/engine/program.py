@@ -487,6 +487,27 @@ def region_status(holds: Any, denominator: Any, no_data: Any, judged: bool = Tru
 _PERCENT: Final = Text("%", "%")
 
 
+def sum_overflow(check: Check, region: str, term: str = "numerator") -> InputError:
+    """The error of a region whose sum for ``check`` is beyond the largest number.
+
+    Each value is finite, but their sum (or the sum scaled, per 100 households
+    say) is more than a float holds (about 1.8e308): no real count or area is
+    near it. Both engines raise this one error when they judge the region,
+    naming the field summed, the target and the region.
+
+    :param term: ``"numerator"`` or ``"denominator"``, the sum that is too large.
+    """
+    measure = check.measure
+    field = measure.numerator if term == "numerator" else measure.denominator
+    name = field if field and field != ONE else check.target.indicator
+    return InputError(
+        f"the communities' values of {name} add up to more than the largest number cssp "
+        f"can hold (about 1.8e308), for target {check.target.id}: a value is far beyond "
+        "any real one",
+        f"region {region}",
+    )
+
+
 def region_finding(
     check: Check,
     code: str,
@@ -504,6 +525,8 @@ def region_finding(
     numerator, denominator, scale, threshold = region_terms(
         check, float(counts.met), float(counts.evaluated), numerator, denominator
     )
+    if math.isinf(scale * numerator) or math.isinf(threshold * denominator):
+        raise sum_overflow(check, code, "numerator" if math.isinf(scale * numerator) else "")
     holds = check.holds(scale * numerator, threshold * denominator)
     missing = region_missing(check, counts.no_data, counts.total)
     status = STATUS_CODES[region_status(holds, denominator, missing, not check.direction)]

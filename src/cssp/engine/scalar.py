@@ -331,8 +331,8 @@ def _region(
                 code,
                 program.year,
                 counts,
-                math.fsum(numerators),
-                math.fsum(denominators),
+                _sum(numerators),
+                _sum(denominators),
                 tuple(failing),
                 approximate,
             )
@@ -345,6 +345,15 @@ def _region(
         findings=tuple(findings),
         townships=tuple(member for member, _ in township_members or ()),
     )
+
+
+def _sum(values: list[float]) -> float:
+    """The exactly rounded sum; infinity when it is beyond the largest float
+    (:func:`~cssp.engine.program.region_finding` refuses it, as in the batch engine)."""
+    try:
+        return math.fsum(values)
+    except OverflowError:
+        return math.inf
 
 
 _PERCENT: Final = Text("%", "%")

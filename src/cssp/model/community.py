@@ -30,6 +30,7 @@ from cssp.model.schema import (
     check_values,
     code_rural,
     committee,
+    near_whole,
 )
 from cssp.units import (
     AREA,
@@ -171,11 +172,10 @@ def _optional_count(value: object, canonical: str, name: str) -> int | None:
     if type(value) is ApproximateCount:
         return value
     number = value if type(value) is Approximate else to_canonical(value, canonical, name)
-    whole = round(number)
-    # '0.07万人' is 700.0000000000001 in binary: a whole number all the same.
-    if abs(number - whole) > 1e-9 * max(1.0, abs(number)):
+    whole = near_whole(number)  # '0.07万人' is 700.0000000000001: 700 all the same
+    if whole is None:
         raise InputError(f"{value!r} is not a whole number", name)
-    return ApproximateCount(whole) if type(number) is Approximate else int(whole)
+    return ApproximateCount(int(whole)) if type(number) is Approximate else int(whole)
 
 
 #: The words a community's kind may be given in (besides the enum's values).

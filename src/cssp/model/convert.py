@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime
 import enum
 import functools
+import re
+import tomllib
 from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeVar
 
@@ -26,9 +28,11 @@ __all__ = [
     "MAX_PROBLEMS",
     "TOO_DEEP",
     "get_converter",
+    "load_toml",
     "structure",
     "structure_communities",
     "unstructure",
+    "utf8_text",
 ]
 
 T = TypeVar("T")
@@ -40,6 +44,61 @@ MAX_PROBLEMS: Final = 50
 TOO_DEEP: Final = "nested too deeply: lists and objects inside each other, beyond what cssp reads"
 
 _SEPARATOR: Final = "\x1f"
+
+_TOML_WHERE: Final = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)$")
+
+
+def load_toml(text: str, where: str, parse_float: Callable[[str], Any] = float) -> dict[str, Any]:
+    """Parse a TOML document, every failure an :class:`~cssp.errors.InputError` at ``where``.
+
+    The one TOML parse of what users give cssp — community files, column maps,
+    province profiles, profile test cases — so all refuse alike: a syntax error
+    at its line and column, tables nested deeper than Python's stack
+    (:data:`TOO_DEEP`, not ``RecursionError``), an integer of more than 4300
+    digits.
+
+    >>> load_toml("a = [[[]]]", "fine.toml")
+    {'a': [[[]]]}
+    >>> load_toml("a = " + "[" * 5000 + "]" * 5000, "deep.toml")
+    Traceback (most recent call last):
+    ...
+    cssp.errors.InputError: deep.toml: nested too deeply: ...
+
+    :param parse_float: as ``tomllib.loads``'s (each float's text to a value).
+    """
+    try:
+        return tomllib.loads(text, parse_float=parse_float)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        match = _TOML_WHERE.search(message)
+        place = where
+        if match is not None:
+            message = message[: match.start()]
+            place = f"{where}: line {match[1]}, column {match[2]}" if match[1] else f"{where}: end"
+        raise InputError(f"not valid TOML: {message}", place) from None
+    except RecursionError:
+        raise InputError(TOO_DEEP, where) from None
+    except ValueError as error:  # an integer of more than 4300 digits
+        raise InputError(f"not valid TOML: {error}", where) from None
+
+
+def utf8_text(data: bytes, where: str) -> str:
+    """UTF-8 bytes (with or without a byte-order mark) as text, or an
+    :class:`~cssp.errors.InputError` naming the first byte that is not UTF-8.
+
+    >>> utf8_text("广州".encode("gbk"), "profile.toml")
+    Traceback (most recent call last):
+    ...
+    cssp.errors.InputError: profile.toml: byte 0: not UTF-8 text (the bytes b9 e3 d6 dd): ...
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        shown = data[error.start : error.start + 4].hex(" ")
+        raise InputError(
+            f"not UTF-8 text (the bytes {shown}): save the file as UTF-8",
+            f"{where}: byte {error.start}",
+        ) from None
 
 
 def _hook(convert: Callable[[object], object]) -> Callable[[object, object], object]:

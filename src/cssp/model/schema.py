@@ -52,6 +52,7 @@ __all__ = [
     "check_values",
     "code_rural",
     "committee",
+    "near_whole",
     "number",
     "part_problem",
     "problems_of",
@@ -161,6 +162,21 @@ def value_tests(
         most, template = rule.most, rule.most_message
         tests.append((lambda v: v > most, lambda v: template.format(value=number(v)), True))
     return tuple(tests)
+
+
+def near_whole(number: float) -> float | None:
+    """The whole number a count read with a float's error is, or ``None`` if it is none.
+
+    ``0.07万`` is 700.0000000000001 in binary: a whole number all the same. A
+    nonzero number is never taken for 0 (``1e-320`` households is not none).
+
+    >>> near_whole(700.0000000000001), near_whole(2.5), near_whole(1e-320)
+    (700.0, None, None)
+    """
+    whole = float(round(number))
+    if abs(number - whole) > 1e-9 * max(1.0, abs(number)) or (whole == 0 and number != 0):
+        return None
+    return whole
 
 
 def _not_whole(value: Any) -> str:

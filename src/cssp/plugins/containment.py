@@ -55,6 +55,15 @@ class _TimedOut(Exception):
     """A plugin's import or hook did not finish in time."""
 
 
+class _Escaped(Exception):
+    """A plugin's import or hook raised what is not an error: a ``KeyboardInterrupt``
+    (not the user's: it came from the plugin's thread), a ``GeneratorExit``, its own
+    ``BaseException``. It is the plugin's error, not a reason to stop as if interrupted."""
+
+    def __init__(self, raised: BaseException) -> None:
+        super().__init__(f"raised {type(raised).__name__}: {raised}".rstrip(": "))
+
+
 def _within(timeout: float | None, function: Callable[[], _T]) -> _T:
     """``function()``, run in a daemon thread for at most ``timeout`` seconds.
 
@@ -78,7 +87,9 @@ def _within(timeout: float | None, function: Callable[[], _T]) -> _T:
         raise _TimedOut
     done, value = outcome[0]
     if not done:
-        raise value
+        if isinstance(value, Exception | SystemExit):
+            raise value
+        raise _Escaped(value) from None
     return typing.cast(_T, value)
 
 
@@ -102,6 +113,10 @@ def _import(ep: importlib.metadata.EntryPoint, timeout: float | None, source: st
         ) from error
     except InputError as error:
         raise _built_wrong(error, source, f"importing {ep.value}") from error
+    except _Escaped as error:
+        raise PluginError(
+            source, f"importing entry point {ep.name!r} ({ep.value}) {error}"
+        ) from None
     except Exception as error:
         raise PluginError(source, f"cannot be imported ({ep.value}): {error!r}") from error
 
@@ -127,6 +142,8 @@ def _call_profiles_hook(
         raise PluginError(source, "cssp_profiles called sys.exit()") from error
     except InputError as error:
         raise _built_wrong(error, source, "cssp_profiles") from error
+    except _Escaped as error:
+        raise PluginError(source, f"cssp_profiles {error}") from None
     except Exception as error:
         raise PluginError(source, f"cssp_profiles raised {error!r}") from error
     if not results:  # pluggy leaves out a None result

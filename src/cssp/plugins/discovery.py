@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Final
 
 from cssp.errors import InputError, PluginError, ProfileError
+from cssp.model.convert import utf8_text
 from cssp.rules.profile import Profile, check_scope
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "DISABLE_AUTOLOAD_ENV",
     "ENTRY_POINT_GROUP",
+    "MAX_TIMEOUT",
     "SCOPES_ENV",
     "TIMEOUT_ENV",
     "load_profile",
@@ -42,6 +44,9 @@ _TRACE_ENV: Final = "CSSP_PLUGIN_TRACE"
 TIMEOUT_ENV: Final = "CSSP_PLUGIN_TIMEOUT"
 #: The time limit when neither ``timeout=`` nor :data:`TIMEOUT_ENV` gives one, in seconds.
 DEFAULT_TIMEOUT: Final = 30.0
+#: The longest time limit that can be given, in seconds (a week): the timers
+#: the limit is kept with hold no more (give 0 for no limit).
+MAX_TIMEOUT: Final = 604_800.0
 #: The environment variable restricting the scopes each installed distribution
 #: may set, e.g. ``"cssp-guangdong=44 cssp-hubei=42,4201"`` (see :func:`load_plugins`).
 SCOPES_ENV: Final = "CSSP_PLUGIN_SCOPES"
@@ -58,12 +63,20 @@ def load_profile(path: str | os.PathLike[str], source: str = "") -> Profile:
 
     file = pathlib.Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        data = file.read_bytes()
     except OSError as error:
         raise ProfileError(source or str(file), "?", "", f"cannot read {file}: {error}") from None
-    except UnicodeDecodeError as error:
-        raise ProfileError(source or str(file), "?", "", f"{file} is not UTF-8: {error}") from None
-    return parse_profile(text, where=str(file), source=source or file.name)
+    return parse_profile(
+        _utf8(data, str(file), source or str(file)), str(file), source or file.name
+    )
+
+
+def _utf8(data: bytes, where: str, source: str) -> str:
+    """A profile file's text; bytes that are not UTF-8 are a ProfileError naming the file."""
+    try:
+        return utf8_text(data, where)
+    except InputError as error:
+        raise ProfileError(source, "?", "", str(error)) from None
 
 
 def _entry_points(blocked: Iterable[str]) -> Iterator[tuple[importlib.metadata.EntryPoint, str]]:
@@ -99,9 +112,8 @@ def _read_packaged_profile(ep: importlib.metadata.EntryPoint, source: str) -> Pr
     for folder in _package_folders(ep.module, source):
         file = pathlib.Path(folder) / str(ep.attr)
         if file.is_file():
-            return parse_profile(
-                file.read_text(encoding="utf-8"), where=f"{ep.module}/{ep.attr}", source=source
-            )
+            where = f"{ep.module}/{ep.attr}"
+            return parse_profile(_utf8(file.read_bytes(), where, source), where, source)
     raise PluginError(source, f"{ep.attr} is not in package {ep.module!r}")
 
 
@@ -148,7 +160,8 @@ def packaged_column_map(name: str) -> tuple[str, str]:
                 maps = pathlib.Path(folder) / "columns"
                 file = maps / f"{wanted}.toml"
                 if file.is_file():
-                    return file.read_text(encoding="utf-8"), f"{source}: columns/{wanted}.toml"
+                    where = f"{source}: columns/{wanted}.toml"
+                    return utf8_text(file.read_bytes(), where), where
                 shipped.update(p.stem for p in maps.glob("*.toml"))
             listed = ", ".join(f"{plugin}:{m}" for m in sorted(shipped)) or "none"
             raise InputError(
@@ -180,9 +193,11 @@ def _timeout_from_environment() -> float:
         seconds = float(text)
     except ValueError:
         seconds = -1.0
-    if not seconds >= 0:  # also NaN
+    if not 0 <= seconds <= MAX_TIMEOUT:  # also NaN and infinity
         raise PluginError(
-            TIMEOUT_ENV, f"{text!r} is not a number of seconds (0 means no time limit)"
+            TIMEOUT_ENV,
+            f"{text!r} is not a number of seconds from 0 (no time limit) to {MAX_TIMEOUT:g} "
+            "(a week)",
         )
     return seconds
 

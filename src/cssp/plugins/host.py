@@ -21,6 +21,7 @@ from cssp.plugins import hookspecs
 from cssp.plugins.containment import _call_profiles_hook, _check_scope, _import
 from cssp.plugins.discovery import (
     ENTRY_POINT_GROUP,
+    MAX_TIMEOUT,
     SCOPES_ENV,
     _autoload_disabled,
     _checked_scopes,
@@ -275,8 +276,10 @@ def load_plugins(
     """
     if timeout is None:
         timeout = _timeout_from_environment()
-    elif not timeout >= 0:
-        raise ValueError(f"timeout must be a number of seconds, 0 or more, not {timeout!r}")
+    elif not 0 <= timeout <= MAX_TIMEOUT:
+        raise ValueError(
+            f"timeout must be a number of seconds from 0 to {MAX_TIMEOUT:g}, not {timeout!r}"
+        )
     if allowed_scopes is None:
         from_environment = _scopes_from_environment()
         scopes = None if from_environment is None else _checked_scopes(from_environment, SCOPES_ENV)

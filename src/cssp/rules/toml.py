@@ -26,14 +26,13 @@ from __future__ import annotations
 
 import datetime
 import difflib
-import tomllib
 from typing import Any, Final
 
 from attrs import define, field
 
 from cssp.catalogue import UNIT_LABELS
 from cssp.errors import InputError, ProfileError
-from cssp.model.convert import structure
+from cssp.model.convert import load_toml, structure
 from cssp.model.levels import level_problem
 from cssp.model.measures import FIELDS as MEASURE_FIELDS
 from cssp.model.measures import NO_POPULATION, Guard, Measure, Skip, Status
@@ -172,9 +171,9 @@ def parse_profile(text: str, where: str = "<profile>", source: str = "") -> Prof
     """
     origin = source or where
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ProfileError(origin, "?", "", f"{where} is not valid TOML: {error}") from None
+        data = load_toml(text, where)
+    except InputError as error:  # a syntax error, nesting too deep, a too long integer
+        raise ProfileError(origin, "?", "", str(error)) from None
     profile_id = str(data.get("id", "?")) if isinstance(data, dict) else "?"
     try:
         raw = structure(data, _ProfileFile)

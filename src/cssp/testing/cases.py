@@ -46,7 +46,6 @@ import importlib.util
 import os
 import pathlib
 import sys
-import tomllib
 from typing import Any, Final
 
 from attrs import define, field
@@ -54,7 +53,7 @@ from attrs import define, field
 from cssp.engine.results import Finding
 from cssp.engine.scalar import evaluate, evaluate_region, evaluate_township
 from cssp.errors import InputError
-from cssp.model.convert import structure, structure_communities
+from cssp.model.convert import load_toml, structure, structure_communities, utf8_text
 from cssp.model.measures import Status
 from cssp.model.township import Township
 from cssp.plugins import default_profiles, load_plugins, load_profile
@@ -125,11 +124,10 @@ def run_profile_tests(
     file = pathlib.Path(path)
     where = str(file)
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
+        raw_bytes = file.read_bytes()
+    except OSError as error:
         raise InputError(f"cannot read {file}: {error}", where) from None
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(f"not valid TOML: {error}", where) from None
+    data = load_toml(utf8_text(raw_bytes, where), where)
     raw = structure(data, _CasesFile, where=where)
     if raw.schema != 1:
         raise InputError(f"unsupported schema {raw.schema}", f"{where}.schema")

@@ -309,6 +309,11 @@ def _quantity(
         total = sum(filter(None, values))  # NaN or inf in any cell makes the sum so
         if total - total != 0.0:
             raise ValueError("a number that is not finite")
+        zeros = 0.0 in values
+        if zeros and any(
+            v == 0.0 and "e" in str(c).lower() for c, v in zip(cells, values, strict=True)
+        ):
+            raise ValueError("a number too small to hold")  # 1e-400: convert says so
         if ambiguous and any(0 < v <= 1 for v in values if v is not None):
             raise ValueError("an ambiguous share")  # convert says so, cell by cell
         return values
@@ -455,12 +460,23 @@ def _header(text: str) -> _Column | None:
         hint = _AMBIGUOUS.get(normalised)
         if hint is not None:
             raise InputError(f"{name!r} could mean more than one column: {hint}")
-        raise _UnknownColumn(_unknown_column(text))
+        raise _UnknownColumn(text)
     return _column_for(key, unit)
 
 
 class _UnknownColumn(InputError):
-    """A header that is no column of the table format (a column map may ignore it)."""
+    """A header that is no column of the table format (a column map may ignore it).
+
+    Its full message (:meth:`describe`, with the columns it may have meant) is made
+    only when it is listed: a header of a million unknown columns lists a few.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(f"unknown column {text!r}")
+        self.text = text
+
+    def describe(self) -> str:
+        return _unknown_column(self.text)
 
 
 def _with_words(column: _Column, words: Mapping[str, str]) -> _Column:
@@ -509,6 +525,36 @@ def _column_for(key: str, unit: str | None) -> _Column:
     if key in _FLAGS or key.startswith("service."):
         return _Column(key, _flag, _flags)
     return _TEXT_COLUMNS[key]
+
+
+def numeric_columns() -> frozenset[str]:
+    """The numeric columns of the table format, by their names (``extra.NAME`` besides)."""
+    return frozenset(_QUANTITIES)
+
+
+def read_cell(key: str, cell: object) -> object:
+    """One cell of column ``key`` (a numeric or yes/no column's name, or ``extra.NAME``) read as
+    the table readers read it: text with its unit, ``约1000``, ``1,200`` (``None`` if blank).
+
+    The batch engine reads a text column of numbers with it, so that both engines
+    accept the same cells and refuse the others with the same message.
+
+    A yes/no column (a flag, or a service by its value, ``5g``) reads 是/否 and their kin.
+
+    :raises InputError: what is wrong with the cell (located at ``key``).
+    """
+    if key in _QUANTITIES or key.startswith("extra."):
+        return _column_for(key, None).convert(cell)
+    return _flag(cell)
+
+
+def read_code(cell: object) -> str | None:
+    """A code cell read as the table readers read it: text as it is (stripped), a
+    whole number as its digits (``440106001001``; ``None`` if blank).
+
+    :raises InputError: for a cell that cannot be a code (``12.5``, a date).
+    """
+    return _code(cell)
 
 
 def map_keys() -> frozenset[str]:

@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from typing import Final
+from typing import Any, Final
 
 from cssp.errors import InputError
 from cssp.io.readers.problems import _Found, _Problems
 from cssp.model.community import Community
-from cssp.model.convert import TOO_DEEP, structure
+from cssp.model.convert import TOO_DEEP, load_toml, structure
+from cssp.units import underflows
 
 # The version of the JSON and TOML layout (documented as cssp.io.readers.SCHEMA_VERSION).
 SCHEMA_VERSION: Final = 1
-
-_TOML_WHERE: Final = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)$")
 
 
 def _read_json(name: str, text: str, problems: _Problems) -> _Found:
@@ -42,8 +40,9 @@ def _read_document(name: str, document: object, problems: _Problems) -> _Found:
 
 
 def _parse_json(name: str, text: str) -> object:
+    twice: dict[int, str] = {}
     try:
-        return json.loads(text)
+        document = json.loads(text, object_pairs_hook=_pairs(twice), parse_float=_json_float)
     except json.JSONDecodeError as error:
         raise InputError(
             f"not valid JSON: {error.msg}", f"{name}: line {error.lineno}, column {error.colno}"
@@ -52,23 +51,67 @@ def _parse_json(name: str, text: str) -> object:
         raise InputError(TOO_DEEP, name) from None
     except ValueError as error:  # an integer of more than 4300 digits
         raise InputError(f"not valid JSON: {error}", name) from None
+    if twice:
+        path, key = _first_twice(document, twice)
+        path = f"communities{path}" if path.startswith("[") else path  # as records are located
+        where = f"{name}: {path}" if path else name
+        raise InputError(_twice_message(key), where)
+    return document
+
+
+def _json_float(text: str) -> float | str:
+    """A JSON (or TOML) number; one too small to hold (``1e-400``) stays text, which the field's
+    reading refuses with its location (as a float it would be 0, silently)."""
+    number = float(text)
+    return text if number == 0.0 and underflows(text) else number
+
+
+def _pairs(twice: dict[int, str]) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    """A JSON object hook that keeps every object, noting (by id) one that has a key twice."""
+
+    def build(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        made = dict(pairs)
+        if len(made) < len(pairs):
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    twice[id(made)] = key
+                    break
+                seen.add(key)
+        return made
+
+    return build
+
+
+def _first_twice(document: object, twice: Mapping[int, str], path: str = "") -> tuple[str, str]:
+    """Where, in the parsed document, the first object with a key twice is, and the key."""
+    stack: list[tuple[object, str]] = [(document, path)]
+    found: list[tuple[str, str]] = []
+    while stack:
+        value, at = stack.pop()
+        if isinstance(value, dict):
+            if id(value) in twice:
+                found.append((at, twice[id(value)]))
+                continue
+            stack.extend((v, f"{at}.{k}" if at else str(k)) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, f"{at}[{i}]") for i, v in enumerate(value))
+    return min(found, key=lambda item: _order(item[0])) if found else ("", "")
+
+
+def _order(path: str) -> list[object]:
+    return [int(part) if part.isdigit() else part for part in re.split(r"[\[\].]+", path) if part]
+
+
+def _twice_message(key: str) -> str:
+    return (
+        f"the key {key!r} appears twice in one object: JSON readers keep only the last "
+        "value, so cssp refuses it (as TOML does); keep one"
+    )
 
 
 def _parse_toml(name: str, text: str) -> object:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        message = str(error)
-        match = _TOML_WHERE.search(message)
-        where = name
-        if match is not None:
-            message = message[: match.start()]
-            where = f"{name}: line {match[1]}, column {match[2]}" if match[1] else f"{name}: end"
-        raise InputError(f"not valid TOML: {message}", where) from None
-    except RecursionError:
-        raise InputError(TOO_DEEP, name) from None
-    except ValueError as error:  # an integer of more than 4300 digits
-        raise InputError(f"not valid TOML: {error}", name) from None
+    return load_toml(text, name, parse_float=_json_float)
 
 
 def _document_records(document: object, name: str) -> list[object]:
@@ -196,8 +239,9 @@ def _read_jsonl(name: str, text: str, problems: _Problems) -> _Found:
         if not line.strip():
             continue
         root = f"{name}: line {number}"
+        twice: dict[int, str] = {}
         try:
-            record = json.loads(line)
+            record = json.loads(line, object_pairs_hook=_pairs(twice), parse_float=_json_float)
         except json.JSONDecodeError as error:
             problems.add(root, f"not valid JSON (at column {error.colno}): {error.msg}", row=root)
             continue
@@ -208,6 +252,10 @@ def _read_jsonl(name: str, text: str, problems: _Problems) -> _Found:
             problems.add(root, f"not valid JSON: {error}", row=root)
             continue
         locate = _subpath(root, ": ")
+        if twice:
+            path, key = _first_twice(record, twice)
+            problems.add(locate(path), _twice_message(key), row=root)
+            continue
         community = _structure_one(record, locate, problems)
         if community is not None:
             found.communities.append(community)

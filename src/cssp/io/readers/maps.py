@@ -22,7 +22,6 @@ The public names are documented, and exported, by :mod:`cssp.io.readers`.
 from __future__ import annotations
 
 import os
-import tomllib
 import types
 from collections.abc import Mapping
 from pathlib import Path
@@ -32,6 +31,7 @@ import attrs
 
 from cssp.errors import InputError
 from cssp.io.readers.columns import map_keys, suggest
+from cssp.model.convert import load_toml, utf8_text
 from cssp.plugins import COLUMN_MAP_NAME, packaged_column_map
 
 # The sections of a map and the keys of its options.
@@ -146,21 +146,14 @@ def load_column_map(source: ColumnMap | Mapping[str, Any] | str | os.PathLike[st
         text, where = packaged_column_map(name)
         return _from_mapping(_parse(text, where), where)
     try:
-        text = Path(name).read_bytes().decode("utf-8-sig")
+        data = Path(name).read_bytes()
     except OSError as error:
         raise InputError(f"cannot read the column map: {error.strerror or error}", name) from None
-    except UnicodeDecodeError as error:
-        raise InputError(
-            "a column map is a UTF-8 text file: save it as UTF-8", f"{name}: byte {error.start}"
-        ) from None
-    return _from_mapping(_parse(text, name), name)
+    return _from_mapping(_parse(utf8_text(data, name), name), name)
 
 
 def _parse(text: str, where: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(f"not valid TOML: {error}", where) from None
+    return load_toml(text, where)
 
 
 def _from_mapping(document: Mapping[str, Any], where: str) -> ColumnMap:

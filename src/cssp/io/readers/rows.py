@@ -122,9 +122,8 @@ class _Table:
         column_map: ColumnMap | None = None,
     ) -> _Table:
         table = cls(name, header_row, text_cells, len(header))
-        problems = _Problems(
-            max(1, len(header)) + 2 * len(column_map.columns if column_map else ()) + 1
-        )
+        mapped_columns = len(column_map.columns) if column_map else 0
+        problems = _Problems(min(max(1, len(header)) + 2 * mapped_columns + 1, _LISTED))
         mapped: dict[str, str] = {}  # a mapped header, normalised -> its key
         if column_map is not None:
             mapped = {_normalise_header(h): map_key(k) for k, h in column_map.columns.items()}
@@ -137,7 +136,10 @@ class _Table:
                 if column_map is not None and column_map.unknown_columns == "ignore":
                     table.ignored.append(text)
                     continue
-                problems.add(table.column_where(index, text), error.message)
+                listed = problems.count < problems.limit  # the rest are counted only
+                problems.add(
+                    table.column_where(index, text), error.describe() if listed else error.message
+                )
                 continue
             except InputError as error:
                 problems.add(table.column_where(index, text), error.message, type(error))
@@ -452,7 +454,7 @@ class _Table:
                     else (comprehensive, Facility(_COMMERCIAL, commercial_floor_area))
                 )
             else:
-                stage = "commercial"
+                stage = "facilities"
                 facilities = self.facilities(
                     has_facility,
                     (floor_area, activity_area, office_area, opening_hours),
@@ -503,6 +505,8 @@ class _Table:
             key = f"facility_{key}"
         elif stage == "commercial":
             key = "commercial_floor_area"
+        elif stage == "facilities":  # a facility without floor area, or a commercial one
+            key = "commercial_floor_area" if key == "floor_area" else f"facility_{key}"
         elif stage == "community" and key == "kind" and "kind" not in self.headers:
             key = "code"
         if not reported or (key not in reported and error.message != _DISAGREE):
@@ -674,6 +678,10 @@ class _Table:
                 )
             ]
         return []
+
+
+#: At most this many problems of a header are listed (all are counted).
+_LISTED: Final = 50
 
 
 def _read_table(
