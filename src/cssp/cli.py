@@ -67,7 +67,10 @@ def _input_options(parser: argparse.ArgumentParser) -> None:
         "--input-format", choices=INPUT_FORMATS, default=None, help="default: from the file suffix"
     )
     parser.add_argument(
-        "--encoding", default=None, help="text encoding of CSV/JSON input (default: detected)"
+        "--encoding",
+        type=parts.encoding,
+        default=None,
+        help="text encoding of CSV/JSON input (default: detected)",
     )
     parser.add_argument(
         "--columns",
@@ -119,7 +122,7 @@ def _explain_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = parts.Parser(
         prog="cssp",
         description="Evaluate communities against the urban and rural community service plan "
         "(国办发〔2021〕56号).",
@@ -240,7 +243,7 @@ def _parser() -> argparse.ArgumentParser:
         default=0.01,
         help="share of the nation: 1.0 is 615,000 communities (default 0.01; at most 10)",
     )
-    synth.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    synth.add_argument("--seed", type=parts.seed, default=0, help="random seed (default 0)")
     synth.add_argument(
         "--year", type=int, default=2020, help="2020 (the baselines) to 2025 (default 2020)"
     )
@@ -285,7 +288,7 @@ def _read(files: Sequence[str], args: argparse.Namespace, err: TextIO) -> ReadRe
     """Read the input files as the options say; tell on ``err`` what reading said."""
     from cssp.io.readers import read_input  # noqa: PLC0415
 
-    with parts.reading(files, sys.stderr, quiet=getattr(args, "quiet", 0) > 0):
+    with parts.reading(files, err, quiet=getattr(args, "quiet", 0) > 0):
         result = read_input(
             list(files),
             format=args.input_format,
@@ -757,7 +760,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from cssp.errors import CsspError  # noqa: PLC0415
 
-    out, err = sys.stdout, sys.stderr
+    out = parts.Terminal(sys.stdout, "standard output", required=True)
+    err = parts.Terminal(sys.stderr, "standard error", required=False)
+    restore = parts.on_termination(args.command != "serve")  # the service stops on its own
     try:
         if args.command == "evaluate":
             return _evaluate(args, out, err, given)
@@ -794,12 +799,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         err.write("\ncssp: interrupted; no output was written\n")
         return 130
+    except parts.Terminated as stop:  # SIGTERM, SIGHUP: as Ctrl-C, 128 + the signal
+        err.write(f"\ncssp: terminated by {stop}; no output was written\n")
+        return stop.code
+    except MemoryError:
+        err.write("cssp: error: out of memory; no output was written\n")
+        return 2
     except BrokenPipeError:  # `cssp ... | head` (an OSError: caught first)
         return 0
     except OSError as error:  # an output in a missing folder, a full disk, no permission
         target = getattr(args, "output", None) or error.filename or "the output"
         err.write(f"cssp: error: cannot write {target}: {error.strerror or error}\n")
         return 2
+    finally:
+        restore()
     return 0
 
 
