@@ -43,9 +43,9 @@ __all__ = [
     "printable",
     "reading",
     "schema",
+    "seed",
     "serve",
     "service_parsers",
-    "seed",
     "size",
     "tell",
 ]
@@ -152,7 +152,7 @@ class Parser(argparse.ArgumentParser):
                 Terminal(file or sys.stderr, "standard error", required=False).write(message)
 
 
-class Terminated(BaseException):  # noqa: N818 - a signal, like KeyboardInterrupt
+class Terminated(BaseException):
     """SIGTERM or SIGHUP arrived while the command ran.
 
     Raised by :func:`on_termination`'s handler and, like :class:`KeyboardInterrupt`,

@@ -147,7 +147,7 @@ def spreadsheet_text(value: object) -> object:
 
 
 def worksheet_text(value: object) -> object:
-    r"""A cell for Excel: :func:`spreadsheet_text`, and the characters XML cannot hold as ``\uXXXX``."""
+    r"""A cell for Excel: :func:`spreadsheet_text`; characters XML cannot hold as ``\uXXXX``."""
     value = spreadsheet_text(value)
     if isinstance(value, str):
         return _NOT_IN_XML.sub(lambda match: f"\\u{ord(match.group()):04x}", value)
