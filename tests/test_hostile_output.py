@@ -473,3 +473,56 @@ def test_a_closed_standard_stream(
         assert err.strip() == said
     if "-o" in argv:
         assert output.read_text("utf-8")
+
+
+# --- the corpus of hostile inputs -------------------------------------------------------
+
+HOSTILE: Final = HERE / "data" / "hostile"
+
+
+def hostile_corpus() -> list[tuple[str, str, str]]:
+    """(file, command, expected text) for each row of tests/data/hostile/README.md."""
+    rows = []
+    for line in (HOSTILE / "README.md").read_text("utf-8").splitlines():
+        cells = [c.strip() for c in line.replace("\\|", "\0").strip().strip("|").split("|")]
+        if len(cells) != 4 or not cells[0].startswith("`"):
+            continue
+        name, _, command, expected = (c.replace("\0", "|") for c in cells)
+        rows.append((name.strip("`"), command.strip("`"), expected.strip("`")))
+    return rows
+
+
+HOSTILE_CORPUS: Final = hostile_corpus()
+
+
+def test_the_hostile_manifest_lists_every_file() -> None:
+    listed = sorted({name for name, _, _ in HOSTILE_CORPUS})
+    assert listed == sorted(p.name for p in HOSTILE.iterdir() if p.name != "README.md")
+
+
+@pytest.mark.parametrize(
+    ("name", "command", "expected"), HOSTILE_CORPUS, ids=[f"{c[0]}-{c[1]}" for c in HOSTILE_CORPUS]
+)
+def test_hostile_input_is_written_harmlessly(
+    name: str,
+    command: str,
+    expected: str,
+    tmp_path: pathlib.Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import shlex
+
+    monkeypatch.chdir(HOSTILE)
+    argv = [a.replace("out.xlsx", str(tmp_path / "out.xlsx")) for a in shlex.split(command)]
+    code, out, err = run([*argv, "--no-plugins"], capsys)
+    assert code == 0, err
+    assert _safe(out), out
+    assert _safe(err), err
+    if "xlsx" in argv:
+        openpyxl = pytest.importorskip("openpyxl")
+        book = openpyxl.load_workbook(tmp_path / "out.xlsx")
+        cells = [c.value for sheet in book for row in sheet.iter_rows() for c in row]
+        assert all(cell.data_type != "f" for s in book for row in s.iter_rows() for cell in row)
+        out = "\n".join(str(v) for v in cells if v is not None)
+    assert expected in out
