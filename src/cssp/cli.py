@@ -2,7 +2,7 @@
 
 Exit codes: 0 done; 1 with ``--fail-on unmet`` when a target is not met, or a
 failing profile test case; 2 bad input or usage (a message on standard error,
-no traceback); 130 interrupted. The command imports cssp only when a
+no traceback); 130 interrupted; 143 and 129 stopped by SIGTERM and SIGHUP. The command imports cssp only when a
 subcommand needs it, so ``cssp --version`` starts fast.
 """
 
@@ -127,7 +127,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Evaluate communities against the urban and rural community service plan "
         "(国办发〔2021〕56号).",
         epilog="Exit codes: 0 done, 1 a target not met (with --fail-on unmet), "
-        "2 bad input or usage, 130 interrupted.",
+        "2 bad input or usage, 130 interrupted (143 SIGTERM, 129 SIGHUP).",
     )
     parser.add_argument("--version", action="version", version=f"cssp {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
