@@ -448,7 +448,7 @@ def run_in_process(argv: list[str]) -> tuple[int, str, str]:
         except SystemExit as stop:  # argparse: a usage error
             code = stop.code if isinstance(stop.code, int) else 2
     out.flush()
-    raw = out.buffer.getvalue()  # type: ignore[attr-defined]
+    raw = out.buffer.getvalue()
     text = raw.decode("utf-8", "replace") if b"PK\x03\x04" not in raw[:4] else ""
     return code, text if not raw.startswith(b"PAR1") else "", err.getvalue()
 

@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 import cssp
 import cssp.io
 import cssp.report
-from cssp import cli
+from cssp import cli, commands
 from cssp.commands import Terminal, printable
 from cssp.io import write_atomic
 from cssp.report._common import spreadsheet_text
@@ -173,8 +173,6 @@ def test_a_signal_during_the_write_leaves_nothing(
     said: str,
 ) -> None:
     """The signal is really sent, while the temporary file is open and half-done."""
-    from cssp.io import writers
-
     real_fsync = os.fsync
     sent: list[int] = []
 
@@ -185,7 +183,7 @@ def test_a_signal_during_the_write_leaves_nothing(
             assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
             os.kill(os.getpid(), signum)
 
-    monkeypatch.setattr(writers.os, "fsync", fsync_then_signal)
+    monkeypatch.setattr(os, "fsync", fsync_then_signal)
     before = {s: signal.getsignal(s) for s in (signal.SIGTERM, signum)}
     # Not the default (which would end pytest itself): a handler that only
     # notes the signal, which cssp must replace while it runs.
@@ -211,23 +209,22 @@ def test_a_signal_during_the_write_leaves_nothing(
 
 
 @POSIX
-def test_an_ignored_hangup_stays_ignored(capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_ignored_hangup_stays_ignored(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Under ``nohup`` (SIGHUP ignored) cssp does not start catching it."""
     before = signal.signal(signal.SIGHUP, signal.SIG_IGN)
     try:
         handlers: list[object] = []
-        real = cli.parts.on_termination
+        real = commands.on_termination
 
         def watch(active: bool = True) -> object:
             restore = real(active)
             handlers.append(signal.getsignal(signal.SIGHUP))
             return restore
 
-        cli.parts.on_termination = watch  # type: ignore[assignment]
-        try:
-            assert cli.main(["programmes", "--format", "json"]) == 0
-        finally:
-            cli.parts.on_termination = real  # type: ignore[assignment]
+        monkeypatch.setattr(commands, "on_termination", watch)
+        assert cli.main(["programmes", "--format", "json"]) == 0
         assert handlers == [signal.SIG_IGN]
     finally:
         signal.signal(signal.SIGHUP, before)
@@ -274,7 +271,7 @@ def test_text_on_a_terminal_carries_no_control_characters(
     file = hostile_csv(tmp_path)
     given = [part.replace("{file}", str(file)) for part in argv]
     try:
-        code = cli.main(given)
+        code: object = cli.main(given)
     except SystemExit as stop:  # a usage error
         code = stop.code
     assert code in (0, 1, 2)
@@ -328,7 +325,7 @@ def test_a_stream_that_cannot_encode_the_text_gets_escapes() -> None:
     raw = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
     Terminal(raw, "standard output", required=True).write("社区\n")
     raw.flush()
-    assert raw.buffer.getvalue() == b"\\u793e\\u533a\n"  # type: ignore[attr-defined]
+    assert raw.buffer.getvalue() == b"\\u793e\\u533a\n"
 
 
 # --- spreadsheets -----------------------------------------------------------------------
@@ -426,12 +423,10 @@ def test_memory_exhaustion_is_one_line_and_nothing_written(
 def test_memory_exhaustion_while_writing_leaves_no_temporary_file(
     tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from cssp.io import writers
-
     def exhausted(*args: object) -> None:
         raise MemoryError
 
-    monkeypatch.setattr(writers.os, "fsync", exhausted)
+    monkeypatch.setattr(os, "fsync", exhausted)
     code, _, err = run(["targets", "-o", str(tmp_path / "t.txt")], capsys)
     assert code == 2
     assert "out of memory" in err

@@ -2,8 +2,9 @@
 
 Exit codes: 0 done; 1 with ``--fail-on unmet`` when a target is not met, or a
 failing profile test case; 2 bad input or usage (a message on standard error,
-no traceback); 130 interrupted; 143 and 129 stopped by SIGTERM and SIGHUP. The command imports cssp only when a
-subcommand needs it, so ``cssp --version`` starts fast.
+no traceback); 130 interrupted; 143 and 129 stopped by SIGTERM and SIGHUP.
+The command imports cssp only when a subcommand needs it, so ``cssp
+--version`` starts fast.
 """
 
 from __future__ import annotations
@@ -21,10 +22,9 @@ from typing import TYPE_CHECKING, TextIO, TypeVar
 from cssp import commands as parts
 
 if TYPE_CHECKING:
-    from cssp.engine.results import Assessment, RegionReport
+    from cssp.engine.results import RegionReport
     from cssp.io import SourceFile
     from cssp.io.readers import ReadResult
-    from cssp.model.community import Community
     from cssp.model.notes import InputNotes
     from cssp.report import ReportSource
     from cssp.rules.resolve import ProfileSet
@@ -122,7 +122,7 @@ def _explain_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = parts.Parser(
+    parser: argparse.ArgumentParser = parts.Parser(
         prog="cssp",
         description="Evaluate communities against the urban and rural community service plan "
         "(国办发〔2021〕56号).",
@@ -491,7 +491,8 @@ def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import cssp  # noqa: PLC0415
     from cssp.report import assessment_to_dict, dumps, render_explain  # noqa: PLC0415
 
-    community = _community(_read([args.file], args, err).communities, args.community, args.file)
+    read = _read([args.file], args, err).communities
+    community = parts.find_community(read, args.community, args.file)
     assessment = cssp.evaluate(community, args.plan, args.year, profiles=_profiles(args))
     if args.target is not None:
         chosen = [f for f in assessment.findings if f.target.id == args.target]
@@ -507,49 +508,9 @@ def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         every = args.all or args.target is not None
         text = render_explain(assessment, colour=False, all_findings=every)
     else:
-        text = _explain_in(assessment, args.lang)
+        text = parts.explain_in(assessment, args.lang)
     _emit(text, None, out)
     return 0
-
-
-def _community(communities: Sequence[Community], wanted: str, file: str) -> Community:
-    """The community ``wanted`` names: by code, by key (code and name), or by name alone."""
-    import cssp  # noqa: PLC0415
-
-    by_key = [c for c in communities if c.key == wanted]  # a 12-digit code is its key
-    if by_key:
-        return by_key[0]
-    named = [c for c in communities if c.name == wanted]
-    if len(named) == 1:
-        return named[0]
-    if named:
-        keys = "; ".join(c.key for c in named)
-        raise cssp.InputError(
-            f"{len(named)} communities are named {wanted!r}: {keys}; give the code", "--community"
-        )
-    placed = [c for c in communities if c.code == wanted]
-    if placed:
-        keys = "; ".join(c.key for c in placed)
-        raise cssp.InputError(
-            f"{wanted} is the code of a township with communities placed by name: {keys}; "
-            "give one's name",
-            "--community",
-        )
-    raise cssp.InputError(f"no community {wanted} in {file}", "--community")
-
-
-def _explain_in(assessment: Assessment, lang: str) -> str:
-    """Every finding of one community in one language: its status, target and explanation."""
-    c = assessment.community
-    zh = lang == "zh"
-    lines = [f"{c.name}（{c.key}）" if zh else f"{c.name} ({c.key})".lstrip()]
-    for index, f in enumerate(assessment.findings, 1):
-        status = f.status.zh if zh else f.status.value.replace("_", " ")
-        lines += [
-            f"{index}. {status} — {f.target.name.get(lang)} [{f.target.id}]",
-            f"   {f.explain(lang)}",
-        ]
-    return "\n".join(lines) + "\n"
 
 
 def _programmes(args: argparse.Namespace, out: TextIO) -> int:
@@ -760,8 +721,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from cssp.errors import CsspError  # noqa: PLC0415
 
-    out = parts.Terminal(sys.stdout, "standard output", required=True)
-    err = parts.Terminal(sys.stderr, "standard error", required=False)
+    out, err = parts.streams()  # text on them is printable: no terminal control characters
     restore = parts.on_termination(args.command != "serve")  # the service stops on its own
     try:
         if args.command == "evaluate":

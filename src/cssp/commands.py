@@ -20,10 +20,11 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import IO, TYPE_CHECKING, Any, Final, TextIO
+from typing import IO, TYPE_CHECKING, Any, Final, TextIO, cast
 
 if TYPE_CHECKING:
-    from cssp.engine.results import RegionReport
+    from cssp.engine.results import Assessment, RegionReport
+    from cssp.model.community import Community
 
 __all__ = [
     "BINARY_FORMATS",
@@ -37,7 +38,9 @@ __all__ = [
     "emit_binary",
     "emit_text",
     "encoding",
+    "explain_in",
     "extend",
+    "find_community",
     "on_termination",
     "port",
     "printable",
@@ -47,6 +50,7 @@ __all__ = [
     "serve",
     "service_parsers",
     "size",
+    "streams",
     "tell",
 ]
 
@@ -97,12 +101,12 @@ class Terminal:
     (``EBADF``) naming it when it is standard output, whose text would be lost.
     """
 
-    def __init__(self, stream: TextIO | None, name: str, *, required: bool) -> None:
+    def __init__(self, stream: Any, name: str, *, required: bool) -> None:
         self.stream = stream
         self.name = name
         self.required = required
 
-    def _open(self) -> TextIO | None:
+    def _open(self) -> Any:
         if self.stream is None and self.required:
             raise OSError(errno.EBADF, "it is closed", self.name)
         return self.stream
@@ -137,16 +141,24 @@ class Terminal:
         stream = self._open()
         if stream is None:  # pragma: no cover - standard error carries no files
             raise OSError(errno.EBADF, "it is closed", self.name)
-        return stream.buffer
+        buffer: IO[bytes] = stream.buffer
+        return buffer
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._open(), name)
 
 
+def streams() -> tuple[TextIO, TextIO]:
+    """The command's standard output and error, as :class:`Terminal` streams."""
+    out = Terminal(sys.stdout, "standard output", required=True)
+    err = Terminal(sys.stderr, "standard error", required=False)
+    return cast("TextIO", out), cast("TextIO", err)
+
+
 class Parser(argparse.ArgumentParser):
     """The command's argument parser: its usage errors, which echo what was typed, printable."""
 
-    def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+    def _print_message(self, message: str, file: Any = None) -> None:
         if message:
             with contextlib.suppress(AttributeError, OSError):
                 Terminal(file or sys.stderr, "standard error", required=False).write(message)
@@ -454,6 +466,46 @@ def tell(report: RegionReport, args: argparse.Namespace, seconds: float, err: Te
         f"{len(report.regions):,} regions by {report.by}, {report.plan.id} {report.year}, "
         f"profiles: {', '.join(profiles) or 'none'}; {seconds:.2f} s\n"
     )
+
+
+def find_community(communities: Sequence[Community], wanted: str, file: str) -> Community:
+    """The community ``wanted`` names: by code, by key (code and name), or by name alone."""
+    import cssp  # noqa: PLC0415 - only when a community is looked for
+
+    by_key = [c for c in communities if c.key == wanted]  # a 12-digit code is its key
+    if by_key:
+        return by_key[0]
+    named = [c for c in communities if c.name == wanted]
+    if len(named) == 1:
+        return named[0]
+    if named:
+        keys = "; ".join(c.key for c in named)
+        raise cssp.InputError(
+            f"{len(named)} communities are named {wanted!r}: {keys}; give the code", "--community"
+        )
+    placed = [c for c in communities if c.code == wanted]
+    if placed:
+        keys = "; ".join(c.key for c in placed)
+        raise cssp.InputError(
+            f"{wanted} is the code of a township with communities placed by name: {keys}; "
+            "give one's name",
+            "--community",
+        )
+    raise cssp.InputError(f"no community {wanted} in {file}", "--community")
+
+
+def explain_in(assessment: Assessment, lang: str) -> str:
+    """Every finding of one community in one language: its status, target and explanation."""
+    c = assessment.community
+    zh = lang == "zh"
+    lines = [f"{c.name}（{c.key}）" if zh else f"{c.name} ({c.key})".lstrip()]
+    for index, f in enumerate(assessment.findings, 1):
+        status = f.status.zh if zh else f.status.value.replace("_", " ")
+        lines += [
+            f"{index}. {status} — {f.target.name.get(lang)} [{f.target.id}]",
+            f"   {f.explain(lang)}",
+        ]
+    return "\n".join(lines) + "\n"
 
 
 def binary_report(report: RegionReport, format: str, lang: str) -> bytes:
