@@ -48,10 +48,12 @@ from hypothesis import strategies as st
 from cssp import cli
 from cssp import testing as cst
 
-#: In-process tests here; ``make fuzz`` shares 30,000 command lines among them.
+#: In-process tests here; ``make fuzz`` shares 30,000 command lines among them
+#: (``CSSP_FUZZ_COMMANDS=N`` for another number).
 _TESTS: Final = 5
 _FUZZ: Final = settings().max_examples >= 1000
-_EXAMPLES: Final = 30_000 // _TESTS if _FUZZ else 80
+_TOTAL: Final = int(os.environ.get("CSSP_FUZZ_COMMANDS", "30000"))
+_EXAMPLES: Final = _TOTAL // _TESTS if _FUZZ else 80
 _PROCESSES: Final = 200 if _FUZZ else 6
 _SETTINGS: Final = settings(
     max_examples=_EXAMPLES,
