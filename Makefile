@@ -13,8 +13,9 @@
 #   make bench   run the benchmarks (one GOAL line per performance goal)
 #   make docs    build the HTML docs into docs/_build/html
 #   make fuzz    run the property tests with many more examples (the fuzz
-#                hypothesis profile, 5,000 a test), the readers' fuzzing first:
-#                it prints how many inputs it tried
+#                hypothesis profile, 5,000 a test), the readers' fuzzing first,
+#                then the whole command's (30,000 command lines): each prints
+#                how many inputs it tried
 #   make java    a Java runtime for the Spark example's test (make test and
 #                make pytest run it): Debian's default-jre-headless, installed
 #                where make runs as root with apt-get; elsewhere the test is
@@ -95,7 +96,8 @@ bench: $(STAMP)
 
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q --hypothesis-show-statistics tests/test_fuzz_readers.py
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q --ignore=tests/test_fuzz_readers.py
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/test_fuzz_command.py
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q --ignore=tests/test_fuzz_readers.py --ignore=tests/test_fuzz_command.py
 
 clean:
 	rm -rf $(VENV) docs/_build .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -49,14 +49,31 @@ def fuzz_inputs_tried(pytestconfig: pytest.Config) -> collections.Counter[str]:
     return pytestconfig.stash.setdefault(FUZZ_INPUTS_TRIED, collections.Counter())
 
 
+#: Command lines tried by the whole-command fuzzer (``test_fuzz_command.py``), by outcome.
+FUZZ_COMMAND_TRIED: pytest.StashKey[collections.Counter[str]] = pytest.StashKey()
+
+
+@pytest.fixture(scope="session")
+def fuzz_command_tried(pytestconfig: pytest.Config) -> collections.Counter[str]:
+    """Where the command fuzzer counts: ``fuzz_command_tried["exit 0"] += 1`` a command line."""
+    return pytestconfig.stash.setdefault(FUZZ_COMMAND_TRIED, collections.Counter())
+
+
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
-    """End the run with how many inputs the readers' fuzz tests tried, when any ran."""
+    """End the run with how many inputs the fuzz tests tried, when any ran."""
     tried = config.stash.get(FUZZ_INPUTS_TRIED, None)
     if tried:
         parts = ", ".join(f"{name}: {count}" for name, count in sorted(tried.items()))
         terminalreporter.write_line(f"fuzz_readers: {sum(tried.values())} inputs tried ({parts})")
+    commands = config.stash.get(FUZZ_COMMAND_TRIED, None)
+    if commands:
+        parts = ", ".join(f"{name}: {count}" for name, count in sorted(commands.items()))
+        total = sum(v for k, v in commands.items() if k.startswith("exit"))
+        terminalreporter.write_line(
+            f"fuzz_command: {total + commands['processes']} inputs tried ({parts})"
+        )
 
 
 # Every JSON document the tests make through cssp.report is checked against its

@@ -1,5 +1,9 @@
 """Interrupting ``cssp evaluate``: exit code 130, one line on stderr, and no output file.
 
+SIGTERM (a service manager stopping the job) and SIGHUP (the terminal closing)
+are handled as Ctrl-C is: exit codes 143 and 129 (128 + the signal), one line,
+nothing left behind.
+
 A user presses Ctrl-C (SIGINT) while ``cssp evaluate BIGFILE -o OUT --format
 json`` reads or evaluates 30,000 communities. The command must stop with exit
 code 130 and a one-line message, without a traceback, and leave neither OUT
@@ -73,8 +77,14 @@ def start(folder: pathlib.Path) -> tuple[subprocess.Popen[bytes], pathlib.Path, 
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
+        # a test run under nohup would hand its SIGHUP-ignoring down to cssp
+        preexec_fn=_default_hangup,  # noqa: PLW1509 - no threads start the command
     )
     return process, pipe, output
+
+
+def _default_hangup() -> None:
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
 @pytest.fixture
@@ -84,8 +94,8 @@ def folder(tmp_path: pathlib.Path) -> pathlib.Path:
     return folder
 
 
-def interrupt(process: subprocess.Popen[bytes]) -> tuple[int, str]:
-    process.send_signal(signal.SIGINT)
+def interrupt(process: subprocess.Popen[bytes], signum: int = signal.SIGINT) -> tuple[int, str]:
+    process.send_signal(signum)
     try:
         _, err = process.communicate(timeout=60)
     except subprocess.TimeoutExpired:  # pragma: no cover - the command ignored the signal
@@ -95,13 +105,15 @@ def interrupt(process: subprocess.Popen[bytes]) -> tuple[int, str]:
     return process.returncode, err.decode("utf-8", "replace")
 
 
-def check_interrupted(code: int, err: str, folder: pathlib.Path) -> None:
-    assert code == 130, err
+def check_interrupted(
+    code: int, err: str, folder: pathlib.Path, expected: int = 130, said: str = "interrupted"
+) -> None:
+    assert code == expected, err
     assert "Traceback" not in err, err
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1, err
     assert lines[0].startswith("cssp: ")
-    assert "interrupted" in lines[0]
+    assert said in lines[0]
     # no output, and no temporary file beside it: only the input pipe is left
     assert sorted(p.name for p in folder.iterdir()) == ["big.csv"]
 
@@ -134,6 +146,48 @@ def test_interrupted_while_reading(folder: pathlib.Path, table: bytes) -> None:
             process.kill()
             process.communicate()
     check_interrupted(code, err, folder)
+
+
+SIGNALS: Final = [
+    pytest.param(signal.SIGTERM, 143, "terminated by SIGTERM", id="SIGTERM"),
+    pytest.param(getattr(signal, "SIGHUP", 1), 129, "terminated by SIGHUP", id="SIGHUP"),
+]
+
+
+@pytest.mark.parametrize(("signum", "expected", "said"), SIGNALS)
+def test_terminated_while_evaluating(
+    folder: pathlib.Path, table: bytes, signum: int, expected: int, said: str
+) -> None:
+    process, pipe, _ = start(folder)
+    try:
+        with pipe.open("wb") as writer:
+            writer.write(table)
+        time.sleep(1.0)
+        assert process.poll() is None, "the command finished before it was signalled"
+        code, err = interrupt(process, signum)
+    finally:
+        if process.poll() is None:  # pragma: no cover
+            process.kill()
+            process.communicate()
+    check_interrupted(code, err, folder, expected, said)
+
+
+@pytest.mark.parametrize(("signum", "expected", "said"), SIGNALS)
+def test_terminated_while_reading(
+    folder: pathlib.Path, table: bytes, signum: int, expected: int, said: str
+) -> None:
+    process, pipe, _ = start(folder)
+    try:
+        with pipe.open("wb") as writer:
+            writer.write(table[: len(table) // 2])
+            writer.flush()
+            time.sleep(0.2)
+            code, err = interrupt(process, signum)
+    finally:
+        if process.poll() is None:  # pragma: no cover
+            process.kill()
+            process.communicate()
+    check_interrupted(code, err, folder, expected, said)
 
 
 def test_an_output_in_a_missing_directory_is_a_one_line_error(tmp_path: pathlib.Path) -> None:

@@ -2,8 +2,9 @@
 
 Exit codes: 0 done; 1 with ``--fail-on unmet`` when a target is not met, or a
 failing profile test case; 2 bad input or usage (a message on standard error,
-no traceback); 130 interrupted. The command imports cssp only when a
-subcommand needs it, so ``cssp --version`` starts fast.
+no traceback); 130 interrupted; 143 and 129 stopped by SIGTERM and SIGHUP.
+The command imports cssp only when a subcommand needs it, so ``cssp
+--version`` starts fast.
 """
 
 from __future__ import annotations
@@ -21,10 +22,9 @@ from typing import TYPE_CHECKING, TextIO, TypeVar
 from cssp import commands as parts
 
 if TYPE_CHECKING:
-    from cssp.engine.results import Assessment, RegionReport
+    from cssp.engine.results import RegionReport
     from cssp.io import SourceFile
     from cssp.io.readers import ReadResult
-    from cssp.model.community import Community
     from cssp.model.notes import InputNotes
     from cssp.model.township import Township
     from cssp.report import ReportSource
@@ -68,7 +68,10 @@ def _input_options(parser: argparse.ArgumentParser) -> None:
         "--input-format", choices=INPUT_FORMATS, default=None, help="default: from the file suffix"
     )
     parser.add_argument(
-        "--encoding", default=None, help="text encoding of CSV/JSON input (default: detected)"
+        "--encoding",
+        type=parts.encoding,
+        default=None,
+        help="text encoding of CSV/JSON input (default: detected)",
     )
     parser.add_argument(
         "--columns",
@@ -120,12 +123,12 @@ def _explain_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = parts.Parser(
         prog="cssp",
         description="Evaluate communities against the urban and rural community service plan "
         "(国办发〔2021〕56号).",
         epilog="Exit codes: 0 done, 1 a target not met (with --fail-on unmet), "
-        "2 bad input or usage, 130 interrupted.",
+        "2 bad input or usage, 130 interrupted (143 SIGTERM, 129 SIGHUP).",
     )
     parser.add_argument("--version", action="version", version=f"cssp {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -248,7 +251,7 @@ def _parser() -> argparse.ArgumentParser:
         default=0.01,
         help="share of the nation: 1.0 is 615,000 communities (default 0.01; at most 10)",
     )
-    synth.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    synth.add_argument("--seed", type=parts.seed, default=0, help="random seed (default 0)")
     synth.add_argument(
         "--year", type=int, default=2020, help="2020 (the baselines) to 2025 (default 2020)"
     )
@@ -293,7 +296,7 @@ def _read(files: Sequence[str], args: argparse.Namespace, err: TextIO) -> ReadRe
     """Read the input files as the options say; tell on ``err`` what reading said."""
     from cssp.io.readers import read_input  # noqa: PLC0415
 
-    with parts.reading(files, sys.stderr, quiet=getattr(args, "quiet", 0) > 0):
+    with parts.reading(files, err, quiet=getattr(args, "quiet", 0) > 0):
         result = read_input(
             list(files),
             format=args.input_format,
@@ -507,7 +510,8 @@ def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import cssp  # noqa: PLC0415
     from cssp.report import assessment_to_dict, dumps, render_explain  # noqa: PLC0415
 
-    community = _community(_read([args.file], args, err).communities, args.community, args.file)
+    read = _read([args.file], args, err).communities
+    community = parts.find_community(read, args.community, args.file)
     assessment = cssp.evaluate(community, args.plan, args.year, profiles=_profiles(args))
     if args.target is not None:
         chosen = [f for f in assessment.findings if f.target.id == args.target]
@@ -523,49 +527,9 @@ def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         every = args.all or args.target is not None
         text = render_explain(assessment, colour=False, all_findings=every)
     else:
-        text = _explain_in(assessment, args.lang)
+        text = parts.explain_in(assessment, args.lang)
     _emit(text, None, out)
     return 0
-
-
-def _community(communities: Sequence[Community], wanted: str, file: str) -> Community:
-    """The community ``wanted`` names: by code, by key (code and name), or by name alone."""
-    import cssp  # noqa: PLC0415
-
-    by_key = [c for c in communities if c.key == wanted]  # a 12-digit code is its key
-    if by_key:
-        return by_key[0]
-    named = [c for c in communities if c.name == wanted]
-    if len(named) == 1:
-        return named[0]
-    if named:
-        keys = "; ".join(c.key for c in named)
-        raise cssp.InputError(
-            f"{len(named)} communities are named {wanted!r}: {keys}; give the code", "--community"
-        )
-    placed = [c for c in communities if c.code == wanted]
-    if placed:
-        keys = "; ".join(c.key for c in placed)
-        raise cssp.InputError(
-            f"{wanted} is the code of a township with communities placed by name: {keys}; "
-            "give one's name",
-            "--community",
-        )
-    raise cssp.InputError(f"no community {wanted} in {file}", "--community")
-
-
-def _explain_in(assessment: Assessment, lang: str) -> str:
-    """Every finding of one community in one language: its status, target and explanation."""
-    c = assessment.community
-    zh = lang == "zh"
-    lines = [f"{c.name}（{c.key}）" if zh else f"{c.name} ({c.key})".lstrip()]
-    for index, f in enumerate(assessment.findings, 1):
-        status = f.status.zh if zh else f.status.value.replace("_", " ")
-        lines += [
-            f"{index}. {status} — {f.target.name.get(lang)} [{f.target.id}]",
-            f"   {f.explain(lang)}",
-        ]
-    return "\n".join(lines) + "\n"
 
 
 def _programmes(args: argparse.Namespace, out: TextIO) -> int:
@@ -782,7 +746,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from cssp.errors import CsspError  # noqa: PLC0415
 
-    out, err = sys.stdout, sys.stderr
+    out, err = parts.streams()  # text on them is printable: no terminal control characters
+    restore = parts.on_termination(args.command != "serve")  # the service stops on its own
     try:
         if args.command == "evaluate":
             return _evaluate(args, out, err, given)
@@ -819,12 +784,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         err.write("\ncssp: interrupted; no output was written\n")
         return 130
+    except parts.Terminated as stop:  # SIGTERM, SIGHUP: as Ctrl-C, 128 + the signal
+        err.write(f"\ncssp: terminated by {stop}; no output was written\n")
+        return stop.code
+    except MemoryError:
+        err.write("cssp: error: out of memory; no output was written\n")
+        return 2
     except BrokenPipeError:  # `cssp ... | head` (an OSError: caught first)
         return 0
     except OSError as error:  # an output in a missing folder, a full disk, no permission
         target = getattr(args, "output", None) or error.filename or "the output"
         err.write(f"cssp: error: cannot write {target}: {error.strerror or error}\n")
         return 2
+    finally:
+        restore()
     return 0
 
 

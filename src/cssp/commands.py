@@ -2,42 +2,259 @@
 
 ``cssp serve`` and ``cssp schema`` (:mod:`cssp.server`, :mod:`cssp.schemas`),
 ``cssp completion SHELL`` (argcomplete), the reports that are files (xlsx,
-Parquet), ``-q``/``-v`` on every command, and the progress line while files
-are read. :mod:`cssp.cli` builds its parser and dispatches with these.
+Parquet), ``-q``/``-v`` on every command, the progress line while files
+are read, and what reaches a terminal (:func:`printable`, :class:`Terminal`).
+:mod:`cssp.cli` builds its parser and dispatches with these.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
+import errno
 import os
+import re
+import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, TextIO
+from typing import IO, TYPE_CHECKING, Any, Final, TextIO, cast
 
 if TYPE_CHECKING:
-    from cssp.engine.results import RegionReport
+    from cssp.engine.results import Assessment, RegionReport
+    from cssp.model.community import Community
 
 __all__ = [
     "BINARY_FORMATS",
+    "Parser",
+    "Terminal",
+    "Terminated",
     "binary_report",
     "completion",
     "conventions",
     "demo_outputs",
     "emit_binary",
     "emit_text",
+    "encoding",
+    "explain_in",
     "extend",
+    "find_community",
+    "on_termination",
+    "port",
+    "printable",
     "reading",
     "schema",
+    "seed",
     "serve",
     "service_parsers",
     "size",
+    "streams",
     "tell",
 ]
 
 #: Report formats that are files, not text: written with -o (or to a pipe).
 BINARY_FORMATS = ("xlsx", "parquet")
+
+
+# --- what reaches a terminal -----------------------------------------------------------
+
+#: Characters a terminal acts on rather than shows: the C0 controls but tab,
+#: newline and CR LF (ESC starts escape sequences: a title, a cleared screen, a hyperlink),
+#: DEL, the C1 controls (U+009B is a one-character CSI), the Unicode
+#: bidirectional controls (which reorder what is shown: "Trojan Source"), and
+#: lone surrogates (a file name's undecodable bytes, which cannot be encoded).
+_UNSAFE: Final = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+    "\ud800-\udfff]|\r(?!\n)"
+)
+#: The same without the carriage return: one quick scan finds most texts clean.
+_CONTROLS: Final = re.compile(_UNSAFE.pattern.removesuffix("|\r(?!\n)"))
+_LONE_CR: Final = re.compile("\r(?!\n)")
+#: The colour sequences cssp's text report writes itself (cssp.report._text.ANSI), kept.
+_OWN_STYLES: Final = re.compile("(\x1b\\[(?:0|2|31|32|33)m)")
+
+
+def printable(text: str) -> str:
+    r"""``text`` with every character a terminal would act on written as ``\uXXXX``.
+
+    Tab, newline and a carriage return before a newline (CSV's line end)
+    stay; the other C0 and C1 controls, DEL, the bidirectional
+    controls and lone surrogates are escaped, so a community name carrying
+    ``\x1b]0;…\x07`` (a window title) or ``\x1b[2J`` (a cleared screen) is
+    shown, not obeyed. The escapes are JSON's own: a JSON document keeps its
+    meaning.
+
+    >>> printable("社区\x1b[2J\u202e")
+    '社区\\u001b[2J\\u202e'
+    """
+    if not _CONTROLS.search(text) and not ("\r" in text and _LONE_CR.search(text)):
+        return text  # the usual case, found in one scan
+    return _UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+class Terminal:
+    """A text stream (standard output or error) that writes only :func:`printable` text.
+
+    The colour sequences of cssp's own text report pass, and so does a carriage
+    return that begins a write (the progress line redraws itself with one);
+    every other control character is escaped. Text the stream's encoding
+    cannot encode is written with backslash escapes rather than failing. A
+    stream that is closed (``cssp ... >&-``: Python gives ``None``) drops what
+    is written to it when it is standard error, and raises :class:`OSError`
+    (``EBADF``) naming it when it is standard output, whose text would be lost.
+    """
+
+    def __init__(self, stream: Any, name: str, *, required: bool) -> None:
+        self.stream = stream
+        self.name = name
+        self.required = required
+
+    def _open(self) -> Any:
+        if self.stream is None and self.required:
+            raise OSError(errno.EBADF, "it is closed", self.name)
+        return self.stream
+
+    def write(self, text: str) -> int:
+        stream = self._open()
+        if stream is None:
+            return len(text)
+        head = "\r" if text.startswith("\r") else ""
+        pieces = _OWN_STYLES.split(text[len(head) :])
+        safe = head + "".join(p if i % 2 else printable(p) for i, p in enumerate(pieces))
+        try:
+            stream.write(safe)
+        except UnicodeEncodeError:
+            coding = getattr(stream, "encoding", None) or "utf-8"
+            stream.write(safe.encode(coding, "backslashreplace").decode(coding))
+        return len(text)
+
+    def flush(self) -> None:
+        if self.stream is not None:
+            self.stream.flush()
+
+    def isatty(self) -> bool:
+        try:
+            return self.stream is not None and self.stream.isatty()
+        except (OSError, ValueError):  # a stream closed under Python
+            return False
+
+    @property
+    def buffer(self) -> IO[bytes]:
+        """The binary stream beneath (xlsx and Parquet go there, unescaped)."""
+        stream = self._open()
+        if stream is None:  # pragma: no cover - standard error carries no files
+            raise OSError(errno.EBADF, "it is closed", self.name)
+        buffer: IO[bytes] = stream.buffer
+        return buffer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._open(), name)
+
+
+def streams() -> tuple[TextIO, TextIO]:
+    """The command's standard output and error, as :class:`Terminal` streams."""
+    out = Terminal(sys.stdout, "standard output", required=True)
+    err = Terminal(sys.stderr, "standard error", required=False)
+    return cast("TextIO", out), cast("TextIO", err)
+
+
+class Parser(argparse.ArgumentParser):
+    """The command's argument parser: its usage errors, which echo what was typed, printable."""
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        if message:
+            with contextlib.suppress(AttributeError, OSError):
+                Terminal(file or sys.stderr, "standard error", required=False).write(message)
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived while the command ran.
+
+    Raised by :func:`on_termination`'s handler and, like :class:`KeyboardInterrupt`,
+    not an :class:`Exception`: it unwinds through every ``finally`` and through
+    :func:`cssp.io.write_atomic`, which removes its temporary file, and the
+    command then exits with 128 + the signal's number (143, 129).
+    """
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)
+
+    @property
+    def code(self) -> int:
+        """The exit code: 128 + the signal's number, as a shell reports a death by signal."""
+        return 128 + self.signum
+
+
+def on_termination(active: bool = True) -> Callable[[], None]:
+    """Have SIGTERM and SIGHUP raise :class:`Terminated`; return what puts the handlers back.
+
+    Only in the main thread, and only when ``active``. A signal the process
+    ignores (``nohup`` ignores SIGHUP) stays ignored. Once one arrived, both
+    are ignored from then on, so that a second cannot cut the clean-up short,
+    and the returned function leaves them so.
+    """
+    names = ("SIGTERM", "SIGHUP")
+    wanted = [getattr(signal, name) for name in names if hasattr(signal, name)]
+    if not active or threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    wanted = [s for s in wanted if signal.getsignal(s) is not signal.SIG_IGN]
+    fired: list[int] = []
+
+    def handler(signum: int, frame: object) -> None:
+        for number in wanted:
+            signal.signal(number, signal.SIG_IGN)
+        fired.append(signum)
+        raise Terminated(signum)
+
+    previous = {number: signal.signal(number, handler) for number in wanted}
+
+    def restore() -> None:
+        if not fired:
+            for number, before in previous.items():
+                signal.signal(number, before)
+
+    return restore
+
+
+def seed(text: str) -> int:
+    """A random seed: a whole number from 0 to 2**64 - 1 (numpy's range)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value < 2**64:
+        raise argparse.ArgumentTypeError(f"{text} is out of range: give 0 to 2**64 - 1")
+    return value
+
+
+def port(text: str) -> int:
+    """A TCP port: 0 (any free one) to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port: give 0 to 65535")
+    return value
+
+
+def encoding(name: str) -> str:
+    """A text encoding Python knows (``gb18030``, ``utf-16``); not ``rot13`` or ``uu_codec``."""
+    try:
+        codecs.lookup(name)
+    except (LookupError, ValueError):
+        raise argparse.ArgumentTypeError(f"{name!r} is not an encoding Python knows") from None
+    try:
+        "".encode(name)
+        b"".decode(name)
+    except LookupError:
+        raise argparse.ArgumentTypeError(
+            f"{name!r} is not a text encoding (a codec of bytes to bytes or text to text)"
+        ) from None
+    return name
 
 
 def extend(
@@ -126,7 +343,7 @@ def service_parsers(
         "Needs pip install 'cssp[server]'.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--port", type=port, default=8000, help="port (default 8000)")
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     serve.add_argument(
         "--profile",
@@ -254,6 +471,46 @@ def tell(report: RegionReport, args: argparse.Namespace, seconds: float, err: Te
         f"{len(report.regions):,} regions by {report.by}, {report.plan.id} {report.year}, "
         f"profiles: {', '.join(profiles) or 'none'}; {seconds:.2f} s\n"
     )
+
+
+def find_community(communities: Sequence[Community], wanted: str, file: str) -> Community:
+    """The community ``wanted`` names: by code, by key (code and name), or by name alone."""
+    import cssp  # noqa: PLC0415 - only when a community is looked for
+
+    by_key = [c for c in communities if c.key == wanted]  # a 12-digit code is its key
+    if by_key:
+        return by_key[0]
+    named = [c for c in communities if c.name == wanted]
+    if len(named) == 1:
+        return named[0]
+    if named:
+        keys = "; ".join(c.key for c in named)
+        raise cssp.InputError(
+            f"{len(named)} communities are named {wanted!r}: {keys}; give the code", "--community"
+        )
+    placed = [c for c in communities if c.code == wanted]
+    if placed:
+        keys = "; ".join(c.key for c in placed)
+        raise cssp.InputError(
+            f"{wanted} is the code of a township with communities placed by name: {keys}; "
+            "give one's name",
+            "--community",
+        )
+    raise cssp.InputError(f"no community {wanted} in {file}", "--community")
+
+
+def explain_in(assessment: Assessment, lang: str) -> str:
+    """Every finding of one community in one language: its status, target and explanation."""
+    c = assessment.community
+    zh = lang == "zh"
+    lines = [f"{c.name}（{c.key}）" if zh else f"{c.name} ({c.key})".lstrip()]
+    for index, f in enumerate(assessment.findings, 1):
+        status = f.status.zh if zh else f.status.value.replace("_", " ")
+        lines += [
+            f"{index}. {status} — {f.target.name.get(lang)} [{f.target.id}]",
+            f"   {f.explain(lang)}",
+        ]
+    return "\n".join(lines) + "\n"
 
 
 def binary_report(report: RegionReport, format: str, lang: str) -> bytes:

@@ -3,7 +3,10 @@
 A report or a data file is first written in full to a temporary file beside
 its destination, flushed to disk, and then moved over the destination in one
 step (``os.replace``): a reader sees the old file or the new one, never a
-half-written one, and a failure leaves the old file as it was.
+half-written one, and a failure leaves the old file as it was. Only a
+regular file (or a new one) is written: a named pipe, a device such as
+``/dev/null``, a socket or a directory at the destination is refused, never
+replaced.
 
 >>> import json, pathlib, tempfile
 >>> import cssp
@@ -20,6 +23,7 @@ True
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import stat
@@ -47,18 +51,25 @@ def write_atomic(
     give it (0666 less the umask); a replaced file keeps its own. When ``path``
     is a symbolic link, the file it points to is replaced.
 
+    Only regular files are written: when ``path`` is a named pipe, a device
+    (``/dev/null``, a terminal), a socket or a directory, nothing is written
+    and an :class:`OSError` says what it is (replacing ``/dev/null`` with a
+    file, as root, would break the system). The temporary file's name is
+    short (``.cssp-XXXXXXXX.tmp``), so a destination whose name is as long as
+    the file system allows (255 bytes) can be written too.
+
     :param path: the destination.
     :param data: text, encoded with ``encoding``, or bytes, written as they are.
     :param encoding: the encoding of text.
     :raises UnicodeEncodeError: when the text cannot be encoded (nothing is written).
-    :raises OSError: when the file cannot be written or moved into place.
+    :raises OSError: when the file cannot be written or moved into place, or
+        ``path`` is not a regular file.
     """
     target = Path(os.path.realpath(path))
     payload = data.encode(encoding) if isinstance(data, str) else bytes(data)
+    _check_regular(target, path)
     mode = _mode(target)
-    descriptor, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".cssp-", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(payload)
@@ -71,6 +82,33 @@ def write_atomic(
             os.unlink(temporary)
         raise
     _sync_directory(target.parent)
+
+
+#: What a destination that is not a regular file is, by the test that recognises it.
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a directory"),
+)
+
+
+def _check_regular(target: Path, given: str | os.PathLike[str]) -> None:
+    """Refuse a destination that exists and is not a regular file (nothing is written)."""
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return  # a new file (or one the write itself will fail to create, and say why)
+    if stat.S_ISREG(mode):
+        return
+    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    raise OSError(
+        errno.EISDIR if stat.S_ISDIR(mode) else errno.EINVAL,
+        f"it is {kind}; cssp writes only regular files (to write to standard output, "
+        "give - or leave the option out)",
+        os.fspath(given),
+    )
 
 
 def _mode(target: Path) -> int:

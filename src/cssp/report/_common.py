@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Final
@@ -149,6 +150,37 @@ def plain(value: float | None) -> str:
     if rounded == int(rounded) and abs(rounded) < 1e15:
         return str(int(rounded))
     return repr(rounded)
+
+
+#: The first characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER: Final = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:inf|nan)")
+#: Characters a worksheet cannot hold (XML 1.0 forbids them): openpyxl refuses them.
+_NOT_IN_XML: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def spreadsheet_text(value: object) -> object:
+    """A cell for CSV or Excel that a spreadsheet shows and never runs as a formula.
+
+    Text beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    gets a leading apostrophe, as OWASP recommends against formula injection
+    (a community or indicator named ``=HYPERLINK(...)``); a number written as
+    text (``-2.5``, ``+3``) and every non-text value stay as they are.
+
+    >>> spreadsheet_text("=1+2"), spreadsheet_text("-2.5"), spreadsheet_text(-2.5)
+    ("'=1+2", '-2.5', -2.5)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def worksheet_text(value: object) -> object:
+    r"""A cell for Excel: :func:`spreadsheet_text`; characters XML cannot hold as ``\uXXXX``."""
+    value = spreadsheet_text(value)
+    if isinstance(value, str):
+        return _NOT_IN_XML.sub(lambda match: f"\\u{ord(match.group()):04x}", value)
+    return value
 
 
 def unit_sep(unit: str, lang: str) -> str:

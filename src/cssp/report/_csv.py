@@ -1,7 +1,9 @@
 """CSV for spreadsheets: one row per region and target, or per community and target.
 
 The text starts with a UTF-8 byte order mark so that Excel reads Chinese text
-as UTF-8.
+as UTF-8. A cell whose text a spreadsheet would run as a formula (it begins
+with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, and is not a
+number) gets a leading apostrophe (:func:`~cssp.report._common.spreadsheet_text`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Final
 
-from cssp.report._common import by_rule, plain, region_label
+from cssp.report._common import by_rule, plain, region_label, spreadsheet_text
 
 if TYPE_CHECKING:
     from cssp.engine.results import Assessment, RegionReport
@@ -83,7 +85,7 @@ def _write(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([spreadsheet_text(cell) for cell in row] for row in rows)
     return BOM + buffer.getvalue()
 
 

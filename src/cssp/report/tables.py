@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from cssp.engine import tables
 from cssp.model.measures import Status
-from cssp.report._common import check_lang
+from cssp.report._common import check_lang, worksheet_text
 
 if TYPE_CHECKING:
     from cssp.engine.results import Finding, RegionReport
@@ -115,7 +115,7 @@ def _level_sheet(sheet: Any, rows: Sequence[tuple[str, str, Sequence[Finding]]],
             f"{label}（{unit}）" if lang == "zh" else f"{label} ({unit})",
             f"{label} {status}",
         ]
-    sheet.append(header)
+    sheet.append([worksheet_text(cell) for cell in header])
     words = _STATUS[lang]
     for subject, title, findings in rows:
         by_target = {f.target.id: f for f in findings}
@@ -123,18 +123,18 @@ def _level_sheet(sheet: Any, rows: Sequence[tuple[str, str, Sequence[Finding]]],
         for target in order:
             found = by_target.get(target)
             line += [None, None] if found is None else [found.observed, words[found.status]]
-        sheet.append(line)
+        sheet.append([worksheet_text(cell) for cell in line])
 
 
 def _findings_sheet(sheet: Any, report: RegionReport, lang: str) -> None:
     index = 0 if lang == "zh" else 1
     names = [name for name, _ in tables.FINDING_COLUMNS]
-    sheet.append([_FINDING_HEADERS[name][index] for name in names])
+    sheet.append([_FINDING_HEADERS[name][index] for name in names])  # cssp's own words
     for level in ("region", "community"):
         columns = report.finding_columns(level)
         count = len(columns["subject"])
         for row in range(count):
-            sheet.append([columns[name][row] for name in names])
+            sheet.append([worksheet_text(columns[name][row]) for name in names])
 
 
 def _finish(sheet: Any) -> None:
