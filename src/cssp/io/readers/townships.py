@@ -288,7 +288,7 @@ def _build(records: list[tuple[str, object]]) -> tuple[Township, ...]:
         try:
             townships.append(structure(record, Township))
         except InputError as error:
-            inner = error.problems or ((error.path, error.message),)
+            inner = error.problems  # never empty: (path, message) at least
             join = "." if where.endswith("]") else ": "
             problems += [(f"{where}{join}{p}" if p else where, message) for p, message in inner]
     if problems:
