@@ -169,7 +169,8 @@ class InputStream:
                                 Note(part.locate(index), text) for text in messages
                             )
                         batch.append(community)
-                    seen.add([c.key for c in batch])
+                    if seen.add([c.key for c in batch]):
+                        batch = _first_only(batch, seen)
                     resolved.extend(p for p in part.resolved if p.where not in left_out)
                     kept[number] += len(batch)
                     self.communities += len(batch)
@@ -510,31 +511,53 @@ class _Seen:
         self.np: Any = np
         self.runs: list[Any] = []
         self.others: set[str] = set()
+        #: every key met more than once.
         self.repeated: set[str] = set()
+        #: the keys of the last batch met in a batch before it.
+        self.earlier: set[str] = set()
 
-    def add(self, keys: list[str]) -> None:
+    def add(self, keys: list[str]) -> bool:
+        """Add a batch's keys; whether any was met before (or twice in the batch)."""
         np = self.np
+        self.earlier = set()
+        twice: set[str] = set()
         numeric = [k.isdigit() and len(k) == 12 for k in keys] if np is not None else []
         codes = [k for k, n in zip(keys, numeric, strict=True) if n]
         others = keys if np is None else [k for k, n in zip(keys, numeric, strict=True) if not n]
+        batch_others: set[str] = set()
         for key in others:
             if key in self.others:
-                self.repeated.add(key)
-            self.others.add(key)
-        if not codes:
-            return
-        batch = np.sort(np.array([int(c) for c in codes], dtype=np.int64))
-        twice = batch[1:][batch[1:] == batch[:-1]]
-        found = [twice]
-        for run in self.runs:
-            at = np.searchsorted(run, batch)
-            inside = at < len(run)
-            hit = np.zeros(len(batch), dtype=bool)
-            hit[inside] = run[at[inside]] == batch[inside]
-            found.append(batch[hit])
-        for value in np.concatenate(found).tolist():
-            self.repeated.add(f"{value:012d}")
-        self.runs.append(batch)
-        while len(self.runs) > 1 and len(self.runs[-2]) <= 2 * len(self.runs[-1]):
-            last = self.runs.pop()
-            self.runs[-1] = np.sort(np.concatenate([self.runs[-1], last]), kind="stable")
+                self.earlier.add(key)
+            elif key in batch_others:
+                twice.add(key)
+            batch_others.add(key)
+        self.others |= batch_others
+        if codes:
+            batch = np.sort(np.array([int(c) for c in codes], dtype=np.int64))
+            twice.update(f"{v:012d}" for v in batch[1:][batch[1:] == batch[:-1]].tolist())
+            for run in self.runs:
+                at = np.searchsorted(run, batch)
+                inside = at < len(run)
+                hit = np.zeros(len(batch), dtype=bool)
+                hit[inside] = run[at[inside]] == batch[inside]
+                self.earlier.update(f"{v:012d}" for v in batch[hit].tolist())
+            self.runs.append(batch)
+            while len(self.runs) > 1 and len(self.runs[-2]) <= 2 * len(self.runs[-1]):
+                last = self.runs.pop()
+                self.runs[-1] = np.sort(np.concatenate([self.runs[-1], last]), kind="stable")
+        self.repeated |= twice | self.earlier
+        return bool(twice or self.earlier)
+
+
+def _first_only(batch: list[Community], seen: _Seen) -> list[Community]:
+    """The batch without the communities of a key met before (in it or in a batch before):
+    the input fails, or is read again without them, and the engine never sees a key twice."""
+    kept: list[Community] = []
+    met: set[str] = set()
+    for community in batch:
+        key = community.key
+        if key in seen.earlier or key in met:
+            continue
+        met.add(key)
+        kept.append(community)
+    return kept
