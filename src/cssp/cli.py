@@ -143,8 +143,18 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--format",
         default="text",
-        choices=["text", "json", "markdown", "csv", "html", *BINARY_FORMATS],
-        help="output format (default text); xlsx and parquet are files: give -o FILE",
+        choices=[
+            "text",
+            "json",
+            "markdown",
+            "csv",
+            "html",
+            "json-compact",
+            "jsonl",
+            *BINARY_FORMATS,
+        ],
+        help="output format (default text); json-compact and jsonl: each community's findings, "
+        "small and written as read; xlsx and parquet are files: give -o FILE",
     )
     evaluate.add_argument(
         "-o", "--output", default=None, help="write here (atomically); - for standard output"
@@ -176,11 +186,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument(
         "--engine",
-        choices=["scalar", "batch"],
-        default="scalar",
-        help="batch: stream one Parquet file through the columnar engine (cssp[batch]) in "
-        "bounded memory; regions only, as with --no-communities (formats json, text, markdown)",
+        choices=["auto", "scalar", "batch"],
+        default="auto",
+        help="auto (default): the columnar engine (cssp[batch]), reading the input in batches, "
+        "for json-compact and jsonl and for regions-only formats of inputs over 4 MB; scalar: "
+        "every community in memory; batch: always the columnar engine",
     )
+    evaluate.add_argument(
+        "--members",
+        type=_members,
+        default=parts.MEMBERS,
+        metavar="N|all",
+        help=f"communities listed per region and per region finding (default "
+        f"{parts.MEMBERS}; the counts give how many there are); all: every one",
+    )
+    evaluate.add_argument("--batch-rows", type=int, default=8192, help=argparse.SUPPRESS)
     _profiles_options(evaluate)
     _input_options(evaluate)
 
@@ -254,6 +274,19 @@ def _parser() -> argparse.ArgumentParser:
 
     parts.extend(parser, commands, _demo_parser(commands), _profiles_options)
     return parser
+
+
+def _members(text: str) -> int | None:
+    """``--members``: a number of communities, or ``all`` (``None``)."""
+    if text == "all":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number or 'all', not {text!r}")
+    return value
 
 
 def _demo_parser(
@@ -380,14 +413,21 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO, argv: Sequence
 
     source = None
     start = time.monotonic()
-    if args.engine == "batch":
+    engine = parts.choose_engine(args)
+    if engine == "batch" and _parquet_alone(args):
         report = _evaluate_batch(args)
         if args.format == "markdown" and report.summary is not None:
             from cssp.io import SourceFile  # noqa: PLC0415
 
             file = SourceFile.of(args.files[0], report.summary.communities)
             source = _source((file,), argv)
-    else:
+        engine = "parquet"
+    elif engine == "batch":
+        streamed = _streamed(args, out, err, argv)
+        if streamed is not None:
+            return streamed
+        engine = "scalar"
+    if engine == "scalar":
         result = _read(args.files, args, err)
         if args.format in ("html", "markdown"):
             source = _source(result.files, argv)
@@ -400,8 +440,13 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO, argv: Sequence
         )
         if result.notes:
             report = attrs.evolve(report, input=result.notes)
-        if args.no_members:
+        if args.no_members or args.members == 0:
             report = report.without_members()
+        elif args.members is not None:
+            report = report.with_members(args.members)
+        if args.format in parts.STREAMED_FORMATS:
+            parts.emit_compact(report, args, out)
+            return _fail_on(args, report, sum(1 for a in report.assessments if a.failing), err)
     if args.verbose:
         parts.tell(report, args, time.monotonic() - start, err)
     if args.format in BINARY_FORMATS:
@@ -413,46 +458,98 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO, argv: Sequence
             args.format,
             lang=args.lang,
             colour=colour,
-            include_communities=not (
-                args.no_communities or args.no_members or args.engine == "batch"
-            ),
+            include_communities=not (args.no_communities or args.no_members or engine != "scalar"),
             source=source,
         )
         _emit(text, args.output, out)
-    if args.fail_on == "unmet":
-        unmet = any(f.status is cssp.Status.NOT_MET for r in report.regions for f in r) or any(
-            a.failing for a in report.assessments
-        )
-        if report.summary is not None:
-            unmet = unmet or report.summary.failing > 0
-        if unmet:
-            if not args.quiet:
-                err.write("cssp: some targets are not met (--fail-on unmet)\n")
-            return 1
+    failing = report.summary.failing if report.summary is not None else 0
+    return _fail_on(args, report, failing, err)
+
+
+def _fail_on(
+    args: argparse.Namespace, report: RegionReport | None, failing: int, err: TextIO
+) -> int:
+    """``--fail-on unmet``: 1 when a region or community finding is not met."""
+    import cssp  # noqa: PLC0415
+
+    if args.fail_on != "unmet":
+        return 0
+    unmet = failing > 0
+    if report is not None:
+        unmet = unmet or any(f.status is cssp.Status.NOT_MET for r in report.regions for f in r)
+        unmet = unmet or any(a.failing for a in report.assessments)
+    if unmet:
+        if not args.quiet:
+            err.write("cssp: some targets are not met (--fail-on unmet)\n")
+        return 1
     return 0
 
 
-def _evaluate_batch(args: argparse.Namespace) -> RegionReport:
-    """``cssp evaluate --engine batch``: one Parquet file, streamed through the batch engine."""
+def _parquet_alone(args: argparse.Namespace) -> bool:
+    """One Parquet file in cssp's table format, to regions: the columnar engine reads it whole."""
+    return (
+        len(args.files) == 1
+        and args.files[0].lower().endswith((".parquet", ".pq"))
+        and not (args.skip_invalid or args.strict_codes or args.columns or args.input_format)
+        and args.format not in parts.STREAMED_FORMATS
+    )
+
+
+def _streamed(
+    args: argparse.Namespace, out: TextIO, err: TextIO, argv: Sequence[str]
+) -> int | None:
+    """The input read in batches; ``None`` when it needs the scalar engine (``--engine auto``)."""
     from cssp.errors import InputError  # noqa: PLC0415
 
-    if args.skip_invalid or args.strict_codes or args.columns:
+    if args.format not in (*parts.STREAMED_FORMATS, "json", *parts.REGION_FORMATS):
         raise InputError(
-            "--engine batch reads a Parquet file in cssp's own table format: --columns, "
-            "--skip-invalid and --strict-codes need the default engine",
-            "--engine",
+            f"--engine batch writes regions (json, text, markdown, xlsx, parquet) or each "
+            f"community's findings (json-compact, jsonl), not {args.format}",
+            "--format",
         )
-    if len(args.files) != 1 or not args.files[0].lower().endswith((".parquet", ".pq")):
-        raise InputError(
-            "--engine batch reads one Parquet file in cssp's table format "
-            "(write one with 'cssp synth' or pyarrow); use the default engine for other files",
-            "files",
-        )
+    try:
+        report, failing, files = parts.evaluate_streamed(args, _profiles(args), out, err)
+    except parts.NeedsScalar:
+        if args.engine == "batch":
+            raise InputError(
+                "a community has no 12-digit code (it is placed by the names of its divisions), "
+                "which the batch engine needs: use --engine scalar",
+                "--engine",
+            ) from None
+        return None
+    if args.format not in parts.STREAMED_FORMATS:
+        assert report is not None
+        source = None
+        if args.format == "markdown":
+            source = _source(files, argv)
+        if args.format in BINARY_FORMATS:
+            parts.emit_binary(parts.binary_report(report, args.format, args.lang), args.output, out)
+        else:
+            from cssp.report import render_report  # noqa: PLC0415
+
+            colour = (
+                args.format == "text" and args.output in (None, "-") and _colour(args.colour, out)
+            )
+            text = render_report(
+                report,
+                args.format,
+                lang=args.lang,
+                colour=colour,
+                include_communities=False,
+                source=source,
+            )
+            _emit(text, args.output, out)
+    return _fail_on(args, report, failing, err)
+
+
+def _evaluate_batch(args: argparse.Namespace) -> RegionReport:
+    """One Parquet file in cssp's table format, read whole by the columnar engine."""
+    from cssp.errors import InputError  # noqa: PLC0415
+
     if args.format not in ("json", "text", "markdown", *BINARY_FORMATS):
         raise InputError(
             f"--engine batch writes regions only: use --format json, text, markdown, xlsx or "
-            f"parquet, "
-            f"not {args.format}",
+            f"parquet, not {args.format}",
             "--format",
         )
     import cssp.batch  # noqa: PLC0415 - without numpy: a CsspError naming the extra
@@ -460,7 +557,9 @@ def _evaluate_batch(args: argparse.Namespace) -> RegionReport:
     result = cssp.batch.evaluate_parquet(
         args.files[0], args.plan, args.year, profiles=_profiles(args)
     )
-    return result.report(args.by, members=not args.no_members)
+    members = not args.no_members and args.members != 0
+    report = result.report(args.by, members=members)
+    return report.with_members(args.members) if members and args.members is not None else report
 
 
 def _targets(args: argparse.Namespace, out: TextIO) -> int:

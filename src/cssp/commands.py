@@ -14,19 +14,27 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from cssp.engine.results import RegionReport
 
 __all__ = [
     "BINARY_FORMATS",
+    "MEMBERS",
+    "REGION_FORMATS",
+    "STREAMED_FORMATS",
+    "STREAM_BYTES",
+    "NeedsScalar",
     "binary_report",
+    "choose_engine",
     "completion",
     "conventions",
     "demo_outputs",
     "emit_binary",
+    "emit_compact",
     "emit_text",
+    "evaluate_streamed",
     "extend",
     "reading",
     "schema",
@@ -276,3 +284,212 @@ def emit_binary(data: bytes, output: str | None, out: TextIO) -> None:
     out.flush()
     out.buffer.write(data)
     out.buffer.flush()
+
+
+# --- cssp evaluate, streamed ------------------------------------------------------------
+
+#: Formats written a community at a time, as the input is read.
+STREAMED_FORMATS = ("json-compact", "jsonl")
+#: Formats of regions alone that the columnar engine writes (with ``json``, --no-communities).
+REGION_FORMATS = ("text", "markdown", "xlsx", "parquet")
+#: Inputs of at least this many bytes go to the columnar engine when it can write the format.
+STREAM_BYTES = 4 << 20
+#: Communities listed per region (and per region finding failing) by default: ``--members``.
+MEMBERS = 100
+
+
+class NeedsScalar(Exception):
+    """The input has a community the columnar engine cannot place (no 12-digit code)."""
+
+
+def choose_engine(args: argparse.Namespace) -> str:
+    """``--engine auto``: ``"batch"`` (the stream) when numpy is installed and either the
+    format is streamed or the format is of regions and the input is large; else ``"scalar"``."""
+    import importlib.util  # noqa: PLC0415
+
+    if args.engine != "auto":
+        return str(args.engine)
+    if args.format == "jsonl":
+        return "batch"  # streamed by the scalar engine too: no regions to sum
+    if importlib.util.find_spec("numpy") is None:
+        return "scalar"
+    if args.format == "json-compact":
+        return "batch"
+    regions_only = args.format in REGION_FORMATS or (
+        args.format == "json" and (args.no_communities or args.no_members)
+    )
+    if not regions_only:
+        return "scalar"
+    size = sum(os.path.getsize(f) for f in args.files if f != "-" and os.path.isfile(f))
+    return "batch" if size >= STREAM_BYTES or "-" in args.files else "scalar"
+
+
+def evaluate_streamed(
+    args: argparse.Namespace, profiles: object, out: TextIO, err: TextIO
+) -> tuple[RegionReport | None, int, tuple[Any, ...]]:
+    """Read the input in batches and evaluate them as they come (the columnar engine for the
+    regions, the scalar engine for each community's findings in json-compact and jsonl).
+
+    json-compact and jsonl are written here, through a temporary file that becomes the
+    output only when the whole input was good. Returns the report of the regions (``None``
+    for jsonl, which has no regions), how many communities fail a target, and the files read
+    (:class:`cssp.io.SourceFile`).
+
+    :raises NeedsScalar: a community placed by names only, with a format that has regions.
+    """
+    from cssp.io.readers.stream import InputStream  # noqa: PLC0415
+
+    options = {
+        "format": args.input_format,
+        "encoding": args.encoding,
+        "columns": args.columns,
+        "skip_invalid": args.skip_invalid,
+        "strict_codes": args.strict_codes,
+        "batch_rows": args.batch_rows,
+    }
+    stream = InputStream(args.files, **options)
+    with _Spool(args, out) as spool:
+        result = _run(args, stream, profiles, spool)
+        if stream.repeated and args.skip_invalid:  # every row of a code met twice goes
+            stream = InputStream(args.files, exclude=stream.repeated, **options)
+            spool.restart()
+            result = _run(args, stream, profiles, spool)
+        spool.commit()
+    _tell_notes(stream, err)
+    return (*result, stream.files)
+
+
+def _run(
+    args: argparse.Namespace, stream: Any, profiles: Any, spool: _Spool
+) -> tuple[RegionReport | None, int]:
+    import attrs  # noqa: PLC0415
+
+    import cssp  # noqa: PLC0415
+
+    regions = args.format != "jsonl"
+    writer = None
+    if args.format in STREAMED_FORMATS:
+        from cssp.report.compact import CompactWriter  # noqa: PLC0415
+
+        writer = CompactWriter(spool.file, lines=args.format == "jsonl")
+    run = None
+    members = args.members != 0 and not args.no_members
+    if regions:
+        from cssp.batch.stream import StreamRun  # noqa: PLC0415
+
+        run = StreamRun(args.plan, args.year, profiles=profiles, keep=members)
+    for batch in stream:
+        if run is not None:
+            if any(community.placed_by_name for community in batch):
+                raise NeedsScalar
+            run.add(batch)
+        if writer is not None:
+            found = cssp.evaluate_region(batch, args.plan, "nation", args.year, profiles=profiles)
+            writer.write(found.assessments)
+    report = None
+    if run is not None:
+        report = run.result().report(args.by, members=members)
+        if stream.notes:
+            report = attrs.evolve(report, input=stream.notes)
+        if members and args.members is not None:
+            report = report.with_members(args.members)
+    if writer is not None:
+        writer.close(report)
+    return report, (run.failing() if run is not None else writer.failing if writer else 0)
+
+
+def emit_compact(report: RegionReport, args: argparse.Namespace, out: TextIO) -> None:
+    """json-compact or jsonl of a report evaluated whole (without numpy)."""
+    import io  # noqa: PLC0415
+
+    from cssp.report.compact import CompactWriter  # noqa: PLC0415
+
+    text = io.StringIO()
+    writer = CompactWriter(text, lines=args.format == "jsonl")
+    writer.write(report.assessments)
+    writer.close(None if args.format == "jsonl" else _without_findings(report))
+    emit_text(text.getvalue(), args.output if args.output != "-" else None, out)
+
+
+def _without_findings(report: RegionReport) -> RegionReport:
+    """The report without its communities' findings (they are written apart)."""
+    import attrs  # noqa: PLC0415
+
+    from cssp.engine.results import CommunitySummary  # noqa: PLC0415
+
+    targets = {id(f.target): f.target for a in report.assessments for f in a.findings}
+    failing = sum(1 for a in report.assessments if a.failing)
+    summary = CommunitySummary(len(report.assessments), failing, tuple(targets.values()))
+    return attrs.evolve(report, assessments=(), summary=summary)
+
+
+def _tell_notes(stream: Any, err: TextIO) -> None:
+    for row in stream.notes.skipped:
+        err.write(f"cssp: skipped {row.where}:\n")
+        for where, message in row.problems:
+            err.write(f"  {where}: {message}\n")
+    for note in stream.notes.warnings:
+        err.write(f"cssp: warning: {note.where}: {note.message}\n")
+
+
+class _Spool:
+    """Where a streamed format is written: a temporary file beside the output (moved over
+    it at the end) or, for standard output, one copied to it at the end — so that an input
+    found bad half-way leaves nothing written."""
+
+    def __init__(self, args: argparse.Namespace, out: TextIO) -> None:
+        import tempfile  # noqa: PLC0415
+
+        self.out = out
+        self.target = args.output if args.output not in (None, "-") else None
+        self.path = None
+        self.file: Any = None
+        if args.format not in STREAMED_FORMATS:
+            return
+        folder = os.path.dirname(os.path.realpath(self.target)) if self.target else None
+        descriptor, self.path = tempfile.mkstemp(dir=folder, prefix=".cssp-", suffix=".tmp")
+        self.file = open(descriptor, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+
+    def __enter__(self) -> _Spool:
+        return self
+
+    def restart(self) -> None:
+        if self.file is not None:
+            self.file.seek(0)
+            self.file.truncate()
+
+    def commit(self) -> None:
+        if self.file is None:
+            return
+        self.file.flush()
+        if self.target is not None:
+            os.fsync(self.file.fileno())
+            self.file.close()
+            target = os.path.realpath(self.target)
+            try:
+                mode = os.stat(target).st_mode & 0o7777
+            except OSError:
+                mode = 0o666 & ~_umask()
+            os.chmod(self.path, mode)
+            os.replace(self.path, os.path.realpath(self.target))
+            self.path = None
+            return
+        self.file.seek(0)
+        import shutil  # noqa: PLC0415
+
+        self.out.flush()
+        shutil.copyfileobj(self.file, self.out, 1 << 20)
+        self.out.flush()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.file is not None and not self.file.closed:
+            self.file.close()
+        if self.path is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
