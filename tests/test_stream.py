@@ -130,13 +130,14 @@ def test_a_run_without_verdicts_kept_has_the_same_regions() -> None:
     assert run.failing() == kept.failing()
 
 
-def test_the_compact_document_says_what_the_full_one_says() -> None:
+def test_the_compact_document_says_what_the_full_one_says(check_schema: Any) -> None:
     report = cssp.evaluate_region(cssp.load_sample(), by="province", profiles=())
     out = io.StringIO()
     writer = CompactWriter(out)
     writer.write(report.assessments)
     writer.close(report)
     document = json.loads(out.getvalue())
+    check_schema("compact", document)
     full = json.loads(render_report(report, "json"))
     assert document["summary"] == full["summary"]
     by_code = {c["community"]["code"]: c for c in full["communities"]}

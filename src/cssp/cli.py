@@ -409,7 +409,6 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO, argv: Sequence
     import attrs  # noqa: PLC0415
 
     import cssp  # noqa: PLC0415
-    from cssp.report import render_report  # noqa: PLC0415
 
     source = None
     start = time.monotonic()
@@ -449,21 +448,41 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO, argv: Sequence
             return _fail_on(args, report, sum(1 for a in report.assessments if a.failing), err)
     if args.verbose:
         parts.tell(report, args, time.monotonic() - start, err)
-    if args.format in BINARY_FORMATS:
-        parts.emit_binary(parts.binary_report(report, args.format, args.lang), args.output, out)
-    else:
-        colour = args.format == "text" and args.output in (None, "-") and _colour(args.colour, out)
-        text = render_report(
-            report,
-            args.format,
-            lang=args.lang,
-            colour=colour,
-            include_communities=not (args.no_communities or args.no_members or engine != "scalar"),
-            source=source,
-        )
-        _emit(text, args.output, out)
+    _render(report, args, out, source, engine == "scalar")
     failing = report.summary.failing if report.summary is not None else 0
     return _fail_on(args, report, failing, err)
+
+
+def _render(
+    report: RegionReport,
+    args: argparse.Namespace,
+    out: TextIO,
+    source: ReportSource | None,
+    communities: bool,
+) -> None:
+    """Write the report as ``--format`` says (``communities``: with each community's findings,
+    where the format has them); JSON a region at a time."""
+    from cssp.report import render_report, write_report_json  # noqa: PLC0415
+
+    if args.format in BINARY_FORMATS:
+        parts.emit_binary(parts.binary_report(report, args.format, args.lang), args.output, out)
+        return
+    include = communities and not (args.no_communities or args.no_members)
+    if args.format == "json":
+        parts.emit_written(
+            args, out, lambda file: write_report_json(report, file, include_communities=include)
+        )
+        return
+    colour = args.format == "text" and args.output in (None, "-") and _colour(args.colour, out)
+    text = render_report(
+        report,
+        args.format,
+        lang=args.lang,
+        colour=colour,
+        include_communities=include,
+        source=source,
+    )
+    _emit(text, args.output, out)
 
 
 def _fail_on(
@@ -522,23 +541,7 @@ def _streamed(
         source = None
         if args.format == "markdown":
             source = _source(files, argv)
-        if args.format in BINARY_FORMATS:
-            parts.emit_binary(parts.binary_report(report, args.format, args.lang), args.output, out)
-        else:
-            from cssp.report import render_report  # noqa: PLC0415
-
-            colour = (
-                args.format == "text" and args.output in (None, "-") and _colour(args.colour, out)
-            )
-            text = render_report(
-                report,
-                args.format,
-                lang=args.lang,
-                colour=colour,
-                include_communities=False,
-                source=source,
-            )
-            _emit(text, args.output, out)
+        _render(report, args, out, source, False)
     return _fail_on(args, report, failing, err)
 
 

@@ -34,6 +34,7 @@ __all__ = [
     "emit_binary",
     "emit_compact",
     "emit_text",
+    "emit_written",
     "evaluate_streamed",
     "extend",
     "reading",
@@ -398,6 +399,14 @@ def _run(
     return report, (run.failing() if run is not None else writer.failing if writer else 0)
 
 
+def emit_written(args: argparse.Namespace, out: TextIO, write: Callable[[TextIO], None]) -> None:
+    """Text that ``write`` writes a part at a time, to ``-o`` (atomically: a temporary file
+    moved over it) or to ``out``: never whole in memory."""
+    with _Spool(args, out, text=True) as spool:
+        write(spool.file)
+        spool.commit()
+
+
 def emit_compact(report: RegionReport, args: argparse.Namespace, out: TextIO) -> None:
     """json-compact or jsonl of a report evaluated whole (without numpy)."""
     import io  # noqa: PLC0415
@@ -437,14 +446,14 @@ class _Spool:
     it at the end) or, for standard output, one copied to it at the end — so that an input
     found bad half-way leaves nothing written."""
 
-    def __init__(self, args: argparse.Namespace, out: TextIO) -> None:
+    def __init__(self, args: argparse.Namespace, out: TextIO, *, text: bool = False) -> None:
         import tempfile  # noqa: PLC0415
 
         self.out = out
         self.target = args.output if args.output not in (None, "-") else None
         self.path = None
         self.file: Any = None
-        if args.format not in STREAMED_FORMATS:
+        if args.format not in STREAMED_FORMATS and not text:
             return
         folder = os.path.dirname(os.path.realpath(self.target)) if self.target else None
         descriptor, self.path = tempfile.mkstemp(dir=folder, prefix=".cssp-", suffix=".tmp")
