@@ -26,8 +26,8 @@ above those imports (``ru_maxrss``), as in ``bench_batch.py``. Goals::
     the figures are taken at two sizes and compared, the growth being the
     goal).
 
-``--quick`` (the smoke test) takes scale 0.01 for the province, 0.02 for the
-nation and 2,000 and 8,000 JSON Lines communities.
+``--quick`` (the smoke test) takes scale 0.005 for the province and the
+nation, and 1,000 and 4,000 JSON Lines communities read 250 at a time.
 """
 
 from __future__ import annotations
@@ -130,7 +130,9 @@ def jsonl(scale: float, folder: Path) -> tuple[Path, int]:
     return path, count
 
 
-def bench(folder: Path, province: float, nation: float, sizes: tuple[int, int]) -> None:
+def bench(
+    folder: Path, province: float, nation: float, sizes: tuple[int, int], batch: Sequence[str]
+) -> None:
     # A province-sized CSV to every community's findings.
     csv = folder / "province.csv"
     n = synth(province, csv)
@@ -172,7 +174,7 @@ def bench(folder: Path, province: float, nation: float, sizes: tuple[int, int]) 
     for count in sizes:
         path, written = jsonl(count / NATION, folder)
         out = folder / "findings.jsonl"
-        figures = run(["evaluate", str(path), "--format", "jsonl", "-o", str(out)])
+        figures = run(["evaluate", str(path), "--format", "jsonl", "-o", str(out), *batch])
         grown.append(figures["grown_mb"])
         info(
             f"stream: {written:,} communities (JSONL, {path.stat().st_size / 1e6:.0f} MB) -> "
@@ -199,10 +201,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.child is not None:
         return child(json.loads(args.child))
     quick = args.quick
-    province = args.province or (0.01 if quick else 0.1)
-    nation = args.nation or (0.02 if quick else 1.0)
+    province = args.province or (0.005 if quick else 0.1)
+    nation = args.nation or (0.005 if quick else 1.0)
     small, large = (
-        int(x) for x in (args.jsonl or ("2000,8000" if quick else "500000,2000000")).split(",")
+        int(x) for x in (args.jsonl or ("1000,4000" if quick else "500000,2000000")).split(",")
     )
     print(f"# {os.path.basename(__file__)}", flush=True)
     print(f"machine: {machine()}", flush=True)
@@ -212,7 +214,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         flush=True,
     )
     with tempfile.TemporaryDirectory(prefix="cssp-bench-stream-") as folder:
-        bench(Path(folder), province, nation, (small, large))
+        batch = ["--batch-rows", "250"] if quick else []  # smaller than the inputs
+        bench(Path(folder), province, nation, (small, large), batch)
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import itertools
 import json
 import pathlib
 import subprocess
@@ -33,7 +34,8 @@ _HERE = pathlib.Path(__file__).parent
 def _fuzz_module() -> Any:
     """The file strategies of test_fuzz_readers (files of every format, good and bad)."""
     spec = importlib.util.spec_from_file_location("_fuzz_files", _HERE / "test_fuzz_readers.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -111,7 +113,7 @@ def test_batches_evaluated_as_one_are_the_scalar_report(
     """k batches give the report of one batch, and the scalar engine's, to the byte."""
     scalar = cssp.evaluate_region(communities, by=by, profiles=())
     edges = sorted({0, len(communities), *(c for c in cuts if c < len(communities))})
-    batches = [communities[a:b] for a, b in zip(edges, edges[1:], strict=False)]
+    batches = [communities[a:b] for a, b in itertools.pairwise(edges)]
     streamed = evaluate_stream(batches, profiles=()).report(by)
     whole = evaluate_stream([communities], profiles=()).report(by)
     expected = _report_json(scalar.without_members() if not communities else scalar)
@@ -255,3 +257,21 @@ def test_members_are_capped_with_the_counts_kept(tmp_path: pathlib.Path) -> None
     done = _cssp("evaluate", "many.csv", "--members", "some", cwd=tmp_path)
     assert done.returncode == 2
     assert "expected a number or 'all'" in done.stderr
+
+
+def test_the_how_to_commands_run_at_a_small_scale(tmp_path: pathlib.Path) -> None:
+    """The console commands of docs/howto/evaluate-any-file.md's small-scale section."""
+    page = (_HERE.parent / "docs" / "howto" / "evaluate-any-file.md").read_text("utf-8")
+    section = page.partition("## Try it at a small scale")[2].partition("```python")[0]
+    commands = [line.removeprefix("$ ").split() for line in section.splitlines() if line[:2] == "$ "]
+    assert len(commands) == 4
+    for command in commands:
+        assert command[0] == "cssp"
+        done = _cssp(*command[1:], cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+    compact = json.loads((tmp_path / "findings.json").read_text(encoding="utf-8"))
+    lines = (tmp_path / "findings.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(compact["communities"]) == len(lines) == compact["summary"]["communities"] > 1000
+    regions = json.loads((tmp_path / "regions.json").read_text(encoding="utf-8"))
+    assert regions["summary"]["communities"] == len(lines)
+    assert (tmp_path / "findings.json").stat().st_size / len(lines) < 2048

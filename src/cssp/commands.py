@@ -451,7 +451,7 @@ class _Spool:
 
         self.out = out
         self.target = args.output if args.output not in (None, "-") else None
-        self.path = None
+        self.path: str | None = None
         self.file: Any = None
         if args.format not in STREAMED_FORMATS and not text:
             return
@@ -471,7 +471,7 @@ class _Spool:
         if self.file is None:
             return
         self.file.flush()
-        if self.target is not None:
+        if self.target is not None and self.path is not None:
             os.fsync(self.file.fileno())
             self.file.close()
             target = os.path.realpath(self.target)

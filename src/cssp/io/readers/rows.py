@@ -12,7 +12,7 @@ How a column is read, from its header, is :mod:`cssp.io.readers.columns`.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Final
 
 import attrs
@@ -268,10 +268,7 @@ class _Table:
             if not chunk:
                 break
             numbers: list[int] = []
-            found = _Found(
-                locate=lambda index, numbers=numbers: self.where(numbers[index], "code"),
-                row=lambda index, numbers=numbers: self.row_where(numbers[index]),
-            )
+            found = _Found(locate=self._locator(numbers, "code"), row=self._locator(numbers))
             seen += self.read_chunk(chunk, found.communities, numbers)
             self.pending.sort(key=lambda pending: pending[:2])
             for number, _, where, message, kind in self.pending:
@@ -293,6 +290,12 @@ class _Table:
                 else "the table has no rows",
                 self.name,
             )
+
+    def _locator(self, numbers: list[int], key: str = "") -> Callable[[int], str]:
+        """Where the ``index``-th community read is: its row, or its cell of column ``key``."""
+        if key:
+            return lambda index: self.where(numbers[index], key)
+        return lambda index: self.row_where(numbers[index])
 
     def read_chunk(
         self,

@@ -26,7 +26,7 @@ import itertools
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any, Final
 
 import attrs
@@ -296,9 +296,7 @@ class InputStream:
             del text
             for first in range(0, len(records), size):
                 yield _structure_records(
-                    records[first : first + size],
-                    problems,
-                    lambda index, first=first: f"{name}: communities[{first + index}]",
+                    records[first : first + size], problems, _root(name, first)
                 )
             return
         with _open_text(name, data, self.encoding) as file:
@@ -306,6 +304,11 @@ class InputStream:
                 yield from _csv_parts(name, file, problems, self.column_map, size)
             else:
                 yield from _jsonl_parts(name, file, problems, size)
+
+
+def _root(name: str, first: int) -> Callable[[int], str]:
+    """Where record ``index`` of a part starting at record ``first`` is."""
+    return lambda index: f"{name}: communities[{first + index}]"
 
 
 def _open_text(name: str, data: bytes | None, encoding: str | None) -> IO[str]:
@@ -504,11 +507,13 @@ class _Seen:
     integers (8 bytes each) when numpy is installed, other keys in a set."""
 
     def __init__(self) -> None:
+        self.np: Any = None
         try:
-            import numpy as np  # noqa: PLC0415 - optional
+            import numpy  # noqa: PLC0415 - optional
+
+            self.np = numpy
         except ImportError:  # pragma: no cover - without numpy: a set
-            np = None
-        self.np: Any = np
+            pass
         self.runs: list[Any] = []
         self.others: set[str] = set()
         #: every key met more than once.
