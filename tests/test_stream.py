@@ -263,7 +263,9 @@ def test_the_how_to_commands_run_at_a_small_scale(tmp_path: pathlib.Path) -> Non
     """The console commands of docs/howto/evaluate-any-file.md's small-scale section."""
     page = (_HERE.parent / "docs" / "howto" / "evaluate-any-file.md").read_text("utf-8")
     section = page.partition("## Try it at a small scale")[2].partition("```python")[0]
-    commands = [line.removeprefix("$ ").split() for line in section.splitlines() if line[:2] == "$ "]
+    commands = [
+        line.removeprefix("$ ").split() for line in section.splitlines() if line[:2] == "$ "
+    ]
     assert len(commands) == 4
     for command in commands:
         assert command[0] == "cssp"
