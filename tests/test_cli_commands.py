@@ -9,14 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import pathlib
 import subprocess
-import sys
 
 import pytest
 
 import cssp as cssp_lib
+from helpers import run_cssp
 
 DATA = pathlib.Path(__file__).parent / "data"
 BAD = DATA / "bad"
@@ -24,17 +23,7 @@ SAMPLE = pathlib.Path(__file__).parent.parent / "src" / "cssp" / "data" / "sampl
 
 
 def cssp(*args: str, cwd: pathlib.Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "cssp", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        cwd=cwd,
-        check=False,
-        timeout=120,
-    )
+    return run_cssp(*args, cwd=cwd, timeout=120)
 
 
 def bad_files() -> list[pathlib.Path]:

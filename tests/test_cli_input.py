@@ -7,10 +7,11 @@ discovery is off (tests/conftest.py).
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import subprocess
 import sys
+
+from helpers import run_cssp
 
 ROWS = (
     "code,households,facility_floor_area,facility_activity_area\n"
@@ -24,18 +25,7 @@ ROWS = (
 def cssp(
     *args: str, cwd: pathlib.Path | None = None, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "cssp", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        cwd=cwd,
-        input=stdin,
-        check=False,
-        timeout=120,
-    )
+    return run_cssp(*args, cwd=cwd, stdin=stdin, timeout=120)
 
 
 def test_a_bad_row_stops_the_run_and_nothing_is_written(tmp_path: pathlib.Path) -> None:

@@ -8,31 +8,21 @@ tests/data/real/README.md; places and codes are real, figures illustrative.
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import subprocess
-import sys
 import tomllib
 from typing import Any, Final
 
 import pytest
+
+from helpers import run_cssp
 
 REAL: Final = pathlib.Path(__file__).parent / "data" / "real"
 CASES: Final = tomllib.loads((REAL / "expected.toml").read_text("utf-8"))["case"]
 
 
 def cssp(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "cssp", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        cwd=REAL,
-        check=False,
-        timeout=300,
-    )
+    return run_cssp(*args, cwd=REAL)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[" ".join(c["args"]) for c in CASES])

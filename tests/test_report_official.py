@@ -32,6 +32,7 @@ from cssp.model.divisions import division_name, division_path, load_divisions
 from cssp.report import ReportSource, render_report
 from cssp.report._imprint import page_css
 from cssp.report._names import qualified_labels
+from helpers import run_cssp
 
 REPO_ROOT: Final = pathlib.Path(__file__).resolve().parents[1]
 PLUGINS: Final = REPO_ROOT / "plugins"
@@ -413,17 +414,7 @@ def test_the_plausible_ranges_come_from_the_baselines() -> None:
 
 
 def _cssp(*args: str, cwd: pathlib.Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1741046400", "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run(
-        [sys.executable, "-m", "cssp", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        cwd=cwd,
-        check=False,
-        timeout=300,
-    )
+    return run_cssp(*args, cwd=cwd, env={"SOURCE_DATE_EPOCH": "1741046400"})
 
 
 def test_evaluate_writes_a_dated_sourced_report(county_file: pathlib.Path) -> None:

@@ -24,6 +24,8 @@ PYPROJECT: Final = """\
 [project]
 name = "{name}"
 version = "0.2.0"
+license = "MIT"
+license-files = ["LICENSE"]
 dependencies = ["cssp>=0.1"]
 
 [project.entry-points.cssp]
@@ -96,6 +98,7 @@ def data_package(root: pathlib.Path, threshold: str = "32", count: int = 4) -> P
         ),
         encoding="utf-8",
     )
+    (root / "LICENSE").write_text("MIT License\n", encoding="utf-8")
     (root / "cssp_gdtest" / "__init__.py").write_text('"""Data only."""\n', encoding="utf-8")
     (root / "cssp_gdtest" / "profile.toml").write_text(
         PROFILE.replace("@AREA@", AREA).replace("@THRESHOLD@", threshold), encoding="utf-8"
@@ -114,6 +117,7 @@ def python_package(root: pathlib.Path, source: str = "") -> PluginPackage:
         PYPROJECT.format(name="cssp-bjtest", entry_point='bjtest = "cssp_bjtest"', package="x"),
         encoding="utf-8",
     )
+    (root / "LICENSE").write_text("MIT License\n", encoding="utf-8")
     (root / "cssp_bjtest" / "__init__.py").write_text(
         MODULE.replace("@AREA@", AREA).replace("@THRESHOLD@", "32").replace("@SOURCE@", source),
         encoding="utf-8",
@@ -156,7 +160,7 @@ def test_a_good_data_package_passes(tmp_path: pathlib.Path) -> None:
     package = data_package(tmp_path)
     outcome = run(DataPluginTests, package)
     assert failed(outcome) == {}
-    assert len(outcome) == 8
+    assert len(outcome) == 9  # the shared tests, the licence one included
     assert (package.name, package.source, package.kind) == (
         "cssp-gdtest",
         "cssp-gdtest 0.2.0",
@@ -169,7 +173,7 @@ def test_a_good_python_package_passes(tmp_path: pathlib.Path) -> None:
     package = python_package(tmp_path)
     outcome = run(PythonPluginTests, package)
     assert failed(outcome) == {}
-    assert len(outcome) == 7
+    assert len(outcome) == 8
     (profile,) = package.profiles()
     assert profile.source == "cssp-bjtest 0.2.0"
     assert package.module() is package.module()  # imported once
@@ -221,6 +225,18 @@ def _elsewhere(root: pathlib.Path) -> None:
             "does not depend on cssp",
         ),
         (
+            _replace("pyproject.toml", 'license = "MIT"\n', ""),
+            "test_the_license_is_declared",
+            "declares no licence",
+        ),
+        (
+            _replace(
+                "pyproject.toml", 'license-files = ["LICENSE"]', 'license-files = ["COPYING"]'
+            ),
+            "test_the_license_is_declared",
+            "license-files not found",
+        ),
+        (
             _replace("pyproject.toml", 'name = "cssp-gdtest"', 'name = "gdtest"'),
             "test_packaging",
             "is not named cssp-<name>",
@@ -231,7 +247,17 @@ def _elsewhere(root: pathlib.Path) -> None:
             "strict mode refuses a looser target",
         ),
     ],
-    ids=["other profile", "a case fails", "code", "not shipped", "no cssp", "name", "looser"],
+    ids=[
+        "other profile",
+        "a case fails",
+        "code",
+        "not shipped",
+        "no cssp",
+        "no licence",
+        "licence file missing",
+        "name",
+        "looser",
+    ],
 )
 def test_a_broken_data_package_fails_the_check_that_names_it(
     tmp_path: pathlib.Path, breakage: Break, test: str, words: str

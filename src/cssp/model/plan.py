@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import functools
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final, SupportsIndex
@@ -455,6 +456,8 @@ class Citation:
         ):
             refuse(self, _CITATION_CHECKS)
 
+    # Citations are few, immutable and rendered for every finding: each rendering is kept.
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - few, long-lived instances
     def text(self, lang: str = "zh") -> str:
         """Render the citation in one language.
 
