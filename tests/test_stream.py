@@ -9,7 +9,6 @@ import itertools
 import json
 import pathlib
 import subprocess
-import sys
 from typing import Any
 
 import pytest
@@ -21,6 +20,7 @@ from cssp.errors import InputError
 from cssp.io.readers import read_input
 from cssp.io.readers.stream import InputStream
 from cssp.testing.strategies import community_lists
+from helpers import run_cssp
 
 np = pytest.importorskip("numpy")
 
@@ -162,14 +162,7 @@ def test_the_compact_document_says_what_the_full_one_says(check_schema: Any) -> 
 
 
 def _cssp(*args: str, cwd: pathlib.Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cssp", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        encoding="utf-8",
-    )
+    return run_cssp(*args, cwd=cwd)
 
 
 @pytest.fixture(scope="module")
