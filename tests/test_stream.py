@@ -12,7 +12,7 @@ import subprocess
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import cssp
@@ -71,6 +71,7 @@ def _whole(path: pathlib.Path, **options: Any) -> Any:
 
 
 @_SETTINGS
+@example(file=(".jsonl", b"\x00\x80"), batch_rows=1, skip=False, strict=False)  # GB18030 cut short
 @given(file=_FILES(), batch_rows=st.integers(1, 5), skip=st.booleans(), strict=st.booleans())
 def test_a_file_streamed_is_the_file_read_whole(
     tmp_path: pathlib.Path, file: tuple[str, bytes], batch_rows: int, skip: bool, strict: bool
@@ -196,6 +197,11 @@ def test_the_command_streams_each_format_to_the_scalar_report(
             outputs[engine, format] = (ledgers / target).read_text(encoding="utf-8")
     for format in ("json-compact", "jsonl", "json"):
         assert outputs["batch", format] == outputs["scalar", format], format
+    for format in ("jsonl", "json"):  # to standard output, the same
+        done = _cssp("evaluate", name, "--no-plugins", "--format", format, "--no-communities",
+                     "--engine", "batch", cwd=ledgers)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == outputs["batch", format]
     lines = outputs["batch", "jsonl"].splitlines()
     assert len(lines) == len(cssp.load_sample())
     assert all(json.loads(line)["findings"] for line in lines)

@@ -457,7 +457,7 @@ class _Spool:
             return
         folder = os.path.dirname(os.path.realpath(self.target)) if self.target else None
         descriptor, self.path = tempfile.mkstemp(dir=folder, prefix=".cssp-", suffix=".tmp")
-        self.file = open(descriptor, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+        self.file = open(descriptor, "w+", encoding="utf-8", newline="\n")  # noqa: SIM115
 
     def __enter__(self) -> _Spool:
         return self

@@ -355,7 +355,8 @@ def _valid_as(name: str, encoding: str) -> bool | None:
             while block := raw.read(_BLOCK):
                 text = decoder.decode(block)
                 blank = blank and not text.strip()
-            blank = blank and not decoder.decode(b"", final=True).strip()
+            rest = decoder.decode(b"", final=True)  # always: an incomplete sequence at the end
+            blank = blank and not rest.strip()
     except UnicodeDecodeError:
         return None
     except OSError as error:
