@@ -120,7 +120,7 @@ class InputStream:
         self._stdin: bytes | None = None
         #: what reading said: rows skipped, warnings, places resolved (after the iteration).
         self.notes = InputNotes()
-        #: each file read, as :attr:`ReadResult.files <cssp.io.readers.ReadResult.files>`.
+        #: each file read (:class:`~cssp.io.readers.SourceFile`), as ``read_input`` says.
         self.files: tuple[Any, ...] = ()
         #: with ``skip_invalid``: the keys met more than once. Read the input
         #: again with ``exclude=repeated`` for the result ``read_input`` gives.
