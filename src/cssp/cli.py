@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, TextIO, TypeVar
 from cssp import commands as parts
 
 if TYPE_CHECKING:
-    from cssp.engine.results import Assessment, RegionReport
+    from cssp.engine.results import Assessment
     from cssp.io import SourceFile
     from cssp.io.readers import ReadResult
     from cssp.model.community import Community
@@ -194,7 +194,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument(
         "--members",
-        type=_members,
+        type=parts.members,
         default=parts.MEMBERS,
         metavar="N|all",
         help=f"communities listed per region and per region finding (default "
@@ -274,19 +274,6 @@ def _parser() -> argparse.ArgumentParser:
 
     parts.extend(parser, commands, _demo_parser(commands), _profiles_options)
     return parser
-
-
-def _members(text: str) -> int | None:
-    """``--members``: a number of communities, or ``all`` (``None``)."""
-    if text == "all":
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number or 'all', not {text!r}")
-    return value
 
 
 def _demo_parser(
@@ -371,19 +358,6 @@ def _emit(text: str, output: str | None, out: TextIO) -> None:
         out.write(text if text.endswith("\n") else text + "\n")
 
 
-def _colour(choice: str, out: TextIO) -> bool:
-    """``--colour`` first; then ``FORCE_COLOR`` (colour), ``NO_COLOR`` (none); else a terminal."""
-    if choice == "always":
-        return True
-    if choice == "never":
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    if os.environ.get("NO_COLOR"):
-        return False
-    return out.isatty()
-
-
 def _progress(items: Sequence[T], label: str, err: TextIO) -> Iterator[T]:
     """Yield the items; on a terminal, show progress once it takes over a second."""
     total = len(items)
@@ -413,8 +387,8 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO, argv: Sequence
     source = None
     start = time.monotonic()
     engine = parts.choose_engine(args)
-    if engine == "batch" and _parquet_alone(args):
-        report = _evaluate_batch(args)
+    if engine == "batch" and parts.parquet_alone(args):
+        report = parts.evaluate_parquet_file(args, _profiles(args))
         if args.format == "markdown" and report.summary is not None:
             from cssp.io import SourceFile  # noqa: PLC0415
 
@@ -422,7 +396,7 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO, argv: Sequence
             source = _source((file,), argv)
         engine = "parquet"
     elif engine == "batch":
-        streamed = _streamed(args, out, err, argv)
+        streamed = parts.streamed(args, out, err, _profiles(args), lambda f: _source(f, argv))
         if streamed is not None:
             return streamed
         engine = "scalar"
@@ -445,124 +419,12 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO, argv: Sequence
             report = report.with_members(args.members)
         if args.format in parts.STREAMED_FORMATS:
             parts.emit_compact(report, args, out)
-            return _fail_on(args, report, sum(1 for a in report.assessments if a.failing), err)
+            return parts.fail_on(args, report, sum(1 for a in report.assessments if a.failing), err)
     if args.verbose:
         parts.tell(report, args, time.monotonic() - start, err)
-    _render(report, args, out, source, engine == "scalar")
+    parts.render(report, args, out, source, communities=engine == "scalar")
     failing = report.summary.failing if report.summary is not None else 0
-    return _fail_on(args, report, failing, err)
-
-
-def _render(
-    report: RegionReport,
-    args: argparse.Namespace,
-    out: TextIO,
-    source: ReportSource | None,
-    communities: bool,
-) -> None:
-    """Write the report as ``--format`` says (``communities``: with each community's findings,
-    where the format has them); JSON a region at a time."""
-    from cssp.report import render_report, write_report_json  # noqa: PLC0415
-
-    if args.format in BINARY_FORMATS:
-        parts.emit_binary(parts.binary_report(report, args.format, args.lang), args.output, out)
-        return
-    include = communities and not (args.no_communities or args.no_members)
-    if args.format == "json":
-        parts.emit_written(
-            args, out, lambda file: write_report_json(report, file, include_communities=include)
-        )
-        return
-    colour = args.format == "text" and args.output in (None, "-") and _colour(args.colour, out)
-    text = render_report(
-        report,
-        args.format,
-        lang=args.lang,
-        colour=colour,
-        include_communities=include,
-        source=source,
-    )
-    _emit(text, args.output, out)
-
-
-def _fail_on(
-    args: argparse.Namespace, report: RegionReport | None, failing: int, err: TextIO
-) -> int:
-    """``--fail-on unmet``: 1 when a region or community finding is not met."""
-    import cssp  # noqa: PLC0415
-
-    if args.fail_on != "unmet":
-        return 0
-    unmet = failing > 0
-    if report is not None:
-        unmet = unmet or any(f.status is cssp.Status.NOT_MET for r in report.regions for f in r)
-        unmet = unmet or any(a.failing for a in report.assessments)
-    if unmet:
-        if not args.quiet:
-            err.write("cssp: some targets are not met (--fail-on unmet)\n")
-        return 1
-    return 0
-
-
-def _parquet_alone(args: argparse.Namespace) -> bool:
-    """One Parquet file in cssp's table format, to regions: the columnar engine reads it whole."""
-    return (
-        len(args.files) == 1
-        and args.files[0].lower().endswith((".parquet", ".pq"))
-        and not (args.skip_invalid or args.strict_codes or args.columns or args.input_format)
-        and args.format not in parts.STREAMED_FORMATS
-    )
-
-
-def _streamed(
-    args: argparse.Namespace, out: TextIO, err: TextIO, argv: Sequence[str]
-) -> int | None:
-    """The input read in batches; ``None`` when it needs the scalar engine (``--engine auto``)."""
-    from cssp.errors import InputError  # noqa: PLC0415
-
-    if args.format not in (*parts.STREAMED_FORMATS, "json", *parts.REGION_FORMATS):
-        raise InputError(
-            f"--engine batch writes regions (json, text, markdown, xlsx, parquet) or each "
-            f"community's findings (json-compact, jsonl), not {args.format}",
-            "--format",
-        )
-    try:
-        report, failing, files = parts.evaluate_streamed(args, _profiles(args), out, err)
-    except parts.NeedsScalar:
-        if args.engine == "batch":
-            raise InputError(
-                "a community has no 12-digit code (it is placed by the names of its divisions), "
-                "which the batch engine needs: use --engine scalar",
-                "--engine",
-            ) from None
-        return None
-    if args.format not in parts.STREAMED_FORMATS:
-        assert report is not None
-        source = None
-        if args.format == "markdown":
-            source = _source(files, argv)
-        _render(report, args, out, source, False)
-    return _fail_on(args, report, failing, err)
-
-
-def _evaluate_batch(args: argparse.Namespace) -> RegionReport:
-    """One Parquet file in cssp's table format, read whole by the columnar engine."""
-    from cssp.errors import InputError  # noqa: PLC0415
-
-    if args.format not in ("json", "text", "markdown", *BINARY_FORMATS):
-        raise InputError(
-            f"--engine batch writes regions only: use --format json, text, markdown, xlsx or "
-            f"parquet, not {args.format}",
-            "--format",
-        )
-    import cssp.batch  # noqa: PLC0415 - without numpy: a CsspError naming the extra
-
-    result = cssp.batch.evaluate_parquet(
-        args.files[0], args.plan, args.year, profiles=_profiles(args)
-    )
-    members = not args.no_members and args.members != 0
-    report = result.report(args.by, members=members)
-    return report.with_members(args.members) if members and args.members is not None else report
+    return parts.fail_on(args, report, failing, err)
 
 
 def _targets(args: argparse.Namespace, out: TextIO) -> int:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from cssp.engine.results import RegionReport
+    from cssp.report import ReportSource
 
 __all__ = [
     "BINARY_FORMATS",
@@ -28,6 +29,7 @@ __all__ = [
     "NeedsScalar",
     "binary_report",
     "choose_engine",
+    "colour",
     "completion",
     "conventions",
     "demo_outputs",
@@ -35,13 +37,19 @@ __all__ = [
     "emit_compact",
     "emit_text",
     "emit_written",
+    "evaluate_parquet_file",
     "evaluate_streamed",
     "extend",
+    "fail_on",
+    "members",
+    "parquet_alone",
     "reading",
+    "render",
     "schema",
     "serve",
     "service_parsers",
     "size",
+    "streamed",
     "tell",
 ]
 
@@ -297,6 +305,149 @@ REGION_FORMATS = ("text", "markdown", "xlsx", "parquet")
 STREAM_BYTES = 4 << 20
 #: Communities listed per region (and per region finding failing) by default: ``--members``.
 MEMBERS = 100
+
+
+def members(text: str) -> int | None:
+    """``--members``: a number of communities, or ``all`` (``None``)."""
+    if text == "all":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number or 'all', not {text!r}")
+    return value
+
+
+def fail_on(
+    args: argparse.Namespace, report: RegionReport | None, failing: int, err: TextIO
+) -> int:
+    """``--fail-on unmet``: 1 when a region or community finding is not met."""
+    import cssp  # noqa: PLC0415
+
+    if args.fail_on != "unmet":
+        return 0
+    unmet = failing > 0
+    if report is not None:
+        unmet = unmet or any(f.status is cssp.Status.NOT_MET for r in report.regions for f in r)
+        unmet = unmet or any(a.failing for a in report.assessments)
+    if unmet:
+        if not args.quiet:
+            err.write("cssp: some targets are not met (--fail-on unmet)\n")
+        return 1
+    return 0
+
+
+def parquet_alone(args: argparse.Namespace) -> bool:
+    """One Parquet file in cssp's table format, to regions: the columnar engine reads it whole."""
+    return (
+        len(args.files) == 1
+        and args.files[0].lower().endswith((".parquet", ".pq"))
+        and not (args.skip_invalid or args.strict_codes or args.columns or args.input_format)
+        and args.format not in STREAMED_FORMATS
+    )
+
+
+def evaluate_parquet_file(args: argparse.Namespace, profiles: Any) -> RegionReport:
+    """One Parquet file in cssp's table format, read whole by the columnar engine."""
+    from cssp.errors import InputError  # noqa: PLC0415
+
+    if args.format not in ("json", "text", "markdown", *BINARY_FORMATS):
+        raise InputError(
+            f"--engine batch writes regions only: use --format json, text, markdown, xlsx or "
+            f"parquet, not {args.format}",
+            "--format",
+        )
+    import cssp.batch  # noqa: PLC0415 - without numpy: a CsspError naming the extra
+
+    result = cssp.batch.evaluate_parquet(args.files[0], args.plan, args.year, profiles=profiles)
+    members = not args.no_members and args.members != 0
+    report = result.report(args.by, members=members)
+    return report.with_members(args.members) if members and args.members is not None else report
+
+
+def colour(choice: str, out: TextIO) -> bool:
+    """``--colour`` first; then ``FORCE_COLOR`` (colour), ``NO_COLOR`` (none); else a terminal."""
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("NO_COLOR"):
+        return False
+    return out.isatty()
+
+
+def render(
+    report: RegionReport,
+    args: argparse.Namespace,
+    out: TextIO,
+    source: ReportSource | None,
+    *,
+    communities: bool,
+) -> None:
+    """Write the report as ``--format`` says (``communities``: with each community's findings,
+    where the format has them); JSON a region at a time."""
+    from cssp.report import render_report, write_report_json  # noqa: PLC0415
+
+    if args.format in BINARY_FORMATS:
+        emit_binary(binary_report(report, args.format, args.lang), args.output, out)
+        return
+    include = communities and not (args.no_communities or args.no_members)
+    if args.format == "json":
+        emit_written(
+            args, out, lambda file: write_report_json(report, file, include_communities=include)
+        )
+        return
+    painted = args.format == "text" and args.output in (None, "-") and colour(args.colour, out)
+    text = render_report(
+        report,
+        args.format,
+        lang=args.lang,
+        colour=painted,
+        include_communities=include,
+        source=source,
+    )
+    emit_text(text, args.output if args.output != "-" else None, out)
+
+
+def streamed(
+    args: argparse.Namespace,
+    out: TextIO,
+    err: TextIO,
+    profiles: Any,
+    source_of: Callable[[tuple[Any, ...]], Any],
+) -> int | None:
+    """``cssp evaluate`` with the input read in batches; its exit code, or ``None`` when the
+    input needs the scalar engine (``--engine auto``). ``source_of``: the Markdown report's
+    particulars, from the files read."""
+    from cssp.errors import InputError  # noqa: PLC0415
+
+    if args.format not in (*STREAMED_FORMATS, "json", *REGION_FORMATS):
+        raise InputError(
+            f"--engine batch writes regions (json, text, markdown, xlsx, parquet) or each "
+            f"community's findings (json-compact, jsonl), not {args.format}",
+            "--format",
+        )
+    try:
+        report, failing, files = evaluate_streamed(args, profiles, out, err)
+    except NeedsScalar:
+        if args.engine == "batch":
+            raise InputError(
+                "a community has no 12-digit code (it is placed by the names of its divisions), "
+                "which the batch engine needs: use --engine scalar",
+                "--engine",
+            ) from None
+        return None
+    if args.format not in STREAMED_FORMATS:
+        assert report is not None
+        source = None
+        if args.format == "markdown":
+            source = source_of(files)
+        render(report, args, out, source, communities=False)
+    return fail_on(args, report, failing, err)
 
 
 class NeedsScalar(Exception):
