@@ -647,19 +647,26 @@ def test_the_cli_batch_engine_writes_what_the_scalar_engine_writes(
             about = [
                 line for line in scalar.split("\n## ")[0].splitlines() if "复现命令" not in line
             ]
-            assert [
+            batch_about = [
                 line for line in batch.split("\n## ")[0].splitlines() if "复现命令" not in line
-            ] == about
+            ]
+            # the batch engine's report says what it leaves out: each community's findings
+            assert batch_about[-1].startswith("- 本报告只列出区域：")
+            assert batch_about[:-1] == about
             scalar, batch = scalar.split("\n## ", 1)[1], batch.split("\n## ", 1)[1]
         assert batch.split("\n")[:12] == scalar.split("\n")[:12]
 
 
-def test_the_cli_batch_engine_reads_parquet_only(tmp_path: Path, capsys: Any) -> None:
+def test_the_cli_batch_engine_reads_every_format(tmp_path: Path, capsys: Any) -> None:
     from cssp.cli import main
 
     sample = Path(cssp.__file__).parent / "data" / "sample_communities.json"
-    assert main(["evaluate", str(sample), "--engine", "batch"]) == 2
-    assert "reads one Parquet file" in capsys.readouterr().err
+    for engine in ("batch", "scalar"):
+        args = ["evaluate", str(sample), "--engine", engine, "--no-plugins", "--format", "json"]
+        assert main([*args, "--no-communities", "-o", str(tmp_path / f"{engine}.json")]) == 0
+    assert (tmp_path / "batch.json").read_bytes() == (tmp_path / "scalar.json").read_bytes()
+    assert main(["evaluate", str(sample), "--engine", "batch", "--format", "html"]) == 2
+    assert "not html" in capsys.readouterr().err
 
 
 def test_verdicts_index_like_a_sequence() -> None:

@@ -26,6 +26,12 @@ GOALS = (
     "peers",
     "startup",
     "import_vs_deps",
+    "stream_province_csv_json_compact_mb",
+    "stream_province_csv_json_compact_bytes",
+    "stream_nation_csv_region_json_mb",
+    "stream_nation_csv_vs_parquet",
+    "stream_jsonl_mb",
+    "stream_jsonl_growth",
 )
 #: The service's goals, when the server extra is installed (bench_server.py).
 SERVER_GOALS = ("server_one_community_rate", "server_10k_vs_in_process")

@@ -108,10 +108,32 @@ def test_a_column_map_on_the_command_line(tmp_path: pathlib.Path) -> None:
     assert "(did you mean 'code'?)" in done.stderr
 
 
-def test_the_batch_engine_refuses_the_options_it_cannot_honour(tmp_path: pathlib.Path) -> None:
+def test_the_batch_engine_honours_the_reading_options(tmp_path: pathlib.Path) -> None:
+    # --skip-invalid, --strict-codes and --columns are the readers', whichever engine evaluates
+    (tmp_path / "ledger.csv").write_text(
+        "code,households,facility_floor_area\n440106001001,1200,420\n440106001002,x,1\n",
+        encoding="utf-8",
+    )
+    for engine in ("batch", "scalar"):
+        done = cssp(
+            "evaluate",
+            "ledger.csv",
+            "--engine",
+            engine,
+            "--skip-invalid",
+            "--format",
+            "json",
+            "--no-communities",
+            "-o",
+            f"{engine}.json",
+            cwd=tmp_path,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "cssp: skipped ledger.csv: row 3:" in done.stderr
+    assert (tmp_path / "batch.json").read_bytes() == (tmp_path / "scalar.json").read_bytes()
     done = cssp("evaluate", "x.parquet", "--engine", "batch", "--skip-invalid", cwd=tmp_path)
     assert done.returncode == 2
-    assert "need the default engine" in done.stderr
+    assert "x.parquet: cannot read the file" in done.stderr
 
 
 def test_standard_input_and_output(tmp_path: pathlib.Path) -> None:

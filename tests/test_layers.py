@@ -35,6 +35,7 @@ LAYERS: Final = (
     ("__init__",),
     ("testing", "server"),
     ("commands",),
+    ("evaluating",),
     ("cli",),
     ("__main__",),
 )

@@ -209,6 +209,7 @@ def _page_tables() -> dict[str, set[str]]:
         ("A **region**:", "report", ("$defs", "region")),
         ("A **community entry**:", "report", ("$defs", "assessed")),
         ("assessment", "assessment", ()),
+        ("compact_report", "compact", ()),
         ("targets", "targets", ()),
         ("programmes", "programmes", ()),
     ],

@@ -20,9 +20,9 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from cssp import commands as parts
+from cssp import evaluating
 
 if TYPE_CHECKING:
-    from cssp.engine.results import RegionReport
     from cssp.io import SourceFile
     from cssp.io.readers import ReadResult
     from cssp.model.notes import InputNotes
@@ -147,8 +147,18 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--format",
         default="text",
-        choices=["text", "json", "markdown", "csv", "html", *BINARY_FORMATS],
-        help="output format (default text); xlsx and parquet are files: give -o FILE",
+        choices=[
+            "text",
+            "json",
+            "markdown",
+            "csv",
+            "html",
+            "json-compact",
+            "jsonl",
+            *BINARY_FORMATS,
+        ],
+        help="output format (default text); json-compact and jsonl: each community's findings, "
+        "small and written as read; xlsx and parquet are files: give -o FILE",
     )
     evaluate.add_argument(
         "-o", "--output", default=None, help="write here (atomically); - for standard output"
@@ -187,11 +197,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument(
         "--engine",
-        choices=["scalar", "batch"],
-        default="scalar",
-        help="batch: stream one Parquet file through the columnar engine (cssp[batch]) in "
-        "bounded memory; regions only, as with --no-communities (formats json, text, markdown)",
+        choices=["auto", "scalar", "batch"],
+        default="auto",
+        help="auto (default): the columnar engine (cssp[batch]), reading the input in batches, "
+        "for json-compact and jsonl and for regions-only formats of inputs over 4 MB; scalar: "
+        "every community in memory; batch: always the columnar engine",
     )
+    evaluate.add_argument(
+        "--members",
+        type=evaluating.members,
+        default=evaluating.MEMBERS,
+        metavar="N|all",
+        help=f"communities listed per region and per region finding (default "
+        f"{evaluating.MEMBERS}; the counts give how many there are); all: every one",
+    )
+    evaluate.add_argument("--batch-rows", type=int, default=8192, help=argparse.SUPPRESS)
     _profiles_options(evaluate)
     _input_options(evaluate)
 
@@ -358,19 +378,6 @@ def _emit(text: str, output: str | None, out: TextIO) -> None:
         out.write(text if text.endswith("\n") else text + "\n")
 
 
-def _colour(choice: str, out: TextIO) -> bool:
-    """``--colour`` first; then ``FORCE_COLOR`` (colour), ``NO_COLOR`` (none); else a terminal."""
-    if choice == "always":
-        return True
-    if choice == "never":
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    if os.environ.get("NO_COLOR"):
-        return False
-    return out.isatty()
-
-
 def _progress(items: Sequence[T], label: str, err: TextIO) -> Iterator[T]:
     """Yield the items; on a terminal, show progress once it takes over a second."""
     total = len(items)
@@ -396,18 +403,24 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO, argv: Sequence
     import attrs  # noqa: PLC0415
 
     import cssp  # noqa: PLC0415
-    from cssp.report import render_report  # noqa: PLC0415
 
     source = None
     start = time.monotonic()
-    if args.engine == "batch":
-        report = _evaluate_batch(args)
+    engine = evaluating.choose_engine(args)
+    if engine == "batch" and evaluating.parquet_alone(args):
+        report = evaluating.evaluate_parquet_file(args, _profiles(args), _townships(args))
         if args.format == "markdown" and report.summary is not None:
             from cssp.io import SourceFile  # noqa: PLC0415
 
             file = SourceFile.of(args.files[0], report.summary.communities)
             source = _source((file,), argv)
-    else:
+        engine = "parquet"
+    elif engine == "batch":
+        streamed = evaluating.streamed(args, out, err, _profiles(args), lambda f: _source(f, argv))
+        if streamed is not None:
+            return streamed
+        engine = "scalar"
+    if engine == "scalar":
         result = _read(args.files, args, err)
         if args.format in ("html", "markdown"):
             source = _source(result.files, argv)
@@ -421,68 +434,20 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO, argv: Sequence
         )
         if result.notes:
             report = attrs.evolve(report, input=result.notes)
-        if args.no_members:
+        if args.no_members or args.members == 0:
             report = report.without_members()
+        elif args.members is not None:
+            report = report.with_members(args.members)
+        if args.format in evaluating.STREAMED_FORMATS:
+            evaluating.emit_compact(report, args, out)
+            return evaluating.fail_on(
+                args, report, sum(1 for a in report.assessments if a.failing), err
+            )
     if args.verbose:
         parts.tell(report, args, time.monotonic() - start, err)
-    if args.format in BINARY_FORMATS:
-        parts.emit_binary(parts.binary_report(report, args.format, args.lang), args.output, out)
-    else:
-        colour = args.format == "text" and args.output in (None, "-") and _colour(args.colour, out)
-        text = render_report(
-            report,
-            args.format,
-            lang=args.lang,
-            colour=colour,
-            include_communities=not (
-                args.no_communities or args.no_members or args.engine == "batch"
-            ),
-            source=source,
-        )
-        _emit(text, args.output, out)
-    if args.fail_on == "unmet":
-        unmet = any(f.status is cssp.Status.NOT_MET for r in report.regions for f in r) or any(
-            a.failing for a in report.assessments
-        )
-        if report.summary is not None:
-            unmet = unmet or report.summary.failing > 0
-        unmet = unmet or any(t.failing for t in report.townships)
-        if unmet:
-            if not args.quiet:
-                err.write("cssp: some targets are not met (--fail-on unmet)\n")
-            return 1
-    return 0
-
-
-def _evaluate_batch(args: argparse.Namespace) -> RegionReport:
-    """``cssp evaluate --engine batch``: one Parquet file, streamed through the batch engine."""
-    from cssp.errors import InputError  # noqa: PLC0415
-
-    if args.skip_invalid or args.strict_codes or args.columns:
-        raise InputError(
-            "--engine batch reads a Parquet file in cssp's own table format: --columns, "
-            "--skip-invalid and --strict-codes need the default engine",
-            "--engine",
-        )
-    if len(args.files) != 1 or not args.files[0].lower().endswith((".parquet", ".pq")):
-        raise InputError(
-            "--engine batch reads one Parquet file in cssp's table format "
-            "(write one with 'cssp synth' or pyarrow); use the default engine for other files",
-            "files",
-        )
-    if args.format not in ("json", "text", "markdown", *BINARY_FORMATS):
-        raise InputError(
-            f"--engine batch writes regions only: use --format json, text, markdown, xlsx or "
-            f"parquet, "
-            f"not {args.format}",
-            "--format",
-        )
-    import cssp.batch  # noqa: PLC0415 - without numpy: a CsspError naming the extra
-
-    result = cssp.batch.evaluate_parquet(
-        args.files[0], args.plan, args.year, profiles=_profiles(args), townships=_townships(args)
-    )
-    return result.report(args.by, members=not args.no_members)
+    evaluating.render(report, args, out, source, communities=engine == "scalar")
+    failing = report.summary.failing if report.summary is not None else 0
+    return evaluating.fail_on(args, report, failing, err)
 
 
 def _targets(args: argparse.Namespace, out: TextIO) -> int:

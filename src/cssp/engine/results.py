@@ -358,6 +358,30 @@ class RegionReport:
         """The findings as a pyarrow Table (needs pyarrow); ``level`` as for :meth:`to_pandas`."""
         return tables.to_arrow(self.finding_columns(level), tables.FINDING_COLUMNS)
 
+    def with_members(self, limit: int) -> RegionReport:
+        """The report with at most ``limit`` communities listed per region, and per region
+        finding at most ``limit`` failing ones (the first by code).
+
+        Each finding's :attr:`~Finding.counts` still says how many there are:
+        ``cssp evaluate`` lists 100 by default (``--members all`` for every one).
+        """
+        if limit < 0:
+            raise ValueError(f"limit must not be negative, not {limit}")
+        if all(
+            len(r.communities) <= limit and all(len(f.failing) <= limit for f in r.findings)
+            for r in self.regions
+        ):
+            return self
+        regions = tuple(
+            evolve(
+                region,
+                communities=region.communities[:limit],
+                findings=tuple(evolve(f, failing=f.failing[:limit]) for f in region.findings),
+            )
+            for region in self.regions
+        )
+        return evolve(self, regions=regions)
+
     def without_members(self) -> RegionReport:
         """The report without lists of communities: no region's members, no finding's failing ones.
 

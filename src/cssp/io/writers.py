@@ -35,7 +35,7 @@ from cssp.io.readers import SCHEMA_VERSION
 from cssp.model.community import Community
 from cssp.model.convert import unstructure
 
-__all__ = ["communities_to_json", "write_atomic"]
+__all__ = ["check_destination", "communities_to_json", "write_atomic"]
 
 
 def write_atomic(
@@ -82,6 +82,16 @@ def write_atomic(
             os.unlink(temporary)
         raise
     _sync_directory(target.parent)
+
+
+def check_destination(path: str | os.PathLike[str]) -> None:
+    """Refuse, as :func:`write_atomic` does, a destination that is not a regular file.
+
+    For writers that stream into their own temporary file and move it into place.
+
+    :raises OSError: when ``path`` is a named pipe, a device, a socket or a directory.
+    """
+    _check_regular(Path(os.path.realpath(path)), path)
 
 
 #: What a destination that is not a regular file is, by the test that recognises it.

@@ -38,7 +38,7 @@ Every text output ends with a newline.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, TextIO
 
 from cssp.report import _csv, _html, _markdown, _schema, _text
 from cssp.report._common import check_format, check_lang
@@ -76,6 +76,7 @@ __all__ = [
     "report_to_dict",
     "target_to_dict",
     "targets_to_dict",
+    "write_report_json",
 ]
 
 #: The version of the JSON documents (their ``schema_version`` field): bumped
@@ -132,6 +133,19 @@ def render_report(
     if format == "csv":
         return _csv.render_report(report, lang)
     return _html.render_report(report, lang, source)
+
+
+def write_report_json(
+    report: RegionReport, out: TextIO, *, include_communities: bool = True
+) -> None:
+    """Write a region report's JSON document to ``out``, a region (and community) at a time.
+
+    The bytes are those of ``render_report(report, "json")``; the document is
+    never whole in memory, only the text of one region at a time.
+    """
+    _schema.write_document(
+        _schema._report_parts(report, include_communities=include_communities), out
+    )
 
 
 def render_assessment(

@@ -468,6 +468,30 @@ def community_counts(report: RegionReport) -> tuple[int, int]:
     return len(report.assessments), sum(1 for a in report.assessments if a.failing)
 
 
+def region_size(region: RegionAssessment) -> int:
+    """How many communities a region has: its findings' counts, when its list is capped."""
+    counted = (f.counts.total for f in region.findings if f.counts is not None)
+    return max(len(region.communities), max(counted, default=0))
+
+
+def left_out(report: RegionReport, lang: str) -> str | None:
+    """What a report of regions alone leaves out (each community's findings), in ``lang``;
+    ``None`` when it lists them."""
+    if report.summary is None or report.assessments:
+        return None
+    total, failing = report.summary.communities, report.summary.failing
+    if lang == "zh":
+        return (
+            f"本报告只列出区域：{total:,}个社区中{failing:,}个至少有一项未达标，"
+            "各社区的评估结果未列出（请用 --format json-compact 或 jsonl 查看）。"
+        )
+    return (
+        f"This report lists regions only: {failing:,} of {total:,} communities fail at least "
+        "one target; each community's findings are left out (see them with --format "
+        "json-compact or jsonl)."
+    )
+
+
 #: The headings of what reading the input said (:func:`input_sections`).
 INPUT_HEADINGS: Final = {
     "skipped": Text("跳过的行（有问题，未评估）", "Rows skipped (with problems, not evaluated)"),

@@ -26,9 +26,11 @@ from cssp.report._common import (
     community_kind,
     failing_in,
     input_sections,
+    left_out,
     number,
     observed,
     origin_note,
+    region_size,
     region_title,
     step_threshold,
     tally,
@@ -153,6 +155,7 @@ def render_report(report: RegionReport, lang: str, source: ReportSource | None =
         _kv("level", level, lang),
         _kv("communities", communities, lang),
         _kv("regional", regional, lang),
+        *([f"- {escape(note)}"] if (note := left_out(report, lang)) else []),
     ]
     headers = [
         _l("indicator", lang),
@@ -167,7 +170,7 @@ def render_report(report: RegionReport, lang: str, source: ReportSource | None =
         if region.code:
             heading = f"{full_name(region.code, lang)}{_brackets(region.code, lang)}"
         out += ["", f"## {escape(heading)}", ""]
-        n = len(region.communities)
+        n = region_size(region)
         out.append(f"{n:,}个社区。" if lang == "zh" else f"{n:,} communities.")
         out.append("")
         rows = []

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Final, TextIO
 
 from cssp.catalogue import UNIT_LABELS
 from cssp.model.divisions import division_path
@@ -351,6 +351,16 @@ def report_to_dict(report: RegionReport, *, include_communities: bool = True) ->
         (``communities``); ``False`` gives the regions alone, far smaller for
         large inputs.
     """
+    document = _report_parts(report, include_communities=include_communities)
+    for key in ("regions", "communities", "townships"):
+        if key in document:
+            document[key] = list(document[key])
+    return document
+
+
+def _report_parts(report: RegionReport, *, include_communities: bool) -> dict[str, Any]:
+    """The document of :func:`report_to_dict`, its regions and communities made as they are
+    read (iterators), so that it can be written a region at a time (:func:`write_document`)."""
     assessments = sorted(report.assessments, key=lambda a: a.community.key)
     failing = sum(1 for a in assessments if a.failing)
     communities = len(assessments)
@@ -370,23 +380,47 @@ def report_to_dict(report: RegionReport, *, include_communities: bool = True) ->
             "townships": len(report.townships),
             "region_findings": summary_dict(f for r in report.regions for f in r.findings),
         },
-        "regions": [region_to_dict(r) for r in report.regions],
+        "regions": (region_to_dict(r) for r in report.regions),
     }
     if report.input is not None:
         document["input"] = input_to_dict(report.input)
     if include_communities:
         region_of = {code: r.code for r in report.regions for code in r.communities}
-        document["communities"] = [
+        document["communities"] = (
             {"region": region_of.get(a.community.key, ""), **_assessment_body(a)}
             for a in assessments
-        ]
+        )
     if include_communities and report.townships:
         township_region = {code: r.code for r in report.regions for code in r.townships}
-        document["townships"] = [
+        document["townships"] = (
             township_to_dict(t, township_region.get(t.township.code, ""))
             for t in sorted(report.townships, key=lambda t: t.township.code)
-        ]
+        )
     return document
+
+
+def write_document(document: dict[str, Any], out: TextIO) -> None:
+    """Write ``document`` as :func:`dumps` gives it, byte for byte, a list item at a time for
+    the values that are iterators (so that a large document is never whole in memory)."""
+    out.write("{")
+    for index, key in enumerate(sorted(document)):
+        value = document[key]
+        out.write(",\n  " if index else "\n  ")
+        out.write(f"{_encode(key)}: ")
+        if isinstance(value, Iterator):
+            first = True
+            for item in value:
+                out.write("[\n    " if first else ",\n    ")
+                out.write(_encode(item).replace("\n", "\n    "))
+                first = False
+            out.write("[]" if first else "\n  ]")
+        else:
+            out.write(_encode(value).replace("\n", "\n  "))
+    out.write("\n}\n" if document else "}\n")
+
+
+def _encode(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False)
 
 
 def input_to_dict(notes: InputNotes) -> dict[str, Any]:

@@ -30,10 +30,12 @@ from cssp.report._common import (
     division_line,
     failing_in,
     input_sections,
+    left_out,
     number,
     observed,
     origin_note,
     reference_name,
+    region_size,
     region_title,
     report_title,
     step_threshold,
@@ -194,7 +196,7 @@ def render_report(report: RegionReport, lang: str, colour: bool) -> str:
         *counts_head,
     ]
     for region in report.regions:
-        members = count_phrase(len(region.communities), "个社区", "communities", lang)
+        members = count_phrase(region_size(region), "个社区", "communities", lang)
         if region.townships:
             members += " · " + count_phrase(
                 len(region.townships), "个乡镇（街道）", "townships", lang
@@ -240,6 +242,9 @@ def render_report(report: RegionReport, lang: str, colour: bool) -> str:
     for heading, lines in input_sections(report.input, lang):
         out += ["", paint(heading, "1", colour), *(f"  {line}" for line in lines)]
     out += ["", _summary(report, lang)]
+    note = left_out(report, lang)
+    if note:
+        out.append(note)
     return "\n".join(out) + "\n"
 
 

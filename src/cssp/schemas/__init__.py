@@ -1,6 +1,6 @@
 """JSON Schemas (draft 2020-12) of what cssp reads and writes, for other systems and editors.
 
-Six schemas, by name (:data:`SCHEMAS`), printed by ``cssp schema NAME`` and
+The schemas, by name (:data:`SCHEMAS`), printed by ``cssp schema NAME`` and
 served by ``cssp serve`` at ``/v1/schemas/NAME``:
 
 ``community``
@@ -20,6 +20,9 @@ served by ``cssp serve`` at ``/v1/schemas/NAME``:
     The JSON documents of :mod:`cssp.report` (schema version ``"2"``), as
     ``--format json`` writes them; every document the test suite makes is
     validated against them.
+``compact``
+    Every community's findings in short arrays, each target stated once
+    (``cssp evaluate --format json-compact``, :mod:`cssp.report.compact`).
 ``request``, ``plans``, ``plugins``, ``problem``
     The service's request body of ``POST /v1/evaluate``, its ``plans`` and
     ``plugins`` documents, and its problem documents (RFC 9457).
@@ -46,6 +49,7 @@ _BUILDERS: Final = {
     "communities": generated.communities_schema,
     "profile": generated.profile_schema,
     "report": documents.report_schema,
+    "compact": documents.compact_report_schema,
     "assessment": documents.assessment_schema,
     "targets": documents.targets_schema,
     "programmes": documents.programmes_schema,

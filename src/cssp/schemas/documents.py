@@ -29,6 +29,7 @@ from cssp.report import SCHEMA_VERSION
 
 __all__ = [
     "assessment_schema",
+    "compact_report_schema",
     "plans_schema",
     "plugins_schema",
     "problem_schema",
@@ -283,6 +284,76 @@ def report_schema() -> dict[str, Any]:
     )
     document["required"].remove("communities")  # left out by --no-communities
     document["required"].remove("townships")  # only with township records
+    document["required"].remove("input")  # only when reading said something
+    return document
+
+
+def compact_report_schema() -> dict[str, Any]:
+    """Every community's findings, compact: ``cssp evaluate --format json-compact``."""
+    defs = _shared()
+    report = report_schema()
+    statuses = _enum(Status)
+    number = _null(_NUM)
+    index = _null(_INT)
+    finding = {
+        "type": "array",
+        "description": "[target, status, observed, required, reason]",
+        "prefixItems": [_INT, statuses, number, number, index],
+        "minItems": 5,
+        "maxItems": 5,
+    }
+    counts = _null({"type": "array", "items": _INT, "minItems": 4, "maxItems": 4})
+    region_finding = {
+        "type": "array",
+        "description": "[target, status, observed, required, reason, counts, numerator, "
+        "denominator, failing]",
+        "prefixItems": [_INT, statuses, number, number, index, counts, number, number, _list(_STR)],
+        "minItems": 9,
+        "maxItems": 9,
+    }
+    by_status = _object("a sentence for each status", **{s.value: _STR for s in Status})
+    target = dict(defs["target"])
+    target["properties"] = {
+        **target["properties"],
+        "kind": _STR,
+        "level": _enum(Level),
+        "explanation": _object("the explanations, by language", zh=by_status, en=by_status),
+    }
+    target["required"] = sorted(target["properties"])
+    defs["compact_target"] = target
+    properties = report["properties"]
+    document = _document(
+        "compact_report",
+        "each community's findings as short arrays, each target stated once, and the regions",
+        defs,
+        communities=_list(
+            _object(
+                "one community's findings",
+                code=_STR,
+                name=_STR,
+                kind=_enum(CommunityKind),
+                findings=_list(finding),
+            )
+        ),
+        targets=_list(_ref("compact_target")),
+        reasons=_list(_TEXT),
+        plan=_ref("plan"),
+        year=_INT,
+        by=_STR,
+        profiles=properties["profiles"],
+        summary=properties["summary"],
+        regions=_list(
+            _object(
+                "one region's findings",
+                code=_STR,
+                name=_null(_STR),
+                level=_STR,
+                communities=_list(_STR),
+                findings=_list(region_finding),
+            )
+        ),
+        input=properties["input"],
+    )
     document["required"].remove("input")  # only when reading said something
     return document
 

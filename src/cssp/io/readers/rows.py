@@ -12,7 +12,7 @@ How a column is read, from its header, is :mod:`cssp.io.readers.columns`.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Final
 
 import attrs
@@ -245,27 +245,46 @@ class _Table:
     # rows
 
     def read(self, rows: _Rows, problems: _Problems) -> _Found:
+        found = _Found()
         numbers: list[int] = []  # the row of each community read
-        found = _Found(
-            locate=lambda index: self.where(numbers[index], "code"),
-            row=lambda index: self.row_where(numbers[index]),
-        )
+        for part, part_numbers in self.read_stream(rows, problems, _CHUNK):
+            found.communities.extend(part.communities)
+            numbers.extend(part_numbers)
+            found.warnings.extend(part.warnings)
+            found.resolved.extend(part.resolved)
+        found.locate = lambda index: self.where(numbers[index], "code")
+        found.row = lambda index: self.row_where(numbers[index])
+        return found
+
+    def read_stream(
+        self, rows: _Rows, problems: _Problems, size: int = _CHUNK
+    ) -> Iterator[tuple[_Found, list[int]]]:
+        """The communities of the rows, ``size`` rows at a time, with the row of each.
+
+        Each part's warnings and places resolved are those of its rows; the
+        problems go to ``problems`` as each part is read.
+        """
         seen = 0
         while True:
-            chunk = list(itertools.islice(rows, _CHUNK))
+            chunk = list(itertools.islice(rows, size))
             if not chunk:
                 break
+            numbers: list[int] = []
+            found = _Found(locate=self._locator(numbers, "code"), row=self._locator(numbers))
             seen += self.read_chunk(chunk, found.communities, numbers)
             self.pending.sort(key=lambda pending: pending[:2])
             for number, _, where, message, kind in self.pending:
                 problems.add(where, message, kind, self.row_where(number))
             self.pending.clear()
-        for number, names, place in self.placed:
-            found.resolved.append(
-                ResolvedPlace(self.row_where(number), names, place.code, place.path)
-            )
-        for number, key, message in self.notes:
-            found.warnings.append((self.where(number, key), message))
+            for number, names, place in self.placed:
+                found.resolved.append(
+                    ResolvedPlace(self.row_where(number), names, place.code, place.path)
+                )
+            self.placed.clear()
+            for number, key, message in self.notes:
+                found.warnings.append((self.where(number, key), message))
+            self.notes.clear()
+            yield found, numbers
         if not seen:
             raise InputError(
                 f"there are no rows under the header (row {self.header_row})"
@@ -273,7 +292,12 @@ class _Table:
                 else "the table has no rows",
                 self.name,
             )
-        return found
+
+    def _locator(self, numbers: list[int], key: str = "") -> Callable[[int], str]:
+        """Where the ``index``-th community read is: its row, or its cell of column ``key``."""
+        if key:
+            return lambda index: self.where(numbers[index], key)
+        return lambda index: self.row_where(numbers[index])
 
     def read_chunk(
         self,
@@ -692,20 +716,50 @@ def _read_table(
     text_cells: bool = False,
     column_map: ColumnMap | None = None,
 ) -> _Found:
+    found = _Found()
+    numbers: list[int] = []
+    table = None
+    for read, part, part_numbers in _table_stream(
+        name, rows, problems, text_cells=text_cells, column_map=column_map, size=_CHUNK
+    ):
+        table = read
+        found.communities.extend(part.communities)
+        numbers.extend(part_numbers)
+        found.warnings.extend(part.warnings)
+        found.resolved.extend(part.resolved)
+    if table is not None:
+        found.locate = lambda index: table.where(numbers[index], "code")
+        found.row = lambda index: table.row_where(numbers[index])
+    return found
+
+
+def _table_stream(
+    name: str,
+    rows: _Rows,
+    problems: _Problems,
+    *,
+    text_cells: bool = False,
+    column_map: ColumnMap | None = None,
+    size: int = _CHUNK,
+) -> Iterator[tuple[_Table, _Found, list[int]]]:
+    """A table's communities, ``size`` rows at a time (see :meth:`_Table.read_stream`);
+    the first part's warnings start with the columns a map says to ignore."""
     for header_row, header in rows:  # noqa: B007 - the header is the first row that is not blank
         if not all(_blank(cell) for cell in header):
             break
     else:
         raise InputError("the file is empty", name)
     table = _Table.from_header(name, header_row, header, text_cells, column_map)
-    found = table.read(rows, problems)
-    if table.ignored:
-        found.warnings.insert(
-            0,
-            (
-                table.row_where(header_row),
-                "columns ignored, as the column map says (unknown_columns = 'ignore'): "
-                + ", ".join(table.ignored),
-            ),
-        )
-    return found
+    first = True
+    for part, numbers in table.read_stream(rows, problems, size):
+        if first and table.ignored:
+            part.warnings.insert(
+                0,
+                (
+                    table.row_where(header_row),
+                    "columns ignored, as the column map says (unknown_columns = 'ignore'): "
+                    + ", ".join(table.ignored),
+                ),
+            )
+        first = False
+        yield table, part, numbers
