@@ -304,3 +304,17 @@ def test_excel_and_parquet_streamed_are_read_as_whole(tmp_path: pathlib.Path) ->
         whole = _whole(tmp_path / name)
         assert len(whole[0]) > 1000
         assert _streamed(tmp_path / name, 97) == whole
+
+
+@pytest.mark.parametrize(
+    "name", ["external_formula.xlsx", "formula_without_value.xlsx", "merged_rows.xlsx"]
+)
+def test_a_workbooks_untrusted_cells_are_refused_streamed_as_read_whole(name: str) -> None:
+    path = _HERE / "data" / "bad" / name
+    with pytest.raises(InputError) as whole:
+        read_input([path])
+    with pytest.raises(InputError) as streamed:
+        for _batch in InputStream([path], batch_rows=2):
+            pass
+    assert str(streamed.value) == str(whole.value)
+    assert "cell" in str(whole.value)

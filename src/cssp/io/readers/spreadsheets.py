@@ -12,6 +12,7 @@ whatever that file held when last opened), and cells merged over several rows
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import warnings
@@ -29,6 +30,23 @@ from cssp.io.readers.rows import _read_table, _Rows
 def _read_excel(
     name: str, problems: _Problems, column_map: ColumnMap | None = None, data: bytes | None = None
 ) -> _Found:
+    with open_sheet(name, data, ("社区", "communities"), problems) as (where, rows):
+        return _read_table(where, rows, problems, column_map=column_map)
+
+
+@contextlib.contextmanager
+def open_sheet(
+    name: str,
+    data: bytes | None,
+    titles: tuple[str, ...],
+    problems: _Problems | None = None,
+) -> Iterator[tuple[str, _Rows]]:
+    """The rows of a workbook's sheet (numbered from 1) and where they are: the sheet
+    titled one of ``titles`` (any case), or else the first.
+
+    With ``problems``, the cells with no value to trust are its problems, and their
+    rows are left out.
+    """
     openpyxl = _optional_import("openpyxl", "xlsx", "Excel", name)
     with warnings.catch_warnings():
         # openpyxl warns about styles and extensions it skips; they do not matter here.
@@ -43,25 +61,25 @@ def _read_excel(
         try:
             sheets = list(workbook.worksheets)
             chosen = next(
-                (s for s in sheets if str(s.title).strip().casefold() in ("社区", "communities")),
+                (s for s in sheets if str(s.title).strip().casefold() in titles),
                 sheets[0] if sheets else None,
             )
             if chosen is None:
                 raise InputError("the workbook has no worksheet", name)
             where = name if chosen is sheets[0] else f"{name} [{chosen.title}]"
+            rows: _Rows = enumerate(chosen.iter_rows(values_only=True), 1)
             path = getattr(chosen, "_worksheet_path", None)  # the sheet's part in the archive
-            bad: set[int] = set()
-            if isinstance(path, str):
+            if problems is not None and isinstance(path, str):
+                bad: set[int] = set()
                 archive = name if data is None else io.BytesIO(data)
                 for spanned, cell, message in _untrusted_cells(archive, path):
                     bad.update(spanned)
                     # skipped, each of its rows is listed; else the problem is said once
                     for row in spanned if problems.skip else spanned[:1]:
                         problems.add(f"{where}: {cell}", message, row=f"{where}: row {row}")
-            rows: _Rows = enumerate(chosen.iter_rows(values_only=True), 1)
-            if bad:
-                rows = _without(rows, bad)
-            return _read_table(where, rows, problems, column_map=column_map)
+                if bad:
+                    rows = _without(rows, bad)
+            yield where, rows
         finally:
             workbook.close()
 

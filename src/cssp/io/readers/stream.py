@@ -53,6 +53,7 @@ from cssp.io.readers.documents import (
 from cssp.io.readers.maps import ColumnMap
 from cssp.io.readers.problems import _Found, _optional_import, _Problems
 from cssp.io.readers.rows import _table_stream
+from cssp.io.readers.spreadsheets import open_sheet
 from cssp.io.readers.text import _decode, _read_bytes
 from cssp.model.community import Community
 from cssp.model.convert import MAX_PROBLEMS, TOO_DEEP
@@ -441,34 +442,11 @@ def _split_lines(blocks: Iterable[str]) -> Iterator[str]:
 def _excel_parts(
     name: str, problems: _Problems, column_map: ColumnMap | None, data: bytes | None, size: int
 ) -> Iterator[_Found]:
-    import warnings  # noqa: PLC0415
-
-    openpyxl = _optional_import("openpyxl", "xlsx", "Excel", name)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            source = name if data is None else io.BytesIO(data)
-            workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
-        except OSError as error:
-            raise InputError(f"cannot read the file: {error.strerror or error}", name) from None
-        except Exception as error:  # openpyxl raises several unrelated types here
-            raise InputError(f"not an Excel workbook (.xlsx): {error}", name) from None
-        try:
-            sheets = list(workbook.worksheets)
-            chosen = next(
-                (s for s in sheets if str(s.title).strip().casefold() in ("社区", "communities")),
-                sheets[0] if sheets else None,
-            )
-            if chosen is None:
-                raise InputError("the workbook has no worksheet", name)
-            where = name if chosen is sheets[0] else f"{name} [{chosen.title}]"
-            rows = enumerate(chosen.iter_rows(values_only=True), 1)
-            for _table, part, _numbers in _table_stream(
-                where, rows, problems, column_map=column_map, size=size
-            ):
-                yield part
-        finally:
-            workbook.close()
+    with open_sheet(name, data, ("社区", "communities"), problems) as (where, rows):
+        for _table, part, _numbers in _table_stream(
+            where, rows, problems, column_map=column_map, size=size
+        ):
+            yield part
 
 
 def _parquet_parts(

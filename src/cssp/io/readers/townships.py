@@ -35,13 +35,13 @@ import json
 import os
 import re
 import tomllib
-import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
 
 from cssp.errors import InputError
 from cssp.io.readers.problems import _optional_import
+from cssp.io.readers.spreadsheets import open_sheet
 from cssp.io.readers.text import _decode, _read_bytes
 from cssp.model.convert import MAX_PROBLEMS, structure
 from cssp.model.township import Township, TownshipService
@@ -168,26 +168,8 @@ def _csv_rows(name: str, text: str) -> Iterator[tuple[int, Sequence[object]]]:
 
 
 def _excel_rows(name: str) -> Iterator[tuple[int, Sequence[object]]]:
-    openpyxl = _optional_import("openpyxl", "xlsx", "Excel", name)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            workbook = openpyxl.load_workbook(name, read_only=True, data_only=True)
-        except OSError as error:
-            raise InputError(f"cannot read the file: {error.strerror or error}", name) from None
-        except Exception as error:  # openpyxl raises several unrelated types here
-            raise InputError(f"not an Excel workbook (.xlsx): {error}", name) from None
-        try:
-            sheets = list(workbook.worksheets)
-            chosen = next(
-                (s for s in sheets if str(s.title).strip().casefold() in ("乡镇", "townships")),
-                sheets[0] if sheets else None,
-            )
-            if chosen is None:
-                raise InputError("the workbook has no worksheet", name)
-            yield from enumerate(list(chosen.iter_rows(values_only=True)), 1)
-        finally:
-            workbook.close()
+    with open_sheet(name, None, ("乡镇", "townships")) as (_where, rows):
+        yield from list(rows)
 
 
 def _parquet_rows(name: str) -> Iterator[tuple[int, Sequence[object]]]:
