@@ -521,3 +521,16 @@ def test_hostile_input_is_written_harmlessly(
         assert all(cell.data_type != "f" for s in book for row in s.iter_rows() for cell in row)
         out = "\n".join(str(v) for v in cells if v is not None)
     assert expected in out
+
+
+def test_a_name_that_begins_with_a_carriage_return_is_escaped_on_standard_output(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # found by the whole-command fuzzer: the report's first line begins with the name, and
+    # a carriage return that begins a write was let through as a progress line's
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps([{"code": "110101002001", "name": "\r"}]), encoding="utf-8")
+    code, out, _err = run(["explain", str(path), "--community", "110101002001"], capsys)
+    assert code == 0
+    assert "\r" not in out
+    assert out.startswith("\\u000d")

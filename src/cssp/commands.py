@@ -98,7 +98,9 @@ class Terminal:
     """A text stream (standard output or error) that writes only :func:`printable` text.
 
     The colour sequences of cssp's own text report pass, and so does a carriage
-    return that begins a write (the progress line redraws itself with one);
+    return that begins a write on standard error (the progress line redraws
+    itself with one; standard output carries no progress line, so a report that
+    begins with a community's name keeps no raw carriage return);
     every other control character is escaped. Text the stream's encoding
     cannot encode is written with backslash escapes rather than failing. A
     stream that is closed (``cssp ... >&-``: Python gives ``None``) drops what
@@ -120,7 +122,7 @@ class Terminal:
         stream = self._open()
         if stream is None:
             return len(text)
-        head = "\r" if text.startswith("\r") else ""
+        head = "\r" if not self.required and text.startswith("\r") else ""
         pieces = _OWN_STYLES.split(text[len(head) :])
         safe = head + "".join(p if i % 2 else printable(p) for i, p in enumerate(pieces))
         try:
