@@ -278,7 +278,9 @@ def _table_row(c: Community, *, extra: bool = False) -> dict[str, Any] | None:
     if any(f.kind is FacilityKind.OTHER for f in facilities or ()):
         return None
     if commercial and (
-        commercial[0].activity_area is not None or commercial[0].opening_hours is not None
+        commercial[0].activity_area is not None
+        or commercial[0].opening_hours is not None
+        or commercial[0].floor_area is None  # an empty cell: no commercial facility, to a table
     ):
         return None
     if facilities and commercial and facilities[0] is not (comprehensive or commercial)[0]:
