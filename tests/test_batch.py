@@ -405,16 +405,28 @@ def test_a_code_twice_in_different_batches_is_an_error(tmp_path: Path) -> None:
     assert error.value.path == f"{tmp_path / 't.pq'}: row 3, column code"  # as the reader says
 
 
-def test_a_bad_row_is_named_before_a_code_met_twice(tmp_path: Path) -> None:
+def test_every_bad_row_and_code_met_twice_is_listed_as_the_reader_lists_them(
+    tmp_path: Path,
+) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from cssp.io.readers import read_input
+
     codes = ["440106001001", "440106001002", "440106001001", "440106001004"]
-    table = pa.table({"code": codes, "households": [1.0, 2.0, 3.0, -4.0]})
-    pq.write_table(table, tmp_path / "t.pq", row_group_size=2)
+    table = pa.table({"code": codes, "households": [1.0, -2.0, 3.0, -4.0]})
+    path = tmp_path / "t.parquet"
+    pq.write_table(table, path, row_group_size=2)
     with pytest.raises(cssp.InputError, match="negative") as error:
-        cssp.batch.evaluate_parquet(tmp_path / "t.pq", profiles=(), batch_rows=1)
-    assert error.value.path == f"{tmp_path / 't.pq'}: row 4, column households"
+        cssp.batch.evaluate_parquet(path, profiles=(), batch_rows=1)
+    assert [where for where, _ in error.value.problems] == [
+        f"{path}: row 2, column households",
+        f"{path}: row 4, column households",
+        f"{path}: row 3, column code",
+    ]
+    with pytest.raises(cssp.InputError) as read:
+        read_input([path])
+    assert str(error.value) == str(read.value)  # every problem, in the default engine's words
 
 
 def test_parquet_codes_are_read_as_the_reader_reads_them_and_batches_positive(
@@ -430,8 +442,8 @@ def test_parquet_codes_are_read_as_the_reader_reads_them_and_batches_positive(
     pq.write_table(pa.table({"code": [440106001001]}), tmp_path / "i.pq")  # read as the reader does
     assert len(cssp.batch.evaluate_parquet(tmp_path / "i.pq", profiles=())) == 1
     pq.write_table(pa.table({"households": [1.0]}), tmp_path / "c.pq")
-    with pytest.raises(cssp.InputError, match="no code column"):
-        cssp.batch.evaluate_parquet(tmp_path / "c.pq", profiles=())
+    with pytest.raises(cssp.InputError, match="no column for the community code"):
+        cssp.batch.evaluate_parquet(tmp_path / "c.pq", profiles=())  # the reader's words
     pq.write_table(pa.table({"code": ["440106001001"]}), tmp_path / "ok.pq")
     with pytest.raises(cssp.InputError, match="positive") as error:
         cssp.batch.evaluate_parquet(tmp_path / "ok.pq", profiles=(), batch_rows=0)
@@ -710,9 +722,9 @@ def test_the_command_has_arrow_use_the_system_allocator(
     assert done.stdout.split() == ["0", expected]
 
 
-def test_threads_give_one_threads_result_and_name_the_first_bad_row(tmp_path: Path) -> None:
+def test_threads_give_one_threads_result_and_name_every_bad_row(tmp_path: Path) -> None:
     """Row groups read and evaluated by several threads: the same verdicts and totals, and
-    of two bad rows in different row groups, the first in the file is named."""
+    two bad rows in different row groups are both named, in the file's order."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -735,6 +747,8 @@ def test_threads_give_one_threads_result_and_name_the_first_bad_row(tmp_path: Pa
     for workers in (1, 3):
         with pytest.raises(cssp.InputError, match="negative") as error:
             cssp.batch.evaluate_parquet(tmp_path / "bad.parquet", profiles=(), workers=workers)
-        assert error.value.path == f"{tmp_path / 'bad.parquet'}: row 251, column households"
+        assert [where for where, _ in error.value.problems] == [
+            f"{tmp_path / 'bad.parquet'}: row {row}, column households" for row in (251, 1101)
+        ]
     with pytest.raises(cssp.InputError, match="positive number of threads"):
         cssp.batch.evaluate_parquet(tmp_path / "n.parquet", profiles=(), workers=0)

@@ -119,3 +119,56 @@ def test_the_html_and_markdown_reports_list_what_was_left_out(tmp_path: pathlib.
         assert heading in text
         assert "Codes found from place names" in text
         assert "ledger.csv: row 12" in text
+
+
+def test_the_ledger_as_parquet_is_read_alike_by_both_engines(tmp_path: pathlib.Path) -> None:
+    """The ledger converted to Parquet with its own headers: the batch engine reads it as the
+    default engine does (column map, Chinese headers, every problem of every row), refuses
+    what the default engine refuses, in the same words, and gives the same regions for what
+    it accepts."""
+    pa = pytest.importorskip("pyarrow")
+    pytest.importorskip("numpy")
+    import pyarrow.csv as pv
+    import pyarrow.parquet as pq
+
+    table = pv.read_csv(REAL / "ledger.csv", read_options=pv.ReadOptions(encoding="gb18030"))
+    pq.write_table(table, tmp_path / "ledger.parquet", row_group_size=4)
+    the_map = str(REAL / "ledger.columns.toml")
+
+    def evaluate(name: str, engine: str, *more: str) -> subprocess.CompletedProcess[str]:
+        options = ("--by", "county", "--format", "json", "--no-communities", "-o", "-")
+        return run_cssp("evaluate", name, "--engine", engine, *options, *more, cwd=tmp_path)
+
+    refused = [evaluate("ledger.parquet", e, "--columns", the_map) for e in ("scalar", "batch")]
+    assert [done.returncode for done in refused] == [2, 2]
+    assert refused[0].stderr == refused[1].stderr
+    assert refused[0].stderr.startswith("cssp: error: 3 problems in ledger.parquet\n")
+    # the CSV itself: the batch engine lists the ledger's problems before saying it cannot
+    # place communities by name
+    csv = str(REAL / "ledger.csv")
+    ledger = [evaluate(csv, e, "--columns", the_map) for e in ("scalar", "batch")]
+    assert ledger[0].stderr == ledger[1].stderr
+    assert ledger[1].stderr.startswith("cssp: error: 3 problems in ")
+    # without the map, both list the unknown headers alike
+    unmapped = [evaluate("ledger.parquet", e) for e in ("scalar", "batch")]
+    assert unmapped[0].returncode == unmapped[1].returncode == 2
+    assert unmapped[0].stderr == unmapped[1].stderr
+    assert "unknown column 'admin_code_12'" in unmapped[0].stderr
+    # the rows with codes, under Chinese headers the reader knows: the same regions
+    rows = [
+        row
+        for row in table.select(["admin_code_12", "户数(户)", "常住人口(人)"]).to_pylist()
+        if len(str(row["admin_code_12"] or "")) == 12 and "-" not in str(row["户数(户)"])
+    ]
+    coded = {
+        "统计用区划代码": [str(row["admin_code_12"]) for row in rows],
+        "户数": [row["户数(户)"] for row in rows],
+        "常住人口": [row["常住人口(人)"] for row in rows],
+    }
+    pq.write_table(pa.table(coded), tmp_path / "coded.parquet")
+    accepted = [evaluate("coded.parquet", e) for e in ("scalar", "batch")]
+    assert [done.returncode for done in accepted] == [0, 0], accepted[1].stderr
+    assert accepted[0].stdout == accepted[1].stdout
+    assert accepted[0].stderr == accepted[1].stderr  # the warnings alike
+    assert "township 230113000 is not in the division list" in accepted[1].stderr
+    assert json.loads(accepted[1].stdout)["summary"]["communities"] == len(rows)

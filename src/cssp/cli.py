@@ -408,7 +408,7 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO, argv: Sequence
     start = time.monotonic()
     engine = evaluating.choose_engine(args)
     if engine == "batch" and evaluating.parquet_alone(args):
-        report = evaluating.evaluate_parquet_file(args, _profiles(args), _townships(args))
+        report = evaluating.evaluate_parquet_file(args, _profiles(args), err, _townships(args))
         if args.format == "markdown" and report.summary is not None:
             from cssp.io import SourceFile  # noqa: PLC0415
 

@@ -87,17 +87,33 @@ def fail_on(
 
 
 def parquet_alone(args: argparse.Namespace) -> bool:
-    """One Parquet file in cssp's table format, to regions: the columnar engine reads it whole."""
+    """One Parquet file in cssp's table format, to regions: the columnar engine reads it whole.
+
+    A Parquet file with other columns (Chinese headers, place names) is streamed as any
+    other file is, so that it is read as the default engine reads it.
+    """
     return (
         len(args.files) == 1
         and args.files[0].lower().endswith((".parquet", ".pq"))
         and not (args.skip_invalid or args.strict_codes or args.columns or args.input_format)
         and args.format not in STREAMED_FORMATS
+        and _in_table_format(args.files[0])
     )
 
 
+def _in_table_format(path: str) -> bool:
+    try:
+        import pyarrow.parquet as pq  # noqa: PLC0415 - only for a Parquet file
+
+        from cssp.batch.frame import in_table_format  # noqa: PLC0415 - needs numpy
+
+        return in_table_format(pq.read_schema(path).names)
+    except Exception:  # no pyarrow or numpy, not a Parquet file: the stream says why
+        return False
+
+
 def evaluate_parquet_file(
-    args: argparse.Namespace, profiles: Any, townships: Sequence[Any] = ()
+    args: argparse.Namespace, profiles: Any, err: TextIO, townships: Sequence[Any] = ()
 ) -> RegionReport:
     """One Parquet file in cssp's table format, read whole by the columnar engine."""
     from cssp.errors import InputError  # noqa: PLC0415
@@ -115,6 +131,11 @@ def evaluate_parquet_file(
     )
     members = not args.no_members and args.members != 0
     report = result.report(args.by, members=members)
+    if result.notes:  # read as the default engine reads it: what reading said
+        import attrs  # noqa: PLC0415
+
+        _tell_notes(result, err)
+        report = attrs.evolve(report, input=result.notes)
     return report.with_members(args.members) if members and args.members is not None else report
 
 
@@ -289,14 +310,22 @@ def _run(
         from cssp.batch.stream import StreamRun  # noqa: PLC0415
 
         run = StreamRun(args.plan, args.year, profiles=profiles, keep=members)
+    needs_scalar = False
     for batch in stream:
-        if run is not None:
+        if run is not None and not needs_scalar:
             if any(community.placed_by_name for community in batch):
-                raise NeedsScalar
+                if args.engine != "batch":
+                    raise NeedsScalar  # the scalar engine reads it again
+                needs_scalar = True  # read on: the input's own problems come first
+                continue
             run.add(batch)
+        if needs_scalar:
+            continue
         if writer is not None:
             found = cssp.evaluate_region(batch, args.plan, "nation", args.year, profiles=profiles)
             writer.write(found.assessments)
+    if needs_scalar:
+        raise NeedsScalar
     report = None
     if run is not None:
         report = run.result().report(args.by, members=members)

@@ -46,7 +46,6 @@ except ImportError as error:  # pragma: no cover - exercised without numpy
     ) from error
 
 from cssp.batch.assess import assessments
-from cssp.batch.codes import in_file
 from cssp.batch.columnar import ABSENT, MET, NO_DATA, NO_VERDICT, NOT_APPLICABLE, NOT_MET
 from cssp.batch.engine import (
     Partial,
@@ -57,7 +56,7 @@ from cssp.batch.engine import (
     target_order,
     township_programs,
 )
-from cssp.batch.frame import Frame, code_keys, parsed_codes, sorted_order
+from cssp.batch.frame import Frame, code_keys, in_table_format, parsed_codes, sorted_order
 from cssp.batch.townships import township_partial
 from cssp.engine.program import REGION_LEVELS, Programs, profile_set
 from cssp.engine.results import STATUS_CODES, CommunitySummary, RegionReport, TownshipAssessment
@@ -73,6 +72,7 @@ if TYPE_CHECKING:
     from cssp.engine.results import RegionAssessment
     from cssp.model.community import Community
     from cssp.model.measures import Status
+    from cssp.model.notes import InputNotes
     from cssp.model.plan import Plan, Target
     from cssp.rules.profile import Profile
     from cssp.rules.resolve import ProfileSet
@@ -204,6 +204,10 @@ class BatchResult(Totals):
         self.townships: tuple[Township, ...] = ()
         #: each township record's raw results, by code and target id.
         self.township_raws: dict[str, Any] = {}
+        #: what reading the input said (:class:`~cssp.model.notes.InputNotes`: warnings,
+        #: approximate values, places found by name) when it was read as the
+        #: default engine reads it; ``None`` when the columns were read directly.
+        self.notes: InputNotes | None = None
 
     def failing(self) -> int:
         """How many communities fail at least one community-level target."""
@@ -385,25 +389,75 @@ def evaluate_parquet(
         work on an idle machine with several cores; each holds a batch in
         memory. The result is the same.
     :param townships: township records, as for :func:`evaluate_columns`.
-    :raises cssp.InputError: for a bad row (located by its row number in the
-        file, ``data.parquet: row 13, column households``, as the default
-        engine locates it; the first in the file when several are bad), a code
-        that appears twice anywhere in the file, a file that is not Parquet, or
-        what its schema says (:func:`cssp.io.readers.parquet.check_schema`: a
-        column named twice, no rows, booleans where numbers belong).
+    A file whose columns are not cssp's table format
+    (:func:`cssp.batch.frame.in_table_format`: Chinese headers, place names
+    instead of codes), and a file the direct reading refuses, are read as the
+    default engine reads them (:class:`cssp.io.readers.stream.InputStream`, a
+    batch at a time): both engines then accept and refuse the same files, with
+    the same messages, every problem of every row listed. What that reading
+    says (warnings, approximate values) is the result's
+    :attr:`~BatchResult.notes`.
+
+    :raises cssp.InputError: for bad rows (located by their row numbers in
+        the file, ``data.parquet: row 13, column households``, as the default
+        engine locates them), a code that appears twice anywhere in the file,
+        a file that is not Parquet, what its schema says
+        (:func:`cssp.io.readers.parquet.check_schema`: a column named twice,
+        no rows, booleans where numbers belong), or a community without a
+        12-digit code (placed by the names of its divisions), which the batch
+        engine cannot place.
     """
-    try:
-        return _evaluate_parquet(
-            path,
-            plan,
-            year,
-            profiles=profiles,
-            batch_rows=batch_rows,
-            townships=townships,
-            workers=workers,
-        )
-    except InputError as error:
-        raise in_file(error, os.fspath(path), _column_names(path)) from None
+    if batch_rows < 1:
+        raise InputError(f"must be a positive number of rows, not {batch_rows!r}", "batch_rows")
+    if workers is None:
+        workers = min(WORKERS, os.cpu_count() or 1)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InputError(f"must be a positive number of threads, not {workers!r}", "workers")
+    if in_table_format(_column_names(path)):
+        try:
+            return _evaluate_parquet(
+                path,
+                plan,
+                year,
+                profiles=profiles,
+                batch_rows=batch_rows,
+                townships=townships,
+                workers=workers,
+            )
+        except InputError:
+            pass  # read again as the default engine reads it: every problem, in its words
+    return _by_rows(path, plan, year, profiles, batch_rows, townships)
+
+
+def _by_rows(
+    path: str | os.PathLike[str],
+    plan: str | Plan,
+    year: int | None,
+    profiles: ProfileSet | Iterable[Profile] | None,
+    batch_rows: int,
+    townships: Iterable[Township],
+) -> BatchResult:
+    """A Parquet file read as the default engine reads it, a batch at a time, and
+    evaluated by the columnar engine (:func:`evaluate_parquet`'s other way)."""
+    from cssp.batch.stream import StreamRun  # noqa: PLC0415 - it imports this module
+    from cssp.io.readers.stream import InputStream  # noqa: PLC0415
+
+    stream = InputStream(path, format="parquet", batch_rows=batch_rows)
+    run = StreamRun(plan, year, profiles=profiles)
+    for batch in stream:
+        if any(community.placed_by_name for community in batch):
+            for _ in stream:  # the input's own problems, if any, come first
+                pass
+            raise InputError(
+                "a community has no 12-digit code (it is placed by the names of its "
+                "divisions), which the batch engine needs: read it with "
+                "cssp.io.read_input and evaluate it with cssp.evaluate_region",
+                os.fspath(path),
+            )
+        run.add(batch)
+    result = _with_townships(run.result(), townships)
+    result.notes = stream.notes
+    return result
 
 
 def _column_names(path: str | os.PathLike[str]) -> list[str]:
@@ -424,14 +478,8 @@ def _evaluate_parquet(
     profiles: ProfileSet | Iterable[Profile] | None,
     batch_rows: int,
     townships: Iterable[Township],
-    workers: int | None,
+    workers: int,
 ) -> BatchResult:
-    if batch_rows < 1:
-        raise InputError(f"must be a positive number of rows, not {batch_rows!r}", "batch_rows")
-    if workers is None:
-        workers = min(WORKERS, os.cpu_count() or 1)
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise InputError(f"must be a positive number of threads, not {workers!r}", "workers")
     programs = _programs(plan, year, profiles)
     source = _Parquet(path)
     codes, good, township_keys, largest, twice = source.codes(workers)

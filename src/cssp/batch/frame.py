@@ -60,7 +60,15 @@ from cssp.model.schema import (
     value_tests,
 )
 
-__all__ = ["COUNT_FIELDS", "VALUE_FIELDS", "Frame", "code_keys", "parsed_codes", "sorted_order"]
+__all__ = [
+    "COUNT_FIELDS",
+    "VALUE_FIELDS",
+    "Frame",
+    "code_keys",
+    "in_table_format",
+    "parsed_codes",
+    "sorted_order",
+]
 
 Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
@@ -320,6 +328,24 @@ class Frame:
                 continue
             record[name] = value
         return structure(_table_record(record), Community)
+
+
+def in_table_format(names: Iterable[str]) -> bool:
+    """Whether a table with these column names is in cssp's table format, which
+    :meth:`Frame.from_columns` reads directly: a ``code`` column, no place names, no
+    column it does not know. A table with other headers (a column map's, Chinese
+    headers, place names) is read as the default engine reads it.
+
+    >>> in_table_format(["code", "households", "extra.childcare_places"])
+    True
+    >>> in_table_format(["code", "户数(户)"])
+    False
+    """
+    try:
+        _check_names(dict.fromkeys(names), parsed=False)
+    except InputError:
+        return False
+    return True
 
 
 def _check_names(columns: Mapping[str, Any], *, parsed: bool) -> None:

@@ -51,6 +51,7 @@ from cssp.io.readers.documents import (
     _subpath,
 )
 from cssp.io.readers.maps import ColumnMap
+from cssp.io.readers.parquet import _cells, check_schema
 from cssp.io.readers.problems import _Found, _optional_import, _Problems
 from cssp.io.readers.rows import _table_stream
 from cssp.io.readers.spreadsheets import open_sheet
@@ -461,6 +462,7 @@ def _parquet_parts(
         raise InputError(f"not a Parquet file: {error}", name) from None
     except Exception as error:  # pyarrow's ArrowInvalid and friends
         raise InputError(f"not a Parquet file: {error}", name) from None
+    check_schema(file.schema_arrow, file.metadata.num_rows, name)  # as read whole
     header = file.schema_arrow.names
 
     def rows() -> Iterator[tuple[int, Any]]:
@@ -468,7 +470,7 @@ def _parquet_parts(
         number = 1
         try:
             for batch in file.iter_batches(batch_size=size):
-                columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+                columns = [_cells(batch.column(i)) for i in range(batch.num_columns)]
                 for row in zip(*columns, strict=True):
                     yield number, row
                     number += 1
