@@ -382,13 +382,6 @@ def evaluate_parquet(
     totals are allocated once at their final size; then each row group is
     read and its batches evaluated, added in place and dropped.
 
-    :param batch_rows: rows evaluated at a time.
-    :param workers: threads evaluating a row group's batches at once
-        (:data:`WORKERS` by default, never more than the processors). numpy
-        and Arrow work outside Python's lock, so more threads can share the
-        work on an idle machine with several cores; each holds a batch in
-        memory. The result is the same.
-    :param townships: township records, as for :func:`evaluate_columns`.
     A file whose columns are not cssp's table format
     (:func:`cssp.batch.frame.in_table_format`: Chinese headers, place names
     instead of codes), and a file the direct reading refuses, are read as the
@@ -398,6 +391,13 @@ def evaluate_parquet(
     says (warnings, approximate values) is the result's
     :attr:`~BatchResult.notes`.
 
+    :param batch_rows: rows evaluated at a time.
+    :param workers: threads evaluating a row group's batches at once
+        (:data:`WORKERS` by default, never more than the processors). numpy
+        and Arrow work outside Python's lock, so more threads can share the
+        work on an idle machine with several cores; each holds a batch in
+        memory. The result is the same.
+    :param townships: township records, as for :func:`evaluate_columns`.
     :raises cssp.InputError: for bad rows (located by their row numbers in
         the file, ``data.parquet: row 13, column households``, as the default
         engine locates them), a code that appears twice anywhere in the file,

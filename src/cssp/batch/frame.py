@@ -332,7 +332,7 @@ class Frame:
 
 def in_table_format(names: Iterable[str]) -> bool:
     """Whether a table with these column names is in cssp's table format, which
-    :meth:`Frame.from_columns` reads directly: a ``code`` column, no place names, no
+    the columnar engine reads directly: a ``code`` column, no place names, no
     column it does not know. A table with other headers (a column map's, Chinese
     headers, place names) is read as the default engine reads it.
 
