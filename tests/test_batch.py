@@ -752,3 +752,22 @@ def test_threads_give_one_threads_result_and_name_every_bad_row(tmp_path: Path) 
         ]
     with pytest.raises(cssp.InputError, match="positive number of threads"):
         cssp.batch.evaluate_parquet(tmp_path / "n.parquet", profiles=(), workers=0)
+
+
+def test_a_parquet_file_of_place_names_lists_its_problems_then_asks_for_the_default_engine(
+    tmp_path: Path,
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    places = {"province": ["浙江省"] * 2, "county": ["嵊泗县"] * 2, "township": ["菜园镇"] * 2}
+    table = pa.table({"name": ["甲", "乙"], "kind": ["urban"] * 2, **places, "households": [9, -1]})
+    pq.write_table(table, tmp_path / "bad.parquet", row_group_size=1)
+    with pytest.raises(cssp.InputError) as error:
+        cssp.batch.evaluate_parquet(tmp_path / "bad.parquet", profiles=(), batch_rows=1)
+    assert (
+        str(error.value) == f"{tmp_path / 'bad.parquet'}: row 2, column households: -1 is negative"
+    )
+    pq.write_table(table.slice(0, 1), tmp_path / "good.parquet")
+    with pytest.raises(cssp.InputError, match=r"no 12-digit code .* cssp\.evaluate_region"):
+        cssp.batch.evaluate_parquet(tmp_path / "good.parquet", profiles=())

@@ -444,9 +444,10 @@ def _by_rows(
 
     stream = InputStream(path, format="parquet", batch_rows=batch_rows)
     run = StreamRun(plan, year, profiles=profiles)
-    for batch in stream:
+    batches = iter(stream)
+    for batch in batches:
         if any(community.placed_by_name for community in batch):
-            for _ in stream:  # the input's own problems, if any, come first
+            for _ in batches:  # the input's own problems, if any, come first
                 pass
             raise InputError(
                 "a community has no 12-digit code (it is placed by the names of its "
