@@ -258,6 +258,10 @@ def evaluate_streamed(
         "strict_codes": args.strict_codes,
         "batch_rows": args.batch_rows,
     }
+    if args.format not in STREAMED_FORMATS:  # regions alone: CSV blocks read into columns
+        from cssp.batch.blocks import block_frame  # noqa: PLC0415
+
+        options["columnar"] = block_frame
     stream = InputStream(args.files, **options)
     with _Spool(args, out) as spool:
         result = _run(args, stream, profiles, spool)
@@ -291,7 +295,7 @@ def _run(
         run = StreamRun(args.plan, args.year, profiles=profiles, keep=members)
     for batch in stream:
         if run is not None:
-            if any(community.placed_by_name for community in batch):
+            if isinstance(batch, tuple) and any(c.placed_by_name for c in batch):
                 raise NeedsScalar
             run.add(batch)
         if writer is not None:
