@@ -279,6 +279,10 @@ def evaluate_streamed(
         "strict_codes": args.strict_codes,
         "batch_rows": args.batch_rows,
     }
+    if args.format not in STREAMED_FORMATS:  # regions alone: CSV blocks read into columns
+        from cssp.batch.blocks import block_frame  # noqa: PLC0415
+
+        options["columnar"] = block_frame
     stream = InputStream(args.files, **options)
     with _Spool(args, out) as spool:
         result = _run(args, stream, profiles, spool)
@@ -313,7 +317,7 @@ def _run(
     needs_scalar = False
     for batch in stream:
         if run is not None and not needs_scalar:
-            if any(community.placed_by_name for community in batch):
+            if isinstance(batch, tuple) and any(c.placed_by_name for c in batch):
                 if args.engine != "batch":
                     raise NeedsScalar  # the scalar engine reads it again
                 needs_scalar = True  # read on: the input's own problems come first

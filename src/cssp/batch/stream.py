@@ -69,14 +69,17 @@ class StreamRun:
         self._size = 0
         self._failing = 0
 
-    def add(self, communities: Sequence[Community]) -> BatchResult:
-        """Evaluate a batch and add it to the run.
+    def add(self, communities: Sequence[Community] | Frame) -> BatchResult:
+        """Evaluate a batch (communities, or a :class:`~cssp.batch.frame.Frame`) and add it
+        to the run.
 
         :return: the batch's own result (its verdicts in the batch's order).
         :raises cssp.InputError: as :func:`cssp.batch.evaluate_communities`
             (a code met twice in the batch; a community without a 12-digit code).
         """
-        frame = Frame.from_communities(communities)
+        frame = (
+            communities if isinstance(communities, Frame) else Frame.from_communities(communities)
+        )
         targets, status, partial, used, lacking = evaluate_partial(frame, self.programs)
         in_order = np.empty_like(status)
         in_order[frame.order] = status

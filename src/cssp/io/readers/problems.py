@@ -89,6 +89,8 @@ class _Found:
     warnings: list[tuple[str, str]] = attrs.field(factory=list)
     # the communities placed by the names of their divisions
     resolved: list[ResolvedPlace] = attrs.field(factory=list)
+    # the rows read into columns instead (cssp.io.readers.blocks), for the columnar engine
+    block: Any = None
 
 
 def _optional_import(module: str, extra: str, what: str, name: str) -> Any:

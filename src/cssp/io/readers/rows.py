@@ -60,6 +60,9 @@ from cssp.model.schema import (
 )
 
 _Rows = Iterator[tuple[int, Sequence[object]]]
+#: Reads a chunk of a table into columns: ``(block, rows read)``, or ``None`` to decline.
+_Chunk = list[tuple[int, Sequence[object]]]
+_Columns = Callable[["_Table", _Chunk], tuple[object, int] | None] | None
 
 #: Rows converted at a time: big enough for the column-wise conversion to pay,
 #: small enough to keep the cells of only a few thousand rows in memory.
@@ -257,18 +260,27 @@ class _Table:
         return found
 
     def read_stream(
-        self, rows: _Rows, problems: _Problems, size: int = _CHUNK
+        self, rows: _Rows, problems: _Problems, size: int = _CHUNK, columns: _Columns = None
     ) -> Iterator[tuple[_Found, list[int]]]:
         """The communities of the rows, ``size`` rows at a time, with the row of each.
 
         Each part's warnings and places resolved are those of its rows; the
-        problems go to ``problems`` as each part is read.
+        problems go to ``problems`` as each part is read. ``columns`` may read a
+        chunk into columns instead (a part with its ``block`` and no
+        communities; how many rows it read): when it declines, the rows are read here.
         """
         seen = 0
         while True:
             chunk = list(itertools.islice(rows, size))
             if not chunk:
                 break
+            if columns is not None:
+                read = columns(self, chunk)
+                if read is not None:
+                    block, count = read
+                    seen += count
+                    yield _Found(block=block), []
+                    continue
             numbers: list[int] = []
             found = _Found(locate=self._locator(numbers, "code"), row=self._locator(numbers))
             seen += self.read_chunk(chunk, found.communities, numbers)
@@ -741,6 +753,7 @@ def _table_stream(
     text_cells: bool = False,
     column_map: ColumnMap | None = None,
     size: int = _CHUNK,
+    columns: _Columns = None,
 ) -> Iterator[tuple[_Table, _Found, list[int]]]:
     """A table's communities, ``size`` rows at a time (see :meth:`_Table.read_stream`);
     the first part's warnings start with the columns a map says to ignore."""
@@ -751,7 +764,7 @@ def _table_stream(
         raise InputError("the file is empty", name)
     table = _Table.from_header(name, header_row, header, text_cells, column_map)
     first = True
-    for part, numbers in table.read_stream(rows, problems, size):
+    for part, numbers in table.read_stream(rows, problems, size, columns):
         if first and table.ignored:
             part.warnings.insert(
                 0,

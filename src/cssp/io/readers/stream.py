@@ -42,6 +42,7 @@ from cssp.io.readers import (
     detect_format,
     load_column_map,
 )
+from cssp.io.readers.blocks import read_block
 from cssp.io.readers.documents import (
     _document_records,
     _parse_json,
@@ -87,6 +88,12 @@ class InputStream:
     :param limit: as for :func:`~cssp.io.readers.read_input`.
     :param batch_rows: communities in a batch, at most.
     :param exclude: keys of communities to leave out as met twice (see :attr:`repeated`).
+    :param columnar: for the columnar engine: makes what it evaluates from a block of a
+        CSV or TSV table read into columns (:class:`~cssp.io.readers.blocks.ColumnBlock`),
+        with its 12-digit codes as integers (``(batch, keys)``), or declines (``None``).
+        Such a batch is given instead of the block's communities when the block is read
+        exactly as the row path reads it and nothing in it needs saying (a problem, a
+        warning, a code met before); any other block is read into communities.
     """
 
     def __init__(
@@ -101,6 +108,7 @@ class InputStream:
         limit: int = MAX_PROBLEMS,
         batch_rows: int = BATCH_ROWS,
         exclude: frozenset[str] = frozenset(),
+        columnar: Callable[[Any], tuple[Any, Any] | None] | None = None,
     ) -> None:
         if isinstance(paths, str | os.PathLike):
             paths = [paths]
@@ -119,7 +127,10 @@ class InputStream:
         self.limit = limit
         self.batch_rows = batch_rows
         self.exclude = exclude
+        self.columnar = columnar
         self._stdin: bytes | None = None
+        self._seen = _Seen()
+        self._townships: dict[str, str | None] = {}
         #: what reading said: rows skipped, warnings, places resolved (after the iteration).
         self.notes = InputNotes()
         #: each file read (:class:`~cssp.io.readers.SourceFile`), as ``read_input`` says.
@@ -132,21 +143,28 @@ class InputStream:
 
     # -- the batches ---------------------------------------------------------------------
 
-    def __iter__(self) -> Iterator[tuple[Community, ...]]:
+    def __iter__(self) -> Iterator[Any]:
         problems = _Problems(self.limit, skip=self.skip_invalid)
-        seen = _Seen()
+        seen = self._seen = _Seen()
         file_warnings: list[Note] = []
         division_warnings: list[Note] = []
         division_problems: list[tuple[str, str, str]] = []  # (where, message, row)
         excluded: dict[str, list[tuple[str, str]]] = {}  # key -> (code's place, row)
         resolved: list[Any] = []
         kept = [0] * len(self.names)
-        townships: dict[str, str | None] = {}
+        townships = self._townships = {}
         self.communities = 0
         for number, name in enumerate(self.names):
             try:
-                for part in self._parts(name, problems):
+                for part in self._parts(name, problems, columns=self.columnar is not None):
                     file_warnings.extend(Note(where, message) for where, message in part.warnings)
+                    if part.block is not None:  # read into columns: checked by _accept
+                        made, keys = part.block
+                        seen.add_codes(keys)
+                        kept[number] += len(keys)
+                        self.communities += len(keys)
+                        yield made
+                        continue
                     batch: list[Community] = []
                     left_out: set[str] = set()
                     for index, community in enumerate(part.communities):
@@ -229,6 +247,32 @@ class InputStream:
             for number, name in enumerate(self.names)
         )
 
+    def _accept(self, table: Any, chunk: list[Any]) -> tuple[Any, int] | None:
+        """A chunk of a table read into columns for the columnar engine, as a part's
+        ``block`` and its rows; ``None`` when the row path must read it (see ``columnar``)."""
+        assert self.columnar is not None
+        block = read_block(table, chunk)
+        if block is None:
+            return None
+        made = self.columnar(block)
+        if made is None:
+            return None
+        keys = made[1]
+        codes = [f"{key:012d}" for key in keys.tolist()]
+        if self.exclude and not self.exclude.isdisjoint(codes):
+            return None
+        if self._seen.met(keys):
+            return None  # a code met twice: the row path finds where
+        known = self._townships
+        for code in {code[:9]: code for code in codes}.values():
+            if known.get(code[:9], "") == "":
+                known[code[:9]] = _division_problem(code)
+            if known[code[:9]]:
+                return None  # a warning or (strict_codes) a problem: the row path says it
+        if any(_REVOKED in name for name in block.columns.get("name", ()) if name):
+            return None
+        return made, block.size
+
     def _division_messages(self, community: Community, known: dict[str, str | None]) -> list[str]:
         township = community.code[:9]
         message = known.get(township, "")
@@ -262,7 +306,7 @@ class InputStream:
 
     # -- one file's parts -----------------------------------------------------------------
 
-    def _parts(self, name: str, problems: _Problems) -> Iterator[_Found]:
+    def _parts(self, name: str, problems: _Problems, *, columns: bool = False) -> Iterator[_Found]:
         if name == STDIN and self.format is None:
             raise InputError(
                 "reading standard input needs its format: give --input-format (format=)", name
@@ -303,7 +347,8 @@ class InputStream:
             return
         with _open_text(name, data, self.encoding) as file:
             if chosen == "csv":
-                yield from _csv_parts(name, file, problems, self.column_map, size)
+                accept = self._accept if columns else None
+                yield from _csv_parts(name, file, problems, self.column_map, size, accept)
             else:
                 yield from _jsonl_parts(name, file, problems, size)
 
@@ -367,7 +412,12 @@ def _valid_as(name: str, encoding: str) -> bool | None:
 
 
 def _csv_parts(
-    name: str, file: IO[str], problems: _Problems, column_map: ColumnMap | None, size: int
+    name: str,
+    file: IO[str],
+    problems: _Problems,
+    column_map: ColumnMap | None,
+    size: int,
+    columns: Callable[[Any, list[Any]], tuple[Any, int] | None] | None = None,
 ) -> Iterator[_Found]:
     delimiter = "\t" if name.lower().endswith(".tsv") else ","
     first = file.read(_BLOCK).lstrip("\r\n").partition("\n")[0]
@@ -383,7 +433,13 @@ def _csv_parts(
             raise InputError(f"not valid CSV: {error}", f"{name}: line {reader.line_num}") from None
 
     for _table, part, _numbers in _table_stream(
-        name, rows(), problems, text_cells=True, column_map=column_map, size=size
+        name,
+        rows(),
+        problems,
+        text_cells=True,
+        column_map=column_map,
+        size=size,
+        columns=columns,
     ):
         yield part
 
@@ -502,6 +558,28 @@ class _Seen:
         #: the keys of the last batch met in a batch before it.
         self.earlier: set[str] = set()
 
+    def met(self, codes: Any) -> bool:
+        """Whether any of the 12-digit codes (integers) was met before."""
+        for run in self.runs:
+            at = self.np.searchsorted(run, codes)
+            inside = at < len(run)
+            if (run[at[inside]] == codes[inside]).any():
+                return True
+        return False
+
+    def add_codes(self, codes: Any) -> None:
+        """Add 12-digit codes (integers), none met before nor twice among them."""
+        self.earlier = set()
+        if len(codes):
+            self._run(self.np.sort(codes))
+
+    def _run(self, batch: Any) -> None:
+        np = self.np
+        self.runs.append(batch)
+        while len(self.runs) > 1 and len(self.runs[-2]) <= 2 * len(self.runs[-1]):
+            last = self.runs.pop()
+            self.runs[-1] = np.sort(np.concatenate([self.runs[-1], last]), kind="stable")
+
     def add(self, keys: list[str]) -> bool:
         """Add a batch's keys; whether any was met before (or twice in the batch)."""
         np = self.np
@@ -527,10 +605,7 @@ class _Seen:
                 hit = np.zeros(len(batch), dtype=bool)
                 hit[inside] = run[at[inside]] == batch[inside]
                 self.earlier.update(f"{v:012d}" for v in batch[hit].tolist())
-            self.runs.append(batch)
-            while len(self.runs) > 1 and len(self.runs[-2]) <= 2 * len(self.runs[-1]):
-                last = self.runs.pop()
-                self.runs[-1] = np.sort(np.concatenate([self.runs[-1], last]), kind="stable")
+            self._run(batch)
         self.repeated |= twice | self.earlier
         return bool(twice or self.earlier)
 
