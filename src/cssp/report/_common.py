@@ -524,17 +524,15 @@ def worst_heading(report: RegionReport, lang: str) -> str:
 
 
 def worst_note(report: RegionReport, lang: str) -> str:
-    """How the worst communities were chosen, and how to see every community's findings."""
+    """How the worst communities were chosen, and how to list more or fewer."""
     if lang == "zh":
         return (
             "按未达标的社区级指标项数从多到少排列，项数相同的按代码排列；"
-            "各社区的全部评估结果请用 --format json-compact 或 jsonl 查看，"
             "列出的个数用 --worst 设置。"
         )
     return (
         "Ordered by the number of community-level targets not met, most first, then by code; "
-        "see every community's findings with --format json-compact or jsonl, and set how many "
-        "are listed with --worst."
+        "--worst sets how many are listed."
     )
 
 
