@@ -31,6 +31,7 @@ import pytest
 
 import cssp
 import cssp.synth
+from cssp.batch.stream import evaluate_stream
 from cssp.io import SourceFile
 from cssp.report import ReportSource, render_report
 
@@ -85,13 +86,24 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pathlib.Path]
         "counties-4-en": (cssp.evaluate_region(sample, by="county", profiles=profiles), "en"),
         "provinces-31": (cssp.evaluate_region(nation, by="province", profiles=profiles), "zh"),
         "counties-157": (cssp.evaluate_region(north, by="county", profiles=profiles), "zh"),
+        # a large input as cssp evaluate reads it in batches: regions, the worst communities
+        "streamed-157": (
+            evaluate_stream(
+                (north[k : k + 100] for k in range(0, len(north), 100)),
+                profiles=profiles,
+                worst=100,
+            )
+            .report("county")
+            .with_members(100),
+            "zh",
+        ),
     }
     paths = {}
     for name, (report, lang) in made.items():
         assert name != "counties-157" or len(report.regions) > 100
         assert name != "provinces-31" or len(report.regions) == 31
         path = folder / f"{name}.html"
-        rows = len(report.assessments)
+        rows = report.summary.communities if report.summary else len(report.assessments)
         page = render_report(report, "html", lang=lang, source=_source(f"{name}.csv", rows))
         path.write_text(page, encoding="utf-8")
         paths[name] = path
@@ -205,7 +217,9 @@ return [n, out.slice(0, 10)];
 """
 
 
-@pytest.mark.parametrize("name", ["counties-4", "counties-4-en", "provinces-31", "counties-157"])
+@pytest.mark.parametrize(
+    "name", ["counties-4", "counties-4-en", "provinces-31", "counties-157", "streamed-157"]
+)
 def test_fits_a_wide_screen_with_every_header_on_it(
     browser: Any, reports: dict[str, pathlib.Path], name: str
 ) -> None:
@@ -224,7 +238,7 @@ def test_fits_a_wide_screen_with_every_header_on_it(
     assert browser.execute_script(_CRAMPED) == [], "a cell's text does not fit its column"
 
 
-@pytest.mark.parametrize("name", ["counties-4", "provinces-31", "counties-157"])
+@pytest.mark.parametrize("name", ["counties-4", "provinces-31", "counties-157", "streamed-157"])
 def test_fits_a_phone_with_every_cell_labelled(
     browser: Any, reports: dict[str, pathlib.Path], name: str
 ) -> None:
@@ -375,8 +389,9 @@ def _figure_pages(pdf: pathlib.Path) -> list[set[int]]:
     [
         ("counties-4", "城乡社区服务体系建设评估报告（2个省级行政区）", 23),
         ("provinces-31", "城乡社区服务体系建设评估报告（31个省级行政区）", 20),
+        ("streamed-157", "城乡社区服务体系建设评估报告（3个省级行政区）", 29),
     ],
-    ids=["counties-4", "provinces-31"],
+    ids=["counties-4", "provinces-31", "streamed-157"],
 )
 def test_prints_to_a_clean_a4_pdf(
     reports: dict[str, pathlib.Path], tmp_path: pathlib.Path, name: str, title: str, charts: int

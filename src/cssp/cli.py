@@ -211,6 +211,15 @@ def _parser() -> argparse.ArgumentParser:
         help=f"communities listed per region and per region finding (default "
         f"{evaluating.MEMBERS}; the counts give how many there are); all: every one",
     )
+    evaluate.add_argument(
+        "--worst",
+        type=evaluating.worst,
+        default=evaluating.WORST,
+        metavar="N",
+        help=f"text, Markdown and HTML reports of inputs read in batches: the N communities "
+        f"that fail the most targets, with their findings (default {evaluating.WORST}; 0: "
+        f"none; json-compact and jsonl give every community's)",
+    )
     evaluate.add_argument("--batch-rows", type=int, default=8192, help=argparse.SUPPRESS)
     _profiles_options(evaluate)
     _input_options(evaluate)

@@ -26,6 +26,7 @@ __all__ = [
     "REGION_FORMATS",
     "STREAMED_FORMATS",
     "STREAM_BYTES",
+    "WORST",
     "NeedsScalar",
     "choose_engine",
     "colour",
@@ -38,6 +39,7 @@ __all__ = [
     "parquet_alone",
     "render",
     "streamed",
+    "worst",
 ]
 
 
@@ -46,11 +48,15 @@ __all__ = [
 #: Formats written a community at a time, as the input is read.
 STREAMED_FORMATS = ("json-compact", "jsonl")
 #: Formats of regions alone that the columnar engine writes (with ``json``, --no-communities).
-REGION_FORMATS = ("text", "markdown", "xlsx", "parquet")
+REGION_FORMATS = ("text", "markdown", "html", "xlsx", "parquet")
+#: Formats of regions for people to read: they list the worst communities (``--worst``).
+READ_FORMATS = ("text", "markdown", "html")
 #: Inputs of at least this many bytes go to the columnar engine when it can write the format.
 STREAM_BYTES = 4 << 20
 #: Communities listed per region (and per region finding failing) by default: ``--members``.
 MEMBERS = 100
+#: The worst communities a streamed text, Markdown or HTML report lists by default: ``--worst``.
+WORST = 100
 
 
 def members(text: str) -> int | None:
@@ -63,6 +69,17 @@ def members(text: str) -> int | None:
         value = -1
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a number or 'all', not {text!r}")
+    return value
+
+
+def worst(text: str) -> int:
+    """``--worst``: how many of the worst communities a streamed report lists (0: none)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of communities, not {text!r}")
     return value
 
 
@@ -118,10 +135,10 @@ def evaluate_parquet_file(
     """One Parquet file in cssp's table format, read whole by the columnar engine."""
     from cssp.errors import InputError  # noqa: PLC0415
 
-    if args.format not in ("json", "text", "markdown", *BINARY_FORMATS):
+    if args.format not in ("json", *REGION_FORMATS):
         raise InputError(
-            f"--engine batch writes regions only: use --format json, text, markdown, xlsx or "
-            f"parquet, not {args.format}",
+            f"--engine batch writes regions only: use --format json, text, markdown, html, "
+            f"xlsx or parquet, not {args.format}",
             "--format",
         )
     import cssp.batch  # noqa: PLC0415 - without numpy: a CsspError naming the extra
@@ -199,7 +216,7 @@ def streamed(
 
     if args.format not in (*STREAMED_FORMATS, "json", *REGION_FORMATS):
         raise InputError(
-            f"--engine batch writes regions (json, text, markdown, xlsx, parquet) or each "
+            f"--engine batch writes regions (json, text, markdown, html, xlsx, parquet) or each "
             f"community's findings (json-compact, jsonl), not {args.format}",
             "--format",
         )
@@ -222,7 +239,7 @@ def streamed(
     if args.format not in STREAMED_FORMATS:
         assert report is not None
         source = None
-        if args.format == "markdown":
+        if args.format in ("markdown", "html"):
             source = source_of(files)
         render(report, args, out, source, communities=False)
     return fail_on(args, report, failing, err)
@@ -313,7 +330,8 @@ def _run(
     if regions:
         from cssp.batch.stream import StreamRun  # noqa: PLC0415
 
-        run = StreamRun(args.plan, args.year, profiles=profiles, keep=members)
+        worst = args.worst if args.format in READ_FORMATS else 0
+        run = StreamRun(args.plan, args.year, profiles=profiles, keep=members, worst=worst)
     needs_scalar = False
     for batch in stream:
         if run is not None and not needs_scalar:

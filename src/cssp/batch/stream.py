@@ -23,16 +23,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import numpy as np
 
 from cssp.batch import BatchResult, _community_targets, _programs
-from cssp.batch.columnar import ABSENT
+from cssp.batch.columnar import ABSENT, NOT_MET
 from cssp.batch.engine import Partial, evaluate_partial, target_order
 from cssp.batch.frame import Frame
+from cssp.engine import scalar
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
+    from cssp.engine.results import Assessment, RegionReport
     from cssp.model.community import Community
     from cssp.model.plan import Plan
     from cssp.rules.profile import Profile
@@ -49,6 +52,9 @@ class StreamRun:
     :param profiles: as for :func:`cssp.evaluate`.
     :param keep: keep each community's verdicts (for the region reports'
         member lists and counts); ``False`` keeps only the township totals.
+    :param worst: keep the communities that fail the most community-level
+        targets, at most this many (ties: the lower code first): the report
+        gives their findings (:meth:`worst`).
     """
 
     def __init__(
@@ -58,9 +64,15 @@ class StreamRun:
         *,
         profiles: ProfileSet | Iterable[Profile] | None = None,
         keep: bool = True,
+        worst: int = 0,
     ) -> None:
+        if worst < 0:
+            raise ValueError(f"worst must not be negative, not {worst}")
         self.programs = _programs(plan, year, profiles)
         self.keep = keep
+        self.worst_kept = worst
+        # the worst communities so far, worst first: (-targets not met, code, community)
+        self._worst: list[tuple[int, bytes, Community]] = []
         self._partial: Partial | None = None
         self._kept: list[tuple[NDArray[np.bytes_], tuple[str, ...], NDArray[np.uint8]]] = []
         # per kept batch: the rows that lack the thing of a coverage target judged per region
@@ -101,7 +113,38 @@ class StreamRun:
         if self.keep:
             self._kept.append((codes, targets, in_order))
             self._lacking.append(result.lacking)
+        if self.worst_kept:
+            self._keep_worst(frame, result)
         return result
+
+    def _keep_worst(self, frame: Frame, result: BatchResult) -> None:
+        """Merge the batch's worst communities into the run's: at most ``worst`` kept (a
+        frame read into columns builds only those, as its reader builds a row)."""
+        ids = {t.id for t in result.community_targets}
+        columns = [k for k, target in enumerate(result.targets) if target in ids]
+        if not columns or not len(result):
+            return
+        unmet = (result.status[:, columns] == NOT_MET).sum(axis=1)
+        rows = np.flatnonzero(unmet)
+        if len(rows) > self.worst_kept:  # the batch's worst: most unmet, then the lower code
+            rows = rows[np.lexsort((result.codes[rows], -unmet[rows]))[: self.worst_kept]]
+        sorted_row = np.empty_like(frame.order)  # input row -> the frame's (sorted) row
+        sorted_row[frame.order] = np.arange(len(frame.order))
+        found = [
+            (-int(unmet[r]), bytes(result.codes[r]), frame.community(int(sorted_row[r])))
+            for r in rows.tolist()
+        ]
+        merged = sorted([*self._worst, *found], key=lambda kept: kept[:2])
+        self._worst = merged[: self.worst_kept]
+
+    def worst(self) -> tuple[Assessment, ...]:
+        """The worst communities so far (at most ``worst``), worst first, as the scalar engine
+        (the reference) evaluates them: each finding with its explanation."""
+        plan, year, profiles = self.programs.plan, self.programs.year, self.programs.profiles
+        return tuple(
+            scalar.evaluate(community, plan, year, profiles=profiles)
+            for _, _, community in self._worst
+        )
 
     def __len__(self) -> int:
         return self._size
@@ -145,6 +188,8 @@ class StreamRun:
         result.community_targets = _community_targets(used)
         result.lacking = lacking
         result.streamed = (self._size, self._failing)
+        if self._worst:
+            result.worst = self.worst()
         return result
 
 
@@ -152,12 +197,19 @@ class _Streamed(BatchResult):
     """A stream's result: its count and failing communities are the stream's, kept or not."""
 
     streamed = (0, 0)
+    worst: tuple[Assessment, ...] = ()
 
     def __len__(self) -> int:
         return self.streamed[0]
 
     def failing(self) -> int:
         return self.streamed[1]
+
+    def report(self, by: str, *, members: bool = True) -> RegionReport:
+        report = super().report(by, members=members)
+        if not self.worst or report.summary is None:
+            return report
+        return attrs.evolve(report, summary=attrs.evolve(report.summary, worst=self.worst))
 
 
 def evaluate_stream(
@@ -167,13 +219,16 @@ def evaluate_stream(
     *,
     profiles: ProfileSet | Iterable[Profile] | None = None,
     keep: bool = True,
+    worst: int = 0,
 ) -> BatchResult:
     """Evaluate batches of communities as one input by the columnar engine (:class:`StreamRun`).
 
     :param batches: the batches, e.g. an :class:`~cssp.io.readers.stream.InputStream`.
+    :param keep: as for :class:`StreamRun`.
+    :param worst: as for :class:`StreamRun`.
     :raises cssp.InputError: as :meth:`StreamRun.add`, and as the batches raise.
     """
-    run = StreamRun(plan, year, profiles=profiles, keep=keep)
+    run = StreamRun(plan, year, profiles=profiles, keep=keep, worst=worst)
     for batch in batches:
         run.add(batch)
     return run.result()

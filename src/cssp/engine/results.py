@@ -282,11 +282,16 @@ class CommunitySummary:
     :param failing: how many of them fail at least one community-level target.
     :param targets: the community-level targets in force for any of them (their
         provenance names the profiles applied).
+    :param worst: the assessments of the communities that fail the most
+        community-level targets (ties: the lower code first), worst first, when
+        the run kept some (:class:`cssp.batch.stream.StreamRun` ``worst=N``;
+        ``cssp evaluate --worst``): the text, Markdown and HTML reports list them.
     """
 
     communities: int
     failing: int
     targets: tuple[Target, ...] = field(repr=False)
+    worst: tuple[Assessment, ...] = field(default=(), repr=False, kw_only=True)
 
 
 @define(frozen=True)

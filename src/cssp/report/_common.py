@@ -474,21 +474,65 @@ def region_size(region: RegionAssessment) -> int:
     return max(len(region.communities), max(counted, default=0))
 
 
+def worst(report: RegionReport) -> tuple[Assessment, ...]:
+    """The worst communities a report of regions alone lists (the most targets not met
+    first), from its summary; none when it lists every community's findings."""
+    if report.summary is None or report.assessments:
+        return ()
+    return report.summary.worst
+
+
 def left_out(report: RegionReport, lang: str) -> str | None:
-    """What a report of regions alone leaves out (each community's findings), in ``lang``;
-    ``None`` when it lists them."""
+    """What a report of regions alone leaves out (each community's findings, but for the
+    worst communities it lists), in ``lang``; ``None`` when it lists them."""
     if report.summary is None or report.assessments:
         return None
     total, failing = report.summary.communities, report.summary.failing
+    shown = len(report.summary.worst)
     if lang == "zh":
+        if shown:
+            return (
+                f"本报告只列出区域和未达标项最多的{shown:,}个社区：{total:,}个社区中{failing:,}个"
+                "至少有一项未达标，其余社区的评估结果未列出（请用 --format json-compact 或 jsonl "
+                "查看全部）。"
+            )
         return (
             f"本报告只列出区域：{total:,}个社区中{failing:,}个至少有一项未达标，"
             "各社区的评估结果未列出（请用 --format json-compact 或 jsonl 查看）。"
+        )
+    if shown:
+        return (
+            f"This report lists regions and the {shown:,} communities that fail the most "
+            f"targets: {failing:,} of {total:,} communities fail at least one target; the other "
+            "communities' findings are left out (see them all with --format json-compact or "
+            "jsonl)."
         )
     return (
         f"This report lists regions only: {failing:,} of {total:,} communities fail at least "
         "one target; each community's findings are left out (see them with --format "
         "json-compact or jsonl)."
+    )
+
+
+def worst_heading(report: RegionReport, lang: str) -> str:
+    """The heading of the worst communities' list: how many of how many failing."""
+    shown = len(worst(report))
+    failing = report.summary.failing if report.summary is not None else shown
+    if lang == "zh":
+        return f"未达标项最多的社区（{failing:,}个未达标社区中的{shown:,}个）"
+    return f"Communities failing the most targets ({shown:,} of the {failing:,} that fail)"
+
+
+def worst_note(report: RegionReport, lang: str) -> str:
+    """How the worst communities were chosen, and how to list more or fewer."""
+    if lang == "zh":
+        return (
+            "按未达标的社区级指标项数从多到少排列，项数相同的按代码排列；"
+            "列出的个数用 --worst 设置。"
+        )
+    return (
+        "Ordered by the number of community-level targets not met, most first, then by code; "
+        "--worst sets how many are listed."
     )
 
 

@@ -42,12 +42,14 @@ from cssp.report._common import (
     by_code,
     by_rule,
     changed_by_profile,
+    community_counts,
     community_kind,
     community_targets,
     division_line,
     failing_in,
     find,
     input_sections,
+    left_out,
     number,
     reference_name,
     regional_targets,
@@ -55,6 +57,9 @@ from cssp.report._common import (
     tally,
     target_threshold,
     with_unit,
+    worst,
+    worst_heading,
+    worst_note,
 )
 from cssp.report._imprint import (
     ReportSource,
@@ -106,8 +111,7 @@ def _masthead_report(report: RegionReport, title: str, lang: str) -> str:
     meta = [plan.document, _l("target_year", lang, year=report.year), _l("by", lang, level=level)]
     counts = tally(f for r in report.regions for f in r.findings)
     evaluated = counts[Status.MET] + counts[Status.NOT_MET]
-    failing = sum(1 for a in report.assessments if a.failing)
-    total = len(report.assessments)
+    total, failing = community_counts(report)
     total_findings = max(1, sum(counts.values()))
     meter = "".join(
         f'<i class="k-{_CLASS[s]}" style="width:{_f(100 * counts[s] / total_findings)}%"></i>'
@@ -542,7 +546,50 @@ def _reasons(a: Assessment, plan: Plan, lang: str) -> str:
     return "".join(items)
 
 
+def _failing_row(a: Assessment, heads: Sequence[str], plan: Plan, lang: str, where: str) -> str:
+    c = a.community
+    place = f'<br><span class="muted">{esc(where)}</span>' if where else ""
+    return (
+        f'<tr><td class="name" data-label="{esc(heads[0])}"><b>{esc(c.name or c.code)}</b>'
+        f'<br><span class="code">{esc(c.code)}</span>'
+        f'<span class="pill">{esc(community_kind(a, lang))}</span>{place}</td>'
+        f'<td class="num" data-label="{esc(heads[1])}">'
+        f'<span class="badge s-fail">{len(a.failing)}</span></td>'
+        f'<td data-label="{esc(heads[2])}"><ul>{_reasons(a, plan, lang)}</ul></td>'
+        "</tr>"
+    )
+
+
+def _failing_table(heads: Sequence[str], rows: Sequence[str]) -> str:
+    return (
+        f'<div class="scroll"><table class="failing cards"><thead><tr>'
+        f'<th scope="col">{esc(heads[0])}</th><th class="num" scope="col">{esc(heads[1])}</th>'
+        f'<th scope="col">{esc(heads[2])}</th></tr></thead><tbody>{"".join(rows)}</tbody>'
+        "</table></div>"
+    )
+
+
+def _worst(report: RegionReport, lang: str) -> str:
+    """A report of regions alone: the worst communities it kept, and what it left out."""
+    note = left_out(report, lang) or ""
+    shown = worst(report)
+    if not shown:
+        return f'<section id="failing"><p class="note">{esc(note)}</p></section>'
+    heads = [_l("community", lang), _l("count", lang), _l("reasons", lang)]
+    rows = [
+        _failing_row(a, heads, report.plan, lang, full_name(a.community.code[:9], lang))
+        for a in shown
+    ]
+    return (
+        f'<section id="failing"><h2>{esc(worst_heading(report, lang))}</h2>'
+        f'<p class="lede">{esc(worst_note(report, lang))}</p>'
+        f'<p class="note">{esc(note)}</p>{_failing_table(heads, rows)}</section>'
+    )
+
+
 def _failing(report: RegionReport, labels: dict[str, str], lang: str) -> str:
+    if report.summary is not None and not report.assessments:
+        return _worst(report, lang)
     assessments = by_code(report)
     parts = []
     heads = [_l("community", lang), _l("count", lang), _l("reasons", lang)]
@@ -551,18 +598,7 @@ def _failing(report: RegionReport, labels: dict[str, str], lang: str) -> str:
         if not failing:
             continue
         count = f"{len(failing):,} / {len(region.communities):,}"
-        rows = []
-        for a in failing[:FAILING_SHOWN]:
-            c = a.community
-            rows.append(
-                f'<tr><td class="name" data-label="{esc(heads[0])}"><b>{esc(c.name or c.code)}</b>'
-                f'<br><span class="code">{esc(c.code)}</span>'
-                f'<span class="pill">{esc(community_kind(a, lang))}</span></td>'
-                f'<td class="num" data-label="{esc(heads[1])}">'
-                f'<span class="badge s-fail">{len(a.failing)}</span></td>'
-                f'<td data-label="{esc(heads[2])}"><ul>{_reasons(a, report.plan, lang)}</ul></td>'
-                "</tr>"
-            )
+        rows = [_failing_row(a, heads, report.plan, lang, "") for a in failing[:FAILING_SHOWN]]
         hidden = len(failing) - FAILING_SHOWN
         if hidden > 0:
             more = esc(_l("more", lang, n=f"{hidden:,}"))
@@ -571,10 +607,7 @@ def _failing(report: RegionReport, labels: dict[str, str], lang: str) -> str:
         code = f' <span class="code">{esc(region.code)}</span>' if region.code else ""
         parts.append(
             f'<h3 class="region-h">{esc(path)}{code} <span class="pill">{esc(count)}</span></h3>'
-            f'<div class="scroll"><table class="failing cards"><thead><tr>'
-            f'<th scope="col">{esc(heads[0])}</th><th class="num" scope="col">{esc(heads[1])}</th>'
-            f'<th scope="col">{esc(heads[2])}</th></tr></thead><tbody>{"".join(rows)}</tbody>'
-            "</table></div>"
+            f"{_failing_table(heads, rows)}"
         )
     body = "".join(parts) or f"<p>{esc(_l('none_failing', lang))}</p>"
     return (

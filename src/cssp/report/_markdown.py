@@ -36,6 +36,9 @@ from cssp.report._common import (
     tally,
     target_threshold,
     touched_by_profile,
+    worst,
+    worst_heading,
+    worst_note,
 )
 from cssp.report._common import by_rule as _by_rule
 from cssp.report._names import full_name
@@ -217,9 +220,31 @@ def render_report(report: RegionReport, lang: str, source: ReportSource | None =
                     for f in a.findings
                     if implausible(f, report.plan)
                 ]
+    out += _worst(report, lang)
     for heading, lines in input_sections(report.input, lang):
         out += ["", f"## {escape(heading)}", "", *(f"- {escape(line)}" for line in lines)]
     return "\n".join(out) + "\n"
+
+
+def _worst(report: RegionReport, lang: str) -> list[str]:
+    """The worst communities of a report of regions alone, with their findings not met."""
+    shown = worst(report)
+    if not shown:
+        return []
+    out = ["", f"## {escape(worst_heading(report, lang))}", "", escape(worst_note(report, lang))]
+    out.append("")
+    for a in shown:
+        c = a.community
+        count = f"{len(a.failing)}项未达标" if lang == "zh" else f"{len(a.failing)} not met"
+        where = f"{full_name(c.code[:9], lang)} · " if c.code else ""
+        out.append(f"- **{escape(c.code)}** {escape(c.name)} · {escape(where + count)}")
+        out += [f"  - {escape(f.explain(lang))}" for f in a.failing]
+        out += [
+            f"  - {CHECK_MARK} {escape(check_note(f, report.plan, lang))}"
+            for f in a.findings
+            if implausible(f, report.plan)
+        ]
+    return out
 
 
 _COUNT_ORDER: Final = (

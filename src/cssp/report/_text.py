@@ -43,6 +43,9 @@ from cssp.report._common import (
     target_threshold,
     touched_by_profile,
     truncate,
+    worst,
+    worst_heading,
+    worst_note,
     wrap,
 )
 
@@ -239,6 +242,7 @@ def render_report(report: RegionReport, lang: str, colour: bool) -> str:
                 for f in a.failing:
                     mark = paint(STATUS_MARKS[f.status], ANSI[f.status], colour)
                     out.append(f"      {mark} {f.explain(lang)}")
+    out += _worst(report, lang, colour)
     for heading, lines in input_sections(report.input, lang):
         out += ["", paint(heading, "1", colour), *(f"  {line}" for line in lines)]
     out += ["", _summary(report, lang)]
@@ -246,6 +250,29 @@ def render_report(report: RegionReport, lang: str, colour: bool) -> str:
     if note:
         out.append(note)
     return "\n".join(out) + "\n"
+
+
+def _worst(report: RegionReport, lang: str, colour: bool) -> list[str]:
+    """The worst communities of a report of regions alone, with their findings not met."""
+    shown = worst(report)
+    if not shown:
+        return []
+    colon = "：" if lang == "zh" else ":"
+    out = [
+        "",
+        paint(worst_heading(report, lang) + colon, "1", colour),
+        f"  {worst_note(report, lang)}",
+    ]
+    for a in shown:
+        c = a.community
+        where = division_line(c.code)
+        count = f"{len(a.failing)}项未达标" if lang == "zh" else f"{len(a.failing)} not met"
+        head = f"{c.code} {c.name}".rstrip()
+        out.append(f"    {head} · {count}" + (f" · {where}" if where else ""))
+        for f in a.failing:
+            mark = paint(STATUS_MARKS[f.status], ANSI[f.status], colour)
+            out.append(f"      {mark} {f.explain(lang)}")
+    return out
 
 
 _COUNT_ORDER: Final = (
