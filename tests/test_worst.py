@@ -152,7 +152,7 @@ def _real_shaped(folder: pathlib.Path) -> pathlib.Path:
         floor = 0 if n % 6 == 0 else households * (n % 4 + 1) // 4
         cells = [
             str(n), code, name, "", "", "", klass, "",  # the kind: from the code
-            f"约{households}户" if n % 5 == 0 else str(households),
+            f"约{households}户" if n % 11 == 0 else str(households),  # some blocks by rows
             "" if n % 7 == 0 else str(households * 3),
             str(n % 9), str(floor) if floor else "",  # a gap: not given
             str(floor * (50 + n % 20) // 100) if floor else "",
@@ -235,3 +235,24 @@ def test_a_large_input_to_html_is_streamed(tmp_path: pathlib.Path, monkeypatch: 
     assert "Communities failing the most targets" not in whole
     kpis = re.compile(r'<div class="kpis">.*?</header>', re.DOTALL)
     assert kpis.findall(streamed) == kpis.findall(whole)  # regions and counts: the same
+
+
+def test_batches_read_into_columns_give_the_same_worst(tmp_path: pathlib.Path) -> None:
+    """A clean CSV read block by block straight into columns (no Community objects): the
+    worst communities are built by the reader only for those kept, and equal the reference."""
+    from cssp.batch.blocks import block_frame
+    from cssp.batch.frame import Frame
+    from cssp.io.readers import read_input
+    from cssp.io.readers.stream import InputStream
+
+    path = tmp_path / "n.csv"
+    done = run_cssp("synth", "--scale", "0.0005", "--seed", "3", "-o", str(path))
+    assert done.returncode == 0, done.stderr
+    run = StreamRun(profiles=(), worst=7)
+    kinds = set()
+    for batch in InputStream(path, batch_rows=40, columnar=block_frame):
+        kinds.add(type(batch))
+        run.add(batch)
+    assert Frame in kinds  # the column path was taken
+    whole = cssp.evaluate_region(read_input([path]).communities, profiles=())
+    assert list(run.worst()) == _worst_of(whole.assessments, 7)
