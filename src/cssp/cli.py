@@ -418,7 +418,7 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO, argv: Sequence
     engine = evaluating.choose_engine(args)
     if engine == "batch" and evaluating.parquet_alone(args):
         report = evaluating.evaluate_parquet_file(args, _profiles(args), err, _townships(args))
-        if args.format == "markdown" and report.summary is not None:
+        if args.format in ("markdown", "html") and report.summary is not None:
             from cssp.io import SourceFile  # noqa: PLC0415
 
             file = SourceFile.of(args.files[0], report.summary.communities)

@@ -148,12 +148,49 @@ def evaluate_parquet_file(
     )
     members = not args.no_members and args.members != 0
     report = result.report(args.by, members=members)
-    if result.notes:  # read as the default engine reads it: what reading said
-        import attrs  # noqa: PLC0415
+    import attrs  # noqa: PLC0415
 
+    if result.notes:  # read as the default engine reads it: what reading said
         _tell_notes(result, err)
         report = attrs.evolve(report, input=result.notes)
+    rows = result.worst_rows(args.worst if args.format in READ_FORMATS else 0)
+    if len(rows) and report.summary is not None:
+        worst = _worst_of_parquet(args.files[0], result, rows)
+        report = attrs.evolve(report, summary=attrs.evolve(report.summary, worst=worst))
     return report.with_members(args.members) if members and args.members is not None else report
+
+
+def _worst_of_parquet(path: str, result: Any, rows: Any) -> tuple[Any, ...]:
+    """The worst communities of a Parquet file read column by column (``rows``, worst
+    first): those rows alone read again, a row group at a time, as the default engine reads
+    them, and evaluated by the scalar engine (the reference) for their explanations."""
+    import itertools  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    from cssp.engine import scalar  # noqa: PLC0415
+    from cssp.io.readers.stream import InputStream  # noqa: PLC0415
+
+    file = pq.ParquetFile(path)
+    sizes = [file.metadata.row_group(g).num_rows for g in range(file.num_row_groups)]
+    wanted = sorted(int(row) for row in rows)
+    pieces = []
+    starts = itertools.accumulate([0, *sizes])  # one more than the groups: strict=False
+    for group, (first, size) in enumerate(zip(starts, sizes, strict=False)):
+        local = [row - first for row in wanted if first <= row < first + size]
+        if local:
+            pieces.append(file.read_row_group(group).take(local))
+    with tempfile.TemporaryDirectory(prefix="cssp-worst-") as folder:
+        part = os.path.join(folder, "worst.parquet")
+        pq.write_table(pa.concat_tables(pieces), part)
+        communities = {c.key: c for batch in InputStream(part) for c in batch}
+    plan, year, profiles = result.plan, result.year, result.programs.profiles
+    return tuple(
+        scalar.evaluate(communities[code.decode()], plan, year, profiles=profiles)
+        for code in result.codes[rows]
+    )
 
 
 def colour(choice: str, out: TextIO) -> bool:

@@ -211,11 +211,31 @@ class BatchResult(Totals):
 
     def failing(self) -> int:
         """How many communities fail at least one community-level target."""
+        unmet = self._unmet()
+        return 0 if unmet is None else int(np.count_nonzero(unmet))
+
+    def worst_rows(self, n: int) -> NDArray[np.intp]:
+        """The rows (in input order) of the ``n`` communities that fail the most
+        community-level targets, worst first, then by code; only communities that fail one.
+
+        ``cssp evaluate`` lists those communities' findings in its text, Markdown and HTML
+        reports of a large input (``--worst``).
+        """
+        unmet = self._unmet()
+        if n <= 0 or unmet is None:
+            return np.empty(0, dtype=np.intp)
+        rows = np.flatnonzero(unmet)
+        return rows[np.lexsort((self.codes[rows], -unmet[rows]))][:n]
+
+    def _unmet(self) -> NDArray[np.intp] | None:
+        """How many community-level targets each community does not meet (``None``: no
+        community-level target, or no verdicts kept)."""
         ids = {t.id for t in self.community_targets}
         columns = [i for i, target in enumerate(self.targets) if target in ids]
-        if not columns or not len(self):
-            return 0
-        return int((self.status[:, columns] == NOT_MET).any(axis=1).sum())
+        if not columns or not len(self.codes):
+            return None
+        unmet: NDArray[np.intp] = (self.status[:, columns] == NOT_MET).sum(axis=1, dtype=np.intp)
+        return unmet
 
     def report(self, by: str, *, members: bool = True) -> RegionReport:
         """The regions of level ``by`` as the scalar engine's report, without community findings.

@@ -27,7 +27,7 @@ import attrs
 import numpy as np
 
 from cssp.batch import BatchResult, _community_targets, _programs
-from cssp.batch.columnar import ABSENT, NOT_MET
+from cssp.batch.columnar import ABSENT
 from cssp.batch.engine import Partial, evaluate_partial, target_order
 from cssp.batch.frame import Frame
 from cssp.engine import scalar
@@ -120,14 +120,10 @@ class StreamRun:
     def _keep_worst(self, frame: Frame, result: BatchResult) -> None:
         """Merge the batch's worst communities into the run's: at most ``worst`` kept (a
         frame read into columns builds only those, as its reader builds a row)."""
-        ids = {t.id for t in result.community_targets}
-        columns = [k for k, target in enumerate(result.targets) if target in ids]
-        if not columns or not len(result):
+        unmet = result._unmet()
+        if unmet is None:
             return
-        unmet = (result.status[:, columns] == NOT_MET).sum(axis=1)
-        rows = np.flatnonzero(unmet)
-        if len(rows) > self.worst_kept:  # the batch's worst: most unmet, then the lower code
-            rows = rows[np.lexsort((result.codes[rows], -unmet[rows]))[: self.worst_kept]]
+        rows = result.worst_rows(self.worst_kept)  # the batch's worst
         sorted_row = np.empty_like(frame.order)  # input row -> the frame's (sorted) row
         sorted_row[frame.order] = np.arange(len(frame.order))
         found = [
