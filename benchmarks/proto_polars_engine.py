@@ -137,6 +137,10 @@ SERVICES: Final = tuple(s.value for s in Service)
 KNOWN: Final = frozenset(("code", "name", *VALUE_FIELDS, *FLAG_COLUMNS, *FACILITY_COLUMNS))
 #: The most bits an Int128 sum may need.
 INT128_BITS: Final = 126
+#: A target's five status counts are summed packed in one Int128, this many bits each
+#: (so a table may have fewer than 2**24 rows).
+COUNT_BITS: Final = 24
+PACKED: Final = pl.Int128
 
 
 class Refused(Exception):
@@ -159,7 +163,37 @@ class Fields:
 
     def __init__(self, schema: pl.Schema) -> None:
         self.schema = schema
-        self.key = pl.col("code").cast(pl.Int64)
+        #: the code as a number (null where it is none), computed once (:meth:`shared`).
+        self.key = pl.col("pre:key")
+
+    def shared(self) -> list[list[pl.Expr]]:
+        """What later stages read many times, computed once in two stages: Polars does not
+        share a subexpression between expressions (a code parsed in eight tests is
+        parsed eight times)."""
+        has = self.column("has_facility")
+        activity = self.column("facility_activity_area")
+        office = self.column("facility_office_area")
+        hours = self.column("facility_opening_hours")
+        parts_given = activity.is_not_null() | office.is_not_null() | hours.is_not_null()
+        comprehensive = (
+            self.column("facility_floor_area").is_not_null()
+            | (has == 1).fill_null(False)
+            | parts_given
+        )
+        commercial = self.column("commercial_floor_area").is_not_null()
+        present = any(c in self.schema for c in FACILITY_COLUMNS)
+        known = (comprehensive | has.is_not_null() | commercial) if present else pl.lit(False)
+        given = [pl.col(s).is_not_null() for s in SERVICES if s in self.schema]
+        return [
+            [pl.col("code").cast(pl.Int64, strict=False).alias("pre:key")],
+            [
+                (self.key % 1000).alias("pre:village"),
+                comprehensive.alias("pre:comprehensive"),
+                commercial.alias("pre:commercial"),
+                known.alias("pre:known"),
+                (pl.any_horizontal(given) if given else pl.lit(False)).alias("pre:services"),
+            ],
+        ]
 
     def column(self, name: str) -> pl.Expr:
         """A numeric or yes/no column as Float64 (NaN is not given, as in cssp); null if absent."""
@@ -175,43 +209,29 @@ class Fields:
             return pl.lit(False)
         return (self.column(name) == 1).fill_null(False)
 
-    @functools.cached_property
+    @property
     def rural(self) -> pl.Expr:
         """Whether digits 10–12 are a villagers' committee or like one (the one rule)."""
-        rural: pl.Expr = village_rural(self.key % 1000)[1]
+        rural: pl.Expr = village_rural(pl.col("pre:village"))[1]
         return rural
 
     def scope_flags(self) -> dict[str, pl.Expr]:
         return {"rural": self.rural, **{f: self.flag(f) for f in FLAG_COLUMNS}}
 
-    @functools.cached_property
+    @property
     def services_known(self) -> pl.Expr:
-        given = [pl.col(s).is_not_null() for s in SERVICES if s in self.schema]
-        return pl.any_horizontal(given) if given else pl.lit(False)
+        """Whether the services are known: some service column is given (:meth:`shared`)."""
+        return pl.col("pre:services")
 
-    @functools.cached_property
+    @property
     def facilities(self) -> tuple[dict[FacilityKind, pl.Expr], pl.Expr]:
-        """Which facilities each row has, and whether its facilities are known (as
-        cssp.batch.frame reads a table's)."""
-        has = self.column("has_facility")
-        activity, office = (
-            self.column("facility_activity_area"),
-            self.column("facility_office_area"),
-        )
-        hours = self.column("facility_opening_hours")
-        parts_given = activity.is_not_null() | office.is_not_null() | hours.is_not_null()
-        comprehensive = (
-            self.column("facility_floor_area").is_not_null()
-            | (has == 1).fill_null(False)
-            | parts_given
-        )
-        commercial = self.column("commercial_floor_area").is_not_null()
-        present = any(c in self.schema for c in FACILITY_COLUMNS)
-        known = (comprehensive | has.is_not_null() | commercial) if present else pl.lit(False)
-        return {
-            FacilityKind.COMPREHENSIVE: comprehensive,
-            FacilityKind.COMMERCIAL: commercial,
-        }, known
+        """Which facilities each row has, and whether its facilities are known, as
+        cssp.batch.frame reads a table's (:meth:`shared`)."""
+        present = {
+            FacilityKind.COMPREHENSIVE: pl.col("pre:comprehensive"),
+            FacilityKind.COMMERCIAL: pl.col("pre:commercial"),
+        }
+        return present, pl.col("pre:known")
 
     def facility(self, spec: FacilityField) -> pl.Expr:
         """A facility sum from its declaration, the row's facilities in the table's order."""
@@ -360,7 +380,7 @@ class Compiled:
         for check in self.checks:
             t = check.target.id
             status = pl.col(f"s:{t}")
-            out += [(status == k).sum().cast(pl.Int64).alias(f"c{k}:{t}") for k in range(5)]
+            out.append(pl.col(f"p:{t}").sum())  # the five counts, packed
             if not check.region:
                 continue
             evaluated = (status <= NOT_MET) | (status == NO_VERDICT)
@@ -370,11 +390,21 @@ class Compiled:
                 if name == ONE:
                     continue
                 column = pl.col(summed[name].name) if exact else pl.col(_f(name))
-                out.append(column.filter(evaluated).sum().alias(f"{side}:{t}"))
+                out.append(pl.when(evaluated).then(column).otherwise(0).sum().alias(f"{side}:{t}"))
         return out
 
     def judge(self, regions: pl.LazyFrame, summed: dict[str, Summed], exact: bool) -> pl.LazyFrame:
         """Each region's figures and status, by the one region rule applied to expressions."""
+        counts = []
+        for check in self.checks:
+            packed = pl.col(f"p:{check.target.id}")
+            counts += [
+                ((packed // (1 << (COUNT_BITS * k))) % (1 << COUNT_BITS))
+                .cast(pl.Int64)
+                .alias(f"c{k}:{check.target.id}")
+                for k in range(STATUS_COUNT)
+            ]
+        regions = regions.with_columns(counts)
         columns = []
         for check in self.checks:
             if not check.region:
@@ -442,10 +472,12 @@ def validation(schema: pl.Schema) -> tuple[list[pl.Expr], list[Callable[[dict[st
             raise Refused(f"column {name!r} of {kind}")  # text: cssp reads it as the readers do
     fields = Fields(schema)
     code, key = pl.col("code"), fields.key
-    known, _ = village_rural(key % 1000)
+    known, _ = village_rural(pl.col("pre:village"))
     provinces = [int(p) for p in PROVINCES_BY_CODE]
+    # 12 bytes that parse as a number, of a known province (11–65): 12 ASCII digits
+    # (a sign would leave 11 digits, a province below 11).
     aggregates = [
-        (code.is_null() | ~code.str.contains(r"^[0-9]{12}$")).any().alias("bad:code"),
+        (key.is_null() | (code.str.len_bytes() != 12)).any().alias("bad:code"),
         (~(key // 10**10).is_in(provinces)).any().alias("bad:province"),
         (~known).any().alias("bad:village"),
         (key.diff() <= 0).any().alias("unordered"),  # out of order, or a code twice
@@ -536,7 +568,43 @@ def evaluate(path: Path, plan: Plan, *, validate: bool = True, exact: bool = Tru
     else:
         frame = pl.read_parquet(path, columns=_needed(compiled, schema))
         aggregates, tests = [], []
-    wide = frame.lazy().select(compiled.field_columns()).collect()
+    if len(frame) >= 2**COUNT_BITS:
+        raise Refused("too many rows to count in packed fields")
+    base = frame.lazy()
+    for stage in compiled.fields.shared():
+        base = base.with_columns(stage)
+    frame = base.collect()
+    wide, valid = pl.collect_all(
+        [frame.lazy().select(compiled.field_columns()), frame.lazy().select(aggregates)]
+    )
+    if validate:
+        row = valid.row(0, named=True)
+        if any(test(row) for test in tests):
+            return _by_cssp(path, plan)
+        if row["unordered"] and frame.select(pl.col("code").is_duplicated().any()).item():
+            return _by_cssp(path, plan)  # a code twice (out of order alone is fine)
+    summed = _summed(compiled, wide, exact)
+    judged = wide.lazy().with_columns(compiled.statuses())
+    packed = pl.lit(pl.Series([1 << (COUNT_BITS * k) for k in range(STATUS_COUNT)], dtype=PACKED))
+    columns = [
+        packed.gather(pl.col(f"s:{c.target.id}")).alias(f"p:{c.target.id}") for c in compiled.checks
+    ]
+    if exact:
+        columns += [s.integers().alias(s.name) for s in summed.values()]
+    wide = judged.with_columns(columns).collect()
+    towns = wide.lazy().group_by("key").agg(compiled.township_sums(summed, exact)).sort("key")
+    frames = _levels(compiled, towns.collect(), summed, exact)
+    if exact and frames["nation"].select(pl.any_horizontal(pl.col("^big:.*$"))).item():
+        return _by_cssp(path, plan)  # a sum beyond the largest float: cssp's error
+    # The statuses by get_column: DataFrame.select here takes 30–80 ms (Polars 2.1,
+    # a frame with Int128 columns made by gather), get_column microseconds.
+    statuses = pl.DataFrame([wide.get_column(f"s:{c.target.id}") for c in compiled.checks])
+    return Run(statuses, frames, compiled.checks)
+
+
+def _summed(compiled: Compiled, wide: pl.DataFrame, exact: bool) -> dict[str, Summed]:
+    """How each summed field is summed exactly: its unit from its least positive and
+    greatest values."""
     summed = {}
     stats = []
     for name in compiled.summed:
@@ -548,40 +616,28 @@ def evaluate(path: Path, plan: Plan, *, validate: bool = True, exact: bool = Tru
             column.min().alias(f"lowest:{name}"),
         ]
         summed[name] = Summed(name, whole)
-    found = pl.collect_all([frame.lazy().select(aggregates), wide.lazy().select(stats)])
-    if validate:
-        row = found[0].row(0, named=True)
-        if any(test(row) for test in tests):
-            return _by_cssp(path, plan)
-        if row["unordered"] and frame.select(pl.col("code").is_duplicated().any()).item():
-            return _by_cssp(path, plan)  # a code twice (out of order alone is fine)
-    if exact:
-        summed = _placed(summed, found[1].row(0, named=True), len(wide))
-    columns = [*compiled.statuses()]
-    if exact:
-        columns += [s.integers().alias(s.name) for s in summed.values()]
-    wide = wide.lazy().with_columns(columns).collect()
-    statuses = wide.select([f"s:{c.target.id}" for c in compiled.checks])
-    towns = wide.lazy().group_by("key").agg(compiled.township_sums(summed, exact)).sort("key")
-    towns_frame = towns.collect()
+    if not exact:
+        return summed
+    return _placed(summed, wide.select(stats).row(0, named=True), len(wide))
+
+
+def _levels(
+    compiled: Compiled, towns: pl.DataFrame, summed: dict[str, Summed], exact: bool
+) -> dict[str, pl.DataFrame]:
+    """The townships' totals regrouped to each level, and judged."""
     levels = {}
-    names = [n for n in towns_frame.columns if n != "key"]
+    names = [n for n in towns.columns if n != "key"]
     for level in LEVELS:
         divisor = DIVISORS[level]
-        regions = towns_frame.lazy()
+        regions = towns.lazy()
         if divisor == 0:
-            regions = regions.select(
-                [pl.lit(0, pl.Int64).alias("key"), *(pl.col(n).sum() for n in names)]
-            )
+            totals = [pl.col(n).sum() for n in names]
+            regions = regions.select([pl.lit(0, pl.Int64).alias("key"), *totals])
         elif divisor > 1:
             key = (pl.col("key") // divisor).alias("key")
             regions = regions.group_by(key).agg([pl.col(n).sum() for n in names]).sort("key")
         levels[level] = compiled.judge(regions, summed, exact)
-    frames = dict(zip(LEVELS, pl.collect_all(list(levels.values())), strict=True))
-    nation = frames["nation"]
-    if exact and nation.select(pl.any_horizontal(pl.col("^big:.*$"))).item():
-        return _by_cssp(path, plan)  # a sum beyond the largest float: cssp's error
-    return Run(statuses, frames, compiled.checks)
+    return dict(zip(LEVELS, pl.collect_all(list(levels.values())), strict=True))
 
 
 def _needed(compiled: Compiled, schema: Any) -> list[str]:
