@@ -724,6 +724,93 @@ def check_exact(ours: Result, theirs: Result) -> int:
     return compared
 
 
+# --- the validation, held to cssp's ----------------------------------------------------
+
+
+def _row(frame: pl.DataFrame, column: str, where: pl.Expr) -> int:
+    """The first row where ``where`` holds (to break a rule on a row it applies to)."""
+    return int(frame.with_row_index().filter(where)["index"][0])
+
+
+def _set(frame: pl.DataFrame, column: str, row: int, value: Any) -> pl.DataFrame:
+    dtype = frame.schema[column]
+    cells = frame[column].to_list()
+    cells[row] = value
+    return frame.with_columns(pl.Series(column, cells, dtype=dtype))
+
+
+def _broken(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Tables that break one rule each (and two that break none but look odd)."""
+    c = pl.col
+    floor = _row(frame, "facility_floor_area", c("facility_floor_area").is_not_null())
+    areas = c("facility_floor_area").is_null() & c("commercial_floor_area").is_not_null()
+    commercial_only = _row(frame, "commercial_floor_area", areas)
+    as_float = frame.with_columns(c("households").cast(pl.Float64))
+    return {
+        "households -3": _set(frame, "households", 3, -3),
+        "households 2.5 (a float column)": _set(as_float, "households", 3, 2.5),
+        "households 2**53": _set(frame, "households", 3, 2**53),
+        "an activity area above the floor area": _set(
+            frame, "facility_activity_area", floor, frame["facility_floor_area"][floor] * 2
+        ),
+        "trained workers above the workers": _set(
+            frame, "trained_workers", 3, int(frame["community_workers"][3]) + 1
+        ),
+        "opening hours 25": _set(frame, "facility_opening_hours", floor, 25.0),
+        "visit rate 101 %": _set(frame, "elderly_monthly_visit_rate", 3, 101.0),
+        "an infinite building area": _set(frame, "building_area", 3, math.inf),
+        "a code with a letter": _set(frame, "code", 3, "11010100100X"),
+        "a code of 11 digits": _set(frame, "code", 3, "11010100100"),
+        "a code with a sign": _set(frame, "code", 3, "+11010100100"),
+        "a code of no province": _set(frame, "code", 3, "991010010001"),
+        "village digits 700": _set(frame, "code", 3, frame["code"][3][:9] + "700"),
+        "a code twice": _set(frame, "code", 4, frame["code"][3]),
+        "no code": _set(frame, "code", 3, None),
+        "no facility, but a floor area": _set(frame, "has_facility", floor, False),
+        "a commercial area alone": _set(frame, "has_facility", commercial_only, None),
+    }
+
+
+def _refusal(run: Callable[[], object]) -> str | None:
+    """The message of the InputError ``run`` raises (None: it raises none)."""
+    try:
+        run()
+    except cssp.InputError as error:
+        return str(error)
+    return None
+
+
+def check_validation(folder: Path) -> None:
+    """Assert that the prototype refuses each broken table with cssp's error, and
+    evaluates as cssp does a table in another order and one with NaN for a missing value."""
+    path = folder / "small.parquet"
+    cssp.synth.write(cssp.synth.nation(0.002, seed=SEED), path)
+    frame = pl.read_parquet(path)
+    plan = main_indicators()
+    for label, broken in _broken(frame).items():
+        target = folder / "broken.parquet"
+        broken.write_parquet(target)
+        expected = _refusal(
+            functools.partial(cssp.batch.evaluate_parquet, target, plan, profiles=())
+        )
+        assert expected is not None, f"cssp accepts the table with {label}"
+        found = _refusal(functools.partial(evaluate, target, plan))
+        assert found == expected, (label, found, expected)
+    row = _row(frame, "building_area", pl.col("building_area").is_not_null())
+    odd = {
+        "in reverse order": frame.reverse(),
+        "NaN for a building area": _set(frame, "building_area", row, math.nan),
+    }
+    for table in odd.values():
+        target = folder / "odd.parquet"
+        table.write_parquet(target)
+        check_exact(cssp_result(target, plan), as_result(evaluate(target, plan)))
+    info(
+        f"proto: each of {len(_broken(frame))} tables breaking a rule is refused with cssp's "
+        f"error; {' and '.join(odd)}, the answers equal cssp's"
+    )
+
+
 # --- timing -----------------------------------------------------------------------------
 
 
@@ -744,6 +831,7 @@ def bench(scale: float, repeats: int, folder: Path) -> None:
         f"{len(pl.read_parquet_schema(path))} columns; Polars {pl.__version__} "
         f"({pl.thread_pool_size()} threads), DuckDB {duckdb.__version__}; {load()}"
     )
+    check_validation(folder)
     plan = main_indicators()
     ours = cssp_result(path, plan)
     compared = check_exact(ours, as_result(evaluate(path, plan)))
