@@ -64,6 +64,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import itertools
 import math
 import os
 import sys
@@ -393,18 +394,27 @@ class Compiled:
                 out.append(pl.when(evaluated).then(column).otherwise(0).sum().alias(f"{side}:{t}"))
         return out
 
+    def unpack(self, towns: pl.LazyFrame) -> pl.LazyFrame:
+        """Each target's five counts out of their Int128 (once, by township): the Int128
+        split in two Int64 words first (Int128 division is slow)."""
+        low = COUNT_BITS * 2
+        words, counts = [], []
+        for check in self.checks:
+            t = check.target.id
+            packed = pl.col(f"p:{t}")
+            words += [
+                (packed % (1 << low)).cast(pl.Int64).alias(f"lo:{t}"),
+                (packed // (1 << low)).cast(pl.Int64).alias(f"hi:{t}"),
+            ]
+            for k in range(STATUS_COUNT):
+                word, shift = (f"lo:{t}", k) if k < 2 else (f"hi:{t}", k - 2)
+                field = (pl.col(word) // (1 << (COUNT_BITS * shift))) % (1 << COUNT_BITS)
+                counts.append(field.alias(f"c{k}:{t}"))
+        dropped = [f"{p}:{c.target.id}" for c in self.checks for p in ("p", "lo", "hi")]
+        return towns.with_columns(words).with_columns(counts).drop(dropped)
+
     def judge(self, regions: pl.LazyFrame, summed: dict[str, Summed], exact: bool) -> pl.LazyFrame:
         """Each region's figures and status, by the one region rule applied to expressions."""
-        counts = []
-        for check in self.checks:
-            packed = pl.col(f"p:{check.target.id}")
-            counts += [
-                ((packed // (1 << (COUNT_BITS * k))) % (1 << COUNT_BITS))
-                .cast(pl.Int64)
-                .alias(f"c{k}:{check.target.id}")
-                for k in range(STATUS_COUNT)
-            ]
-        regions = regions.with_columns(counts)
         columns = []
         for check in self.checks:
             if not check.region:
@@ -557,6 +567,7 @@ def evaluate(path: Path, plan: Plan, *, validate: bool = True, exact: bool = Tru
     :raises cssp.InputError: as cssp does, for a table that breaks a rule.
     :raises Refused: for what the prototype does not compile.
     """
+    _mark("")
     program = Programs(plan, None, profile_set(())).for_code("")
     schema = pl.read_parquet_schema(path)
     compiled = Compiled(program, pl.Schema(schema))
@@ -570,13 +581,16 @@ def evaluate(path: Path, plan: Plan, *, validate: bool = True, exact: bool = Tru
         aggregates, tests = [], []
     if len(frame) >= 2**COUNT_BITS:
         raise Refused("too many rows to count in packed fields")
+    _mark("read")
     base = frame.lazy()
     for stage in compiled.fields.shared():
         base = base.with_columns(stage)
     frame = base.collect()
+    _mark("shared columns")
     wide, valid = pl.collect_all(
         [frame.lazy().select(compiled.field_columns()), frame.lazy().select(aggregates)]
     )
+    _mark("fields and validation")
     if validate:
         row = valid.row(0, named=True)
         if any(test(row) for test in tests):
@@ -584,6 +598,7 @@ def evaluate(path: Path, plan: Plan, *, validate: bool = True, exact: bool = Tru
         if row["unordered"] and frame.select(pl.col("code").is_duplicated().any()).item():
             return _by_cssp(path, plan)  # a code twice (out of order alone is fine)
     summed = _summed(compiled, wide, exact)
+    _mark("units of the sums")
     judged = wide.lazy().with_columns(compiled.statuses())
     packed = pl.lit(pl.Series([1 << (COUNT_BITS * k) for k in range(STATUS_COUNT)], dtype=PACKED))
     columns = [
@@ -592,14 +607,42 @@ def evaluate(path: Path, plan: Plan, *, validate: bool = True, exact: bool = Tru
     if exact:
         columns += [s.integers().alias(s.name) for s in summed.values()]
     wide = judged.with_columns(columns).collect()
+    _mark("statuses and integers")
     towns = wide.lazy().group_by("key").agg(compiled.township_sums(summed, exact)).sort("key")
-    frames = _levels(compiled, towns.collect(), summed, exact)
+    township_totals = towns.collect()
+    _mark("township totals")
+    frames = _levels(compiled, township_totals, summed, exact)
+    _mark("five levels")
     if exact and frames["nation"].select(pl.any_horizontal(pl.col("^big:.*$"))).item():
         return _by_cssp(path, plan)  # a sum beyond the largest float: cssp's error
     # The statuses by get_column: DataFrame.select here takes 30–80 ms (Polars 2.1,
     # a frame with Int128 columns made by gather), get_column microseconds.
     statuses = pl.DataFrame([wide.get_column(f"s:{c.target.id}") for c in compiled.checks])
+    _mark("end")
     return Run(statuses, frames, compiled.checks)
+
+
+#: When a list: each stage of :func:`evaluate` appends (stage, wall, processor time).
+STAGES: list[tuple[str, float, float]] | None = None
+
+
+def _mark(stage: str) -> None:
+    if STAGES is not None:
+        STAGES.append((stage, time.perf_counter(), time.process_time()))
+
+
+def stages(path: Path, plan: Plan, repeats: int, **options: bool) -> dict[str, tuple[float, float]]:
+    """The best wall and processor time of each stage of :func:`evaluate`, in ms."""
+    global STAGES  # noqa: PLW0603 - a prototype's instrument
+    best: dict[str, tuple[float, float]] = {}
+    for _ in range(repeats):
+        STAGES = []
+        evaluate(path, plan, **options)
+        for (_, wall, cpu), (stage, wall2, cpu2) in itertools.pairwise(STAGES):
+            old = best.get(stage, (math.inf, math.inf))
+            best[stage] = (min(old[0], 1e3 * (wall2 - wall)), min(old[1], 1e3 * (cpu2 - cpu)))
+    STAGES = None
+    return best
 
 
 def _summed(compiled: Compiled, wide: pl.DataFrame, exact: bool) -> dict[str, Summed]:
@@ -626,6 +669,7 @@ def _levels(
 ) -> dict[str, pl.DataFrame]:
     """The townships' totals regrouped to each level, and judged."""
     levels = {}
+    towns = compiled.unpack(towns.lazy()).collect()
     names = [n for n in towns.columns if n != "key"]
     for level in LEVELS:
         divisor = DIVISORS[level]
@@ -874,6 +918,14 @@ def bench(scale: float, repeats: int, folder: Path) -> None:
         info(
             f"proto: {label:<40} {seconds * 1e3:8.1f} ms wall {clocks[label] * 1e3:8.1f} ms CPU "
             f"{seconds * 1e9 / n:6.0f} ns/community"
+        )
+    for options in ({}, {"validate": False}, {"validate": False, "exact": False}):
+        found = stages(path, plan, repeats, **options)
+        info(
+            f"proto: stages of evaluate({', '.join(f'{k}={v}' for k, v in options.items())}), "
+            "best wall/CPU ms: "
+            + "; ".join(f"{stage} {wall:.0f}/{cpu:.0f}" for stage, (wall, cpu) in found.items())
+            + f" ({load()})"
         )
     labels = list(runs)
     fastest = min(times[2], times[3])
