@@ -597,6 +597,7 @@ def evaluate(path: Path, plan: Plan, *, validate: bool = True, exact: bool = Tru
             return _by_cssp(path, plan)
         if row["unordered"] and frame.select(pl.col("code").is_duplicated().any()).item():
             return _by_cssp(path, plan)  # a code twice (out of order alone is fine)
+    del frame, valid  # every column read: their memory serves the stages below
     summed = _summed(compiled, wide, exact)
     _mark("units of the sums")
     judged = wide.lazy().with_columns(compiled.statuses())
