@@ -67,6 +67,8 @@ import functools
 import itertools
 import math
 import os
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -558,11 +560,13 @@ class Run:
     checks: tuple[Check, ...]
 
 
-def evaluate(path: Path, plan: Plan, *, validate: bool = True, exact: bool = True) -> Run:
+def evaluate(
+    path: Path, plan: Plan, *, validate: bool = True, exact: bool = True, every: bool = True
+) -> Run:
     """The prototype on a Parquet file in cssp's table format (national programs only).
 
-    :param validate: apply the table rules (reading every column); else read
-        only the columns the measures need and check nothing.
+    :param validate: apply the table rules to the columns read; else check nothing.
+    :param every: read every column (else only those the measures need).
     :param exact: sum exactly (Int64/Int128); else add Float64 as Polars does.
     :raises cssp.InputError: as cssp does, for a table that breaks a rule.
     :raises Refused: for what the prototype does not compile.
@@ -571,14 +575,13 @@ def evaluate(path: Path, plan: Plan, *, validate: bool = True, exact: bool = Tru
     program = Programs(plan, None, profile_set(())).for_code("")
     schema = pl.read_parquet_schema(path)
     compiled = Compiled(program, pl.Schema(schema))
+    frame = pl.read_parquet(path, columns=None if every else _needed(compiled, schema))
+    aggregates: list[pl.Expr] = []
+    tests: list[Callable[[dict[str, Any]], bool]] = []
     if validate:
         parquet = pq.ParquetFile(path)
         check_schema(parquet.schema_arrow, parquet.metadata.num_rows, os.fspath(path))
-        frame = pl.read_parquet(path)
         aggregates, tests = validation(frame.schema)
-    else:
-        frame = pl.read_parquet(path, columns=_needed(compiled, schema))
-        aggregates, tests = [], []
     if len(frame) >= 2**COUNT_BITS:
         raise Refused("too many rows to count in packed fields")
     _mark("read")
@@ -885,8 +888,9 @@ def bench(scale: float, repeats: int, folder: Path) -> None:
         f"and counts at five levels equal cssp's; its {compared:,} region sums equal cssp's "
         "exact sums to the bit"
     )
-    compared = check_exact(ours, as_result(evaluate(path, plan, validate=False)))
-    loose = as_result(evaluate(path, plan, validate=False, exact=False))
+    compared = check_exact(ours, as_result(evaluate(path, plan, validate=False, every=False)))
+    check_exact(ours, as_result(evaluate(path, plan, every=False)))
+    loose = as_result(evaluate(path, plan, validate=False, exact=False, every=False))
     assert np.array_equal(loose.status, ours.status)
     connection = duckdb.connect()
     runs: dict[str, Callable[[], object]] = {
@@ -895,9 +899,10 @@ def bench(scale: float, repeats: int, folder: Path) -> None:
         "Polars by hand (bench_peers)": lambda: polars_run(path),
         "DuckDB by hand (bench_peers)": lambda: duckdb_run(path, connection),
         "proto: validated, exact": lambda: evaluate(path, plan),
-        "proto: not validated, exact": lambda: evaluate(path, plan, validate=False),
+        "proto: validated (needed columns), exact": lambda: evaluate(path, plan, every=False),
+        "proto: not validated, exact": lambda: evaluate(path, plan, validate=False, every=False),
         "proto: not validated, float sums": lambda: evaluate(
-            path, plan, validate=False, exact=False
+            path, plan, validate=False, exact=False, every=False
         ),
         "of the file: Polars reads every column": lambda: pl.read_parquet(path),
     }
@@ -920,7 +925,13 @@ def bench(scale: float, repeats: int, folder: Path) -> None:
             f"proto: {label:<40} {seconds * 1e3:8.1f} ms wall {clocks[label] * 1e3:8.1f} ms CPU "
             f"{seconds * 1e9 / n:6.0f} ns/community"
         )
-    for options in ({}, {"validate": False}, {"validate": False, "exact": False}):
+    variants: tuple[dict[str, bool], ...] = (
+        {},
+        {"every": False},
+        {"validate": False, "every": False},
+        {"validate": False, "exact": False, "every": False},
+    )
+    for options in variants:
         found = stages(path, plan, repeats, **options)
         info(
             f"proto: stages of evaluate({', '.join(f'{k}={v}' for k, v in options.items())}), "
@@ -930,8 +941,44 @@ def bench(scale: float, repeats: int, folder: Path) -> None:
         )
     labels = list(runs)
     fastest = min(times[2], times[3])
-    for k in (0, 1, 4, 5, 6):
-        info(f"proto: {labels[k]} / the faster peer = {times[k] / fastest:.2f}")
+    polars_cpu = clocks[labels[2]]
+    for k in (0, 1, 4, 5, 6, 7):
+        info(
+            f"proto: {labels[k]} / the faster peer = {times[k] / fastest:.2f} "
+            f"(processor time / Polars's: {clocks[labels[k]] / polars_cpu:.2f})"
+        )
+    for kind in ("cssp", "proto", "polars"):
+        info(
+            f"proto: peak RSS above the imports, {kind}: "
+            f"{_peak_rss(kind, path) / n:.0f} B a community"
+        )
+
+
+def _peak_rss(kind: str, path: Path) -> float:
+    """The peak resident set of one run in a fresh interpreter, above its imports (bytes)."""
+    here = Path(__file__).resolve()
+    out = subprocess.run(
+        [sys.executable, str(here), "--child", kind, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=here.parent,
+    ).stdout
+    return float(out.split()[-1])
+
+
+def _child(kind: str, path: Path) -> None:
+    """Run one evaluation and print the peak RSS it added over the imports (in bytes)."""
+    plan = main_indicators()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if kind == "cssp":
+        cssp_run(path, plan)
+    elif kind == "proto":
+        evaluate(path, plan)
+    else:
+        polars_run(path)
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print((after - before) * 1024)
 
 
 def _cssp_workers(path: Path, plan: Plan) -> object:
@@ -944,7 +991,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="scale 0.01, fewer repeats")
     parser.add_argument("--scale", type=float, default=None, help="1.0: 615,000 communities")
     parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child:
+        _child(args.child[0], Path(args.child[1]))
+        return 0
     scale = args.scale if args.scale is not None else (QUICK_SCALE if args.quick else 1.0)
     repeats = args.repeats or (QUICK_REPEATS if args.quick else FULL_REPEATS)
     print(f"# {os.path.basename(__file__)}", flush=True)
