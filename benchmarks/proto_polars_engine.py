@@ -954,11 +954,14 @@ def bench(scale: float, repeats: int, folder: Path) -> None:
         )
 
 
+LAUNCHER: Final = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))"
+
+
 def _peak_rss(kind: str, path: Path) -> float:
     """The peak resident set of one run in a fresh interpreter, above its imports (bytes)."""
     here = Path(__file__).resolve()
-    out = subprocess.run(
-        [sys.executable, str(here), "--child", kind, str(path)],
+    out = subprocess.run(  # through a small launcher: Linux keeps ru_maxrss across execve
+        [sys.executable, "-c", LAUNCHER, sys.executable, str(here), "--child", kind, str(path)],
         check=True,
         capture_output=True,
         text=True,
