@@ -201,7 +201,8 @@ def load() -> str:
     return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def bench(scale: float, repeats: int, folder: Path) -> None:
+def bench(scale: float, repeats: int, folder: Path, few: bool = False) -> None:
+    """Check, then time; ``few``: time cssp, Polars by hand and the validated prototypes only."""
     import duckdb
 
     columns = cssp.synth.nation(scale, seed=SEED)
@@ -241,6 +242,8 @@ def bench(scale: float, repeats: int, folder: Path) -> None:
         ),
         "of the file: Polars reads every column": lambda: pl.read_parquet(path),
     }
+    if few:
+        runs = {label: run for label, run in runs.items() if label in FEW}
     clocks: dict[str, float] = {}
 
     def cpu(label: str, run: Callable[[], object]) -> Callable[[], object]:
@@ -260,6 +263,18 @@ def bench(scale: float, repeats: int, folder: Path) -> None:
             f"proto: {label:<40} {seconds * 1e3:8.1f} ms wall {clocks[label] * 1e3:8.1f} ms CPU "
             f"{seconds * 1e9 / n:6.0f} ns/community"
         )
+    peers = [times[k] for k, label in enumerate(runs) if label in PEERS]
+    fastest = min(peers)
+    polars_cpu = clocks[POLARS]
+    for k, label in enumerate(runs):
+        if label in PEERS or label.startswith("of the file"):
+            continue
+        info(
+            f"proto: {label} / the faster peer = {times[k] / fastest:.2f} "
+            f"(processor time / Polars's: {clocks[label] / polars_cpu:.2f})"
+        )
+    if few:
+        return
     variants: tuple[dict[str, bool], ...] = (
         {},
         {"every": False},
@@ -274,14 +289,6 @@ def bench(scale: float, repeats: int, folder: Path) -> None:
             + "; ".join(f"{stage} {wall:.0f}/{cpu:.0f}" for stage, (wall, cpu) in found.items())
             + f" ({load()})"
         )
-    labels = list(runs)
-    fastest = min(times[2], times[3])
-    polars_cpu = clocks[labels[2]]
-    for k in (0, 1, 4, 5, 6, 7):
-        info(
-            f"proto: {labels[k]} / the faster peer = {times[k] / fastest:.2f} "
-            f"(processor time / Polars's: {clocks[labels[k]] / polars_cpu:.2f})"
-        )
     for kind in ("cssp", "proto", "polars"):
         info(
             f"proto: peak RSS above the imports, {kind}: "
@@ -289,6 +296,17 @@ def bench(scale: float, repeats: int, folder: Path) -> None:
         )
 
 
+POLARS: Final = "Polars by hand (bench_peers)"
+PEERS: Final = frozenset((POLARS, "DuckDB by hand (bench_peers)"))
+#: What ``--few`` times.
+FEW: Final = frozenset(
+    (
+        "cssp (evaluate_parquet + regions x5)",
+        POLARS,
+        "proto: validated, exact",
+        "proto: validated (needed columns), exact",
+    )
+)
 LAUNCHER: Final = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))"
 
 
@@ -329,6 +347,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="scale 0.01, fewer repeats")
     parser.add_argument("--scale", type=float, default=None, help="1.0: 615,000 communities")
     parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument(
+        "--few", action="store_true", help="time cssp, Polars by hand and the validated prototype"
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -344,7 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         flush=True,
     )
     with tempfile.TemporaryDirectory(prefix="cssp-proto-polars-") as folder:
-        bench(scale, repeats, Path(folder))
+        bench(scale, repeats, Path(folder), few=args.few)
     _harness.info("proto: done")
     return 0
 
