@@ -555,13 +555,8 @@ def evaluate(
         base = base.with_columns(stage)
     frame = base.collect()
     _mark("shared columns")
-    stats = _stats(compiled) if exact else [pl.lit(0).alias("none")]
-    wide, valid, units = pl.collect_all(  # in parallel, over the same frame
-        [
-            frame.lazy().select(compiled.field_columns()),
-            frame.lazy().select(aggregates),
-            frame.lazy().select(stats),
-        ]
+    wide, valid = pl.collect_all(
+        [frame.lazy().select(compiled.field_columns()), frame.lazy().select(aggregates)]
     )
     _mark("fields and validation")
     if validate:
@@ -571,7 +566,7 @@ def evaluate(
         if row["unordered"] and frame.select(pl.col("code").is_duplicated().any()).item():
             return _by_cssp(path, plan)  # a code twice (out of order alone is fine)
     del frame, valid  # every column read: their memory serves the stages below
-    summed = _summed(compiled, units.row(0, named=True) if exact else None, len(wide))
+    summed = _summed(compiled, wide, exact)
     _mark("units of the sums")
     wide = wide.lazy().with_columns(compiled.statuses()).collect()
     _mark("statuses")
@@ -621,27 +616,23 @@ def stages(path: Path, plan: Plan, repeats: int, **options: bool) -> dict[str, t
     return best
 
 
-def _stats(compiled: Compiled) -> list[pl.Expr]:
-    """Each summed field's least positive, greatest and least values (the units of its sums)."""
+def _summed(compiled: Compiled, wide: pl.DataFrame, exact: bool) -> dict[str, Summed]:
+    """How each summed field is summed exactly: its unit from its least positive and
+    greatest values."""
+    summed = {}
     stats = []
     for name in compiled.summed:
-        field = compiled.fields.field(name)
+        whole = FIELDS[name].whole if name in FIELDS else False
+        column = pl.col(_f(name))
         stats += [
-            field.filter(field > 0).min().alias(f"least:{name}"),
-            field.max().alias(f"most:{name}"),
-            field.min().alias(f"lowest:{name}"),
+            column.filter(column > 0).min().alias(f"least:{name}"),
+            column.max().alias(f"most:{name}"),
+            column.min().alias(f"lowest:{name}"),
         ]
-    return stats
-
-
-def _summed(compiled: Compiled, stats: dict[str, Any] | None, rows: int) -> dict[str, Summed]:
-    """How each summed field is summed: exactly (``stats`` given, :func:`_stats`) in
-    units of its least positive value's last bit, or as Float64."""
-    summed = {
-        name: Summed(name, FIELDS[name].whole if name in FIELDS else False)
-        for name in compiled.summed
-    }
-    return summed if stats is None else _placed(summed, stats, rows)
+        summed[name] = Summed(name, whole)
+    if not exact:
+        return summed
+    return _placed(summed, wide.select(stats).row(0, named=True), len(wide))
 
 
 def _levels(
