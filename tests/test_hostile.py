@@ -259,7 +259,7 @@ def test_plugin_code_that_goes_wrong_is_exit_2_naming_the_distribution(
 
 CODES = ("440106001001", "440106001002", "330106002001", "110101001001")
 FLOATS = (0.0, 2.5, 12.0, -1.0, -0.0, 1e308, 1e-320, 2.0**53, float("nan"), float("inf"))
-TEXTS = ("5", "many", "1,200户", "约800", "3 kg", "420平方米", "", "nan", "是", "12.5")
+TEXTS = ("5", "many", "1,200户", "约800", "3 kg", "420平方米", "", "nan", "是", "12.5", "9" * 400)
 INTEGERS = (0, 3, 12, -4, 2**53 + 1)
 
 
@@ -430,3 +430,24 @@ def test_a_cell_of_ten_megabytes_is_a_located_error(tmp_path: pathlib.Path) -> N
         "code,name,households\n440106001001," + "x" * 10_000_000 + ",5\n", "utf-8"
     )
     assert "big.csv: line 2: not valid CSV" in refused(cssp("validate", "big.csv", cwd=tmp_path))
+
+
+def test_a_count_of_four_hundred_nines_is_refused_alike(tmp_path: pathlib.Path) -> None:
+    """Found by the whole-command fuzzer: a text cell of 400 nines in a count column is
+    infinity as a float, which the batch engine's whole-number test could not round."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    import cssp as library
+    import cssp.batch
+    from cssp.io.readers import read_input
+
+    table = {"code": ["440106001001"], "community_workers": [3], "trained_workers": ["9" * 400]}
+    path = tmp_path / "nines.parquet"
+    pq.write_table(pa.table(table), path)
+    expected = f"{path}: row 1, column trained_workers: inf is not a finite number"
+    with pytest.raises(library.InputError) as read:
+        read_input([path])
+    with pytest.raises(library.InputError) as batch:
+        cssp.batch.evaluate_parquet(path, profiles=())
+    assert str(read.value) == str(batch.value) == expected

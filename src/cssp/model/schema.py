@@ -170,9 +170,11 @@ def near_whole(number: float) -> float | None:
     ``0.07万`` is 700.0000000000001 in binary: a whole number all the same. A
     nonzero number is never taken for 0 (``1e-320`` households is not none).
 
-    >>> near_whole(700.0000000000001), near_whole(2.5), near_whole(1e-320)
-    (700.0, None, None)
+    >>> near_whole(700.0000000000001), near_whole(2.5), near_whole(1e-320), near_whole(1e400)
+    (700.0, None, None, None)
     """
+    if not math.isfinite(number):  # a text of 400 nines is inf: not a whole number
+        return None
     whole = float(round(number))
     if abs(number - whole) > 1e-9 * max(1.0, abs(number)) or (whole == 0 and number != 0):
         return None
