@@ -268,7 +268,10 @@ def check_values(owner: object, names: tuple[str, ...]) -> frozenset[str]:
     :raises InputError: naming the field.
     """
     approximate = NOT_APPROXIMATE
-    for name in names:
+    checks = _FIELDS_CHECKS.get(names)
+    if checks is None:
+        checks = _FIELDS_CHECKS[names] = tuple((name, *_checks(name)) for name in names)
+    for name, passes, tests in checks:
         value = getattr(owner, name)
         if value is None:
             continue
@@ -277,10 +280,33 @@ def check_values(owner: object, names: tuple[str, ...]) -> frozenset[str]:
             value = float(value) if kind is Approximate else int(value)
             object.__setattr__(owner, name, value)
             approximate = approximate | {name}
-        for test, message in value_problems(FIELD_RULES[name]):
+        if passes(value):  # the usual case: one comparison chain
+            continue
+        for test, message in tests:
             if test(value):
                 raise InputError(message(value), name)
     return approximate
+
+
+#: For each tuple of fields checked together, each field's name, quick test and tests.
+_FIELDS_CHECKS: Final[dict[tuple[str, ...], tuple[tuple[str, Any, Any], ...]]] = {}
+
+
+def _checks(name: str) -> tuple[Callable[[Any], bool], Any]:
+    """``name``'s quick test and tests: the quick test is true exactly when no test of
+    :func:`value_problems` fails, NaN aside (which the tests then let pass)."""
+    rule = FIELD_RULES[name]
+    top, most = (EXACT_COUNT if rule.whole else _INFINITY), rule.most
+    passes: Callable[[Any], bool]
+    if rule.whole and most is None:
+        passes = lambda v: 0 <= v < top and v == math.floor(v)  # noqa: E731
+    elif rule.whole:
+        passes = lambda v: 0 <= v < top and v <= most and v == math.floor(v)  # noqa: E731
+    elif most is None:
+        passes = lambda v: 0 <= v < top  # noqa: E731
+    else:
+        passes = lambda v: 0 <= v < top and v <= most  # noqa: E731
+    return passes, value_problems(rule)
 
 
 #: No field is approximate.
@@ -332,9 +358,13 @@ def check_parts(owner: object, rules: tuple[PartRule, ...]) -> None:
 
     :raises InputError: naming the part.
     """
+    get = owner.__getattribute__
     for rule in rules:
-        part, whole = rule.value(lambda name: getattr(owner, name)), getattr(owner, rule.whole)
-        if part is None or whole is None:
+        whole = get(rule.whole)
+        if whole is None:
+            continue
+        part = rule.value(get)
+        if part is None:
             continue
         failed, message = part_problem(rule, part, whole)
         if failed:
