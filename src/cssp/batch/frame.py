@@ -50,7 +50,7 @@ from cssp.model.community import (
     read_urban_rural_class,
 )
 from cssp.model.convert import structure
-from cssp.model.measures import FACILITY_FIELDS, FacilityField
+from cssp.model.measures import FACILITY_FIELDS, FacilityField, approximate_fields
 from cssp.model.schema import (
     FIELD_RULES,
     PART_RULES,
@@ -133,6 +133,10 @@ class Frame:
         self.source: Sequence[Community] | None = None
         #: the input columns, when built from a table (for rules with no columnar form).
         self.table: Mapping[str, Any] | None = None
+        #: the rows (sorted) whose values are partly approximate, by the fields built on
+        #: them (:func:`~cssp.model.measures.approximate_fields`); empty when every value
+        #: is exact, as always in a frame built from a table.
+        self.approximate: dict[frozenset[str], NDArray[np.intp]] = {}
         self._codes: NDArray[np.bytes_] | None = None
         self._fields: dict[str, Floats] = {}
 
@@ -227,6 +231,7 @@ class Frame:
         frame.services_known = np.array(services_known, dtype=bool)
         frame.services = {s: np.array(v, dtype=bool) for s, v in services.items()}
         frame.extra = {k: np.array(v, dtype=np.float64) for k, v in extras.items()}
+        frame.approximate = _approximate_rows(items)
         return frame
 
     # -- from a table ----------------------------------------------------------
@@ -328,6 +333,17 @@ class Frame:
                 continue
             record[name] = value
         return structure(_table_record(record), Community)
+
+
+def _approximate_rows(items: Sequence[Community]) -> dict[frozenset[str], NDArray[np.intp]]:
+    """The rows of ``items`` with approximate values, by the fields built on them."""
+    rows: dict[frozenset[str], list[int]] = {}
+    for i, c in enumerate(items):
+        if c.approximate_values:
+            fields = approximate_fields(c)
+            if fields:
+                rows.setdefault(fields, []).append(i)
+    return {fields: np.array(found, dtype=np.intp) for fields, found in rows.items()}
 
 
 def in_table_format(names: Iterable[str]) -> bool:
