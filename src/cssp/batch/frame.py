@@ -42,6 +42,7 @@ from cssp.io.readers.columns import read_cell
 from cssp.model.community import (
     Community,
     CommunityKind,
+    Facility,
     FacilityKind,
     Service,
     check_distinct,
@@ -206,6 +207,7 @@ class Frame:
         services_known = [False] * n
         services: dict[Service, list[bool]] = {s: [False] * n for s in Service}
         extras: dict[str, list[float]] = {}
+        near: dict[frozenset[str], list[int]] = {}  # rows with approximate values
         for i, c in enumerate(items):
             rural[i] = c.kind.value == "rural"
             for f in _FLAGS:
@@ -217,6 +219,10 @@ class Frame:
             facilities = c.facilities
             if facilities is not None:
                 sums[i] = tuple(np.nan if v is None else v for v in summarise(facilities))
+            if c.approximate or c.staff.approximate or (facilities and _near(facilities)):
+                fields = approximate_fields(c)
+                if fields:
+                    near.setdefault(fields, []).append(i)
             if c.services is not None:
                 services_known[i] = True
                 for s in c.services:
@@ -231,7 +237,7 @@ class Frame:
         frame.services_known = np.array(services_known, dtype=bool)
         frame.services = {s: np.array(v, dtype=bool) for s, v in services.items()}
         frame.extra = {k: np.array(v, dtype=np.float64) for k, v in extras.items()}
-        frame.approximate = _approximate_rows(items)
+        frame.approximate = {k: np.array(v, dtype=np.intp) for k, v in near.items()}
         return frame
 
     # -- from a table ----------------------------------------------------------
@@ -335,15 +341,9 @@ class Frame:
         return structure(_table_record(record), Community)
 
 
-def _approximate_rows(items: Sequence[Community]) -> dict[frozenset[str], NDArray[np.intp]]:
-    """The rows of ``items`` with approximate values, by the fields built on them."""
-    rows: dict[frozenset[str], list[int]] = {}
-    for i, c in enumerate(items):
-        if c.approximate_values:
-            fields = approximate_fields(c)
-            if fields:
-                rows.setdefault(fields, []).append(i)
-    return {fields: np.array(found, dtype=np.intp) for fields, found in rows.items()}
+def _near(facilities: Iterable[Facility]) -> bool:
+    """Whether a facility has an approximate value."""
+    return any(f.approximate for f in facilities)
 
 
 def in_table_format(names: Iterable[str]) -> bool:
