@@ -35,6 +35,7 @@ from cssp.batch.columnar import (
     observe,
 )
 from cssp.batch.frame import Frame
+from cssp.batch.staffing import staffing_required
 from cssp.engine.program import (
     REGION_LEVELS,
     Check,
@@ -42,13 +43,10 @@ from cssp.engine.program import (
     Programs,
     built_on,
     canonical_targets,
-    contained_required,
-    contained_required_columns,
     region_missing,
     region_status,
     region_terms,
 )
-from cssp.errors import PluginError
 from cssp.model.measures import FIELDS, FLAG_NAMES, ONE, Measure, Skip, in_scope
 from cssp.model.plan import Plan, Scope
 
@@ -145,52 +143,6 @@ def target_order(plan: Plan, programs: Iterable[Program]) -> tuple[str, ...]:
 
 
 canonical = canonical_targets
-
-
-def _required(frame: Frame, program: Program, wanted: NDArray[np.bool_]) -> Floats:
-    """The per-community threshold of a staffing rule (NaN where the data is missing).
-
-    A rule with no columnar form is called on the communities of ``wanted`` only.
-    """
-    columnar = contained_required_columns(program.effective)
-    required = contained_required(program.effective)
-    assert columnar is not None
-    assert required is not None
-    vector = columnar(_rule_columns(frame))
-    if vector is not None:
-        return _checked_required(vector, frame.size, columnar)
-    out = np.full(frame.size, np.nan)
-    for i in np.flatnonzero(wanted).tolist():
-        value = required(frame.community(i))
-        if value is not None:
-            out[i] = value
-    return out
-
-
-def _checked_required(vector: Any, size: int, columnar: Any) -> Floats:
-    """A staffing rule's columnar answer, as the engine needs it: one number ≥ 0 (or NaN) a row.
-
-    :raises PluginError: naming the plugin, when the answer is not that.
-    """
-    try:
-        values = np.asarray(vector, dtype=np.float64)
-    except (TypeError, ValueError):
-        values = None
-    problem = None
-    if values is None or values.shape != (size,):
-        problem = f"returned {type(vector).__name__}, not {size} numbers (one a community)"
-    elif np.isinf(values).any() or (values < 0).any():
-        problem = "returned a negative or infinite number of workers"
-    if problem is None:
-        assert values is not None
-        return values
-    source = getattr(columnar, "source", "")
-    what = getattr(columnar, "what", "the staffing rule's required_columns()")
-    raise PluginError(source, f"{what} {problem}")
-
-
-def _rule_columns(frame: Frame) -> dict[str, Any]:
-    return {**frame.values, **frame.flags, "rural": frame.rural}
 
 
 class Partial:
@@ -507,7 +459,7 @@ def _judge_rows(
         wanted = result == MEASURED
         if rows is not None:
             wanted &= rows
-        threshold = _required(frame, program, wanted)
+        threshold = staffing_required(frame, program, wanted)
         result[(result == MEASURED) & np.isnan(threshold)] = NO_DATA
     elif len(groups) == 1:
         threshold = check.threshold
