@@ -60,8 +60,11 @@ def assessments(
                 if check.lacking and lack is not None:
                     bad |= lack[rows]
                 failing = tuple(code for code, no in zip(codes, bad.tolist(), strict=True) if no)
+            near = table.approximate is not None and bool(table.approximate[r, t])
             findings.append(
-                region_finding(check, code, programs.year, counts, numerator, denominator, failing)
+                region_finding(
+                    check, code, programs.year, counts, numerator, denominator, failing, near
+                )
             )
         townships = (
             tuple(t.code for t in batch.townships if t.code.startswith(code))

@@ -35,19 +35,18 @@ from cssp.batch.columnar import (
     observe,
 )
 from cssp.batch.frame import Frame
+from cssp.batch.staffing import staffing_required
 from cssp.engine.program import (
     REGION_LEVELS,
     Check,
     Program,
     Programs,
+    built_on,
     canonical_targets,
-    contained_required,
-    contained_required_columns,
     region_missing,
     region_status,
     region_terms,
 )
-from cssp.errors import PluginError
 from cssp.model.measures import FIELDS, FLAG_NAMES, ONE, Measure, Skip, in_scope
 from cssp.model.plan import Plan, Scope
 
@@ -146,52 +145,6 @@ def target_order(plan: Plan, programs: Iterable[Program]) -> tuple[str, ...]:
 canonical = canonical_targets
 
 
-def _required(frame: Frame, program: Program, wanted: NDArray[np.bool_]) -> Floats:
-    """The per-community threshold of a staffing rule (NaN where the data is missing).
-
-    A rule with no columnar form is called on the communities of ``wanted`` only.
-    """
-    columnar = contained_required_columns(program.effective)
-    required = contained_required(program.effective)
-    assert columnar is not None
-    assert required is not None
-    vector = columnar(_rule_columns(frame))
-    if vector is not None:
-        return _checked_required(vector, frame.size, columnar)
-    out = np.full(frame.size, np.nan)
-    for i in np.flatnonzero(wanted).tolist():
-        value = required(frame.community(i))
-        if value is not None:
-            out[i] = value
-    return out
-
-
-def _checked_required(vector: Any, size: int, columnar: Any) -> Floats:
-    """A staffing rule's columnar answer, as the engine needs it: one number ≥ 0 (or NaN) a row.
-
-    :raises PluginError: naming the plugin, when the answer is not that.
-    """
-    try:
-        values = np.asarray(vector, dtype=np.float64)
-    except (TypeError, ValueError):
-        values = None
-    problem = None
-    if values is None or values.shape != (size,):
-        problem = f"returned {type(vector).__name__}, not {size} numbers (one a community)"
-    elif np.isinf(values).any() or (values < 0).any():
-        problem = "returned a negative or infinite number of workers"
-    if problem is None:
-        assert values is not None
-        return values
-    source = getattr(columnar, "source", "")
-    what = getattr(columnar, "what", "the staffing rule's required_columns()")
-    raise PluginError(source, f"{what} {problem}")
-
-
-def _rule_columns(frame: Frame) -> dict[str, Any]:
-    return {**frame.values, **frame.flags, "rural": frame.rural}
-
-
 class Partial:
     """Township totals of one or more partitions: what merges exactly.
 
@@ -202,6 +155,9 @@ class Partial:
     of townships, so merging partials of any partitioning — then computing the
     regions from the merged totals (:class:`~cssp.batch.Totals`) — gives the
     figures of a single run.
+
+    Where some communities' values are approximate, it says which townships'
+    figures are built on them, target by target (:attr:`approximate`).
     """
 
     def __init__(
@@ -211,6 +167,7 @@ class Partial:
         counts: NDArray[np.integer[Any]],
         numerators: list[ExactSums],
         denominators: list[ExactSums],
+        approximate: NDArray[np.bool_] | None = None,
     ) -> None:
         #: the 9-digit township codes as integers, sorted and unique.
         self.townships = townships
@@ -222,6 +179,9 @@ class Partial:
         self.numerators = numerators
         #: per target, the exact sums of the denominators by township.
         self.denominators = denominators
+        #: by target and township, whether a community met or not met has a value it
+        #: is judged on written as approximate (``约300户``); ``None``: none has.
+        self.approximate = approximate
 
     @staticmethod
     def merge(parts: Sequence[Partial]) -> Partial:
@@ -261,7 +221,18 @@ class Partial:
             )
             numerators.append(ExactSums.concat(nums).take(order).regroup(starts))
             denominators.append(ExactSums.concat(dens).take(order).regroup(starts))
-        return Partial(ordered[starts], targets, counts, numerators, denominators)
+        near = None
+        if any(p.approximate is not None for p in parts):
+            near = np.zeros((len(targets), len(starts)), dtype=bool)
+            for t, target in enumerate(targets):
+                stacked = [
+                    p.approximate[p.targets.index(target)]
+                    if p.approximate is not None and target in p.targets
+                    else np.zeros(len(p.townships), dtype=bool)
+                    for p in parts
+                ]
+                near[t] = np.logical_or.reduceat(np.concatenate(stacked)[order], starts)
+        return Partial(ordered[starts], targets, counts, numerators, denominators, near)
 
 
 def _zeros(size: int) -> ExactSums:
@@ -290,6 +261,8 @@ class RunningTotals:
         )
         self.nums = [_zeros(len(townships)) for _ in targets]
         self.dens = [_zeros(len(townships)) for _ in targets]
+        # made at the first batch with an approximate value
+        self.approximate: NDArray[np.bool_] | None = None
 
     def add(self, part: Partial) -> None:
         """Add a batch's totals (its townships and targets must be among these)."""
@@ -302,10 +275,17 @@ class RunningTotals:
             self.counts[t, rows] += part.counts[k].astype(self.counts.dtype)
             self.nums[t] = self.nums[t].add_at(rows, part.numerators[k])
             self.dens[t] = self.dens[t].add_at(rows, part.denominators[k])
+        if part.approximate is not None:
+            if self.approximate is None:
+                self.approximate = np.zeros((len(self.targets), len(self.townships)), bool)
+            for k, target in enumerate(part.targets):
+                self.approximate[self._index[target], rows] |= part.approximate[k]
 
     def partial(self) -> Partial:
         """The totals so far."""
-        return Partial(self.townships, self.targets, self.counts, self.nums, self.dens)
+        return Partial(
+            self.townships, self.targets, self.counts, self.nums, self.dens, self.approximate
+        )
 
 
 def evaluate_partial(
@@ -350,6 +330,8 @@ def evaluate_partial(
         # without the thing, which a region lists instead of failures.
         track_lacking = any(c.lacking for groups in rules for _, c in groups)
         lack_rows: NDArray[np.bool_] | None = None
+        # The rows judged on an approximate value (if the frame has any).
+        near: NDArray[np.bool_] | None = None
         for groups in rules:
             rows = np.isin(row_program, [p for p, _ in groups]) if len(program_list) > 1 else None
             num, den, result = _judge_rows(frame, columns, program_list, row_program, groups, rows)
@@ -366,12 +348,30 @@ def evaluate_partial(
                 if rows is not None:
                     lack &= rows
                 lack_rows = lack if lack_rows is None else lack_rows | lack
+            if frame.approximate:
+                near = _near(frame, groups[0][1], rows, near)
         if lack_rows is not None:
             lacking[target_id] = lack_rows
         numerator, denominator = _target_sums(columns, measure, declared, num_rows, den_rows)
         # The township totals of this target now: its columns are not kept.
         totals.add(t, status[:, t], numerator, denominator)
+        if near is not None:
+            totals.add_approximate(t, near & (status[:, t] <= NOT_MET))
     return targets, status, totals.partial(targets), program_list, lacking
+
+
+def _near(
+    frame: Frame, check: Check, rows: NDArray[np.bool_] | None, near: NDArray[np.bool_] | None
+) -> NDArray[np.bool_] | None:
+    """``near`` with the rows (of ``rows``, ``None``: all) whose values that ``check``'s
+    measure reads are approximate: the scalar engine's rule (:func:`built_on`), once for
+    each set of approximate fields."""
+    for fields, found in frame.approximate.items():
+        if built_on(check, fields):
+            if near is None:
+                near = np.zeros(frame.size, dtype=bool)
+            near[found if rows is None else found[rows[found]]] = True
+    return near
 
 
 def _target_sums(
@@ -459,7 +459,7 @@ def _judge_rows(
         wanted = result == MEASURED
         if rows is not None:
             wanted &= rows
-        threshold = _required(frame, program, wanted)
+        threshold = staffing_required(frame, program, wanted)
         result[(result == MEASURED) & np.isnan(threshold)] = NO_DATA
     elif len(groups) == 1:
         threshold = check.threshold
@@ -521,6 +521,17 @@ class _Totals:
         self.counts = np.zeros((targets, groups, STATUS_COUNT), dtype=np.int32)
         self.nums: list[ExactSums] = []
         self.dens: list[ExactSums] = []
+        self.targets = targets
+        self.approximate: NDArray[np.bool_] | None = None
+
+    def add_approximate(self, t: int, near: NDArray[np.bool_]) -> None:
+        """Mark the townships of target ``t`` with a row of ``near`` (rows judged on an
+        approximate value)."""
+        if not near.any():
+            return
+        if self.approximate is None:
+            self.approximate = np.zeros((self.targets, len(self.starts)), dtype=bool)
+        self.approximate[t] = np.logical_or.reduceat(near, self.starts)
 
     def add(
         self,
@@ -548,7 +559,7 @@ class _Totals:
             self.dens.append(_sums(denominator, evaluated, self.starts))
 
     def partial(self, targets: tuple[str, ...]) -> Partial:
-        return Partial(self.townships, targets, self.counts, self.nums, self.dens)
+        return Partial(self.townships, targets, self.counts, self.nums, self.dens, self.approximate)
 
 
 def _sums(
@@ -569,7 +580,10 @@ class RegionTable:
     is not a region-level target in force for the region); ``numerator``,
     ``denominator`` and ``observed`` are NaN where nothing was evaluated;
     ``counts[r, t]`` counts the region's communities met, not met, not
-    applicable, without data and without a verdict.
+    applicable, without data and without a verdict; ``approximate[r, t]`` (or
+    ``None``: no value was) says whether the region's figure is built on a
+    value written as approximate (``约300户``) of one of its communities met or
+    not met, as :attr:`Finding.approximate <cssp.engine.results.Finding.approximate>`.
 
     ``numerator``, ``denominator``, ``observed`` and ``required`` are computed
     when first read, from the exact sums the table keeps (at township level,
@@ -596,6 +610,9 @@ class RegionTable:
         if counts is None:
             counts = np.zeros((len(targets), len(codes), STATUS_COUNT), dtype=np.int32)
         self._counts = counts
+        #: whether each region's figure for each target is built on an approximate
+        #: value (``None``: no value is approximate).
+        self.approximate: NDArray[np.bool_] | None = None
         # Each region's program (a row of the two below); per program and
         # target, the scale and the threshold of its region check (NaN: none).
         self._program: NDArray[np.intp] = np.zeros(len(codes), dtype=np.intp)
@@ -685,6 +702,7 @@ def finish(partial: Partial, programs: Programs) -> dict[str, RegionTable]:
     keys = partial.townships
     counts = partial.counts
     nums, dens = partial.numerators, partial.denominators
+    near = partial.approximate
     for level in LEVELS:
         divisor = _DIVISORS[level]
         if divisor != 1:
@@ -701,8 +719,12 @@ def finish(partial: Partial, programs: Programs) -> dict[str, RegionTable]:
                     counts = counts[:, starts]
                 nums = [s.regroup(starts) for s in nums]
                 dens = [s.regroup(starts) for s in dens]
+                if near is not None:
+                    near = np.logical_or.reduceat(near, starts, axis=1)
         codes = _region_codes(keys, REGION_LEVELS[level])
         tables[level] = _judge(level, keys, codes, partial.targets, counts, nums, dens, programs)
+        if near is not None:
+            tables[level].approximate = near.T
     return tables
 
 

@@ -42,6 +42,7 @@ from cssp.io.readers.columns import read_cell
 from cssp.model.community import (
     Community,
     CommunityKind,
+    Facility,
     FacilityKind,
     Service,
     check_distinct,
@@ -50,7 +51,7 @@ from cssp.model.community import (
     read_urban_rural_class,
 )
 from cssp.model.convert import structure
-from cssp.model.measures import FACILITY_FIELDS, FacilityField
+from cssp.model.measures import FACILITY_FIELDS, FacilityField, approximate_fields
 from cssp.model.schema import (
     FIELD_RULES,
     PART_RULES,
@@ -133,6 +134,10 @@ class Frame:
         self.source: Sequence[Community] | None = None
         #: the input columns, when built from a table (for rules with no columnar form).
         self.table: Mapping[str, Any] | None = None
+        #: the rows (sorted) whose values are partly approximate, by the fields built on
+        #: them (:func:`~cssp.model.measures.approximate_fields`); empty when every value
+        #: is exact, as always in a frame built from a table.
+        self.approximate: dict[frozenset[str], NDArray[np.intp]] = {}
         self._codes: NDArray[np.bytes_] | None = None
         self._fields: dict[str, Floats] = {}
 
@@ -202,6 +207,7 @@ class Frame:
         services_known = [False] * n
         services: dict[Service, list[bool]] = {s: [False] * n for s in Service}
         extras: dict[str, list[float]] = {}
+        near: dict[frozenset[str], list[int]] = {}  # rows with approximate values
         for i, c in enumerate(items):
             rural[i] = c.kind.value == "rural"
             for f in _FLAGS:
@@ -213,6 +219,10 @@ class Frame:
             facilities = c.facilities
             if facilities is not None:
                 sums[i] = tuple(np.nan if v is None else v for v in summarise(facilities))
+            if c.approximate or c.staff.approximate or (facilities and _near(facilities)):
+                fields = approximate_fields(c)
+                if fields:
+                    near.setdefault(fields, []).append(i)
             if c.services is not None:
                 services_known[i] = True
                 for s in c.services:
@@ -227,6 +237,7 @@ class Frame:
         frame.services_known = np.array(services_known, dtype=bool)
         frame.services = {s: np.array(v, dtype=bool) for s, v in services.items()}
         frame.extra = {k: np.array(v, dtype=np.float64) for k, v in extras.items()}
+        frame.approximate = {k: np.array(v, dtype=np.intp) for k, v in near.items()}
         return frame
 
     # -- from a table ----------------------------------------------------------
@@ -328,6 +339,11 @@ class Frame:
                 continue
             record[name] = value
         return structure(_table_record(record), Community)
+
+
+def _near(facilities: Iterable[Facility]) -> bool:
+    """Whether a facility has an approximate value."""
+    return any(f.approximate for f in facilities)
 
 
 def in_table_format(names: Iterable[str]) -> bool:
