@@ -106,6 +106,7 @@ nitpick_ignore: list[tuple[str, str]] = [
     ("py:class", "numpy.integer"),
     ("py:class", "numpy.float64"),
     ("py:class", "numpy.bool"),  # Partial.approximate and RegionTable.approximate: yes/no arrays
+    ("py:class", "numpy.int64"),  # BatchResult.worst_rows: row numbers (numpy.intp)
     # The type variable of cssp.io.structure(data, type_: type[T]) -> T.
     ("py:class", "cssp.model.convert.T"),
     # The type variables of cssp.model.checks (instance_of(*types: type[T]) -> Check[T] …).

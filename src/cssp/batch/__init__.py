@@ -45,6 +45,8 @@ except ImportError as error:  # pragma: no cover - exercised without numpy
         "the batch engine needs numpy (and pyarrow for Parquet): pip install 'cssp[batch]'"
     ) from error
 
+from numpy.typing import NDArray
+
 from cssp.batch.assess import assessments
 from cssp.batch.columnar import ABSENT, MET, NO_DATA, NO_VERDICT, NOT_APPLICABLE, NOT_MET
 from cssp.batch.engine import (
@@ -67,8 +69,6 @@ from cssp.model.township import Township, check_distinct_townships
 from cssp.plugins import default_profiles
 
 if TYPE_CHECKING:
-    from numpy.typing import NDArray
-
     from cssp.engine.results import RegionAssessment
     from cssp.model.community import Community
     from cssp.model.measures import Status

@@ -82,7 +82,8 @@ class StreamRun:
         self._failing = 0
 
     def add(self, communities: Sequence[Community] | Frame) -> BatchResult:
-        """Evaluate a batch (communities, or a :class:`~cssp.batch.frame.Frame`) and add it
+        """Evaluate a batch (communities, or the columns of a table read straight into the
+        engine's frame, as :class:`~cssp.io.readers.stream.InputStream` gives them) and add it
         to the run.
 
         :return: the batch's own result (its verdicts in the batch's order).

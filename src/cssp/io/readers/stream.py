@@ -89,7 +89,7 @@ class InputStream:
     :param batch_rows: communities in a batch, at most.
     :param exclude: keys of communities to leave out as met twice (see :attr:`repeated`).
     :param columnar: for the columnar engine: makes what it evaluates from a block of a
-        CSV or TSV table read into columns (:class:`~cssp.io.readers.blocks.ColumnBlock`),
+        CSV or TSV table read into columns (``cssp.io.readers.blocks.ColumnBlock``),
         with its 12-digit codes as integers (``(batch, keys)``), or declines (``None``).
         Such a batch is given instead of the block's communities when the block is read
         exactly as the row path reads it and nothing in it needs saying (a problem, a
