@@ -404,6 +404,8 @@ def _valid_as(name: str, encoding: str) -> bool | None:
                 blank = blank and not text.strip()
             rest = decoder.decode(b"", final=True)  # always: an incomplete sequence at the end
             blank = blank and not rest.strip()
+        if decoder.getstate()[0]:  # bytes left over: utf-8-sig keeps a lone b"\xef" so
+            return None
     except UnicodeDecodeError:
         return None
     except OSError as error:
