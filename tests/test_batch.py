@@ -665,7 +665,7 @@ def test_the_cli_batch_engine_writes_what_the_scalar_engine_writes(
                 line for line in batch.split("\n## ")[0].splitlines() if "复现命令" not in line
             ]
             # the batch engine's report says what it leaves out: each community's findings
-            assert batch_about[-1].startswith("- 本报告只列出区域：")
+            assert batch_about[-1].startswith("- 本报告只列出区域和未达标项最多的100个社区：")
             assert batch_about[:-1] == about
             scalar, batch = scalar.split("\n## ", 1)[1], batch.split("\n## ", 1)[1]
         assert batch.split("\n")[:12] == scalar.split("\n")[:12]
