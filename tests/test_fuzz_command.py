@@ -42,7 +42,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from cssp import cli
@@ -544,6 +544,8 @@ def test_the_command_as_a_process_keeps_its_promise(
         source = folder / f"input.{suffix}"
         source.write_bytes(content)
         argv = data.draw(command_lines(str(source), suffix, codes), label="argv")
+        # no operating system passes a NUL byte in an argument (run in process, it is tried)
+        assume(not any("\x00" in a for a in argv))
         output = "out." + argv[argv.index("--format") + 1]
         argv = [a.replace("{out}", str(folder / output)) for a in argv]
         done = subprocess.run(

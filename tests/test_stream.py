@@ -74,6 +74,7 @@ def _whole(path: pathlib.Path, **options: Any) -> Any:
 @example(file=(".jsonl", b"\x00\x80"), batch_rows=1, skip=False, strict=False)  # GB18030 cut short
 @example(file=(".csv", b"\xef"), batch_rows=1, skip=False, strict=False)  # a BOM cut short
 @example(file=(".csv", b"a,b\n\xef\xbb"), batch_rows=1, skip=False, strict=False)
+@example(file=(".csv", b'code\n"\r440106001001'), batch_rows=1, skip=False, strict=False)  # quote
 @given(file=_FILES(), batch_rows=st.integers(1, 5), skip=st.booleans(), strict=st.booleans())
 def test_a_file_streamed_is_the_file_read_whole(
     tmp_path: pathlib.Path, file: tuple[str, bytes], batch_rows: int, skip: bool, strict: bool

@@ -20,7 +20,6 @@ caller to read the input again with ``exclude``.
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 import itertools
 import json
@@ -43,6 +42,7 @@ from cssp.io.readers import (
     load_column_map,
 )
 from cssp.io.readers.blocks import read_block
+from cssp.io.readers.delimited import _checked_rows, _delimiter
 from cssp.io.readers.documents import (
     _document_records,
     _parse_json,
@@ -421,18 +421,11 @@ def _csv_parts(
     size: int,
     columns: Callable[[Any, list[Any]], tuple[Any, int] | None] | None = None,
 ) -> Iterator[_Found]:
-    delimiter = "\t" if name.lower().endswith(".tsv") else ","
-    first = file.read(_BLOCK).lstrip("\r\n").partition("\n")[0]
+    delimiter = _delimiter(name, file.read(_BLOCK))
     file.seek(0)
-    if delimiter == "," and "," not in first and "\t" in first:
-        delimiter = "\t"
-    reader = csv.reader(file, delimiter=delimiter)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        try:
-            yield from enumerate(reader, start=1)
-        except csv.Error as error:
-            raise InputError(f"not valid CSV: {error}", f"{name}: line {reader.line_num}") from None
+        return _checked_rows(file, name, delimiter, problems)
 
     for _table, part, _numbers in _table_stream(
         name,
@@ -580,7 +573,9 @@ class _Seen:
         self.runs.append(batch)
         while len(self.runs) > 1 and len(self.runs[-2]) <= 2 * len(self.runs[-1]):
             last = self.runs.pop()
-            self.runs[-1] = np.sort(np.concatenate([self.runs[-1], last]), kind="stable")
+            merged = np.concatenate([self.runs[-1], last])
+            merged.sort()  # in place: one copy of the codes while merging, not two
+            self.runs[-1] = merged
 
     def add(self, keys: list[str]) -> bool:
         """Add a batch's keys; whether any was met before (or twice in the batch)."""
