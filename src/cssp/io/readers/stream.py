@@ -519,14 +519,18 @@ def _parquet_parts(
     def rows() -> Iterator[tuple[int, Any]]:
         yield 0, header
         number = 1
-        try:
-            for batch in file.iter_batches(batch_size=size):
+        batches = file.iter_batches(batch_size=size)
+        while True:
+            try:
+                batch = next(batches)
                 columns = [_cells(batch.column(i)) for i in range(batch.num_columns)]
-                for row in zip(*columns, strict=True):
-                    yield number, row
-                    number += 1
-        except OSError as error:
-            raise InputError(f"not a Parquet file: {error}", name) from None
+            except StopIteration:
+                return
+            except Exception as error:  # pyarrow's ArrowInvalid and friends, as read whole
+                raise InputError(f"not a Parquet file: {error}", name) from None
+            for row in zip(*columns, strict=True):
+                yield number, row
+                number += 1
 
     for _table, part, _numbers in _table_stream(
         name, rows(), problems, column_map=column_map, size=size
