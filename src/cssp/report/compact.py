@@ -40,7 +40,7 @@ line, each finding keyed by its target's id: ``{"code": …, "name": …, "kind"
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
 import attrs
@@ -48,7 +48,7 @@ import attrs
 from cssp.model.measures import Status
 from cssp.model.plan import Text
 from cssp.report._common import finite
-from cssp.report._schema import SCHEMA_VERSION, report_to_dict, target_to_dict, text_dict
+from cssp.report._schema import SCHEMA_VERSION, _report_parts, target_to_dict, text_dict
 
 if TYPE_CHECKING:
     from cssp.engine.results import Assessment, Finding, RegionAssessment, RegionReport
@@ -170,23 +170,31 @@ class CompactWriter:
             self.write(())
         rest: dict[str, Any] = {}
         if report is not None:
-            regions = report_to_dict(report, include_communities=False)
-            for key in ("schema_version", "kind"):
-                regions.pop(key)
-            rest.update(regions)
-            rest["regions"] = [self._region(region) for region in report.regions]
+            parts = _report_parts(report, include_communities=False)
+            for key in ("schema_version", "kind", "regions"):
+                parts.pop(key)  # the regions are written here, compactly
+            rest.update(parts)
+            for region in report.regions:  # their targets and reasons, listed before them
+                for finding in region.findings:
+                    self._finding(finding)
+            rest["regions"] = (self._region(region) for region in report.regions)
         rest["targets"] = self._target_list
         rest["reasons"] = [text_dict(reason) for reason in self._reasons]
-        self.out.write("\n],\n")
+        out = self.out
+        out.write("\n],\n")
         last = len(rest) - 1
         for index, (key, value) in enumerate(sorted(rest.items())):
-            if isinstance(value, list):  # one item a line
-                items = ",\n".join(_dumps(item) for item in value)
-                text = f"[\n{items}\n]" if value else "[]"
+            out.write(f"{json.dumps(key)}: ")
+            if isinstance(value, list | Iterator):  # one item a line, a line at a time
+                first = True
+                for item in value:
+                    out.write(f"{'[' if first else ','}\n{_dumps(item)}")
+                    first = False
+                out.write("[]" if first else "\n]")
             else:
-                text = _dumps(value)
-            self.out.write(f"{json.dumps(key)}: {text}{'' if index == last else ','}\n")
-        self.out.write("}\n")
+                out.write(_dumps(value))
+            out.write(f"{'' if index == last else ','}\n")
+        out.write("}\n")
 
 
 def _dumps(record: dict[str, Any]) -> str:
