@@ -237,6 +237,34 @@ def test_a_large_input_to_html_is_streamed(tmp_path: pathlib.Path, monkeypatch: 
     assert kpis.findall(streamed) == kpis.findall(whole)  # regions and counts: the same
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_streamed_html_page_draws_the_statuses_of_the_communities_and_says_what_it_left_out(
+    tmp_path: pathlib.Path, monkeypatch: Any, lang: str
+) -> None:
+    """The chart of every community's status on each target is added up from the regions'
+    counts when the page is streamed: the same chart as the page made from every community.
+    The spread of the values needs each community's values: left out, and said."""
+    from cssp import evaluating
+    from cssp.cli import main
+
+    path = _real_shaped(tmp_path)
+    monkeypatch.setattr(evaluating, "STREAM_BYTES", 1)
+    monkeypatch.chdir(tmp_path)
+    args = [path.name, "--columns", "ledger.columns.toml", "--no-plugins", "--format", "html"]
+    assert main(["evaluate", *args, "--lang", lang, "-o", "auto.html"]) == 0
+    assert main(["evaluate", *args, "--engine", "scalar", "--lang", lang, "-o", "all.html"]) == 0
+    streamed = (tmp_path / "auto.html").read_text("utf-8")
+    whole = (tmp_path / "all.html").read_text("utf-8")
+    section = re.compile(r'<section id="communities">.*?</section>', re.DOTALL)
+    stacked = re.compile(r'<figure class="wide">.*?</figure>', re.DOTALL)
+    (ours,), (theirs,) = section.findall(streamed), section.findall(whole)
+    assert stacked.findall(ours) == stacked.findall(theirs)
+    assert len(stacked.findall(ours)) == 1
+    assert theirs.count("<figure") > 1 and ours.count("<figure") == 1  # the spread: left out
+    said = "不绘制数值分布图" if lang == "zh" else "the charts of their spread are left out"
+    assert said in ours and said not in theirs
+
+
 def test_batches_read_into_columns_give_the_same_worst(tmp_path: pathlib.Path) -> None:
     """A clean CSV read block by block straight into columns (no Community objects): the
     worst communities are built by the reader only for those kept, and equal the reference."""

@@ -19,6 +19,7 @@ from cssp.model.plan import IndicatorKind
 from cssp.report._common import (
     STATUS_LABELS,
     STATUS_MARKS,
+    STATUS_ORDER,
     community_targets,
     display_width,
     find,
@@ -29,7 +30,7 @@ from cssp.report._common import (
 from cssp.report._labels import _CLASS, _l, esc
 
 if TYPE_CHECKING:
-    from cssp.engine.results import Assessment, Finding
+    from cssp.engine.results import Assessment, Finding, RegionAssessment
 
 
 # --- drawing -----------------------------------------------------------------------
@@ -182,13 +183,37 @@ def _bar_chart(rows: Sequence[tuple[str, Finding | None]], title: str, lang: str
 
 def _stacked(assessments: Sequence[Assessment], lang: str) -> str | None:
     """One stacked bar per community-level target: how many communities reach each status."""
-    target_ids = community_targets(assessments)
-    if not target_ids:
-        return None
     rows = []
-    for target_id in target_ids:
+    for target_id in community_targets(assessments):
         findings = [f for a in assessments if (f := find(a.findings, target_id)) is not None]
         rows.append((findings[0].target.name.get(lang), tally(findings)))
+    return _stacked_figure(rows, lang)
+
+
+def _stacked_of_regions(regions: Sequence[RegionAssessment], lang: str) -> str | None:
+    """The chart of :func:`_stacked` from the regions' counts of communities, for a report
+    of regions alone (its regions share out the communities: each is counted once)."""
+    rows: dict[str, tuple[str, dict[Status, int]]] = {}
+    for region in regions:
+        for f in region.findings:
+            c = f.counts
+            if c is None or not c.total:  # judged on the region alone: no community counted
+                continue
+            if f.target.id not in rows:
+                rows[f.target.id] = (f.target.name.get(lang), dict.fromkeys(STATUS_ORDER, 0))
+            counts = rows[f.target.id][1]
+            counts[Status.MET] += c.met
+            counts[Status.NOT_MET] += c.not_met
+            counts[Status.NOT_APPLICABLE] += c.not_applicable
+            counts[Status.NO_DATA] += c.no_data
+            counts[Status.NO_VERDICT] += c.no_verdict
+    return _stacked_figure(list(rows.values()), lang)
+
+
+def _stacked_figure(rows: Sequence[tuple[str, dict[Status, int]]], lang: str) -> str | None:
+    """The stacked bars of ``rows``: each target's name and its communities by status."""
+    if not rows:
+        return None
     width = 1080.0
     label_w = min(330.0, max(120.0, max(_text_px(name) for name, _ in rows) + 16))
     x0, x1 = label_w, width - 90

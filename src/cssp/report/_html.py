@@ -31,6 +31,7 @@ from cssp.report._charts import (
     _mini_bar,
     _region_histogram,
     _stacked,
+    _stacked_of_regions,
 )
 from cssp.report._checks import CHECK_LABEL, CHECK_MARK, check_note, implausible
 from cssp.report._common import (
@@ -469,16 +470,21 @@ def _indicators(
     )
 
 
-def _distribution(assessments: Sequence[Assessment], lang: str) -> str:
-    figures = [_stacked(assessments, lang)]
-    figures += [_histogram(assessments, t, lang) for t in _histogram_targets(assessments)]
+def _distribution(report: RegionReport, assessments: Sequence[Assessment], lang: str) -> str:
+    note = ""
+    if report.summary is not None and not assessments:  # a report of regions alone
+        figures = [_stacked_of_regions(report.regions, lang)]
+        note = f'<p class="note">{esc(_l("distribution_left_out", lang))}</p>'
+    else:
+        figures = [_stacked(assessments, lang)]
+        figures += [_histogram(assessments, t, lang) for t in _histogram_targets(assessments)]
     shown = [f for f in figures if f]
     if not shown:
         return ""
     return (
         f'<section id="communities"><h2>{esc(_l("distribution", lang))}</h2>'
         f'<p class="lede">{esc(_l("distribution_lede", lang))}</p>{legend(lang)}'
-        f'<div class="grid">{"".join(shown)}</div></section>'
+        f'<div class="grid">{"".join(shown)}</div>{note}</section>'
     )
 
 
@@ -664,7 +670,7 @@ def render_report(report: RegionReport, lang: str, source: ReportSource | None =
         _particulars(report, source, lang),
         _overview(report, target_ids, labels, lang) if report.regions else "",
         _indicators(report, target_ids, labels, lang) if report.regions else "",
-        _distribution(assessments, lang),
+        _distribution(report, assessments, lang),
         _provenance(report, target_ids, labels, lang),
         _failing(report, labels, lang),
         _input(report, lang),

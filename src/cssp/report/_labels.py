@@ -67,6 +67,13 @@ _L: Final = {
         "Every community's status on each community-level target, and the spread of "
         "the main figures.",
     ),
+    "distribution_left_out": Text(
+        "达标情况按各区域统计的社区数汇总。本报告未保留各社区的数值，因此不绘制数值分布图"
+        "（请用 --format json-compact 或 jsonl 取得各社区的数值）。",
+        "The statuses are added up from each region's counts of communities. This report does "
+        "not keep each community's values, so the charts of their spread are left out (get "
+        "every community's values with --format json-compact or jsonl).",
+    ),
     "stacked_title": Text("各项指标的社区达标情况", "Communities by status, per target"),
     "rate_note": Text(
         "右侧为达标率：达标社区数 ÷（达标 + 未达标）。",
