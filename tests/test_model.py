@@ -453,6 +453,83 @@ def test_a_report_of_a_document_in_both_languages() -> None:
     assert ReportedBy.parse("某报").date is None
 
 
+def test_each_classs_one_check_agrees_with_its_rules() -> None:
+    """Facility, Staff and Community check their values, then their parts, with one function
+    written from the rules (``checker``): it raises what testing each field's rules in order,
+    then each part rule, raises — the same message, the same field — and keeps the plain
+    number of an approximate value, naming it."""
+    import math
+    import types
+
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from cssp.model.community import _FACILITY_PARTS, _STAFF_PARTS
+    from cssp.model.schema import (
+        COMMUNITY_VALUES,
+        FACILITY_VALUES,
+        FIELD_RULES,
+        STAFF_VALUES,
+        checker,
+        part_problem,
+        value_problems,
+    )
+    from cssp.units import Approximate, ApproximateCount
+
+    groups = [(FACILITY_VALUES, _FACILITY_PARTS), (STAFF_VALUES, _STAFF_PARTS)]
+    groups.append((COMMUNITY_VALUES, ()))
+    numbers = st.one_of(
+        st.none(),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.integers(-(2**60), 2**60),
+        st.sampled_from([0, 1, 24, 24.0, 24.5, 100, 100.5, 2**53, 1e-320]),
+        st.floats(0, 1e6).map(Approximate),
+        st.integers(0, 10**6).map(ApproximateCount),
+    )
+
+    def reference(values: dict[str, object], names: tuple[str, ...], parts: tuple[Any, ...]):
+        plain = {
+            n: v if v is None else float(v) if isinstance(v, float) else v
+            for n, v in values.items()
+        }
+        for name in names:
+            value = plain[name]
+            if value is None:
+                continue
+            for test, message in value_problems(FIELD_RULES[name]):
+                if test(value):
+                    return (name, message(value))
+        for rule in parts:
+            whole, part = plain[rule.whole], rule.value(plain.get)
+            if whole is not None and part is not None:
+                failed, message = part_problem(rule, part, whole)
+                if failed:
+                    return (rule.part, message(part, whole))
+        return None
+
+    @given(st.sampled_from(range(len(groups))), st.data())
+    def check(group: int, data: st.DataObject) -> None:
+        names, parts = groups[group]
+        values = {name: data.draw(numbers, label=name) for name in names}
+        marked = {n for n, v in values.items() if type(v) in (Approximate, ApproximateCount)}
+        owner = types.SimpleNamespace(**values)
+        expected = reference(values, names, parts)
+        try:
+            approximate, raised = checker(names, parts)(owner), None
+        except cssp.InputError as error:
+            approximate, raised = frozenset(), (error.path, error.message)
+        assert raised == expected, (raised, expected)
+        if raised is not None:
+            return
+        assert expected is None
+        assert approximate == marked
+        for name in marked:
+            assert type(getattr(owner, name)) in (float, int)
+            assert getattr(owner, name) == values[name] or math.isnan(getattr(owner, name))
+
+    check()
+
+
 def test_a_fields_quick_check_agrees_with_its_rules() -> None:
     """The model checks each value with one comparison chain first and runs a field's rules
     only when it fails: the chain passes exactly the values that break no rule."""

@@ -26,8 +26,7 @@ from cssp.model.schema import (
     NOT_APPROXIMATE,
     PART_RULES,
     STAFF_VALUES,
-    check_parts,
-    check_values,
+    checker,
     code_rural,
     committee,
     near_whole,
@@ -290,6 +289,10 @@ _FACILITY_PARTS: Final = tuple(r for r in PART_RULES if r.whole == "floor_area")
 _STAFF_FIELDS: Final = STAFF_VALUES
 _STAFF_PARTS: Final = tuple(r for r in PART_RULES if r.whole == "community_workers")
 _COMMUNITY_FIELDS: Final = COMMUNITY_VALUES
+# Each class's values, then its parts, checked by one function made from their rules.
+_CHECK_FACILITY: Final = checker(_FACILITY_FIELDS, _FACILITY_PARTS)
+_CHECK_STAFF: Final = checker(_STAFF_FIELDS, _STAFF_PARTS)
+_CHECK_COMMUNITY: Final = checker(_COMMUNITY_FIELDS)
 
 
 # One named converter per field: attrs' mypy plugin types __init__ from them,
@@ -472,10 +475,9 @@ class Facility:
     approximate: frozenset[str] = field(default=NOT_APPROXIMATE, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
-        approximate = check_values(self, _FACILITY_FIELDS)
+        approximate = _CHECK_FACILITY(self)
         if approximate:
             object.__setattr__(self, "approximate", self.approximate | approximate)
-        check_parts(self, _FACILITY_PARTS)
 
 
 @define(frozen=True)
@@ -500,10 +502,9 @@ class Staff:
     approximate: frozenset[str] = field(default=NOT_APPROXIMATE, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
-        approximate = check_values(self, _STAFF_FIELDS)
+        approximate = _CHECK_STAFF(self)
         if approximate:
             object.__setattr__(self, "approximate", self.approximate | approximate)
-        check_parts(self, _STAFF_PARTS)
 
 
 @define(frozen=True)
@@ -600,7 +601,7 @@ class Community:
                 object.__setattr__(self, "kind", implied)
             elif given is not implied:
                 raise InputError(kind_contradiction(given, code), "kind")
-        approximate = check_values(self, _COMMUNITY_FIELDS)
+        approximate = _CHECK_COMMUNITY(self)
         if approximate:
             object.__setattr__(self, "approximate", self.approximate | approximate)
 

@@ -50,6 +50,7 @@ __all__ = [
     "PartRule",
     "check_parts",
     "check_values",
+    "checker",
     "code_rural",
     "committee",
     "near_whole",
@@ -267,45 +268,112 @@ def check_values(owner: object, names: tuple[str, ...]) -> frozenset[str]:
     :return: the names of the fields whose values were approximate.
     :raises InputError: naming the field.
     """
-    approximate = NOT_APPROXIMATE
-    checks = _FIELDS_CHECKS.get(names)
-    if checks is None:
-        checks = _FIELDS_CHECKS[names] = tuple((name, *_checks(name)) for name in names)
-    for name, passes, tests in checks:
-        value = getattr(owner, name)
-        if value is None:
-            continue
-        kind = type(value)
-        if kind is not float and kind is not int and isinstance(value, _MARKED):
-            value = float(value) if kind is Approximate else int(value)
-            object.__setattr__(owner, name, value)
-            approximate = approximate | {name}
-        if passes(value):  # the usual case: one comparison chain
-            continue
+    return checker(names)(owner)
+
+
+def check_parts(owner: object, rules: tuple[PartRule, ...]) -> None:
+    """Raise when a part of ``owner`` exceeds its whole (both given).
+
+    :raises InputError: naming the part.
+    """
+    checker((), rules)(owner)
+
+
+@functools.cache
+def checker(
+    names: tuple[str, ...], parts: tuple[PartRule, ...] = ()
+) -> Callable[[object], frozenset[str]]:
+    """One function that checks an object as :func:`check_values` (``names``) and then
+    :func:`check_parts` (``parts``) do, made once from the rules.
+
+    The model's classes are built hundreds of thousands of times in a run, so each
+    checks its values with one call: each field's quick test (:func:`_quick`) written
+    inline, its rules (:func:`value_problems`, for the message) run only when the quick
+    test fails. The function is written as Python source from the rules and compiled,
+    as attrs writes a class's ``__init__``.
+    """
+    namespace: dict[str, Any] = {
+        **_QUICK_NAMES,
+        "NOT_APPROXIMATE": NOT_APPROXIMATE,
+        "MARKED": _MARKED,
+        "Approximate": Approximate,
+        "setattr_": object.__setattr__,
+    }
+    lines = ["def check(owner):", "    approximate = NOT_APPROXIMATE"]
+    for i, name in enumerate(names):
+        rule = FIELD_RULES[name]
+        namespace[f"fail{i}"] = _failer(name, value_problems(rule))
+        namespace[f"name{i}"] = frozenset({name})
+        lines += [
+            f"    v = owner.{name}",
+            "    if v is not None:",
+            "        t = type(v)",
+            "        if t is not float and t is not int and isinstance(v, MARKED):",
+            "            v = float(v) if t is Approximate else int(v)",
+            f"            setattr_(owner, {name!r}, v)",
+            f"            approximate = approximate | name{i}",
+            f"        if not ({_quick(rule)}):",
+            f"            fail{i}(v)",
+        ]
+    for j, part in enumerate(parts):
+        namespace[f"part{j}"] = _part_failer(part)
+        lines += [
+            f"    w = owner.{part.whole}",
+            "    if w is not None:",
+            f"        p = owner.{part.part}",
+        ]
+        if part.plus:
+            lines += [
+                "        if p is not None:",
+                f"            q = owner.{part.plus}",
+                "            p = None if q is None else p + q",
+            ]
+        lines += ["        if p is not None and p > w:", f"            part{j}(p, w)"]
+    lines.append("    return approximate")
+    exec("\n".join(lines), namespace)
+    check: Callable[[object], frozenset[str]] = namespace["check"]
+    return check
+
+
+def _failer(name: str, tests: Any) -> Callable[[Any], None]:
+    """Raise for the first of ``tests`` that ``value`` fails (none fails for NaN)."""
+
+    def fail(value: Any) -> None:
         for test, message in tests:
             if test(value):
                 raise InputError(message(value), name)
-    return approximate
+
+    return fail
 
 
-#: For each tuple of fields checked together, each field's name, quick test and tests.
-_FIELDS_CHECKS: Final[dict[tuple[str, ...], tuple[tuple[str, Any, Any], ...]]] = {}
+def _part_failer(rule: PartRule) -> Callable[[Any, Any], None]:
+    def fail(part: Any, whole: Any) -> None:
+        failed, message = part_problem(rule, part, whole)
+        if failed:
+            raise InputError(message(part, whole), rule.part)
+
+    return fail
+
+
+#: The names the quick tests use.
+_QUICK_NAMES: Final = {"EXACT_COUNT": EXACT_COUNT, "INFINITY": _INFINITY, "floor": math.floor}
+
+
+def _quick(rule: FieldRule) -> str:
+    """The quick test of a value ``v`` of ``rule``'s field, as Python source: one comparison
+    chain, true exactly when no test of :func:`value_problems` fails, NaN aside (which the
+    tests then let pass)."""
+    chain = "0 <= v < EXACT_COUNT" if rule.whole else "0 <= v < INFINITY"
+    if rule.most is not None:
+        assert math.isfinite(rule.most), rule  # a bound written as a number in the source
+        chain += f" and v <= {float(rule.most)!r}"
+    return chain + (" and v == floor(v)" if rule.whole else "")
 
 
 def _checks(name: str) -> tuple[Callable[[Any], bool], Any]:
-    """``name``'s quick test and tests: the quick test is true exactly when no test of
-    :func:`value_problems` fails, NaN aside (which the tests then let pass)."""
+    """``name``'s quick test (:func:`_quick`) as a function, and its tests."""
     rule = FIELD_RULES[name]
-    top, most = (EXACT_COUNT if rule.whole else _INFINITY), rule.most
-    passes: Callable[[Any], bool]
-    if rule.whole and most is None:
-        passes = lambda v: 0 <= v < top and v == math.floor(v)  # noqa: E731
-    elif rule.whole:
-        passes = lambda v: 0 <= v < top and v <= most and v == math.floor(v)  # noqa: E731
-    elif most is None:
-        passes = lambda v: 0 <= v < top  # noqa: E731
-    else:
-        passes = lambda v: 0 <= v < top and v <= most  # noqa: E731
+    passes: Callable[[Any], bool] = eval(f"lambda v: {_quick(rule)}", dict(_QUICK_NAMES))
     return passes, value_problems(rule)
 
 
@@ -351,24 +419,6 @@ def problems_of(
         except (OverflowError, TypeError):
             continue
     return found
-
-
-def check_parts(owner: object, rules: tuple[PartRule, ...]) -> None:
-    """Raise when a part of ``owner`` exceeds its whole (both given).
-
-    :raises InputError: naming the part.
-    """
-    get = owner.__getattribute__
-    for rule in rules:
-        whole = get(rule.whole)
-        if whole is None:
-            continue
-        part = rule.value(get)
-        if part is None:
-            continue
-        failed, message = part_problem(rule, part, whole)
-        if failed:
-            raise InputError(message(part, whole), rule.part)
 
 
 # --- codes -------------------------------------------------------------------------
