@@ -61,13 +61,12 @@ def _checked_rows(
     try:
         for number, row in enumerate(reader, start=1):
             end = reader.line_num
-            text = "".join(own)
+            spans = end > start or (row and row[-1][-1:] in _BREAKS)
+            text = "".join(own) if spans else ""  # a row of one line: nothing to check
             own.clear()
             if number == 1:
                 width = len(row)
-            elif (end > start or (row and row[-1][-1:] in _BREAKS)) and _folded(
-                row, delimiter, width, text
-            ):
+            elif spans and _folded(row, delimiter, width, text):
                 where = f"{name}: row {number}"
                 span = f"line {start}" if end == start else f"lines {start}–{end}"
                 problems.add(
