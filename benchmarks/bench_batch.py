@@ -366,7 +366,8 @@ def measures(
         found[name] = (values, ones, [(services_unknown, NO_DATA)])
 
     code = np.asarray(columns["code"]).astype(np.int64)
-    rural = code % 1000 >= 200
+    village = code % 1000  # 200–399 villagers' committees, 500–599 units like them
+    rural = ((village >= 200) & (village < 400)) | (village >= 500)
     scopes = {
         URBAN: ~rural,
         RURAL: rural,

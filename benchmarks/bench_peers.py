@@ -229,7 +229,8 @@ def polars_run(path: Path) -> tuple[Any, dict[str, Any]]:
     c = pl.col
     frame = pl.read_parquet(path, columns=list(COLUMNS))
     code = c("code").cast(pl.Int64)
-    rural = (code % 1000) >= 200
+    village = code % 1000  # 200–399 villagers' committees, 500–599 units like them
+    rural = ((village >= 200) & (village < 400)) | (village >= 500)
     comprehensive = c("facility_floor_area").is_not_null()
     commercial = c("commercial_floor_area").is_not_null()
     unknown = ~(comprehensive | commercial | c("has_facility").is_not_null())
@@ -394,7 +395,8 @@ def duckdb_queries(path: Path) -> tuple[str, str, dict[str, str]]:
     )
     activity = f"(CASE WHEN {comprehensive} THEN facility_activity_area ELSE 0.0 END)"
     no_services = "(" + " AND ".join(f'"{s}" IS NULL' for s in SERVICES) + ")"
-    rural = "(CAST(code AS BIGINT) % 1000 >= 200)"
+    village = "(CAST(code AS BIGINT) % 1000)"  # 200–399 and 500–599: villages and the like
+    rural = f"(({village} BETWEEN 200 AND 399) OR {village} >= 500)"
     measures = {
         "facility": (f"CAST({comprehensive} AS DOUBLE)", "1.0", [(unknown, NO_DATA)]),
         "service_area": (
