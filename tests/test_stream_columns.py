@@ -250,6 +250,33 @@ def test_good_blocks_reach_the_engine_as_columns(tmp_path: pathlib.Path) -> None
     assert _same(tmp_path, (".csv", path.read_bytes()), 3) == 4  # every block, no row path
 
 
+def test_a_class_that_disagrees_with_the_code_is_a_warning_on_the_column_path_too(
+    tmp_path: pathlib.Path,
+) -> None:
+    """A villagers' committee classed 111 (主城区), as in the bureau's own lists: the row
+    path warns of it and reads the row; the column path reads the block all the same, with
+    the same warning at the same place (it used to leave such blocks to the row path)."""
+    path = tmp_path / "classes.csv"
+    lines = ["统计用区划代码,城乡分类代码,名称,户数(户)"]
+    for n in range(6):
+        village = 201 + n if n % 2 else 1 + n
+        lines.append(f"110101001{village:03d},111,社区{n},{1000 + n}")
+    path.write_text("\n".join(lines) + "\n", encoding="gb18030")
+    by_columns, frames = _run(path, True, 3)
+    assert frames == 2  # both blocks read into columns
+    assert by_columns == _run(path, False, 3)[0]
+    stream = InputStream(path, columnar=block_frame, batch_rows=3)
+    for _ in stream:
+        pass
+    warnings = [(note.where, note.message) for note in stream.notes.warnings]
+    assert len(warnings) == 3
+    assert warnings[0] == (
+        f"{path}: row 3, column 城乡分类代码",
+        "the urban-rural class 111 (主城区: 城镇, urban) disagrees with its kind: "
+        "a rural community by its code 110101001202",
+    )
+
+
 def test_a_bad_cell_sends_its_block_to_the_row_path(tmp_path: pathlib.Path) -> None:
     path = tmp_path / "bad.csv"
     _good_table(path, 10)

@@ -55,6 +55,7 @@ __all__ = [
     "Staff",
     "check_distinct",
     "class_contradiction",
+    "class_disagreement",
     "kind_contradiction",
     "kind_of",
     "kind_of_class",
@@ -430,19 +431,31 @@ def class_contradiction(community: Community) -> str | None:
     committee of an urban village in a 主城区, a residents' committee
     classed 村庄); readers report it as a warning.
     """
-    implied = kind_of_class(community.urban_rural_class)
-    if implied is None or implied is community.kind:
+    return class_disagreement(
+        community.urban_rural_class,
+        community.kind,
+        community.code if not community.placed_by_name else None,
+    )
+
+
+def class_disagreement(
+    urban_rural_class: str | None, kind: CommunityKind, code: str | None
+) -> str | None:
+    """:func:`class_contradiction` of a community of this class and kind, whose kind
+    comes from its 12-digit ``code`` (``None``: the kind was given)."""
+    implied = kind_of_class(urban_rural_class)
+    if implied is None or implied is kind:
         return None
-    assert community.urban_rural_class is not None
+    assert urban_rural_class is not None
     where = "城镇, urban" if implied is CommunityKind.URBAN else "乡村, rural"
-    name = URBAN_RURAL_CLASSES[community.urban_rural_class]
+    name = URBAN_RURAL_CLASSES[urban_rural_class]
     what = (
-        f"a {community.kind.value} community by its code {community.code}"
-        if not community.placed_by_name
-        else f"given as {community.kind.value}"
+        f"a {kind.value} community by its code {code}"
+        if code is not None
+        else f"given as {kind.value}"
     )
     return (
-        f"the urban-rural class {community.urban_rural_class} ({name}: {where}) disagrees "
+        f"the urban-rural class {urban_rural_class} ({name}: {where}) disagrees "
         f"with its kind: {what}"
     )
 

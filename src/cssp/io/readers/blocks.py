@@ -26,7 +26,12 @@ import attrs
 
 from cssp.errors import InputError
 from cssp.io.readers.columns import _FLAG_WORDS, _QUANTITIES, COLUMNS, PLACE_COLUMNS, _flags
-from cssp.model.community import Community, CommunityKind, kind_of_class, read_urban_rural_class
+from cssp.model.community import (
+    Community,
+    CommunityKind,
+    class_disagreement,
+    read_urban_rural_class,
+)
 from cssp.model.schema import code_rural
 
 if TYPE_CHECKING:
@@ -61,6 +66,9 @@ class ColumnBlock:
     numbers: list[int]
     #: the Community of the ``i``-th row, built by the table reader's own code
     community: Callable[[int], Community]
+    #: what the row path warns of these rows, as (row number, column, message): an
+    #: urban-rural class that disagrees with the kind of the row's code
+    notes: list[tuple[int, str, str]] = attrs.field(factory=list)
 
 
 def read_block(table: _Table, chunk: Sequence[tuple[int, Sequence[object]]]) -> ColumnBlock | None:
@@ -105,13 +113,18 @@ def read_block(table: _Table, chunk: Sequence[tuple[int, Sequence[object]]]) -> 
         return None  # placed by names, or a problem: the row path reads it
     if any(v is not None for key in PLACE_COLUMNS for v in converted.get(key, ())):
         return None  # names beside the codes: the row path says whether they agree
+    notes: list[tuple[int, str, str]] = []
     classes = converted.get("urban_rural_class")
-    if classes is not None and not _classes_agree(converted["code"], classes):
-        return None
+    if classes is not None:
+        disagreeing = _class_notes(converted["code"], classes)
+        if disagreeing is None:
+            return None
+        notes = [(numbers[i], "urban_rural_class", message) for i, message in disagreeing]
     columns = _table_columns(table, converted, floats)
     if columns is None:
         return None
-    return ColumnBlock(columns, len(numbers), numbers, _builder(table, converted, floats, numbers))
+    builder = _builder(table, converted, floats, numbers)
+    return ColumnBlock(columns, len(numbers), numbers, builder, notes)
 
 
 def _table_columns(
@@ -251,22 +264,26 @@ def _plain_numbers(values: list[Any], whole: bool) -> bool:
     return True
 
 
-def _classes_agree(codes: list[Any], classes: list[Any]) -> bool:
-    """Whether every urban-rural class given is one, and agrees with the row's code (the
-    row path warns of one that does not)."""
-    for code, given in zip(codes, classes, strict=True):
+def _class_notes(codes: list[Any], classes: list[Any]) -> list[tuple[int, str]] | None:
+    """The rows whose urban-rural class disagrees with the kind their code gives, and the
+    row path's warning of each (``None`` when a class is not one, or a code has no kind:
+    the row path says why)."""
+    notes: list[tuple[int, str]] = []
+    for index, (code, given) in enumerate(zip(codes, classes, strict=True)):
         if given is None:
             continue
         try:
             found = read_urban_rural_class(given)
         except InputError:
-            return False
+            return None
         problem, rural = code_rural(code)
         if problem is not None or rural is None:
-            return False
-        if kind_of_class(found) is not (CommunityKind.RURAL if rural else CommunityKind.URBAN):
-            return False
-    return True
+            return None
+        kind = CommunityKind.RURAL if rural else CommunityKind.URBAN
+        message = class_disagreement(found, kind, code)
+        if message is not None:
+            notes.append((index, message))
+    return notes
 
 
 def _merge_services(columns: dict[str, Any], listed: list[Any], flagged: list[str]) -> None:

@@ -60,9 +60,12 @@ from cssp.model.schema import (
 )
 
 _Rows = Iterator[tuple[int, Sequence[object]]]
-#: Reads a chunk of a table into columns: ``(block, rows read)``, or ``None`` to decline.
+#: Reads a chunk of a table into columns: ``(block, rows read, notes)`` (the notes as
+#: ``(row number, column, warning)``), or ``None`` to decline.
 _Chunk = list[tuple[int, Sequence[object]]]
-_Columns = Callable[["_Table", _Chunk], tuple[object, int] | None] | None
+_Columns = (
+    Callable[["_Table", _Chunk], tuple[object, int, list[tuple[int, str, str]]] | None] | None
+)
 
 #: Rows converted at a time: big enough for the column-wise conversion to pay,
 #: small enough to keep the cells of only a few thousand rows in memory.
@@ -277,9 +280,10 @@ class _Table:
             if columns is not None:
                 read = columns(self, chunk)
                 if read is not None:
-                    block, count = read
+                    block, count, notes = read
                     seen += count
-                    yield _Found(block=block), []
+                    warnings = [(self.where(number, key), text) for number, key, text in notes]
+                    yield _Found(block=block, warnings=warnings), []
                     continue
             numbers: list[int] = []
             found = _Found(locate=self._locator(numbers, "code"), row=self._locator(numbers))

@@ -247,9 +247,10 @@ class InputStream:
             for number, name in enumerate(self.names)
         )
 
-    def _accept(self, table: Any, chunk: list[Any]) -> tuple[Any, int] | None:
+    def _accept(self, table: Any, chunk: list[Any]) -> tuple[Any, int, list[Any]] | None:
         """A chunk of a table read into columns for the columnar engine, as a part's
-        ``block`` and its rows; ``None`` when the row path must read it (see ``columnar``)."""
+        ``block``, its rows and what the row path would warn of them (``ColumnBlock.notes``);
+        ``None`` when the row path must read it (see ``columnar``)."""
         assert self.columnar is not None
         block = read_block(table, chunk)
         if block is None:
@@ -271,7 +272,7 @@ class InputStream:
                 return None  # a warning or (strict_codes) a problem: the row path says it
         if any(_REVOKED in name for name in block.columns.get("name", ()) if name):
             return None
-        return made, block.size
+        return made, block.size, block.notes
 
     def _division_messages(self, community: Community, known: dict[str, str | None]) -> list[str]:
         township = community.code[:9]
@@ -419,7 +420,7 @@ def _csv_parts(
     problems: _Problems,
     column_map: ColumnMap | None,
     size: int,
-    columns: Callable[[Any, list[Any]], tuple[Any, int] | None] | None = None,
+    columns: Callable[[Any, list[Any]], tuple[Any, int, list[Any]] | None] | None = None,
 ) -> Iterator[_Found]:
     delimiter = _delimiter(name, file.read(_BLOCK))
     file.seek(0)
