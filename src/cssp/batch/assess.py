@@ -14,7 +14,7 @@ from cssp.model.divisions import division_name
 from cssp.model.measures import Status
 
 if TYPE_CHECKING:
-    from cssp.batch import BatchResult, Totals
+    from cssp.batch.result import BatchResult, Totals
 
 
 def assessments(

@@ -30,10 +30,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
-from cssp.batch import Totals, _programs
 from cssp.batch._exact import ExactSums, add_pairs
 from cssp.batch.engine import Partial, canonical, evaluate_partial
 from cssp.batch.frame import Frame
+from cssp.batch.result import Totals, _programs
 
 if TYPE_CHECKING:
     from cssp.model.plan import Plan

@@ -26,8 +26,8 @@ import functools
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Final
 
-from cssp.batch import Totals, _programs
 from cssp.batch.on_dask import TOTALS_COLUMNS, combine_totals, partition_totals, totals_from_frame
+from cssp.batch.result import Totals, _programs
 
 if TYPE_CHECKING:
     from cssp.model.plan import Plan

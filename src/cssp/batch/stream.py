@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
-from cssp.batch import BatchResult, _community_targets, _programs
 from cssp.batch.columnar import ABSENT
 from cssp.batch.engine import Partial, evaluate_partial, target_order
 from cssp.batch.frame import Frame
+from cssp.batch.result import BatchResult, _community_targets, _programs
 from cssp.engine import scalar
 
 if TYPE_CHECKING:
