@@ -453,6 +453,108 @@ def test_a_report_of_a_document_in_both_languages() -> None:
     assert ReportedBy.parse("某报").date is None
 
 
+def _any_value() -> Any:
+    """Values of every kind a field may be given: the readers' floats, ints and flags, and
+    what converters must convert or refuse (texts with units, NaN, bools for numbers …)."""
+    from hypothesis import strategies as st
+
+    from cssp.model.community import CommunityKind, Facility, FacilityKind, Service, Staff
+    from cssp.units import Approximate, ApproximateCount
+
+    return st.one_of(
+        st.none(),
+        st.booleans(),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.integers(-(2**1100), 2**1100),
+        st.integers(-5, 5000),
+        st.sampled_from(
+            [
+                "1200户",
+                "约300平方米",
+                "",
+                "urban",
+                "农村",
+                "comprehensive",
+                "111",
+                CommunityKind.URBAN,
+                CommunityKind.RURAL,
+                FacilityKind.COMMERCIAL,
+                Staff(3),
+                Staff(),
+                (Facility("comprehensive", 300.0),),
+                (),
+                frozenset({Service("5g")}) if "5g" in {s.value for s in Service} else frozenset(),
+                {"childcare_places": 40},
+                Approximate(300.0),
+                ApproximateCount(12),
+            ]
+        ),
+    )
+
+
+def test_a_value_the_init_does_not_convert_is_one_its_converter_gives_back() -> None:
+    """Each class's __init__ skips a field's converter for the values of its UNCHANGED
+    test: the converter would have given back those very values."""
+    import attrs
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from cssp.model.community import _EMPTY, UNCHANGED, UNCHANGED_NAMES
+
+    cases = [
+        (field.converter, test)
+        for cls, tests in UNCHANGED.items()
+        for field in attrs.fields(cls)
+        if (test := tests.get(field.name)) is not None
+    ]
+    assert len(cases) == 5 + 4 + 15  # every field with a converter but facilities' tuples
+
+    @given(st.sampled_from(cases), st.one_of(_any_value(), st.just(_EMPTY)))
+    def check(case: Any, value: object) -> None:
+        converter, test = case
+        if eval(test.format(v="value"), {**UNCHANGED_NAMES, "value": value}):
+            assert converter(value) is value
+
+    check()
+
+
+def test_each_classs_init_is_attrs_own_with_every_converter() -> None:
+    """Facility, Staff and Community built by their __init__ equal what attrs' own __init__
+    (every value through its converter) builds from the same arguments, or both raise the
+    same error."""
+    import attrs
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from cssp.model.community import UNCHANGED
+
+    classes = list(UNCHANGED)
+
+    def build(init: Any, cls: type, arguments: dict[str, object]) -> Any:
+        made = object.__new__(cls)
+        try:
+            init(made, **arguments)
+        except (cssp.CsspError, TypeError) as error:
+            return (type(error), str(error))
+        return made
+
+    @settings(deadline=None)  # the first text with a unit loads the unit registry
+    @given(st.sampled_from(classes), st.data())
+    def check(cls: type, data: st.DataObject) -> None:
+        fields = [f.name for f in attrs.fields(cls)]
+        given_names = data.draw(st.lists(st.sampled_from(fields), unique=True), label="fields")
+        arguments = {name: data.draw(_any_value(), label=name) for name in given_names}
+        if cls.__name__ == "Community" and "code" not in arguments:
+            arguments["code"] = data.draw(st.sampled_from(["110101001001", "110101001201"]))
+        if "approximate" in arguments:
+            arguments["approximate"] = frozenset()
+        ours = build(cls.__init__, cls, arguments)
+        theirs = build(cls.__attrs_init_with_every_converter__, cls, arguments)
+        assert ours == theirs
+
+    check()
+
+
 def test_each_classs_one_check_agrees_with_its_rules() -> None:
     """Facility, Staff and Community check their values, then their parts, with one function
     written from the rules (``checker``): it raises what testing each field's rules in order,

@@ -19,10 +19,12 @@ from typing import Final
 from attrs import define, field
 
 from cssp.errors import InputError
+from cssp.model._init import skip_unchanged
 from cssp.model.frozen import FrozenMap
 from cssp.model.schema import (
     COMMUNITY_VALUES,
     FACILITY_VALUES,
+    FIELD_RULES,
     NOT_APPROXIMATE,
     PART_RULES,
     STAFF_VALUES,
@@ -241,7 +243,7 @@ def _services(value: object) -> frozenset[Service] | None:
 
 
 def _extra(value: object) -> Mapping[str, float]:
-    if value is None:
+    if value is None or value is _EMPTY:
         return _EMPTY
     if not isinstance(value, Mapping):
         raise InputError(f"{value!r} is not a mapping of names to numbers", "extra")
@@ -681,6 +683,41 @@ class Community:
     def comprehensive_facilities(self) -> tuple[Facility, ...]:
         """The facilities of kind ``comprehensive`` (empty when unknown)."""
         return tuple(f for f in self.facilities or () if f.kind is FacilityKind.COMPREHENSIVE)
+
+
+# Values that a field's converter gives back as they are (the same object): the readers'
+# floats, ints and flags. Each class's __init__ tests them inline rather than calling the
+# converter (cssp.model._init); tests hold each test to its converter.
+_FINITE: Final = "{v} is None or (type({v}) is float and {v} - {v} == 0.0)"
+_COUNT: Final = "{v} is None or (type({v}) is int and -LARGEST <= {v} <= LARGEST)"
+_FLAG: Final = "{v} is True or {v} is False"
+UNCHANGED: Final[dict[type, dict[str, str]]] = {
+    Facility: {
+        "kind": "type({v}) is FacilityKind",
+        **dict.fromkeys(_FACILITY_FIELDS, _FINITE),
+    },
+    Staff: dict.fromkeys(_STAFF_FIELDS, _COUNT),
+    Community: {
+        "kind": "{v} is None or type({v}) is CommunityKind",
+        **{name: _COUNT if FIELD_RULES[name].whole else _FINITE for name in _COMMUNITY_FIELDS},
+        "facilities": "{v} is None",
+        "staff": "type({v}) is Staff",
+        "services": "{v} is None",
+        **dict.fromkeys(("resettlement", "old_residential_area", "newly_built"), _FLAG),
+        "extra": "{v} is EMPTY",
+        "urban_rural_class": "{v} is None",
+    },
+}
+#: The names the tests of UNCHANGED use.
+UNCHANGED_NAMES: Final = {
+    "LARGEST": _LARGEST,
+    "EMPTY": _EMPTY,
+    "Staff": Staff,
+    "CommunityKind": CommunityKind,
+    "FacilityKind": FacilityKind,
+}
+for _cls, _tests in UNCHANGED.items():
+    skip_unchanged(_cls, _tests, UNCHANGED_NAMES)
 
 
 def check_distinct(communities: Iterable[object]) -> Iterator[Community]:
