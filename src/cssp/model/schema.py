@@ -470,10 +470,10 @@ def code_rural(code: object) -> tuple[str | None, bool | None]:
         return None, None
     if code[:2] not in PROVINCES_BY_CODE:
         return CODE_NO_PROVINCE.format(code=repr(code)), None
-    known, rural = village_rural(int(code[9:]))
-    if not known:
+    rural = _RURAL[int(code[9:])]
+    if rural is None:
         return CODE_VILLAGE_DIGITS.format(code=repr(code)), None
-    return None, bool(rural)
+    return None, rural
 
 
 #: The lengths of the code of a community placed by the names of its divisions:
@@ -495,6 +495,13 @@ def village_rural(village: Any) -> tuple[Any, Any]:
         if is_rural:
             rural = rural | inside
     return known, rural
+
+
+#: For each value of digits 10–12 (0–999): whether it is rural, ``None`` if it is no unit.
+_RURAL: Final = tuple(
+    bool(rural) if known else None
+    for known, rural in (village_rural(village) for village in range(1000))
+)
 
 
 def committee(village: int) -> str:

@@ -140,6 +140,9 @@ def _check_duplicates(
 ) -> None:
     """A code met twice is an error at each later place; with ``skip_invalid``, every
     community of that code is skipped (none of them can be told to be the right one)."""
+    keys = [community.key for part in found for community in part.communities]
+    if len(set(keys)) == len(keys):
+        return  # the usual case: no code met twice
     places: dict[str, list[tuple[int, int]]] = {}
     for number, part in enumerate(found):
         for index, community in enumerate(part.communities):
@@ -180,12 +183,14 @@ def _check_divisions(
     known: dict[str, str | None] = {}
     for number, part in enumerate(found):
         for index, community in enumerate(part.communities):
-            if (number, index) in removed:
+            if removed and (number, index) in removed:
                 continue
-            township = community.code[:9]
-            message = known.get(township, "")
+            code = community.code
+            message = known.get(code[:9], "")
             if message == "":
-                message = known[township] = _division_problem(community.code)
+                message = known[code[:9]] = _division_problem(code)
+            if message is None and _REVOKED not in community.name:
+                continue  # the usual case: nothing to say
             messages = [message] if message else []
             if _REVOKED in community.name:
                 messages.append(
