@@ -228,8 +228,12 @@ def _facility_kind(value: object) -> FacilityKind:
 def _services(value: object) -> frozenset[Service] | None:
     if value is None:
         return None
-    if type(value) is frozenset and all(type(item) is Service for item in value):
-        return value  # as the readers give it
+    if type(value) is frozenset:
+        for item in value:
+            if type(item) is not Service:
+                break
+        else:
+            return value  # as the readers give it
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise InputError(f"{value!r} is not a set of service names", "services")
     result = set()
@@ -263,8 +267,12 @@ _EMPTY: Final[Mapping[str, float]] = FrozenMap()
 def _facilities(value: object) -> tuple[Facility, ...] | None:
     if value is None:
         return None
-    if type(value) is tuple and all(type(item) is Facility for item in value):
-        return value  # as the readers give it
+    if type(value) is tuple:
+        for item in value:
+            if type(item) is not Facility:
+                break
+        else:
+            return value  # as the readers give it
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise InputError(f"{value!r} is not a list of facilities", "facilities")
     items = tuple(value)

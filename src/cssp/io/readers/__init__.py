@@ -44,6 +44,7 @@ column table, in ``docs/reference/formats.md``.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -451,11 +452,15 @@ def _result(
     _check_divisions(found, problems, removed, warnings, strict_codes)
     what = ", ".join(names)
     problems.check(what)
-    communities = tuple(
-        community
-        for number, part in enumerate(found)
-        for index, community in enumerate(part.communities)
-        if (number, index) not in removed
+    communities = (
+        tuple(
+            community
+            for number, part in enumerate(found)
+            for index, community in enumerate(part.communities)
+            if (number, index) not in removed
+        )
+        if removed
+        else tuple(itertools.chain.from_iterable(part.communities for part in found))
     )
     skipped = tuple(SkippedRow(row, items) for row, items in problems.skipped.items())
     left_out = {found[number].row(index) for number, index in removed}
@@ -472,7 +477,7 @@ def _result(
     sources = tuple(
         SourceFile(
             name,
-            sum(1 for index in range(len(part.communities)) if (number, index) not in removed),
+            len(part.communities) - sum(1 for n, _ in removed if n == number),
             sum(1 for row in skipped if row.where.startswith(name)),
             "" if name == STDIN else _sha256(name),
         )

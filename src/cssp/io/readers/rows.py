@@ -72,6 +72,8 @@ _Columns = (
 _CHUNK: Final = 4096
 
 _NO_STAFF: Final = Staff()
+#: A community's extra values when the table has none (the field's default, kept as it is).
+_NO_EXTRA: Final = attrs.fields(Community).extra.default
 _STAFF_CACHE_LIMIT: Final = 65_536
 _COMPREHENSIVE: Final = FacilityKind.COMPREHENSIVE
 _COMMERCIAL: Final = FacilityKind.COMMERCIAL
@@ -505,7 +507,7 @@ class _Table:
                 if any(yes is not None for _, yes in flags):
                     listed = services if isinstance(services, frozenset) else frozenset()
                     services = listed | {service for service, yes in flags if yes}
-            extra = None
+            extra: object = _NO_EXTRA
             if self.extras:
                 extra = {name: others[p] for name, p in self.extras if others[p] is not None}
             stage = "community"
