@@ -15,12 +15,16 @@ or raises, is the same; tests hold both ``__init__`` equal on any values
 
 from __future__ import annotations
 
+import inspect
+import types
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
 __all__ = ["skip_unchanged"]
+
+_MEMBER: Final = types.MemberDescriptorType
 
 
 def skip_unchanged(
@@ -64,7 +68,12 @@ def skip_unchanged(
             value = f"convert_{name}({name})"
             if test is not None:
                 value = f"{name} if ({test.format(v=name)}) else {value}"
-        body.append(f"    setattr_(self, {name!r}, {value})")
+        slot = inspect.getattr_static(cls, name, None)
+        if type(slot) is _MEMBER:  # a slot: set by its descriptor, as object.__setattr__ does
+            namespace[f"set_{name}"] = slot.__set__
+            body.append(f"    set_{name}(self, {value})")
+        else:
+            body.append(f"    setattr_(self, {name!r}, {value})")
     if hasattr(cls, "__attrs_post_init__"):
         namespace["post_init"] = cls.__attrs_post_init__
         body.append("    post_init(self)")
