@@ -89,7 +89,7 @@ def test_the_codes_met_are_what_a_set_of_every_key_says(
             else:
                 codes = data.draw(st.lists(_CODES, max_size=12), label="codes")
                 assert seen.met(np.array(codes, dtype=np.int64)) == reference.met(codes)
-            assert seen.kept <= sizes["codes"]  # the bound: the rest is on disk
+            assert 2 * seen.kept <= sizes["codes"]  # the bound, with a copy: the rest on disk
         event(f"runs on disk: {min(len(seen.disk), 3)}{'+' if len(seen.disk) > 3 else ''}")
     finally:
         seen.close()
@@ -324,7 +324,7 @@ def test_without_a_temporary_file_the_runs_stay_in_memory(
     if where == "missing":
         monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no such folder"))
     else:
-        _FullAfter.room = 0 if where == "full" else 100  # room for the first run (12 codes)
+        _FullAfter.room = 0 if where == "full" else 100  # room for the first run (8 codes)
         full = tmp_path / "full"
         monkeypatch.setattr(tempfile, "TemporaryFile", lambda **_: _FullAfter(full, "w+b"))
     recorded = _Recorded(monkeypatch)

@@ -1,12 +1,14 @@
 """The keys met so far in an input read in batches, to find one met twice in bounded memory.
 
 ``_Seen`` keeps 12-digit codes (when numpy is installed) as sorted runs of
-64-bit integers: in memory up to ``codes`` of them (:data:`CODES`, 8 MB), then
-merged and written to one temporary file, run after run, each run keeping in
-memory only a sparse index of it (every ``block``-th code, :data:`BLOCK`). A
-batch is checked against a run on disk by reading only the blocks that could
-hold its codes, at most ``read`` codes at a time (:data:`READ`): memory holds
-the batch and what is read, never the run. The file has no name in the
+64-bit integers. In memory they take at most ``codes`` of 8 bytes
+(:data:`CODES`: 8 MB), the copy made while two runs merge counted: once the
+runs hold more than half as many codes, they are merged and written to one
+temporary file, run after run, each run on disk keeping in memory only a
+sparse index of it (every ``block``-th code, :data:`BLOCK`). A batch is
+checked against a run on disk by reading only the blocks that could hold its
+codes, at most ``read`` codes at a time (:data:`READ`): memory holds the batch
+and what is read, never the run. The file has no name in the
 temporary directory (:func:`tempfile.TemporaryFile`) and is closed when the
 stream ends (:meth:`_Seen.close`) or the ``_Seen`` is dropped. When it cannot
 be made or written (a read-only or full temporary directory), the runs stay in
@@ -22,7 +24,8 @@ from typing import Any, Final
 
 __all__ = ["BLOCK", "CODES", "READ"]
 
-#: 12-digit codes kept in memory (8 bytes each) before they go to the temporary file.
+#: 12-digit codes held in memory (8 bytes each), the copy made while runs merge counted:
+#: when the runs in memory hold more than half as many, they go to the temporary file.
 CODES: Final = 1 << 20
 #: Codes of a run on disk between two entries of its sparse index.
 BLOCK: Final = 4096
@@ -48,7 +51,9 @@ class _Seen:
     to ``codes`` of them, then in a temporary file) when numpy is installed, other keys in
     a set.
 
-    :param codes: codes kept in memory, at most (with the batch being added).
+    :param codes: codes held in memory, at most, the copy made while runs merge counted
+        (with the batch being added): the runs go to the temporary file when they hold
+        more than half as many.
     :param block: codes of a run on disk between two entries of its sparse index.
     :param read: codes read from the temporary file at once, at most (a block at least).
     """
@@ -178,7 +183,7 @@ class _Seen:
             merged = np.concatenate([self.runs[-1], last])
             merged.sort()  # in place: one copy of the codes while merging, not two
             self.runs[-1] = merged
-        if self.spill and self.kept > self.codes:
+        if self.spill and 2 * self.kept > self.codes:
             self._write()
 
     def _write(self) -> None:
