@@ -8,10 +8,12 @@ read-only mode), Parquet a record batch at a time. A JSON or TOML document is
 parsed whole by the standard library (its records are then structured a batch
 at a time): keep large inputs in JSON Lines, CSV or Parquet.
 
-What is checked across the input is checked as it goes: a code met twice (with
-8 bytes a community kept for it, when numpy is installed), and codes of
-divisions the shipped list lacks. When a code is met twice, the input is read
-again for the places of that code, so that the problems are those
+What is checked across the input is checked as it goes: a code met twice (in
+memory that does not grow with the input when numpy is installed: beyond a
+million codes, sorted runs of them go to a temporary file: see
+``cssp.io.readers.seen``), and codes of divisions the shipped list lacks. When
+a code is met twice, the input is read again for the places of that code, so
+that the problems are those
 :func:`~cssp.io.readers.read_input` reports; with ``skip_invalid``, every row
 of such a code is to be left out, and :attr:`InputStream.repeated` tells the
 caller to read the input again with ``exclude``.
@@ -55,6 +57,7 @@ from cssp.io.readers.maps import ColumnMap
 from cssp.io.readers.parquet import _cells, check_schema
 from cssp.io.readers.problems import _Found, _optional_import, _Problems
 from cssp.io.readers.rows import _table_stream
+from cssp.io.readers.seen import _Seen
 from cssp.io.readers.spreadsheets import open_sheet
 from cssp.io.readers.text import _decode, _read_bytes
 from cssp.model.community import Community
@@ -144,8 +147,14 @@ class InputStream:
     # -- the batches ---------------------------------------------------------------------
 
     def __iter__(self) -> Iterator[Any]:
-        problems = _Problems(self.limit, skip=self.skip_invalid)
         seen = self._seen = _Seen()
+        try:
+            yield from self._batches(seen)
+        finally:  # its temporary file closed, whether the input was read, failed or left
+            seen.close()
+
+    def _batches(self, seen: _Seen) -> Iterator[Any]:
+        problems = _Problems(self.limit, skip=self.skip_invalid)
         file_warnings: list[Note] = []
         division_warnings: list[Note] = []
         division_problems: list[tuple[str, str, str]] = []  # (where, message, row)
@@ -198,6 +207,7 @@ class InputStream:
                         yield tuple(batch)
             except InputError as error:
                 problems.add_error(error)
+        seen.close()  # the checks across the input need no more than seen.repeated
         self.repeated = frozenset(seen.repeated)
         self._finish(problems, excluded, division_problems, kept)
         self.notes = attrs.evolve(
@@ -537,79 +547,6 @@ def _parquet_parts(
         name, rows(), problems, column_map=column_map, size=size
     ):
         yield part
-
-
-class _Seen:
-    """The keys met so far, to find one met twice: 12-digit codes as sorted runs of 64-bit
-    integers (8 bytes each) when numpy is installed, other keys in a set."""
-
-    def __init__(self) -> None:
-        self.np: Any = None
-        try:
-            import numpy  # noqa: PLC0415 - optional
-
-            self.np = numpy
-        except ImportError:  # pragma: no cover - without numpy: a set
-            pass
-        self.runs: list[Any] = []
-        self.others: set[str] = set()
-        #: every key met more than once.
-        self.repeated: set[str] = set()
-        #: the keys of the last batch met in a batch before it.
-        self.earlier: set[str] = set()
-
-    def met(self, codes: Any) -> bool:
-        """Whether any of the 12-digit codes (integers) was met before."""
-        for run in self.runs:
-            at = self.np.searchsorted(run, codes)
-            inside = at < len(run)
-            if (run[at[inside]] == codes[inside]).any():
-                return True
-        return False
-
-    def add_codes(self, codes: Any) -> None:
-        """Add 12-digit codes (integers), none met before nor twice among them."""
-        self.earlier = set()
-        if len(codes):
-            self._run(self.np.sort(codes))
-
-    def _run(self, batch: Any) -> None:
-        np = self.np
-        self.runs.append(batch)
-        while len(self.runs) > 1 and len(self.runs[-2]) <= 2 * len(self.runs[-1]):
-            last = self.runs.pop()
-            merged = np.concatenate([self.runs[-1], last])
-            merged.sort()  # in place: one copy of the codes while merging, not two
-            self.runs[-1] = merged
-
-    def add(self, keys: list[str]) -> bool:
-        """Add a batch's keys; whether any was met before (or twice in the batch)."""
-        np = self.np
-        self.earlier = set()
-        twice: set[str] = set()
-        numeric = [k.isdigit() and len(k) == 12 for k in keys] if np is not None else []
-        codes = [k for k, n in zip(keys, numeric, strict=True) if n]
-        others = keys if np is None else [k for k, n in zip(keys, numeric, strict=True) if not n]
-        batch_others: set[str] = set()
-        for key in others:
-            if key in self.others:
-                self.earlier.add(key)
-            elif key in batch_others:
-                twice.add(key)
-            batch_others.add(key)
-        self.others |= batch_others
-        if codes:
-            batch = np.sort(np.array([int(c) for c in codes], dtype=np.int64))
-            twice.update(f"{v:012d}" for v in batch[1:][batch[1:] == batch[:-1]].tolist())
-            for run in self.runs:
-                at = np.searchsorted(run, batch)
-                inside = at < len(run)
-                hit = np.zeros(len(batch), dtype=bool)
-                hit[inside] = run[at[inside]] == batch[inside]
-                self.earlier.update(f"{v:012d}" for v in batch[hit].tolist())
-            self._run(batch)
-        self.repeated |= twice | self.earlier
-        return bool(twice or self.earlier)
 
 
 def _first_only(batch: list[Community], seen: _Seen) -> list[Community]:
