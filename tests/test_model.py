@@ -531,7 +531,7 @@ def test_each_classs_init_is_attrs_own_with_every_converter() -> None:
     classes = list(UNCHANGED)
 
     def build(init: Any, cls: type, arguments: dict[str, object]) -> Any:
-        made = object.__new__(cls)
+        made: Any = object.__new__(cls)
         try:
             init(made, **arguments)
         except (cssp.CsspError, TypeError) as error:
@@ -548,8 +548,8 @@ def test_each_classs_init_is_attrs_own_with_every_converter() -> None:
             arguments["code"] = data.draw(st.sampled_from(["110101001001", "110101001201"]))
         if "approximate" in arguments:
             arguments["approximate"] = frozenset()
-        ours = build(cls.__init__, cls, arguments)
-        theirs = build(cls.__attrs_init_with_every_converter__, cls, arguments)
+        ours = build(vars(cls)["__init__"], cls, arguments)
+        theirs = build(vars(cls)["__attrs_init_with_every_converter__"], cls, arguments)
         assert ours == theirs
 
     check()
@@ -578,8 +578,11 @@ def test_each_classs_one_check_agrees_with_its_rules() -> None:
     )
     from cssp.units import Approximate, ApproximateCount
 
-    groups = [(FACILITY_VALUES, _FACILITY_PARTS), (STAFF_VALUES, _STAFF_PARTS)]
-    groups.append((COMMUNITY_VALUES, ()))
+    groups: list[tuple[tuple[str, ...], tuple[Any, ...]]] = [
+        (FACILITY_VALUES, _FACILITY_PARTS),
+        (STAFF_VALUES, _STAFF_PARTS),
+        (COMMUNITY_VALUES, ()),
+    ]
     numbers = st.one_of(
         st.none(),
         st.floats(allow_nan=True, allow_infinity=True),
@@ -589,8 +592,10 @@ def test_each_classs_one_check_agrees_with_its_rules() -> None:
         st.integers(0, 10**6).map(ApproximateCount),
     )
 
-    def reference(values: dict[str, object], names: tuple[str, ...], parts: tuple[Any, ...]):
-        plain = {
+    def reference(
+        values: dict[str, object], names: tuple[str, ...], parts: tuple[Any, ...]
+    ) -> tuple[str, str] | None:
+        plain: dict[str, Any] = {
             n: v if v is None else float(v) if isinstance(v, float) else v
             for n, v in values.items()
         }
@@ -598,9 +603,9 @@ def test_each_classs_one_check_agrees_with_its_rules() -> None:
             value = plain[name]
             if value is None:
                 continue
-            for test, message in value_problems(FIELD_RULES[name]):
+            for test, describe in value_problems(FIELD_RULES[name]):
                 if test(value):
-                    return (name, message(value))
+                    return (name, describe(value))
         for rule in parts:
             whole, part = plain[rule.whole], rule.value(plain.get)
             if whole is not None and part is not None:
