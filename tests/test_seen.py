@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from cssp.errors import InputError
+from cssp.errors import CsspError, InputError
 from cssp.io.readers import stream as stream_module
 from cssp.io.readers.seen import _Seen
 from cssp.io.readers.stream import InputStream
@@ -334,3 +334,52 @@ def test_without_a_temporary_file_the_runs_stay_in_memory(
     assert seen.kept > _TINY["codes"]  # kept in memory past the bound
     assert bool(seen.disk) is (where == "full later")
     assert recorded.closed()
+
+
+def test_a_temporary_file_that_cannot_be_read_back_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A disk that fails under the temporary file of the codes met (an I/O error, a file
+    cut short) stops the command with a message naming it, exit 2 and nothing written;
+    never a traceback, nor a message about the output."""
+    seen = _Seen(**_TINY)
+    seen.add_codes(np.arange(_BASE, _BASE + 40, dtype=np.int64))
+    assert seen.disk
+    monkeypatch.setattr(seen.file, "readinto", lambda _buffer: 0)
+    with pytest.raises(CsspError, match="cannot read back the codes met so far") as raised:
+        seen.met(np.array([_BASE + 3], dtype=np.int64))
+    assert not isinstance(raised.value, InputError)  # the disk's fault, not the input's
+    seen.close()
+
+    path = _ledger(tmp_path, ".jsonl", twice=True)
+    original = _Seen.__init__
+
+    def tiny(self: _Seen, *args: Any, **kwargs: Any) -> None:
+        original(self, **_TINY)
+
+    real = tempfile.TemporaryFile
+
+    class Failing:
+        """The temporary file, on a disk that fails when it is read back."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self.file = real(*args, **kwargs)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.file, name)
+
+        def readinto(self, buffer: Any) -> int:
+            raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(_Seen, "__init__", tiny)
+    monkeypatch.setattr(tempfile, "TemporaryFile", Failing)
+    out = tmp_path / "findings.jsonl"
+    status = main(
+        ["evaluate", str(path), "--no-plugins", "--format", "jsonl", "--batch-rows", "4",
+         "-o", str(out)]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "cannot read back the codes met so far" in err
+    assert "Traceback" not in err
+    assert not out.exists()

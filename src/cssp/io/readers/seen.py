@@ -22,6 +22,8 @@ import tempfile
 import weakref
 from typing import Any, Final
 
+from cssp.errors import CsspError
+
 __all__ = ["BLOCK", "CODES", "READ"]
 
 #: 12-digit codes held in memory (8 bytes each), the copy made while runs merge counted:
@@ -165,13 +167,19 @@ class _Seen:
             self._buffer = self.np.empty(self.read, dtype=self.np.int64)
         codes = self._buffer[:count]
         raw = memoryview(codes).cast("B")
-        self.file.seek(start * 8)
         done = 0
-        while done < len(raw):
-            got = self.file.readinto(raw[done:])
-            if not got:
-                raise OSError("the temporary file of the codes met is shorter than written")
-            done += got
+        try:
+            self.file.seek(start * 8)
+            while done < len(raw):
+                got = self.file.readinto(raw[done:])
+                if not got:
+                    raise OSError("it is shorter than written")
+                done += got
+        except OSError as error:  # the disk, not the input: said so, never a traceback
+            raise CsspError(
+                "cannot read back the codes met so far from their temporary file "
+                f"(in {tempfile.gettempdir()}; TMPDIR sets where): {error}"
+            ) from None
         return codes
 
     def _run(self, batch: Any) -> None:
