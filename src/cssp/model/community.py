@@ -14,7 +14,7 @@ import math
 import sys
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Final
+from typing import Final, cast
 
 from attrs import define, field
 
@@ -225,15 +225,19 @@ def _facility_kind(value: object) -> FacilityKind:
     raise InputError(f"{value!r} is not a facility kind; expected one of {choices}", "kind")
 
 
+def _made_of(value: object, container: type, item: type) -> bool:
+    """Whether ``value`` is exactly a ``container`` of exactly ``item`` objects (as the
+    readers give services and facilities): its converter keeps it as it is."""
+    if type(value) is not container:
+        return False
+    return all(type(element) is item for element in cast("Iterable[object]", value))
+
+
 def _services(value: object) -> frozenset[Service] | None:
     if value is None:
         return None
-    if type(value) is frozenset:
-        for item in value:
-            if type(item) is not Service:
-                break
-        else:
-            return value  # as the readers give it
+    if _made_of(value, frozenset, Service):
+        return cast("frozenset[Service]", value)  # as the readers give it
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise InputError(f"{value!r} is not a set of service names", "services")
     result = set()
@@ -267,12 +271,8 @@ _EMPTY: Final[Mapping[str, float]] = FrozenMap()
 def _facilities(value: object) -> tuple[Facility, ...] | None:
     if value is None:
         return None
-    if type(value) is tuple:
-        for item in value:
-            if type(item) is not Facility:
-                break
-        else:
-            return value  # as the readers give it
+    if _made_of(value, tuple, Facility):
+        return cast("tuple[Facility, ...]", value)  # as the readers give it
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise InputError(f"{value!r} is not a list of facilities", "facilities")
     items = tuple(value)
