@@ -77,14 +77,17 @@ def start(folder: pathlib.Path) -> tuple[subprocess.Popen[bytes], pathlib.Path, 
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
-        # a test run under nohup would hand its SIGHUP-ignoring down to cssp
-        preexec_fn=_default_hangup,  # noqa: PLW1509 - no threads start the command
+        # a test run under nohup, or as a background job of a shell without job control,
+        # would hand its ignoring of SIGHUP or SIGINT down to cssp (Python keeps a signal
+        # ignored at start-up ignored)
+        preexec_fn=_default_signals,  # noqa: PLW1509 - no threads start the command
     )
     return process, pipe, output
 
 
-def _default_hangup() -> None:
+def _default_signals() -> None:
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture
