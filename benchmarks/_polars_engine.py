@@ -67,7 +67,7 @@ import pyarrow.parquet as pq
 import cssp.batch
 from cssp.batch.columnar import MET, NO_DATA, NO_VERDICT, NOT_APPLICABLE, NOT_MET, STATUS_COUNT
 from cssp.batch.engine import LEVELS
-from cssp.batch.frame import PLACE_COLUMNS, VALUE_FIELDS
+from cssp.batch.frame import _FACILITY_COLUMNS, _FLAGS, PLACE_COLUMNS, VALUE_FIELDS
 from cssp.engine.program import Check, Program, Programs, profile_set, region_status, region_terms
 from cssp.io.readers.parquet import check_schema
 from cssp.model.community import FacilityKind, Service
@@ -85,16 +85,10 @@ DIVISORS: Final = {
     "nation": 0,
 }
 STATUS_TYPE: Final = pl.UInt8
-#: The yes/no columns of a community (not given: no) and its facility columns.
-FLAG_COLUMNS: Final = ("resettlement", "old_residential_area", "newly_built")
-FACILITY_COLUMNS: Final = (
-    "has_facility",
-    "facility_floor_area",
-    "facility_activity_area",
-    "facility_office_area",
-    "facility_opening_hours",
-    "commercial_floor_area",
-)
+#: The yes/no columns of a community (not given: no) and its facility columns: the
+#: columnar engine's own lists.
+FLAG_COLUMNS: Final = _FLAGS
+FACILITY_COLUMNS: Final = _FACILITY_COLUMNS
 #: The facilities a table row describes and the prefix of their columns (as cssp.batch.frame).
 TABLE_FACILITIES: Final = (
     (FacilityKind.COMPREHENSIVE, "facility_"),
