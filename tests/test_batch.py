@@ -754,6 +754,34 @@ def test_threads_give_one_threads_result_and_name_every_bad_row(tmp_path: Path) 
         cssp.batch.evaluate_parquet(tmp_path / "n.parquet", profiles=(), workers=0)
 
 
+def test_a_township_of_more_communities_than_a_byte_counts_is_counted_in_full(
+    tmp_path: Path,
+) -> None:
+    """The streamed run keeps its township counts in the fewest bytes the largest township
+    allows: a township of 300 communities (past one byte) next to one of 200 counts as the
+    run in memory counts them."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from cssp.model.schema import village_rural
+
+    villages = [v for v in range(1000) if village_rural(v)[0]][:300]
+    columns = {
+        name: np.asarray(values)[np.r_[0:300, 0:200] % len(values)]
+        for name, values in cssp.synth.nation(0.002).items()
+    }
+    columns["code"] = np.array(
+        [f"110101001{v:03d}" for v in villages] + [f"110101002{v:03d}" for v in villages[:200]]
+    )
+    pq.write_table(pa.table(columns), tmp_path / "big.parquet", row_group_size=64)
+    streamed = cssp.batch.evaluate_parquet(tmp_path / "big.parquet", profiles=(), batch_rows=50)
+    whole = cssp.batch.evaluate_columns(columns, profiles=())
+    np.testing.assert_array_equal(streamed.status, whole.status)
+    _same_tables(streamed, whole)
+    township = streamed.regions("township")
+    assert township.counts.sum(axis=2).max() == 300
+
+
 def test_a_parquet_file_of_place_names_lists_its_problems_then_asks_for_the_default_engine(
     tmp_path: Path,
 ) -> None:

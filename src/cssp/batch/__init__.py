@@ -29,6 +29,7 @@ for the community (a province's own indicator, elsewhere).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import threading
@@ -186,8 +187,10 @@ def evaluate_parquet(
     Memory grows with the verdicts (one byte per community and target, and
     the community's 12-byte code) and the township totals, not with the file.
     A first pass reads the codes alone, so that the verdicts and the township
-    totals are allocated once at their final size; then each row group is
-    read and its batches evaluated, added in place and dropped.
+    totals are allocated once at their final size; then the rows are decoded
+    ``batch_rows`` at a time (not a row group at a time: a file written with
+    Arrow's defaults holds up to a million rows in one), each batch evaluated,
+    added in place and dropped.
 
     A file whose columns are not cssp's table format
     (:func:`cssp.batch.frame.in_table_format`: Chinese headers, place names
@@ -202,8 +205,8 @@ def evaluate_parquet(
     :param workers: threads evaluating a row group's batches at once
         (:data:`WORKERS` by default, never more than the processors). numpy
         and Arrow work outside Python's lock, so more threads can share the
-        work on an idle machine with several cores; each holds a batch in
-        memory. The result is the same.
+        work on an idle machine with several cores; a row group is then
+        decoded whole, for the threads to share. The result is the same.
     :param townships: township records, as for :func:`evaluate_columns`.
     :raises cssp.InputError: for bad rows (located by their row numbers in
         the file, ``data.parquet: row 13, column households``, as the default
@@ -297,32 +300,43 @@ def _evaluate_parquet(
     totals = RunningTotals(township_keys, targets, largest)
     community_targets: dict[int, Target] = {}
     lacking: dict[str, NDArray[np.bool_]] = {}
+
+    def evaluate_batch(batch: Any, row: int) -> _Evaluated:
+        """Evaluate the rows from ``row`` on, writing their verdicts; return their totals."""
+        end = row + batch.num_rows
+        parsed = parsed_codes(codes[row:end]) if good else None
+        frame = Frame.from_columns(batch, first_row=row, codes=parsed)
+        del batch
+        batch_targets, batch_status, partial, used, batch_lacking = evaluate_partial(
+            frame, programs
+        )
+        rows = row + frame.order
+        if frame.in_order and batch_targets == targets:
+            status[row:end] = batch_status
+        else:
+            for k, target in enumerate(batch_targets):
+                status[rows, column[target]] = batch_status[:, k]
+        return partial, used, batch_lacking, rows
+
     for group in range(source.groups):
         first = source.first_rows[group]
         # With every code good, the row group is read without them: the codes
         # read first are parsed again (cheaply) instead of decoded again.
-        table = source.read(group, codes=not good, threads=workers > 1)
-
-        def evaluate_batch(i: int, table: Any = table, first: int = first) -> _Evaluated:
-            """Evaluate batch ``i`` of the row group, writing its verdicts; return its totals."""
-            batch = table.slice(i * batch_rows, batch_rows)
-            row, end = first + i * batch_rows, first + i * batch_rows + batch.num_rows
-            parsed = parsed_codes(codes[row:end]) if good else None
-            frame = Frame.from_columns(batch, first_row=row, codes=parsed)
-            del batch
-            batch_targets, batch_status, partial, used, batch_lacking = evaluate_partial(
-                frame, programs
+        evaluated: Iterator[_Evaluated]
+        if workers == 1:  # a batch decoded at a time: memory holds one batch's columns
+            evaluated = (
+                evaluate_batch(batch, row)
+                for batch, row in source.batches(group, batch_rows, codes=not good)
             )
-            rows = row + frame.order
-            if frame.in_order and batch_targets == targets:
-                status[row:end] = batch_status
-            else:
-                for k, target in enumerate(batch_targets):
-                    status[rows, column[target]] = batch_status[:, k]
-            return partial, used, batch_lacking, rows
-
-        batches = -(-table.num_rows // batch_rows)
-        for partial, used, batch_lacking, rows in _in_order(evaluate_batch, batches, workers):
+        else:  # the row group decoded at once, its batches shared by the threads
+            table = source.read(group, codes=not good, threads=True)
+            evaluated = _in_order(
+                functools.partial(_slice_of, evaluate_batch, table, first, batch_rows),
+                -(-table.num_rows // batch_rows),
+                workers,
+            )
+            del table
+        for partial, used, batch_lacking, rows in evaluated:
             totals.add(partial)
             for kept in _community_targets(used):
                 community_targets.setdefault(id(kept), kept)
@@ -330,7 +344,7 @@ def _evaluate_parquet(
                 if target not in lacking:
                     lacking[target] = np.zeros(len(codes), dtype=bool)
                 lacking[target][rows] = lack
-        del table
+        del evaluated
         source.release()
     if twice is not None:
         raise twice
@@ -341,6 +355,13 @@ def _evaluate_parquet(
 
 
 _T = TypeVar("_T")
+
+
+def _slice_of(
+    evaluate: Callable[[Any, int], _T], table: Any, first: int, batch_rows: int, i: int
+) -> _T:
+    """``evaluate`` on batch ``i`` of a row group (``table``, the file's rows from ``first``)."""
+    return evaluate(table.slice(i * batch_rows, batch_rows), first + i * batch_rows)
 
 
 def _in_order(work: Callable[[int], _T], count: int, workers: int) -> Iterator[_T]:
@@ -426,11 +447,15 @@ class _Parquet:
         """
         self.pa.default_memory_pool().release_unused()
 
-    def _group(self, group: int, columns: list[str] | None = None, threads: bool = False) -> Any:
-        # One reader a thread: Arrow's Parquet reader is not made to be shared by threads.
+    def _reader(self) -> Any:
+        """This thread's reader: Arrow's Parquet reader is not made to be shared by threads."""
         reader = getattr(self._local, "file", None)
         if reader is None:
             reader = self._local.file = self._open()
+        return reader
+
+    def _group(self, group: int, columns: list[str] | None = None, threads: bool = False) -> Any:
+        reader = self._reader()
         try:
             return reader.read_row_group(group, columns=columns, use_threads=threads)
         except (OSError, ValueError) as error:
@@ -464,6 +489,7 @@ class _Parquet:
             return clean
 
         good = all(list(_in_order(read, self.groups, workers)))
+        self.release()
         twice = None
         if n > 1 and (keys[1:] > keys[:-1]).all():
             townships = keys // 1000  # in code order already: no sort
@@ -477,6 +503,26 @@ class _Parquet:
         starts = np.flatnonzero(np.r_[True, townships[1:] != townships[:-1]]) if n else keys[:0]
         largest = int(np.diff(np.r_[starts, n]).max()) if n else 0
         return codes, good, townships[starts], largest, twice
+
+    def batches(
+        self, group: int, batch_rows: int, *, codes: bool = True
+    ) -> Iterator[tuple[Any, int]]:
+        """Row group ``group`` decoded ``batch_rows`` rows at a time (without the code column
+        unless ``codes``), with the file's row at which each batch starts."""
+        reader = self._reader()
+        names = None if codes else [n for n in self.file.schema_arrow.names if n != "code"]
+        row = self.first_rows[group]
+        try:
+            for batch in reader.iter_batches(
+                batch_rows, row_groups=[group], columns=names, use_threads=False
+            ):
+                yield batch, row
+                self.release()
+                row += batch.num_rows
+        except (OSError, ValueError) as error:
+            raise InputError(
+                f"cannot read row group {group} of {self.name!r}: {error}", "path"
+            ) from None
 
     def read(self, group: int, *, codes: bool = True, threads: bool = False) -> Any:
         """Row group ``group``, decoded (without the code column unless ``codes``; the

@@ -246,7 +246,8 @@ class RunningTotals:
     over the codes), so each batch's :class:`Partial` is added into arrays of
     the final size: memory does not grow with the batches, and no merge
     copies the totals. Given ``largest``, the most communities a township
-    has, the counts take two bytes instead of four where that fits.
+    has, the counts take one or two bytes instead of four where that fits (a
+    township's counts, and their sum, never exceed ``largest``).
     """
 
     def __init__(
@@ -255,10 +256,10 @@ class RunningTotals:
         self.townships = townships
         self.targets = targets
         self._index = {target: t for t, target in enumerate(targets)}
-        small = largest is not None and largest < 2**16
-        self.counts = np.zeros(
-            (len(targets), len(townships), STATUS_COUNT), dtype=np.uint16 if small else np.int32
-        )
+        kind: type[np.integer[Any]] = np.int32
+        if largest is not None and largest < 2**16:
+            kind = np.uint8 if largest < 2**8 else np.uint16
+        self.counts = np.zeros((len(targets), len(townships), STATUS_COUNT), dtype=kind)
         self.nums = [_zeros(len(townships)) for _ in targets]
         self.dens = [_zeros(len(townships)) for _ in targets]
         # made at the first batch with an approximate value
