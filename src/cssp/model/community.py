@@ -10,6 +10,7 @@ canonical unit; a wrong dimension or an invalid value raises
 from __future__ import annotations
 
 import enum
+import itertools
 import math
 import sys
 import unicodedata
@@ -226,11 +227,16 @@ def _facility_kind(value: object) -> FacilityKind:
 
 
 def _made_of(value: object, container: type, item: type) -> bool:
-    """Whether ``value`` is exactly a ``container`` of exactly ``item`` objects (as the
-    readers give services and facilities): its converter keeps it as it is."""
+    """Whether ``value`` is exactly a ``container`` of ``item`` objects (as the readers
+    give services and facilities): its converter keeps it as it is.
+
+    ``isinstance``, mapped in C, not a loop of ``type(...) is``: an enum with
+    members has no subclasses, and a tuple of a ``Facility`` subclass's objects
+    is kept as it is by the converter too.
+    """
     if type(value) is not container:
         return False
-    return all(type(element) is item for element in cast("Iterable[object]", value))
+    return all(map(isinstance, cast("Iterable[object]", value), itertools.repeat(item)))
 
 
 def _services(value: object) -> frozenset[Service] | None:
