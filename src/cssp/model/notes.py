@@ -6,11 +6,11 @@ communities, and a region report can carry them
 its figures leave out and what was read in a way worth checking.
 
 Warnings come in kinds (:data:`WARNING_KINDS`): each reader names the kind of
-every warning it makes (:attr:`Note.kind`), and warnings of one kind differ
+every warning it makes (``kind`` of a :class:`Note`), and warnings of one kind differ
 only in their places, numbers and codes. An input can give one on every row
 (a province's ledger whose every village is classed 111), so reading keeps
 the first :data:`WARNINGS_KEPT` of each kind, in input order, and counts the
-others (:attr:`InputNotes.warnings_left_out`): what is kept never grows with
+others (``warnings_left_out`` of :class:`InputNotes`): what is kept never grows with
 the input. The screen and the text, Markdown and HTML reports show at most
 :data:`WARNINGS_SHOWN` of a kind (:func:`shown_warnings`), then how many more
 there are.
@@ -47,7 +47,7 @@ __all__ = [
     "shown_warnings",
 ]
 
-#: The kinds of warning the readers give (:attr:`Note.kind`), and what each is about.
+#: The kinds of warning the readers give (a :class:`Note`'s ``kind``), and what each is about.
 WARNING_KINDS: Final[Mapping[str, str]] = {
     "ignored_columns": "columns a column map says to ignore",
     "places_unfit": "place names that fit no division",
@@ -58,7 +58,7 @@ WARNING_KINDS: Final[Mapping[str, str]] = {
 }
 
 #: Warnings of one kind that reading keeps, the first in input order: the others
-#: are counted (:attr:`InputNotes.warnings_left_out`), so that memory does not
+#: are counted (``warnings_left_out`` of :class:`InputNotes`), so that memory does not
 #: grow with an input warned about on every row. The JSON report lists these.
 WARNINGS_KEPT: Final = 100
 
@@ -111,7 +111,7 @@ class Note:
 
     @property
     def group(self) -> str:
-        """What warnings are counted by: its :attr:`kind`, or its message when it has none."""
+        """What warnings are counted by: its ``kind``, or its message when it has none."""
         return self.kind or self.message
 
 
