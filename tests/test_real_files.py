@@ -7,14 +7,17 @@ tests/data/real/README.md; places and codes are real, figures illustrative.
 
 from __future__ import annotations
 
+import collections
 import json
 import pathlib
+import re
 import subprocess
 import tomllib
 from typing import Any, Final
 
 import pytest
 
+from cssp.model.notes import WARNINGS_SHOWN
 from helpers import run_cssp
 
 REAL: Final = pathlib.Path(__file__).parent / "data" / "real"
@@ -35,9 +38,21 @@ def test_each_file_has_its_expected_outcome(case: dict[str, Any]) -> None:
     assert [row["where"] for row in notes["skipped"]] == case["skipped"]
     assert len(notes["warnings"]) == case["warnings"]
     assert [place["code"] for place in notes["resolved"]] == case["resolved"]
-    # what validate lists on standard error is what its JSON holds
+    assert notes["warnings_left_out"] == []  # fewer than 100 of a kind: the JSON holds all
+    # what validate lists on standard error is what its JSON holds: every row skipped, and
+    # five warnings of a kind, the last one followed by how many more of that kind
     assert done.stderr.count("cssp: skipped ") == len(case["skipped"])
-    assert done.stderr.count("cssp: warning: ") == case["warnings"]
+    lines = [line for line in done.stderr.splitlines() if line.startswith("cssp: warning: ")]
+    more = [re.fullmatch(_MORE, line) for line in lines]
+    counted = [int(match[1].replace(",", "")) for match in more if match]
+    kinds = collections.Counter(warning["kind"] for warning in notes["warnings"])
+    assert len(lines) - len(counted) == sum(min(n, WARNINGS_SHOWN) for n in kinds.values())
+    assert len(lines) - len(counted) + sum(counted) == case["warnings"]
+
+
+_MORE: Final = (
+    r"cssp: warning: ([\d,]+) more of this kind not shown; the JSON document lists them all"
+)
 
 
 def test_the_raw_ledger_in_one_run() -> None:

@@ -25,7 +25,6 @@ from cssp import evaluating
 if TYPE_CHECKING:
     from cssp.io import SourceFile
     from cssp.io.readers import ReadResult
-    from cssp.model.notes import InputNotes
     from cssp.model.township import Township
     from cssp.report import ReportSource
     from cssp.rules.resolve import ProfileSet
@@ -334,18 +333,8 @@ def _read(files: Sequence[str], args: argparse.Namespace, err: TextIO) -> ReadRe
             skip_invalid=args.skip_invalid,
             strict_codes=args.strict_codes,
         )
-    _tell(result.notes, err)
+    parts.tell_notes(result.notes, err, args)
     return result
-
-
-def _tell(notes: InputNotes, err: TextIO) -> None:
-    """The rows skipped and the warnings, one line each (a row's problems indented)."""
-    for row in notes.skipped:
-        err.write(f"cssp: skipped {row.where}:\n")
-        for where, message in row.problems:
-            err.write(f"  {where}: {message}\n")
-    for note in notes.warnings:
-        err.write(f"cssp: warning: {note.where}: {note.message}\n")
 
 
 def report_date() -> datetime.date:
@@ -537,7 +526,7 @@ def _validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         f"{count} {what}"
         for count, what in (
             (len(notes.skipped), "rows skipped"),
-            (len(notes.warnings), "warnings"),
+            (notes.warning_count, "warnings"),
             (len(notes.resolved), "codes found from place names"),
         )
         if count

@@ -3,7 +3,8 @@
 ``cssp serve`` and ``cssp schema`` (:mod:`cssp.server`, :mod:`cssp.schemas`),
 ``cssp completion SHELL`` (argcomplete), the reports that are files (xlsx,
 Parquet), ``-q``/``-v`` on every command, the progress line while files
-are read, and what reaches a terminal (:func:`printable`, :class:`Terminal`).
+are read and what reading said (:func:`tell_notes`), and what reaches a
+terminal (:func:`printable`, :class:`Terminal`).
 :mod:`cssp.cli` builds its parser and dispatches with these.
 """
 
@@ -25,6 +26,7 @@ from typing import IO, TYPE_CHECKING, Any, Final, TextIO, cast
 if TYPE_CHECKING:
     from cssp.engine.results import Assessment, RegionReport
     from cssp.model.community import Community
+    from cssp.model.notes import InputNotes
 
 __all__ = [
     "BINARY_FORMATS",
@@ -52,6 +54,7 @@ __all__ = [
     "size",
     "streams",
     "tell",
+    "tell_notes",
 ]
 
 #: Report formats that are files, not text: written with -o (or to a pipe).
@@ -459,6 +462,37 @@ def reading(files: Sequence[str], err: TextIO, *, quiet: bool) -> Iterator[None]
     finally:
         done.set()
         thread.join()
+
+
+def tell_notes(notes: InputNotes, err: TextIO, args: argparse.Namespace | None = None) -> None:
+    """What reading said, on standard error: each row skipped (its problems indented), and the
+    warnings, at most :data:`~cssp.model.notes.WARNINGS_SHOWN` of a kind, the last one shown
+    followed by how many more of that kind there are — and, when ``args`` asks for a JSON
+    document (which carries the notes: the first
+    :data:`~cssp.model.notes.WARNINGS_KEPT` of a kind), how many of them it lists."""
+    from cssp.model.notes import shown_warnings  # noqa: PLC0415
+
+    for row in notes.skipped:
+        err.write(f"cssp: skipped {row.where}:\n")
+        for where, message in row.problems:
+            err.write(f"  {where}: {message}\n")
+    document = (  # the documents that carry what reading said
+        args is not None
+        and getattr(args, "command", None) in ("evaluate", "validate")
+        and getattr(args, "format", None) in ("json", "json-compact")
+    )
+    for note, more in shown_warnings(notes):
+        err.write(f"cssp: warning: {note.where}: {note.message}\n")
+        if more:
+            listed = ""
+            if document:
+                kept = sum(1 for n in notes.warnings if n.group == note.group)
+                listed = (
+                    f"; the JSON document lists the first {kept:,}"
+                    if dict(notes.warnings_left_out).get(note.group)
+                    else "; the JSON document lists them all"
+                )
+            err.write(f"cssp: warning: {more:,} more of this kind not shown{listed}\n")
 
 
 def tell(report: RegionReport, args: argparse.Namespace, seconds: float, err: TextIO) -> None:

@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from cssp.commands import BINARY_FORMATS, binary_report, emit_binary, emit_text
+from cssp.commands import BINARY_FORMATS, binary_report, emit_binary, emit_text, tell_notes
 
 if TYPE_CHECKING:
     from cssp.engine.results import RegionReport
@@ -151,7 +151,7 @@ def evaluate_parquet_file(
     import attrs  # noqa: PLC0415
 
     if result.notes:  # read as the default engine reads it: what reading said
-        _tell_notes(result, err)
+        tell_notes(result.notes, err, args)
         report = attrs.evolve(report, input=result.notes)
     rows = result.worst_rows(args.worst if args.format in READ_FORMATS else 0)
     if len(rows) and report.summary is not None:
@@ -345,7 +345,7 @@ def evaluate_streamed(
             spool.restart()
             result = _run(args, stream, profiles, spool)
         spool.commit()
-    _tell_notes(stream, err)
+    tell_notes(stream.notes, err, args)
     return (*result, stream.files)
 
 
@@ -428,15 +428,6 @@ def _without_findings(report: RegionReport) -> RegionReport:
     failing = sum(1 for a in report.assessments if a.failing)
     summary = CommunitySummary(len(report.assessments), failing, tuple(targets.values()))
     return attrs.evolve(report, assessments=(), summary=summary)
-
-
-def _tell_notes(stream: Any, err: TextIO) -> None:
-    for row in stream.notes.skipped:
-        err.write(f"cssp: skipped {row.where}:\n")
-        for where, message in row.problems:
-            err.write(f"  {where}: {message}\n")
-    for note in stream.notes.warnings:
-        err.write(f"cssp: warning: {note.where}: {note.message}\n")
 
 
 class _Spool:

@@ -12,6 +12,7 @@ from cssp.engine.explain import place_of
 from cssp.errors import InputError
 from cssp.model.divisions import division_path
 from cssp.model.measures import Status
+from cssp.model.notes import shown_warnings
 from cssp.model.plan import Change, Comparator, Level, Provenance, Scope, Target, Text
 from cssp.rules.resolve import STAFFING_TARGET
 
@@ -544,11 +545,21 @@ INPUT_HEADINGS: Final = {
 }
 
 
+def more_warnings(count: int, lang: str) -> str:
+    """The line after the last warning of a kind shown: how many more of that kind there are."""
+    if lang == "zh":
+        return f"……另有{count:,}条同类提示未列出"
+    return f"… and {count:,} more warnings of this kind, not listed"
+
+
 def input_sections(notes: InputNotes | None, lang: str) -> list[tuple[str, list[str]]]:
     """What reading the input said, as (heading, lines) for each part that has any.
 
     Every format shows the same lines its own way; the JSON report has them as
-    its ``input`` field.
+    its ``input`` field. Of the warnings, at most
+    :data:`~cssp.model.notes.WARNINGS_SHOWN` of a kind are shown (as on standard
+    error), the last one followed by a line saying how many more of that kind
+    there are.
     """
     if not notes:
         return []
@@ -563,7 +574,11 @@ def input_sections(notes: InputNotes | None, lang: str) -> list[tuple[str, list[
             lines.append(f"{row.where}: {problems}")
         sections.append((INPUT_HEADINGS["skipped"].get(lang), lines))
     if notes.warnings:
-        lines = [f"{note.where}: {note.message}" for note in notes.warnings]
+        lines = []
+        for note, more in shown_warnings(notes):
+            lines.append(f"{note.where}: {note.message}")
+            if more:
+                lines.append(more_warnings(more, lang))
         sections.append((INPUT_HEADINGS["warnings"].get(lang), lines))
     if notes.resolved:
         lines = [

@@ -425,7 +425,9 @@ def _encode(value: Any) -> str:
 
 def input_to_dict(notes: InputNotes) -> dict[str, Any]:
     """What reading the input said (:class:`~cssp.model.notes.InputNotes`), as the
-    ``input`` field of a region report: ``skipped``, ``warnings``, ``resolved``."""
+    ``input`` field of a region report: ``skipped``, ``warnings`` (those kept: the first
+    :data:`~cssp.model.notes.WARNINGS_KEPT` of a kind), ``warnings_left_out`` (how many
+    more of each kind) and ``resolved``."""
     return {
         "skipped": [
             {
@@ -436,7 +438,13 @@ def input_to_dict(notes: InputNotes) -> dict[str, Any]:
             }
             for row in notes.skipped
         ],
-        "warnings": [{"where": note.where, "message": note.message} for note in notes.warnings],
+        "warnings": [
+            {"where": note.where, "message": note.message, "kind": note.group}
+            for note in notes.warnings
+        ],
+        "warnings_left_out": [
+            {"kind": kind, "count": count} for kind, count in notes.warnings_left_out
+        ],
         "resolved": [
             {
                 "where": place.where,

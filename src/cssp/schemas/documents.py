@@ -268,7 +268,21 @@ def report_schema() -> dict[str, Any]:
                     problems=_list(_object("one problem", where=_STR, message=_STR)),
                 )
             ),
-            warnings=_list(_object("a warning", where=_STR, message=_STR)),
+            warnings=_list(
+                _object(
+                    "a warning (the first ones of each kind, in input order)",
+                    where=_STR,
+                    message=_STR,
+                    kind=_STR,
+                )
+            ),
+            warnings_left_out=_list(
+                _object(
+                    "how many more warnings of a kind there were, beyond those listed",
+                    kind=_STR,
+                    count=_INT,
+                )
+            ),
             resolved=_list(
                 _object(
                     "a code found from place names",

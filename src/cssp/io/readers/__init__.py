@@ -65,7 +65,7 @@ from cssp.io.readers.text import _decode, _read_bytes
 from cssp.model.community import Community
 from cssp.model.convert import MAX_PROBLEMS
 from cssp.model.divisions import load_divisions
-from cssp.model.notes import InputNotes, Note, SkippedRow
+from cssp.model.notes import InputNotes, Note, SkippedRow, WarningTally
 
 # This module finds each file's format and reads it with the module of its family:
 # documents (JSON, JSON Lines, TOML), delimited (CSV, TSV), spreadsheets (Excel) and parquet.
@@ -176,7 +176,7 @@ def _check_divisions(
     found: Sequence[_Found],
     problems: _Problems,
     removed: set[tuple[int, int]],
-    warnings: list[Note],
+    warnings: WarningTally,
     strict: bool,
 ) -> None:
     """Codes under a division the shipped list lacks, and names that say 已撤销: warnings,
@@ -186,23 +186,28 @@ def _check_divisions(
         for index, community in enumerate(part.communities):
             if removed and (number, index) in removed:
                 continue
-            code = community.code
-            message = known.get(code[:9], "")
-            if message == "":
-                message = known[code[:9]] = _division_problem(code)
-            if message is None and _REVOKED not in community.name:
-                continue  # the usual case: nothing to say
-            messages = [message] if message else []
-            if _REVOKED in community.name:
-                messages.append(
-                    f"the name {community.name!r} says the unit is revoked ({_REVOKED})"
-                )
-            for text in messages:
+            for text, kind in _division_warnings(community, known):
                 if strict:
                     problems.add(part.locate(index), text, row=part.row(index))
                     removed.add((number, index))
                 else:
-                    warnings.append(Note(part.locate(index), text))
+                    warnings.add(Note(part.locate(index), text, kind))
+
+
+def _division_warnings(community: Community, known: dict[str, str | None]) -> list[tuple[str, str]]:
+    """What to say of a community's code and name, as ``(message, kind of warning)``: a
+    division the shipped list lacks, a name that says 已撤销. ``known``: the message of each
+    township met (``None``: nothing to say)."""
+    township = community.code[:9]
+    message = known.get(township, "")
+    if message == "":
+        message = known[township] = _division_problem(community.code)
+    said = [(message, "division_unlisted")] if message else []
+    if _REVOKED in community.name:
+        said.append(
+            (f"the name {community.name!r} says the unit is revoked ({_REVOKED})", "revoked_name")
+        )
+    return said
 
 
 _REVOKED: Final = "已撤销"
@@ -447,7 +452,9 @@ def _result(
     """The communities found, checked across the input (codes met twice, divisions);
     ``files``: the names are files, to describe (:class:`SourceFile`)."""
     removed: set[tuple[int, int]] = set()
-    warnings = [Note(where, message) for part in found for where, message in part.warnings]
+    warnings = WarningTally()
+    for part in found:
+        warnings.extend(part.warnings)
     _check_duplicates(found, problems, removed)
     _check_divisions(found, problems, removed, warnings, strict_codes)
     what = ", ".join(names)
@@ -486,7 +493,12 @@ def _result(
     )
     return ReadResult(
         communities,
-        InputNotes(skipped=skipped, warnings=tuple(warnings), resolved=resolved),
+        InputNotes(
+            skipped=skipped,
+            warnings=warnings.warnings,
+            resolved=resolved,
+            warnings_left_out=warnings.left_out,
+        ),
         sources,
     )
 

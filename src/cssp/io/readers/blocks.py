@@ -66,9 +66,9 @@ class ColumnBlock:
     numbers: list[int]
     #: the Community of the ``i``-th row, built by the table reader's own code
     community: Callable[[int], Community]
-    #: what the row path warns of these rows, as (row number, column, message): an
-    #: urban-rural class that disagrees with the kind of the row's code
-    notes: list[tuple[int, str, str]] = attrs.field(factory=list)
+    #: what the row path warns of these rows, as (row number, column, message, kind of
+    #: warning): an urban-rural class that disagrees with the kind of the row's code
+    notes: list[tuple[int, str, str, str]] = attrs.field(factory=list)
 
 
 def read_block(table: _Table, chunk: Sequence[tuple[int, Sequence[object]]]) -> ColumnBlock | None:
@@ -113,13 +113,16 @@ def read_block(table: _Table, chunk: Sequence[tuple[int, Sequence[object]]]) -> 
         return None  # placed by names, or a problem: the row path reads it
     if any(v is not None for key in PLACE_COLUMNS for v in converted.get(key, ())):
         return None  # names beside the codes: the row path says whether they agree
-    notes: list[tuple[int, str, str]] = []
+    notes: list[tuple[int, str, str, str]] = []
     classes = converted.get("urban_rural_class")
     if classes is not None:
         disagreeing = _class_notes(converted["code"], classes)
         if disagreeing is None:
             return None
-        notes = [(numbers[i], "urban_rural_class", message) for i, message in disagreeing]
+        notes = [
+            (numbers[i], "urban_rural_class", message, "class_disagrees")
+            for i, message in disagreeing
+        ]
     columns = _table_columns(table, converted, floats)
     if columns is None:
         return None

@@ -17,7 +17,7 @@ import attrs
 
 from cssp.errors import InputError
 from cssp.model.community import Community
-from cssp.model.notes import ResolvedPlace
+from cssp.model.notes import Note, ResolvedPlace
 
 
 class _Problems:
@@ -85,8 +85,8 @@ class _Found:
     locate: Callable[[int], str] = str
     # the location of the row (or record) of communities[i]
     row: Callable[[int], str] = str
-    # what is worth saying about the file though it is no error: (where, message)
-    warnings: list[tuple[str, str]] = attrs.field(factory=list)
+    # what is worth saying about the file though it is no error, each of its kind
+    warnings: list[Note] = attrs.field(factory=list)
     # the communities placed by the names of their divisions
     resolved: list[ResolvedPlace] = attrs.field(factory=list)
     # the rows read into columns instead (cssp.io.readers.blocks), for the columnar engine

@@ -48,7 +48,7 @@ from cssp.model.community import (
     kind_contradiction,
     kind_of,
 )
-from cssp.model.notes import ResolvedPlace
+from cssp.model.notes import Note, ResolvedPlace
 from cssp.model.places import Place, resolve_place
 from cssp.model.schema import (
     COMMUNITY_VALUES,
@@ -61,10 +61,10 @@ from cssp.model.schema import (
 
 _Rows = Iterator[tuple[int, Sequence[object]]]
 #: Reads a chunk of a table into columns: ``(block, rows read, notes)`` (the notes as
-#: ``(row number, column, warning)``), or ``None`` to decline.
+#: ``(row number, column, warning, kind of warning)``), or ``None`` to decline.
 _Chunk = list[tuple[int, Sequence[object]]]
 _Columns = (
-    Callable[["_Table", _Chunk], tuple[object, int, list[tuple[int, str, str]]] | None] | None
+    Callable[["_Table", _Chunk], tuple[object, int, list[tuple[int, str, str, str]]] | None] | None
 )
 
 #: Rows converted at a time: big enough for the column-wise conversion to pay,
@@ -115,8 +115,8 @@ class _Table:
     has_places: bool = False
     # the rows placed by their names: (row, the names as written, the place)
     placed: list[tuple[int, tuple[str, ...], Place]] = attrs.field(factory=list)
-    # warnings about rows that were read: (row, column key, message)
-    notes: list[tuple[int, str, str]] = attrs.field(factory=list)
+    # warnings about rows that were read: (row, column key, message, kind of warning)
+    notes: list[tuple[int, str, str, str]] = attrs.field(factory=list)
     # Staff objects are immutable values and few are distinct: one object for each.
     staff: dict[tuple[object, ...], Staff] = attrs.field(factory=dict)
 
@@ -284,7 +284,10 @@ class _Table:
                 if read is not None:
                     block, count, notes = read
                     seen += count
-                    warnings = [(self.where(number, key), text) for number, key, text in notes]
+                    warnings = [
+                        Note(self.where(number, key), text, sort)
+                        for number, key, text, sort in notes
+                    ]
                     yield _Found(block=block, warnings=warnings), []
                     continue
             numbers: list[int] = []
@@ -299,8 +302,8 @@ class _Table:
                     ResolvedPlace(self.row_where(number), names, place.code, place.path)
                 )
             self.placed.clear()
-            for number, key, message in self.notes:
-                found.warnings.append((self.where(number, key), message))
+            for number, key, message, sort in self.notes:
+                found.warnings.append(Note(self.where(number, key), message, sort))
             self.notes.clear()
             yield found, numbers
         if not seen:
@@ -581,7 +584,12 @@ class _Table:
                 found = resolve_place(*names)
             except InputError as error:
                 self.notes.append(
-                    (number, error.path, f"the place names do not fit: {error.message}")
+                    (
+                        number,
+                        error.path,
+                        f"the place names do not fit: {error.message}",
+                        "places_unfit",
+                    )
                 )
             else:
                 if not community.code.startswith(found.code):
@@ -591,11 +599,12 @@ class _Table:
                             "code",
                             f"the place names ({' '.join(written)}) are those of {found.code} "
                             f"{' '.join(found.path)}, not of the code {community.code}",
+                            "places_disagree",
                         )
                     )
         contradiction = class_contradiction(community)
         if contradiction is not None:
-            self.notes.append((number, "urban_rural_class", contradiction))
+            self.notes.append((number, "urban_rural_class", contradiction, "class_disagrees"))
 
     def row_problems(self, number: int, fields: tuple[Any, ...], failed: set[str]) -> set[str]:
         """Report every problem of a row, besides those of its cells that ``failed``.
@@ -774,10 +783,11 @@ def _table_stream(
         if first and table.ignored:
             part.warnings.insert(
                 0,
-                (
+                Note(
                     table.row_where(header_row),
                     "columns ignored, as the column map says (unknown_columns = 'ignore'): "
                     + ", ".join(table.ignored),
+                    "ignored_columns",
                 ),
             )
         first = False

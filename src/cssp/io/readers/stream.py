@@ -39,6 +39,7 @@ from cssp.io.readers import (
     STDIN,
     STDIN_NAME,
     _division_problem,
+    _division_warnings,
     _sha256,
     detect_format,
     load_column_map,
@@ -62,7 +63,7 @@ from cssp.io.readers.spreadsheets import open_sheet
 from cssp.io.readers.text import _decode, _read_bytes
 from cssp.model.community import Community
 from cssp.model.convert import MAX_PROBLEMS, TOO_DEEP
-from cssp.model.notes import InputNotes, Note, SkippedRow
+from cssp.model.notes import InputNotes, Note, SkippedRow, WarningTally
 
 __all__ = ["BATCH_ROWS", "InputStream"]
 
@@ -155,8 +156,9 @@ class InputStream:
 
     def _batches(self, seen: _Seen) -> Iterator[Any]:
         problems = _Problems(self.limit, skip=self.skip_invalid)
-        file_warnings: list[Note] = []
-        division_warnings: list[Note] = []
+        # the readers' warnings, then those of the divisions (as read_input orders them)
+        file_warnings = WarningTally()
+        division_warnings = WarningTally()
         division_problems: list[tuple[str, str, str]] = []  # (where, message, row)
         excluded: dict[str, list[tuple[str, str]]] = {}  # key -> (code's place, row)
         resolved: list[Any] = []
@@ -166,7 +168,7 @@ class InputStream:
         for number, name in enumerate(self.names):
             try:
                 for part in self._parts(name, problems, columns=self.columnar is not None):
-                    file_warnings.extend(Note(where, message) for where, message in part.warnings)
+                    file_warnings.extend(part.warnings)
                     if part.block is not None:  # read into columns: checked by _accept
                         made, keys = part.block
                         seen.add_codes(keys)
@@ -184,9 +186,9 @@ class InputStream:
                             )
                             left_out.add(part.row(index))
                             continue
-                        messages = self._division_messages(community, townships)
-                        if messages and self.strict_codes:
-                            for text in messages:
+                        said = _division_warnings(community, townships)
+                        if said and self.strict_codes:
+                            for text, _ in said:
                                 division_problems.append(
                                     (part.locate(index), text, part.row(index))
                                 )
@@ -195,7 +197,7 @@ class InputStream:
                                 continue
                         else:
                             division_warnings.extend(
-                                Note(part.locate(index), text) for text in messages
+                                Note(part.locate(index), text, kind) for text, kind in said
                             )
                         batch.append(community)
                     if seen.add([c.key for c in batch]):
@@ -210,10 +212,12 @@ class InputStream:
         seen.close()  # the checks across the input need no more than seen.repeated
         self.repeated = frozenset(seen.repeated)
         self._finish(problems, excluded, division_problems, kept)
+        file_warnings.merge(division_warnings)
         self.notes = attrs.evolve(
             self.notes,
-            warnings=(*file_warnings, *division_warnings),
+            warnings=file_warnings.warnings,
             resolved=tuple(resolved),
+            warnings_left_out=file_warnings.left_out,
         )
 
     def _finish(
@@ -283,16 +287,6 @@ class InputStream:
         if any(_REVOKED in name for name in block.columns.get("name", ()) if name):
             return None
         return made, block.size, block.notes
-
-    def _division_messages(self, community: Community, known: dict[str, str | None]) -> list[str]:
-        township = community.code[:9]
-        message = known.get(township, "")
-        if message == "":
-            message = known[township] = _division_problem(community.code)
-        messages = [message] if message else []
-        if _REVOKED in community.name:
-            messages.append(f"the name {community.name!r} says the unit is revoked ({_REVOKED})")
-        return messages
 
     def _repeated_problems(self, problems: _Problems) -> None:
         """Read the input again for the places of the codes met twice: each later place is a
