@@ -189,6 +189,15 @@ def test_the_command_shows_five_of_a_kind_and_the_document_lists_the_first_hundr
     ]
 
 
+def test_quiet_leaves_the_warnings_out_of_standard_error_but_not_out_of_the_document(
+    ledger: Ledger,
+) -> None:
+    text, stderr = _evaluate(ledger, "--format", "json", "--no-members", "--engine", "batch", "-q")
+    assert stderr == ""
+    loud, _ = _evaluate(ledger, "--format", "json", "--no-members", "--engine", "batch")
+    assert json.loads(text)["input"] == json.loads(loud)["input"]
+
+
 def test_every_engine_says_the_same(ledger: Ledger) -> None:
     inputs = [
         json.loads(_evaluate(ledger, *options)[0])["input"]

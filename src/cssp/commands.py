@@ -304,7 +304,8 @@ def conventions(
             "--quiet",
             action="count",
             default=default,
-            help="no progress line and no notes on standard error (errors still show)",
+            help="no progress line and no warnings on standard error (errors and rows "
+            "skipped still show)",
         )
         target.add_argument(
             "-v",
@@ -465,11 +466,12 @@ def reading(files: Sequence[str], err: TextIO, *, quiet: bool) -> Iterator[None]
 
 
 def tell_notes(notes: InputNotes, err: TextIO, args: argparse.Namespace | None = None) -> None:
-    """What reading said, on standard error: each row skipped (its problems indented), and the
-    warnings, at most :data:`~cssp.model.notes.WARNINGS_SHOWN` of a kind, the last one shown
-    followed by how many more of that kind there are — and, when ``args`` asks for a JSON
-    document (which carries the notes: the first
-    :data:`~cssp.model.notes.WARNINGS_KEPT` of a kind), how many of them it lists."""
+    """What reading said, on standard error: each row skipped (its problems indented), and —
+    unless ``args`` asks for quiet (``-q``) — the warnings, at most
+    :data:`~cssp.model.notes.WARNINGS_SHOWN` of a kind, the last one shown followed by how
+    many more of that kind there are — and, when ``args`` asks for a JSON document (which
+    carries the notes: the first :data:`~cssp.model.notes.WARNINGS_KEPT` of a kind), how many
+    of them it lists."""
     from cssp.model.notes import shown_warnings  # noqa: PLC0415
 
     for row in notes.skipped:
@@ -481,6 +483,8 @@ def tell_notes(notes: InputNotes, err: TextIO, args: argparse.Namespace | None =
         and getattr(args, "command", None) in ("evaluate", "validate")
         and getattr(args, "format", None) in ("json", "json-compact")
     )
+    if args is not None and getattr(args, "quiet", 0) > 0:
+        return  # -q: no warnings (a row skipped is still listed: it is not evaluated)
     for note, more in shown_warnings(notes):
         err.write(f"cssp: warning: {note.where}: {note.message}\n")
         if more:
