@@ -1,0 +1,638 @@
+"""The columnar engine's Parquet path on Polars (extra ``cssp[polars]``).
+
+:func:`cssp.batch.evaluate_parquet` runs this kernel when Polars is installed
+(``kernel="auto"``) and the file and the programs compile; the numpy engine
+remains the reference, and evaluates every other input and every file this
+kernel refuses. The result is the numpy engine's, to the bit: the same
+:class:`~cssp.batch.BatchResult` — codes, targets, verdicts, township totals
+(:class:`~cssp.batch.Partial`, exact sums), failing lists — from which the
+regions are judged by the one region rule (:func:`~cssp.batch.engine.finish`).
+
+How: each program's checks (:func:`cssp.engine.program.compile_program`: the
+national plan, and each chain of province profiles) are compiled, from the
+same declarations the numpy engine reads, to Polars expressions
+(:mod:`cssp.batch._polars_rules`): each check's status as one ``when`` chain —
+out of scope, each of the measure's tests in order, then
+:attr:`Comparator.holds <cssp.model.kinds.Comparator.holds>` applied to
+expressions; each summed field as integers — whole numbers as Int64, other
+values as Int128 multiples of ``2**low`` (``low`` the last bit of the least
+positive value, as :mod:`cssp.batch._exact` does) — summed by township, and
+the sums handed to :class:`~cssp.batch._exact.ExactSums` as 32-bit digits.
+
+The file streams: a first pass reads the codes alone (checked, and met once
+each), then chunks of whole row groups (at most :data:`CHUNK_ROWS` rows) are
+read, validated by the table rules, evaluated, their verdicts written into the
+result and their totals added in place (:class:`~cssp.batch.engine.RunningTotals`).
+
+A table or program it does not compile — a rule with no declaration, a staffing
+rule without a columnar form, a ``kind`` or ``urban_rural_class`` column,
+values of either sign or too wide a span, a code that is not 12 digits — raises
+:class:`Refused`, as does a table that breaks a rule: the numpy engine then
+evaluates the file, and names every problem in its words.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Final
+
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+
+from cssp.batch._exact import ExactSums
+from cssp.batch._polars_rules import Fields, Refused, check_columns, validation
+from cssp.batch.codes import _PROVINCE_OK
+from cssp.batch.columnar import (
+    _CODE,
+    ABSENT,
+    MET,
+    NO_DATA,
+    NO_VERDICT,
+    NOT_APPLICABLE,
+    NOT_MET,
+    STATUS_COUNT,
+)
+from cssp.batch.engine import (
+    Partial,
+    RunningTotals,
+    _same_rule,
+    target_order,
+    township_programs,
+)
+from cssp.batch.frame import VALUE_FIELDS
+from cssp.batch.result import BatchResult, _community_targets
+from cssp.batch.staffing import _checked_required
+from cssp.engine.program import Check, Program, Programs, contained_required_columns
+from cssp.errors import CsspError
+from cssp.io.readers.parquet import check_schema
+from cssp.model.measures import FIELDS, ONE, SCOPE_FLAGS
+from cssp.model.schema import village_rural
+
+__all__ = ["CHUNK_ROWS", "Refused", "evaluate"]
+
+#: The most rows read and evaluated at a time (whole row groups, unless one is larger).
+CHUNK_ROWS: Final = 131_072
+STATUS_TYPE: Final = pl.UInt8
+#: A target's five status counts are summed packed in one Int128, this many bits
+#: each: a chunk has fewer than 2**24 rows.
+COUNT_BITS: Final = 24
+#: The most bits an Int128 sum may take (a Decimal(38, 0) holds it too).
+INT128_BITS: Final = 126
+_PACKED: Final = pl.Series(
+    [1 << (COUNT_BITS * k) if k < STATUS_COUNT else 0 for k in range(256)], dtype=pl.Int128
+)
+
+
+def _code(value: int) -> pl.Expr:
+    return pl.lit(value, dtype=STATUS_TYPE)
+
+
+def _f(name: str) -> str:
+    """The column a field is computed into."""
+    return f"f:{name}"
+
+
+# --- the checks of a chunk's programs ----------------------------------------------
+
+
+class _Target:
+    """One target compiled for the programs of a chunk: its status, what it sums."""
+
+    def __init__(self, target: str, groups: list[list[tuple[int, Check]]], single: bool) -> None:
+        self.id = target
+        self.groups = groups
+        self.single = single  # one program in the chunk: no program column
+        self.checks = [check for group in groups for _, check in group]
+        first = groups[0][0][1]
+        #: one rule for every program: the declared fields are summed as they are.
+        self.declared = len(groups) == 1
+        measure = first.measure
+        assert measure.numerator is not None
+        #: what is summed for the township totals: a field or this target's own
+        #: column; ``None`` for a denominator of one (the communities evaluated).
+        self.numerator: str = _f(measure.numerator) if self.declared else f"tn:{target}"
+        self.denominator: str | None = None
+        if not self.declared:
+            self.denominator = f"td:{target}"
+        elif measure.denominator != ONE:
+            self.denominator = _f(measure.denominator)
+        self.lacking = any(check.lacking for check in self.checks)
+
+    def condition(self, group: list[tuple[int, Check]]) -> pl.Expr | None:
+        if self.single:
+            return None
+        return pl.col("pre:program").is_in([p for p, _ in group])
+
+    def own_columns(self) -> list[pl.Expr]:
+        """Several rules: the numerator and denominator of each row's rule."""
+        if self.declared:
+            return []
+        numerator: Any = pl
+        denominator: Any = pl
+        for group in self.groups:
+            measure = group[0][1].measure
+            assert measure.numerator is not None
+            where = self.condition(group)
+            bottom = pl.lit(1.0) if measure.denominator == ONE else pl.col(_f(measure.denominator))
+            numerator = numerator.when(where).then(pl.col(_f(measure.numerator)))
+            denominator = denominator.when(where).then(bottom)
+        return [
+            numerator.otherwise(0.0).alias(f"tn:{self.id}"),
+            denominator.otherwise(0.0).alias(f"td:{self.id}"),
+        ]
+
+    def status(self, programs: int) -> pl.Expr:
+        """The status of each row: each rule's on its programs' rows, ABSENT elsewhere."""
+        if self.single:
+            return _status(self.groups[0], programs).alias(f"s:{self.id}")
+        chain: Any = pl
+        for group in self.groups:
+            chain = chain.when(self.condition(group)).then(_status(group, programs))
+        status: pl.Expr = chain.otherwise(_code(ABSENT))
+        return status.alias(f"s:{self.id}")
+
+    def lack(self) -> pl.Expr:
+        """The rows without the thing, of a coverage target some rows get no verdict on."""
+        none = (pl.col(self.numerator) == 0).fill_null(False)
+        return ((pl.col(f"s:{self.id}") == NO_VERDICT) & none).alias(f"l:{self.id}")
+
+
+def _threshold(group: list[tuple[int, Check]], programs: int) -> Any:
+    """The threshold of a rule: one number, or each row's program's."""
+    if len(group) == 1:
+        return group[0][1].threshold
+    by_program = [math.nan] * programs
+    for p, check in group:
+        by_program[p] = check.threshold
+    return pl.lit(pl.Series(by_program, dtype=pl.Float64)).gather(pl.col("pre:program"))
+
+
+def _status(group: list[tuple[int, Check]], programs: int) -> pl.Expr:
+    """One rule's status: out of scope, each test in order, then the comparison (as
+    :func:`cssp.batch.engine._judge_rows`)."""
+    p0, check = group[0]
+    measure = check.measure
+    chain: Any = pl
+    test = SCOPE_FLAGS[check.target.scope]
+    if test is not None:
+        flag, wanted = test
+        chain = chain.when(pl.col(f"flag:{flag}") != wanted).then(_code(NOT_APPLICABLE))
+    for guard in measure.tests:
+        value = pl.col(_f(guard.field))
+        failed = value.is_null() if guard.test == "given" else value == 0
+        chain = chain.when(failed).then(_code(_CODE[guard.skip.status]))
+    if not check.community:  # counts towards its region, or a direction: no verdict
+        if chain is pl:
+            return _code(NO_VERDICT)
+        verdict: pl.Expr = chain.otherwise(_code(NO_VERDICT))
+        return verdict
+    assert measure.numerator is not None
+    threshold = _threshold(group, programs)
+    if check.staffing is not None:
+        threshold = pl.col(f"staffing:{p0}")
+        chain = chain.when(threshold.is_nan()).then(_code(NO_DATA))
+    numerator = pl.col(_f(measure.numerator))
+    denominator = pl.lit(1.0) if measure.denominator == ONE else pl.col(_f(measure.denominator))
+    holds = check.holds(check.scale * numerator, threshold * denominator)
+    status: pl.Expr = chain.when(holds).then(_code(MET)).otherwise(_code(NOT_MET))
+    return status
+
+
+class _Compiled:
+    """The checks of a chunk's programs as Polars expressions."""
+
+    def __init__(self, programs: list[Program], targets: tuple[str, ...], fields: Fields) -> None:
+        self.programs = programs
+        self.fields = fields
+        single = len(programs) == 1
+        self.targets: list[_Target] = []
+        used: dict[str, None] = {}
+        #: each rule with a staffing threshold: the program whose rule it is.
+        self.staffing: list[int] = []
+        for target in targets:
+            groups = _same_rule(programs, target)
+            for group in groups:
+                p0, check = group[0]
+                if not check.measure.declared:
+                    raise Refused(f"target {target}: a measure with no declaration")
+                if check.staffing is not None and check.community and p0 not in self.staffing:
+                    self.staffing.append(p0)
+                used.update(dict.fromkeys(check.measure.fields()))
+            self.targets.append(_Target(target, groups, single))
+        #: the fields the checks read, each computed once (:meth:`field_columns`).
+        self.used = tuple(used)
+
+    def field_columns(self) -> list[pl.Expr]:
+        """The township key, the scopes' flags and every field the checks read."""
+        flags = self.fields.scope_flags()
+        return [
+            (pl.col("pre:key") // 1000).alias("key"),
+            *(expression.alias(f"flag:{name}") for name, expression in flags.items()),
+            *(self.fields.field(name).alias(_f(name)) for name in self.used),
+        ]
+
+    def target_columns(self) -> list[pl.Expr]:
+        return [column for target in self.targets for column in target.own_columns()]
+
+    def statuses(self) -> list[pl.Expr]:
+        return [target.status(len(self.programs)) for target in self.targets]
+
+    def thresholds(self, frame: pl.DataFrame) -> list[pl.Series]:
+        """Each staffing rule's per-community threshold, from its columnar form
+        (:meth:`~cssp.rules.profile.StaffingRule.required_columns`), as the numpy
+        engine computes it (:func:`cssp.batch.staffing.staffing_required`)."""
+        if not self.staffing:
+            return []
+        flags = self.fields.scope_flags()
+        names = (*VALUE_FIELDS, *flags)
+        table = frame.select(
+            *(self.fields.column(v).fill_null(math.nan).alias(v) for v in VALUE_FIELDS),
+            *(expression.alias(name) for name, expression in flags.items()),
+        )
+        columns = {name: table.get_column(name).to_numpy() for name in names}
+        out = []
+        for p in self.staffing:
+            columnar = contained_required_columns(self.programs[p].effective)
+            if columnar is None:  # pragma: no cover - a staffing check has a rule
+                raise Refused("a staffing rule without a rule")
+            try:
+                vector = columnar(columns)
+                if vector is None:
+                    raise Refused("a staffing rule with no columnar form")
+                required = _checked_required(vector, len(frame), columnar)
+            except CsspError as error:  # the numpy engine raises it, in its turn
+                raise Refused(str(error)) from None
+            out.append(pl.Series(f"staffing:{p}", required, dtype=pl.Float64))
+        return out
+
+
+# --- exact sums -----------------------------------------------------------------------
+
+
+class _Summed:
+    """How a column is summed exactly: as Int64 (whole numbers), or as Int128
+    multiples of ``2**low``."""
+
+    def __init__(self, column: str, whole: bool, low: int = 0) -> None:
+        self.column = column
+        self.whole = whole
+        self.low = low
+
+    @property
+    def name(self) -> str:
+        return f"i:{self.column}"
+
+    def integers(self) -> pl.Expr:
+        column = pl.col(self.column)
+        if self.whole:
+            return column.cast(pl.Int64)
+        return (column * 2.0 ** (-self.low)).cast(pl.Int128)
+
+    def sums(self, totals: pl.Series) -> ExactSums:
+        """The township sums, as :class:`~cssp.batch._exact.ExactSums`."""
+        if self.whole:
+            return ExactSums.counts(totals.fill_null(0).to_numpy())
+        words = _words(totals)
+        base = self.low // 32 * 32
+        shift = np.uint64(self.low - base)
+        mask = np.uint64(0xFFFFFFFF)
+        digits = (
+            words[:, 0] & mask,
+            words[:, 0] >> np.uint64(32),
+            words[:, 1] & mask,
+            words[:, 1] >> np.uint64(32),
+        )
+        limbs = np.stack([(d << shift).astype(np.int64) for d in digits], axis=1)
+        return ExactSums(limbs, base)
+
+
+def _words(column: pl.Series) -> NDArray[np.uint64]:
+    """An Int128 column (values ≥ 0, below 10**38) as two little-endian 64-bit words a value,
+    read from the buffer of its Decimal(38, 0) form in Arrow."""
+    array = column.fill_null(0).cast(pl.Decimal(38, 0)).to_arrow()
+    count = 2 * (len(array) + array.offset)
+    words = np.frombuffer(array.buffers()[1], dtype="<u8", count=count)
+    return words[2 * array.offset :].reshape(len(array), 2)
+
+
+def _summed(columns: dict[str, bool], wide: pl.DataFrame) -> dict[str, _Summed]:
+    """How each column is summed: its unit from its least positive and greatest values.
+
+    :param columns: the columns summed, and whether their values are whole numbers.
+    :raises Refused: for a negative value, an infinite one, or too wide a span.
+    """
+    stats = []
+    for name in columns:
+        column = pl.col(name)
+        stats += [
+            column.filter(column > 0).min().alias(f"least:{name}"),
+            column.max().alias(f"most:{name}"),
+            column.min().alias(f"lowest:{name}"),
+        ]
+    row = wide.select(stats).row(0, named=True) if stats else {}
+    rows = max(len(wide), 1)
+    out = {}
+    for name, whole in columns.items():
+        least, most, lowest = row[f"least:{name}"], row[f"most:{name}"], row[f"lowest:{name}"]
+        if lowest is not None and lowest < 0:
+            raise Refused(f"{name}: negative values")
+        if least is None:  # nothing but zeros and nulls
+            out[name] = _Summed(name, whole=True)
+            continue
+        if math.isinf(most):
+            raise Refused(f"{name}: an infinite value")
+        if whole and most < 2.0**53 and most * rows < 2.0**62:
+            out[name] = _Summed(name, whole=True)  # truncated as the numpy engine does
+            continue
+        low = math.frexp(least)[1] - 53  # every value is a multiple of 2**low
+        if whole:
+            low = max(low, 0)  # whole numbers, truncated: multiples of 1
+        high = math.frexp(most)[1]
+        if low < -1022 or high - low + rows.bit_length() > INT128_BITS:
+            raise Refused(f"{name}: values spanning {high - low} bits")
+        out[name] = _Summed(name, whole=False, low=low)
+    return out
+
+
+def _counts(packed: pl.Series) -> NDArray[np.int32]:
+    """A target's five status counts by township, out of their packed Int128 sums."""
+    words = _words(packed)
+    low, high = words[:, 0], words[:, 1]
+    mask = np.uint64((1 << COUNT_BITS) - 1)
+    bits = [np.uint64(b) for b in (24, 48, 16, 8, 32)]
+    counts = (
+        low & mask,
+        (low >> bits[0]) & mask,
+        ((low >> bits[1]) | (high << bits[2])) & mask,
+        (high >> bits[3]) & mask,
+        (high >> bits[4]) & mask,
+    )
+    return np.stack(counts, axis=1).astype(np.int32)
+
+
+# --- a run ----------------------------------------------------------------------------
+
+
+class _Codes:
+    """The first pass: a file's codes, checked as the numpy engine checks them.
+
+    :raises Refused: for a code that is not 12 digits of a known province and
+        village digits, or a code met twice (the numpy engine names them).
+    """
+
+    def __init__(self, name: str) -> None:
+        column = pl.scan_parquet(name).select("code").collect().get_column("code")
+        if column.dtype != pl.String:
+            raise Refused("codes that are not text")
+        lengths = column.str.len_bytes()
+        if column.null_count() or lengths.min() != 12 or lengths.max() != 12:
+            raise Refused("a code that is not 12 bytes")
+        # 12 bytes that parse as a number of a known province (11–65) are 12 ASCII
+        # digits: a sign would leave 11 digits, a number below 11 * 10**10.
+        parsed = column.cast(pl.Int64, strict=False)
+        if parsed.null_count():
+            raise Refused("a code that is not a number")
+        keys = parsed.to_numpy()
+        province = keys // 10**10
+        inside = (province >= 0) & (province < len(_PROVINCE_OK))
+        if not (inside.all() and _PROVINCE_OK[province].all()):
+            raise Refused("a code of no province")
+        known, _ = village_rural(keys % 1000)
+        if not np.all(known):
+            raise Refused("a code of unknown village digits")
+        #: the codes as integers, in file order.
+        self.keys: NDArray[np.int64] = keys
+        #: the codes as ``S12``, in file order.
+        self.raw = _raw_codes(column)
+        del column, lengths, parsed
+        ordered = keys
+        if len(keys) > 1 and not bool((keys[1:] > keys[:-1]).all()):
+            ordered = np.sort(keys)
+            if bool((ordered[1:] == ordered[:-1]).any()):
+                raise Refused("a code met twice")
+        towns = ordered // 1000
+        starts = np.flatnonzero(np.r_[True, towns[1:] != towns[:-1]])
+        #: the townships (sorted 9-digit keys), and the most communities one has.
+        self.townships: NDArray[np.int64] = towns[starts]
+        self.largest = int(np.diff(np.r_[starts, len(towns)]).max())
+
+
+def _raw_codes(column: pl.Series) -> NDArray[np.bytes_]:
+    """Codes of 12 bytes each as ``S12``, from the data buffer of their Arrow form."""
+    array = column.to_arrow()
+    offsets = array.buffers()[1]
+    first = int(np.frombuffer(offsets, dtype=_OFFSET[str(array.type)], count=array.offset + 1)[-1])
+    data = np.frombuffer(array.buffers()[2], dtype="S12", count=len(array), offset=first)
+    return data.copy()
+
+
+_OFFSET: Final = {"large_string": np.int64, "string": np.int32}
+
+
+def _chunks(sizes: Sequence[int], most: int) -> Iterator[tuple[int, int]]:
+    """The chunks of rows read at a time: consecutive whole row groups of ``sizes``
+    rows, at most ``most`` rows (a larger row group is cut)."""
+    start = pending = 0
+    for rows in sizes:
+        if pending and pending + rows > most:
+            yield start, start + pending
+            start, pending = start + pending, 0
+        pending += rows
+        while pending > most:
+            yield start, start + most
+            start, pending = start + most, pending - most
+    if pending:
+        yield start, start + pending
+
+
+def evaluate(
+    path: str | os.PathLike[str], programs: Programs, *, chunk_rows: int = CHUNK_ROWS
+) -> BatchResult:
+    """Evaluate a Parquet file in cssp's table format with Polars, as the numpy engine would.
+
+    :param programs: the run's programs (plan, year and profiles).
+    :param chunk_rows: the most rows read and evaluated at a time.
+    :raises Refused: for what the kernel does not compile, and for a table that
+        breaks a rule (the numpy engine then names its problems).
+    """
+    import pyarrow.parquet as pq  # noqa: PLC0415 - the file's metadata and Arrow schema
+
+    name = os.fspath(path)
+    try:
+        file = pq.ParquetFile(name)
+        metadata = file.metadata
+        check_schema(file.schema_arrow, metadata.num_rows, name)
+        schema = pl.read_parquet_schema(name)
+    except Exception as error:  # the numpy engine says what is wrong
+        raise Refused(str(error)) from None
+    if "code" not in schema:
+        raise Refused("no code column")
+    check_columns(schema)
+    codes = _Codes(name)
+    town_program, every_program = township_programs(programs, codes.townships)
+    targets = target_order(programs.plan, every_program)
+    column = {target: t for t, target in enumerate(targets)}
+    status = np.full((len(codes.keys), len(targets)), ABSENT, dtype=np.uint8)
+    totals = RunningTotals(codes.townships, targets, codes.largest)
+    run = _Run(name, schema, every_program)
+    lacking: dict[str, NDArray[np.bool_]] = {}
+    community_targets: dict[int, Any] = {}
+    sizes = [metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)]
+    for start, stop in _chunks(sizes, chunk_rows):
+        keys = codes.keys[start:stop]
+        rows = town_program[np.searchsorted(codes.townships, keys // 1000)]
+        chunk = run.chunk(start, stop, keys, rows)
+        totals.add(chunk.partial)
+        for target, statuses in chunk.statuses.items():
+            status[start:stop, column[target]] = statuses
+        for target, lack in chunk.lacking.items():
+            if target not in lacking:
+                lacking[target] = np.zeros(len(codes.keys), dtype=bool)
+            lacking[target][start:stop] = lack
+        for kept in _community_targets(chunk.programs):
+            community_targets.setdefault(id(kept), kept)
+    result = BatchResult(programs, codes.raw, targets, status, totals.partial())
+    result.community_targets = tuple(community_targets.values())
+    result.lacking = lacking
+    result.kernel = "polars"
+    return result
+
+
+class _Chunk:
+    """What a chunk gives: its programs, verdicts, lacking rows and township totals."""
+
+    def __init__(
+        self,
+        programs: list[Program],
+        statuses: dict[str, NDArray[np.uint8]],
+        lacking: dict[str, NDArray[np.bool_]],
+        partial: Partial,
+    ) -> None:
+        self.programs = programs
+        self.statuses = statuses
+        self.lacking = lacking
+        self.partial = partial
+
+
+class _Run:
+    """The chunks of one file: read, validated and evaluated."""
+
+    def __init__(
+        self, name: str, schema: Mapping[str, pl.DataType], programs: list[Program]
+    ) -> None:
+        self.scan = pl.scan_parquet(name)
+        #: the columns read (the codes are read first, apart).
+        self.read = [c for c in schema if c not in ("code", "name")]
+        self.schema = {c: schema[c] for c in self.read}
+        self.fields = Fields(self.schema)
+        self.aggregates, self.tests = validation(self.schema)
+        self.programs = programs
+        self._compiled: dict[tuple[int, ...], _Compiled] = {}
+
+    def compiled(self, used: tuple[int, ...]) -> _Compiled:
+        """The programs of indices ``used`` (into the run's), compiled (once)."""
+        found = self._compiled.get(used)
+        if found is None:
+            chosen = [self.programs[p] for p in used]
+            targets = target_order(chosen[0].plan, chosen)
+            found = self._compiled[used] = _Compiled(chosen, targets, self.fields)
+        return found
+
+    def chunk(
+        self, start: int, stop: int, keys: NDArray[np.int64], rows: NDArray[np.intp]
+    ) -> _Chunk:
+        """Rows ``start`` to ``stop``: ``keys`` their codes, ``rows`` their programs."""
+        used, program = np.unique(rows, return_inverse=True)
+        compiled = self.compiled(tuple(used.tolist()))
+        columns = [pl.Series("pre:key", keys)]
+        if len(used) > 1:
+            columns.append(pl.Series("pre:program", program.astype(np.int32)))
+        if self.read:
+            frame = self.scan.slice(start, stop - start).select(self.read).collect()
+            if len(frame) != stop - start:  # pragma: no cover - the file changed under us
+                raise Refused("the file's rows changed")
+            frame = frame.with_columns(columns)
+        else:
+            frame = pl.DataFrame(columns)
+        frame = frame.with_columns(self.fields.shared())
+        frame = frame.with_columns(compiled.thresholds(frame))
+        kept = [pl.col(c) for c in frame.columns if c.startswith(("pre:program", "staffing:"))]
+        wide, valid = pl.collect_all(
+            [
+                frame.lazy().select([*compiled.field_columns(), *kept]),
+                frame.lazy().select(self.aggregates or [pl.lit(0).alias("none")]),
+            ]
+        )
+        row = valid.row(0, named=True)
+        if any(test(row) for test in self.tests):
+            raise Refused("a table rule is broken")  # the numpy engine names the rows
+        del frame, valid
+        wide = wide.lazy().with_columns(compiled.target_columns()).collect()
+        wide = wide.lazy().with_columns(compiled.statuses()).collect()
+        return self._totals(compiled, wide)
+
+    def _totals(self, compiled: _Compiled, wide: pl.DataFrame) -> _Chunk:
+        """The chunk's verdicts, lacking rows and township totals."""
+        sources: dict[str, bool] = {}
+        for target in compiled.targets:
+            for name in (target.numerator, target.denominator):
+                if name is not None:
+                    sources[name] = sources.get(name, True) and _whole(name, target)
+        summed = _summed(sources, wide)
+        packed = [
+            pl.lit(_PACKED).gather(pl.col(f"s:{t.id}")).alias(f"p:{t.id}") for t in compiled.targets
+        ]
+        integers = [s.integers().alias(s.name) for s in summed.values()]
+        sums = []
+        for target in compiled.targets:
+            s = pl.col(f"s:{target.id}")
+            sums.append(pl.col(f"p:{target.id}").sum())
+            evaluated = (s <= NOT_MET) | (s == NO_VERDICT)
+            for side, name in (("n", target.numerator), ("d", target.denominator)):
+                if name is not None:
+                    total = pl.when(evaluated).then(pl.col(summed[name].name)).otherwise(0).sum()
+                    sums.append(total.alias(f"{side}:{target.id}"))
+        # The packed counts and the integers made and summed a morsel at a time
+        # (Polars's streaming engine): never held whole.
+        grouped = wide.lazy().with_columns([*packed, *integers]).group_by("key").agg(sums)
+        towns = grouped.sort("key").collect(engine="streaming")
+        lacks = [t.lack() for t in compiled.targets if t.lacking]
+        lack = wide.select(lacks) if lacks else None
+        counts = np.stack([_counts(towns.get_column(f"p:{t.id}")) for t in compiled.targets])
+        nums, dens = [], []
+        for k, target in enumerate(compiled.targets):
+            nums.append(summed[target.numerator].sums(towns.get_column(f"n:{target.id}")))
+            if target.denominator is None:  # a count of the communities evaluated
+                evaluated = counts[k][:, MET] + counts[k][:, NOT_MET] + counts[k][:, NO_VERDICT]
+                dens.append(ExactSums.counts(evaluated))
+            else:
+                dens.append(summed[target.denominator].sums(towns.get_column(f"d:{target.id}")))
+        ids = tuple(t.id for t in compiled.targets)
+        partial = Partial(towns.get_column("key").to_numpy(), ids, counts, nums, dens)
+        statuses = {t: wide.get_column(f"s:{t}").to_numpy() for t in ids}
+        lacking = {}
+        if lack is not None:
+            lacking = {c[2:]: lack.get_column(c).to_numpy() for c in lack.columns}
+        return _Chunk(compiled.programs, statuses, lacking, partial)
+
+
+def _whole(column: str, target: _Target) -> bool:
+    """Whether a summed column holds whole numbers (a count the table's rules checked)."""
+    if column.startswith("f:"):
+        info = FIELDS.get(column[2:])
+        return info is not None and info.whole
+    names = [
+        name
+        for group in target.groups
+        for name in (group[0][1].measure.numerator, group[0][1].measure.denominator)
+    ]
+    side = names[0::2] if column.startswith("tn:") else names[1::2]
+    return all(name == ONE or _whole_field(name) for name in side)
+
+
+def _whole_field(name: str | None) -> bool:
+    info = FIELDS.get(name or "")
+    return info is not None and info.whole
