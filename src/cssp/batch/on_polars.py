@@ -14,10 +14,10 @@ same declarations the numpy engine reads, to Polars expressions
 (:mod:`cssp.batch._polars_rules`): each check's status as one ``when`` chain —
 out of scope, each of the measure's tests in order, then
 :attr:`Comparator.holds <cssp.model.kinds.Comparator.holds>` applied to
-expressions; each summed field as integers — whole numbers as Int64, other
-values as Int128 multiples of ``2**low`` (``low`` the last bit of the least
-positive value, as :mod:`cssp.batch._exact` does) — summed by township, and
-the sums handed to :class:`~cssp.batch._exact.ExactSums` as 32-bit digits.
+expressions. Polars reads, validates and judges; the township totals of each
+chunk — the status counts and the exact sums of the fields — are then made by
+the numpy engine's own code (:class:`~cssp.batch.engine._Totals` over the
+columns Polars computed): one way of summing, whichever kernel judged.
 
 The file streams: a first pass reads the codes alone (checked, and met once
 each), then chunks of whole row groups (at most :data:`CHUNK_ROWS` rows) are
@@ -25,8 +25,8 @@ read, validated by the table rules, evaluated, their verdicts written into the
 result and their totals added in place (:class:`~cssp.batch.engine.RunningTotals`).
 
 A table or program it does not compile — a rule with no declaration, a staffing
-rule without a columnar form, a ``kind`` or ``urban_rural_class`` column,
-values of either sign or too wide a span, a code that is not 12 digits — raises
+rule without a columnar form, a ``kind`` or ``urban_rural_class`` column, a
+column of text where numbers belong, a code that is not 12 digits — raises
 :class:`Refused`, as does a table that breaks a rule: the numpy engine then
 evaluates the file, and names every problem in its words.
 """
@@ -42,23 +42,16 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from cssp.batch._exact import ExactSums
+from cssp.batch._exact import Summable
 from cssp.batch._polars_rules import Fields, Refused, check_columns, validation
 from cssp.batch.codes import _PROVINCE_OK
-from cssp.batch.columnar import (
-    _CODE,
-    ABSENT,
-    MET,
-    NO_DATA,
-    NO_VERDICT,
-    NOT_APPLICABLE,
-    NOT_MET,
-    STATUS_COUNT,
-)
+from cssp.batch.columnar import _CODE, ABSENT, MET, NO_DATA, NO_VERDICT, NOT_APPLICABLE, NOT_MET
 from cssp.batch.engine import (
     Partial,
     RunningTotals,
+    _run_starts,
     _same_rule,
+    _Totals,
     target_order,
     township_programs,
 )
@@ -76,14 +69,6 @@ __all__ = ["CHUNK_ROWS", "Refused", "evaluate"]
 #: The most rows read and evaluated at a time (whole row groups, unless one is larger).
 CHUNK_ROWS: Final = 131_072
 STATUS_TYPE: Final = pl.UInt8
-#: A target's five status counts are summed packed in one Int128, this many bits
-#: each: a chunk has fewer than 2**24 rows.
-COUNT_BITS: Final = 24
-#: The most bits an Int128 sum may take (a Decimal(38, 0) holds it too).
-INT128_BITS: Final = 126
-_PACKED: Final = pl.Series(
-    [1 << (COUNT_BITS * k) if k < STATUS_COUNT else 0 for k in range(256)], dtype=pl.Int128
-)
 
 
 def _code(value: int) -> pl.Expr:
@@ -153,11 +138,6 @@ class _Target:
             chain = chain.when(self.condition(group)).then(_status(group, programs))
         status: pl.Expr = chain.otherwise(_code(ABSENT))
         return status.alias(f"s:{self.id}")
-
-    def lack(self) -> pl.Expr:
-        """The rows without the thing, of a coverage target some rows get no verdict on."""
-        none = (pl.col(self.numerator) == 0).fill_null(False)
-        return ((pl.col(f"s:{self.id}") == NO_VERDICT) & none).alias(f"l:{self.id}")
 
 
 def _threshold(group: list[tuple[int, Check]], programs: int) -> Any:
@@ -267,110 +247,6 @@ class _Compiled:
                 raise Refused(str(error)) from None
             out.append(pl.Series(f"staffing:{p}", required, dtype=pl.Float64))
         return out
-
-
-# --- exact sums -----------------------------------------------------------------------
-
-
-class _Summed:
-    """How a column is summed exactly: as Int64 (whole numbers), or as Int128
-    multiples of ``2**low``."""
-
-    def __init__(self, column: str, whole: bool, low: int = 0) -> None:
-        self.column = column
-        self.whole = whole
-        self.low = low
-
-    @property
-    def name(self) -> str:
-        return f"i:{self.column}"
-
-    def integers(self) -> pl.Expr:
-        column = pl.col(self.column)
-        if self.whole:
-            return column.cast(pl.Int64)
-        return (column * 2.0 ** (-self.low)).cast(pl.Int128)
-
-    def sums(self, totals: pl.Series) -> ExactSums:
-        """The township sums, as :class:`~cssp.batch._exact.ExactSums`."""
-        if self.whole:
-            return ExactSums.counts(totals.fill_null(0).to_numpy())
-        words = _words(totals)
-        base = self.low // 32 * 32
-        shift = np.uint64(self.low - base)
-        mask = np.uint64(0xFFFFFFFF)
-        digits = (
-            words[:, 0] & mask,
-            words[:, 0] >> np.uint64(32),
-            words[:, 1] & mask,
-            words[:, 1] >> np.uint64(32),
-        )
-        limbs = np.stack([(d << shift).astype(np.int64) for d in digits], axis=1)
-        return ExactSums(limbs, base)
-
-
-def _words(column: pl.Series) -> NDArray[np.uint64]:
-    """An Int128 column (values ≥ 0, below 10**38) as two little-endian 64-bit words a value,
-    read from the buffer of its Decimal(38, 0) form in Arrow."""
-    array = column.fill_null(0).cast(pl.Decimal(38, 0)).to_arrow()
-    count = 2 * (len(array) + array.offset)
-    words = np.frombuffer(array.buffers()[1], dtype="<u8", count=count)
-    return words[2 * array.offset :].reshape(len(array), 2)
-
-
-def _summed(columns: dict[str, bool], wide: pl.DataFrame) -> dict[str, _Summed]:
-    """How each column is summed: its unit from its least positive and greatest values.
-
-    :param columns: the columns summed, and whether their values are whole numbers.
-    :raises Refused: for a negative value, an infinite one, or too wide a span.
-    """
-    stats = []
-    for name in columns:
-        column = pl.col(name)
-        stats += [
-            column.filter(column > 0).min().alias(f"least:{name}"),
-            column.max().alias(f"most:{name}"),
-            column.min().alias(f"lowest:{name}"),
-        ]
-    row = wide.select(stats).row(0, named=True) if stats else {}
-    rows = max(len(wide), 1)
-    out = {}
-    for name, whole in columns.items():
-        least, most, lowest = row[f"least:{name}"], row[f"most:{name}"], row[f"lowest:{name}"]
-        if lowest is not None and lowest < 0:
-            raise Refused(f"{name}: negative values")
-        if least is None:  # nothing but zeros and nulls
-            out[name] = _Summed(name, whole=True)
-            continue
-        if math.isinf(most):
-            raise Refused(f"{name}: an infinite value")
-        if whole and most < 2.0**53 and most * rows < 2.0**62:
-            out[name] = _Summed(name, whole=True)  # truncated as the numpy engine does
-            continue
-        low = math.frexp(least)[1] - 53  # every value is a multiple of 2**low
-        if whole:
-            low = max(low, 0)  # whole numbers, truncated: multiples of 1
-        high = math.frexp(most)[1]
-        if low < -1022 or high - low + rows.bit_length() > INT128_BITS:
-            raise Refused(f"{name}: values spanning {high - low} bits")
-        out[name] = _Summed(name, whole=False, low=low)
-    return out
-
-
-def _counts(packed: pl.Series) -> NDArray[np.int32]:
-    """A target's five status counts by township, out of their packed Int128 sums."""
-    words = _words(packed)
-    low, high = words[:, 0], words[:, 1]
-    mask = np.uint64((1 << COUNT_BITS) - 1)
-    bits = [np.uint64(b) for b in (24, 48, 16, 8, 32)]
-    counts = (
-        low & mask,
-        (low >> bits[0]) & mask,
-        ((low >> bits[1]) | (high << bits[2])) & mask,
-        (high >> bits[3]) & mask,
-        (high >> bits[4]) & mask,
-    )
-    return np.stack(counts, axis=1).astype(np.int32)
 
 
 # --- a run ----------------------------------------------------------------------------
@@ -570,69 +446,58 @@ class _Run:
         if any(test(row) for test in self.tests):
             raise Refused("a table rule is broken")  # the numpy engine names the rows
         del frame, valid
-        wide = wide.lazy().with_columns(compiled.target_columns()).collect()
-        wide = wide.lazy().with_columns(compiled.statuses()).collect()
-        return self._totals(compiled, wide)
+        evaluated = wide.lazy().with_columns([*compiled.target_columns(), *compiled.statuses()])
+        return self._totals(compiled, evaluated.collect(), keys)
 
-    def _totals(self, compiled: _Compiled, wide: pl.DataFrame) -> _Chunk:
-        """The chunk's verdicts, lacking rows and township totals."""
-        sources: dict[str, bool] = {}
-        for target in compiled.targets:
-            for name in (target.numerator, target.denominator):
-                if name is not None:
-                    sources[name] = sources.get(name, True) and _whole(name, target)
-        summed = _summed(sources, wide)
-        packed = [
-            pl.lit(_PACKED).gather(pl.col(f"s:{t.id}")).alias(f"p:{t.id}") for t in compiled.targets
-        ]
-        integers = [s.integers().alias(s.name) for s in summed.values()]
-        sums = []
-        for target in compiled.targets:
-            s = pl.col(f"s:{target.id}")
-            sums.append(pl.col(f"p:{target.id}").sum())
-            evaluated = (s <= NOT_MET) | (s == NO_VERDICT)
-            for side, name in (("n", target.numerator), ("d", target.denominator)):
-                if name is not None:
-                    total = pl.when(evaluated).then(pl.col(summed[name].name)).otherwise(0).sum()
-                    sums.append(total.alias(f"{side}:{target.id}"))
-        # The packed counts and the integers made and summed a morsel at a time
-        # (Polars's streaming engine): never held whole.
-        grouped = wide.lazy().with_columns([*packed, *integers]).group_by("key").agg(sums)
-        towns = grouped.sort("key").collect(engine="streaming")
-        lacks = [t.lack() for t in compiled.targets if t.lacking]
-        lack = wide.select(lacks) if lacks else None
-        counts = np.stack([_counts(towns.get_column(f"p:{t.id}")) for t in compiled.targets])
-        nums, dens = [], []
-        for k, target in enumerate(compiled.targets):
-            nums.append(summed[target.numerator].sums(towns.get_column(f"n:{target.id}")))
-            if target.denominator is None:  # a count of the communities evaluated
-                evaluated = counts[k][:, MET] + counts[k][:, NOT_MET] + counts[k][:, NO_VERDICT]
-                dens.append(ExactSums.counts(evaluated))
-            else:
-                dens.append(summed[target.denominator].sums(towns.get_column(f"d:{target.id}")))
+    def _totals(self, compiled: _Compiled, wide: pl.DataFrame, keys: NDArray[np.int64]) -> _Chunk:
+        """The chunk's verdicts, lacking rows and township totals — the totals by the
+        numpy engine's own code (:class:`~cssp.batch.engine._Totals`: exact sums of
+        the fields as :class:`~cssp.batch._exact.Summable` prepares them, once each)."""
         ids = tuple(t.id for t in compiled.targets)
-        partial = Partial(towns.get_column("key").to_numpy(), ids, counts, nums, dens)
         statuses = {t: wide.get_column(f"s:{t}").to_numpy() for t in ids}
+        values: dict[str, NDArray[np.float64]] = {}
+
+        def column(name: str) -> NDArray[np.float64]:
+            found = values.get(name)
+            if found is None:
+                found = values[name] = wide.get_column(name).fill_null(math.nan).to_numpy()
+            return found
+
         lacking = {}
-        if lack is not None:
-            lacking = {c[2:]: lack.get_column(c).to_numpy() for c in lack.columns}
-        return _Chunk(compiled.programs, statuses, lacking, partial)
+        for target in compiled.targets:
+            if target.lacking:
+                none = column(target.numerator) == 0
+                lacking[target.id] = (statuses[target.id] == NO_VERDICT) & none
+        order: NDArray[np.intp] | None = None
+        if len(keys) > 1 and not bool((keys[1:] > keys[:-1]).all()):
+            order = np.argsort(keys, kind="stable")
+            keys = keys[order]
+        towns = keys // 1000
+        totals = _Totals(towns, _run_starts(towns), len(ids))
+        summable: dict[str, Summable] = {}
+
+        def summed(name: str, whole: bool) -> Summable | NDArray[np.float64]:
+            if not whole and name.startswith(("tn:", "td:")):
+                return _ordered(column(name), order)  # several rules: each row's own
+            found = summable.get(name)
+            if found is None:
+                found = summable[name] = Summable(_ordered(column(name), order), whole=whole)
+            return found
+
+        for t, target in enumerate(compiled.targets):
+            numerator = summed(target.numerator, _whole(target.numerator))
+            denominator = None
+            if target.denominator is not None:
+                denominator = summed(target.denominator, _whole(target.denominator))
+            totals.add(t, _ordered(statuses[target.id], order), numerator, denominator)
+        return _Chunk(compiled.programs, statuses, lacking, totals.partial(ids))
 
 
-def _whole(column: str, target: _Target) -> bool:
-    """Whether a summed column holds whole numbers (a count the table's rules checked)."""
-    if column.startswith("f:"):
-        info = FIELDS.get(column[2:])
-        return info is not None and info.whole
-    names = [
-        name
-        for group in target.groups
-        for name in (group[0][1].measure.numerator, group[0][1].measure.denominator)
-    ]
-    side = names[0::2] if column.startswith("tn:") else names[1::2]
-    return all(name == ONE or _whole_field(name) for name in side)
+def _ordered(values: NDArray[Any], order: NDArray[np.intp] | None) -> NDArray[Any]:
+    return values if order is None else values[order]
 
 
-def _whole_field(name: str | None) -> bool:
-    info = FIELDS.get(name or "")
+def _whole(column: str) -> bool:
+    """Whether a field summed holds whole numbers (a count the table's rules checked)."""
+    info = FIELDS.get(column[2:]) if column.startswith("f:") else None
     return info is not None and info.whole
