@@ -44,7 +44,6 @@ from numpy.typing import NDArray
 
 from cssp.batch._exact import Summable
 from cssp.batch._polars_rules import Fields, Refused, check_columns, validation
-from cssp.batch.codes import _PROVINCE_OK
 from cssp.batch.columnar import _CODE, ABSENT, MET, NO_DATA, NO_VERDICT, NOT_APPLICABLE, NOT_MET
 from cssp.batch.engine import (
     Partial,
@@ -61,6 +60,7 @@ from cssp.batch.staffing import _checked_required
 from cssp.engine.program import Check, Program, Programs, contained_required_columns
 from cssp.errors import CsspError
 from cssp.io.readers.parquet import check_schema
+from cssp.model.divisions import PROVINCES_BY_CODE
 from cssp.model.measures import FIELDS, ONE, SCOPE_FLAGS
 from cssp.model.schema import village_rural
 
@@ -260,30 +260,36 @@ class _Codes:
     """
 
     def __init__(self, name: str) -> None:
-        column = pl.scan_parquet(name).select("code").collect().get_column("code")
+        frame = pl.scan_parquet(name).select("code").collect()
+        column = frame.get_column("code")
         if column.dtype != pl.String:
             raise Refused("codes that are not text")
-        lengths = column.str.len_bytes()
-        if column.null_count() or lengths.min() != 12 or lengths.max() != 12:
-            raise Refused("a code that is not 12 bytes")
+        parsed = frame.lazy().select(
+            key=pl.col("code").cast(pl.Int64, strict=False),
+            length=pl.col("code").str.len_bytes(),
+        )
+        key = pl.col("key")
+        known, _ = village_rural(key % 1000)
         # 12 bytes that parse as a number of a known province (11–65) are 12 ASCII
         # digits: a sign would leave 11 digits, a number below 11 * 10**10.
-        parsed = column.cast(pl.Int64, strict=False)
-        if parsed.null_count():
-            raise Refused("a code that is not a number")
-        keys = parsed.to_numpy()
-        province = keys // 10**10
-        inside = (province >= 0) & (province < len(_PROVINCE_OK))
-        if not (inside.all() and _PROVINCE_OK[province].all()):
-            raise Refused("a code of no province")
-        known, _ = village_rural(keys % 1000)
-        if not np.all(known):
-            raise Refused("a code of unknown village digits")
+        found, bad = pl.collect_all(
+            [
+                parsed.select(key),
+                parsed.select(
+                    (key.is_null() | (pl.col("length") != 12)).any().alias("form"),
+                    (~(key // 10**10).is_in(_PROVINCES)).any().alias("province"),
+                    (~known).any().alias("village"),
+                ),
+            ]
+        )
+        if any(bad.row(0)):
+            raise Refused("a code that is not 12 digits of a known province and village")
         #: the codes as integers, in file order.
-        self.keys: NDArray[np.int64] = keys
+        self.keys: NDArray[np.int64] = found.get_column("key").to_numpy()
         #: the codes as ``S12``, in file order.
         self.raw = _raw_codes(column)
-        del column, lengths, parsed
+        del frame, column, found
+        keys = self.keys
         ordered = keys
         if len(keys) > 1 and not bool((keys[1:] > keys[:-1]).all()):
             ordered = np.sort(keys)
@@ -296,16 +302,26 @@ class _Codes:
         self.largest = int(np.diff(np.r_[starts, len(towns)]).max())
 
 
+_PROVINCES: Final = [int(code) for code in PROVINCES_BY_CODE]
+
+
 def _raw_codes(column: pl.Series) -> NDArray[np.bytes_]:
-    """Codes of 12 bytes each as ``S12``, from the data buffer of their Arrow form."""
-    array = column.to_arrow()
-    offsets = array.buffers()[1]
-    first = int(np.frombuffer(offsets, dtype=_OFFSET[str(array.type)], count=array.offset + 1)[-1])
-    data = np.frombuffer(array.buffers()[2], dtype="S12", count=len(array), offset=first)
+    """Codes of 12 bytes each as ``S12``, read from their Arrow form without a copy of
+    Polars's: in a string view, a string of 12 bytes or fewer is held in its view (16
+    bytes: its length, then the bytes)."""
+    array = column.to_arrow(compat_level=pl.CompatLevel.newest())
+    if str(array.type) in ("string_view", "binary_view"):
+        count = len(array) + array.offset
+        views = np.frombuffer(array.buffers()[1], dtype=_VIEW, count=count)[array.offset :]
+        return views["bytes"].copy()
+    array = column.to_arrow(compat_level=pl.CompatLevel.oldest())  # pragma: no cover
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64, count=array.offset + 1)
+    data = np.frombuffer(array.buffers()[2], dtype="S12", count=len(array), offset=offsets[-1])
     return data.copy()
 
 
-_OFFSET: Final = {"large_string": np.int64, "string": np.int32}
+#: An Arrow string view of 12 bytes or fewer: the length, then the bytes inline.
+_VIEW: Final = np.dtype([("length", "<i4"), ("bytes", "S12")])
 
 
 def _chunks(sizes: Sequence[int], most: int) -> Iterator[tuple[int, int]]:
@@ -359,7 +375,9 @@ def evaluate(
     sizes = [metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)]
     for start, stop in _chunks(sizes, chunk_rows):
         keys = codes.keys[start:stop]
-        rows = town_program[np.searchsorted(codes.townships, keys // 1000)]
+        rows = None  # one program for every row
+        if len(every_program) > 1:
+            rows = town_program[np.searchsorted(codes.townships, keys // 1000)]
         chunk = run.chunk(start, stop, keys, rows)
         totals.add(chunk.partial)
         for target, statuses in chunk.statuses.items():
@@ -418,13 +436,16 @@ class _Run:
         return found
 
     def chunk(
-        self, start: int, stop: int, keys: NDArray[np.int64], rows: NDArray[np.intp]
+        self, start: int, stop: int, keys: NDArray[np.int64], rows: NDArray[np.intp] | None
     ) -> _Chunk:
-        """Rows ``start`` to ``stop``: ``keys`` their codes, ``rows`` their programs."""
-        used, program = np.unique(rows, return_inverse=True)
+        """Rows ``start`` to ``stop``: ``keys`` their codes, ``rows`` their programs
+        (``None``: the run's one program)."""
+        used, program = (np.zeros(1, dtype=np.intp), None)
+        if rows is not None:
+            used, program = np.unique(rows, return_inverse=True)
         compiled = self.compiled(tuple(used.tolist()))
         columns = [pl.Series("pre:key", keys)]
-        if len(used) > 1:
+        if program is not None and len(used) > 1:
             columns.append(pl.Series("pre:program", program.astype(np.int32)))
         if self.read:
             frame = self.scan.slice(start, stop - start).select(self.read).collect()
@@ -460,7 +481,7 @@ class _Run:
         def column(name: str) -> NDArray[np.float64]:
             found = values.get(name)
             if found is None:
-                found = values[name] = wide.get_column(name).fill_null(math.nan).to_numpy()
+                found = values[name] = wide.get_column(name).to_numpy()  # null: NaN
             return found
 
         lacking = {}
