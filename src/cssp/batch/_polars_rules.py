@@ -110,7 +110,7 @@ class Fields:
         commercial = self.column("commercial_floor_area").is_not_null()
         present = any(c in self.schema for c in FACILITY_COLUMNS)
         known = (comprehensive | has.is_not_null() | commercial) if present else pl.lit(False)
-        given = [pl.col(s).is_not_null() for s in SERVICES if s in self.schema]
+        given = [self.column(s).is_not_null() for s in SERVICES if s in self.schema]
         return [
             (pl.col("pre:key") % 1000).alias("pre:village"),
             comprehensive.alias("pre:comprehensive"),
