@@ -6,28 +6,28 @@ remains the reference, and evaluates every other input and every file this
 kernel refuses. The result is the numpy engine's, to the bit: the same
 :class:`~cssp.batch.BatchResult` — codes, targets, verdicts, township totals
 (:class:`~cssp.batch.Partial`, exact sums), failing lists — from which the
-regions are judged by the one region rule (:func:`~cssp.batch.engine.finish`).
+regions are judged by the one region rule, the numpy engine's.
 
-How: each program's checks (:func:`cssp.engine.program.compile_program`: the
-national plan, and each chain of province profiles) are compiled, from the
-same declarations the numpy engine reads, to Polars expressions
-(:mod:`cssp.batch._polars_rules`): each check's status as one ``when`` chain —
-out of scope, each of the measure's tests in order, then
-:attr:`Comparator.holds <cssp.model.kinds.Comparator.holds>` applied to
+How: each program's checks (the national plan, and each chain of province
+profiles, as :func:`cssp.engine.program.compile_program` compiles them) become
+Polars expressions generated from the same declarations the numpy engine reads
+(``cssp.batch._polars_rules``): each check's status as one ``when`` chain — out
+of scope, each of the measure's tests in order, then
+:attr:`Comparator.holds <cssp.model.plan.Comparator.holds>` applied to
 expressions. Polars reads, validates and judges; the township totals of each
 chunk — the status counts and the exact sums of the fields — are then made by
-the numpy engine's own code (:class:`~cssp.batch.engine._Totals` over the
-columns Polars computed): one way of summing, whichever kernel judged.
+the numpy engine's own code over the columns Polars computed: one way of
+summing, whichever kernel judged.
 
 The file streams: a first pass reads the codes alone (checked, and met once
 each), then chunks of whole row groups (at most :data:`CHUNK_ROWS` rows) are
 read, validated by the table rules, evaluated, their verdicts written into the
-result and their totals added in place (:class:`~cssp.batch.engine.RunningTotals`).
+result and their totals added in place to the run's.
 
 A table or program it does not compile — a rule with no declaration, a staffing
 rule without a columnar form, a ``kind`` or ``urban_rural_class`` column, a
 column of text where numbers belong, a code that is not 12 digits — raises
-:class:`Refused`, as does a table that breaks a rule: the numpy engine then
+``Refused``, as does a table that breaks a rule: the numpy engine then
 evaluates the file, and names every problem in its words.
 """
 
