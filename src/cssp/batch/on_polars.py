@@ -35,8 +35,9 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Final
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Final, TypeVar
 
 import numpy as np
 import polars as pl
@@ -259,36 +260,18 @@ class _Codes:
         village digits, or a code met twice (the numpy engine names them).
     """
 
-    def __init__(self, name: str) -> None:
-        frame = pl.scan_parquet(name).select("code").collect()
-        column = frame.get_column("code")
-        if column.dtype != pl.String:
+    def __init__(self, name: str, rows: int, chunks: Sequence[tuple[int, int]]) -> None:
+        scan = pl.scan_parquet(name).select("code")
+        if scan.collect_schema()["code"] != pl.String:
             raise Refused("codes that are not text")
-        parsed = frame.lazy().select(
-            key=pl.col("code").cast(pl.Int64, strict=False),
-            length=pl.col("code").str.len_bytes(),
-        )
-        key = pl.col("key")
-        known, _ = village_rural(key % 1000)
-        # 12 bytes that parse as a number of a known province (11–65) are 12 ASCII
-        # digits: a sign would leave 11 digits, a number below 11 * 10**10.
-        found, bad = pl.collect_all(
-            [
-                parsed.select(key),
-                parsed.select(
-                    (key.is_null() | (pl.col("length") != 12)).any().alias("form"),
-                    (~(key // 10**10).is_in(_PROVINCES)).any().alias("province"),
-                    (~known).any().alias("village"),
-                ),
-            ]
-        )
-        if any(bad.row(0)):
-            raise Refused("a code that is not 12 digits of a known province and village")
         #: the codes as integers, in file order.
-        self.keys: NDArray[np.int64] = found.get_column("key").to_numpy()
+        self.keys: NDArray[np.int64] = np.empty(rows, dtype=np.int64)
         #: the codes as ``S12``, in file order.
-        self.raw = _raw_codes(column)
-        del frame, column, found
+        self.raw: NDArray[np.bytes_] = np.empty(rows, dtype="S12")
+        for start, stop in chunks:  # a chunk at a time: little memory
+            keys, raw = _checked_codes(scan.slice(start, stop - start).collect())
+            self.keys[start:stop] = keys
+            self.raw[start:stop] = raw
         keys = self.keys
         ordered = keys
         if len(keys) > 1 and not bool((keys[1:] > keys[:-1]).all()):
@@ -303,6 +286,35 @@ class _Codes:
 
 
 _PROVINCES: Final = [int(code) for code in PROVINCES_BY_CODE]
+
+
+def _checked_codes(frame: pl.DataFrame) -> tuple[NDArray[np.int64], NDArray[np.bytes_]]:
+    """A chunk's codes as integers and as ``S12``.
+
+    :raises Refused: for a code that is not 12 digits of a known province and
+        village digits.
+    """
+    parsed = frame.lazy().select(
+        key=pl.col("code").cast(pl.Int64, strict=False),
+        length=pl.col("code").str.len_bytes(),
+    )
+    key = pl.col("key")
+    known, _ = village_rural(key % 1000)
+    # 12 bytes that parse as a number of a known province (11–65) are 12 ASCII
+    # digits: a sign would leave 11 digits, a number below 11 * 10**10.
+    found, bad = pl.collect_all(
+        [
+            parsed.select(key),
+            parsed.select(
+                (key.is_null() | (pl.col("length") != 12)).any().alias("form"),
+                (~(key // 10**10).is_in(_PROVINCES)).any().alias("province"),
+                (~known).any().alias("village"),
+            ),
+        ]
+    )
+    if any(bad.row(0)):
+        raise Refused("a code that is not 12 digits of a known province and village")
+    return found.get_column("key").to_numpy(), _raw_codes(frame.get_column("code"))
 
 
 def _raw_codes(column: pl.Series) -> NDArray[np.bytes_]:
@@ -341,12 +353,12 @@ def _chunks(sizes: Sequence[int], most: int) -> Iterator[tuple[int, int]]:
 
 
 def evaluate(
-    path: str | os.PathLike[str], programs: Programs, *, chunk_rows: int = CHUNK_ROWS
+    path: str | os.PathLike[str], programs: Programs, *, chunk_rows: int | None = None
 ) -> BatchResult:
     """Evaluate a Parquet file in cssp's table format with Polars, as the numpy engine would.
 
     :param programs: the run's programs (plan, year and profiles).
-    :param chunk_rows: the most rows read and evaluated at a time.
+    :param chunk_rows: the most rows read and evaluated at a time (:data:`CHUNK_ROWS`).
     :raises Refused: for what the kernel does not compile, and for a table that
         breaks a rule (the numpy engine then names its problems).
     """
@@ -363,22 +375,31 @@ def evaluate(
     if "code" not in schema:
         raise Refused("no code column")
     check_columns(schema)
-    codes = _Codes(name)
+    sizes = [metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)]
+    chunks = list(_chunks(sizes, chunk_rows or CHUNK_ROWS))
+    codes = _Codes(name, metadata.num_rows, chunks)
     town_program, every_program = township_programs(programs, codes.townships)
     targets = target_order(programs.plan, every_program)
     column = {target: t for t, target in enumerate(targets)}
     status = np.full((len(codes.keys), len(targets)), ABSENT, dtype=np.uint8)
     totals = RunningTotals(codes.townships, targets, codes.largest)
-    run = _Run(name, schema, every_program)
+    run = _Run(name, schema, every_program, codes.largest)
     lacking: dict[str, NDArray[np.bool_]] = {}
     community_targets: dict[int, Any] = {}
-    sizes = [metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)]
-    for start, stop in _chunks(sizes, chunk_rows):
+
+    def judge(bounds: tuple[int, int]) -> tuple[_Compiled, pl.DataFrame, NDArray[np.int64]]:
+        start, stop = bounds
         keys = codes.keys[start:stop]
         rows = None  # one program for every row
         if len(every_program) > 1:
             rows = town_program[np.searchsorted(codes.townships, keys // 1000)]
-        chunk = run.chunk(start, stop, keys, rows)
+        return run.judge(start, stop, keys, rows)
+
+    # A plugin's staffing rule is called in the calling thread (where its time limit holds).
+    ahead = not any(check.staffing for p in every_program for check in p.checks)
+    for (start, stop), judged in zip(chunks, _ahead(judge, chunks, ahead), strict=True):
+        chunk = run.totals(*judged)
+        del judged
         totals.add(chunk.partial)
         for target, statuses in chunk.statuses.items():
             status[start:stop, column[target]] = statuses
@@ -393,6 +414,30 @@ def evaluate(
     result.lacking = lacking
     result.kernel = "polars"
     return result
+
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+def _ahead(work: Callable[[_T], _R], items: Sequence[_T], ahead: bool) -> Iterator[_R]:
+    """``work(item)`` for each item in order — with ``ahead``, each next one done in a
+    helper thread while the caller uses the last: Polars judges the next chunk (outside
+    Python's lock) while numpy sums this one's totals. Two chunks are then in memory."""
+    if not ahead or len(items) < 2:
+        for item in items:
+            yield work(item)
+        return
+    with ThreadPoolExecutor(1, thread_name_prefix="cssp-polars") as pool:
+        pending = pool.submit(work, items[0])
+        try:
+            for item in items[1:]:
+                done = pending.result()
+                pending = pool.submit(work, item)
+                yield done
+            yield pending.result()
+        finally:
+            pending.cancel()
 
 
 class _Chunk:
@@ -415,7 +460,7 @@ class _Run:
     """The chunks of one file: read, validated and evaluated."""
 
     def __init__(
-        self, name: str, schema: Mapping[str, pl.DataType], programs: list[Program]
+        self, name: str, schema: Mapping[str, pl.DataType], programs: list[Program], largest: int
     ) -> None:
         self.scan = pl.scan_parquet(name)
         #: the columns read (the codes are read first, apart).
@@ -424,6 +469,8 @@ class _Run:
         self.fields = Fields(self.schema)
         self.aggregates, self.tests = validation(self.schema)
         self.programs = programs
+        #: the most communities a township has: the most values a township's sum adds.
+        self.largest = largest
         self._compiled: dict[tuple[int, ...], _Compiled] = {}
 
     def compiled(self, used: tuple[int, ...]) -> _Compiled:
@@ -435,11 +482,15 @@ class _Run:
             found = self._compiled[used] = _Compiled(chosen, targets, self.fields)
         return found
 
-    def chunk(
+    def judge(
         self, start: int, stop: int, keys: NDArray[np.int64], rows: NDArray[np.intp] | None
-    ) -> _Chunk:
-        """Rows ``start`` to ``stop``: ``keys`` their codes, ``rows`` their programs
-        (``None``: the run's one program)."""
+    ) -> tuple[_Compiled, pl.DataFrame, NDArray[np.int64]]:
+        """Rows ``start`` to ``stop`` read, validated and judged by Polars: ``keys`` their
+        codes, ``rows`` their programs (``None``: the run's one program).
+
+        :return: the chunk's compiled checks, its fields and statuses, and ``keys``.
+        :raises Refused: for a broken rule.
+        """
         used, program = (np.zeros(1, dtype=np.intp), None)
         if rows is not None:
             used, program = np.unique(rows, return_inverse=True)
@@ -454,23 +505,23 @@ class _Run:
             frame = frame.with_columns(columns)
         else:
             frame = pl.DataFrame(columns)
-        frame = frame.with_columns(self.fields.shared())
-        frame = frame.with_columns(compiled.thresholds(frame))
-        kept = [pl.col(c) for c in frame.columns if c.startswith(("pre:program", "staffing:"))]
-        wide, valid = pl.collect_all(
-            [
-                frame.lazy().select([*compiled.field_columns(), *kept]),
-                frame.lazy().select(self.aggregates or [pl.lit(0).alias("none")]),
-            ]
+        base = frame.lazy().with_columns(self.fields.shared())
+        if compiled.staffing:  # the rules' columnar forms are given numpy columns
+            frame = base.collect()
+            base = frame.with_columns(compiled.thresholds(frame)).lazy()
+        del frame
+        kept = [c for c in base.collect_schema() if c.startswith(("pre:program", "staffing:"))]
+        judged = base.select([*compiled.field_columns(), *map(pl.col, kept)]).with_columns(
+            [*compiled.target_columns(), *compiled.statuses()]
         )
+        checked = base.select(self.aggregates or [pl.lit(0).alias("none")])
+        wide, valid = pl.collect_all([judged, checked])
         row = valid.row(0, named=True)
         if any(test(row) for test in self.tests):
             raise Refused("a table rule is broken")  # the numpy engine names the rows
-        del frame, valid
-        evaluated = wide.lazy().with_columns([*compiled.target_columns(), *compiled.statuses()])
-        return self._totals(compiled, evaluated.collect(), keys)
+        return compiled, wide, keys
 
-    def _totals(self, compiled: _Compiled, wide: pl.DataFrame, keys: NDArray[np.int64]) -> _Chunk:
+    def totals(self, compiled: _Compiled, wide: pl.DataFrame, keys: NDArray[np.int64]) -> _Chunk:
         """The chunk's verdicts, lacking rows and township totals — the totals by the
         numpy engine's own code (:class:`~cssp.batch.engine._Totals`: exact sums of
         the fields as :class:`~cssp.batch._exact.Summable` prepares them, once each)."""
@@ -502,7 +553,8 @@ class _Run:
                 return _ordered(column(name), order)  # several rules: each row's own
             found = summable.get(name)
             if found is None:
-                found = summable[name] = Summable(_ordered(column(name), order), whole=whole)
+                values = _ordered(column(name), order)
+                found = summable[name] = Summable(values, whole=whole, group_rows=self.largest)
             return found
 
         for t, target in enumerate(compiled.targets):
