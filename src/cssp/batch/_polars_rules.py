@@ -237,8 +237,9 @@ def validation(
             continue
         values = fields.column(column)
         ends = known.get(column)
-        if ends is None:
-            aggregates += [values.min().alias(f"min:{column}"), values.max().alias(f"max:{column}")]
+        if ends is None:  # Polars's least and greatest pass over NaN, as numpy's fmin and fmax
+            raw = pl.col(column)
+            aggregates += [raw.min().alias(f"min:{column}"), raw.max().alias(f"max:{column}")]
         for k, (test, _, bound) in enumerate(value_tests(FIELD_RULES[rule_name], pl.Expr.floor)):
             if bound:
                 tests.append(functools.partial(_bound_broken, test, column, ends))

@@ -203,23 +203,29 @@ class _Compiled:
                     self.staffing.append(p0)
                 used.update(dict.fromkeys(check.measure.fields()))
             self.targets.append(_Target(target, groups, single))
-        #: the fields the checks read, each computed once (:meth:`field_columns`).
+        #: the fields the checks read, each computed once (:meth:`judged`).
         self.used = tuple(used)
+        self._plan: tuple[list[pl.Expr], list[pl.Expr], list[pl.Expr]] | None = None
 
-    def field_columns(self) -> list[pl.Expr]:
-        """The township key, the scopes' flags and every field the checks read."""
-        flags = self.fields.scope_flags()
-        return [
-            (pl.col("pre:key") // 1000).alias("key"),
-            *(expression.alias(f"flag:{name}") for name, expression in flags.items()),
-            *(self.fields.field(name).alias(_f(name)) for name in self.used),
-        ]
-
-    def target_columns(self) -> list[pl.Expr]:
-        return [column for target in self.targets for column in target.own_columns()]
-
-    def statuses(self) -> list[pl.Expr]:
-        return [target.status(len(self.programs)) for target in self.targets]
+    def judged(self, base: pl.LazyFrame, kept: Sequence[str]) -> pl.LazyFrame:
+        """The chunk's fields and statuses: the township key, the scopes' flags and every
+        field the checks read, then each target's status; the columns numpy sums last,
+        with NaN for null (numpy reads them without a copy)."""
+        if self._plan is None:
+            flags = self.fields.scope_flags()
+            fields = [
+                (pl.col("pre:key") // 1000).alias("key"),
+                *(expression.alias(f"flag:{name}") for name, expression in flags.items()),
+                *(self.fields.field(name).alias(_f(name)) for name in self.used),
+            ]
+            statuses = [target.status(len(self.programs)) for target in self.targets]
+            own = [column for target in self.targets for column in target.own_columns()]
+            summed = {t.numerator: None for t in self.targets}
+            summed.update({t.denominator: None for t in self.targets if t.denominator})
+            nan = [pl.col(c).fill_null(math.nan) for c in summed]
+            self._plan = (fields, [*own, *statuses], nan)
+        fields, statuses, nan = self._plan
+        return base.select([*fields, *map(pl.col, kept)]).with_columns(statuses).with_columns(nan)
 
     def thresholds(self, frame: pl.DataFrame) -> list[pl.Series]:
         """Each staffing rule's per-community threshold, from its columnar form
@@ -511,9 +517,7 @@ class _Run:
             base = frame.with_columns(compiled.thresholds(frame)).lazy()
         del frame
         kept = [c for c in base.collect_schema() if c.startswith(("pre:program", "staffing:"))]
-        judged = base.select([*compiled.field_columns(), *map(pl.col, kept)]).with_columns(
-            [*compiled.target_columns(), *compiled.statuses()]
-        )
+        judged = compiled.judged(base, kept)
         checked = base.select(self.aggregates or [pl.lit(0).alias("none")])
         wide, valid = pl.collect_all([judged, checked])
         row = valid.row(0, named=True)
