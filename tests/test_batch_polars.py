@@ -320,3 +320,45 @@ def test_the_kernel_is_named_and_polars_required_when_asked(
     with pytest.raises(cssp.InputError, match=r"needs polars .*cssp\[polars\]") as error:
         cssp.batch.evaluate_parquet(tmp_path / "t.pq", profiles=(), kernel="polars")
     assert error.value.path == "kernel"
+
+
+@pytest.mark.parametrize("statistics", [True, False])
+@pytest.mark.parametrize(
+    ("column", "value", "kind"),
+    [
+        ("social_workers", -1, pa.int64()),  # no check of fyp14 reads it: its statistics do
+        ("registered_volunteers", 2**53, pa.int64()),
+        ("social_organisations", 2.5, pa.float64()),  # a float count: decoded for wholeness
+        ("old_residential_area", 2, pa.int64()),  # a yes/no as numbers
+        ("extra.sports_ground_area", math.inf, pa.float64()),
+        ("social_workers", 3, pa.int64()),  # a good value: accepted
+    ],
+)
+def test_columns_not_read_are_held_to_their_rules(
+    tmp_path: Path, column: str, value: float, kind: Any, statistics: bool
+) -> None:
+    """A column no check reads is not decoded when its type and its row groups'
+    statistics decide its rules; a bad value there is refused all the same, with the
+    numpy engine's error, and a file without statistics is decoded."""
+    nation = cssp.synth.nation(0.001, seed=1)
+    size = len(nation["code"])
+    values = np.zeros(size) if column not in nation else np.array(nation[column], dtype=float)
+    values[size // 2] = value
+    gaps = np.isnan(values)
+    cells = pa.array(np.where(gaps, 0, values), mask=gaps)
+    table = {**nation, column: cells.cast(kind, safe=False)}
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table(table), path, row_group_size=200, write_statistics=statistics)
+    if statistics and column.startswith(("social_workers", "registered", "extra.")):
+        schema = pl.read_parquet_schema(path)
+        known = on_polars._statistics(pq.ParquetFile(path).metadata, schema)
+        national = Programs("fyp14", None, profile_set(())).for_code("")
+        assert column not in on_polars._Run(str(path), schema, [national], 9, known).read
+    numpy, polars = _outcome(path, "numpy"), _outcome(path, "polars")
+    if isinstance(numpy, cssp.batch.BatchResult):
+        assert value == 3
+        assert isinstance(polars, cssp.batch.BatchResult)
+        assert polars.kernel == "polars"
+        assert_same(numpy, polars)
+    else:
+        assert polars == numpy

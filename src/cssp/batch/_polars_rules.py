@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
 import polars as pl
@@ -46,6 +46,8 @@ __all__ = [
     "Refused",
     "Statistics",
     "Test",
+    "check_columns",
+    "columns_read",
     "validation",
 ]
 
@@ -193,7 +195,7 @@ class Fields:
 Test = Callable[[Mapping[str, Any]], bool]
 #: A column's least and greatest values known without reading it (a row group's
 #: statistics), by column: what the bounds of :func:`validation` are tested on.
-Statistics = Mapping[str, tuple[float | None, float | None]]
+Statistics = Mapping[str, tuple[float, float]]
 
 
 def check_columns(schema: Mapping[str, pl.DataType]) -> None:
@@ -215,28 +217,74 @@ def check_columns(schema: Mapping[str, pl.DataType]) -> None:
             raise Refused(f"column {name!r} of {kind}")
 
 
+def columns_read(
+    schema: Mapping[str, pl.DataType], fields: Iterable[str], known: Statistics
+) -> list[str]:
+    """The columns of ``schema`` to decode: those the ``fields`` are computed from, and
+    those whose rules their type and ``known`` least and greatest values do not decide.
+
+    A column the run does not read is still held to the table's rules: a bound
+    (not negative, at most 24 hours …) decided by its least and greatest values
+    over the whole file, from the row groups' statistics; wholeness by an
+    integer type; yes or no by a boolean type (or integers from 0 to 1). The
+    rules across columns — a part and its whole, a facility denied but
+    described — need both decoded, as do a float count and a column whose
+    statistics are not given.
+
+    :param fields: the fields the checks read (:data:`~cssp.model.measures.FIELDS`,
+        ``extra.NAME``, and the scopes' flags by name).
+    """
+    wanted: set[str] = set()
+    for name in fields:
+        if name.startswith(("services.", "facilities.")):  # the services or facilities known
+            wanted.update(SERVICES if name.startswith("services.") else FACILITY_COLUMNS)
+        elif name not in ("communities", "rural"):
+            wanted.add(name.removeprefix("staff."))
+    wanted.update(FACILITY_COLUMNS)  # the rules across a facility's columns
+    for rule in PART_RULES:
+        prefix = "" if rule.part == "trained_workers" else "facility_"
+        names = [prefix + n for n in (rule.part, rule.plus, rule.whole) if n]
+        if all(n in schema for n in names):
+            wanted.update(names)
+    out = []
+    for name, kind in schema.items():
+        if name in ("code", "name"):
+            continue
+        ends = known.get(name)
+        field_rule = RULES.get(name)
+        if name in YES_NO:
+            decided = kind == pl.Boolean or (
+                kind.is_integer() and ends is not None and ends[0] >= 0 and ends[1] <= 1
+            )
+        else:  # a number: its bounds from its statistics, wholeness from its type
+            whole = field_rule is not None and FIELD_RULES[field_rule].whole
+            decided = ends is not None and not (whole and kind.is_float())
+        if name in wanted or not decided:
+            out.append(name)
+    return out
+
+
 def validation(
-    schema: Mapping[str, pl.DataType], known: Statistics | None = None
+    schema: Mapping[str, pl.DataType], read: Iterable[str], known: Statistics
 ) -> tuple[list[pl.Expr], list[Test]]:
     """The table rules as aggregations over the columns of ``schema``, and tests of them.
 
-    Returns expressions (one row of aggregates) and functions that, given that
-    row, say whether some rule is broken. Bounds are tested on a column's least
-    and greatest values, as :mod:`cssp.batch.frame` does — taken from ``known``
-    where it gives them (then that column's bounds need no aggregate) — and
-    wholeness on each row of a float column. The codes are checked apart.
-
-    :param known: the least and greatest values of some columns, exact.
+    Returns expressions (one row of aggregates over the columns ``read``) and
+    functions that, given that row, say whether some rule is broken. Bounds
+    are tested on a column's least and greatest values, as
+    :mod:`cssp.batch.frame` does — a column not read, on its ``known`` ones
+    (:func:`columns_read` says which need not be read) — and wholeness on each
+    row of a float column. The codes are checked apart.
     """
-    known = known or {}
-    fields = Fields(schema)
+    decoded = set(read)
+    fields = Fields({name: kind for name, kind in schema.items() if name in decoded})
     aggregates: list[pl.Expr] = []
     tests: list[Test] = [_any_bad]
     for column, rule_name in RULES.items():
         if column not in schema:
             continue
         values = fields.column(column)
-        ends = known.get(column)
+        ends = None if column in decoded else known[column]
         if ends is None:  # Polars's least and greatest pass over NaN, as numpy's fmin and fmax
             raw = pl.col(column)
             aggregates += [raw.min().alias(f"min:{column}"), raw.max().alias(f"max:{column}")]
@@ -246,7 +294,7 @@ def validation(
             elif schema[column].is_float():  # wholeness: integers are whole
                 aggregates.append(test(values).any().alias(f"bad:rule{k}:{column}"))
     for column in YES_NO:
-        if column in schema and schema[column] != pl.Boolean:
+        if column in decoded and schema[column] != pl.Boolean:
             values = fields.column(column)
             bad = ((values != 0) & (values != 1)).any()
             aggregates.append(bad.alias(f"bad:yes_no:{column}"))
@@ -269,8 +317,15 @@ def validation(
         if name.startswith("extra."):
             if not name[len("extra.") :].isidentifier():
                 raise Refused(f"column {name!r}")  # the numpy engine names it
-            aggregates.append(fields.column(name).is_infinite().any().alias(f"bad:inf:{name}"))
+            if name in decoded:
+                aggregates.append(fields.column(name).is_infinite().any().alias(f"bad:inf:{name}"))
+            else:
+                tests.append(functools.partial(_bound_broken, _infinite, name, known[name]))
     return aggregates, tests
+
+
+def _infinite(value: float) -> bool:
+    return math.isinf(value)
 
 
 def _any_bad(row: Mapping[str, Any]) -> bool:
@@ -284,9 +339,8 @@ def _prefixed(fields: Fields, prefix: str, name: str) -> pl.Expr:
 def _bound_broken(
     test: Callable[[Any], Any],
     column: str,
-    ends: tuple[float | None, float | None] | None,
+    known: tuple[float, float] | None,
     row: Mapping[str, Any],
 ) -> bool:
-    if ends is None:
-        ends = (row[f"min:{column}"], row[f"max:{column}"])
+    ends = known or (row[f"min:{column}"], row[f"max:{column}"])
     return any(end is not None and bool(test(float(end))) for end in ends)

@@ -44,7 +44,15 @@ import polars as pl
 from numpy.typing import NDArray
 
 from cssp.batch._exact import Summable
-from cssp.batch._polars_rules import Fields, Refused, check_columns, validation
+from cssp.batch._polars_rules import (
+    FLAG_COLUMNS,
+    Fields,
+    Refused,
+    Statistics,
+    check_columns,
+    columns_read,
+    validation,
+)
 from cssp.batch.columnar import _CODE, ABSENT, MET, NO_DATA, NO_VERDICT, NOT_APPLICABLE, NOT_MET
 from cssp.batch.engine import (
     Partial,
@@ -389,7 +397,7 @@ def evaluate(
     column = {target: t for t, target in enumerate(targets)}
     status = np.full((len(codes.keys), len(targets)), ABSENT, dtype=np.uint8)
     totals = RunningTotals(codes.townships, targets, codes.largest)
-    run = _Run(name, schema, every_program, codes.largest)
+    run = _Run(name, schema, every_program, codes.largest, _statistics(metadata, schema))
     lacking: dict[str, NDArray[np.bool_]] = {}
     community_targets: dict[int, Any] = {}
 
@@ -420,6 +428,35 @@ def evaluate(
     result.lacking = lacking
     result.kernel = "polars"
     return result
+
+
+def _statistics(metadata: Any, schema: Mapping[str, pl.DataType]) -> Statistics:
+    """Each number column's least and greatest values, from the row groups' statistics:
+    for the columns whose every row group gives them, as numbers (signed integers and
+    floats, whose statistics are their exact values; a NaN among them is not taken)."""
+    found: dict[str, tuple[float, float]] = {}
+    lost: set[str] = set()
+    for g in range(metadata.num_row_groups):
+        group = metadata.row_group(g)
+        for i in range(group.num_columns):
+            chunk = group.column(i)
+            name = chunk.path_in_schema
+            kind = schema.get(name)
+            stats = chunk.statistics
+            if (
+                kind is None
+                or not (kind.is_float() or kind.is_signed_integer())
+                or chunk.physical_type not in ("INT32", "INT64", "FLOAT", "DOUBLE")
+                or stats is None
+                or not stats.has_min_max
+                or math.isnan(stats.min)
+                or math.isnan(stats.max)
+            ):
+                lost.add(name)
+                continue
+            least, most = found.get(name, (stats.min, stats.max))
+            found[name] = (min(least, stats.min), max(most, stats.max))
+    return {name: ends for name, ends in found.items() if name not in lost}
 
 
 _T = TypeVar("_T")
@@ -466,14 +503,30 @@ class _Run:
     """The chunks of one file: read, validated and evaluated."""
 
     def __init__(
-        self, name: str, schema: Mapping[str, pl.DataType], programs: list[Program], largest: int
+        self,
+        name: str,
+        schema: Mapping[str, pl.DataType],
+        programs: list[Program],
+        largest: int,
+        known: Statistics,
     ) -> None:
         self.scan = pl.scan_parquet(name)
-        #: the columns read (the codes are read first, apart).
-        self.read = [c for c in schema if c not in ("code", "name")]
+        used: set[str] = set()
+        for program in programs:
+            for check in program.checks:
+                used.update(check.measure.fields())
+                scope = SCOPE_FLAGS[check.target.scope]
+                used.update(() if scope is None else scope[:1])
+                if check.staffing is not None:  # the rule's columnar form reads these
+                    used.update((*VALUE_FIELDS, *FLAG_COLUMNS))
+        #: the columns read (the codes are read first, apart); the others' rules are
+        #: decided by their types and statistics.
+        self.read = columns_read(schema, used, known)
         self.schema = {c: schema[c] for c in self.read}
         self.fields = Fields(self.schema)
-        self.aggregates, self.tests = validation(self.schema)
+        self.aggregates, self.tests = validation(
+            {c: t for c, t in schema.items() if c not in ("code", "name")}, self.read, known
+        )
         self.programs = programs
         #: the most communities a township has: the most values a township's sum adds.
         self.largest = largest
