@@ -467,11 +467,13 @@ class Summable:
             return  # nothing but NaN and zeros: every sum is 0
         with np.errstate(invalid="ignore"):
             if whole and largest < 2.0**53:
-                scaled = values.astype(np.int64)
                 if largest * (group_rows or values.size) < 2.0**62:
-                    self.parts = [(scaled, 0)]
-                else:
-                    self.parts = [(scaled & 0xFFFFFFFF, 0), (scaled >> 32, 32)]
+                    # as narrow as the values allow (yes/no: a byte), summed in int64
+                    narrow = np.uint8 if largest < 2**8 else np.int32 if largest < 2**31 else None
+                    self.parts = [(values.astype(narrow or np.int64), 0)]
+                    return
+                scaled = values.astype(np.int64)
+                self.parts = [(scaled & 0xFFFFFFFF, 0), (scaled >> 32, 32)]
                 return
             smallest = float(np.fmin.reduce(np.where(values > 0, values, np.nan)))
         low = int(np.frexp(smallest)[1]) - 53
@@ -493,7 +495,8 @@ class Summable:
             return ExactSums.zeros(len(starts))
         factor = mask.view(np.uint8)
         if len(self.parts) == 1 and self.parts[0][1] == 0:
-            return ExactSums.counts(np.add.reduceat(self.parts[0][0] * factor, starts))
+            whole = np.add.reduceat(self.parts[0][0] * factor, starts, dtype=np.int64)
+            return ExactSums.counts(whole)
         sums = [(np.add.reduceat(part * factor, starts), offset) for part, offset in self.parts]
         return _placed(self.base, sums)
 

@@ -216,9 +216,9 @@ class _Compiled:
         self._plan: tuple[list[pl.Expr], list[pl.Expr], list[pl.Expr]] | None = None
 
     def judged(self, base: pl.LazyFrame, kept: Sequence[str]) -> pl.LazyFrame:
-        """The chunk's fields and statuses: the township key, the scopes' flags and every
-        field the checks read, then each target's status; the columns numpy sums last,
-        with NaN for null (numpy reads them without a copy)."""
+        """The chunk's statuses: the township key, the scopes' flags and every field the
+        checks read, then each target's status; kept of them, what numpy sums: the key,
+        the statuses and the fields summed, with NaN for null (read without a copy)."""
         if self._plan is None:
             flags = self.fields.scope_flags()
             fields = [
@@ -230,10 +230,14 @@ class _Compiled:
             own = [column for target in self.targets for column in target.own_columns()]
             summed = {t.numerator: None for t in self.targets}
             summed.update({t.denominator: None for t in self.targets if t.denominator})
-            nan = [pl.col(c).fill_null(math.nan) for c in summed]
-            self._plan = (fields, [*own, *statuses], nan)
-        fields, statuses, nan = self._plan
-        return base.select([*fields, *map(pl.col, kept)]).with_columns(statuses).with_columns(nan)
+            kept_out = [
+                pl.col("key"),
+                *(pl.col(f"s:{t.id}") for t in self.targets),
+                *(pl.col(c).fill_null(math.nan) for c in summed),
+            ]
+            self._plan = (fields, [*own, *statuses], kept_out)
+        fields, statuses, out = self._plan
+        return base.select([*fields, *map(pl.col, kept)]).with_columns(statuses).select(out)
 
     def thresholds(self, frame: pl.DataFrame) -> list[pl.Series]:
         """Each staffing rule's per-community threshold, from its columnar form
