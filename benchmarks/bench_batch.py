@@ -30,10 +30,13 @@ Four goals, one line each::
 ``batch_memory_arrow_default``
     The same with Arrow's default allocator (mimalloc in the pyarrow wheels,
     which keeps what it frees for itself), as a library user gets it.
-    The imports are numpy, pyarrow.parquet, cssp.batch and, when it is
-    installed, pandas: pyarrow imports pandas when it builds its first array,
+    The imports are numpy, pyarrow.parquet, cssp.batch and, when they are
+    installed, pandas — pyarrow imports pandas when it builds its first array,
     whatever the array (some 40 MB); the figure without importing it first is
-    reported as information.
+    reported as information — and polars, which ``evaluate_parquet`` imports
+    for its Polars kernel (``kernel="auto"``, the default): its import is
+    counted with the imports, and reported; the numpy kernel's figure is
+    reported beside.
 
 The baseline reads the table format as the readers document it and does what
 a careful numpy programmer would: each target's measure as a numerator and a
@@ -517,7 +520,7 @@ def check_same(result: cssp.batch.BatchResult, ours: BaselineResult) -> int:
 # --- memory, in a fresh interpreter -----------------------------------------------------
 
 
-def memory_child(path: Path, preimport: Sequence[str]) -> int:
+def memory_child(path: Path, preimport: Sequence[str], kernel: str = "auto") -> int:
     """Run in the child: the peak RSS of evaluate_parquet and its regions, as JSON.
 
     :param preimport: modules to import first, counted with the imports.
@@ -525,12 +528,18 @@ def memory_child(path: Path, preimport: Sequence[str]) -> int:
     for name in preimport:
         importlib.import_module(name)
     after_imports = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    result = cssp.batch.evaluate_parquet(path, PLAN_ID, profiles=())
+    result = cssp.batch.evaluate_parquet(path, PLAN_ID, profiles=(), kernel=kernel)
     regions = [len(result.regions(level)) for level in LEVELS]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(
         json.dumps(
-            {"imports_kib": after_imports, "peak_kib": peak, "n": len(result), "regions": regions}
+            {
+                "imports_kib": after_imports,
+                "peak_kib": peak,
+                "n": len(result),
+                "regions": regions,
+                "kernel": result.kernel,
+            }
         )
     )
     return 0
@@ -543,14 +552,17 @@ LAUNCHER: Final = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]
 
 
 def measure_memory(
-    path: Path, preimport: Sequence[str] = (), allocator: str | None = "system"
-) -> dict[str, int]:
+    path: Path,
+    preimport: Sequence[str] = (),
+    allocator: str | None = "system",
+    kernel: str = "auto",
+) -> dict[str, Any]:
     """The child's figures: its peak RSS after the imports and at the end (KiB), and more.
 
     :param allocator: Arrow's allocator (``ARROW_DEFAULT_MEMORY_POOL``), as
         the ``cssp`` command sets it; None for Arrow's default (mimalloc).
     """
-    child = [sys.executable, __file__, "--memory-child", str(path)]
+    child = [sys.executable, __file__, "--memory-child", str(path), f"--memory-kernel={kernel}"]
     child += [f"--memory-preimport={name}" for name in preimport]
     env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
     if allocator is not None:
@@ -562,7 +574,7 @@ def measure_memory(
         check=True,
         env=env,
     )
-    figures: dict[str, int] = json.loads(completed.stdout.strip().splitlines()[-1])
+    figures: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
     return figures
 
 
@@ -640,18 +652,31 @@ def bench_batch(settings: Settings, folder: Path) -> None:
     # Memory: a fresh interpreter. pyarrow imports pandas (when installed) as
     # it builds its first array: an import, as numpy's and pyarrow's are.
     pandas = ["pandas"] if importlib.util.find_spec("pandas") is not None else []
-    figures = measure_memory(path, pandas)
+    polars = ["polars"] if importlib.util.find_spec("polars") is not None else []
+    if polars:
+        alone = measure_memory(path, pandas, kernel="numpy")
+        polars_import = measure_memory(path, [*pandas, *polars], kernel="numpy")
+        info(
+            "batch: importing polars (for the Polars kernel) adds "
+            f"{(polars_import['imports_kib'] - alone['imports_kib']) / 1024:.0f} MB to the "
+            "imports, counted with them below; the numpy kernel, the same run: grown by "
+            f"{(alone['peak_kib'] - alone['imports_kib']) / 1024:.0f} MB, "
+            f"{(alone['peak_kib'] - alone['imports_kib']) * 1024 / n:.0f} bytes per community"
+        )
+    imports = [*pandas, *polars]
+    figures = measure_memory(path, imports)
     assert figures["n"] == n, figures
     grown = (figures["peak_kib"] - figures["imports_kib"]) * 1024
     info(
-        "batch: evaluate_parquet + regions x5 in a fresh interpreter, Arrow allocating with "
+        f"batch: evaluate_parquet ({figures['kernel']} kernel) + regions x5 in a fresh "
+        "interpreter, Arrow allocating with "
         "the system allocator (ARROW_DEFAULT_MEMORY_POOL=system, as the cssp command runs): "
         "peak RSS "
         f"{figures['peak_kib'] / 1024:.0f} MB, {figures['imports_kib'] / 1024:.0f} MB after "
-        f"the imports ({', '.join(['numpy', 'pyarrow', 'cssp', *pandas])}), grown by "
+        f"the imports ({', '.join(['numpy', 'pyarrow', 'cssp', *imports])}), grown by "
         f"{grown / 2**20:.0f} MB for {n:,} communities"
     )
-    arrow = measure_memory(path, pandas, allocator=None)
+    arrow = measure_memory(path, imports, allocator=None)
     grown_arrow = (arrow["peak_kib"] - arrow["imports_kib"]) * 1024
     info(
         "batch: the same with Arrow's own allocator (mimalloc; ARROW_DEFAULT_MEMORY_POOL "
@@ -659,7 +684,7 @@ def bench_batch(settings: Settings, folder: Path) -> None:
         f"{grown_arrow / n:.0f} bytes per community"
     )
     if pandas:
-        alone = measure_memory(path)
+        alone = measure_memory(path, polars)
         grown_alone = (alone["peak_kib"] - alone["imports_kib"]) * 1024
         info(
             "batch: the same without importing pandas first (pyarrow imports it): grown by "
@@ -694,9 +719,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--memory-child", type=Path, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--memory-preimport", action="append", default=[], help=argparse.SUPPRESS)
+    parser.add_argument("--memory-kernel", default="auto", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child is not None:
-        return memory_child(args.memory_child, args.memory_preimport)
+        return memory_child(args.memory_child, args.memory_preimport, args.memory_kernel)
     settings = Settings(
         scale=_scale(args.scale, args.quick), repeats=QUICK_REPEATS if args.quick else FULL_REPEATS
     )
