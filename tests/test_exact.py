@@ -213,6 +213,16 @@ def test_a_prepared_column_sums_any_mask_as_fsum(
             assert prepared.sums(others, starts).floats().tolist() == also
 
 
+def test_one_word_of_a_prepared_column_counts_from_its_base() -> None:
+    """A column whose one word starts at a multiple of 32 bits (its last bit 2**-160)."""
+    values = np.array([3.08148791148544e-33, np.nan, 2.0**-107])
+    mask = np.array([True, False, True])
+    starts = np.array([0], dtype=np.intp)
+    for group_rows in (None, 3):
+        sums = Summable(values, whole=False, group_rows=group_rows).sums(mask, starts)
+        assert sums.floats().tolist() == [math.fsum(values[mask].tolist())]
+
+
 def test_a_prepared_column_in_small_groups_is_cut_in_wide_words() -> None:
     """With groups of at most 126 values, an area's 70 bits are two words, not four halves."""
     areas = np.array([0.01, 5000.37, 12.5, 999.99] * 300)

@@ -494,9 +494,9 @@ class Summable:
         if not self.parts:
             return ExactSums.zeros(len(starts))
         factor = mask.view(np.uint8)
-        if len(self.parts) == 1 and self.parts[0][1] == 0:
+        if len(self.parts) == 1 and self.parts[0][1] == 0:  # one digit a group, from 2**base
             whole = np.add.reduceat(self.parts[0][0] * factor, starts, dtype=np.int64)
-            return ExactSums.counts(whole)
+            return ExactSums(whole[:, None], self.base)
         sums = [(np.add.reduceat(part * factor, starts), offset) for part, offset in self.parts]
         return _placed(self.base, sums)
 

@@ -46,6 +46,7 @@ from numpy.typing import NDArray
 from cssp.batch._exact import Summable
 from cssp.batch._polars_rules import (
     FLAG_COLUMNS,
+    KNOWN_VILLAGES,
     Fields,
     Refused,
     Statistics,
@@ -71,7 +72,6 @@ from cssp.errors import CsspError
 from cssp.io.readers.parquet import check_schema
 from cssp.model.divisions import PROVINCES_BY_CODE
 from cssp.model.measures import FIELDS, ONE, SCOPE_FLAGS
-from cssp.model.schema import village_rural
 
 __all__ = ["CHUNK_ROWS", "Refused", "evaluate"]
 
@@ -317,7 +317,7 @@ def _checked_codes(frame: pl.DataFrame) -> tuple[NDArray[np.int64], NDArray[np.b
         length=pl.col("code").str.len_bytes(),
     )
     key = pl.col("key")
-    known, _ = village_rural(key % 1000)
+    known = (key % 1000).is_in(KNOWN_VILLAGES)
     # 12 bytes that parse as a number of a known province (11–65) are 12 ASCII
     # digits: a sign would leave 11 digits, a number below 11 * 10**10.
     found, bad = pl.collect_all(
