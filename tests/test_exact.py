@@ -277,3 +277,28 @@ def test_a_prepared_column_of_large_counts_is_split_in_halves() -> None:
     assert len(prepared.parts) == 2
     sums = prepared.sums(mask, starts).floats().tolist()
     assert sums == [math.fsum(counts[:1000][mask[:1000]]), math.fsum(counts[1000:][mask[1000:]])]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 2**20), st.booleans()), min_size=1, max_size=40),
+    st.integers(-1000, 900),
+    st.lists(st.integers(1, 40), max_size=5),
+)
+def test_a_prepared_column_of_one_scale_sums_as_fsum_in_words_or_halves(
+    cells: list[tuple[int, bool]], exponent: int, cuts: list[int]
+) -> None:
+    """Values ``k · 2**exponent`` (a narrow span, its last bit anywhere): one word or two
+    halves, from a base that is its last bit or below it, fsum by group."""
+    values = np.array([k * 2.0**exponent for k, _ in cells])
+    mask = np.array([m for _, m in cells])
+    bounds = sorted({0, *(c for c in cuts if c < len(cells))})
+    ends = [*bounds[1:], len(cells)]
+    starts = np.array(bounds, dtype=np.intp)
+    expected = [
+        math.fsum(values[a:b][mask[a:b]].tolist()) for a, b in zip(bounds, ends, strict=True)
+    ]
+    most = max(b - a for a, b in zip(bounds, ends, strict=True))
+    for group_rows in (None, most):
+        prepared = Summable(values, whole=False, group_rows=group_rows)
+        assert prepared.sums(mask, starts).floats().tolist() == expected
