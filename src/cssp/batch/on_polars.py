@@ -286,10 +286,17 @@ class _Codes:
         self.keys: NDArray[np.int64] = np.empty(rows, dtype=np.int64)
         #: the codes as ``S12``, in file order.
         self.raw: NDArray[np.bytes_] = np.empty(rows, dtype="S12")
-        for start, stop in chunks:  # a chunk at a time: little memory
+
+        def read(bounds: tuple[int, int]) -> None:
+            start, stop = bounds
             keys, raw = _checked_codes(scan.slice(start, stop - start).collect())
             self.keys[start:stop] = keys
             self.raw[start:stop] = raw
+
+        # A chunk at a time (little memory), two at once: a column is read in one thread.
+        with ThreadPoolExecutor(2, thread_name_prefix="cssp-codes") as pool:
+            for done in [pool.submit(read, bounds) for bounds in chunks]:
+                done.result()
         keys = self.keys
         ordered = keys
         if len(keys) > 1 and not bool((keys[1:] > keys[:-1]).all()):
@@ -356,16 +363,18 @@ _VIEW: Final = np.dtype([("length", "<i4"), ("bytes", "S12")])
 
 def _chunks(sizes: Sequence[int], most: int) -> Iterator[tuple[int, int]]:
     """The chunks of rows read at a time: consecutive whole row groups of ``sizes``
-    rows, at most ``most`` rows (a larger row group is cut)."""
+    rows, at most ``most`` rows (a larger row group is cut) — the first at most half
+    as many: nothing runs beside it, while each next one is judged beside the last."""
     start = pending = 0
+    limit = max(most // 2, 1)
     for rows in sizes:
-        if pending and pending + rows > most:
+        if pending and pending + rows > limit:
             yield start, start + pending
-            start, pending = start + pending, 0
+            start, pending, limit = start + pending, 0, most
         pending += rows
-        while pending > most:
-            yield start, start + most
-            start, pending = start + most, pending - most
+        while pending > limit:
+            yield start, start + limit
+            start, pending, limit = start + limit, pending - limit, most
     if pending:
         yield start, start + pending
 
