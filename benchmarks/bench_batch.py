@@ -30,14 +30,16 @@ Four goals, one line each::
 ``batch_memory_arrow_default``
     The same with Arrow's default allocator (mimalloc in the pyarrow wheels,
     which keeps what it frees for itself), as a library user gets it.
-    The imports are numpy, pyarrow.parquet, cssp.batch and, when it is
-    installed, pandas: pyarrow imports pandas when it builds its first array,
+    The imports are numpy, pyarrow.parquet, cssp.batch and, when they are
+    installed, pandas — pyarrow imports pandas when it builds its first array,
     whatever the array (some 40 MB); the figure without importing it first is
     reported as information. The plan is loaded before the baseline is taken:
     the catalogue's data and the modules cssp imports when it first loads a
     plan (pint, jinja2, cattrs) are some 25 MB whatever the input, a cost of
     the imports, not of the communities; the figure with them counted is
-    reported as information.
+    reported as information. Both goals measure ``evaluate_parquet``'s default
+    kernel (numpy); the Polars kernel's figure (``kernel="polars"``, polars
+    imported with the other imports) is reported beside.
 
 The baseline reads the table format as the readers document it and does what
 a careful numpy programmer would: each target's measure as a numerator and a
@@ -521,7 +523,9 @@ def check_same(result: cssp.batch.BatchResult, ours: BaselineResult) -> int:
 # --- memory, in a fresh interpreter -----------------------------------------------------
 
 
-def memory_child(path: Path, preimport: Sequence[str], plan_first: bool = True) -> int:
+def memory_child(
+    path: Path, preimport: Sequence[str], kernel: str = "numpy", plan_first: bool = True
+) -> int:
     """Run in the child: the peak RSS of evaluate_parquet and its regions, as JSON.
 
     :param preimport: modules to import first, counted with the imports.
@@ -534,12 +538,18 @@ def memory_child(path: Path, preimport: Sequence[str], plan_first: bool = True) 
     if plan_first:
         cssp.load_plan(PLAN_ID)
     after_imports = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    result = cssp.batch.evaluate_parquet(path, PLAN_ID, profiles=())
+    result = cssp.batch.evaluate_parquet(path, PLAN_ID, profiles=(), kernel=kernel)
     regions = [len(result.regions(level)) for level in LEVELS]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(
         json.dumps(
-            {"imports_kib": after_imports, "peak_kib": peak, "n": len(result), "regions": regions}
+            {
+                "imports_kib": after_imports,
+                "peak_kib": peak,
+                "n": len(result),
+                "regions": regions,
+                "kernel": result.kernel,
+            }
         )
     )
     return 0
@@ -555,14 +565,15 @@ def measure_memory(
     path: Path,
     preimport: Sequence[str] = (),
     allocator: str | None = "system",
+    kernel: str = "numpy",
     plan_first: bool = True,
-) -> dict[str, int]:
+) -> dict[str, Any]:
     """The child's figures: its peak RSS after the imports and at the end (KiB), and more.
 
     :param allocator: Arrow's allocator (``ARROW_DEFAULT_MEMORY_POOL``), as
         the ``cssp`` command sets it; None for Arrow's default (mimalloc).
     """
-    child = [sys.executable, __file__, "--memory-child", str(path)]
+    child = [sys.executable, __file__, "--memory-child", str(path), f"--memory-kernel={kernel}"]
     child += [f"--memory-preimport={name}" for name in preimport]
     child += [] if plan_first else ["--memory-plan-later"]
     env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
@@ -575,7 +586,7 @@ def measure_memory(
         check=True,
         env=env,
     )
-    figures: dict[str, int] = json.loads(completed.stdout.strip().splitlines()[-1])
+    figures: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
     return figures
 
 
@@ -657,19 +668,13 @@ def bench_batch(settings: Settings, folder: Path) -> None:
     assert figures["n"] == n, figures
     grown = (figures["peak_kib"] - figures["imports_kib"]) * 1024
     info(
-        "batch: evaluate_parquet + regions x5 in a fresh interpreter, Arrow allocating with "
+        f"batch: evaluate_parquet ({figures['kernel']} kernel, the default) + regions x5 in a "
+        "fresh interpreter, Arrow allocating with "
         "the system allocator (ARROW_DEFAULT_MEMORY_POOL=system, as the cssp command runs): "
         "peak RSS "
         f"{figures['peak_kib'] / 1024:.0f} MB, {figures['imports_kib'] / 1024:.0f} MB after "
         f"the imports ({', '.join(['numpy', 'pyarrow', 'cssp', *pandas])}) and the plan "
         f"loaded, grown by {grown / 2**20:.0f} MB for {n:,} communities"
-    )
-    later = measure_memory(path, pandas, plan_first=False)
-    grown_later = (later["peak_kib"] - later["imports_kib"]) * 1024
-    info(
-        "batch: the same with the plan loaded by the run (its catalogue and the modules it "
-        f"imports counted with the communities): grown by {grown_later / 2**20:.0f} MB, "
-        f"{grown_later / n:.0f} bytes per community"
     )
     arrow = measure_memory(path, pandas, allocator=None)
     grown_arrow = (arrow["peak_kib"] - arrow["imports_kib"]) * 1024
@@ -678,12 +683,28 @@ def bench_batch(settings: Settings, folder: Path) -> None:
         f"unset, as a library user gets it): grown by {grown_arrow / 2**20:.0f} MB, "
         f"{grown_arrow / n:.0f} bytes per community"
     )
+    later = measure_memory(path, pandas, plan_first=False)
+    grown_later = (later["peak_kib"] - later["imports_kib"]) * 1024
+    info(
+        "batch: the same with the plan loaded by the run (its catalogue and the modules it "
+        f"imports counted with the communities): grown by {grown_later / 2**20:.0f} MB, "
+        f"{grown_later / n:.0f} bytes per community"
+    )
     if pandas:
         alone = measure_memory(path)
         grown_alone = (alone["peak_kib"] - alone["imports_kib"]) * 1024
         info(
             "batch: the same without importing pandas first (pyarrow imports it): grown by "
             f"{grown_alone / 2**20:.0f} MB, {grown_alone / n:.0f} bytes per community"
+        )
+    if importlib.util.find_spec("polars") is not None:
+        fast = measure_memory(path, [*pandas, "polars"], kernel="polars")
+        grown_fast = (fast["peak_kib"] - fast["imports_kib"]) * 1024
+        info(
+            f"batch: the Polars kernel (kernel='polars', {fast['kernel']} ran; polars imported "
+            f"with the imports, {(fast['imports_kib'] - figures['imports_kib']) / 1024:.0f} MB "
+            f"more): grown by {grown_fast / 2**20:.0f} MB, {grown_fast / n:.0f} bytes per "
+            "community"
         )
     goal("batch_memory", grown / n, digits=0)
     goal("batch_memory_arrow_default", grown_arrow / n, digits=0)
@@ -714,10 +735,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--memory-child", type=Path, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--memory-preimport", action="append", default=[], help=argparse.SUPPRESS)
+    parser.add_argument("--memory-kernel", default="numpy", help=argparse.SUPPRESS)
     parser.add_argument("--memory-plan-later", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child is not None:
-        return memory_child(args.memory_child, args.memory_preimport, not args.memory_plan_later)
+        return memory_child(
+            args.memory_child,
+            args.memory_preimport,
+            args.memory_kernel,
+            not args.memory_plan_later,
+        )
     settings = Settings(
         scale=_scale(args.scale, args.quick), repeats=QUICK_REPEATS if args.quick else FULL_REPEATS
     )

@@ -13,7 +13,11 @@ One goal, one line::
     :func:`cssp.batch.evaluate_parquet` on the plan restricted to those seven
     indicators and ``regions(level)`` at the five levels; Polars and DuckDB
     with the same rules written by hand in their own languages (expressions,
-    SQL), in this script. Ratio = cssp's time ÷ the faster peer's. The rules
+    SQL), in this script. Ratio = cssp's time ÷ the faster peer's. cssp runs
+    with ``kernel="auto"``: its Polars kernel when Polars is installed
+    (:mod:`cssp.batch.on_polars`; ``evaluate_parquet``'s default is the numpy
+    kernel, whose memory grows with the communities alone); the numpy kernel,
+    the reference, is timed beside it for information. The rules
     are the plan's as cssp reads them: rural facility coverage (80 %) is a
     region's rate, so a village counts towards it without a verdict of its
     own; the commercial share is judged for newly built communities.
@@ -23,8 +27,8 @@ validates every column of the table format (the peers read the 21 columns the
 seven indicators need and check nothing), and sums exactly — its figures are
 :func:`math.fsum` of the communities' values, to the bit — where the peers add
 floats in whatever order their threads meet them. Each peer uses every core
-(Polars' and DuckDB's defaults); cssp decodes in Arrow's threads and
-evaluates in one.
+(Polars' and DuckDB's defaults), and so does cssp's Polars kernel (its
+numpy kernel decodes in Arrow's threads and evaluates in one).
 
 Before timing, the script asserts that each peer computes what cssp does:
 every community's status on every target, and at every level the regions'
@@ -197,14 +201,16 @@ def main_indicators() -> Plan:
     return attrs.evolve(plan, indicators=chosen)
 
 
-def cssp_run(path: Path, plan: Plan) -> tuple[cssp.batch.BatchResult, list[Any]]:
+def cssp_run(
+    path: Path, plan: Plan, kernel: str = "auto"
+) -> tuple[cssp.batch.BatchResult, list[Any]]:
     """cssp: the verdicts and the five levels' region tables."""
-    result = cssp.batch.evaluate_parquet(path, plan, profiles=())
+    result = cssp.batch.evaluate_parquet(path, plan, profiles=(), kernel=kernel)
     return result, [result.regions(level) for level in LEVELS]
 
 
-def cssp_result(path: Path, plan: Plan) -> Result:
-    result, tables = cssp_run(path, plan)
+def cssp_result(path: Path, plan: Plan, kernel: str = "auto") -> Result:
+    result, tables = cssp_run(path, plan, kernel)
     regions = {}
     for level, table in zip(LEVELS, tables, strict=True):
         digits = DIGITS[level]
@@ -580,7 +586,7 @@ def goal(name: str, figure: float) -> bool:
 
 
 def timing(label: str, seconds: float, n: int) -> None:
-    info(f"peers: {label:<40} {seconds * 1e3:8.1f} ms {seconds * 1e9 / n:6.0f} ns/community")
+    info(f"peers: {label:<52} {seconds * 1e3:8.1f} ms {seconds * 1e9 / n:6.0f} ns/community")
 
 
 def bench_peers(settings: Settings, folder: Path) -> None:
@@ -600,7 +606,15 @@ def bench_peers(settings: Settings, folder: Path) -> None:
     plan = main_indicators()
     assert tuple(plan.targets) == tuple(t.id for t in TARGETS), tuple(plan.targets)
     connection = duckdb.connect()
+    kernel = cssp.batch.evaluate_parquet(path, plan, profiles=(), kernel="auto").kernel
     ours = cssp_result(path, plan)
+    reference = cssp_result(path, plan, "numpy")
+    assert np.array_equal(ours.status, reference.status)
+    for level in LEVELS:
+        mine, theirs = ours.regions[level], reference.regions[level]
+        for name in ("ids", "status", "numerator", "denominator", "counts"):
+            assert np.array_equal(getattr(mine, name), getattr(theirs, name), equal_nan=True)
+    info(f"peers: cssp runs its {kernel} kernel; its results equal the numpy kernel's, to the bit")
     check_same("Polars", ours, polars_result(path))
     check_same("DuckDB", ours, duckdb_result(path, connection))
 
@@ -624,9 +638,10 @@ def bench_peers(settings: Settings, folder: Path) -> None:
         reader = pq.ParquetFile(path)
         return [reader.read_row_group(g) for g in range(reader.metadata.num_row_groups)]
 
-    cssp_time, polars_time, duckdb_time, arrow_read, polars_read = best_times(
+    cssp_time, numpy_time, polars_time, duckdb_time, arrow_read, polars_read = best_times(
         [
             cpu("cssp", lambda: cssp_run(path, plan)),
+            cpu("cssp numpy kernel", lambda: cssp_run(path, plan, "numpy")),
             cpu("Polars", lambda: polars_run(path)),
             cpu("DuckDB", lambda: duckdb_run(path, connection)),
             cpu("Arrow reads every column", arrow_reads),
@@ -634,7 +649,8 @@ def bench_peers(settings: Settings, folder: Path) -> None:
         ],
         settings.repeats,
     )
-    timing("cssp (evaluate_parquet + regions x5)", cssp_time, n)
+    timing(f"cssp, {kernel} kernel (evaluate_parquet + regions x5)", cssp_time, n)
+    timing("cssp, numpy kernel (the same)", numpy_time, n)
     timing("Polars (read_parquet, expressions)", polars_time, n)
     timing("DuckDB (read_parquet, SQL)", duckdb_time, n)
     timing("of the file: Arrow decodes every column", arrow_read, n)
@@ -643,6 +659,7 @@ def bench_peers(settings: Settings, folder: Path) -> None:
         "peers: processor time (all threads), best of the same runs: "
         + ", ".join(f"{label} {seconds * 1e3:.0f} ms" for label, seconds in clocks.items())
     )
+    info(f"peers: load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} after timing")
     goal("peers", cssp_time / min(polars_time, duckdb_time))
 
 

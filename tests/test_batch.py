@@ -346,7 +346,7 @@ def test_parquet_is_streamed_in_batches_with_the_same_result(tmp_path: Path) -> 
     path = tmp_path / "sample.parquet"
     pq.write_table(pa.table(table), path)
     whole = cssp.batch.evaluate_columns(table, profiles=())
-    streamed = cssp.batch.evaluate_parquet(path, profiles=(), batch_rows=7)
+    streamed = cssp.batch.evaluate_parquet(path, profiles=(), batch_rows=7, kernel="numpy")
     np.testing.assert_array_equal(whole.codes, streamed.codes)
     np.testing.assert_array_equal(whole.status, streamed.status)
     for level in LEVELS:
@@ -385,7 +385,9 @@ def test_a_parquet_file_in_any_row_groups_and_batches_is_one_run(
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "t.parquet"
         pq.write_table(pa.table(table), path, row_group_size=group)
-        streamed = cssp.batch.evaluate_parquet(path, year=year, profiles=profiles, batch_rows=batch)
+        streamed = cssp.batch.evaluate_parquet(
+            path, year=year, profiles=profiles, batch_rows=batch, kernel="numpy"
+        )
     np.testing.assert_array_equal(whole.codes, streamed.codes)
     assert whole.targets == streamed.targets
     np.testing.assert_array_equal(whole.status, streamed.status)
@@ -730,10 +732,12 @@ def test_threads_give_one_threads_result_and_name_every_bad_row(tmp_path: Path) 
 
     columns = cssp.synth.nation(0.002)
     pq.write_table(pa.table(columns), tmp_path / "n.parquet", row_group_size=100)
-    one = cssp.batch.evaluate_parquet(tmp_path / "n.parquet", profiles=(), workers=1)
+    one = cssp.batch.evaluate_parquet(
+        tmp_path / "n.parquet", profiles=(), workers=1, kernel="numpy"
+    )
     for workers in (2, 5):
         many = cssp.batch.evaluate_parquet(
-            tmp_path / "n.parquet", profiles=(), workers=workers, batch_rows=37
+            tmp_path / "n.parquet", profiles=(), workers=workers, batch_rows=37, kernel="numpy"
         )
         np.testing.assert_array_equal(one.status, many.status)
         _same_tables(one, many)

@@ -205,11 +205,67 @@ def test_a_prepared_column_sums_any_mask_as_fsum(
     whole = all(v == int(v) and 0 <= v < 2**53 for v, m in cells if not math.isnan(v))
     others = ~mask & ~np.isnan(values)
     also = [_fsum(values[a:b][others[a:b]].tolist()) for a, b in zip(bounds, ends, strict=True)]
-    for known_whole in {False, whole}:
-        prepared = Summable(values, whole=known_whole)
+    most = max(b - a for a, b in zip(bounds, ends, strict=True))
+    for known_whole, group_rows in itertools.product({False, whole}, (None, most, 2**20)):
+        prepared = Summable(values, whole=known_whole, group_rows=group_rows)
         assert prepared.sums(mask, starts).floats().tolist() == expected
         if all(map(math.isfinite, also)):
             assert prepared.sums(others, starts).floats().tolist() == also
+
+
+def test_one_word_of_a_prepared_column_counts_from_its_base() -> None:
+    """A column whose one word starts at a multiple of 32 bits (its last bit 2**-160)."""
+    values = np.array([3.08148791148544e-33, np.nan, 2.0**-107])
+    mask = np.array([True, False, True])
+    starts = np.array([0], dtype=np.intp)
+    for group_rows in (None, 3):
+        sums = Summable(values, whole=False, group_rows=group_rows).sums(mask, starts)
+        assert sums.floats().tolist() == [math.fsum(values[mask].tolist())]
+
+
+def test_a_prepared_column_in_small_groups_is_cut_in_wide_words() -> None:
+    """With groups of at most 126 values, an area's 70 bits are two words, not four halves."""
+    areas = np.array([0.01, 5000.37, 12.5, 999.99] * 300)
+    starts = np.arange(0, len(areas), 120, dtype=np.intp)
+    mask = np.arange(len(areas)) % 7 != 3
+    halves, words = Summable(areas, whole=False), Summable(areas, whole=False, group_rows=126)
+    assert halves.parts is not None
+    assert words.parts is not None
+    assert (len(halves.parts), len(words.parts)) == (4, 2)
+    expected = [math.fsum(areas[a : a + 120][mask[a : a + 120]]) for a in starts.tolist()]
+    assert halves.sums(mask, starts).floats().tolist() == expected
+    assert words.sums(mask, starts).floats().tolist() == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 2**21 + 5), st.integers(0, 2**32 - 1), st.integers(0, 2**32 - 1)),
+        min_size=1,
+        max_size=20,
+    ),
+    st.integers(-1100, 1000),
+)
+def test_three_digits_round_once_to_the_nearest_float(
+    digits: list[tuple[int, int, int]], base: int
+) -> None:
+    """Sums of three carried digits (below 2**85 or not) round as int / 2**-base does."""
+    limbs = np.array([[low, mid, top] for top, mid, low in digits], dtype=np.int64)
+    sums = ExactSums(limbs, base // 32 * 32)
+    expected = []
+    for top, mid, low in digits:
+        value = (top << 64) + (mid << 32) + low
+        exact = Fraction(value) * Fraction(2) ** sums.base
+        expected.append(_fsum([]) if not value else _rounded(exact))
+    assert sums.floats().tolist() == expected
+
+
+def _rounded(value: Fraction) -> float:
+    """A positive fraction rounded to the nearest float, ties to even (infinity beyond)."""
+    try:
+        return value.numerator / value.denominator  # int / int rounds correctly in CPython
+    except OverflowError:
+        return math.inf
 
 
 def test_a_prepared_column_of_large_counts_is_split_in_halves() -> None:
@@ -221,3 +277,28 @@ def test_a_prepared_column_of_large_counts_is_split_in_halves() -> None:
     assert len(prepared.parts) == 2
     sums = prepared.sums(mask, starts).floats().tolist()
     assert sums == [math.fsum(counts[:1000][mask[:1000]]), math.fsum(counts[1000:][mask[1000:]])]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 2**20), st.booleans()), min_size=1, max_size=40),
+    st.integers(-1000, 900),
+    st.lists(st.integers(1, 40), max_size=5),
+)
+def test_a_prepared_column_of_one_scale_sums_as_fsum_in_words_or_halves(
+    cells: list[tuple[int, bool]], exponent: int, cuts: list[int]
+) -> None:
+    """Values ``k · 2**exponent`` (a narrow span, its last bit anywhere): one word or two
+    halves, from a base that is its last bit or below it, fsum by group."""
+    values = np.array([k * 2.0**exponent for k, _ in cells])
+    mask = np.array([m for _, m in cells])
+    bounds = sorted({0, *(c for c in cuts if c < len(cells))})
+    ends = [*bounds[1:], len(cells)]
+    starts = np.array(bounds, dtype=np.intp)
+    expected = [
+        math.fsum(values[a:b][mask[a:b]].tolist()) for a, b in zip(bounds, ends, strict=True)
+    ]
+    most = max(b - a for a, b in zip(bounds, ends, strict=True))
+    for group_rows in (None, most):
+        prepared = Summable(values, whole=False, group_rows=group_rows)
+        assert prepared.sums(mask, starts).floats().tolist() == expected

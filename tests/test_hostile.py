@@ -9,6 +9,7 @@ alike); every call of the command is a real process on a real file.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pathlib
 import subprocess
@@ -364,11 +365,19 @@ def test_both_engines_accept_and_refuse_the_same_parquet_files(tmp_path: pathlib
             found = library.evaluate_region(read.communities, by="county", profiles=())
             reports.append(found.without_members())
 
-        def batch() -> None:
-            result = cssp.batch.evaluate_parquet(str(path), profiles=(), batch_rows=batch_rows)
+        def batch(kernel: str = "numpy") -> None:
+            result = cssp.batch.evaluate_parquet(
+                str(path), profiles=(), batch_rows=batch_rows, kernel=kernel
+            )
             reports.append(result.report("county", members=False))
 
         assert _outcome(scalar) == _outcome(batch)
+        if importlib.util.find_spec("polars") is not None:  # the Polars kernel: the same
+            kept = list(reports)
+            assert _outcome(lambda: batch("polars")) == _outcome(batch)
+            if len(reports) > len(kept):
+                assert reports[-2].regions == reports[-1].regions
+            reports[:] = kept
         event("accepted" if len(reports) == 2 else "refused")
         if len(reports) == 2:  # both accepted it: the same regions
             assert reports[0].regions == reports[1].regions

@@ -281,6 +281,14 @@ def _limbs_to_float(limbs: Ints, base: int) -> Floats:
             whole |= limbs[:, 1].astype(np.uint64) << _U32
         with np.errstate(over="ignore"):
             result = np.ldexp(whole.astype(np.float64), base)
+    elif width == 3 and int(limbs[:, 2].max()) < 2**21:
+        # Below 2**85 (the sums of areas, mostly): the top two digits make an
+        # integer below 2**53, a float exactly, and adding the last digit to it
+        # rounds once, correctly.
+        top = (limbs[:, 2].astype(np.uint64) << _U32) | limbs[:, 1].astype(np.uint64)
+        value = top.astype(np.float64) * 2.0**32 + limbs[:, 0].astype(np.float64)
+        with np.errstate(over="ignore"):
+            result = np.ldexp(value, base)
     else:
         result = _wide_to_float(limbs, base)
     # A sum at or below the least normal float may have been rounded twice: redo it exactly.
@@ -375,30 +383,37 @@ def _fixed_point_sums(values: Floats, starts: NDArray[np.intp], low: int, high: 
     return _placed(base, [(np.add.reduceat(part, starts), offset) for part, offset in parts])
 
 
-def _fixed_point(values: Floats, low: int, high: int) -> tuple[int, list[tuple[Ints, int]]]:
-    """Multiples of ``2**low`` below ``2**high`` as 32-bit digits: ``(base, parts)``.
+def _fixed_point(
+    values: Floats, low: int, high: int, width: int = 63, halves: bool = True
+) -> tuple[int, list[tuple[Ints, int]]]:
+    """Multiples of ``2**low`` below ``2**high`` as int64 parts: ``(base, parts)``.
 
-    Each value is cut into int64 words of 63 bits — the top word off with
-    ``floor`` at a power of two and the rest kept, both exactly — and each
-    word into two halves below 2**32. A part is an array of halves and the
-    bit, counted from ``2**base`` (a multiple of 32), at which they count:
-    ``value = Σ part · 2**(base + offset)``. NaN gives meaningless digits
-    (the callers mask them out).
+    Each value is cut into int64 words of ``width`` bits (at most 63) — the
+    top word off with ``floor`` at a power of two and the rest kept, both
+    exactly — and, with ``halves``, each word into two halves below 2**32. A
+    part is an array of halves (or words) and the bit, counted from
+    ``2**base`` (a multiple of 32), at which they count: ``value = Σ part ·
+    2**(base + offset)``. NaN gives meaningless digits (the callers mask them
+    out). Halves may be summed 2**31 at a time; words of ``width`` bits,
+    ``2**(63 - width)`` at a time.
     """
     base = low // 32 * 32
     parts: list[tuple[Ints, int]] = []
     rest = values
     with np.errstate(invalid="ignore"):
-        for word in reversed(range(-(-(high - low) // 63))):
-            cut = low + 63 * word
+        for word in reversed(range(-(-(high - low) // width))):
+            cut = low + width * word
             if word:
-                top = np.floor(_times_power_of_two(rest, -cut))  # exact, below 2**63
+                top = np.floor(_times_power_of_two(rest, -cut))  # exact, below 2**width
                 rest = rest - _times_power_of_two(top, cut)  # exact: the bits below 2**cut
                 scaled = top.astype(np.int64)
             else:
-                scaled = _times_power_of_two(rest, -cut).astype(np.int64)  # exact, < 2**63
-            parts.append((scaled & 0xFFFFFFFF, cut - base))
-            parts.append((scaled >> 32, cut - base + 32))
+                scaled = _times_power_of_two(rest, -cut).astype(np.int64)  # exact, < 2**width
+            if halves:
+                parts.append((scaled & 0xFFFFFFFF, cut - base))
+                parts.append((scaled >> 32, cut - base + 32))
+            else:
+                parts.append((scaled, cut - base))
     return base, parts
 
 
@@ -430,11 +445,14 @@ class Summable:
     :param values: the column; NaN is allowed where the masks will be false.
     :param whole: whether its values are known to be whole numbers below
         2**53 (a count the table's rules checked).
+    :param group_rows: the most values a group sums, when known (the largest
+        township): the digits are then cut in words as wide as sums of that
+        many values allow — fewer arrays to sum — rather than in 32-bit halves.
     """
 
     __slots__ = ("base", "parts", "values")
 
-    def __init__(self, values: Floats, *, whole: bool) -> None:
+    def __init__(self, values: Floats, *, whole: bool, group_rows: int | None = None) -> None:
         self.values = values
         self.base = 0
         #: arrays of digits and the bit each counts at; None: sum with group_sums.
@@ -449,11 +467,13 @@ class Summable:
             return  # nothing but NaN and zeros: every sum is 0
         with np.errstate(invalid="ignore"):
             if whole and largest < 2.0**53:
+                if largest * (group_rows or values.size) < 2.0**62:
+                    # as narrow as the values allow (yes/no: a byte), summed in int64
+                    narrow = np.uint8 if largest < 2**8 else np.int32 if largest < 2**31 else None
+                    self.parts = [(values.astype(narrow or np.int64), 0)]
+                    return
                 scaled = values.astype(np.int64)
-                if largest * values.size < 2.0**62:
-                    self.parts = [(scaled, 0)]
-                else:
-                    self.parts = [(scaled & 0xFFFFFFFF, 0), (scaled >> 32, 32)]
+                self.parts = [(scaled & 0xFFFFFFFF, 0), (scaled >> 32, 32)]
                 return
             smallest = float(np.fmin.reduce(np.where(values > 0, values, np.nan)))
         low = int(np.frexp(smallest)[1]) - 53
@@ -461,7 +481,11 @@ class Summable:
         if high - low > _FIXED_POINT_BITS:
             self.parts = None
             return
-        self.base, self.parts = _fixed_point(values, low, high)
+        width = 63 - max(group_rows or 0, 1).bit_length()
+        if group_rows and -(-(high - low) // width) < 2 * -(-(high - low) // 63):
+            self.base, self.parts = _fixed_point(values, low, high, width, halves=False)
+        else:
+            self.base, self.parts = _fixed_point(values, low, high)
 
     def sums(self, mask: NDArray[np.bool_], starts: NDArray[np.intp]) -> ExactSums:
         """The exact sum of the values where ``mask`` holds, for each run starting at ``starts``."""
@@ -470,8 +494,9 @@ class Summable:
         if not self.parts:
             return ExactSums.zeros(len(starts))
         factor = mask.view(np.uint8)
-        if len(self.parts) == 1 and self.parts[0][1] == 0:
-            return ExactSums.counts(np.add.reduceat(self.parts[0][0] * factor, starts))
+        if len(self.parts) == 1 and self.parts[0][1] == 0:  # one digit a group, from 2**base
+            whole = np.add.reduceat(self.parts[0][0] * factor, starts, dtype=np.int64)
+            return ExactSums(whole[:, None], self.base)
         sums = [(np.add.reduceat(part * factor, starts), offset) for part, offset in self.parts]
         return _placed(self.base, sums)
 

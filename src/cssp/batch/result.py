@@ -144,6 +144,9 @@ class BatchResult(Totals):
         #: approximate values, places found by name) when it was read as the
         #: default engine reads it; ``None`` when the columns were read directly.
         self.notes: InputNotes | None = None
+        #: the kernel that evaluated the communities: ``"numpy"`` (the reference), or
+        #: ``"polars"`` (:func:`~cssp.batch.evaluate_parquet` on Polars; the same result).
+        self.kernel = "numpy"
 
     def failing(self) -> int:
         """How many communities fail at least one community-level target."""
