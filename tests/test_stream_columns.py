@@ -237,6 +237,22 @@ def test_a_table_streamed_into_columns_is_the_table_in_one_batch(
     assert _run(path, True, batch_rows)[0] == _run(path, True, 10_000)[0]
 
 
+@pytest.mark.parametrize("columns", [False, True], ids=["rows", "columns"])
+def test_python_digit_grouping_is_no_number_in_any_batch(
+    tmp_path: pathlib.Path, columns: bool
+) -> None:
+    """``float()`` reads ``1_000``; a cell read by itself does not: a batch of one row whose
+    column holds it was converted at once (and took it for 1000), a larger one cell by cell
+    (found by the property above)."""
+    path = tmp_path / "input.csv"
+    path.write_text("code,households,building_area\n110101001001,1_000,2_500\n", "utf-8")
+    for batch_rows in (1, 10_000):
+        error = _run(path, columns, batch_rows)[0]
+        assert error[0] == "InputError", error
+        assert "row 2, column households: '1_000'" in error[1]
+        assert "row 2, column building_area: '2_500'" in error[1]
+
+
 def _good_table(path: pathlib.Path, rows: int) -> None:
     lines = ["统计用区划代码,名称,户数(户),常住人口(人),综合服务设施面积(平方米),5G网络"]
     for n in range(rows):

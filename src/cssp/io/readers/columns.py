@@ -298,9 +298,11 @@ def _quantity(
         return cell if factor == 1.0 else cell * factor
 
     def counts(cells: Sequence[Any]) -> list[object]:
+        _no_digit_grouping(cells)
         return [int(c) if c else None for c in cells]
 
     def measures(cells: Sequence[Any]) -> list[object]:
+        _no_digit_grouping(cells)
         values: list[Any]
         if factor == 1.0:
             values = [float(c) if c else None for c in cells]
@@ -319,6 +321,18 @@ def _quantity(
         return values
 
     return _Column(key, convert, counts if whole and factor == 1.0 else measures)
+
+
+def _no_digit_grouping(cells: Sequence[Any]) -> None:
+    """Raise ``ValueError`` for a column with an underscore in a cell: ``int()`` and
+    ``float()`` read ``1_000`` (Python's digit grouping), which a cell converted by itself
+    does not; such a column is converted cell by cell (one ``join``: no loop in Python)."""
+    try:
+        joined = "".join(cells)
+    except TypeError:  # not every cell is text: cell by cell
+        raise ValueError("cells that are not all text") from None
+    if "_" in joined:
+        raise ValueError("an underscore in a number")
 
 
 _FLAG_WORDS: Final = {
