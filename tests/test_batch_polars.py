@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 import cssp
 import cssp.batch
 import cssp.synth
+from cssp.batch.frame import COUNT_FIELDS, VALUE_FIELDS
 from cssp.engine.program import Programs, profile_set
 from cssp.model.community import Community
 from test_batch import PROFILES, _columns, _county_profile, _lists, _table_row
@@ -42,16 +43,7 @@ LEVELS = ("township", "county", "prefecture", "province", "nation")
 #: The profiles the kernel compiles (the county profile's staffing rule has no columnar form).
 COMPILED = tuple(p for p in PROFILES if p.id != "tianhe")
 #: Columns whose values a table may give as integers (when whole) and as yes/no.
-INTEGERS = (
-    "households",
-    "population",
-    "social_organisations",
-    "registered_volunteers",
-    "community_workers",
-    "social_workers",
-    "disaster_information_officers",
-    "trained_workers",
-)
+INTEGERS = tuple(f for f in VALUE_FIELDS if f in COUNT_FIELDS)
 FLAGS = (
     "resettlement",
     "old_residential_area",
