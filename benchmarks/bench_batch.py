@@ -603,6 +603,16 @@ def timing(label: str, seconds: float, n: int, note: str = "") -> None:
     info(f"batch: {label:<44} {seconds * 1e3:8.1f} ms {seconds * 1e9 / n:6.0f} ns/community{note}")
 
 
+def _grown(label: str, figures: dict[str, Any]) -> float:
+    """Print how much a memory child grew above its imports; return it in bytes."""
+    grown = float((figures["peak_kib"] - figures["imports_kib"]) * 1024)
+    info(
+        f"batch: {label}: grown by {grown / 2**20:.0f} MB, "
+        f"{grown / figures['n']:.0f} bytes per community"
+    )
+    return grown
+
+
 def bench_batch(settings: Settings, folder: Path) -> None:
     start = time.perf_counter()
     columns = cssp.synth.nation(settings.scale, seed=SEED)
@@ -676,35 +686,25 @@ def bench_batch(settings: Settings, folder: Path) -> None:
         f"the imports ({', '.join(['numpy', 'pyarrow', 'cssp', *pandas])}) and the plan "
         f"loaded, grown by {grown / 2**20:.0f} MB for {n:,} communities"
     )
-    arrow = measure_memory(path, pandas, allocator=None)
-    grown_arrow = (arrow["peak_kib"] - arrow["imports_kib"]) * 1024
-    info(
-        "batch: the same with Arrow's own allocator (mimalloc; ARROW_DEFAULT_MEMORY_POOL "
-        f"unset, as a library user gets it): grown by {grown_arrow / 2**20:.0f} MB, "
-        f"{grown_arrow / n:.0f} bytes per community"
+    grown_arrow = _grown(
+        "the same with Arrow's own allocator (mimalloc; ARROW_DEFAULT_MEMORY_POOL unset, as a "
+        "library user gets it)",
+        measure_memory(path, pandas, allocator=None),
     )
-    later = measure_memory(path, pandas, plan_first=False)
-    grown_later = (later["peak_kib"] - later["imports_kib"]) * 1024
-    info(
-        "batch: the same with the plan loaded by the run (its catalogue and the modules it "
-        f"imports counted with the communities): grown by {grown_later / 2**20:.0f} MB, "
-        f"{grown_later / n:.0f} bytes per community"
+    _grown(
+        "the same with the plan loaded by the run (its catalogue and the modules it imports "
+        "counted with the communities)",
+        measure_memory(path, pandas, plan_first=False),
     )
     if pandas:
-        alone = measure_memory(path)
-        grown_alone = (alone["peak_kib"] - alone["imports_kib"]) * 1024
-        info(
-            "batch: the same without importing pandas first (pyarrow imports it): grown by "
-            f"{grown_alone / 2**20:.0f} MB, {grown_alone / n:.0f} bytes per community"
-        )
+        _grown("the same without importing pandas first (pyarrow imports it)", measure_memory(path))
     if importlib.util.find_spec("polars") is not None:
         fast = measure_memory(path, [*pandas, "polars"], kernel="polars")
-        grown_fast = (fast["peak_kib"] - fast["imports_kib"]) * 1024
-        info(
-            f"batch: the Polars kernel (kernel='polars', {fast['kernel']} ran; polars imported "
-            f"with the imports, {(fast['imports_kib'] - figures['imports_kib']) / 1024:.0f} MB "
-            f"more): grown by {grown_fast / 2**20:.0f} MB, {grown_fast / n:.0f} bytes per "
-            "community"
+        more = (fast["imports_kib"] - figures["imports_kib"]) / 1024
+        _grown(
+            f"the Polars kernel (kernel='polars', {fast['kernel']} ran; polars imported with "
+            f"the imports, {more:.0f} MB more)",
+            fast,
         )
     goal("batch_memory", grown / n, digits=0)
     goal("batch_memory_arrow_default", grown_arrow / n, digits=0)
