@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -137,17 +138,40 @@ def test_the_polars_kernel_gives_the_numpy_result_for_any_table(
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_lists, st.data())
 def test_any_chunks_of_the_file_give_one_run(items: list[Community], data: st.DataObject) -> None:
-    """Streaming is one batch: chunks of whole row groups, or cut from a larger one."""
+    """Streaming is one batch: chunks of whole row groups, or cut from a larger one; with
+    the codes read first (profiles), or with each chunk (none: the townships appended
+    as they come, and the codes read first after all when the chunks are out of order)."""
     rows = [r for r in (_table_row(c, extra=True) for c in items) if r is not None]
     assume(rows)
+    if data.draw(st.booleans(), label="in code order"):
+        rows.sort(key=lambda row: str(row["code"]))
     group = data.draw(st.integers(1, len(rows)), label="row group size")
     chunk = data.draw(st.integers(1, len(rows) + 1), label="chunk rows")
-    programs = Programs("fyp14", None, profile_set(cssp.ProfileSet(COMPILED)))
+    profiles = COMPILED if data.draw(st.booleans(), label="with profiles") else ()
+    programs = Programs("fyp14", None, profile_set(cssp.ProfileSet(profiles)))
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "t.parquet"
         _write(path, _columns(rows), group)
-        numpy = cssp.batch.evaluate_parquet(path, profiles=COMPILED, kernel="numpy")
+        numpy = cssp.batch.evaluate_parquet(path, profiles=profiles, kernel="numpy")
         polars = on_polars.evaluate(path, programs, chunk_rows=chunk)
+    assert_same(numpy, polars)
+
+
+def test_townships_appended_beyond_the_first_chunks_rate(tmp_path: Path) -> None:
+    """Without profiles, a file in code order whose first chunk has few townships and
+    the rest many: the totals grow as the townships come, and equal the numpy kernel's."""
+    nation = cssp.synth.nation(0.002, seed=3)
+    codes = nation["code"]
+    towns = np.array([int(c) // 1000 for c in codes.tolist()])
+    first = towns == towns[0]
+    order = np.r_[np.flatnonzero(first), np.flatnonzero(~first)]
+    table = {name: np.asarray(values)[order] for name, values in nation.items()}
+    path = tmp_path / "t.parquet"
+    _write(path, {**table, "code": pa.array(table["code"].tolist(), pa.string())}, 50)
+    numpy = cssp.batch.evaluate_parquet(path, profiles=(), kernel="numpy")
+    programs = Programs("fyp14", None, profile_set(()))
+    polars = on_polars.evaluate(path, programs, chunk_rows=int(first.sum()))
+    assert len(polars.partial.townships) > 16 * len(np.unique(towns[first]))
     assert_same(numpy, polars)
 
 
@@ -230,7 +254,8 @@ def test_a_table_that_breaks_a_rule_is_refused_with_the_numpy_engines_error(
         other = (row + 1) % len(rows)
         codes[row] = codes[other] if broken == "a code twice" else CODES[broken](codes[row])
         table = {**table, "code": pa.array(codes.tolist(), pa.string())}
-    with tempfile.TemporaryDirectory() as folder:
+    chunk = data.draw(st.integers(1, len(rows)), label="chunk rows")
+    with tempfile.TemporaryDirectory() as folder, mock.patch.object(on_polars, "CHUNK_ROWS", chunk):
         path = Path(folder) / "bad.parquet"
         _write(path, table, data.draw(st.integers(1, len(rows)), label="row group size"))
         numpy, polars = _outcome(path, "numpy"), _outcome(path, "polars")
@@ -350,7 +375,7 @@ def test_columns_not_read_are_held_to_their_rules(
         schema = pl.read_parquet_schema(path)
         known = on_polars._statistics(pq.ParquetFile(path).metadata, schema)
         national = Programs("fyp14", None, profile_set(())).for_code("")
-        assert column not in on_polars._Run(str(path), schema, [national], 9, known).read
+        assert column not in on_polars._Run(str(path), schema, [national], known).read
     numpy, polars = _outcome(path, "numpy"), _outcome(path, "polars")
     if isinstance(numpy, cssp.batch.BatchResult):
         assert value == 3

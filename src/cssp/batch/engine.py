@@ -408,6 +408,12 @@ def township_programs(
     return township_program, [program_list[p] for p in used.tolist()]
 
 
+def covered_provinces(programs: Programs) -> set[str]:
+    """The provinces (2-digit codes) some profile of the run's plan covers: elsewhere,
+    every community falls under the national program."""
+    return {p.scope[:2] for p in programs.profiles.profiles if p.plan == programs.plan.id}
+
+
 def _programs_of(
     programs: Programs, keys: NDArray[np.int64], width: int
 ) -> tuple[NDArray[np.int64], list[Program]]:
@@ -416,7 +422,7 @@ def _programs_of(
     Provinces that no profile covers share the national program: only the
     regions of the others are looked up one by one.
     """
-    covered = {p.scope[:2] for p in programs.profiles.profiles if p.plan == programs.plan.id}
+    covered = covered_provinces(programs)
     index = np.zeros(len(keys), dtype=np.int64)
     national = programs.for_code("")
     program_list = [national]

@@ -43,7 +43,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from cssp.batch._exact import Summable
+from cssp.batch._exact import ExactSums, Summable
 from cssp.batch._polars_rules import (
     FLAG_COLUMNS,
     KNOWN_VILLAGES,
@@ -61,6 +61,7 @@ from cssp.batch.engine import (
     _run_starts,
     _same_rule,
     _Totals,
+    covered_provinces,
     target_order,
     township_programs,
 )
@@ -222,7 +223,7 @@ class _Compiled:
         if self._plan is None:
             flags = self.fields.scope_flags()
             fields = [
-                (pl.col("pre:key") // 1000).alias("key"),
+                pl.col("pre:key"),
                 *(expression.alias(f"flag:{name}") for name, expression in flags.items()),
                 *(self.fields.field(name).alias(_f(name)) for name in self.used),
             ]
@@ -231,7 +232,7 @@ class _Compiled:
             summed = {t.numerator: None for t in self.targets}
             summed.update({t.denominator: None for t in self.targets if t.denominator})
             kept_out = [
-                pl.col("key"),
+                pl.col("pre:key"),
                 *(pl.col(f"s:{t.id}") for t in self.targets),
                 *(pl.col(c).fill_null(math.nan) for c in summed),
             ]
@@ -280,8 +281,6 @@ class _Codes:
 
     def __init__(self, name: str, rows: int, chunks: Sequence[tuple[int, int]]) -> None:
         scan = pl.scan_parquet(name).select("code")
-        if scan.collect_schema()["code"] != pl.String:
-            raise Refused("codes that are not text")
         #: the codes as integers, in file order.
         self.keys: NDArray[np.int64] = np.empty(rows, dtype=np.int64)
         #: the codes as ``S12``, in file order.
@@ -297,13 +296,7 @@ class _Codes:
         with ThreadPoolExecutor(2, thread_name_prefix="cssp-codes") as pool:
             for done in [pool.submit(read, bounds) for bounds in chunks]:
                 done.result()
-        keys = self.keys
-        ordered = keys
-        if len(keys) > 1 and not bool((keys[1:] > keys[:-1]).all()):
-            ordered = np.sort(keys)
-            if bool((ordered[1:] == ordered[:-1]).any()):
-                raise Refused("a code met twice")
-        towns = ordered // 1000
+        towns = _unique(self.keys) // 1000
         starts = np.flatnonzero(np.r_[True, towns[1:] != towns[:-1]])
         #: the townships (sorted 9-digit keys), and the most communities one has.
         self.townships: NDArray[np.int64] = towns[starts]
@@ -311,6 +304,21 @@ class _Codes:
 
 
 _PROVINCES: Final = [int(code) for code in PROVINCES_BY_CODE]
+#: A code as an integer (null where it is not one), the township key's source.
+_KEY: Final = pl.col("code").cast(pl.Int64, strict=False).alias("pre:key")
+
+
+def _code_problems() -> list[pl.Expr]:
+    """Aggregates over ``code`` and ``pre:key``, true where a code is not 12 digits of a
+    known province and village digits (the table's ``bad:`` columns)."""
+    key = pl.col("pre:key")
+    # 12 bytes that parse as a number of a known province (11–65) are 12 ASCII
+    # digits: a sign would leave 11 digits, a number below 11 * 10**10.
+    return [
+        (key.is_null() | (pl.col("code").str.len_bytes() != 12)).any().alias("bad:code"),
+        (~(key // 10**10).is_in(_PROVINCES)).any().alias("bad:province"),
+        (~(key % 1000).is_in(KNOWN_VILLAGES)).any().alias("bad:village"),
+    ]
 
 
 def _checked_codes(frame: pl.DataFrame) -> tuple[NDArray[np.int64], NDArray[np.bytes_]]:
@@ -319,27 +327,24 @@ def _checked_codes(frame: pl.DataFrame) -> tuple[NDArray[np.int64], NDArray[np.b
     :raises Refused: for a code that is not 12 digits of a known province and
         village digits.
     """
-    parsed = frame.lazy().select(
-        key=pl.col("code").cast(pl.Int64, strict=False),
-        length=pl.col("code").str.len_bytes(),
-    )
-    key = pl.col("key")
-    known = (key % 1000).is_in(KNOWN_VILLAGES)
-    # 12 bytes that parse as a number of a known province (11–65) are 12 ASCII
-    # digits: a sign would leave 11 digits, a number below 11 * 10**10.
-    found, bad = pl.collect_all(
-        [
-            parsed.select(key),
-            parsed.select(
-                (key.is_null() | (pl.col("length") != 12)).any().alias("form"),
-                (~(key // 10**10).is_in(_PROVINCES)).any().alias("province"),
-                (~known).any().alias("village"),
-            ),
-        ]
-    )
+    parsed = frame.lazy().select(_KEY, "code")
+    found, bad = pl.collect_all([parsed.select("pre:key"), parsed.select(_code_problems())])
     if any(bad.row(0)):
         raise Refused("a code that is not 12 digits of a known province and village")
-    return found.get_column("key").to_numpy(), _raw_codes(frame.get_column("code"))
+    return found.get_column("pre:key").to_numpy(), _raw_codes(frame.get_column("code"))
+
+
+def _unique(keys: NDArray[np.int64]) -> NDArray[np.int64]:
+    """``keys`` sorted (themselves when they are).
+
+    :raises Refused: for a code met twice (the numpy engine names it).
+    """
+    if len(keys) < 2 or bool((keys[1:] > keys[:-1]).all()):
+        return keys
+    ordered = np.sort(keys)
+    if bool((ordered[1:] == ordered[:-1]).any()):
+        raise Refused("a code met twice")
+    return ordered
 
 
 def _raw_codes(column: pl.Series) -> NDArray[np.bytes_]:
@@ -384,6 +389,12 @@ def evaluate(
 ) -> BatchResult:
     """Evaluate a Parquet file in cssp's table format with Polars, as the numpy engine would.
 
+    With one program for every community (no profile of the run's plan), the codes
+    are read with each chunk's columns, and the townships met in code order are
+    appended to the totals. A file whose chunks are not in code order, or a run
+    with profiles (whose programs must be known before the first chunk), reads
+    the codes first, in a pass of their own.
+
     :param programs: the run's programs (plan, year and profiles).
     :param chunk_rows: the most rows read and evaluated at a time (:data:`CHUNK_ROWS`).
     :raises Refused: for what the kernel does not compile, and for a table that
@@ -401,46 +412,182 @@ def evaluate(
         raise Refused(str(error)) from None
     if "code" not in schema:
         raise Refused("no code column")
+    if schema["code"] != pl.String:
+        raise Refused("codes that are not text")
     check_columns(schema)
     sizes = [metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)]
     chunks = list(_chunks(sizes, chunk_rows or CHUNK_ROWS))
+    known = _statistics(metadata, schema)
+    if not covered_provinces(programs):
+        try:
+            return _evaluate(name, schema, programs, chunks, known, metadata.num_rows, None)
+        except _Unordered:
+            pass  # read the codes first
     codes = _Codes(name, metadata.num_rows, chunks)
-    town_program, every_program = township_programs(programs, codes.townships)
+    return _evaluate(name, schema, programs, chunks, known, metadata.num_rows, codes)
+
+
+class _Unordered(Exception):
+    """A chunk's townships come before the last chunk's: the codes must be read first."""
+
+
+def _evaluate(
+    name: str,
+    schema: Mapping[str, pl.DataType],
+    programs: Programs,
+    chunks: Sequence[tuple[int, int]],
+    known: Statistics,
+    rows: int,
+    codes: _Codes | None,
+) -> BatchResult:
+    """The run: with ``codes`` read first, or (``None``) with each chunk.
+
+    :raises _Unordered: without ``codes``, for chunks out of code order.
+    """
+    totals: RunningTotals | _Appended
+    if codes is None:  # one program; the codes come with the chunks
+        town_program, every_program = np.zeros(0, dtype=np.intp), [programs.for_code("")]
+        keys, raw = np.empty(rows, dtype=np.int64), np.empty(rows, dtype="S12")
+    else:
+        town_program, every_program = township_programs(programs, codes.townships)
+        keys, raw = codes.keys, codes.raw
     targets = target_order(programs.plan, every_program)
     column = {target: t for t, target in enumerate(targets)}
-    status = np.full((len(codes.keys), len(targets)), ABSENT, dtype=np.uint8)
-    totals = RunningTotals(codes.townships, targets, codes.largest)
-    run = _Run(name, schema, every_program, codes.largest, _statistics(metadata, schema))
+    status = np.full((rows, len(targets)), ABSENT, dtype=np.uint8)
+    if codes is None:
+        totals = _Appended(targets, rows)
+    else:
+        totals = RunningTotals(codes.townships, targets, codes.largest)
+    run = _Run(name, schema, every_program, known)
     lacking: dict[str, NDArray[np.bool_]] = {}
     community_targets: dict[int, Any] = {}
 
-    def judge(bounds: tuple[int, int]) -> tuple[_Compiled, pl.DataFrame, NDArray[np.int64]]:
+    def judge(bounds: tuple[int, int]) -> _Judged:
         start, stop = bounds
-        keys = codes.keys[start:stop]
-        rows = None  # one program for every row
+        if codes is None:
+            return run.judge(start, stop, None, None)
+        chunk = keys[start:stop]
+        program = None  # one program for every row
         if len(every_program) > 1:
-            rows = town_program[np.searchsorted(codes.townships, keys // 1000)]
-        return run.judge(start, stop, keys, rows)
+            program = town_program[np.searchsorted(codes.townships, chunk // 1000)]
+        return run.judge(start, stop, chunk, program)
 
     # A plugin's staffing rule is called in the calling thread (where its time limit holds).
     ahead = not any(check.staffing for p in every_program for check in p.checks)
     for (start, stop), judged in zip(chunks, _ahead(judge, chunks, ahead), strict=True):
-        chunk = run.totals(*judged)
+        if judged.raw is not None:  # the codes read with the chunk
+            keys[start:stop], raw[start:stop] = judged.keys, judged.raw
+        chunk = run.totals(judged)
         del judged
-        totals.add(chunk.partial)
+        if isinstance(totals, _Appended):
+            totals.add(chunk.partial, stop)
+        else:
+            totals.add(chunk.partial)
         for target, statuses in chunk.statuses.items():
             status[start:stop, column[target]] = statuses
         for target, lack in chunk.lacking.items():
             if target not in lacking:
-                lacking[target] = np.zeros(len(codes.keys), dtype=bool)
+                lacking[target] = np.zeros(rows, dtype=bool)
             lacking[target][start:stop] = lack
         for kept in _community_targets(chunk.programs):
             community_targets.setdefault(id(kept), kept)
-    result = BatchResult(programs, codes.raw, targets, status, totals.partial())
+    if codes is None:
+        _unique(keys)
+    result = BatchResult(programs, raw, targets, status, totals.partial())
     result.community_targets = tuple(community_targets.values())
     result.lacking = lacking
     result.kernel = "polars"
     return result
+
+
+class _Appended:
+    """The township totals of chunks in code order, the townships not known before:
+    each chunk's are appended (its first may be the last chunk's last), in
+    :class:`~cssp.batch.engine.RunningTotals` given room as they come.
+
+    :param rows: the file's rows (the first chunk's townships a row tell how many
+        the file has, roughly).
+    """
+
+    def __init__(self, targets: tuple[str, ...], rows: int) -> None:
+        self.targets = targets
+        self.rows = rows
+        self.seen = 0  # rows added
+        self.size = 0  # townships
+        self.totals = RunningTotals(np.zeros(0, dtype=np.int64), targets)
+
+    def add(self, part: Partial, seen: int) -> None:
+        """Add a chunk's totals; ``seen``: the rows of the file added so far, with it.
+
+        :raises _Unordered: when its townships come before the last chunk's last.
+        """
+        towns = part.townships
+        new = towns
+        if self.size and len(towns):
+            last = self.totals.townships[self.size - 1]
+            if towns[0] < last:
+                raise _Unordered
+            if towns[0] == last:
+                new = towns[1:]
+        self.seen = seen
+        size = self.size + len(new)
+        if size > len(self.totals.townships):
+            self._grow(size)
+        self.totals.townships[self.size : size] = new
+        self.size = size
+        self.totals.add(part)
+
+    def _grow(self, size: int) -> None:
+        """Room for ``size`` townships at least: as many as the file has at this rate."""
+        rate = -(-size * self.rows * 9 // (8 * max(self.seen, 1)))  # and an eighth
+        self._room(max(size, 2 * len(self.totals.townships), min(rate, 16 * size)))
+
+    def _room(self, room: int) -> None:
+        """The totals moved to arrays of ``room`` townships."""
+        old = self.totals
+        new = RunningTotals(np.full(room, np.iinfo(np.int64).max), self.targets)
+        n = self.size
+        new.townships[:n] = old.townships[:n]
+        new.counts[:, :n] = old.counts[:, :n]
+        new.nums = [_resized(sums, room, n) for sums in old.nums]
+        new.dens = [_resized(sums, room, n) for sums in old.dens]
+        if old.approximate is not None:
+            new.approximate = np.zeros((len(self.targets), room), dtype=bool)
+            new.approximate[:, : self.size] = old.approximate[:, : self.size]
+        self.totals = new
+
+    def partial(self) -> Partial:
+        """The totals of the townships met."""
+        if len(self.totals.townships) > self.size + self.size // 4:
+            self._room(self.size)  # not a fifth more than the townships
+        totals, n = self.totals, self.size
+        near = None if totals.approximate is None else totals.approximate[:, :n]
+        return Partial(
+            totals.townships[:n],
+            self.targets,
+            totals.counts[:, :n],
+            [_first(sums, n) for sums in totals.nums],
+            [_first(sums, n) for sums in totals.dens],
+            near,
+        )
+
+
+def _resized(sums: ExactSums, groups: int, used: int) -> ExactSums:
+    """The first ``used`` of ``sums``, then zeros: ``groups`` in all."""
+    if sums.exact is not None:
+        return ExactSums(None, sums.base, [*sums.exact[:used], *[0] * (groups - used)])
+    assert sums.limbs is not None
+    limbs = np.zeros((groups, sums.limbs.shape[1]), dtype=np.int64)
+    limbs[:used] = sums.limbs[:used]
+    return ExactSums(limbs, sums.base)
+
+
+def _first(sums: ExactSums, groups: int) -> ExactSums:
+    """The first ``groups`` of ``sums``."""
+    if sums.exact is not None:
+        return ExactSums(None, sums.base, sums.exact[:groups])
+    assert sums.limbs is not None
+    return ExactSums(sums.limbs[:groups], sums.base)
 
 
 def _statistics(metadata: Any, schema: Mapping[str, pl.DataType]) -> Statistics:
@@ -520,7 +667,6 @@ class _Run:
         name: str,
         schema: Mapping[str, pl.DataType],
         programs: list[Program],
-        largest: int,
         known: Statistics,
     ) -> None:
         self.scan = pl.scan_parquet(name)
@@ -541,8 +687,6 @@ class _Run:
             {c: t for c, t in schema.items() if c not in ("code", "name")}, self.read, known
         )
         self.programs = programs
-        #: the most communities a township has: the most values a township's sum adds.
-        self.largest = largest
         self._compiled: dict[tuple[int, ...], _Compiled] = {}
 
     def compiled(self, used: tuple[int, ...]) -> _Compiled:
@@ -555,25 +699,30 @@ class _Run:
         return found
 
     def judge(
-        self, start: int, stop: int, keys: NDArray[np.int64], rows: NDArray[np.intp] | None
-    ) -> tuple[_Compiled, pl.DataFrame, NDArray[np.int64]]:
+        self, start: int, stop: int, keys: NDArray[np.int64] | None, rows: NDArray[np.intp] | None
+    ) -> _Judged:
         """Rows ``start`` to ``stop`` read, validated and judged by Polars: ``keys`` their
-        codes, ``rows`` their programs (``None``: the run's one program).
+        codes (``None``: read with the rest, and checked), ``rows`` their programs
+        (``None``: the run's one program).
 
-        :return: the chunk's compiled checks, its fields and statuses, and ``keys``.
         :raises Refused: for a broken rule.
         """
         used, program = (np.zeros(1, dtype=np.intp), None)
         if rows is not None:
             used, program = np.unique(rows, return_inverse=True)
         compiled = self.compiled(tuple(used.tolist()))
-        columns = [pl.Series("pre:key", keys)]
+        columns: list[pl.Series | pl.Expr] = [] if keys is None else [pl.Series("pre:key", keys)]
         if program is not None and len(used) > 1:
             columns.append(pl.Series("pre:program", program.astype(np.int32)))
-        if self.read:
-            frame = self.scan.slice(start, stop - start).select(self.read).collect()
+        read = self.read if keys is not None else ["code", *self.read]
+        raw = None
+        if read:
+            frame = self.scan.slice(start, stop - start).select(read).collect()
             if len(frame) != stop - start:  # pragma: no cover - the file changed under us
                 raise Refused("the file's rows changed")
+            if keys is None:
+                raw = _raw_codes(frame.get_column("code"))
+                columns.append(_KEY)
             frame = frame.with_columns(columns)
         else:
             frame = pl.DataFrame(columns)
@@ -584,17 +733,21 @@ class _Run:
         del frame
         kept = [c for c in base.collect_schema() if c.startswith(("pre:program", "staffing:"))]
         judged = compiled.judged(base, kept)
-        checked = base.select(self.aggregates or [pl.lit(0).alias("none")])
+        aggregates = [*self.aggregates, *(_code_problems() if keys is None else ())]
+        checked = base.select(aggregates or [pl.lit(0).alias("none")])
         wide, valid = pl.collect_all([judged, checked])
         row = valid.row(0, named=True)
         if any(test(row) for test in self.tests):
             raise Refused("a table rule is broken")  # the numpy engine names the rows
-        return compiled, wide, keys
+        if keys is None:
+            keys = wide.get_column("pre:key").to_numpy()
+        return _Judged(compiled, wide, keys, raw)
 
-    def totals(self, compiled: _Compiled, wide: pl.DataFrame, keys: NDArray[np.int64]) -> _Chunk:
+    def totals(self, judged: _Judged) -> _Chunk:
         """The chunk's verdicts, lacking rows and township totals — the totals by the
         numpy engine's own code (:class:`~cssp.batch.engine._Totals`: exact sums of
         the fields as :class:`~cssp.batch._exact.Summable` prepares them, once each)."""
+        compiled, wide, keys = judged.compiled, judged.wide, judged.keys
         ids = tuple(t.id for t in compiled.targets)
         statuses = {t: wide.get_column(f"s:{t}").to_numpy() for t in ids}
         values: dict[str, NDArray[np.float64]] = {}
@@ -615,7 +768,10 @@ class _Run:
             order = np.argsort(keys, kind="stable")
             keys = keys[order]
         towns = keys // 1000
-        totals = _Totals(towns, _run_starts(towns), len(ids))
+        starts = _run_starts(towns)
+        # the most values a township's sum adds here
+        largest = int(np.diff(np.r_[starts, len(towns)]).max()) if len(towns) else 0
+        totals = _Totals(towns, starts, len(ids))
         summable: dict[str, Summable] = {}
 
         def summed(name: str, whole: bool) -> Summable | NDArray[np.float64]:
@@ -624,7 +780,7 @@ class _Run:
             found = summable.get(name)
             if found is None:
                 values = _ordered(column(name), order)
-                found = summable[name] = Summable(values, whole=whole, group_rows=self.largest)
+                found = summable[name] = Summable(values, whole=whole, group_rows=largest)
             return found
 
         for t, target in enumerate(compiled.targets):
@@ -634,6 +790,23 @@ class _Run:
                 denominator = summed(target.denominator, _whole(target.denominator))
             totals.add(t, _ordered(statuses[target.id], order), numerator, denominator)
         return _Chunk(compiled.programs, statuses, lacking, totals.partial(ids))
+
+
+class _Judged:
+    """A chunk judged by Polars: its compiled checks, its fields and statuses, its codes
+    as integers, and (read with it) as ``S12``."""
+
+    def __init__(
+        self,
+        compiled: _Compiled,
+        wide: pl.DataFrame,
+        keys: NDArray[np.int64],
+        raw: NDArray[np.bytes_] | None,
+    ) -> None:
+        self.compiled = compiled
+        self.wide = wide
+        self.keys = keys
+        self.raw = raw
 
 
 def _ordered(values: NDArray[Any], order: NDArray[np.intp] | None) -> NDArray[Any]:
