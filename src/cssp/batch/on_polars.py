@@ -723,10 +723,9 @@ class _Run:
             if keys is None:
                 raw = _raw_codes(frame.get_column("code"))
                 columns.append(_KEY)
-            frame = frame.with_columns(columns)
-        else:
-            frame = pl.DataFrame(columns)
-        base = frame.lazy().with_columns(self.fields.shared())
+        else:  # the columns given are the frame
+            frame, columns = pl.DataFrame(columns), []
+        base = frame.lazy().with_columns(columns).with_columns(self.fields.shared())
         if compiled.staffing:  # the rules' columnar forms are given numpy columns
             frame = base.collect()
             base = frame.with_columns(compiled.thresholds(frame)).lazy()
