@@ -19,10 +19,14 @@ chunk — the status counts and the exact sums of the fields — are then made b
 the numpy engine's own code over the columns Polars computed: one way of
 summing, whichever kernel judged.
 
-The file streams: a first pass reads the codes alone (checked, and met once
-each), then chunks of whole row groups (at most :data:`CHUNK_ROWS` rows) are
-read, validated by the table rules, evaluated, their verdicts written into the
-result and their totals added in place to the run's.
+The file streams in chunks of whole row groups (at most :data:`CHUNK_ROWS`
+rows), each read, validated by the table rules, evaluated, its verdicts written
+into the result and its totals added in place to the run's. With one program
+for every community (no profile of the run's plan) the codes come with each
+chunk's columns, and the townships are appended to the totals as they come in
+code order; otherwise — profiles, whose programs must be known before the
+first chunk, or chunks out of code order — a first pass reads the codes alone.
+Either way each code is checked and met once.
 
 A table or program it does not compile — a rule with no declaration, a staffing
 rule without a columnar form, a ``kind`` or ``urban_rural_class`` column, a
