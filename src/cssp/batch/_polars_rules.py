@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final
+from collections.abc import Iterable, Mapping
+from typing import Final
 
 import polars as pl
 
@@ -45,7 +45,6 @@ __all__ = [
     "Fields",
     "Refused",
     "Statistics",
-    "Test",
     "check_columns",
     "columns_read",
     "validation",
@@ -193,10 +192,8 @@ class Fields:
         return self.column(name.removeprefix("staff."))
 
 
-# --- validation: the table rules as aggregations --------------------------------------
+# --- validation: the table rules, row by row --------------------------------------------
 
-#: A test of the row of aggregates :func:`validation` makes: true when a rule is broken.
-Test = Callable[[Mapping[str, Any]], bool]
 #: A column's least and greatest values known without reading it (a row group's
 #: statistics), by column: what the bounds of :func:`validation` are tested on.
 Statistics = Mapping[str, tuple[float, float]]
@@ -270,81 +267,62 @@ def columns_read(
 
 def validation(
     schema: Mapping[str, pl.DataType], read: Iterable[str], known: Statistics
-) -> tuple[list[pl.Expr], list[Test]]:
-    """The table rules as aggregations over the columns of ``schema``, and tests of them.
+) -> tuple[pl.Expr, bool]:
+    """The table rules over the columns of ``schema``: an expression true for each row
+    that breaks one in the columns ``read``, and whether the ``known`` least and
+    greatest values of a column not read break one already.
 
-    Returns expressions (one row of aggregates over the columns ``read``) and
-    functions that, given that row, say whether some rule is broken. Bounds
-    are tested on a column's least and greatest values, as
-    :mod:`cssp.batch.frame` does — a column not read, on its ``known`` ones
-    (:func:`columns_read` says which need not be read) — and wholeness on each
-    row of a float column. The codes are checked apart.
+    A bound (not negative, at most 24 hours …) broken by some row is broken by
+    the column's least or greatest value, as :mod:`cssp.batch.frame` tests it:
+    a column not read is tested on its ``known`` ones (:func:`columns_read` says
+    which need not be read); a column read, row by row, as are wholeness, yes or
+    no, and the rules across columns. NaN is no value (as numpy's ``fmin`` and
+    ``fmax`` pass over it). The codes are checked apart.
     """
     decoded = set(read)
     fields = Fields({name: kind for name, kind in schema.items() if name in decoded})
-    aggregates: list[pl.Expr] = []
-    tests: list[Test] = [_any_bad]
+    rows: list[pl.Expr] = []
+    broken = False
     for column, rule_name in RULES.items():
         if column not in schema:
             continue
-        values = fields.column(column)
+        values = fields.column(column)  # NaN: null
         ends = None if column in decoded else known[column]
-        if ends is None:  # Polars's least and greatest pass over NaN, as numpy's fmin and fmax
-            raw = pl.col(column)
-            aggregates += [raw.min().alias(f"min:{column}"), raw.max().alias(f"max:{column}")]
-        for k, (test, _, bound) in enumerate(value_tests(FIELD_RULES[rule_name], pl.Expr.floor)):
-            if bound:
-                tests.append(functools.partial(_bound_broken, test, column, ends))
-            elif schema[column].is_float():  # wholeness: integers are whole
-                aggregates.append(test(values).any().alias(f"bad:rule{k}:{column}"))
+        for test, _, bound in value_tests(FIELD_RULES[rule_name], pl.Expr.floor):
+            if bound and ends is not None:
+                broken = broken or any(bool(test(float(end))) for end in ends)
+            elif bound or schema[column].is_float():  # wholeness: integers are whole
+                rows.append(test(values))
     for column in YES_NO:
         if column in decoded and schema[column] != pl.Boolean:
             values = fields.column(column)
-            bad = ((values != 0) & (values != 1)).any()
-            aggregates.append(bad.alias(f"bad:yes_no:{column}"))
-    for k, rule in enumerate(PART_RULES):
+            rows.append((values != 0) & (values != 1))
+    for rule in PART_RULES:
         prefix = "" if rule.part == "trained_workers" else "facility_"
         names = [prefix + n for n in (rule.part, rule.plus, rule.whole) if n]
         if not all(n in schema for n in names):
             continue  # a column not given: NaN in numpy, and NaN passes
         part = rule.value(functools.partial(_prefixed, fields, prefix))
         failed, _ = part_problem(rule, part, fields.column(prefix + rule.whole))
-        aggregates.append(failed.any().alias(f"bad:part{k}"))
+        rows.append(failed)
     if any(c in schema for c in FACILITY_COLUMNS):
         comprehensive = pl.col("pre:comprehensive")
         has = fields.column("has_facility")
-        aggregates += [  # where has_facility is no, the comprehensive facility is one described
-            (comprehensive & (has == 0)).any().alias("bad:described"),
-            (~comprehensive & has.is_null() & pl.col("pre:commercial")).any().alias("bad:alone"),
+        rows += [  # where has_facility is no, the comprehensive facility is one described
+            comprehensive & (has == 0),
+            ~comprehensive & has.is_null() & pl.col("pre:commercial"),
         ]
     for name in schema:
         if name.startswith("extra."):
             if not name[len("extra.") :].isidentifier():
                 raise Refused(f"column {name!r}")  # the numpy engine names it
             if name in decoded:
-                aggregates.append(fields.column(name).is_infinite().any().alias(f"bad:inf:{name}"))
+                rows.append(fields.column(name).is_infinite())
             else:
-                tests.append(functools.partial(_bound_broken, _infinite, name, known[name]))
-    return aggregates, tests
-
-
-def _infinite(value: float) -> bool:
-    return math.isinf(value)
-
-
-def _any_bad(row: Mapping[str, Any]) -> bool:
-    return any(bool(value) for name, value in row.items() if name.startswith("bad:"))
+                broken = broken or any(math.isinf(end) for end in known[name])
+    bad = pl.any_horizontal(rows).fill_null(False) if rows else pl.lit(False)
+    return bad, broken
 
 
 def _prefixed(fields: Fields, prefix: str, name: str) -> pl.Expr:
     return fields.column(prefix + name)
-
-
-def _bound_broken(
-    test: Callable[[Any], Any],
-    column: str,
-    known: tuple[float, float] | None,
-    row: Mapping[str, Any],
-) -> bool:
-    ends = known or (row[f"min:{column}"], row[f"max:{column}"])
-    return any(end is not None and bool(test(float(end))) for end in ends)

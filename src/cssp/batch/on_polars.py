@@ -220,10 +220,14 @@ class _Compiled:
         self.used = tuple(used)
         self._plan: tuple[list[pl.Expr], list[pl.Expr], list[pl.Expr]] | None = None
 
-    def judged(self, base: pl.LazyFrame, kept: Sequence[str]) -> pl.LazyFrame:
-        """The chunk's statuses: the township key, the scopes' flags and every field the
-        checks read, then each target's status; kept of them, what numpy sums: the key,
-        the statuses and the fields summed, with NaN for null (read without a copy)."""
+    def judged(
+        self, base: pl.LazyFrame, kept: Sequence[str], passed: Sequence[str] = ()
+    ) -> pl.LazyFrame:
+        """The chunk's statuses: the code as an integer, the scopes' flags and every field
+        the checks read, then each target's status; kept of them, what numpy sums: the
+        code, the statuses and the fields summed, with NaN for null (read without a
+        copy). ``kept`` columns of ``base`` are read by the checks, ``passed`` ones
+        given as they are."""
         if self._plan is None:
             flags = self.fields.scope_flags()
             fields = [
@@ -242,7 +246,8 @@ class _Compiled:
             ]
             self._plan = (fields, [*own, *statuses], kept_out)
         fields, statuses, out = self._plan
-        return base.select([*fields, *map(pl.col, kept)]).with_columns(statuses).select(out)
+        given = [*kept, *passed]
+        return base.select([*fields, *given]).with_columns(statuses).select([*out, *passed])
 
     def thresholds(self, frame: pl.DataFrame) -> list[pl.Series]:
         """Each staffing rule's per-community threshold, from its columnar form
@@ -312,17 +317,18 @@ _PROVINCES: Final = [int(code) for code in PROVINCES_BY_CODE]
 _KEY: Final = pl.col("code").cast(pl.Int64, strict=False).alias("pre:key")
 
 
-def _code_problems() -> list[pl.Expr]:
-    """Aggregates over ``code`` and ``pre:key``, true where a code is not 12 digits of a
-    known province and village digits (the table's ``bad:`` columns)."""
+def _bad_code() -> pl.Expr:
+    """True where a row's code (``code``, and ``pre:key`` from it) is not 12 digits of a
+    known province and village digits."""
     key = pl.col("pre:key")
     # 12 bytes that parse as a number of a known province (11–65) are 12 ASCII
     # digits: a sign would leave 11 digits, a number below 11 * 10**10.
-    return [
-        (key.is_null() | (pl.col("code").str.len_bytes() != 12)).any().alias("bad:code"),
-        (~(key // 10**10).is_in(_PROVINCES)).any().alias("bad:province"),
-        (~(key % 1000).is_in(KNOWN_VILLAGES)).any().alias("bad:village"),
-    ]
+    return (
+        key.is_null()
+        | (pl.col("code").str.len_bytes() != 12)
+        | ~(key // 10**10).is_in(_PROVINCES)
+        | ~(key % 1000).is_in(KNOWN_VILLAGES)
+    ).fill_null(True)
 
 
 def _checked_codes(frame: pl.DataFrame) -> tuple[NDArray[np.int64], NDArray[np.bytes_]]:
@@ -332,8 +338,8 @@ def _checked_codes(frame: pl.DataFrame) -> tuple[NDArray[np.int64], NDArray[np.b
         village digits.
     """
     parsed = frame.lazy().select(_KEY, "code")
-    found, bad = pl.collect_all([parsed.select("pre:key"), parsed.select(_code_problems())])
-    if any(bad.row(0)):
+    found, bad = pl.collect_all([parsed.select("pre:key"), parsed.select(_bad_code().any())])
+    if bad.item():
         raise Refused("a code that is not 12 digits of a known province and village")
     return found.get_column("pre:key").to_numpy(), _raw_codes(frame.get_column("code"))
 
@@ -393,11 +399,12 @@ def evaluate(
 ) -> BatchResult:
     """Evaluate a Parquet file in cssp's table format with Polars, as the numpy engine would.
 
-    With one program for every community (no profile of the run's plan), the codes
-    are read with each chunk's columns, and the townships met in code order are
-    appended to the totals. A file whose chunks are not in code order, or a run
-    with profiles (whose programs must be known before the first chunk), reads
-    the codes first, in a pass of their own.
+    With one program for every community (no profile of the run's plan) and no
+    staffing rule, the file is one query, streamed (:func:`_streamed`): its
+    codes are read with the other columns, and the townships met in code order
+    are appended to the totals. A file whose batches are not in code order, and
+    a run with profiles (whose programs must be known before the first chunk),
+    read the codes first, in a pass of their own, then each chunk apart.
 
     :param programs: the run's programs (plan, year and profiles).
     :param chunk_rows: the most rows read and evaluated at a time (:data:`CHUNK_ROWS`).
@@ -419,89 +426,121 @@ def evaluate(
     if schema["code"] != pl.String:
         raise Refused("codes that are not text")
     check_columns(schema)
-    sizes = [metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)]
-    chunks = list(_chunks(sizes, chunk_rows or CHUNK_ROWS))
+    rows, most = metadata.num_rows, chunk_rows or CHUNK_ROWS
     known = _statistics(metadata, schema)
-    if not covered_provinces(programs):
+    national = programs.for_code("")
+    if not covered_provinces(programs) and not any(c.staffing for c in national.checks):
         try:
-            return _evaluate(name, schema, programs, chunks, known, metadata.num_rows, None)
+            return _streamed(_Run(name, schema, [national], known), programs, rows, most)
         except _Unordered:
             pass  # read the codes first
-    codes = _Codes(name, metadata.num_rows, chunks)
-    return _evaluate(name, schema, programs, chunks, known, metadata.num_rows, codes)
-
-
-class _Unordered(Exception):
-    """A chunk's townships come before the last chunk's: the codes must be read first."""
-
-
-def _evaluate(
-    name: str,
-    schema: Mapping[str, pl.DataType],
-    programs: Programs,
-    chunks: Sequence[tuple[int, int]],
-    known: Statistics,
-    rows: int,
-    codes: _Codes | None,
-) -> BatchResult:
-    """The run: with ``codes`` read first, or (``None``) with each chunk.
-
-    :raises _Unordered: without ``codes``, for chunks out of code order.
-    """
-    totals: RunningTotals | _Appended
-    if codes is None:  # one program; the codes come with the chunks
-        town_program, every_program = np.zeros(0, dtype=np.intp), [programs.for_code("")]
-        keys, raw = np.empty(rows, dtype=np.int64), np.empty(rows, dtype="S12")
-    else:
-        town_program, every_program = township_programs(programs, codes.townships)
-        keys, raw = codes.keys, codes.raw
-    targets = target_order(programs.plan, every_program)
-    column = {target: t for t, target in enumerate(targets)}
-    status = np.full((rows, len(targets)), ABSENT, dtype=np.uint8)
-    if codes is None:
-        totals = _Appended(targets, rows)
-    else:
-        totals = RunningTotals(codes.townships, targets, codes.largest)
+    sizes = [metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)]
+    chunks = list(_chunks(sizes, most))
+    codes = _Codes(name, rows, chunks)
+    town_program, every_program = township_programs(programs, codes.townships)
     run = _Run(name, schema, every_program, known)
-    lacking: dict[str, NDArray[np.bool_]] = {}
-    community_targets: dict[int, Any] = {}
+    targets = target_order(programs.plan, every_program)
+    out = _Collected(programs, targets, codes.keys, codes.raw)
+    totals = RunningTotals(codes.townships, targets, codes.largest)
 
     def judge(bounds: tuple[int, int]) -> _Judged:
         start, stop = bounds
-        if codes is None:
-            return run.judge(start, stop, None, None)
-        chunk = keys[start:stop]
+        keys = codes.keys[start:stop]
         program = None  # one program for every row
         if len(every_program) > 1:
-            program = town_program[np.searchsorted(codes.townships, chunk // 1000)]
-        return run.judge(start, stop, chunk, program)
+            program = town_program[np.searchsorted(codes.townships, keys // 1000)]
+        return run.judge(start, stop, keys, program)
 
     # A plugin's staffing rule is called in the calling thread (where its time limit holds).
     ahead = not any(check.staffing for p in every_program for check in p.checks)
     for (start, stop), judged in zip(chunks, _ahead(judge, chunks, ahead), strict=True):
-        if judged.raw is not None:  # the codes read with the chunk
-            keys[start:stop], raw[start:stop] = judged.keys, judged.raw
         chunk = run.totals(judged)
         del judged
-        if isinstance(totals, _Appended):
-            totals.add(chunk.partial, stop)
-        else:
-            totals.add(chunk.partial)
+        totals.add(chunk.partial)
+        out.add(start, stop, chunk)
+    return out.result(totals.partial())
+
+
+def _streamed(run: _Run, programs: Programs, rows: int, chunk_rows: int) -> BatchResult:
+    """The file as one query of Polars' streaming engine — read, validated and judged,
+    its codes with the rest — whose batches of ``chunk_rows`` numpy sums as they come.
+
+    :raises _Unordered: for a batch whose townships come before the last one's.
+    :raises Refused: for a broken rule, and a code that is not 12 digits of a known
+        province and village digits, or met twice.
+    """
+    if run.broken:
+        raise Refused("a table rule is broken")
+    compiled = run.compiled((0,))
+    targets = target_order(programs.plan, run.programs)
+    base = (
+        run.scan.select(["code", *run.read])
+        .with_columns(_KEY)
+        .with_columns(run.fields.shared())
+        .with_columns((run.bad | _bad_code()).alias("pre:bad"))
+    )
+    query = compiled.judged(base, [], passed=["code", "pre:bad"])
+    out = _Collected(programs, targets, np.empty(rows, np.int64), np.empty(rows, "S12"))
+    totals = _Appended(targets, rows)
+    start = 0
+    for wide in query.collect_batches(chunk_size=chunk_rows):
+        stop = start + len(wide)
+        if stop > rows or wide.get_column("pre:bad").any():
+            raise Refused("a table rule is broken")  # the numpy engine names the rows
+        keys = wide.get_column("pre:key").to_numpy()
+        out.keys[start:stop], out.raw[start:stop] = keys, _raw_codes(wide.get_column("code"))
+        chunk = run.totals(_Judged(compiled, wide, keys))
+        del wide
+        totals.add(chunk.partial, stop)
+        out.add(start, stop, chunk)
+        start = stop
+    if start != rows:  # pragma: no cover - the file changed under us
+        raise Refused("the file's rows changed")
+    _unique(out.keys)
+    return out.result(totals.partial())
+
+
+class _Unordered(Exception):
+    """A batch's townships come before the last one's: the codes must be read first."""
+
+
+class _Collected:
+    """A run's result as its chunks come: the verdicts, lacking rows and targets kept."""
+
+    def __init__(
+        self,
+        programs: Programs,
+        targets: tuple[str, ...],
+        keys: NDArray[np.int64],
+        raw: NDArray[np.bytes_],
+    ) -> None:
+        self.programs = programs
+        self.targets = targets
+        #: the codes as integers and as ``S12``, in file order.
+        self.keys, self.raw = keys, raw
+        self.column = {target: t for t, target in enumerate(targets)}
+        self.status = np.full((len(keys), len(targets)), ABSENT, dtype=np.uint8)
+        self.lacking: dict[str, NDArray[np.bool_]] = {}
+        self.community_targets: dict[int, Any] = {}
+
+    def add(self, start: int, stop: int, chunk: _Chunk) -> None:
+        """Rows ``start`` to ``stop``'s verdicts and lacking rows."""
         for target, statuses in chunk.statuses.items():
-            status[start:stop, column[target]] = statuses
+            self.status[start:stop, self.column[target]] = statuses
         for target, lack in chunk.lacking.items():
-            if target not in lacking:
-                lacking[target] = np.zeros(rows, dtype=bool)
-            lacking[target][start:stop] = lack
+            if target not in self.lacking:
+                self.lacking[target] = np.zeros(len(self.keys), dtype=bool)
+            self.lacking[target][start:stop] = lack
         for kept in _community_targets(chunk.programs):
-            community_targets.setdefault(id(kept), kept)
-    if codes is None:
-        _unique(keys)
-    result = BatchResult(programs, raw, targets, status, totals.partial())
-    result.community_targets = tuple(community_targets.values())
-    result.lacking = lacking
-    result.kernel = "polars"
-    return result
+            self.community_targets.setdefault(id(kept), kept)
+
+    def result(self, partial: Partial) -> BatchResult:
+        """The run's result, with its township totals."""
+        result = BatchResult(self.programs, self.raw, self.targets, self.status, partial)
+        result.community_targets = tuple(self.community_targets.values())
+        result.lacking = self.lacking
+        result.kernel = "polars"
+        return result
 
 
 class _Appended:
@@ -687,7 +726,9 @@ class _Run:
         self.read = columns_read(schema, used, known)
         self.schema = {c: schema[c] for c in self.read}
         self.fields = Fields(self.schema)
-        self.aggregates, self.tests = validation(
+        #: true for a row that breaks a table rule; whether the statistics of a column
+        #: not read break one
+        self.bad, self.broken = validation(
             {c: t for c, t in schema.items() if c not in ("code", "name")}, self.read, known
         )
         self.programs = programs
@@ -703,48 +744,39 @@ class _Run:
         return found
 
     def judge(
-        self, start: int, stop: int, keys: NDArray[np.int64] | None, rows: NDArray[np.intp] | None
+        self, start: int, stop: int, keys: NDArray[np.int64], rows: NDArray[np.intp] | None
     ) -> _Judged:
         """Rows ``start`` to ``stop`` read, validated and judged by Polars: ``keys`` their
-        codes (``None``: read with the rest, and checked), ``rows`` their programs
-        (``None``: the run's one program).
+        codes, ``rows`` their programs (``None``: the run's one program).
 
         :raises Refused: for a broken rule.
         """
+        if self.broken:
+            raise Refused("a table rule is broken")
         used, program = (np.zeros(1, dtype=np.intp), None)
         if rows is not None:
             used, program = np.unique(rows, return_inverse=True)
         compiled = self.compiled(tuple(used.tolist()))
-        columns: list[pl.Series | pl.Expr] = [] if keys is None else [pl.Series("pre:key", keys)]
+        columns = [pl.Series("pre:key", keys)]
         if program is not None and len(used) > 1:
             columns.append(pl.Series("pre:program", program.astype(np.int32)))
-        read = self.read if keys is not None else ["code", *self.read]
-        raw = None
-        if read:
-            frame = self.scan.slice(start, stop - start).select(read).collect()
+        if self.read:
+            frame = self.scan.slice(start, stop - start).select(self.read).collect()
             if len(frame) != stop - start:  # pragma: no cover - the file changed under us
                 raise Refused("the file's rows changed")
-            if keys is None:
-                raw = _raw_codes(frame.get_column("code"))
-                columns.append(_KEY)
+            base = frame.lazy().with_columns(columns)
         else:  # the columns given are the frame
-            frame, columns = pl.DataFrame(columns), []
-        base = frame.lazy().with_columns(columns).with_columns(self.fields.shared())
+            base = pl.LazyFrame(columns)
+        base = base.with_columns(self.fields.shared())
         if compiled.staffing:  # the rules' columnar forms are given numpy columns
             frame = base.collect()
             base = frame.with_columns(compiled.thresholds(frame)).lazy()
-        del frame
+            del frame
         kept = [c for c in base.collect_schema() if c.startswith(("pre:program", "staffing:"))]
-        judged = compiled.judged(base, kept)
-        aggregates = [*self.aggregates, *(_code_problems() if keys is None else ())]
-        checked = base.select(aggregates or [pl.lit(0).alias("none")])
-        wide, valid = pl.collect_all([judged, checked])
-        row = valid.row(0, named=True)
-        if any(test(row) for test in self.tests):
+        wide, bad = pl.collect_all([compiled.judged(base, kept), base.select(self.bad.any())])
+        if bad.item():
             raise Refused("a table rule is broken")  # the numpy engine names the rows
-        if keys is None:
-            keys = wide.get_column("pre:key").to_numpy()
-        return _Judged(compiled, wide, keys, raw)
+        return _Judged(compiled, wide, keys)
 
     def totals(self, judged: _Judged) -> _Chunk:
         """The chunk's verdicts, lacking rows and township totals — the totals by the
@@ -796,20 +828,13 @@ class _Run:
 
 
 class _Judged:
-    """A chunk judged by Polars: its compiled checks, its fields and statuses, its codes
-    as integers, and (read with it) as ``S12``."""
+    """A chunk judged by Polars: its compiled checks, its fields and statuses, and its
+    codes as integers."""
 
-    def __init__(
-        self,
-        compiled: _Compiled,
-        wide: pl.DataFrame,
-        keys: NDArray[np.int64],
-        raw: NDArray[np.bytes_] | None,
-    ) -> None:
+    def __init__(self, compiled: _Compiled, wide: pl.DataFrame, keys: NDArray[np.int64]) -> None:
         self.compiled = compiled
         self.wide = wide
         self.keys = keys
-        self.raw = raw
 
 
 def _ordered(values: NDArray[Any], order: NDArray[np.intp] | None) -> NDArray[Any]:
