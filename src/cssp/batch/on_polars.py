@@ -39,8 +39,9 @@ from __future__ import annotations
 
 import math
 import os
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Final, TypeVar
 
 import numpy as np
@@ -82,6 +83,8 @@ __all__ = ["CHUNK_ROWS", "Refused", "evaluate"]
 
 #: The most rows read and evaluated at a time (whole row groups, unless one is larger).
 CHUNK_ROWS: Final = 131_072
+#: Batches summed at once (by numpy, in threads) while Polars streams the next ones.
+SUMMING: Final = 2
 STATUS_TYPE: Final = pl.UInt8
 
 
@@ -483,17 +486,29 @@ def _streamed(run: _Run, programs: Programs, rows: int, chunk_rows: int) -> Batc
     out = _Collected(programs, targets, np.empty(rows, np.int64), np.empty(rows, "S12"))
     totals = _Appended(targets, rows)
     start = 0
-    for wide in query.collect_batches(chunk_size=chunk_rows):
-        stop = start + len(wide)
-        if stop > rows or wide.get_column("pre:bad").any():
-            raise Refused("a table rule is broken")  # the numpy engine names the rows
-        keys = wide.get_column("pre:key").to_numpy()
-        out.keys[start:stop], out.raw[start:stop] = keys, _raw_codes(wide.get_column("code"))
-        chunk = run.totals(_Judged(compiled, wide, keys))
-        del wide
-        totals.add(chunk.partial, stop)
-        out.add(start, stop, chunk)
-        start = stop
+    summing: deque[tuple[int, int, Future[_Chunk]]] = deque()
+
+    def added() -> None:  # the oldest batch's sums, in file order
+        first, last, done = summing.popleft()
+        chunk = done.result()
+        totals.add(chunk.partial, last)
+        out.add(first, last, chunk)
+
+    # Numpy sums two batches at once (outside Python's lock, mostly) beside Polars.
+    with ThreadPoolExecutor(SUMMING, thread_name_prefix="cssp-sums") as pool:
+        for wide in query.collect_batches(chunk_size=chunk_rows):
+            stop = start + len(wide)
+            if stop > rows or wide.get_column("pre:bad").any():
+                raise Refused("a table rule is broken")  # the numpy engine names the rows
+            keys = wide.get_column("pre:key").to_numpy()
+            out.keys[start:stop], out.raw[start:stop] = keys, _raw_codes(wide.get_column("code"))
+            summing.append((start, stop, pool.submit(run.totals, _Judged(compiled, wide, keys))))
+            del wide
+            start = stop
+            while len(summing) > SUMMING:
+                added()
+        while summing:
+            added()
     if start != rows:  # pragma: no cover - the file changed under us
         raise Refused("the file's rows changed")
     _unique(out.keys)
