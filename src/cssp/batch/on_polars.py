@@ -84,7 +84,7 @@ __all__ = ["CHUNK_ROWS", "Refused", "evaluate"]
 #: The most rows read and evaluated at a time (whole row groups, unless one is larger).
 CHUNK_ROWS: Final = 131_072
 #: Batches summed at once (by numpy, in threads) while Polars streams the next ones.
-SUMMING: Final = 2
+_SUMMING: Final = 2
 STATUS_TYPE: Final = pl.UInt8
 
 
@@ -495,7 +495,7 @@ def _streamed(run: _Run, programs: Programs, rows: int, chunk_rows: int) -> Batc
         out.add(first, last, chunk)
 
     # Numpy sums two batches at once (outside Python's lock, mostly) beside Polars.
-    with ThreadPoolExecutor(SUMMING, thread_name_prefix="cssp-sums") as pool:
+    with ThreadPoolExecutor(_SUMMING, thread_name_prefix="cssp-sums") as pool:
         for wide in query.collect_batches(chunk_size=chunk_rows):
             stop = start + len(wide)
             if stop > rows or wide.get_column("pre:bad").any():
@@ -505,7 +505,7 @@ def _streamed(run: _Run, programs: Programs, rows: int, chunk_rows: int) -> Batc
             summing.append((start, stop, pool.submit(run.totals, _Judged(compiled, wide, keys))))
             del wide
             start = stop
-            while len(summing) > SUMMING:
+            while len(summing) > _SUMMING:
                 added()
         while summing:
             added()
