@@ -219,9 +219,10 @@ def evaluate_parquet(
         evaluated by numpy, which names the problems);
         :attr:`BatchResult.kernel` says which ran. The Polars kernel is about
         twice as fast on a national file, but its memory has a large constant
-        (some 300 MB: Polars' allocator keeps what each chunk freed), where the
-        numpy kernel's grows by some 200 bytes a community; it reads whole row
-        groups at a time with Polars' threads, and ignores ``batch_rows`` and
+        (some 360 MB on the nation with the whole plan: Polars' streaming
+        engine and allocator), where the numpy kernel's grows by some 200 bytes
+        a community; it streams the file in Polars' threads
+        (:mod:`cssp.batch.on_polars`), and ignores ``batch_rows`` and
         ``workers``.
     :raises cssp.InputError: for bad rows (located by their row numbers in
         the file, ``data.parquet: row 13, column households``, as the default
