@@ -61,6 +61,8 @@ __all__ = [
 
 Floats = NDArray[np.float64]
 Codes = NDArray[np.uint8]
+#: Some regions of a table: their indices, or a slice (all of them).
+Rows = NDArray[np.intp] | slice
 #: The region levels from the finest to the coarsest.
 LEVELS: Final = ("township", "county", "prefecture", "province", "nation")
 
@@ -621,7 +623,7 @@ class RegionTable:
         self._threshold: Floats = np.full((1, len(targets)), np.nan)
         # The exact sums by target, and the checks judged: (target, rows, check).
         self._sums: tuple[list[ExactSums], list[ExactSums]] = ([], [])
-        self._checks: list[tuple[int, NDArray[np.intp], Check]] = []
+        self._checks: list[tuple[int, Rows, Check]] = []
 
     @property
     def counts(self) -> NDArray[np.integer[Any]]:
@@ -645,10 +647,11 @@ class RegionTable:
     def _figures(self) -> tuple[Floats, Floats]:
         shape = (len(self.codes), len(self.targets))
         numerators, denominators = np.full(shape, np.nan), np.full(shape, np.nan)
-        floats: dict[int, tuple[Floats, Floats]] = {}
+        floats: dict[int, Floats] = {}
+        current = -1
         for t, rows, check in self._checks:
-            if t not in floats:
-                floats.clear()  # the checks come target by target: one target's sums at a time
+            if t != current:  # the checks come target by target: one target's sums at a time
+                floats, current = {}, t
             numerator, denominator, _, _ = _terms(check, t, rows, self._counts, self._sums, floats)
             empty = denominator == 0
             numerators[rows, t] = np.where(empty, np.nan, numerator)
@@ -674,23 +677,51 @@ class RegionTable:
         return len(self.codes)
 
 
+class _Term:
+    """A region term :func:`~cssp.engine.program.region_terms` may pick: handed to it in
+    place of the arrays, so that only the terms it picks are computed."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<region term {self.name}>"
+
+
+_MET, _EVALUATED = _Term("met"), _Term("evaluated")
+_NUMERATOR, _DENOMINATOR = _Term("numerator"), _Term("denominator")
+
+
 def _terms(
     check: Check,
     t: int,
-    rows: NDArray[np.intp],
+    rows: Rows,
     counts: NDArray[np.integer[Any]],
     sums: tuple[list[ExactSums], list[ExactSums]],
-    floats: dict[int, tuple[Floats, Floats]],
-) -> Any:
+    floats: dict[int, Floats],
+) -> tuple[Any, Any, Any, Any]:
     """The region terms (:func:`~cssp.engine.program.region_terms`) of target ``t`` for
-    ``rows``; the sums rounded to floats once a target (kept in ``floats``)."""
-    found = floats.get(t)
-    if found is None:
-        found = floats[t] = (sums[0][t].floats(), sums[1][t].floats())
-    c = counts[t][rows]
-    met = c[:, MET].astype(np.float64)
-    evaluated = met + c[:, NOT_MET]
-    return region_terms(check, met, evaluated, found[0][rows], found[1][rows])
+    ``rows``; the sums it picks rounded to floats once a target (kept in ``floats``:
+    0 the numerators, 1 the denominators)."""
+    picked = region_terms(check, _MET, _EVALUATED, _NUMERATOR, _DENOMINATOR)
+
+    def term(which: object) -> Any:
+        if which is _MET or which is _EVALUATED:
+            c = counts[t]
+            met = c[rows, MET].astype(np.float64)
+            return met if which is _MET else met + c[rows, NOT_MET]
+        if which is _NUMERATOR or which is _DENOMINATOR:
+            side = 0 if which is _NUMERATOR else 1
+            found = floats.get(side)
+            if found is None:
+                found = floats[side] = sums[side][t].floats()
+            return found[rows]
+        return which  # a constant
+
+    numerator, denominator, scale, threshold = picked
+    return term(numerator), term(denominator), scale, threshold
 
 
 #: Dividing a township key by these gives the next level's key.
@@ -763,14 +794,19 @@ def _judge(
     table._program = index.astype(np.intp)
     table._scale = np.full((len(program_list), len(targets)), np.nan)
     table._threshold = np.full((len(program_list), len(targets)), np.nan)
-    by_program = {p: np.flatnonzero(index == p) for p in range(len(program_list))}
+    by_program: dict[int, Rows] = {0: slice(None)}  # one program: all the rows, as a view
+    if len(program_list) > 1:
+        by_program = {p: np.flatnonzero(index == p) for p in range(len(program_list))}
     table._sums = (nums, dens)
     for t, target_id in enumerate(targets):
-        floats: dict[int, tuple[Floats, Floats]] = {}  # one target's sums at a time
-        no_data = counts[t][:, NO_DATA]
-        total = counts[t].sum(axis=1)
+        floats: dict[int, Floats] = {}  # one target's sums at a time
+        c = counts[t]
+        no_data = c[:, NO_DATA]
+        total = c[:, 0].astype(np.int64)  # adding the columns: a row sum is slower
+        for k in range(1, STATUS_COUNT):
+            total += c[:, k]
         for p, rows in by_program.items():
-            if not len(rows):
+            if isinstance(rows, np.ndarray) and not len(rows):
                 continue
             program = program_list[p]
             check = next((k for k in program.region_checks if k.target.id == target_id), None)
