@@ -254,13 +254,19 @@ def _carried(limbs: Ints) -> Ints:
 
 
 def _carry(limbs: Ints) -> Ints:
-    """Carry so that every digit is in [0, 2**32), adding a digit at the top when needed."""
-    out = np.concatenate([limbs, np.zeros((limbs.shape[0], 1), dtype=np.int64)], axis=1)
-    for k in range(out.shape[1] - 1):
-        carry = out[:, k] >> 32  # floor division: digits become non-negative
-        if carry.any():
-            out[:, k] &= 0xFFFFFFFF
-            out[:, k + 1] += carry
+    """Carry so that every digit is in [0, 2**32), adding a digit at the top when needed.
+
+    The digits are carried a place at a time, each place contiguous (Fortran order).
+    """
+    groups, width = limbs.shape
+    out = np.empty((groups, width + 1), dtype=np.int64, order="F")
+    out[:, :width] = limbs
+    out[:, width] = 0
+    for k in range(width):
+        digits = out[:, k]
+        carry = digits >> 32  # floor division: digits become non-negative
+        digits &= 0xFFFFFFFF
+        out[:, k + 1] += carry
     # Drop the top digits that are zero everywhere (keep at least one).
     used = out.shape[1]
     while used > 1 and not out[:, used - 1].any():
