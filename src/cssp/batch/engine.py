@@ -764,10 +764,11 @@ def _region_codes(keys: NDArray[np.int64], width: int) -> NDArray[np.str_]:
     """Region keys as codes of ``width`` digits (``""`` for the nation), vectorised:
     each digit's code point written into the four bytes numpy gives a character."""
     points = np.zeros((len(keys), 9), dtype="<u4")
-    rest = keys
+    rest = keys.astype(np.uint32)  # at most nine digits: below 2**32, and divided faster
+    ten, zero = np.uint32(10), np.uint32(48)
     for k in range(width - 1, -1, -1):  # the last digit first
-        shorter = rest // 10
-        points[:, k] = rest - shorter * 10 + 48
+        shorter = rest // ten
+        points[:, k] = rest - shorter * ten + zero
         rest = shorter
     codes: NDArray[np.str_] = points.view("<U9").reshape(len(keys))
     return codes
