@@ -285,9 +285,10 @@ def _limbs_to_float(limbs: Ints, base: int) -> Floats:
         # Below 2**64 (one digit below 2**63, or two carried ones): numpy's
         # conversion of a uint64 rounds correctly, and a power of two scales
         # exactly (unless the result is subnormal, below).
-        whole = limbs[:, 0].astype(np.uint64)
-        if width == 2:
-            whole |= limbs[:, 1].astype(np.uint64) << _U32
+        if width == 1:  # below 2**63: converted from int64 as from uint64
+            whole = limbs[:, 0]
+        else:
+            whole = limbs[:, 0].astype(np.uint64) | (limbs[:, 1].astype(np.uint64) << _U32)
         result = _scaled(whole.astype(np.float64), base)
     elif width == 3 and int(limbs[:, 2].max()) < 2**21:
         # Below 2**85 (the sums of areas, mostly): the top two digits make an

@@ -799,18 +799,19 @@ def _judge(
     if len(program_list) > 1:
         by_program = {p: np.flatnonzero(index == p) for p in range(len(program_list))}
     table._sums = (nums, dens)
+    checks = [{k.target.id: k for k in reversed(p.region_checks)} for p in program_list]
     for t, target_id in enumerate(targets):
         floats: dict[int, Floats] = {}  # one target's sums at a time
         c = counts[t]
         no_data = c[:, NO_DATA]
-        total = c[:, 0].astype(np.int64)  # adding the columns: a row sum is slower
+        # The columns added (a row sum is slower); five bytes add up within 16 bits.
+        total = c[:, 0].astype(np.uint16 if c.dtype == np.uint8 else np.int64)
         for k in range(1, STATUS_COUNT):
             total += c[:, k]
         for p, rows in by_program.items():
             if isinstance(rows, np.ndarray) and not len(rows):
                 continue
-            program = program_list[p]
-            check = next((k for k in program.region_checks if k.target.id == target_id), None)
+            check = checks[p].get(target_id)
             if check is None:
                 continue
             numerator, denominator, scale, threshold = _terms(
