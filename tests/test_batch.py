@@ -258,7 +258,7 @@ def test_partitions_merge_to_the_single_run() -> None:
     ]
     merged = cssp.batch.Partial.merge([h.partial for h in halves])
     for level in LEVELS:
-        _same_table(whole.regions(level), cssp.batch.engine.finish(merged, whole.programs)[level])
+        _same_table(whole.regions(level), cssp.batch.regions.finish(merged, whole.programs)[level])
 
 
 # -- the table path ------------------------------------------------------------

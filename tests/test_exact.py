@@ -260,6 +260,44 @@ def test_three_digits_round_once_to_the_nearest_float(
     assert sums.floats().tolist() == expected
 
 
+_digit = st.one_of(
+    st.just(0), st.integers(0, 2**32 - 1), st.integers(0, 2**62), st.sampled_from([1, 2])
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 5).flatmap(
+        lambda width: st.lists(st.lists(_digit, min_size=width, max_size=width), min_size=1)
+    ),
+    st.integers(-1150, 1000).map(lambda b: b // 32 * 32),
+    st.lists(st.integers(1, 40), max_size=3),
+)
+@example([[0], [1], [2], [2**40]], -1088, [2])  # one digit: subnormal sums and a zero
+@example([[0, 0, 1], [3, 0, 0], [0, 0, 0]], -1120, [1])  # three digits, the least bits tiny
+@example([[0xFFFFFFFF, 0x80005FFF]], -1120, [])  # subnormal: rounded twice, wrong
+@example([[0], [5], [2**62]], 0, [1])  # a base whose sums cannot be tiny
+@example([[2**62, 0], [2**62, 1]], -1024, [])  # digits that must be carried before a regroup
+def test_digits_of_any_width_round_as_fsum_and_regroup(
+    rows: list[list[int]], base: int, cuts: list[int]
+) -> None:
+    """Sums of non-negative digits (carried or not, one to five a group, of any base,
+    at or below the least normal float or far above it, or 0) round to the nearest
+    float, ties to even; and regrouped into runs, to the rounded sum of each run."""
+    limbs = np.array(rows, dtype=np.int64)
+    sums = ExactSums(limbs, base)
+    exact = [
+        Fraction(sum(d << (32 * k) for k, d in enumerate(row))) * Fraction(2) ** base
+        for row in rows
+    ]
+    assert sums.floats().tolist() == [_rounded(v) if v else 0.0 for v in exact]
+    bounds = sorted({0, *(c for c in cuts if c < len(rows))})
+    runs = [sum(exact[a:b], Fraction(0)) for a, b in itertools.pairwise([*bounds, len(rows)])]
+    regrouped = sums.regroup(np.array(bounds, dtype=np.intp))
+    assert regrouped.floats().tolist() == [_rounded(v) if v else 0.0 for v in runs]
+    assert limbs.tolist() == rows  # neither rounding nor regrouping changed the digits
+
+
 def _rounded(value: Fraction) -> float:
     """A positive fraction rounded to the nearest float, ties to even (infinity beyond)."""
     try:

@@ -51,13 +51,13 @@ from numpy.typing import NDArray
 from cssp.batch.columnar import ABSENT, MET, NO_DATA, NO_VERDICT, NOT_APPLICABLE, NOT_MET
 from cssp.batch.engine import (
     Partial,
-    RegionTable,
     RunningTotals,
     evaluate_partial,
     target_order,
     township_programs,
 )
 from cssp.batch.frame import Frame, code_keys, in_table_format, parsed_codes, sorted_order
+from cssp.batch.regions import RegionTable
 from cssp.batch.result import STATUSES, BatchResult, Totals, _community_targets, _programs
 from cssp.batch.stream import StreamRun
 from cssp.batch.townships import township_partial

@@ -91,7 +91,7 @@ class ExactSums:
                 None, self.base, [sum(self.exact[a:b]) for a, b in itertools.pairwise(bounds)]
             )
         assert self.limbs is not None
-        limbs = self.limbs if _small(self.limbs) else _carry(self.limbs)
+        limbs = self.limbs if _summable(self.limbs) else _carry(self.limbs)
         return ExactSums(np.add.reduceat(limbs, starts, axis=0), self.base)
 
     def take(self, index: NDArray[np.intp]) -> ExactSums:
@@ -198,7 +198,9 @@ class ExactSums:
         if self.exact is not None:
             return np.array([_int_to_float(v, self.base) for v in self.exact], dtype=np.float64)
         assert self.limbs is not None
-        limbs = self.limbs if _small(self.limbs) else _carry(self.limbs)
+        limbs = self.limbs
+        if limbs.shape[1] != 1 or (limbs.size and int(limbs.min()) < 0):
+            limbs = _carry(limbs)  # one digit a group, none negative, needs no carrying
         return _limbs_to_float(limbs, self.base)
 
 
@@ -234,11 +236,12 @@ def _int_to_float(value: int, base: int) -> float:
         return float("inf") if value > 0 else float("-inf")
 
 
-def _small(limbs: Ints) -> bool:
-    """Whether ``limbs`` is one digit a group, none negative, and any sum of them
-    fits an int64: counts, which need no carrying."""
-    if limbs.shape[1] != 1 or not limbs.size:
-        return bool(limbs.shape[1] == 1)
+def _summable(limbs: Ints) -> bool:
+    """Whether no digit of ``limbs`` is negative and the digits of one place, all
+    groups together, sum within an int64: summed as they are, no carrying needed
+    (counts; and the digits of townships' sums, up to the nation's)."""
+    if not limbs.size:
+        return True
     return int(limbs.min()) >= 0 and int(limbs.max()) * limbs.shape[0] < 2**62
 
 
@@ -251,13 +254,19 @@ def _carried(limbs: Ints) -> Ints:
 
 
 def _carry(limbs: Ints) -> Ints:
-    """Carry so that every digit is in [0, 2**32), adding a digit at the top when needed."""
-    out = np.concatenate([limbs, np.zeros((limbs.shape[0], 1), dtype=np.int64)], axis=1)
-    for k in range(out.shape[1] - 1):
-        carry = out[:, k] >> 32  # floor division: digits become non-negative
-        if carry.any():
-            out[:, k] &= 0xFFFFFFFF
-            out[:, k + 1] += carry
+    """Carry so that every digit is in [0, 2**32), adding a digit at the top when needed.
+
+    The digits are carried a place at a time, each place contiguous (Fortran order).
+    """
+    groups, width = limbs.shape
+    out = np.empty((groups, width + 1), dtype=np.int64, order="F")
+    out[:, :width] = limbs
+    out[:, width] = 0
+    for k in range(width):
+        digits = out[:, k]
+        carry = digits >> 32  # floor division: digits become non-negative
+        digits &= 0xFFFFFFFF
+        out[:, k + 1] += carry
     # Drop the top digits that are zero everywhere (keep at least one).
     used = out.shape[1]
     while used > 1 and not out[:, used - 1].any():
@@ -276,29 +285,43 @@ def _limbs_to_float(limbs: Ints, base: int) -> Floats:
         # Below 2**64 (one digit below 2**63, or two carried ones): numpy's
         # conversion of a uint64 rounds correctly, and a power of two scales
         # exactly (unless the result is subnormal, below).
-        whole = limbs[:, 0].astype(np.uint64)
-        if width == 2:
-            whole |= limbs[:, 1].astype(np.uint64) << _U32
-        with np.errstate(over="ignore"):
-            result = np.ldexp(whole.astype(np.float64), base)
+        if width == 1:  # below 2**63: converted from int64 as from uint64
+            whole = limbs[:, 0]
+        else:
+            whole = limbs[:, 0].astype(np.uint64) | (limbs[:, 1].astype(np.uint64) << _U32)
+        result = _scaled(whole.astype(np.float64), base)
     elif width == 3 and int(limbs[:, 2].max()) < 2**21:
         # Below 2**85 (the sums of areas, mostly): the top two digits make an
         # integer below 2**53, a float exactly, and adding the last digit to it
         # rounds once, correctly.
         top = (limbs[:, 2].astype(np.uint64) << _U32) | limbs[:, 1].astype(np.uint64)
         value = top.astype(np.float64) * 2.0**32 + limbs[:, 0].astype(np.float64)
-        with np.errstate(over="ignore"):
-            result = np.ldexp(value, base)
+        result = _scaled(value, base)
     else:
         result = _wide_to_float(limbs, base)
-    # A sum at or below the least normal float may have been rounded twice: redo it exactly.
-    tiny = (result <= np.finfo(np.float64).tiny) & (limbs != 0).any(axis=1)
-    if tiny.any():
-        for g in np.flatnonzero(tiny).tolist():
+    # A sum at or below the least normal float may have been rounded twice: redo it
+    # exactly. Only a sum of a base at or below -1022 can be that small (a sum not 0 is
+    # at least 2**base), and only the groups rounded that low (0 among them) need a look.
+    if base <= _LEAST_NORMAL_EXPONENT:
+        low = np.flatnonzero(result <= np.finfo(np.float64).tiny)
+        for g in low[(limbs[low] != 0).any(axis=1)].tolist():
             total = sum(int(v) << (32 * k) for k, v in enumerate(limbs[g].tolist()))
             result[g] = _int_to_float(total, base)
     rounded: Floats = result
     return rounded
+
+
+#: The exponent of the least normal float, 2**-1022.
+_LEAST_NORMAL_EXPONENT: Final = -1022
+
+
+def _scaled(values: Floats, base: int) -> Floats:
+    """``values · 2**base`` rounded to the nearest float (infinity beyond the largest):
+    the values themselves when ``base`` is 0."""
+    if not base:
+        return values
+    with np.errstate(over="ignore", under="ignore"):
+        return _times_power_of_two(values, base)
 
 
 def _wide_to_float(limbs: Ints, base: int) -> Floats:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from cssp.batch.columnar import NOT_MET
-from cssp.batch.engine import RegionTable
+from cssp.batch.regions import RegionTable
 from cssp.engine.program import REGION_LEVELS, Check, region_finding
 from cssp.engine.results import Counts, RegionAssessment
 from cssp.model.divisions import division_name

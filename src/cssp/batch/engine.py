@@ -1,20 +1,20 @@
-"""The batch engine: every community × target at once, then regions at five levels.
+"""The batch engine: every community × target at once, and the township totals.
 
 It evaluates the programs the scalar engine runs (:mod:`cssp.engine.program`)
 — the targets in force for each chain of profiles, their thresholds for the
 year, the scales from measure units to indicator units — applying each
 measure's declaration to whole columns (:mod:`cssp.batch.columnar`), each
 target's comparison (:attr:`Comparator.holds <cssp.model.plan.Comparator.holds>`,
-the same function, elementwise) and the one region verdict
-(:func:`~cssp.engine.program.region_status`). Region sums are exact
-(:mod:`cssp.batch._exact`), so the figures equal the scalar engine's
-:func:`math.fsum` to the bit, and partial results of partitions merge exactly.
+the same function, elementwise), and sums each township's communities. Region
+sums are exact (:mod:`cssp.batch._exact`), so the figures equal the scalar
+engine's :func:`math.fsum` to the bit, and partial results of partitions merge
+exactly. The regions at five levels, and the one region verdict
+(:func:`~cssp.engine.program.region_status`), are :mod:`cssp.batch.regions`'s.
 """
 
 from __future__ import annotations
 
 import collections
-import functools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 
@@ -37,15 +37,11 @@ from cssp.batch.columnar import (
 from cssp.batch.frame import Frame
 from cssp.batch.staffing import staffing_required
 from cssp.engine.program import (
-    REGION_LEVELS,
     Check,
     Program,
     Programs,
     built_on,
     canonical_targets,
-    region_missing,
-    region_status,
-    region_terms,
 )
 from cssp.model.measures import FIELDS, FLAG_NAMES, ONE, Measure, Skip, in_scope
 from cssp.model.plan import Plan, Scope
@@ -54,15 +50,12 @@ __all__ = [
     "Partial",
     "RunningTotals",
     "evaluate_partial",
-    "finish",
     "target_order",
     "township_programs",
 ]
 
 Floats = NDArray[np.float64]
 Codes = NDArray[np.uint8]
-#: The region levels from the finest to the coarsest.
-LEVELS: Final = ("township", "county", "prefecture", "province", "nation")
 
 
 def _scope_mask(frame: Frame, scope: Scope) -> NDArray[np.bool_] | None:
@@ -575,221 +568,3 @@ def _sums(
     if isinstance(values, Summable):
         return values.sums(evaluated, starts)
     return group_sums(np.where(evaluated, values, 0.0), starts)
-
-
-class RegionTable:
-    """The regions of one level, as arrays.
-
-    Row ``r`` is region ``codes[r]``, column ``t`` target ``targets[t]``.
-
-    ``status`` holds the batch status codes (:data:`~cssp.batch.MET` …
-    :data:`~cssp.batch.NO_VERDICT`, :data:`~cssp.batch.ABSENT` where the target
-    is not a region-level target in force for the region); ``numerator``,
-    ``denominator`` and ``observed`` are NaN where nothing was evaluated;
-    ``counts[r, t]`` counts the region's communities met, not met, not
-    applicable, without data and without a verdict; ``approximate[r, t]`` (or
-    ``None``: no value was) says whether the region's figure is built on a
-    value written as approximate (``约300户``) of one of its communities met or
-    not met, as :attr:`Finding.approximate <cssp.engine.results.Finding.approximate>`.
-
-    ``numerator``, ``denominator``, ``observed`` and ``required`` are computed
-    when first read, from the exact sums the table keeps (at township level,
-    the run's own totals), and ``counts`` is a read-only view of the totals: a
-    table of the 38,000 townships costs a byte a cell until they are read.
-    """
-
-    def __init__(
-        self,
-        level: str,
-        codes: NDArray[np.str_],
-        targets: tuple[str, ...],
-        counts: NDArray[np.integer[Any]] | None = None,
-    ) -> None:
-        #: the level, ``"township"`` … ``"nation"``.
-        self.level = level
-        #: the regions' codes, sorted (``""`` for the nation).
-        self.codes = codes
-        #: the target ids, the columns of the arrays.
-        self.targets = targets
-        shape = (len(codes), len(targets))
-        #: ``uint8`` status codes, one per region and target.
-        self.status = np.full(shape, ABSENT, dtype=np.uint8)
-        if counts is None:
-            counts = np.zeros((len(targets), len(codes), STATUS_COUNT), dtype=np.int32)
-        self._counts = counts
-        #: whether each region's figure for each target is built on an approximate
-        #: value (``None``: no value is approximate).
-        self.approximate: NDArray[np.bool_] | None = None
-        # Each region's program (a row of the two below); per program and
-        # target, the scale and the threshold of its region check (NaN: none).
-        self._program: NDArray[np.intp] = np.zeros(len(codes), dtype=np.intp)
-        self._scale: Floats = np.full((1, len(targets)), np.nan)
-        self._threshold: Floats = np.full((1, len(targets)), np.nan)
-        # The exact sums by target, and the checks judged: (target, rows, check).
-        self._sums: tuple[list[ExactSums], list[ExactSums]] = ([], [])
-        self._checks: list[tuple[int, NDArray[np.intp], Check]] = []
-
-    @property
-    def counts(self) -> NDArray[np.integer[Any]]:
-        """``counts[r, t]``: the communities met, not met, not applicable, without data
-        and without a verdict."""
-        view = self._counts.transpose(1, 0, 2)
-        view.flags.writeable = False
-        return view
-
-    @functools.cached_property
-    def numerator(self) -> Floats:
-        """The sum of the numerators (for a per-community requirement, the communities met)."""
-        return self._figures[0]
-
-    @functools.cached_property
-    def denominator(self) -> Floats:
-        """The sum of the denominators (for a per-community requirement, those evaluated)."""
-        return self._figures[1]
-
-    @functools.cached_property
-    def _figures(self) -> tuple[Floats, Floats]:
-        shape = (len(self.codes), len(self.targets))
-        numerators, denominators = np.full(shape, np.nan), np.full(shape, np.nan)
-        floats: dict[int, tuple[Floats, Floats]] = {}
-        for t, rows, check in self._checks:
-            if t not in floats:
-                floats.clear()  # the checks come target by target: one target's sums at a time
-            numerator, denominator, _, _ = _terms(check, t, rows, self._counts, self._sums, floats)
-            empty = denominator == 0
-            numerators[rows, t] = np.where(empty, np.nan, numerator)
-            denominators[rows, t] = np.where(empty, np.nan, denominator)
-        return numerators, denominators
-
-    @functools.cached_property
-    def observed(self) -> Floats:
-        """The region's figure, in the indicator's unit: scale × numerator ÷ denominator."""
-        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            figure: Floats = self._scale[self._program] * self.numerator / self.denominator
-        return figure
-
-    @functools.cached_property
-    def required(self) -> Floats:
-        """The threshold in force (for a per-community requirement, the share of
-        communities that must meet it, in percent); NaN where no region check
-        applies, and for a direction (no level)."""
-        threshold: Floats = self._threshold[self._program]
-        return threshold
-
-    def __len__(self) -> int:
-        return len(self.codes)
-
-
-def _terms(
-    check: Check,
-    t: int,
-    rows: NDArray[np.intp],
-    counts: NDArray[np.integer[Any]],
-    sums: tuple[list[ExactSums], list[ExactSums]],
-    floats: dict[int, tuple[Floats, Floats]],
-) -> Any:
-    """The region terms (:func:`~cssp.engine.program.region_terms`) of target ``t`` for
-    ``rows``; the sums rounded to floats once a target (kept in ``floats``)."""
-    found = floats.get(t)
-    if found is None:
-        found = floats[t] = (sums[0][t].floats(), sums[1][t].floats())
-    c = counts[t][rows]
-    met = c[:, MET].astype(np.float64)
-    evaluated = met + c[:, NOT_MET]
-    return region_terms(check, met, evaluated, found[0][rows], found[1][rows])
-
-
-#: Dividing a township key by these gives the next level's key.
-_DIVISORS: Final = {"township": 1, "county": 1000, "prefecture": 100, "province": 100, "nation": 0}
-
-
-def finish(partial: Partial, programs: Programs) -> dict[str, RegionTable]:
-    """Region figures and verdicts at every level, from township totals."""
-    tables: dict[str, RegionTable] = {}
-    keys = partial.townships
-    counts = partial.counts
-    nums, dens = partial.numerators, partial.denominators
-    near = partial.approximate
-    for level in LEVELS:
-        divisor = _DIVISORS[level]
-        if divisor != 1:
-            keys = keys // divisor if divisor else np.zeros_like(keys)
-            starts = _run_starts(keys)
-            keys = keys[starts]
-            if len(starts):
-                # Target by target: reduceat would copy all the counts to int64 first.
-                if len(counts):
-                    counts = np.stack(
-                        [np.add.reduceat(c, starts, axis=0, dtype=np.int64) for c in counts]
-                    )
-                else:
-                    counts = counts[:, starts]
-                nums = [s.regroup(starts) for s in nums]
-                dens = [s.regroup(starts) for s in dens]
-                if near is not None:
-                    near = np.logical_or.reduceat(near, starts, axis=1)
-        codes = _region_codes(keys, REGION_LEVELS[level])
-        tables[level] = _judge(level, keys, codes, partial.targets, counts, nums, dens, programs)
-        if near is not None:
-            tables[level].approximate = near.T
-    return tables
-
-
-def _region_codes(keys: NDArray[np.int64], width: int) -> NDArray[np.str_]:
-    """Region keys as codes of ``width`` digits (``""`` for the nation), vectorised:
-    each digit's code point written into the four bytes numpy gives a character."""
-    points = np.zeros((len(keys), 9), dtype="<u4")
-    rest = keys
-    for k in range(width - 1, -1, -1):  # the last digit first
-        shorter = rest // 10
-        points[:, k] = rest - shorter * 10 + 48
-        rest = shorter
-    codes: NDArray[np.str_] = points.view("<U9").reshape(len(keys))
-    return codes
-
-
-def _judge(
-    level: str,
-    keys: NDArray[np.int64],
-    codes: NDArray[np.str_],
-    targets: tuple[str, ...],
-    counts: NDArray[np.integer[Any]],
-    nums: list[ExactSums],
-    dens: list[ExactSums],
-    programs: Programs,
-) -> RegionTable:
-    table = RegionTable(level, codes, targets, counts)
-    if not len(codes):
-        return table
-    width = REGION_LEVELS[level]
-    if width:
-        index, program_list = _programs_of(programs, keys, width)
-    else:
-        index, program_list = np.zeros(1, dtype=np.int64), [programs.for_code("")]
-    table._program = index.astype(np.intp)
-    table._scale = np.full((len(program_list), len(targets)), np.nan)
-    table._threshold = np.full((len(program_list), len(targets)), np.nan)
-    by_program = {p: np.flatnonzero(index == p) for p in range(len(program_list))}
-    table._sums = (nums, dens)
-    for t, target_id in enumerate(targets):
-        floats: dict[int, tuple[Floats, Floats]] = {}  # one target's sums at a time
-        no_data = counts[t][:, NO_DATA]
-        total = counts[t].sum(axis=1)
-        for p, rows in by_program.items():
-            if not len(rows):
-                continue
-            program = program_list[p]
-            check = next((k for k in program.region_checks if k.target.id == target_id), None)
-            if check is None:
-                continue
-            numerator, denominator, scale, threshold = _terms(
-                check, t, rows, counts, table._sums, floats
-            )
-            with np.errstate(invalid="ignore", over="ignore"):
-                holds = check.holds(scale * numerator, threshold * denominator)
-            missing = region_missing(check, no_data[rows], total[rows])
-            table.status[rows, t] = region_status(holds, denominator, missing, not check.direction)
-            table._checks.append((t, rows, check))
-            table._scale[p, t] = scale
-            table._threshold[p, t] = threshold
-    return table

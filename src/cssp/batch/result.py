@@ -14,7 +14,8 @@ from numpy.typing import NDArray
 
 from cssp.batch.assess import assessments
 from cssp.batch.columnar import ABSENT, MET, NO_DATA, NO_VERDICT, NOT_APPLICABLE, NOT_MET
-from cssp.batch.engine import Partial, RegionTable, finish
+from cssp.batch.engine import Partial
+from cssp.batch.regions import RegionTable, finish
 from cssp.engine.program import REGION_LEVELS, Programs, profile_set
 from cssp.engine.results import STATUS_CODES, CommunitySummary, RegionReport, TownshipAssessment
 from cssp.engine.townships import township_findings
