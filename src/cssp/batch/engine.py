@@ -47,6 +47,8 @@ from cssp.model.measures import FIELDS, FLAG_NAMES, ONE, Measure, Skip, in_scope
 from cssp.model.plan import Plan, Scope
 
 __all__ = [
+    "AppendedTotals",
+    "OutOfOrder",
     "Partial",
     "RunningTotals",
     "evaluate_partial",
@@ -280,6 +282,100 @@ class RunningTotals:
         return Partial(
             self.townships, self.targets, self.counts, self.nums, self.dens, self.approximate
         )
+
+
+class OutOfOrder(Exception):
+    """A batch's townships come before the last one's: the codes must be read first."""
+
+
+class AppendedTotals:
+    """The township totals of chunks in code order, the townships not known before:
+    each chunk's are appended (its first may be the last chunk's last), in
+    :class:`RunningTotals` given room as they come.
+
+    :param rows: the file's rows (the first chunk's townships a row tell how many
+        the file has, roughly).
+    """
+
+    def __init__(self, targets: tuple[str, ...], rows: int) -> None:
+        self.targets = targets
+        self.rows = rows
+        self.seen = 0  # rows added
+        self.size = 0  # townships
+        self.totals = RunningTotals(np.zeros(0, dtype=np.int64), targets)
+
+    def add(self, part: Partial, seen: int) -> None:
+        """Add a chunk's totals; ``seen``: the rows of the file added so far, with it.
+
+        :raises OutOfOrder: when its townships come before the last chunk's last.
+        """
+        towns = part.townships
+        new = towns
+        if self.size and len(towns):
+            last = self.totals.townships[self.size - 1]
+            if towns[0] < last:
+                raise OutOfOrder
+            if towns[0] == last:
+                new = towns[1:]
+        self.seen = seen
+        size = self.size + len(new)
+        if size > len(self.totals.townships):
+            self._grow(size)
+        self.totals.townships[self.size : size] = new
+        self.size = size
+        self.totals.add(part)
+
+    def _grow(self, size: int) -> None:
+        """Room for ``size`` townships at least: as many as the file has at this rate."""
+        rate = -(-size * self.rows * 9 // (8 * max(self.seen, 1)))  # and an eighth
+        self._room(max(size, 2 * len(self.totals.townships), min(rate, 16 * size)))
+
+    def _room(self, room: int) -> None:
+        """The totals moved to arrays of ``room`` townships."""
+        old = self.totals
+        new = RunningTotals(np.full(room, np.iinfo(np.int64).max), self.targets)
+        n = self.size
+        new.townships[:n] = old.townships[:n]
+        new.counts[:, :n] = old.counts[:, :n]
+        new.nums = [_resized(sums, room, n) for sums in old.nums]
+        new.dens = [_resized(sums, room, n) for sums in old.dens]
+        if old.approximate is not None:
+            new.approximate = np.zeros((len(self.targets), room), dtype=bool)
+            new.approximate[:, : self.size] = old.approximate[:, : self.size]
+        self.totals = new
+
+    def partial(self) -> Partial:
+        """The totals of the townships met."""
+        if len(self.totals.townships) > self.size + self.size // 4:
+            self._room(self.size)  # not a fifth more than the townships
+        totals, n = self.totals, self.size
+        near = None if totals.approximate is None else totals.approximate[:, :n]
+        return Partial(
+            totals.townships[:n],
+            self.targets,
+            totals.counts[:, :n],
+            [_first(sums, n) for sums in totals.nums],
+            [_first(sums, n) for sums in totals.dens],
+            near,
+        )
+
+
+def _resized(sums: ExactSums, groups: int, used: int) -> ExactSums:
+    """The first ``used`` of ``sums``, then zeros: ``groups`` in all."""
+    if sums.exact is not None:
+        return ExactSums(None, sums.base, [*sums.exact[:used], *[0] * (groups - used)])
+    assert sums.limbs is not None
+    limbs = np.zeros((groups, sums.limbs.shape[1]), dtype=np.int64)
+    limbs[:used] = sums.limbs[:used]
+    return ExactSums(limbs, sums.base)
+
+
+def _first(sums: ExactSums, groups: int) -> ExactSums:
+    """The first ``groups`` of ``sums``."""
+    if sums.exact is not None:
+        return ExactSums(None, sums.base, sums.exact[:groups])
+    assert sums.limbs is not None
+    return ExactSums(sums.limbs[:groups], sums.base)
 
 
 def evaluate_partial(

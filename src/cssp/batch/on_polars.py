@@ -48,10 +48,10 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from cssp.batch._exact import ExactSums, Summable
+from cssp.batch._exact import Summable
+from cssp.batch._polars_codes import KEY, Codes, bad_code, raw_codes, unique_keys
 from cssp.batch._polars_rules import (
     FLAG_COLUMNS,
-    KNOWN_VILLAGES,
     Fields,
     Refused,
     Statistics,
@@ -61,6 +61,8 @@ from cssp.batch._polars_rules import (
 )
 from cssp.batch.columnar import _CODE, ABSENT, MET, NO_DATA, NO_VERDICT, NOT_APPLICABLE, NOT_MET
 from cssp.batch.engine import (
+    AppendedTotals,
+    OutOfOrder,
     Partial,
     RunningTotals,
     _run_starts,
@@ -76,7 +78,6 @@ from cssp.batch.staffing import _checked_required
 from cssp.engine.program import Check, Program, Programs, contained_required_columns
 from cssp.errors import CsspError
 from cssp.io.readers.parquet import check_schema
-from cssp.model.divisions import PROVINCES_BY_CODE
 from cssp.model.measures import FIELDS, ONE, SCOPE_FLAGS
 
 __all__ = ["CHUNK_ROWS", "Refused", "evaluate"]
@@ -286,101 +287,6 @@ class _Compiled:
 # --- a run ----------------------------------------------------------------------------
 
 
-class _Codes:
-    """The first pass: a file's codes, checked as the numpy engine checks them.
-
-    :raises Refused: for a code that is not 12 digits of a known province and
-        village digits, or a code met twice (the numpy engine names them).
-    """
-
-    def __init__(self, name: str, rows: int, chunks: Sequence[tuple[int, int]]) -> None:
-        scan = pl.scan_parquet(name).select("code")
-        #: the codes as integers, in file order.
-        self.keys: NDArray[np.int64] = np.empty(rows, dtype=np.int64)
-        #: the codes as ``S12``, in file order.
-        self.raw: NDArray[np.bytes_] = np.empty(rows, dtype="S12")
-
-        def read(bounds: tuple[int, int]) -> None:
-            start, stop = bounds
-            keys, raw = _checked_codes(scan.slice(start, stop - start).collect())
-            self.keys[start:stop] = keys
-            self.raw[start:stop] = raw
-
-        # A chunk at a time (little memory), two at once: a column is read in one thread.
-        with ThreadPoolExecutor(2, thread_name_prefix="cssp-codes") as pool:
-            for done in [pool.submit(read, bounds) for bounds in chunks]:
-                done.result()
-        towns = _unique(self.keys) // 1000
-        starts = np.flatnonzero(np.r_[True, towns[1:] != towns[:-1]])
-        #: the townships (sorted 9-digit keys), and the most communities one has.
-        self.townships: NDArray[np.int64] = towns[starts]
-        self.largest = int(np.diff(np.r_[starts, len(towns)]).max())
-
-
-_PROVINCES: Final = [int(code) for code in PROVINCES_BY_CODE]
-#: A code as an integer (null where it is not one), the township key's source.
-_KEY: Final = pl.col("code").cast(pl.Int64, strict=False).alias("pre:key")
-
-
-def _bad_code() -> pl.Expr:
-    """True where a row's code (``code``, and ``pre:key`` from it) is not 12 digits of a
-    known province and village digits."""
-    key = pl.col("pre:key")
-    # 12 bytes that parse as a number of a known province (11–65) are 12 ASCII
-    # digits: a sign would leave 11 digits, a number below 11 * 10**10.
-    return (
-        key.is_null()
-        | (pl.col("code").str.len_bytes() != 12)
-        | ~(key // 10**10).is_in(_PROVINCES)
-        | ~(key % 1000).is_in(KNOWN_VILLAGES)
-    ).fill_null(True)
-
-
-def _checked_codes(frame: pl.DataFrame) -> tuple[NDArray[np.int64], NDArray[np.bytes_]]:
-    """A chunk's codes as integers and as ``S12``.
-
-    :raises Refused: for a code that is not 12 digits of a known province and
-        village digits.
-    """
-    parsed = frame.lazy().select(_KEY, "code")
-    found, bad = pl.collect_all([parsed.select("pre:key"), parsed.select(_bad_code().any())])
-    if bad.item():
-        raise Refused("a code that is not 12 digits of a known province and village")
-    return found.get_column("pre:key").to_numpy(), _raw_codes(frame.get_column("code"))
-
-
-def _unique(keys: NDArray[np.int64]) -> NDArray[np.int64]:
-    """``keys`` sorted (themselves when they are).
-
-    :raises Refused: for a code met twice (the numpy engine names it).
-    """
-    if len(keys) < 2 or bool((keys[1:] > keys[:-1]).all()):
-        return keys
-    ordered = np.sort(keys)
-    if bool((ordered[1:] == ordered[:-1]).any()):
-        raise Refused("a code met twice")
-    return ordered
-
-
-def _raw_codes(column: pl.Series) -> NDArray[np.bytes_]:
-    """Codes of 12 bytes each as ``S12``, read from their Arrow form without a copy of
-    Polars's: in a string view, a string of 12 bytes or fewer is held in its view (16
-    bytes: its length, then the bytes)."""
-    array = column.to_arrow(compat_level=pl.CompatLevel.newest())
-    if str(array.type) in ("string_view", "binary_view"):
-        count = len(array) + array.offset
-        views = np.frombuffer(array.buffers()[1], dtype=_VIEW, count=count)[array.offset :]
-        return views["bytes"].copy()
-    array = column.to_arrow(compat_level=pl.CompatLevel.oldest())  # pragma: no cover
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64, count=array.offset + 1)
-    data = np.frombuffer(array.buffers()[2], dtype="S12", count=len(array), offset=offsets[-1])
-    return data.copy()
-
-
-#: An Arrow string view of 12 bytes or fewer: the length, then the bytes inline.
-_VIEW: Final = np.dtype([("length", "<i4"), ("bytes", "S12")])
-
-
 def _chunks(sizes: Sequence[int], most: int) -> Iterator[tuple[int, int]]:
     """The chunks of rows read at a time: consecutive whole row groups of ``sizes``
     rows, at most ``most`` rows (a larger row group is cut) — the first at most half
@@ -437,11 +343,11 @@ def evaluate(
     if not covered_provinces(programs) and not any(c.staffing for c in national.checks):
         try:
             return _streamed(_Run(name, schema, [national], known), programs, rows, most)
-        except _Unordered:
+        except OutOfOrder:
             pass  # read the codes first
     sizes = [metadata.row_group(g).num_rows for g in range(metadata.num_row_groups)]
     chunks = list(_chunks(sizes, most))
-    codes = _Codes(name, rows, chunks)
+    codes = Codes(name, rows, chunks)
     town_program, every_program = township_programs(programs, codes.townships)
     run = _Run(name, schema, every_program, known)
     targets = target_order(programs.plan, every_program)
@@ -470,7 +376,7 @@ def _streamed(run: _Run, programs: Programs, rows: int, chunk_rows: int) -> Batc
     """The file as one query of Polars' streaming engine — read, validated and judged,
     its codes with the rest — whose batches of ``chunk_rows`` numpy sums as they come.
 
-    :raises _Unordered: for a batch whose townships come before the last one's.
+    :raises OutOfOrder: for a batch whose townships come before the last one's.
     :raises Refused: for a broken rule, and a code that is not 12 digits of a known
         province and village digits, or met twice.
     """
@@ -480,13 +386,13 @@ def _streamed(run: _Run, programs: Programs, rows: int, chunk_rows: int) -> Batc
     targets = target_order(programs.plan, run.programs)
     base = (
         run.scan.select(["code", *run.read])
-        .with_columns(_KEY)
+        .with_columns(KEY)
         .with_columns(run.fields.shared())
-        .with_columns((run.bad | _bad_code()).alias("pre:bad"))
+        .with_columns((run.bad | bad_code()).alias("pre:bad"))
     )
     query = compiled.judged(base, [], passed=["code", "pre:bad"])
     out = _Collected(programs, targets, np.empty(rows, np.int64), np.empty(rows, "S12"))
-    totals = _Appended(targets, rows)
+    totals = AppendedTotals(targets, rows)
     start = 0
     summing: deque[tuple[int, int, Future[_Chunk]]] = deque()
 
@@ -503,7 +409,7 @@ def _streamed(run: _Run, programs: Programs, rows: int, chunk_rows: int) -> Batc
             if stop > rows or wide.get_column("pre:bad").any():
                 raise Refused("a table rule is broken")  # the numpy engine names the rows
             keys = wide.get_column("pre:key").to_numpy()
-            out.keys[start:stop], out.raw[start:stop] = keys, _raw_codes(wide.get_column("code"))
+            out.keys[start:stop], out.raw[start:stop] = keys, raw_codes(wide.get_column("code"))
             summing.append((start, stop, pool.submit(run.totals, _Judged(compiled, wide, keys))))
             del wide
             start = stop
@@ -513,12 +419,8 @@ def _streamed(run: _Run, programs: Programs, rows: int, chunk_rows: int) -> Batc
             added()
     if start != rows:  # pragma: no cover - the file changed under us
         raise Refused("the file's rows changed")
-    _unique(out.keys)
+    unique_keys(out.keys)
     return out.result(totals.partial())
-
-
-class _Unordered(Exception):
-    """A batch's townships come before the last one's: the codes must be read first."""
 
 
 class _Collected:
@@ -558,96 +460,6 @@ class _Collected:
         result.lacking = self.lacking
         result.kernel = "polars"
         return result
-
-
-class _Appended:
-    """The township totals of chunks in code order, the townships not known before:
-    each chunk's are appended (its first may be the last chunk's last), in
-    :class:`~cssp.batch.engine.RunningTotals` given room as they come.
-
-    :param rows: the file's rows (the first chunk's townships a row tell how many
-        the file has, roughly).
-    """
-
-    def __init__(self, targets: tuple[str, ...], rows: int) -> None:
-        self.targets = targets
-        self.rows = rows
-        self.seen = 0  # rows added
-        self.size = 0  # townships
-        self.totals = RunningTotals(np.zeros(0, dtype=np.int64), targets)
-
-    def add(self, part: Partial, seen: int) -> None:
-        """Add a chunk's totals; ``seen``: the rows of the file added so far, with it.
-
-        :raises _Unordered: when its townships come before the last chunk's last.
-        """
-        towns = part.townships
-        new = towns
-        if self.size and len(towns):
-            last = self.totals.townships[self.size - 1]
-            if towns[0] < last:
-                raise _Unordered
-            if towns[0] == last:
-                new = towns[1:]
-        self.seen = seen
-        size = self.size + len(new)
-        if size > len(self.totals.townships):
-            self._grow(size)
-        self.totals.townships[self.size : size] = new
-        self.size = size
-        self.totals.add(part)
-
-    def _grow(self, size: int) -> None:
-        """Room for ``size`` townships at least: as many as the file has at this rate."""
-        rate = -(-size * self.rows * 9 // (8 * max(self.seen, 1)))  # and an eighth
-        self._room(max(size, 2 * len(self.totals.townships), min(rate, 16 * size)))
-
-    def _room(self, room: int) -> None:
-        """The totals moved to arrays of ``room`` townships."""
-        old = self.totals
-        new = RunningTotals(np.full(room, np.iinfo(np.int64).max), self.targets)
-        n = self.size
-        new.townships[:n] = old.townships[:n]
-        new.counts[:, :n] = old.counts[:, :n]
-        new.nums = [_resized(sums, room, n) for sums in old.nums]
-        new.dens = [_resized(sums, room, n) for sums in old.dens]
-        if old.approximate is not None:
-            new.approximate = np.zeros((len(self.targets), room), dtype=bool)
-            new.approximate[:, : self.size] = old.approximate[:, : self.size]
-        self.totals = new
-
-    def partial(self) -> Partial:
-        """The totals of the townships met."""
-        if len(self.totals.townships) > self.size + self.size // 4:
-            self._room(self.size)  # not a fifth more than the townships
-        totals, n = self.totals, self.size
-        near = None if totals.approximate is None else totals.approximate[:, :n]
-        return Partial(
-            totals.townships[:n],
-            self.targets,
-            totals.counts[:, :n],
-            [_first(sums, n) for sums in totals.nums],
-            [_first(sums, n) for sums in totals.dens],
-            near,
-        )
-
-
-def _resized(sums: ExactSums, groups: int, used: int) -> ExactSums:
-    """The first ``used`` of ``sums``, then zeros: ``groups`` in all."""
-    if sums.exact is not None:
-        return ExactSums(None, sums.base, [*sums.exact[:used], *[0] * (groups - used)])
-    assert sums.limbs is not None
-    limbs = np.zeros((groups, sums.limbs.shape[1]), dtype=np.int64)
-    limbs[:used] = sums.limbs[:used]
-    return ExactSums(limbs, sums.base)
-
-
-def _first(sums: ExactSums, groups: int) -> ExactSums:
-    """The first ``groups`` of ``sums``."""
-    if sums.exact is not None:
-        return ExactSums(None, sums.base, sums.exact[:groups])
-    assert sums.limbs is not None
-    return ExactSums(sums.limbs[:groups], sums.base)
 
 
 def _statistics(metadata: Any, schema: Mapping[str, pl.DataType]) -> Statistics:
