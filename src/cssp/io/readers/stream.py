@@ -40,6 +40,7 @@ from cssp.io.readers import (
     STDIN_NAME,
     _division_problem,
     _division_warnings,
+    _quiet,
     _sha256,
     detect_format,
     load_column_map,
@@ -178,6 +179,7 @@ class InputStream:
                         continue
                     batch: list[Community] = []
                     left_out: set[str] = set()
+                    quiet = _quiet(part.communities)  # no division to name
                     for index, community in enumerate(part.communities):
                         key = community.key
                         if key in self.exclude:
@@ -186,7 +188,7 @@ class InputStream:
                             )
                             left_out.add(part.row(index))
                             continue
-                        said = _division_warnings(community, townships)
+                        said = () if quiet else _division_warnings(community, townships)
                         if said and self.strict_codes:
                             for text, _ in said:
                                 division_problems.append(
