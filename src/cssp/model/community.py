@@ -718,9 +718,12 @@ UNCHANGED: Final[dict[type, dict[str, str]]] = {
     Community: {
         "kind": "{v} is None or type({v}) is CommunityKind",
         **{name: _COUNT if FIELD_RULES[name].whole else _FINITE for name in _COMMUNITY_FIELDS},
-        "facilities": "{v} is None",
+        # a tuple of facilities, a frozenset of services: kept as they are (_made_of)
+        "facilities": "{v} is None or (type({v}) is tuple and all(map(isinstance, {v}, "
+        "repeat(Facility))))",
         "staff": "type({v}) is Staff",
-        "services": "{v} is None",
+        "services": "{v} is None or (type({v}) is frozenset and all(map(isinstance, {v}, "
+        "repeat(Service))))",
         **dict.fromkeys(("resettlement", "old_residential_area", "newly_built"), _FLAG),
         "extra": "{v} is EMPTY",
         "urban_rural_class": "{v} is None",
@@ -731,6 +734,9 @@ UNCHANGED_NAMES: Final = {
     "LARGEST": _LARGEST,
     "EMPTY": _EMPTY,
     "Staff": Staff,
+    "Facility": Facility,
+    "Service": Service,
+    "repeat": itertools.repeat,
     "CommunityKind": CommunityKind,
     "FacilityKind": FacilityKind,
 }

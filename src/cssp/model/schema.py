@@ -304,6 +304,8 @@ def checker(
         rule = FIELD_RULES[name]
         namespace[f"fail{i}"] = _failer(name, value_problems(rule))
         namespace[f"name{i}"] = frozenset({name})
+        # an int is whole without a call of floor (t: its type as given, an int's is int)
+        quick = _quick(rule).replace("v == floor(v)", "(t is int or v == floor(v))")
         lines += [
             f"    v = owner.{name}",
             "    if v is not None:",
@@ -312,7 +314,7 @@ def checker(
             "            v = float(v) if t is Approximate else int(v)",
             f"            setattr_(owner, {name!r}, v)",
             f"            approximate = approximate | name{i}",
-            f"        if not ({_quick(rule)}):",
+            f"        if not ({quick}):",
             f"            fail{i}(v)",
         ]
     for j, part in enumerate(parts):

@@ -297,15 +297,22 @@ def _quantity(
             raise UnitError(f"{cell!r} is not a finite number", key)
         return cell if factor == 1.0 else cell * factor
 
+    # A column without an empty cell is mapped (in C); one with gaps, a comprehension.
     def counts(cells: Sequence[Any]) -> list[object]:
         _no_digit_grouping(cells)
+        if "" not in cells:
+            return list(map(int, cells))
         return [int(c) if c else None for c in cells]
 
     def measures(cells: Sequence[Any]) -> list[object]:
         _no_digit_grouping(cells)
         values: list[Any]
         if factor == 1.0:
-            values = [float(c) if c else None for c in cells]
+            values = (
+                list(map(float, cells))
+                if "" not in cells
+                else [float(c) if c else None for c in cells]
+            )
         else:
             values = [float(c) * factor if c else None for c in cells]
         total = sum(filter(None, values))  # NaN or inf in any cell makes the sum so

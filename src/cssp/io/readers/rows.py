@@ -3,8 +3,10 @@
 A table is read in chunks of rows, column by column: each column's cells go
 through one list comprehension (``float(cell) * factor``), and only a column
 with an unusual cell (a unit, a thousands separator, a typo) is converted
-cell by cell, where each problem is located. Then the objects are built row
-by row with the model's own constructors, which validate them.
+cell by cell, where each problem is located. Then the objects are built with
+the model's own constructors, which validate them: over the columns for the
+usual chunk (:mod:`cssp.io.readers.built`), row by row for any other, where
+each problem of a row is found and located.
 
 How a column is read, from its header, is :mod:`cssp.io.readers.columns`.
 """
@@ -18,6 +20,15 @@ from typing import Any, Final
 import attrs
 
 from cssp.errors import InputError
+from cssp.io.readers.built import (
+    _COMMERCIAL,
+    _COMPREHENSIVE,
+    _DISAGREE,
+    _NO_STAFF,
+    _STAFF_CACHE_LIMIT,
+    built,
+    other_facilities,
+)
 from cssp.io.readers.columns import (
     _STAFF,
     COLUMNS,
@@ -41,7 +52,6 @@ from cssp.model.community import (
     Community,
     CommunityKind,
     Facility,
-    FacilityKind,
     Service,
     Staff,
     class_contradiction,
@@ -71,13 +81,8 @@ _Columns = (
 #: small enough to keep the cells of only a few thousand rows in memory.
 _CHUNK: Final = 4096
 
-_NO_STAFF: Final = Staff()
 #: A community's extra values when the table has none (the field's default, kept as it is).
 _NO_EXTRA: Final = attrs.fields(Community).extra.default
-_STAFF_CACHE_LIMIT: Final = 65_536
-_COMPREHENSIVE: Final = FacilityKind.COMPREHENSIVE
-_COMMERCIAL: Final = FacilityKind.COMMERCIAL
-_DISAGREE: Final = "the facility columns disagree"  # never shown: row_problems says how
 _STAFF_PARTS: Final = tuple(r for r in PART_RULES if r.whole == "community_workers")
 _FACILITY_PART_RULES: Final = tuple(r for r in PART_RULES if r.whole == "floor_area")
 _FACILITY_PARTS_COLUMNS: Final = (
@@ -345,6 +350,12 @@ class _Table:
             values = self.convert(index, column, columns[index], numbers, failed)
             if column.key:  # a column without a header is only checked
                 converted[column.key] = values
+        if not failed:
+            communities = built(self, converted, len(numbers))
+            if communities is not None:  # every row a community: no blank row, no problem
+                found.extend(communities)
+                found_rows.extend(numbers)
+                return len(numbers)
         nones: list[object] = [None] * len(numbers)  # the column of a field the table lacks
         fields = zip(*[converted.get(key, nones) for key in COLUMNS], strict=True)
         others = (
@@ -477,13 +488,7 @@ class _Table:
                     disaster_information_officers,
                     trained_workers,
                 )
-                cached = self.staff.get(counts)
-                if cached is not None:
-                    staff = cached
-                else:
-                    staff = Staff(*counts)
-                    if len(self.staff) < _STAFF_CACHE_LIMIT:
-                        self.staff[counts] = staff
+                staff = self.staff.get(counts) or self.new_staff(counts)
             facilities: tuple[Facility, ...] | None = None
             if not self.has_facilities:
                 pass
@@ -500,7 +505,7 @@ class _Table:
                 )
             else:
                 stage = "facilities"
-                facilities = self.facilities(
+                facilities = other_facilities(
                     has_facility,
                     (floor_area, activity_area, office_area, opening_hours),
                     commercial_floor_area,
@@ -541,6 +546,13 @@ class _Table:
         if self.has_places or urban_rural_class is not None:
             self.note_row(number, community, names, place)
         return community
+
+    def new_staff(self, counts: tuple[object, ...]) -> Staff:
+        """The staff of ``counts``, kept for the rows with the same counts (a few thousand)."""
+        staff = Staff(*counts)
+        if len(self.staff) < _STAFF_CACHE_LIMIT:
+            self.staff[counts] = staff
+        return staff
 
     def failed(self, number: int, fields: tuple[Any, ...], stage: str, error: InputError) -> None:
         """Report every problem of a row whose ``stage`` raised ``error``."""
@@ -673,33 +685,6 @@ class _Table:
         for key, message in found:
             self.problem(number, key, message)
         return {key for key, _ in found}
-
-    def facilities(
-        self, has: object, comprehensive: tuple[object, ...], commercial: object
-    ) -> tuple[Facility, ...] | None:
-        """The facilities of a row whose comprehensive facility has no floor area, or is
-        said not to exist (``has`` false): raise InputError when the row is not fine.
-
-        ``comprehensive`` is the facility's floor area, activity area, office
-        area and opening hours. A facility said to exist (``has`` true), or
-        described by its other columns, without its floor area, is one whose
-        floor area is unknown.
-        """
-        described = any(value is not None for value in comprehensive[1:])
-        if has is False:
-            if comprehensive[0] is not None or described:
-                raise InputError(_DISAGREE)  # row_problems says how
-        elif has is True or described:
-            _, activity, office, hours = comprehensive
-            found = Facility(_COMPREHENSIVE, None, activity, office, hours)
-            if commercial is None:
-                return (found,)
-            return (found, Facility(_COMMERCIAL, commercial))
-        elif commercial is not None:
-            raise InputError(_DISAGREE)
-        else:
-            return None
-        return () if commercial is None else (Facility(_COMMERCIAL, commercial),)
 
     def facility_problems(self, row: dict[str, Any]) -> list[tuple[str, str]]:
         """The problems of a row's facility columns taken together, as ``(key, message)``."""
