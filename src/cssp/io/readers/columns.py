@@ -367,6 +367,8 @@ def _flag(cell: object) -> bool | None:
 
 
 def _flags(cells: Sequence[Any]) -> list[object]:
+    if "" not in cells:
+        return list(map(_FLAG_WORDS.__getitem__, cells))
     return [_FLAG_WORDS[c] if c else None for c in cells]
 
 
@@ -441,21 +443,37 @@ def _unnamed(cell: object) -> None:
 
 
 def _codes(cells: Sequence[Any]) -> list[object]:
-    values = [cell.strip() or None if cell else None for cell in cells]
-    if not all(map(str.isascii, filter(None, values))):
+    texts: list[str] = list(map(str.strip, cells))  # TypeError for a number: cell by cell
+    if not "".join(texts).isascii():
         raise ValueError("full-width digits")  # _code normalises them, cell by cell
-    return values
+    return _or_none(texts)
 
 
 def _names(cells: Sequence[Any]) -> list[object]:
-    return [cell.strip() or None if cell else None for cell in cells]
+    return _or_none(list(map(str.strip, cells)))
+
+
+def _or_none(texts: list[Any]) -> list[Any]:
+    """The texts, ``None`` for an empty one."""
+    return texts if "" not in texts else [text or None for text in texts]
+
+
+def _service_sets_of(cells: Sequence[Any]) -> list[object]:
+    """A column of services: each text looked up among those already read, the others read."""
+    values: list[object] = list(map(_service_sets.get, cells))
+    if None not in values:
+        return values
+    return [
+        _services(cell) if value is None and cell else value
+        for value, cell in zip(values, cells, strict=True)
+    ]
 
 
 _TEXT_COLUMNS: Final = {
     "code": _Column("code", _code, _codes),
     "name": _Column("name", _name, _names),
     "kind": _Column("kind", _kind),
-    "services": _Column("services", _services),
+    "services": _Column("services", _services, _service_sets_of),
     "urban_rural_class": _Column("urban_rural_class", _name, _names),
     **{key: _Column(key, _name, _names) for key in PLACE_COLUMNS},
 }
