@@ -535,7 +535,9 @@ def test_each_classs_init_is_attrs_own_with_every_converter() -> None:
         try:
             init(made, **arguments)
         except (cssp.CsspError, TypeError) as error:
+            assert type(made) is cls  # given its class back, whatever was raised
             return (type(error), str(error))
+        assert type(made) is cls
         return made
 
     @settings(deadline=None)  # the first text with a unit loads the unit registry
@@ -553,6 +555,25 @@ def test_each_classs_init_is_attrs_own_with_every_converter() -> None:
         assert ours == theirs
 
     check()
+
+
+def test_a_subclass_is_built_as_its_base_class_is() -> None:
+    """A plain subclass of a model class (with a ``__dict__`` of its own, so another layout)
+    is built by the same ``__init__``, setting each slot through its descriptor: the same
+    values, its own class kept, still frozen."""
+    import attrs
+
+    class Mine(cssp.Community):
+        pass
+
+    arguments: dict[str, Any] = {"code": "110101001201", "households": 12, "population": "30人"}
+    mine, theirs = Mine(**arguments), cssp.Community(**arguments)
+    assert type(mine) is Mine
+    assert attrs.asdict(mine) == attrs.asdict(theirs)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        mine.households = 3  # type: ignore[misc]
+    with pytest.raises(cssp.InputError):
+        Mine(code="110101001201", households=-1)
 
 
 def test_each_classs_one_check_agrees_with_its_rules() -> None:

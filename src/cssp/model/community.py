@@ -20,7 +20,7 @@ from typing import Final, cast
 from attrs import define, field
 
 from cssp.errors import InputError
-from cssp.model._init import skip_unchanged
+from cssp.model._init import skip_unchanged, stored_apart
 from cssp.model.frozen import FrozenMap
 from cssp.model.schema import (
     COMMUNITY_VALUES,
@@ -484,6 +484,7 @@ def class_disagreement(
 
 
 @define(frozen=True)
+@stored_apart
 class Facility:
     """A community service facility.
 
@@ -514,6 +515,7 @@ class Facility:
 
 
 @define(frozen=True)
+@stored_apart
 class Staff:
     """The people who work in a community. Every count is optional (unknown).
 
@@ -541,6 +543,7 @@ class Staff:
 
 
 @define(frozen=True)
+@stored_apart
 class Community:
     """A village (村) or urban community (社区): the plan's basic unit.
 
