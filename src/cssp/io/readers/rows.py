@@ -14,6 +14,7 @@ How a column is read, from its header, is :mod:`cssp.io.readers.columns`.
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Final
 
@@ -80,6 +81,8 @@ _Columns = (
 #: Rows converted at a time: big enough for the column-wise conversion to pay,
 #: small enough to keep the cells of only a few thousand rows in memory.
 _CHUNK: Final = 4096
+_FIRST: Final = operator.itemgetter(0)
+_SECOND: Final = operator.itemgetter(1)
 
 #: A community's extra values when the table has none (the field's default, kept as it is).
 _NO_EXTRA: Final = attrs.fields(Community).extra.default
@@ -336,14 +339,14 @@ class _Table:
         Return how many rows were not blank.
         """
         width = self.width
-        numbers: list[int] = []
-        cells: list[Sequence[object]] = []
+        numbers: list[int] = list(map(_FIRST, chunk))
+        cells: list[Sequence[object]] = list(map(_SECOND, chunk))
         failed: dict[int, set[str]] = {}  # position -> the keys of its cells that failed
-        for number, row in chunk:
-            if len(row) != width:
-                row = self.fit(number, row, failed, len(numbers))  # noqa: PLW2901
-            numbers.append(number)
-            cells.append(row)
+        if set(map(len, cells)) != {width}:  # rows to cut or pad to the header's width
+            cells = [
+                row if len(row) == width else self.fit(number, row, failed, position)
+                for position, (number, row) in enumerate(chunk)
+            ]
         columns = list(zip(*cells, strict=True))
         converted: dict[str, list[object]] = {}
         for index, column in self.columns:
