@@ -25,14 +25,15 @@ raises. Same layout, same slots: only the cost of filling them changes (about
 
 from __future__ import annotations
 
+import functools
 import inspect
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeVar
 
 import attrs
 
-__all__ = ["skip_unchanged", "stored_apart"]
+__all__ = ["filler", "skip_unchanged", "stored_apart"]
 
 _MEMBER: Final = types.MemberDescriptorType
 _T = TypeVar("_T")
@@ -60,6 +61,26 @@ def stored_apart(cls: type[_T]) -> type[_T]:
     return made
 
 
+def _is_stored_apart(cls: type) -> bool:
+    """Whether the attrs class ``cls`` was made by :func:`stored_apart`."""
+    storage = cls.__base__
+    fields = tuple(field.name for field in attrs.fields(cls))
+    return (
+        storage is not None
+        and vars(cls).get("__slots__") == ()
+        and vars(storage).get("__slots__") == (*fields, "__weakref__")
+    )
+
+
+@functools.cache
+def _filling(cls: type) -> type:
+    """The class an object of the :func:`stored_apart` class ``cls`` has while it is filled:
+    a sibling of ``cls`` on the same slots, which does not forbid setting them."""
+    storage = cls.__base__
+    assert storage is not None, cls
+    return type(f"_{cls.__name__}Filling", (storage,), {"__slots__": ()})
+
+
 def skip_unchanged(
     cls: type, unchanged: Mapping[str, str], names: Mapping[str, object] | None = None
 ) -> None:
@@ -71,15 +92,73 @@ def skip_unchanged(
     :param names: the names the expressions use.
     """
     original = cls.__init__  # type: ignore[misc]
+    namespace: dict[str, Any] = {**(names or {}), "setattr_": object.__setattr__}
+    parameters, head = _parameters(cls, namespace)
+    values: dict[str, str] = {}  # field name -> the expression of its value
+    for field in attrs.fields(cls):
+        name = field.name
+        value = name
+        if field.converter is not None:
+            assert callable(field.converter), field  # a function, as the model declares them
+            namespace[f"convert_{name}"] = field.converter
+            test = unchanged.get(name)
+            value = f"convert_{name}({name})"
+            if test is not None:
+                value = f"{name} if ({test.format(v=name)}) else {value}"
+        values[name] = value
+    body = [*head, *_setting(cls, values, namespace)]
+    if hasattr(cls, "__attrs_post_init__"):
+        namespace["post_init"] = cls.__attrs_post_init__
+        body.append("    post_init(self)")
+    exec(f"def __init__(self, {parameters}):\n" + "\n".join(body), namespace)
+    init = namespace["__init__"]
+    for attribute in ("__annotations__", "__doc__", "__module__", "__qualname__"):
+        setattr(init, attribute, getattr(original, attribute))
+    cls.__init__ = init  # type: ignore[misc]
+    cls.__attrs_init_with_every_converter__ = original  # type: ignore[attr-defined]
+
+
+def filler(cls: type[_T]) -> Callable[..., _T]:
+    """A function making an object of ``cls`` from its fields' values as the class keeps
+    them, with the parameters and defaults of its ``__init__``, but no converter, no check
+    and no ``__attrs_post_init__``.
+
+    Only for values known to be what the class's ``__init__`` would keep, each
+    keeping every rule, and for a class whose ``__attrs_post_init__`` would change
+    nothing of them (a community's kind is given): :mod:`cssp.model.bulk` checks
+    whole columns of values at once. ``cls`` must be :func:`stored_apart`.
+    """
+    klass: Any = cls
+    assert _is_stored_apart(klass), cls
+    fields = tuple(field.name for field in attrs.fields(klass))
     namespace: dict[str, Any] = {
-        **(names or {}),
-        "NOTHING": attrs.NOTHING,
-        "setattr_": object.__setattr__,
+        "new": object.__new__,
+        "filling": _filling(klass),
+        "cls_": cls,
+        "set_class": _SET_CLASS,
     }
+    parameters, head = _parameters(cls, namespace)
+    lines = [
+        f"def fill({parameters}):",
+        *head,
+        "    self = new(filling)",
+        *(f"    self.{name} = {name}" for name in fields),
+        "    set_class(self, cls_)",
+        "    return self",
+    ]
+    exec("\n".join(lines), namespace)
+    fill: Callable[..., _T] = namespace["fill"]
+    fill.__qualname__ = fill.__name__ = f"fill_{cls.__name__}"
+    return fill
+
+
+def _parameters(cls: type, namespace: dict[str, Any]) -> tuple[str, list[str]]:
+    """The parameters of attrs' ``__init__`` of ``cls`` as source, and the lines that make
+    the defaults given by a factory; the names they use are put in ``namespace``."""
     positional: list[str] = []
     keywords: list[str] = []
-    head: list[str] = []  # the defaults made by factories
-    values: dict[str, str] = {}  # field name -> the expression of its value
+    head: list[str] = []
+    namespace["NOTHING"] = attrs.NOTHING
     for field in attrs.fields(cls):
         name = field.name
         default = field.default
@@ -94,27 +173,8 @@ def skip_unchanged(
             namespace[f"default_{name}"] = default
             parameter = f"{name}=default_{name}"
         (keywords if field.kw_only else positional).append(parameter)
-        value = name
-        if field.converter is not None:
-            assert callable(field.converter), field  # a function, as the model declares them
-            namespace[f"convert_{name}"] = field.converter
-            test = unchanged.get(name)
-            value = f"convert_{name}({name})"
-            if test is not None:
-                value = f"{name} if ({test.format(v=name)}) else {value}"
-        values[name] = value
-    body = [*head, *_setting(cls, values, namespace)]
-    if hasattr(cls, "__attrs_post_init__"):
-        namespace["post_init"] = cls.__attrs_post_init__
-        body.append("    post_init(self)")
     keyword_part = f", *, {', '.join(keywords)}" if keywords else ""
-    source = f"def __init__(self, {', '.join(positional)}{keyword_part}):\n" + "\n".join(body)
-    exec(source, namespace)
-    init = namespace["__init__"]
-    for attribute in ("__annotations__", "__doc__", "__module__", "__qualname__"):
-        setattr(init, attribute, getattr(original, attribute))
-    cls.__init__ = init  # type: ignore[misc]
-    cls.__attrs_init_with_every_converter__ = original  # type: ignore[attr-defined]
+    return ", ".join(positional) + keyword_part, head
 
 
 def _setting(cls: type, values: Mapping[str, str], namespace: dict[str, Any]) -> list[str]:
@@ -127,17 +187,12 @@ def _setting(cls: type, values: Mapping[str, str], namespace: dict[str, Any]) ->
             slow.append(f"    set_{name}(self, {value})")
         else:
             slow.append(f"    setattr_(self, {name!r}, {value})")
-    storage = cls.__base__
-    if (
-        storage is None
-        or vars(cls).get("__slots__") != ()
-        or vars(storage).get("__slots__") != (*values, "__weakref__")
-    ):
+    if not _is_stored_apart(cls):
         return slow
     # stored_apart: filled as an object of a class that lets its slots be set; a
     # subclass of cls (another layout) is filled the slow way
     namespace["cls_"] = cls
-    namespace["filling"] = type(f"_{cls.__name__}Filling", (storage,), {"__slots__": ()})
+    namespace["filling"] = _filling(cls)
     namespace["set_class"] = _SET_CLASS
     return [
         "    if type(self) is cls_:",

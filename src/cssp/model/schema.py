@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import types
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import compress
+from typing import Any, Final, cast
 
 from attrs import define
 
@@ -39,6 +41,7 @@ __all__ = [
     "CODE_VILLAGE_DIGITS",
     "COMMUNITY_VALUES",
     "EXACT_COUNT",
+    "EXCEEDS",
     "FACILITY_VALUES",
     "FIELD_RULES",
     "NOT_APPROXIMATE",
@@ -52,10 +55,13 @@ __all__ = [
     "check_values",
     "checker",
     "code_rural",
+    "codes_rural",
+    "column_keeps",
     "committee",
     "near_whole",
     "number",
     "part_problem",
+    "parts_keep",
     "problems_of",
     "value_problems",
     "value_tests",
@@ -254,9 +260,13 @@ PART_RULES: Final = (
 )
 
 
+#: A part's test: true (or, for arrays, true where) the part exceeds its whole.
+EXCEEDS: Final = operator.gt
+
+
 def part_problem(rule: PartRule, part: Any, whole: Any) -> tuple[Any, Callable[[Any, Any], str]]:
     """The test of ``rule`` (numbers or arrays; NaN passes) and its message."""
-    return part > whole, lambda p, w: rule.message.format(part=number(p), whole=number(w))
+    return EXCEEDS(part, whole), lambda p, w: rule.message.format(part=number(p), whole=number(w))
 
 
 def check_values(owner: object, names: tuple[str, ...]) -> frozenset[str]:
@@ -382,6 +392,93 @@ def _checks(name: str) -> tuple[Callable[[Any], bool], Any]:
 #: No field is approximate.
 NOT_APPROXIMATE: Final[frozenset[str]] = frozenset()
 _MARKED: Final = (Approximate, ApproximateCount)
+
+
+# --- whole columns -------------------------------------------------------------------
+# A reader that has converted a chunk of a table into columns checks them here at once,
+# then builds the objects without checking each again (cssp.model.bulk). Each test is
+# sufficient, not necessary: a column it does not pass is built object by object, and the
+# objects say what is wrong.
+
+#: The type a field keeps a value of, as given: a count's int, an amount's float.
+_KEPT: Final = {False: float, True: int}
+_NONE: Final = type(None)
+
+
+def column_keeps(name: str, values: Sequence[Any]) -> bool:
+    """Whether every value of the column ``values`` of the numeric field ``name`` (``None``
+    where none is given) is one its class keeps as it is and breaks none of its rules.
+
+    Each value must be of the type the field keeps (an int for a count, a float
+    otherwise; not an approximate one), a float finite; the bounds of
+    :func:`value_tests` are tested on the column's least and greatest values, and
+    wholeness holds for an int.
+    """
+    rule = FIELD_RULES[name]
+    given = values if None not in values else [v for v in values if v is not None]
+    if not given:
+        return True
+    kept = _KEPT[rule.whole]
+    if set(map(type, given)) != {kept} or (kept is float and not all(map(math.isfinite, given))):
+        return False
+    low, high = min(given), max(given)
+    for test, _, bound in value_tests(rule):
+        if not bound:
+            assert rule.whole, rule  # the test of wholeness, which an int keeps
+        elif test(low) or test(high):
+            return False
+    return True
+
+
+def parts_keep(rules: Iterable[PartRule], column: Callable[[str], Sequence[Any]]) -> bool:
+    """Whether no part exceeds its whole in any row of the columns (``column(name)``, of
+    values :func:`column_keeps` passed; a part or whole not given passes)."""
+    for rule in rules:
+        part, whole = column(rule.part), column(rule.whole)
+        if rule.plus:
+            other = column(rule.plus)
+            if None in part or None in other:
+                part = [_sum(p, q) for p, q in zip(part, other, strict=True)]
+            else:
+                part = list(map(operator.add, part, other))
+        if None in part or None in whole:
+            given = list(map(_both, part, whole))
+            part, whole = list(compress(part, given)), list(compress(whole, given))
+        if any(map(EXCEEDS, part, whole)):
+            return False
+    return True
+
+
+def _sum(part: Any, other: Any) -> Any:
+    return None if part is None or other is None else part + other
+
+
+def _both(part: object, whole: object) -> bool:
+    return part is not None and whole is not None
+
+
+def codes_rural(codes: Sequence[object]) -> list[bool] | None:
+    """Whether each code is rural, when every one is a 12-digit code :func:`code_rural`
+    accepts with digits 10–12 that say (``None`` otherwise: each code then says why)."""
+    if set(map(type, codes)) != {str}:
+        return None
+    texts = cast("Sequence[str]", codes)
+    if set(map(len, texts)) != {12}:
+        return None
+    digits = "".join(texts)
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    if not set(map(_PROVINCE_DIGITS, texts)) <= PROVINCES_BY_CODE.keys():
+        return None
+    villages = list(map(_VILLAGE_DIGITS, texts))
+    rural = {village: _RURAL[int(village)] for village in set(villages)}
+    if None in rural.values():
+        return None
+    return list(map(rural.__getitem__, villages))  # type: ignore[arg-type]
+
+
+_PROVINCE_DIGITS: Final = operator.itemgetter(slice(0, 2))
+_VILLAGE_DIGITS: Final = operator.itemgetter(slice(9, 12))
 
 
 def problems_of(

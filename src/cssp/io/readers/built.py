@@ -16,11 +16,12 @@ reports, locates or warns, so both paths give the same communities.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Final
 
 from cssp.errors import InputError
 from cssp.io.readers.columns import _STAFF
+from cssp.model.bulk import communities, facility_maker
 from cssp.model.community import Community, Facility, FacilityKind, Staff
 
 if TYPE_CHECKING:
@@ -34,6 +35,25 @@ _NO_STAFF: Final = Staff()
 _DISAGREE: Final = "the facility columns disagree"  # never shown: row_problems says how
 #: Distinct staff objects kept by a table, one for each set of counts met.
 _STAFF_CACHE_LIMIT: Final = 65_536
+#: The fields of a community a table's columns give, in the model's order, each with the
+#: value of an empty cell (``None``: none).
+_COMMUNITY_FIELDS: Final = (
+    ("code", None),
+    ("name", ""),
+    ("kind", None),
+    ("households", None),
+    ("population", None),
+    ("building_area", None),
+    ("facilities", None),
+    ("staff", _NO_STAFF),
+    ("services", None),
+    ("resettlement", False),
+    ("old_residential_area", False),
+    ("newly_built", False),
+    ("elderly_monthly_visit_rate", None),
+    ("social_organisations", None),
+    ("registered_volunteers", None),
+)
 #: Gives a chunk's column of a key (a column of ``None`` where the table lacks it).
 _ColumnOf = Callable[[str], list[object]]
 
@@ -52,68 +72,67 @@ def built(table: _Table, converted: dict[str, list[object]], count: int) -> list
     def column(key: str) -> list[object]:
         return converted.get(key, nones)
 
-    def given(key: str, default: object) -> Iterable[object]:
-        values = converted.get(key)
-        if values is None:
-            return itertools.repeat(default, count)
-        if None not in values:
-            return values
-        return [default if value is None else value for value in values]
-
+    fields: dict[str, Sequence[object]] = {}  # a field's values, where the table gives it
+    for name, default in _COMMUNITY_FIELDS:
+        values = converted.get(name)
+        if values is not None:
+            # an empty cell is the field's default, as the row path reads it
+            fields[name] = (
+                values
+                if default is None or None not in values
+                else [default if value is None else value for value in values]
+            )
     try:
-        facilities = _facilities(column) if table.has_facilities else nones
-        staff = (
-            _staff(table, [column(key) for key in _STAFF])
-            if table.has_staff
-            else itertools.repeat(_NO_STAFF, count)
-        )
+        if table.has_facilities:
+            fields["facilities"] = _facilities(column, nones)
+        if table.has_staff:
+            fields["staff"] = _staff(table, [column(key) for key in _STAFF])
+        made = communities(fields, count)
+        if made is not None:
+            return made
         # Positional, in the order of the model's fields, as the row path gives them.
         return list(
             map(
                 Community,
-                codes,
-                given("name", ""),
-                column("kind"),
-                column("households"),
-                column("population"),
-                column("building_area"),
-                facilities,
-                staff,
-                column("services"),
-                given("resettlement", False),
-                given("old_residential_area", False),
-                given("newly_built", False),
-                column("elderly_monthly_visit_rate"),
-                column("social_organisations"),
-                column("registered_volunteers"),
+                *(
+                    fields[name] if name in fields else itertools.repeat(default, count)
+                    for name, default in _COMMUNITY_FIELDS
+                ),
             )
         )
     except InputError:
         return None  # the row path reports every problem of the row
 
 
-def _facilities(column: _ColumnOf) -> list[tuple[Facility, ...] | None]:
+def _facilities(column: _ColumnOf, nones: list[object]) -> list[tuple[Facility, ...] | None]:
     """Each row's facilities: the usual comprehensive one (with its floor area, not said to
     be missing) and the commercial one here, any other case by :func:`other_facilities`."""
+    floors = column("facility_floor_area")
+    activities = column("facility_activity_area")
+    offices = column("facility_office_area")
+    hours = column("facility_opening_hours")
+    commercial = column("commercial_floor_area")
+    comprehensive = {
+        "floor_area": floors,
+        "activity_area": activities,
+        "office_area": offices,
+        "opening_hours": hours,
+    }
+    make = facility_maker(comprehensive.__getitem__)
+    make_commercial = facility_maker(lambda name: commercial if name == "floor_area" else nones)
     return [
         (
-            (Facility(_COMPREHENSIVE, floor, activity, office, hours),)
-            if commercial is None
+            (make(_COMPREHENSIVE, floor, activity, office, hour),)
+            if area is None
             else (
-                Facility(_COMPREHENSIVE, floor, activity, office, hours),
-                Facility(_COMMERCIAL, commercial),
+                make(_COMPREHENSIVE, floor, activity, office, hour),
+                make_commercial(_COMMERCIAL, area),
             )
         )
         if floor is not None and has is not False
-        else other_facilities(has, (floor, activity, office, hours), commercial)
-        for floor, activity, office, hours, commercial, has in zip(
-            column("facility_floor_area"),
-            column("facility_activity_area"),
-            column("facility_office_area"),
-            column("facility_opening_hours"),
-            column("commercial_floor_area"),
-            column("has_facility"),
-            strict=True,
+        else other_facilities(has, (floor, activity, office, hour), area)
+        for floor, activity, office, hour, area, has in zip(
+            floors, activities, offices, hours, commercial, column("has_facility"), strict=True
         )
     ]
 
