@@ -149,3 +149,41 @@ def test_the_report_carries_what_reading_said(tmp_path: Path) -> None:
 def test_notes_are_false_when_empty() -> None:
     assert not InputNotes()
     assert InputNotes(skipped=(SkippedRow("a.csv: row 2", [("a.csv: row 2", "x")]),))
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_reading_pauses_the_garbage_collector_and_gives_it_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, enabled: bool
+) -> None:
+    """While a read builds its communities the collector starts no pass; after it, read
+    or refused, the collector is as it was."""
+    import gc
+
+    from cssp.io import readers
+
+    seen: list[bool] = []
+    read_file = readers._read_file
+
+    def spy(*arguments: object) -> object:
+        seen.append(gc.isenabled())
+        return read_file(*arguments)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(readers, "_read_file", spy)
+    good = tmp_path / "good.csv"
+    good.write_text("code,households\n440106001001,1200\n", encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,households\n440106001001,-3\n", encoding="utf-8")
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        assert len(read_input(good).communities) == 1
+        assert gc.isenabled() is enabled
+        with pytest.raises(cssp.InputError):
+            read_input(bad)
+        assert gc.isenabled() is enabled
+        with pytest.raises(cssp.InputError):
+            readers.read_records([{"code": "440106001001", "households": -3}])
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert seen == [False, False]

@@ -321,3 +321,35 @@ def test_a_workbooks_untrusted_cells_are_refused_streamed_as_read_whole(name: st
             pass
     assert str(streamed.value) == str(whole.value)
     assert "cell" in str(whole.value)
+
+
+def test_a_stream_makes_each_part_with_the_collector_paused(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each part is read with the garbage collector paused, as ``read_input`` reads; the
+    code that takes the batches runs with it as it was, and so does the code after a read
+    that failed."""
+    import gc
+
+    from cssp.io.readers import stream
+
+    making: list[bool] = []
+    parts = stream.InputStream._parts
+
+    def spy(self: Any, *arguments: Any, **keywords: Any) -> Any:
+        for part in parts(self, *arguments, **keywords):
+            making.append(gc.isenabled())
+            yield part
+
+    monkeypatch.setattr(stream.InputStream, "_parts", spy)
+    path = tmp_path / "rows.csv"
+    rows = [f"440106001{n:03d},{n}" for n in range(1, 8)]
+    path.write_text("code,households\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert gc.isenabled()
+    taking = [gc.isenabled() for _ in stream.InputStream(path, batch_rows=3)]
+    assert taking == [True, True, True]
+    assert making == [False, False, False]
+    path.write_text("code,households\n440106001001,-3\n", encoding="utf-8")
+    with pytest.raises(cssp.InputError):
+        list(stream.InputStream(path))
+    assert gc.isenabled()

@@ -38,6 +38,7 @@ from cssp.io.readers import (
     FORMATS,
     STDIN,
     STDIN_NAME,
+    _collector_paused,
     _division_problem,
     _division_warnings,
     _quiet,
@@ -168,7 +169,8 @@ class InputStream:
         self.communities = 0
         for number, name in enumerate(self.names):
             try:
-                for part in self._parts(name, problems, columns=self.columnar is not None):
+                parts = self._parts(name, problems, columns=self.columnar is not None)
+                for part in _each_paused(parts):
                     file_warnings.extend(part.warnings)
                     if part.block is not None:  # read into columns: checked by _accept
                         made, keys = part.block
@@ -358,6 +360,17 @@ class InputStream:
                 yield from _csv_parts(name, file, problems, self.column_map, size, accept)
             else:
                 yield from _jsonl_parts(name, file, problems, size)
+
+
+def _each_paused(parts: Iterator[_Found]) -> Iterator[_Found]:
+    """Each of ``parts``, made with the garbage collector paused (as ``read_input`` reads);
+    the code that takes each part runs with it as it was."""
+    while True:
+        with _collector_paused():
+            part = next(parts, None)
+        if part is None:
+            return
+        yield part
 
 
 def _root(name: str, first: int) -> Callable[[int], str]:
