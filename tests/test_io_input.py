@@ -187,3 +187,18 @@ def test_reading_pauses_the_garbage_collector_and_gives_it_back(
     finally:
         (gc.enable if was else gc.disable)()
     assert seen == [False, False]
+
+
+def test_reads_at_once_share_one_pause_of_the_collector() -> None:
+    """Reads that overlap (in threads) share the pause: the collector runs again when the
+    last one ends, not the first."""
+    import gc
+
+    from cssp.io.readers import _collector_paused
+
+    assert gc.isenabled()
+    with _collector_paused():
+        with _collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the first read still running
+    assert gc.isenabled()

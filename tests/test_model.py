@@ -576,6 +576,31 @@ def test_a_subclass_is_built_as_its_base_class_is() -> None:
         Mine(code="110101001201", households=-1)
 
 
+def test_a_class_stored_apart_keeps_its_methods_super_and_weak_references() -> None:
+    """A class rebuilt on a base of its slots: a method's zero-argument ``super()`` finds
+    the class attrs made, and its objects copy and take weak references."""
+    import copy
+    import weakref
+
+    from cssp.model._init import stored_apart
+
+    @attrs.define(frozen=True)
+    @stored_apart
+    class Kept:
+        x: int = 0
+
+        def described(self) -> str:
+            return f"kept {super().__repr__()[:1]}"
+
+    kept = Kept(1)
+    assert kept.described() == "kept <"
+    assert copy.copy(kept) == kept
+    assert weakref.ref(kept)() is kept
+    community = cssp.Community("110101001201", households=3)
+    assert copy.deepcopy(community) == community
+    assert weakref.ref(community)() is community
+
+
 def test_each_classs_one_check_agrees_with_its_rules() -> None:
     """Facility, Staff and Community check their values, then their parts, with one function
     written from the rules (``checker``): it raises what testing each field's rules in order,

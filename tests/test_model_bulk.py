@@ -32,6 +32,14 @@ CODES = [
 ]
 
 
+class _Int(int):
+    pass
+
+
+class _Float(float):
+    pass
+
+
 def _numbers() -> st.SearchStrategy[Any]:
     """What a numeric column may hold: the readers' ints and floats, and what is refused or
     converted (negative, NaN, infinite, too large, approximate, a bool, a text)."""
@@ -46,8 +54,14 @@ def _numbers() -> st.SearchStrategy[Any]:
                 2.0**53,
                 2**53,
                 2**53 - 1,
+                2**1100,
                 101.0,
+                100.00000000000001,
                 24.5,
+                24.000000000000004,
+                -0.0,
+                _Int(3),
+                _Float(3.0),
                 True,
                 "12",
                 Approximate(300.0),
@@ -80,10 +94,19 @@ def _column(name: str) -> st.SearchStrategy[Any]:
 
 
 def _typed(made: Any) -> Any:
-    """An object's class and each of its values with its type (``1`` is not ``True``)."""
+    """An object's class and each of its values as ``repr`` shows it with its type: ``1`` is
+    not ``True``, ``-0.0`` not ``0.0``, a set of texts not the set of the services they name."""
     if not attrs.has(type(made)):
         return made  # an error
-    return type(made), [(type(v), v) for v in attrs.astuple(made, recurse=False)]
+    return type(made), [_shape(value) for value in attrs.astuple(made, recurse=False)]
+
+
+def _shape(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return tuple(map(_typed, value))
+    if isinstance(value, frozenset):
+        return sorted(f"{type(item).__name__} {item!r}" for item in value)
+    return type(value), repr(value)
 
 
 def _made(cls: Any, *arguments: Any, **keywords: Any) -> Any:
@@ -171,6 +194,9 @@ def test_a_usual_chunk_is_built_at_once() -> None:
         assert communities({**columns, name: values}, 2) is None
     assert communities({**columns, "households": [-1, 2]}, 2) is None
     assert communities({**columns, "code": ["440106001001", "440106001000"]}, 2) is None
+    assert communities({**columns, "households": [12]}, 2) is None  # a column too short
+    # a set of texts equal to the set of services they name, after that set itself
+    assert communities({**columns, "services": [_FIVE_G, frozenset({"5g"})]}, 2) is None
 
 
 @settings(max_examples=300, deadline=None)

@@ -58,7 +58,23 @@ def stored_apart(cls: type[_T]) -> type[_T]:
     body = {k: v for k, v in vars(cls).items() if k not in ("__dict__", "__weakref__")}
     metaclass: Any = type(cls)
     made: type[_T] = metaclass(cls.__name__, (storage,), body)
+    for value in body.values():  # a method's __class__ (zero-argument super()): the new class
+        for function in _functions(value):
+            for cell in function.__closure__ or ():
+                if cell.cell_contents is cls:
+                    cell.cell_contents = made
     return made
+
+
+def _functions(value: object) -> list[types.FunctionType]:
+    """The functions a class attribute holds: a method, a class or static method's, a
+    property's getter, setter and deleter."""
+    if isinstance(value, classmethod | staticmethod):
+        value = value.__func__
+    if isinstance(value, property):
+        held = (value.fget, value.fset, value.fdel)
+        return [f for f in held if isinstance(f, types.FunctionType)]
+    return [value] if isinstance(value, types.FunctionType) else []
 
 
 def _is_stored_apart(cls: type) -> bool:

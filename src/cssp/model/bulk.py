@@ -70,14 +70,16 @@ def facility_maker(column: Callable[[str], Sequence[object]]) -> Callable[..., F
 def communities(columns: Mapping[str, Sequence[object]], count: int) -> list[Community] | None:
     """The communities of ``count`` rows, given as columns of their fields (field name ->
     its values in row order; a field not given takes its default), when every column
-    passes its tests; ``None`` when one does not, or a column is given for ``extra``,
-    ``urban_rural_class`` or ``approximate``.
+    passes its tests; ``None`` when one does not, or is not ``count`` long, or a column
+    is given for ``extra``, ``urban_rural_class`` or ``approximate``.
 
     Each community's kind is the one its code gives; a ``kind`` column must be
     all ``None``. A facility must be a :class:`Facility`, the staff a :class:`Staff`,
     the services a frozenset of :class:`Service`, a flag a bool, a name a str.
     """
     if not columns.keys() <= _GIVEN or "code" not in columns:
+        return None
+    if any(len(values) != count for values in columns.values()):
         return None
     rural = codes_rural(columns["code"])
     if rural is None or any(kind is not None for kind in columns.get("kind", ())):
@@ -109,8 +111,10 @@ def _keeps(name: str, values: Sequence[object]) -> bool:
     if name == "services":
         if not types <= {frozenset, _NONE}:
             return False
-        sets: set[frozenset[object]] = set(filter(None, values))  # type: ignore[arg-type]
-        return set(map(type, itertools.chain.from_iterable(sets))) <= {Service}
+        # each distinct object once (a reader's are a few, shared), not each equal one:
+        # a set of texts equals the set of the services they name
+        sets = dict(zip(map(id, values), values, strict=True)).values()
+        return set(map(type, itertools.chain.from_iterable(filter(None, sets)))) <= {Service}  # type: ignore[arg-type]
     if name == "staff":
         return types <= {Staff}
     if name in _FLAGS:
