@@ -322,7 +322,7 @@ def bench_io(settings: Settings, folder: Path) -> None:
     )
     timing("cssp.io.read_communities(json)", per_json, f"{per_json / per_baseline:.2f}x")
     # As a program runs them: the collector on (it is off above, as timeit has it). The read
-    # keeps it from starting a pass while it builds (cssp.io.readers._collector_paused).
+    # keeps it from starting a pass while it builds (cssp.model.collector).
     on_baseline, on_cssp = (
         total / count
         for total in best_times((run_baseline, run_cssp), settings.repeats, collector=True)

@@ -194,11 +194,11 @@ def test_reads_at_once_share_one_pause_of_the_collector() -> None:
     last one ends, not the first."""
     import gc
 
-    from cssp.io.readers import _collector_paused
+    from cssp.model.collector import collector_paused
 
     assert gc.isenabled()
-    with _collector_paused():
-        with _collector_paused():
+    with collector_paused():
+        with collector_paused():
             assert not gc.isenabled()
         assert not gc.isenabled()  # the first read still running
     assert gc.isenabled()

@@ -582,7 +582,7 @@ def test_a_class_stored_apart_keeps_its_methods_super_and_weak_references() -> N
     import copy
     import weakref
 
-    from cssp.model._init import stored_apart
+    from cssp.model.filling import stored_apart
 
     @attrs.define(frozen=True)
     @stored_apart

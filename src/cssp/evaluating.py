@@ -355,6 +355,7 @@ def _run(
     import attrs  # noqa: PLC0415
 
     import cssp  # noqa: PLC0415
+    from cssp.model.collector import collector_paused  # noqa: PLC0415
 
     regions = args.format != "jsonl"
     writer = None
@@ -370,19 +371,23 @@ def _run(
         worst = args.worst if args.format in READ_FORMATS else 0
         run = StreamRun(args.plan, args.year, profiles=profiles, keep=members, worst=worst)
     needs_scalar = False
-    for batch in stream:
-        if run is not None and not needs_scalar:
-            if isinstance(batch, tuple) and any(c.placed_by_name for c in batch):
-                if args.engine != "batch":
-                    raise NeedsScalar  # the scalar engine reads it again
-                needs_scalar = True  # read on: the input's own problems come first
+    # the findings of a batch form no cycles: no collector pass while they are made and written
+    with collector_paused():
+        for batch in stream:
+            if run is not None and not needs_scalar:
+                if isinstance(batch, tuple) and any(c.placed_by_name for c in batch):
+                    if args.engine != "batch":
+                        raise NeedsScalar  # the scalar engine reads it again
+                    needs_scalar = True  # read on: the input's own problems come first
+                    continue
+                run.add(batch)
+            if needs_scalar:
                 continue
-            run.add(batch)
-        if needs_scalar:
-            continue
-        if writer is not None:
-            found = cssp.evaluate_region(batch, args.plan, "nation", args.year, profiles=profiles)
-            writer.write(found.assessments)
+            if writer is not None:
+                found = cssp.evaluate_region(
+                    batch, args.plan, "nation", args.year, profiles=profiles
+                )
+                writer.write(found.assessments)
     if needs_scalar:
         raise NeedsScalar
     report = None

@@ -10,6 +10,7 @@ from attrs import define, evolve, field
 from cssp.engine import tables
 from cssp.engine.explain import explain_en, explain_zh
 from cssp.errors import InputError
+from cssp.model.filling import skip_unchanged, stored_apart
 from cssp.model.measures import Status
 from cssp.model.notes import InputNotes
 from cssp.model.plan import IndicatorKind, Level, Target, Text
@@ -78,6 +79,7 @@ class Counts:
 
 
 @define(frozen=True)
+@stored_apart  # filled by the quick __init__ of skip_unchanged (a run makes millions)
 class Finding:
     """The verdict on one target for one community or one region.
 
@@ -180,6 +182,9 @@ class Finding:
         if lang == "en":
             return explain_en(self)
         raise ValueError(f"unknown language {lang!r}; expected 'zh' or 'en'")
+
+
+skip_unchanged(Finding, {})
 
 
 class _Findings:

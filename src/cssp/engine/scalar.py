@@ -42,6 +42,7 @@ from cssp.engine.results import (
 )
 from cssp.engine.townships import township_findings, township_raws, township_region_findings
 from cssp.errors import InputError
+from cssp.model.collector import collector_paused
 from cssp.model.community import Community, CommunityKind, check_distinct
 from cssp.model.divisions import division_name
 from cssp.model.measures import Status, approximate_fields
@@ -93,32 +94,39 @@ _NOT_MET: Final = Status.NOT_MET
 _NO_VERDICT: Final = Status.NO_VERDICT
 #: The statuses whose values count towards a region's figure.
 _MEASURED: Final = frozenset({Status.MET, Status.NOT_MET, Status.NO_VERDICT})
+_COMMUNITY: Final = Level.COMMUNITY
 
 
 def _community_finding(
     check: Check, raw: Raw, code: str, year: int, approximate: bool = False
 ) -> Finding:
-    status, numerator, denominator, reason, threshold = raw
-    observed = None
-    if status in _MEASURED:
-        observed = check.scale * numerator / denominator
+    status, given_numerator, given_denominator, reason, threshold = raw
+    numerator: float | None = given_numerator
+    denominator: float | None = given_denominator
+    observed: float | None = None
+    if status is _MET or status is _NOT_MET or status is _NO_VERDICT:  # _MEASURED, unhashed
+        observed = check.scale * given_numerator / given_denominator
     else:
+        numerator = denominator = None
         approximate = False
+    # Positional, in the order of Finding's fields, then its keyword-only ones.
     return Finding(
-        target=check.target,
-        status=status,
-        subject=code,
-        level=Level.COMMUNITY,
-        year=year,
-        observed=observed,
-        required=None if check.direction else threshold,
-        unit_label=check.unit_label,
-        kind=check.kind,
-        reason=reason,
-        numerator=numerator if observed is not None else None,
-        denominator=denominator if observed is not None else None,
+        check.target,
+        status,
+        code,
+        _COMMUNITY,
+        year,
+        observed,
+        None if check.direction else threshold,
+        check.unit_label,
+        check.kind,
+        reason,
+        numerator,
+        denominator,
+        None,
+        (),
+        approximate,
         presence=check.presence,
-        approximate=approximate,
     )
 
 
@@ -235,52 +243,54 @@ def evaluate_region(
     if by not in REGION_LEVELS:
         choices = ", ".join(REGION_LEVELS)
         raise InputError(f"{by!r} is not a region level; expected one of {choices}", "by")
-    programs = Programs(plan, year, profile_set(profiles))
-    prefix = REGION_LEVELS[by]
-    assessments: list[Assessment] = []
-    members: dict[str, list[_Member]] = {}
-    for community in check_distinct(communities):
-        program = programs.for_code(community.code)
-        assessment, raws, approximate = _assessment(program, community)
-        assessments.append(assessment)
-        by_target = {check.target.id: raw for check, raw in zip(program.checks, raws, strict=True)}
-        if len(community.code) >= prefix:  # one placed in a county only is in no township
-            members.setdefault(community.code[:prefix], []).append(
-                (community.key, by_target, approximate)
+    with collector_paused():  # the findings made form no cycles (cssp.model.collector)
+        programs = Programs(plan, year, profile_set(profiles))
+        prefix = REGION_LEVELS[by]
+        assessments: list[Assessment] = []
+        members: dict[str, list[_Member]] = {}
+        for community in check_distinct(communities):
+            program = programs.for_code(community.code)
+            assessment, raws, approximate = _assessment(program, community)
+            assessments.append(assessment)
+            checks = program.checks
+            by_target = {check.target.id: raw for check, raw in zip(checks, raws, strict=True)}
+            if len(community.code) >= prefix:  # one placed in a county only is in no township
+                members.setdefault(community.code[:prefix], []).append(
+                    (community.key, by_target, approximate)
+                )
+        township_assessments: list[TownshipAssessment] = []
+        township_members: dict[str, list[tuple[str, dict[str, Raw]]]] = {}
+        for township in check_distinct_townships(townships):
+            program = programs.for_code(township.code)
+            found = township_raws(program, township)
+            township_assessments.append(
+                TownshipAssessment(
+                    township, programs.plan, programs.year, township_findings(program, township)
+                )
             )
-    township_assessments: list[TownshipAssessment] = []
-    township_members: dict[str, list[tuple[str, dict[str, Raw]]]] = {}
-    for township in check_distinct_townships(townships):
-        program = programs.for_code(township.code)
-        found = township_raws(program, township)
-        township_assessments.append(
-            TownshipAssessment(
-                township, programs.plan, programs.year, township_findings(program, township)
+            township_members.setdefault(township.code[:prefix], []).append((township.code, found))
+        # Members sorted by code: a region's lists do not depend on the input order.
+        # Without township records, the township-level targets are left out.
+        regions = tuple(
+            _region(
+                programs.for_code(code),
+                code,
+                by,
+                sorted(members.get(code, ()), key=lambda m: m[0]),
+                sorted(township_members.get(code, ()), key=lambda m: m[0])
+                if township_assessments
+                else None,
             )
+            for code in sorted(members.keys() | township_members.keys())
         )
-        township_members.setdefault(township.code[:prefix], []).append((township.code, found))
-    # Members sorted by code: a region's lists do not depend on the input order.
-    # Without township records, the township-level targets are left out.
-    regions = tuple(
-        _region(
-            programs.for_code(code),
-            code,
+        return RegionReport(
+            programs.plan,
+            programs.year,
             by,
-            sorted(members.get(code, ()), key=lambda m: m[0]),
-            sorted(township_members.get(code, ()), key=lambda m: m[0])
-            if township_assessments
-            else None,
+            regions,
+            tuple(assessments),
+            townships=tuple(township_assessments),
         )
-        for code in sorted(members.keys() | township_members.keys())
-    )
-    return RegionReport(
-        programs.plan,
-        programs.year,
-        by,
-        regions,
-        tuple(assessments),
-        townships=tuple(township_assessments),
-    )
 
 
 # A region's member: its key, its raw results by target, and the targets whose results

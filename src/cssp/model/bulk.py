@@ -7,7 +7,7 @@ its code: a few microseconds a community. Here the same rules are tested on
 whole columns at once (:mod:`cssp.model.schema`: the types kept, the bounds on
 a column's least and greatest values, the parts within their wholes, the
 codes), then the objects are filled without testing each again
-(:func:`cssp.model._init.filler`).
+(:func:`cssp.model.filling.filler`).
 
 The tests on columns are sufficient, not necessary: where a column does not
 pass them, :func:`communities` returns ``None`` and :func:`facility_maker`
@@ -23,7 +23,6 @@ from typing import Final
 
 import attrs
 
-from cssp.model._init import filler
 from cssp.model.community import (
     _FACILITY_PARTS,
     Community,
@@ -32,6 +31,7 @@ from cssp.model.community import (
     Service,
     Staff,
 )
+from cssp.model.filling import filler
 from cssp.model.schema import (
     COMMUNITY_VALUES,
     FACILITY_VALUES,

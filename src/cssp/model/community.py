@@ -20,7 +20,7 @@ from typing import Final, cast
 from attrs import define, field
 
 from cssp.errors import InputError
-from cssp.model._init import skip_unchanged, stored_apart
+from cssp.model.filling import skip_unchanged, stored_apart
 from cssp.model.frozen import FrozenMap
 from cssp.model.schema import (
     COMMUNITY_VALUES,
@@ -708,7 +708,7 @@ class Community:
 
 # Values that a field's converter gives back as they are (the same object): the readers'
 # floats, ints and flags. Each class's __init__ tests them inline rather than calling the
-# converter (cssp.model._init); tests hold each test to its converter.
+# converter (cssp.model.filling); tests hold each test to its converter.
 _FINITE: Final = "{v} is None or (type({v}) is float and {v} - {v} == 0.0)"
 _COUNT: Final = "{v} is None or (type({v}) is int and -LARGEST <= {v} <= LARGEST)"
 _FLAG: Final = "{v} is True or {v} is False"

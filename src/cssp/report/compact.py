@@ -101,7 +101,7 @@ class CompactWriter:
                     "name": community.name,
                     "kind": community.kind.value,
                     "findings": {
-                        f.target.id: [f.status.value, finite(f.observed), finite(f.required)]
+                        f.target.id: [_VALUES[f.status], _finite(f.observed), _finite(f.required)]
                         for f in assessment.findings
                     },
                 }
@@ -132,9 +132,9 @@ class CompactWriter:
             reason = self._reasons.setdefault(finding.reason, len(self._reasons))
         return [
             target,
-            finding.status.value,
-            finite(finding.observed),
-            finite(finding.required),
+            _VALUES[finding.status],
+            _finite(finding.observed),
+            _finite(finding.required),
             reason,
         ]
 
@@ -198,7 +198,20 @@ class CompactWriter:
 
 
 def _dumps(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _ENCODE(record)
+
+
+#: One encoder for every record (``json.dumps`` with these options makes one a call).
+_ENCODE: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+#: Each status's value (an enum's ``value`` is a property).
+_VALUES: Final = {status: status.value for status in Status}
+
+
+def _finite(value: float | None) -> float | None:
+    """:func:`~cssp.report._common.finite`, with a float kept as it is without a call."""
+    if type(value) is float and value - value == 0.0:
+        return value
+    return finite(value)
 
 
 def _target(finding: Finding) -> dict[str, Any]:

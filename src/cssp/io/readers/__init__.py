@@ -43,15 +43,12 @@ column table, in ``docs/reference/formats.md``.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import itertools
 import operator
 import os
 import sys
-import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -66,6 +63,7 @@ from cssp.io.readers.parquet import _read_parquet
 from cssp.io.readers.problems import _Found, _Problems
 from cssp.io.readers.spreadsheets import _read_excel
 from cssp.io.readers.text import _decode, _read_bytes
+from cssp.model.collector import collector_paused
 from cssp.model.community import Community
 from cssp.model.convert import MAX_PROBLEMS
 from cssp.model.divisions import load_divisions
@@ -425,7 +423,7 @@ def read_input(
     if encoding is None and column_map is not None:
         encoding = column_map.encoding
     found: list[_Found] = []
-    with _collector_paused():
+    with collector_paused():
         for name in names:
             try:
                 found.append(_read_file(name, format, encoding, problems, column_map))
@@ -459,42 +457,9 @@ def read_records(
     if not isinstance(records, list | tuple):
         raise InputError(f"expected a list of communities, got {type(records).__name__}", where)
     problems = _Problems(limit, skip=skip_invalid)
-    with _collector_paused():
+    with collector_paused():
         found = documents._structure_records(records, problems, lambda index: f"{where}[{index}]")
         return _result([where], [found], problems, strict_codes, limit, files=False)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Keep Python's cyclic garbage collector from starting a pass while a read builds its
-    communities; when the last read running ends, it runs again if it ran before.
-
-    A read keeps hundreds of thousands of objects, which form no cycles. Each of
-    the collector's passes over the older objects walks every one of them: with
-    its passes, a CSV of 100,000 communities took 16.6 µs a row; without, 9.3.
-    Reads in several threads share one pause (a count under a lock). Only the
-    cycles other code makes meanwhile wait longer to be collected; a thread that
-    disables the collector during a read finds it enabled after.
-    """
-    global _WAS_ENABLED, _READS  # noqa: PLW0603 - the one pause, shared by the threads' reads
-    with _PAUSE_LOCK:
-        if _READS == 0:
-            _WAS_ENABLED = gc.isenabled()
-            gc.disable()
-        _READS += 1
-    try:
-        yield
-    finally:
-        with _PAUSE_LOCK:
-            _READS -= 1
-            if _READS == 0 and _WAS_ENABLED:
-                gc.enable()
-
-
-#: How many reads are running, and whether the first of them found the collector enabled.
-_READS = 0
-_WAS_ENABLED = False
-_PAUSE_LOCK: Final = threading.Lock()
 
 
 def _result(

@@ -38,7 +38,6 @@ from cssp.io.readers import (
     FORMATS,
     STDIN,
     STDIN_NAME,
-    _collector_paused,
     _division_problem,
     _division_warnings,
     _quiet,
@@ -63,6 +62,7 @@ from cssp.io.readers.rows import _table_stream
 from cssp.io.readers.seen import _Seen
 from cssp.io.readers.spreadsheets import open_sheet
 from cssp.io.readers.text import _decode, _read_bytes
+from cssp.model.collector import collector_paused
 from cssp.model.community import Community
 from cssp.model.convert import MAX_PROBLEMS, TOO_DEEP
 from cssp.model.notes import InputNotes, Note, SkippedRow, WarningTally
@@ -366,7 +366,7 @@ def _each_paused(parts: Iterator[_Found]) -> Iterator[_Found]:
     """Each of ``parts``, made with the garbage collector paused (as ``read_input`` reads);
     the code that takes each part runs with it as it was."""
     while True:
-        with _collector_paused():
+        with collector_paused():
             part = next(parts, None)
         if part is None:
             return
