@@ -756,3 +756,31 @@ def test_evaluate_agrees_with_the_region_engine(community: Community) -> None:
     report = cssp.evaluate_region([community], year=2023, by="township")
     assert report.assessments == (a,)
     assert set(REGION_LEVELS) == {"nation", "province", "prefecture", "county", "township"}
+
+
+def test_evaluate_region_pauses_the_garbage_collector_and_gives_it_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The findings of an evaluation are made with the collector paused; after it, judged
+    or refused, the collector is as it was."""
+    import gc
+
+    from cssp.engine import scalar
+
+    seen: list[bool] = []
+    assessment = scalar._assessment
+
+    def spy(*arguments: Any) -> Any:
+        seen.append(gc.isenabled())
+        return assessment(*arguments)
+
+    monkeypatch.setattr(scalar, "_assessment", spy)
+    communities = cssp.load_sample()
+    assert gc.isenabled()
+    report = cssp.evaluate_region(communities, by="province", profiles=())
+    assert len(report.assessments) == len(communities)
+    assert seen == [False] * len(communities)
+    assert gc.isenabled()
+    with pytest.raises(cssp.InputError):
+        cssp.evaluate_region([communities[0], communities[0]], profiles=())
+    assert gc.isenabled()
