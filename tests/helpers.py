@@ -6,6 +6,7 @@ import os
 import pathlib
 import subprocess
 import sys
+from typing import Any
 
 
 def run_cssp(
@@ -31,3 +32,19 @@ def run_cssp(
         check=False,
         timeout=timeout,
     )
+
+
+def collector_spy(monkeypatch: Any, owner: object, name: str) -> list[bool]:
+    """Replace ``owner.name`` (a function) by one that notes whether Python's garbage
+    collector is enabled at each call, then calls it; the notes, in order."""
+    import gc
+
+    seen: list[bool] = []
+    function = getattr(owner, name)
+
+    def spy(*arguments: Any, **keywords: Any) -> Any:
+        seen.append(gc.isenabled())
+        return function(*arguments, **keywords)
+
+    monkeypatch.setattr(owner, name, spy)
+    return seen

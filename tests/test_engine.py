@@ -766,15 +766,9 @@ def test_evaluate_region_pauses_the_garbage_collector_and_gives_it_back(
     import gc
 
     from cssp.engine import scalar
+    from helpers import collector_spy
 
-    seen: list[bool] = []
-    assessment = scalar._assessment
-
-    def spy(*arguments: Any) -> Any:
-        seen.append(gc.isenabled())
-        return assessment(*arguments)
-
-    monkeypatch.setattr(scalar, "_assessment", spy)
+    seen = collector_spy(monkeypatch, scalar, "_assessment")
     communities = cssp.load_sample()
     assert gc.isenabled()
     report = cssp.evaluate_region(communities, by="province", profiles=())

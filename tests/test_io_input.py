@@ -160,15 +160,9 @@ def test_reading_pauses_the_garbage_collector_and_gives_it_back(
     import gc
 
     from cssp.io import readers
+    from helpers import collector_spy
 
-    seen: list[bool] = []
-    read_file = readers._read_file
-
-    def spy(*arguments: object) -> object:
-        seen.append(gc.isenabled())
-        return read_file(*arguments)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(readers, "_read_file", spy)
+    seen = collector_spy(monkeypatch, readers, "_read_file")
     good = tmp_path / "good.csv"
     good.write_text("code,households\n440106001001,1200\n", encoding="utf-8")
     bad = tmp_path / "bad.csv"
