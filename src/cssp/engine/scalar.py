@@ -16,6 +16,8 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
+import attrs
+
 from cssp.catalogue import resolve_plan
 from cssp.engine.program import (
     REGION_LEVELS,
@@ -95,6 +97,11 @@ _NO_VERDICT: Final = Status.NO_VERDICT
 #: The statuses whose values count towards a region's figure.
 _MEASURED: Final = frozenset({Status.MET, Status.NOT_MET, Status.NO_VERDICT})
 _COMMUNITY: Final = Level.COMMUNITY
+#: The order of Finding's positional fields, as _community_finding passes them.
+assert [f.name for f in attrs.fields(Finding) if not f.kw_only] == [
+    *("target", "status", "subject", "level", "year", "observed", "required", "unit_label"),
+    *("kind", "reason", "numerator", "denominator", "counts", "failing", "approximate"),
+], "Finding's fields moved: update _community_finding"
 
 
 def _community_finding(

@@ -4,7 +4,7 @@ A reader converts a chunk of a table into columns, one list of values a field.
 Built one at a time, each object's ``__init__`` tests the type of every value
 and its rules, and a community's ``__attrs_post_init__`` reads its kind from
 its code: a few microseconds a community. Here the same rules are tested on
-whole columns at once (:mod:`cssp.model.schema`: the types kept, the bounds on
+whole columns at once (``cssp.model.schema``: the types kept, the bounds on
 a column's least and greatest values, the parts within their wholes, the
 codes), then the objects are filled without testing each again
 (:func:`cssp.model.filling.filler`).
@@ -54,12 +54,13 @@ _FLAGS: Final = ("resettlement", "old_residential_area", "newly_built")
 
 def facility_maker(column: Callable[[str], Sequence[object]]) -> Callable[..., Facility]:
     """What makes the facilities of some columns: a filler when every value of each of
-    their columns (``column(name)`` for each of
-    :data:`~cssp.model.schema.FACILITY_VALUES`, ``None`` where not given) is kept as it
-    is and no part exceeds its whole in a row; :class:`Facility` itself otherwise.
+    their columns (``column(name)`` for each of ``FACILITY_VALUES`` in
+    ``cssp.model.schema``, ``None`` where not given) is kept as it is and no part
+    exceeds its whole in a row; :class:`~cssp.model.community.Facility` otherwise.
 
-    The filler takes :class:`Facility`'s parameters, with a :class:`FacilityKind` as
-    its kind; its facilities are not said to be approximate.
+    The filler takes the class's parameters, with a
+    :class:`~cssp.model.community.FacilityKind` as its kind; its facilities are not
+    said to be approximate.
     """
     keep = all(column_keeps(name, column(name)) for name in FACILITY_VALUES)
     if keep and parts_keep(_FACILITY_PARTS, column):
@@ -74,8 +75,9 @@ def communities(columns: Mapping[str, Sequence[object]], count: int) -> list[Com
     is given for ``extra``, ``urban_rural_class`` or ``approximate``.
 
     Each community's kind is the one its code gives; a ``kind`` column must be
-    all ``None``. A facility must be a :class:`Facility`, the staff a :class:`Staff`,
-    the services a frozenset of :class:`Service`, a flag a bool, a name a str.
+    all ``None``. A facility must be a :class:`~cssp.model.community.Facility`, the
+    staff a :class:`~cssp.model.community.Staff`, the services a frozenset of
+    :class:`~cssp.model.community.Service`, a flag a bool, a name a str.
     """
     if not columns.keys() <= _GIVEN or "code" not in columns:
         return None

@@ -29,19 +29,18 @@ import functools
 import inspect
 import types
 from collections.abc import Callable, Mapping
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 import attrs
 
 __all__ = ["filler", "skip_unchanged", "stored_apart"]
 
 _MEMBER: Final = types.MemberDescriptorType
-_T = TypeVar("_T")
 #: Sets an object's class, as ``obj.__class__ = cls`` does through object's own __setattr__.
 _SET_CLASS: Final = object.__dict__["__class__"].__set__
 
 
-def stored_apart(cls: type[_T]) -> type[_T]:
+def stored_apart(cls: type) -> type:
     """``cls`` again, with its fields' slots held by a base class of their own.
 
     Apply it under attrs' ``define(frozen=True)``: attrs then reuses the base's
@@ -57,7 +56,7 @@ def stored_apart(cls: type[_T]) -> type[_T]:
     )
     body = {k: v for k, v in vars(cls).items() if k not in ("__dict__", "__weakref__")}
     metaclass: Any = type(cls)
-    made: type[_T] = metaclass(cls.__name__, (storage,), body)
+    made: type = metaclass(cls.__name__, (storage,), body)
     for value in body.values():  # a method's __class__ (zero-argument super()): the new class
         for function in _functions(value):
             for cell in function.__closure__ or ():
@@ -134,7 +133,7 @@ def skip_unchanged(
     cls.__attrs_init_with_every_converter__ = original  # type: ignore[attr-defined]
 
 
-def filler(cls: type[_T]) -> Callable[..., _T]:
+def filler(cls: type) -> Callable[..., Any]:
     """A function making an object of ``cls`` from its fields' values as the class keeps
     them, with the parameters and defaults of its ``__init__``, but no converter, no check
     and no ``__attrs_post_init__``.
@@ -163,7 +162,7 @@ def filler(cls: type[_T]) -> Callable[..., _T]:
         "    return self",
     ]
     exec("\n".join(lines), namespace)
-    fill: Callable[..., _T] = namespace["fill"]
+    fill: Callable[..., Any] = namespace["fill"]
     fill.__qualname__ = fill.__name__ = f"fill_{cls.__name__}"
     return fill
 
